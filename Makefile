@@ -1,0 +1,88 @@
+# IntegPlan — build, test, install.  See README.md.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson 2>/dev/null)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson 2>/dev/null)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
+              -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
+LDLIBS     += $(DEP_LIBS)
+
+CMDS    = ip-check ip-intake
+LIBSRC  = $(wildcard lib/*.c)
+LIBOBJ  = $(LIBSRC:.c=.o)
+HEADERS = $(wildcard lib/*.h)
+BINS    = $(addprefix bin/,$(CMDS))
+MANS    = man/ip-check.1 man/ip-intake.1 man/ip-case.5 man/integplan.7
+
+all: $(BINS)
+
+lib/libintegplan.a: $(LIBOBJ)
+	$(AR) rcs $@ $(LIBOBJ)
+
+lib/%.o: lib/%.c $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/%: cmd/%.c lib/libintegplan.a $(HEADERS)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
+
+tests/unit: tests/unit.c lib/libintegplan.a $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/unit.c lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
+
+tools/ip-benchgen tools/ip-readall: %: %.c
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+deps:
+	@sh tools/deps.sh
+
+# make check </dev/null: unit tests of lib/ and every tests/*.bats; last line "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory all tests/unit
+	@sh tests/run.sh </dev/null
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all tools/ip-benchgen tools/ip-readall
+	@sh tools/bench.sh
+
+lint:
+	mandoc -Tlint -Wwarning $(MANS)
+	shellcheck -s sh tools/*.sh tests/run.sh
+	shellcheck -s bash completions/integplan.bash .ci/run
+
+install: all
+	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/integplan $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	cp -R share/integplan/. $(DESTDIR)$(DATADIR)/integplan/
+	for c in $(CMDS); do install -m 644 completions/integplan.bash $(DESTDIR)$(BASHCOMPDIR)/$$c; done
+	install -m 644 completions/_integplan $(DESTDIR)$(ZSHCOMPDIR)/_integplan
+	for c in $(CMDS); do install -m 644 completions/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
+
+uninstall:
+	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANDIR)/man1/$$c.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/$$c $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
+	rm -f $(DESTDIR)$(MANDIR)/man5/ip-case.5 $(DESTDIR)$(MANDIR)/man7/integplan.7 \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_integplan
+	rm -rf $(DESTDIR)$(DATADIR)/integplan
+
+clean:
+	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tools/ip-benchgen tools/ip-readall demo bench.out
+
+.PHONY: all deps check demo bench lint install uninstall clean

@@ -1,0 +1,127 @@
+#include "ip_diag.h"
+#include "ip_exit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *progname = "integplan";
+
+void ip_diag_init(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	progname = slash ? slash + 1 : argv0;
+}
+
+const char *ip_progname(void)
+{
+	return progname;
+}
+
+static void print_where(const struct ip_where *w)
+{
+	if (!w)
+		return;
+	if (w->file) {
+		fprintf(stderr, "%s:", w->file);
+		if (w->line > 0) {
+			fprintf(stderr, "%d:", w->line);
+			if (w->col > 0)
+				fprintf(stderr, "%d:", w->col);
+		}
+		fputc(' ', stderr);
+	}
+	if (w->path && *w->path)
+		fprintf(stderr, "%s: ", w->path);
+}
+
+void ip_verror(const struct ip_where *w, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	print_where(w);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void ip_error(const struct ip_where *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ip_verror(w, fmt, ap);
+	va_end(ap);
+}
+
+void ip_warn(const struct ip_where *w, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", progname);
+	print_where(w);
+	fputs("warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void ip_oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(IP_EXIT_SOFTWARE);
+}
+
+void *ip_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		ip_oom();
+	return p;
+}
+
+void *ip_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		ip_oom();
+	return p;
+}
+
+void *ip_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		ip_oom();
+	return p;
+}
+
+char *ip_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		ip_oom();
+	return p;
+}
+
+char *ip_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ip_oom();
+	return s;
+}
+
+int ip_finish(int status)
+{
+	/* A pipe reader that went away is the reader's choice, not our error. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "%s: cannot write to standard output: %s\n",
+			        progname, strerror(errno));
+		return ip_exit_merge(status, IP_EXIT_IOERR);
+	}
+	return status;
+}

@@ -1,0 +1,38 @@
+/* ip_diag.h — one error reporter: "prog: FILE:LINE:COL: path: message". */
+#ifndef IP_DIAG_H
+#define IP_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Where a problem is; any part may be absent (NULL or 0). */
+struct ip_where {
+	const char *file;
+	int line, col;
+	const char *path;
+};
+
+void ip_diag_init(const char *argv0);
+const char *ip_progname(void);
+
+/* Report a problem on stderr; the message starts lower case, problem first. */
+void ip_error(const struct ip_where *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ip_verror(const struct ip_where *w, const char *fmt, va_list ap);
+/* Same with a "warning: " marker; does not change any exit status. */
+void ip_warn(const struct ip_where *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Memory that cannot fail: on exhaustion, report and exit 70. */
+void *ip_xmalloc(size_t n);
+void *ip_xcalloc(size_t n, size_t size);
+void *ip_xrealloc(void *p, size_t n);
+char *ip_xstrdup(const char *s);
+char *ip_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ip_oom(void) __attribute__((noreturn));
+
+/* Flush stdout and report a write error (full disk, closed pipe): returns
+ * the exit status to use, 74 on failure, else status unchanged. */
+int ip_finish(int status);
+
+#endif

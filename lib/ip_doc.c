@@ -1,0 +1,888 @@
+/* ip_doc.c — reading YAML (1.2 core schema, via libyaml events) and JSON
+ * (via jansson) into one model, keeping a position for every node. */
+#include "ip_doc.h"
+#include "ip_exit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+/* ---- paths and positions ---------------------------------------------- */
+
+char *ip_path_key(const char *parent, const char *key)
+{
+	if (!parent || !*parent)
+		return ip_xstrdup(key);
+	return ip_xasprintf("%s.%s", parent, key);
+}
+
+char *ip_path_index(const char *parent, size_t index)
+{
+	return ip_xasprintf("%s[%zu]", parent ? parent : "", index);
+}
+
+static void meta_set(json_t *meta, const char *path, int line, int col,
+                     const char *plain)
+{
+	json_t *pos = plain ? json_pack("[iis]", line, col, plain)
+	                    : json_pack("[ii]", line, col);
+	if (!pos || json_object_set_new(meta, path, pos))
+		ip_oom();
+}
+
+/* The parent of "a.b[2].c" is "a.b[2]", of "a.b[2]" is "a.b", of "a" is "". */
+static size_t parent_len(const char *path, size_t len)
+{
+	while (len > 0 && path[len - 1] != '.' && path[len - 1] != '[')
+		len--;
+	if (len == 0)
+		return 0;
+	return len - 1;
+}
+
+struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path)
+{
+	struct ip_where w = {doc->file, 0, 0, path};
+	char *p = ip_xstrdup(path ? path : "");
+	size_t len = strlen(p);
+	for (;;) {
+		p[len] = '\0';
+		json_t *pos = json_object_get(doc->meta, p);
+		if (pos) {
+			w.line = (int)json_integer_value(json_array_get(pos, 0));
+			w.col = (int)json_integer_value(json_array_get(pos, 1));
+			break;
+		}
+		if (len == 0)
+			break;
+		len = parent_len(p, len);
+	}
+	free(p);
+	return w;
+}
+
+const char *ip_doc_plain_text(const struct ip_doc *doc, const char *path)
+{
+	json_t *pos = json_object_get(doc->meta, path);
+	return pos ? json_string_value(json_array_get(pos, 2)) : NULL;
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+/* Length of the UTF-8 sequence at s, or 0 if it is not well formed
+ * (overlong forms, surrogates and code points past U+10FFFF are not). */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned min;
+	if (c < 0x80)
+		return c ? 1 : 0;
+	if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
+	else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
+	else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+	else return 0;
+	if (left < n)
+		return 0;
+	unsigned cp = c & (0xFF >> (n + 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+bool ip_utf8_valid(const char *s, size_t len, int *line, int *col)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int l = 1, c = 1;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(p + i, len - i);
+		if (n == 0) {
+			*line = l;
+			*col = c;
+			return false;
+		}
+		if (p[i] == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+		i += n;
+	}
+	return true;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "cannot open: %s",
+		         strerror(e));
+		return e == ENOENT || e == ENOTDIR ? IP_EXIT_NOINPUT
+		       : e == EACCES ? IP_EXIT_NOPERM : IP_EXIT_NOINPUT;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
+		if (!is_stdin)
+			close(fd);
+		return IP_EXIT_NOINPUT;
+	}
+	size_t cap = 8192, n = 0;
+	char *b = ip_xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			b = ip_xrealloc(b, cap + 1);
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ip_error(&(struct ip_where){name, 0, 0, NULL},
+			         "cannot read: %s", strerror(errno));
+			free(b);
+			if (!is_stdin)
+				close(fd);
+			return IP_EXIT_IOERR;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max_bytes) {
+			ip_error(&(struct ip_where){name, 0, 0, NULL},
+			         "file is larger than the limit of %zu bytes "
+			         "(raise it with --max-file-size)", max_bytes);
+			free(b);
+			if (!is_stdin)
+				close(fd);
+			return IP_EXIT_DATAERR;
+		}
+	}
+	if (!is_stdin)
+		close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return IP_EXIT_OK;
+}
+
+static void docs_push(struct ip_docs *out, const char *file, json_t *root,
+                      json_t *meta)
+{
+	out->v = ip_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+	out->v[out->n++] = (struct ip_doc){ip_xstrdup(file), root, meta};
+}
+
+void ip_doc_free(struct ip_doc *doc)
+{
+	free(doc->file);
+	json_decref(doc->root);
+	json_decref(doc->meta);
+	*doc = (struct ip_doc){0};
+}
+
+void ip_docs_free(struct ip_docs *docs)
+{
+	for (size_t i = 0; i < docs->n; i++)
+		ip_doc_free(&docs->v[i]);
+	free(docs->v);
+	*docs = (struct ip_docs){0};
+}
+
+struct ip_doc ip_docs_take(struct ip_docs *docs, size_t i)
+{
+	struct ip_doc d = docs->v[i];
+	docs->v[i] = (struct ip_doc){0};
+	return d;
+}
+
+/* ---- YAML 1.2 core schema ----------------------------------------------- */
+
+static bool all_in(const char *s, const char *set)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr(set, *s))
+			return false;
+	return true;
+}
+
+static bool is_core_null(const char *s)
+{
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
+	       !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+static int core_bool(const char *s)
+{
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+		return 1;
+	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return 0;
+	return -1;
+}
+
+static bool is_core_int(const char *s)
+{
+	if (!strncmp(s, "0o", 2))
+		return all_in(s + 2, "01234567");
+	if (!strncmp(s, "0x", 2))
+		return all_in(s + 2, "0123456789abcdefABCDEF");
+	if (*s == '-' || *s == '+')
+		s++;
+	return all_in(s, "0123456789");
+}
+
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool is_core_float(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	size_t whole = digits(s);
+	s += whole;
+	if (*s == '.') {
+		size_t frac = digits(s + 1);
+		if (!whole && !frac)
+			return false;
+		s += 1 + frac;
+	} else if (!whole) {
+		return false;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		size_t ex = digits(s);
+		if (!ex)
+			return false;
+		s += ex;
+	}
+	return !*s;
+}
+
+static bool is_core_special_float(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return !strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF") ||
+	       !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN");
+}
+
+/* Resolve a plain scalar; NULL with *why set when it cannot be represented. */
+static json_t *resolve_plain(const char *s, const char **why)
+{
+	int b;
+	if (is_core_null(s))
+		return json_null();
+	if ((b = core_bool(s)) >= 0)
+		return json_boolean(b);
+	if (is_core_int(s)) {
+		errno = 0;
+		long long v;
+		if (!strncmp(s, "0o", 2))
+			v = strtoll(s + 2, NULL, 8);
+		else if (!strncmp(s, "0x", 2))
+			v = strtoll(s + 2, NULL, 16);
+		else
+			v = strtoll(s, NULL, 10);
+		if (errno == ERANGE) {
+			*why = "integer is out of range";
+			return NULL;
+		}
+		return json_integer(v);
+	}
+	if (is_core_float(s)) {
+		double d = strtod(s, NULL);
+		if (!isfinite(d)) {
+			*why = "number is out of range";
+			return NULL;
+		}
+		return json_real(d);
+	}
+	if (is_core_special_float(s)) {
+		*why = "infinite and not-a-number values are not supported";
+		return NULL;
+	}
+	return json_string(s);
+}
+
+#define CORE_TAG "tag:yaml.org,2002:"
+
+/* Apply an explicit core tag to a scalar; NULL with *why on mismatch. */
+static json_t *resolve_tagged(const char *tag, const char *s, const char **why)
+{
+	const char *t = tag + strlen(CORE_TAG);
+	if (!strcmp(t, "str"))
+		return json_string(s);
+	json_t *v = resolve_plain(s, why); /* the tag decides, not the style */
+	if (!v)
+		return NULL;
+	bool ok = (!strcmp(t, "null") && json_is_null(v)) ||
+	          (!strcmp(t, "bool") && json_is_boolean(v)) ||
+	          (!strcmp(t, "int") && json_is_integer(v)) ||
+	          (!strcmp(t, "float") && json_is_number(v));
+	if (!ok) {
+		json_decref(v);
+		*why = "value does not match its tag";
+		return NULL;
+	}
+	if (!strcmp(t, "float") && json_is_integer(v)) {
+		json_t *r = json_real((double)json_integer_value(v));
+		json_decref(v);
+		return r;
+	}
+	return v;
+}
+
+static bool tag_allowed(const char *tag, const char *const *kinds)
+{
+	if (!tag || !strcmp(tag, "!"))
+		return true;
+	if (strncmp(tag, CORE_TAG, strlen(CORE_TAG)))
+		return false;
+	for (; *kinds; kinds++)
+		if (!strcmp(tag + strlen(CORE_TAG), *kinds))
+			return true;
+	return false;
+}
+
+struct yframe {
+	json_t *node;      /* object or array being filled */
+	char *path;
+	char *key;         /* mapping: key waiting for its value */
+	char *anchor;
+	size_t weight;     /* nodes below, aliases expanded */
+};
+
+struct yanchor {
+	char *name;
+	json_t *node;
+	size_t weight;
+};
+
+struct yreader {
+	const char *file;
+	const struct ip_limits *lim;
+	int depth_base;    /* 0; kept for clarity of depth counting */
+	struct yframe *stack;
+	int depth;
+	struct yanchor *anchors;
+	size_t nanchors;
+	size_t nodes;
+	json_t *root, *meta;
+	int errors;
+};
+
+static void yerr(struct yreader *r, const yaml_mark_t *m, const char *path,
+                 const char *fmt, const char *arg)
+{
+	struct ip_where w = {r->file, (int)m->line + 1, (int)m->column + 1, path};
+	ip_error(&w, fmt, arg);
+	r->errors++;
+}
+
+static char *child_path(struct yreader *r)
+{
+	if (r->depth == 0)
+		return ip_xstrdup("");
+	struct yframe *f = &r->stack[r->depth - 1];
+	if (json_is_object(f->node))
+		return ip_path_key(f->path, f->key);
+	return ip_path_index(f->path, json_array_size(f->node));
+}
+
+/* Attach a finished value to the open container (or make it the root). */
+static void attach(struct yreader *r, json_t *v, size_t weight)
+{
+	r->nodes += weight;
+	if (r->depth == 0) {
+		r->root = v;
+		return;
+	}
+	struct yframe *f = &r->stack[r->depth - 1];
+	f->weight += weight;
+	if (json_is_object(f->node)) {
+		json_object_set_new(f->node, f->key, v);
+		free(f->key);
+		f->key = NULL;
+	} else {
+		json_array_append_new(f->node, v);
+	}
+}
+
+static bool expecting_key(struct yreader *r)
+{
+	return r->depth > 0 && json_is_object(r->stack[r->depth - 1].node) &&
+	       !r->stack[r->depth - 1].key;
+}
+
+static void anchor_add(struct yreader *r, const char *name, json_t *node,
+                       size_t weight)
+{
+	/* A redefined anchor shadows the earlier one, as YAML says. */
+	r->anchors = ip_xrealloc(r->anchors, (r->nanchors + 1) * sizeof *r->anchors);
+	r->anchors[r->nanchors++] = (struct yanchor){ip_xstrdup(name),
+	                                             json_incref(node), weight};
+}
+
+static const struct yanchor *anchor_find(struct yreader *r, const char *name)
+{
+	for (size_t i = r->nanchors; i-- > 0;)
+		if (!strcmp(r->anchors[i].name, name))
+			return &r->anchors[i];
+	return NULL;
+}
+
+static void anchors_clear(struct yreader *r)
+{
+	for (size_t i = 0; i < r->nanchors; i++) {
+		free(r->anchors[i].name);
+		json_decref(r->anchors[i].node);
+	}
+	free(r->anchors);
+	r->anchors = NULL;
+	r->nanchors = 0;
+}
+
+static bool too_many_nodes(struct yreader *r, size_t more,
+                           const yaml_mark_t *m, const char *path)
+{
+	if (r->nodes + more <= r->lim->max_nodes)
+		return false;
+	char lim[32];
+	snprintf(lim, sizeof lim, "%zu", r->lim->max_nodes);
+	yerr(r, m, path, "document expands to more than %s nodes "
+	     "(an alias bomb?)", lim);
+	return true;
+}
+
+static void on_key(struct yreader *r, yaml_event_t *ev)
+{
+	struct yframe *f = &r->stack[r->depth - 1];
+	const char *key = (const char *)ev->data.scalar.value;
+	if (strlen(key) != ev->data.scalar.length) {
+		yerr(r, &ev->start_mark, f->path, "key contains a NUL character%s", "");
+		return;
+	}
+	if (json_object_get(f->node, key)) {
+		char *path = ip_path_key(f->path, key);
+		json_t *pos = json_object_get(r->meta, path);
+		char first[64] = "";
+		if (pos)
+			snprintf(first, sizeof first, " (first at line %lld)",
+			         (long long)json_integer_value(json_array_get(pos, 0)));
+		struct ip_where w = {r->file, (int)ev->start_mark.line + 1,
+		                     (int)ev->start_mark.column + 1, path};
+		ip_error(&w, "duplicate key '%s'%s", key, first);
+		r->errors++;
+		free(path);
+		return;
+	}
+	f->key = ip_xstrdup(key);
+}
+
+static void on_scalar(struct yreader *r, yaml_event_t *ev)
+{
+	static const char *const scalar_tags[] = {"str", "int", "float", "bool",
+	                                          "null", NULL};
+	const char *tag = (const char *)ev->data.scalar.tag;
+	char *path = child_path(r);
+	if (!tag_allowed(tag, scalar_tags)) {
+		yerr(r, &ev->start_mark, path, "tag '%s' is not supported "
+		     "(only the YAML core schema tags are)", tag);
+		goto out;
+	}
+	if (expecting_key(r)) {
+		on_key(r, ev);
+		goto out;
+	}
+	const char *text = (const char *)ev->data.scalar.value;
+	if (strlen(text) != ev->data.scalar.length) {
+		yerr(r, &ev->start_mark, path, "value contains a NUL character%s", "");
+		goto out;
+	}
+	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	const char *why = "cannot read value";
+	json_t *v;
+	if (tag && strcmp(tag, "!"))
+		v = resolve_tagged(tag, text, &why);
+	else if (plain)
+		v = resolve_plain(text, &why);
+	else
+		v = json_string(text); /* quoted and block scalars are strings */
+	if (!v) {
+		yerr(r, &ev->start_mark, path, "%s", why);
+		goto out;
+	}
+	if (too_many_nodes(r, 1, &ev->start_mark, path)) {
+		json_decref(v);
+		goto out;
+	}
+	bool literal = plain && !json_is_string(v) && !json_is_null(v);
+	meta_set(r->meta, path, (int)ev->start_mark.line + 1,
+	         (int)ev->start_mark.column + 1, literal ? text : NULL);
+	if (ev->data.scalar.anchor)
+		anchor_add(r, (const char *)ev->data.scalar.anchor, v, 1);
+	attach(r, v, 1);
+out:
+	free(path);
+}
+
+static void on_start(struct yreader *r, yaml_event_t *ev, bool mapping)
+{
+	static const char *const map_tags[] = {"map", NULL};
+	static const char *const seq_tags[] = {"seq", NULL};
+	const char *tag = (const char *)(mapping ? ev->data.mapping_start.tag
+	                                         : ev->data.sequence_start.tag);
+	const char *anchor = (const char *)(mapping ? ev->data.mapping_start.anchor
+	                                            : ev->data.sequence_start.anchor);
+	char *path = child_path(r);
+	if (expecting_key(r)) {
+		yerr(r, &ev->start_mark, path, "%s keys are not supported "
+		     "(keys must be plain text)", mapping ? "mapping" : "sequence");
+	} else if (!tag_allowed(tag, mapping ? map_tags : seq_tags)) {
+		yerr(r, &ev->start_mark, path, "tag '%s' is not supported "
+		     "(only the YAML core schema tags are)", tag);
+	} else if (r->depth >= r->lim->max_depth) {
+		char lim[32];
+		snprintf(lim, sizeof lim, "%d", r->lim->max_depth);
+		yerr(r, &ev->start_mark, path, "nesting is deeper than the limit "
+		     "of %s levels", lim);
+	}
+	if (r->errors) {
+		free(path);
+		return;
+	}
+	meta_set(r->meta, path, (int)ev->start_mark.line + 1,
+	         (int)ev->start_mark.column + 1, NULL);
+	r->stack = ip_xrealloc(r->stack, (r->depth + 1) * sizeof *r->stack);
+	r->stack[r->depth++] = (struct yframe){
+		mapping ? json_object() : json_array(), path, NULL,
+		anchor ? ip_xstrdup(anchor) : NULL, 1};
+}
+
+static void on_end(struct yreader *r)
+{
+	struct yframe f = r->stack[--r->depth];
+	if (f.anchor)
+		anchor_add(r, f.anchor, f.node, f.weight);
+	free(f.anchor);
+	free(f.path);
+	free(f.key);
+	r->nodes -= f.weight - 1; /* children were counted as they came */
+	attach(r, f.node, f.weight);
+}
+
+static void on_alias(struct yreader *r, yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	char *path = child_path(r);
+	if (expecting_key(r)) {
+		yerr(r, &ev->start_mark, path, "aliases cannot be keys (*%s)", name);
+		goto out;
+	}
+	for (int i = 0; i < r->depth; i++) {
+		if (r->stack[i].anchor && !strcmp(r->stack[i].anchor, name)) {
+			yerr(r, &ev->start_mark, path,
+			     "alias *%s refers to a node that contains it", name);
+			goto out;
+		}
+	}
+	const struct yanchor *a = anchor_find(r, name);
+	if (!a) {
+		yerr(r, &ev->start_mark, path, "alias *%s has no anchor", name);
+		goto out;
+	}
+	if (too_many_nodes(r, a->weight, &ev->start_mark, path))
+		goto out;
+	json_t *copy = json_deep_copy(a->node);
+	if (!copy)
+		ip_oom();
+	meta_set(r->meta, path, (int)ev->start_mark.line + 1,
+	         (int)ev->start_mark.column + 1, NULL);
+	attach(r, copy, a->weight);
+out:
+	free(path);
+}
+
+static void yreader_reset(struct yreader *r)
+{
+	while (r->depth > 0) {
+		struct yframe *f = &r->stack[--r->depth];
+		json_decref(f->node);
+		free(f->path);
+		free(f->key);
+		free(f->anchor);
+	}
+	anchors_clear(r);
+	json_decref(r->root);
+	json_decref(r->meta);
+	r->root = NULL;
+	r->meta = NULL;
+	r->nodes = 0;
+}
+
+static int parse_yaml(const char *file, const char *buf, size_t len,
+                      const struct ip_limits *lim, struct ip_docs *out)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct yreader r = {.file = file, .lim = lim};
+	if (!yaml_parser_initialize(&parser))
+		ip_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	bool done = false;
+	while (!done && !r.errors) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			struct ip_where w = {file, (int)parser.problem_mark.line + 1,
+			                     (int)parser.problem_mark.column + 1, NULL};
+			if (parser.context)
+				ip_error(&w, "%s %s", parser.problem, parser.context);
+			else
+				ip_error(&w, "%s", parser.problem ? parser.problem
+				                                  : "invalid YAML");
+			r.errors++;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			r.meta = json_object();
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			docs_push(out, file, r.root ? r.root : json_null(), r.meta);
+			r.root = r.meta = NULL;
+			anchors_clear(&r);
+			r.nodes = 0;
+			break;
+		case YAML_SCALAR_EVENT: on_scalar(&r, &ev); break;
+		case YAML_SEQUENCE_START_EVENT: on_start(&r, &ev, false); break;
+		case YAML_MAPPING_START_EVENT: on_start(&r, &ev, true); break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: on_end(&r); break;
+		case YAML_ALIAS_EVENT: on_alias(&r, &ev); break;
+		case YAML_STREAM_END_EVENT: done = true; break;
+		default: break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yreader_reset(&r);
+	free(r.stack);
+	yaml_parser_delete(&parser);
+	return r.errors ? IP_EXIT_DATAERR : IP_EXIT_OK;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* jansson builds the values; this walk over the same text, in step with
+ * the values (jansson keeps object keys in document order), finds where
+ * each one starts. The text is known to be valid JSON at this point. */
+struct jscan {
+	const char *p, *end, *line_start;
+	int line;
+	json_t *meta;
+	int max_depth;
+	const char *file;
+	int errors;
+};
+
+static void js_ws(struct jscan *s)
+{
+	while (s->p < s->end && strchr(" \t\r\n", *s->p)) {
+		if (*s->p == '\n') {
+			s->line++;
+			s->line_start = s->p + 1;
+		}
+		s->p++;
+	}
+}
+
+static int js_col(const struct jscan *s)
+{
+	int col = 1;
+	for (const char *q = s->line_start; q < s->p; q++)
+		if ((*q & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+static void js_skip_scalar(struct jscan *s)
+{
+	if (s->p < s->end && *s->p == '"') {
+		for (s->p++; s->p < s->end && *s->p != '"'; s->p++)
+			if (*s->p == '\\')
+				s->p++;
+		s->p++;
+		return;
+	}
+	while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+		s->p++;
+}
+
+static void js_walk(struct jscan *s, json_t *v, const char *path, int depth)
+{
+	js_ws(s);
+	meta_set(s->meta, path, s->line, js_col(s), NULL);
+	if (!json_is_object(v) && !json_is_array(v)) {
+		js_skip_scalar(s);
+		return;
+	}
+	if (depth >= s->max_depth) {
+		struct ip_where w = {s->file, s->line, js_col(s), path};
+		ip_error(&w, "nesting is deeper than the limit of %d levels",
+		         s->max_depth);
+		s->errors++;
+		return;
+	}
+	s->p++; /* { or [ */
+	if (json_is_object(v)) {
+		const char *key;
+		json_t *child;
+		json_object_foreach(v, key, child) {
+			js_ws(s);
+			js_skip_scalar(s); /* the key */
+			js_ws(s);
+			s->p++; /* : */
+			char *cp = ip_path_key(path, key);
+			js_walk(s, child, cp, depth + 1);
+			free(cp);
+			if (s->errors)
+				return;
+			js_ws(s);
+			s->p++; /* , or } */
+		}
+	} else {
+		size_t i;
+		json_t *child;
+		json_array_foreach(v, i, child) {
+			char *cp = ip_path_index(path, i);
+			js_walk(s, child, cp, depth + 1);
+			free(cp);
+			if (s->errors)
+				return;
+			js_ws(s);
+			s->p++; /* , or ] */
+		}
+	}
+	if (json_is_object(v) ? !json_object_size(v) : !json_array_size(v)) {
+		js_ws(s);
+		s->p++; /* the closing bracket of an empty container */
+	}
+}
+
+static int parse_json(const char *file, const char *buf, size_t len,
+                      const struct ip_limits *lim, struct ip_docs *out)
+{
+	json_error_t err;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
+	                          JSON_DECODE_ANY, &err);
+	if (!root) {
+		struct ip_where w = {file, err.line > 0 ? err.line : 0,
+		                     err.column > 0 ? err.column : 0, NULL};
+		ip_error(&w, "%s", err.text);
+		return IP_EXIT_DATAERR;
+	}
+	struct jscan s = {buf, buf + len, buf, 1, json_object(), lim->max_depth,
+	                  file, 0};
+	js_walk(&s, root, "", 0);
+	if (s.errors) {
+		json_decref(root);
+		json_decref(s.meta);
+		return IP_EXIT_DATAERR;
+	}
+	docs_push(out, file, root, s.meta);
+	return IP_EXIT_OK;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static enum ip_syntax sniff(const char *file, const char *buf, size_t len)
+{
+	const char *dot = strrchr(file, '.');
+	if (dot && !strcmp(dot, ".json"))
+		return IP_SYNTAX_JSON;
+	if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")))
+		return IP_SYNTAX_YAML;
+	/* Unnamed input: JSON if it opens like a JSON object or array. */
+	for (size_t i = 0; i < len; i++) {
+		if (strchr(" \t\r\n", buf[i]))
+			continue;
+		return buf[i] == '{' || buf[i] == '[' ? IP_SYNTAX_JSON
+		                                      : IP_SYNTAX_YAML;
+	}
+	return IP_SYNTAX_YAML;
+}
+
+int ip_docs_parse(const char *file, const char *buf, size_t len,
+                  enum ip_syntax syntax, const struct ip_limits *lim,
+                  struct ip_docs *out)
+{
+	int line, col;
+	if (!ip_utf8_valid(buf, len, &line, &col)) {
+		size_t off = 0;
+		/* Say which of the two it is: a NUL byte or bad UTF-8. */
+		int l = 1, c = 1;
+		for (; off < len && (l < line || c < col); off++) {
+			if (buf[off] == '\n') { l++; c = 1; }
+			else if ((buf[off] & 0xC0) != 0x80) c++;
+		}
+		ip_error(&(struct ip_where){file, line, col, NULL},
+		         off < len && buf[off] == '\0' ? "file contains a NUL byte"
+		                                       : "invalid UTF-8");
+		return IP_EXIT_DATAERR;
+	}
+	/* A byte-order mark is allowed and carries no meaning. */
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		buf += 3;
+		len -= 3;
+	}
+	if (syntax == IP_SYNTAX_AUTO)
+		syntax = sniff(file, buf, len);
+	return syntax == IP_SYNTAX_JSON ? parse_json(file, buf, len, lim, out)
+	                                : parse_yaml(file, buf, len, lim, out);
+}
+
+int ip_docs_load(const char *path, enum ip_syntax syntax,
+                 const struct ip_limits *lim, struct ip_docs *out)
+{
+	char *buf;
+	size_t len;
+	int rc = ip_read_all(path, lim->max_bytes, &buf, &len);
+	if (rc)
+		return rc;
+	rc = ip_docs_parse(strcmp(path, "-") ? path : "<stdin>", buf, len,
+	                   syntax, lim, out);
+	free(buf);
+	return rc;
+}
+
+bool ip_yaml_resolves_to_string(const char *s)
+{
+	return !is_core_null(s) && core_bool(s) < 0 && !is_core_int(s) &&
+	       !is_core_float(s) && !is_core_special_float(s);
+}

@@ -1,0 +1,67 @@
+/* ip_doc.h — one document model: YAML and JSON load into jansson values,
+ * with the source position of every node kept by its field path. */
+#ifndef IP_DOC_H
+#define IP_DOC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ip_diag.h"
+
+struct ip_limits {
+	size_t max_bytes;  /* larger files are refused */
+	int max_depth;     /* deeper nesting is refused */
+	size_t max_nodes;  /* nodes after alias expansion; stops alias bombs */
+};
+#define IP_LIMITS_DEFAULT {1u << 20, 64, 100000}
+
+struct ip_doc {
+	char *file;   /* name used in messages */
+	json_t *root;
+	/* field path -> [line, col] or [line, col, "text"]: the text of a plain
+	 * scalar that resolved to a non-string, so fields typed as strings can
+	 * take it literally ("id: 0012" stays "0012"). */
+	json_t *meta;
+};
+
+struct ip_docs {
+	struct ip_doc *v;
+	size_t n;
+};
+
+enum ip_syntax { IP_SYNTAX_AUTO, IP_SYNTAX_YAML, IP_SYNTAX_JSON };
+
+/* Read a file ("-" is standard input) and parse every document in it.
+ * Problems are reported on stderr; returns 0, 65 (bad data), 66 (no such
+ * file) or 74 (read error). */
+int ip_docs_load(const char *path, enum ip_syntax syntax,
+                 const struct ip_limits *lim, struct ip_docs *out);
+/* Parse a buffer already in memory; "file" names it in messages. */
+int ip_docs_parse(const char *file, const char *buf, size_t len,
+                  enum ip_syntax syntax, const struct ip_limits *lim,
+                  struct ip_docs *out);
+/* Read a whole file into memory, refusing files over max_bytes. */
+int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
+void ip_docs_free(struct ip_docs *docs);
+void ip_doc_free(struct ip_doc *doc);
+/* Take document i out of the list (the list keeps an empty slot). */
+struct ip_doc ip_docs_take(struct ip_docs *docs, size_t i);
+
+/* Where a field is: its own position, else its nearest ancestor's. */
+struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path);
+/* The literal text of a plain scalar that did not resolve to a string. */
+const char *ip_doc_plain_text(const struct ip_doc *doc, const char *path);
+
+/* Field paths: "person.given", "household[0].sex". Caller frees. */
+char *ip_path_key(const char *parent, const char *key);
+char *ip_path_index(const char *parent, size_t index);
+
+/* Check UTF-8 and refuse NUL; on failure set line and col of the bad byte. */
+bool ip_utf8_valid(const char *s, size_t len, int *line, int *col);
+
+/* Would this text, written as a plain YAML scalar, read back as the same
+ * string under the core schema? (Only the resolution is judged here.) */
+bool ip_yaml_resolves_to_string(const char *s);
+
+#endif

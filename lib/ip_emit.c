@@ -1,0 +1,263 @@
+#include "ip_emit.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool ip_format_parse(const char *name, enum ip_format *f)
+{
+	if (!strcmp(name, "yaml"))
+		*f = IP_FORMAT_YAML;
+	else if (!strcmp(name, "json"))
+		*f = IP_FORMAT_JSON;
+	else if (!strcmp(name, "jsonl"))
+		*f = IP_FORMAT_JSONL;
+	else
+		return false;
+	return true;
+}
+
+void ip_buf_add(struct ip_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		b->s = ip_xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void ip_buf_puts(struct ip_buf *b, const char *s)
+{
+	ip_buf_add(b, s, strlen(s));
+}
+
+void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ip_oom();
+	if ((size_t)n < sizeof small) {
+		ip_buf_add(b, small, (size_t)n);
+		return;
+	}
+	char *big = ip_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ip_buf_add(b, big, (size_t)n);
+	free(big);
+}
+
+void ip_buf_free(struct ip_buf *b)
+{
+	free(b->s);
+	*b = (struct ip_buf){0};
+}
+
+/* ---- YAML --------------------------------------------------------------- */
+
+static bool has_char_needing_escape(const unsigned char *s)
+{
+	for (; *s; s++) {
+		if (*s < 0x20 || *s == 0x7F)
+			return true;
+		/* NEL, LS, PS and the BOM are line breaks or invisible in YAML. */
+		if ((s[0] == 0xC2 && s[1] == 0x85) ||
+		    (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) ||
+		    (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF))
+			return true;
+	}
+	return false;
+}
+
+/* Can s be written as a plain scalar in block context and read back as
+ * the very same string? */
+static bool plain_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || !ip_yaml_resolves_to_string(s))
+		return false;
+	if (strchr("[]{}#&*!|>'\"%@`,", s[0]))
+		return false;
+	if (strchr("-?:", s[0]) && (n == 1 || s[1] == ' '))
+		return false;
+	if (!strncmp(s, "---", 3) || !strncmp(s, "...", 3))
+		return false;
+	if (s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':')
+		return false;
+	if (strstr(s, ": ") || strstr(s, " #"))
+		return false;
+	return !has_char_needing_escape((const unsigned char *)s);
+}
+
+static void emit_double_quoted(struct ip_buf *b, const char *s)
+{
+	ip_buf_add(b, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': ip_buf_puts(b, "\\\""); continue;
+		case '\\': ip_buf_puts(b, "\\\\"); continue;
+		case '\n': ip_buf_puts(b, "\\n"); continue;
+		case '\t': ip_buf_puts(b, "\\t"); continue;
+		case '\r': ip_buf_puts(b, "\\r"); continue;
+		}
+		if (*p < 0x20 || *p == 0x7F) {
+			ip_buf_printf(b, "\\x%02X", *p);
+		} else if (p[0] == 0xC2 && p[1] == 0x85) {
+			ip_buf_puts(b, "\\N");
+			p++;
+		} else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+			ip_buf_puts(b, p[2] == 0xA8 ? "\\L" : "\\P");
+			p += 2;
+		} else if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+			ip_buf_puts(b, "\\uFEFF");
+			p += 2;
+		} else {
+			ip_buf_add(b, (const char *)p, 1);
+		}
+	}
+	ip_buf_add(b, "\"", 1);
+}
+
+void ip_emit_yaml_string(struct ip_buf *b, const char *s)
+{
+	if (plain_ok(s))
+		ip_buf_puts(b, s);
+	else
+		emit_double_quoted(b, s);
+}
+
+/* Shortest text that reads back as the same double, always with a '.' or
+ * exponent so that it stays a float. */
+static void emit_real(struct ip_buf *b, double d)
+{
+	char tmp[40];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	if (!strpbrk(tmp, ".eE"))
+		strcat(tmp, ".0");
+	ip_buf_puts(b, tmp);
+}
+
+static void emit_yaml_scalar(struct ip_buf *b, const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING: ip_emit_yaml_string(b, json_string_value(v)); break;
+	case JSON_INTEGER: ip_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+	case JSON_REAL: emit_real(b, json_real_value(v)); break;
+	case JSON_TRUE: ip_buf_puts(b, "true"); break;
+	case JSON_FALSE: ip_buf_puts(b, "false"); break;
+	case JSON_NULL: ip_buf_puts(b, "null"); break;
+	case JSON_OBJECT: ip_buf_puts(b, "{}"); break;
+	case JSON_ARRAY: ip_buf_puts(b, "[]"); break;
+	}
+}
+
+static bool is_block(const json_t *v)
+{
+	return (json_is_object(v) && json_object_size(v)) ||
+	       (json_is_array(v) && json_array_size(v));
+}
+
+static void indent(struct ip_buf *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		ip_buf_add(b, " ", 1);
+}
+
+static void emit_yaml_node(struct ip_buf *b, const json_t *v, int ind);
+
+/* A block mapping; the first line's indentation is already written when
+ * "inline_first" (the mapping is an item of a sequence: "- key: value"). */
+static void emit_yaml_map(struct ip_buf *b, const json_t *obj, int ind,
+                          bool inline_first)
+{
+	const char *key;
+	const json_t *val;
+	bool first = true;
+	json_object_foreach((json_t *)obj, key, val) {
+		if (!(first && inline_first))
+			indent(b, ind);
+		first = false;
+		ip_emit_yaml_string(b, key);
+		ip_buf_add(b, ":", 1);
+		if (is_block(val)) {
+			ip_buf_add(b, "\n", 1);
+			emit_yaml_node(b, val, ind + 2);
+		} else {
+			ip_buf_add(b, " ", 1);
+			emit_yaml_scalar(b, val);
+			ip_buf_add(b, "\n", 1);
+		}
+	}
+}
+
+static void emit_yaml_seq(struct ip_buf *b, const json_t *arr, int ind)
+{
+	size_t i;
+	const json_t *val;
+	json_array_foreach((json_t *)arr, i, val) {
+		indent(b, ind);
+		if (json_is_object(val) && json_object_size(val)) {
+			ip_buf_add(b, "- ", 2);
+			emit_yaml_map(b, val, ind + 2, true);
+		} else if (is_block(val)) {
+			ip_buf_add(b, "-\n", 2);
+			emit_yaml_seq(b, val, ind + 2);
+		} else {
+			ip_buf_add(b, "- ", 2);
+			emit_yaml_scalar(b, val);
+			ip_buf_add(b, "\n", 1);
+		}
+	}
+}
+
+static void emit_yaml_node(struct ip_buf *b, const json_t *v, int ind)
+{
+	if (json_is_object(v) && json_object_size(v))
+		emit_yaml_map(b, v, ind, false);
+	else if (json_is_array(v) && json_array_size(v))
+		emit_yaml_seq(b, v, ind);
+	else {
+		indent(b, ind);
+		emit_yaml_scalar(b, v);
+		ip_buf_add(b, "\n", 1);
+	}
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static int buf_dump_cb(const char *s, size_t n, void *data)
+{
+	ip_buf_add(data, s, n);
+	return 0;
+}
+
+void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f)
+{
+	if (f == IP_FORMAT_YAML) {
+		emit_yaml_node(b, v, 0);
+		return;
+	}
+	size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(17) |
+	               (f == IP_FORMAT_JSON ? JSON_INDENT(2) : JSON_COMPACT);
+	if (json_dump_callback(v, buf_dump_cb, b, flags))
+		ip_oom();
+	ip_buf_add(b, "\n", 1);
+}

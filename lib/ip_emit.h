@@ -1,0 +1,34 @@
+/* ip_emit.h — the one canonical writer for YAML, JSON and JSON Lines.
+ * Keys come out in the order of the value's objects: put them in the
+ * schema's order first (ip_schema_canonical). */
+#ifndef IP_EMIT_H
+#define IP_EMIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ip_format { IP_FORMAT_YAML, IP_FORMAT_JSON, IP_FORMAT_JSONL };
+
+/* "yaml", "json" or "jsonl"; false for anything else. */
+bool ip_format_parse(const char *name, enum ip_format *f);
+
+struct ip_buf {
+	char *s;
+	size_t len, cap;
+};
+
+void ip_buf_add(struct ip_buf *b, const char *s, size_t n);
+void ip_buf_puts(struct ip_buf *b, const char *s);
+void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ip_buf_free(struct ip_buf *b);
+
+/* Append one document, ending in a newline. */
+void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f);
+
+/* Append s as a YAML scalar: plain where it reads back as the same
+ * string, double-quoted otherwise. */
+void ip_emit_yaml_string(struct ip_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Detect missing build and test dependencies; install them with apt-get when we
+# can (root, or sudo), otherwise print the exact command and exit 2.
+missing=""
+need() { missing="$missing $1"; }
+
+command -v pkg-config >/dev/null 2>&1 || need pkg-config
+command -v cc >/dev/null 2>&1 || need gcc
+command -v make >/dev/null 2>&1 || need make
+if command -v pkg-config >/dev/null 2>&1; then
+	pkg-config --exists yaml-0.1 || need libyaml-dev
+	pkg-config --exists jansson || need libjansson-dev
+else
+	need libyaml-dev; need libjansson-dev
+fi
+command -v bats >/dev/null 2>&1 || need bats
+[ -f /usr/lib/bats/bats-support/load.bash ] || need bats-support
+[ -f /usr/lib/bats/bats-assert/load.bash ] || need bats-assert
+[ -f /usr/share/iso-codes/json/iso_3166-1.json ] || need iso-codes
+command -v mandoc >/dev/null 2>&1 || need mandoc
+
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" = 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo "
+else
+	echo "integplan: missing build dependencies:$missing" >&2
+	echo "integplan: install them with: sudo apt-get update && sudo $cmd" >&2
+	exit 2
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "integplan: missing build dependencies:$missing (no apt-get here; install them by hand)" >&2
+	exit 2
+fi
+echo "integplan: installing:$missing" >&2
+${sudo}apt-get update -qq >&2 &&
+DEBIAN_FRONTEND=noninteractive ${sudo}$cmd >&2 || {
+	echo "integplan: installing failed; run: sudo apt-get update && sudo $cmd" >&2
+	exit 2
+}
