@@ -31,6 +31,10 @@ char *ip_xstrdup(const char *s);
 char *ip_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ip_oom(void) __attribute__((noreturn));
 
+/* For "did you mean": the candidate closest to word by edit distance, if
+ * it is close enough to be a likely typo; else NULL. */
+const char *ip_nearest(const char *word, const char *const *cands, size_t n);
+
 /* Flush stdout and report a write error (full disk, closed pipe): returns
  * the exit status to use, 74 on failure, else status unchanged. */
 int ip_finish(int status);

@@ -1,0 +1,42 @@
+/* ip_case.h — case ids, dates, the clock, the actor and the audit history. */
+#ifndef IP_CASE_H
+#define IP_CASE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define IP_CASE_SCHEMA "integplan/case/1"
+
+/* <centre>-<year>-<5 Crockford base32>, e.g. BY-MUC-2026-7K3Q9. Only
+ * A-Z, 0-9 and '-', so an id can never name a path outside cases/. */
+bool ip_case_id_valid(const char *id);
+bool ip_centre_id_valid(const char *centre);
+/* A new random id; random from getrandom(2), or from $IP_RANDOM_SEED
+ * (reproducible demos and tests). The caller frees. */
+char *ip_case_id_new(const char *centre, int year);
+
+/* YYYY-MM-DD naming a real calendar day. */
+bool ip_date_valid(const char *s);
+/* YYYY-MM-DDTHH:MM:SSZ, a real UTC time. */
+bool ip_datetime_valid(const char *s);
+/* "departure+60d", "arrival+3m", "opened+2w": a due date relative to an
+ * event of the case. */
+bool ip_due_relative_valid(const char *s);
+
+/* Now, or the time pinned by $IP_NOW (ISO 8601 date or UTC time) or
+ * $SOURCE_DATE_EPOCH. An unreadable pin is reported and exits 64. */
+time_t ip_now(void);
+void ip_date_str(time_t t, char out[11]);
+void ip_datetime_str(time_t t, char out[21]);
+/* Whole years between two YYYY-MM-DD dates (age on a day); -1 if bad. */
+int ip_years_between(const char *from, const char *to);
+
+/* --actor, else $IP_ACTOR, else the login name, else the user id. */
+const char *ip_actor(const char *option);
+
+/* Append {at, by, cmd, what} to the case's history. */
+void ip_history_add(json_t *c, const char *actor, const char *cmd,
+                    const char *what);
+
+#endif

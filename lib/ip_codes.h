@@ -1,0 +1,26 @@
+/* ip_codes.h — ISO codes from Debian's iso-codes JSON files (never
+ * retyped): countries (3166-1 alpha-2, plus XK for Kosovo, which the EU
+ * and IOM use), regions (3166-2), languages (639-3), currencies (4217).
+ * The directory is $IP_ISO_CODES, else /usr/share/iso-codes/json. */
+#ifndef IP_CODES_H
+#define IP_CODES_H
+
+#include <stdbool.h>
+
+enum ip_codeset {
+	IP_CODES_COUNTRY,
+	IP_CODES_REGION,
+	IP_CODES_LANGUAGE,
+	IP_CODES_CURRENCY,
+	IP_CODES_N
+};
+
+/* Is code in the set? Loads the set on first use; a missing iso-codes
+ * file is reported and ends the program (exit 66). */
+bool ip_code_known(enum ip_codeset set, const char *code);
+/* The English name of a known code, or NULL. */
+const char *ip_code_name(enum ip_codeset set, const char *code);
+/* Human word for the set, for messages: "country code", ... */
+const char *ip_codeset_noun(enum ip_codeset set);
+
+#endif

@@ -1,0 +1,601 @@
+#include "ip_schema.h"
+#include "ip_case.h"
+#include "ip_codes.h"
+#include "ip_diag.h"
+#include "ip_vocab.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the schema --------------------------------------------------------- */
+
+#define END {0}
+#define STR(n, fl) {n, IP_T_STRING, fl, NULL, NULL, NULL}
+#define TYPED(n, t, fl) {n, t, fl, NULL, NULL, NULL}
+#define ENUM(n, voc, fl) {n, IP_T_ENUM, fl, voc, NULL, NULL}
+#define OBJ(n, fl, kids) {n, IP_T_OBJECT, fl, NULL, kids, NULL}
+#define ARR(n, fl, it) {n, IP_T_ARRAY, fl, NULL, NULL, it}
+#define ITEM(t) (&(const struct ip_field){"", t, 0, NULL, NULL, NULL})
+#define ITEM_ENUM(voc) (&(const struct ip_field){"", IP_T_ENUM, 0, voc, NULL, NULL})
+#define ITEM_OBJ(kids) (&(const struct ip_field){"", IP_T_OBJECT, 0, NULL, kids, NULL})
+
+static const struct ip_field centre_f[] = {
+	TYPED("id", IP_T_STRING, IP_REQUIRED),
+	TYPED("state", IP_T_REGION, 0),
+	END};
+static const struct ip_field counsellors_f[] = {
+	STR("host", 0), STR("return", 0), END};
+static const struct ip_field contact_f[] = {
+	STR("phone", 0), STR("email", 0), STR("address", 0), END};
+static const struct ip_field person_f[] = {
+	STR("given", IP_REQUIRED),
+	STR("family", IP_REQUIRED),
+	TYPED("birth_date", IP_T_DATE, IP_REQUIRED),
+	ENUM("sex", "sex", IP_REQUIRED),
+	ARR("nationality", IP_REQUIRED, ITEM(IP_T_COUNTRY)),
+	ARR("languages", 0, ITEM(IP_T_LANGUAGE)),
+	ENUM("residence_status", "residence-status", 0),
+	OBJ("contact", 0, contact_f),
+	END};
+static const struct ip_field household_f[] = {
+	ENUM("relation", "relation", IP_REQUIRED),
+	STR("given", 0),
+	STR("family", 0),
+	TYPED("birth_date", IP_T_DATE, 0),
+	ENUM("sex", "sex", 0),
+	TYPED("returning", IP_T_BOOLEAN, 0),
+	END};
+static const struct ip_field return_f[] = {
+	TYPED("country", IP_T_COUNTRY, IP_REQUIRED),
+	TYPED("region", IP_T_REGION, 0),
+	TYPED("planned_departure", IP_T_DATE, 0),
+	TYPED("departed", IP_T_DATE, 0),
+	TYPED("arrived", IP_T_DATE, 0),
+	END};
+static const struct ip_field consent_f[] = {
+	ENUM("purpose", "consent-purpose", IP_REQUIRED),
+	STR("recipient", 0),
+	TYPED("given", IP_T_DATE, IP_REQUIRED),
+	TYPED("withdrawn", IP_T_DATE, 0),
+	END};
+static const struct ip_field need_f[] = {
+	ENUM("category", "need", IP_REQUIRED),
+	ENUM("priority", "priority", 0),
+	STR("note", 0),
+	END};
+static const struct ip_field occupation_f[] = {
+	STR("isco", IP_REQUIRED), TYPED("years", IP_T_INTEGER, 0), END};
+static const struct ip_field language_skill_f[] = {
+	TYPED("code", IP_T_LANGUAGE, IP_REQUIRED), STR("level", 0), END};
+static const struct ip_field skills_f[] = {
+	STR("education", 0),
+	ARR("occupations", 0, ITEM_OBJ(occupation_f)),
+	ARR("languages", 0, ITEM_OBJ(language_skill_f)),
+	TYPED("entrepreneurial", IP_T_BOOLEAN, 0),
+	END};
+static const struct ip_field risk_f[] = {
+	ENUM("level", "level", IP_REQUIRED), STR("note", 0), END};
+static const struct ip_field assessment_f[] = {
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	STR("by", IP_REQUIRED),
+	ENUM("side", "side", 0),
+	ARR("vulnerabilities", 0, ITEM_ENUM("vulnerability")),
+	ARR("needs", 0, ITEM_OBJ(need_f)),
+	OBJ("skills", 0, skills_f),
+	OBJ("risk", 0, risk_f),
+	STR("readiness", 0),
+	STR("priority", 0),
+	ARR("rules", 0, ITEM(IP_T_STRING)),
+	STR("note", 0),
+	END};
+static const struct ip_field budget_f[] = {
+	TYPED("amount", IP_T_AMOUNT, IP_REQUIRED),
+	TYPED("currency", IP_T_CURRENCY, IP_REQUIRED),
+	TYPED("programme", IP_T_PROGRAMME, 0),
+	END};
+static const struct ip_field measure_f[] = {
+	STR("id", IP_REQUIRED),
+	ENUM("dimension", "dimension", IP_REQUIRED),
+	ENUM("category", "measure", IP_REQUIRED),
+	ENUM("side", "side", IP_REQUIRED),
+	STR("owner", 0),
+	TYPED("due", IP_T_DUE, 0),
+	ENUM("status", "measure-status", 0),
+	OBJ("budget", 0, budget_f),
+	ARR("addresses", 0, ITEM_ENUM("need")),
+	STR("note", 0),
+	END};
+static const struct ip_field approval_f[] = {
+	ENUM("side", "side", IP_REQUIRED),
+	STR("by", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	END};
+static const struct ip_field follow_up_f[] = {
+	TYPED("due", IP_T_DUE, IP_REQUIRED),
+	TYPED("done", IP_T_DATE, 0),
+	STR("by", 0),
+	STR("note", 0),
+	END};
+static const struct ip_field plan_f[] = {
+	STR("template", 0),
+	ARR("measures", 0, ITEM_OBJ(measure_f)),
+	ARR("approvals", 0, ITEM_OBJ(approval_f)),
+	ARR("follow_ups", 0, ITEM_OBJ(follow_up_f)),
+	END};
+static const struct ip_field referral_f[] = {
+	STR("id", IP_REQUIRED),
+	STR("to", IP_REQUIRED),
+	ARR("services", 0, ITEM_ENUM("measure")),
+	TYPED("date", IP_T_DATE, 0),
+	ENUM("status", "referral-status", IP_REQUIRED),
+	ENUM("success", "referral-success", 0),
+	ENUM("reason", "referral-reason", 0),
+	ARR("fields", 0, ITEM(IP_T_STRING)),
+	TYPED("updated", IP_T_DATE, 0),
+	STR("note", 0),
+	END};
+static const struct ip_field link_f[] = {
+	TYPED("case", IP_T_CASE_ID, IP_REQUIRED),
+	ENUM("relation", "link-relation", IP_REQUIRED),
+	END};
+static const struct ip_field note_f[] = {
+	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
+	STR("by", IP_REQUIRED),
+	STR("text", IP_REQUIRED),
+	END};
+static const struct ip_field history_f[] = {
+	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
+	STR("by", IP_REQUIRED),
+	STR("cmd", IP_REQUIRED),
+	STR("what", IP_REQUIRED),
+	END};
+static const struct ip_field case_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_CASE_SCHEMA, NULL, NULL},
+	TYPED("id", IP_T_CASE_ID, IP_REQUIRED),
+	ENUM("status", "case-status", IP_REQUIRED),
+	ENUM("outcome", "closure-outcome", 0),
+	TYPED("opened", IP_T_DATE, IP_REQUIRED),
+	TYPED("closed", IP_T_DATE, 0),
+	OBJ("centre", IP_REQUIRED, centre_f),
+	OBJ("counsellors", 0, counsellors_f),
+	OBJ("person", IP_REQUIRED, person_f),
+	ARR("household", 0, ITEM_OBJ(household_f)),
+	OBJ("return", IP_REQUIRED, return_f),
+	ARR("programmes", 0, ITEM(IP_T_PROGRAMME)),
+	ARR("consent", 0, ITEM_OBJ(consent_f)),
+	ARR("assessments", 0, ITEM_OBJ(assessment_f)),
+	OBJ("plan", 0, plan_f),
+	ARR("referrals", 0, ITEM_OBJ(referral_f)),
+	ARR("links", 0, ITEM_OBJ(link_f)),
+	ARR("notes", 0, ITEM_OBJ(note_f)),
+	ARR("history", 0, ITEM_OBJ(history_f)),
+	END};
+
+const struct ip_field ip_case_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                        case_f, NULL};
+
+/* ---- lookup and description --------------------------------------------- */
+
+static const struct ip_field *child_field(const struct ip_field *obj,
+                                          const char *name, size_t len)
+{
+	if (!obj || obj->type != IP_T_OBJECT)
+		return NULL;
+	for (const struct ip_field *f = obj->fields; f->name; f++)
+		if (strlen(f->name) == len && !strncmp(f->name, name, len))
+			return f;
+	return NULL;
+}
+
+const struct ip_field *ip_schema_lookup(const char *path)
+{
+	const struct ip_field *f = &ip_case_schema;
+	while (f && *path) {
+		size_t len = strcspn(path, ".");
+		f = child_field(f, path, len);
+		if (f && f->type == IP_T_ARRAY && f->item->type == IP_T_OBJECT)
+			f = f->item;
+		path += len + (path[len] == '.');
+	}
+	return f;
+}
+
+const char *ip_type_noun(const struct ip_field *f)
+{
+	switch (f->type) {
+	case IP_T_STRING: return "a string";
+	case IP_T_DATE: return "a date (YYYY-MM-DD)";
+	case IP_T_DATETIME: return "a UTC time (YYYY-MM-DDTHH:MM:SSZ)";
+	case IP_T_DUE: return "a date or a relative due date (departure+60d)";
+	case IP_T_INTEGER: return "a whole number";
+	case IP_T_AMOUNT: return "an amount from 0 to 1000000";
+	case IP_T_BOOLEAN: return "true or false";
+	case IP_T_ENUM: return "an id from a vocabulary";
+	case IP_T_PROGRAMME: return "a programme id";
+	case IP_T_COUNTRY: return "an ISO 3166-1 country code";
+	case IP_T_REGION: return "an ISO 3166-2 region code";
+	case IP_T_LANGUAGE: return "an ISO 639-3 language code";
+	case IP_T_CURRENCY: return "an ISO 4217 currency code";
+	case IP_T_CASE_ID: return "a case id";
+	case IP_T_CONST: return "a fixed string";
+	case IP_T_OBJECT: return "a mapping";
+	case IP_T_ARRAY: return "a list";
+	}
+	return "a value";
+}
+
+static const char *json_noun(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "a mapping";
+	case JSON_ARRAY: return "a list";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+struct vctx {
+	struct ip_doc *doc;
+	int problems;
+};
+
+static void problem(struct vctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(struct vctx *c, const char *path, const char *fmt, ...)
+{
+	struct ip_where w = ip_doc_where(c->doc, path);
+	va_list ap;
+	va_start(ap, fmt);
+	ip_verror(&w, fmt, ap);
+	va_end(ap);
+	c->problems++;
+}
+
+static bool is_texty(enum ip_type t)
+{
+	return t != IP_T_INTEGER && t != IP_T_AMOUNT && t != IP_T_BOOLEAN &&
+	       t != IP_T_OBJECT && t != IP_T_ARRAY;
+}
+
+static void check_code(struct vctx *c, enum ip_codeset set, const char *s,
+                       const char *path)
+{
+	if (ip_code_known(set, s))
+		return;
+	/* Kosovo has no ISO 3166-2 regions; accept XK-<code> as the EU does. */
+	if (set == IP_CODES_REGION && !strncmp(s, "XK-", 3) && strlen(s) <= 6 &&
+	    strlen(s) > 3)
+		return;
+	char upper[16];
+	size_t n = strlen(s);
+	if (n < sizeof upper) {
+		for (size_t i = 0; i <= n; i++)
+			upper[i] = (char)(set == IP_CODES_LANGUAGE
+			                  ? (s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i])
+			                  : (s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]));
+		if (strcmp(upper, s) && ip_code_known(set, upper)) {
+			problem(c, path, "unknown %s '%s'; did you mean '%s'?",
+			        ip_codeset_noun(set), s, upper);
+			return;
+		}
+	}
+	problem(c, path, "unknown %s '%s'", ip_codeset_noun(set), s);
+}
+
+static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
+                       const char *path)
+{
+	const char *hint;
+	if (!*s) {
+		problem(c, path, "empty value (leave the field out instead)");
+		return;
+	}
+	switch (f->type) {
+	case IP_T_DATE:
+		if (!ip_date_valid(s))
+			problem(c, path, "'%s' is not a valid date (YYYY-MM-DD)", s);
+		break;
+	case IP_T_DATETIME:
+		if (!ip_datetime_valid(s))
+			problem(c, path, "'%s' is not a valid UTC time "
+			        "(YYYY-MM-DDTHH:MM:SSZ)", s);
+		break;
+	case IP_T_DUE:
+		if (!ip_date_valid(s) && !ip_due_relative_valid(s))
+			problem(c, path, "'%s' is not a date or a relative due date "
+			        "(like departure+60d, arrival+3m)", s);
+		break;
+	case IP_T_ENUM:
+		if (ip_vocab_has(f->vocab, s))
+			break;
+		hint = ip_vocab_suggest(f->vocab, s);
+		if (hint)
+			problem(c, path, "unknown %s '%s'; did you mean '%s'?", f->vocab, s, hint);
+		else
+			problem(c, path, "unknown %s '%s' (see ip-intake --list %s)",
+			        f->vocab, s, f->vocab);
+		break;
+	case IP_T_PROGRAMME:
+		if (ip_programme_known(s))
+			break;
+		hint = ip_programme_suggest(s);
+		if (hint)
+			problem(c, path, "unknown programme '%s'; did you mean '%s'?", s, hint);
+		else
+			problem(c, path, "unknown programme '%s' (see programmes.yaml)", s);
+		break;
+	case IP_T_COUNTRY: check_code(c, IP_CODES_COUNTRY, s, path); break;
+	case IP_T_REGION: check_code(c, IP_CODES_REGION, s, path); break;
+	case IP_T_LANGUAGE: check_code(c, IP_CODES_LANGUAGE, s, path); break;
+	case IP_T_CURRENCY: check_code(c, IP_CODES_CURRENCY, s, path); break;
+	case IP_T_CASE_ID:
+		if (!ip_case_id_valid(s))
+			problem(c, path, "'%s' is not a valid case id "
+			        "(CENTRE-YYYY-XXXXX, letters A-Z, digits and '-')", s);
+		break;
+	case IP_T_CONST:
+		if (strcmp(s, f->vocab))
+			problem(c, path, "unsupported value '%s' (expected '%s')", s, f->vocab);
+		break;
+	default:
+		break;
+	}
+}
+
+static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
+                           const char *path);
+
+static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj,
+                         const char *path)
+{
+	const char *key;
+	json_t *val;
+	void *tmp;
+	json_object_foreach_safe(obj, tmp, key, val) {
+		char *cp = ip_path_key(path, key);
+		const struct ip_field *cf = child_field(f, key, strlen(key));
+		if (!strncmp(key, "x-", 2)) {
+			/* extension keys are kept untouched */
+		} else if (!cf) {
+			const char *names[64];
+			size_t n = 0;
+			for (const struct ip_field *k = f->fields; k->name && n < 64; k++)
+				names[n++] = k->name;
+			const char *hint = ip_nearest(key, names, n);
+			if (hint)
+				problem(c, cp, "unknown field '%s'; did you mean '%s'?", key, hint);
+			else
+				problem(c, cp, "unknown field '%s' (extension fields start "
+				        "with 'x-')", key);
+		} else {
+			json_t *nv = check_value(c, cf, val, cp);
+			if (nv != val)
+				json_object_set_new(obj, key, nv);
+		}
+		free(cp);
+	}
+	for (const struct ip_field *k = f->fields; k->name; k++) {
+		if ((k->flags & IP_REQUIRED) && !json_object_get(obj, k->name)) {
+			char *cp = ip_path_key(path, k->name);
+			struct ip_where w = ip_doc_where(c->doc, path);
+			w.path = cp;
+			ip_error(&w, "missing required field '%s'", k->name);
+			c->problems++;
+			free(cp);
+		}
+	}
+}
+
+/* Check v against f; returns v, or a string that replaces it when a plain
+ * scalar in a text field is taken literally. */
+static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
+                           const char *path)
+{
+	if (json_is_null(v)) {
+		if (f->flags & IP_REQUIRED)
+			problem(c, path, "missing value (expected %s)", ip_type_noun(f));
+		return v;
+	}
+	if (is_texty(f->type) && !json_is_string(v)) {
+		const char *text = ip_doc_plain_text(c->doc, path);
+		if (!text) {
+			problem(c, path, "expected %s, found %s", ip_type_noun(f), json_noun(v));
+			return v;
+		}
+		v = json_string(text);
+		check_text(c, f, text, path);
+		return v;
+	}
+	switch (f->type) {
+	case IP_T_OBJECT:
+		if (!json_is_object(v))
+			problem(c, path, "expected a mapping, found %s", json_noun(v));
+		else
+			check_object(c, f, v, path);
+		break;
+	case IP_T_ARRAY:
+		if (!json_is_array(v)) {
+			problem(c, path, "expected a list, found %s", json_noun(v));
+			break;
+		}
+		if ((f->flags & IP_REQUIRED) && json_array_size(v) == 0)
+			problem(c, path, "empty list (at least one entry is required)");
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			char *cp = ip_path_index(path, i);
+			json_t *item = json_array_get(v, i);
+			json_t *nv = check_value(c, f->item, item, cp);
+			if (nv != item)
+				json_array_set_new(v, i, nv);
+			free(cp);
+		}
+		break;
+	case IP_T_INTEGER:
+		if (!json_is_integer(v))
+			problem(c, path, "expected a whole number, found %s", json_noun(v));
+		else if (json_integer_value(v) < 0 || json_integer_value(v) > 100)
+			problem(c, path, "%" JSON_INTEGER_FORMAT " is out of range (0 to 100)",
+			        json_integer_value(v));
+		break;
+	case IP_T_AMOUNT:
+		if (!json_is_number(v))
+			problem(c, path, "expected an amount, found %s", json_noun(v));
+		else if (json_number_value(v) < 0 || json_number_value(v) > 1e6)
+			problem(c, path, "amount %g is out of range (0 to 1000000)",
+			        json_number_value(v));
+		break;
+	case IP_T_BOOLEAN:
+		if (!json_is_boolean(v))
+			problem(c, path, "expected true or false, found %s", json_noun(v));
+		break;
+	default:
+		check_text(c, f, json_string_value(v), path);
+		break;
+	}
+	return v;
+}
+
+/* ---- rules across fields ------------------------------------------------ */
+
+static const char *str_at(json_t *root, const char *a, const char *b)
+{
+	json_t *v = json_object_get(root, a);
+	if (b)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
+static void check_unique_ids(struct vctx *c, json_t *list, const char *path)
+{
+	json_t *seen = json_object();
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+		if (!id)
+			continue;
+		if (json_object_get(seen, id)) {
+			char *cp = ip_xasprintf("%s[%zu].id", path, i);
+			problem(c, cp, "duplicate id '%s' in %s", id, path);
+			free(cp);
+		}
+		json_object_set_new(seen, id, json_true());
+	}
+	json_decref(seen);
+}
+
+static void check_file_name(struct vctx *c, const char *id)
+{
+	const char *file = c->doc->file;
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	const char *dot = strrchr(base, '.');
+	if (!dot || (strcmp(dot, ".yaml") && strcmp(dot, ".json")) || base[0] == '<')
+		return;
+	if ((size_t)(dot - base) != strlen(id) || strncmp(base, id, strlen(id)))
+		problem(c, "id", "id '%s' does not match the file name '%s'", id, base);
+}
+
+static void check_relations(struct vctx *c, json_t *root)
+{
+	const char *id = str_at(root, "id", NULL);
+	const char *centre = str_at(root, "centre", "id");
+	if (id && ip_case_id_valid(id)) {
+		check_file_name(c, id);
+		size_t n = centre ? strlen(centre) : 0;
+		if (centre && (strncmp(id, centre, n) || id[n] != '-' ||
+		               strlen(id) != n + 11))
+			problem(c, "id", "id '%s' does not start with the centre id '%s'",
+			        id, centre);
+	}
+	if (centre && !ip_centre_id_valid(centre))
+		problem(c, "centre.id", "'%s' is not a valid centre id (A-Z, 0-9 and '-', "
+		        "like BY-MUC)", centre);
+	const char *state = str_at(root, "centre", "state");
+	if (state && strncmp(state, "DE-", 3))
+		problem(c, "centre.state", "'%s' is not a German Land (DE-XX)", state);
+	const char *country = str_at(root, "return", "country");
+	const char *region = str_at(root, "return", "region");
+	if (country && region && (strncmp(region, country, 2) || region[2] != '-'))
+		problem(c, "return.region", "region '%s' is not in the return country '%s'",
+		        region, country);
+	const char *status = str_at(root, "status", NULL);
+	const char *outcome = str_at(root, "outcome", NULL);
+	if (status && !strcmp(status, "closed") && !outcome)
+		problem(c, "status", "a closed case needs an outcome");
+	if (status && strcmp(status, "closed") && outcome)
+		problem(c, "outcome", "only a closed case has an outcome (status is '%s')",
+		        status);
+	check_unique_ids(c, json_object_get(json_object_get(root, "plan"), "measures"),
+	                 "plan.measures");
+	check_unique_ids(c, json_object_get(root, "referrals"), "referrals");
+}
+
+int ip_case_validate(struct ip_doc *doc)
+{
+	struct vctx c = {doc, 0};
+	if (!json_is_object(doc->root)) {
+		problem(&c, "", "expected a case (a mapping), found %s", json_noun(doc->root));
+		return c.problems;
+	}
+	check_object(&c, &ip_case_schema, doc->root, "");
+	check_relations(&c, doc->root);
+	return c.problems;
+}
+
+/* ---- canonical order ---------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *ip_canonical(const json_t *v, const struct ip_field *f)
+{
+	if (json_is_array(v)) {
+		json_t *out = json_array();
+		size_t i;
+		json_t *item;
+		json_array_foreach((json_t *)v, i, item)
+			json_array_append_new(out, ip_canonical(item, f && f->type == IP_T_ARRAY
+			                                               ? f->item : NULL));
+		return out;
+	}
+	if (!json_is_object(v))
+		return json_incref((json_t *)v);
+	json_t *out = json_object();
+	if (!f || f->type != IP_T_OBJECT) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)v, key, val)
+			json_object_set_new(out, key, ip_canonical(val, NULL));
+		return out;
+	}
+	for (const struct ip_field *k = f->fields; k->name; k++) {
+		json_t *val = json_object_get(v, k->name);
+		if (val)
+			json_object_set_new(out, k->name, ip_canonical(val, k));
+	}
+	/* Then every other key (x- extensions), in byte order. */
+	size_t n = json_object_size(v), k = 0;
+	const char **rest = ip_xcalloc(n, sizeof *rest);
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)v, key, val)
+		if (!json_object_get(out, key))
+			rest[k++] = key;
+	qsort(rest, k, sizeof *rest, cmp_str);
+	for (size_t i = 0; i < k; i++)
+		json_object_set_new(out, rest[i], ip_canonical(json_object_get(v, rest[i]), NULL));
+	free(rest);
+	return out;
+}

@@ -1,0 +1,60 @@
+/* ip_schema.h — case schema v1, in this one place: the field table drives
+ * validation, the canonical key order and the documentation (ip-case(5)). */
+#ifndef IP_SCHEMA_H
+#define IP_SCHEMA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ip_doc.h"
+
+enum ip_type {
+	IP_T_STRING,
+	IP_T_DATE,      /* YYYY-MM-DD */
+	IP_T_DATETIME,  /* YYYY-MM-DDTHH:MM:SSZ */
+	IP_T_DUE,       /* a date, or relative: departure+60d */
+	IP_T_INTEGER,
+	IP_T_AMOUNT,    /* a number from 0 to 1,000,000 */
+	IP_T_BOOLEAN,
+	IP_T_ENUM,      /* an id of a vocabulary in vocabularies.yaml */
+	IP_T_PROGRAMME, /* an id in programmes.yaml */
+	IP_T_COUNTRY,
+	IP_T_REGION,
+	IP_T_LANGUAGE,
+	IP_T_CURRENCY,
+	IP_T_CASE_ID,
+	IP_T_CONST,     /* exactly the string in .vocab */
+	IP_T_OBJECT,
+	IP_T_ARRAY,
+};
+
+#define IP_REQUIRED 1u
+
+struct ip_field {
+	const char *name;
+	enum ip_type type;
+	unsigned flags;
+	const char *vocab;               /* IP_T_ENUM: vocabulary; IP_T_CONST: value */
+	const struct ip_field *fields;   /* IP_T_OBJECT: children, name NULL ends */
+	const struct ip_field *item;     /* IP_T_ARRAY: the items */
+};
+
+/* The root of a case file. */
+extern const struct ip_field ip_case_schema;
+
+/* Check a case document: every problem is reported, with its position.
+ * Plain scalars in fields typed as strings are taken as their literal text
+ * (in place, in doc->root). Returns the number of problems. */
+int ip_case_validate(struct ip_doc *doc);
+
+/* A copy of a value with object keys in the schema's order, then any
+ * x- extension keys in byte order. schema NULL: keys keep their order. */
+json_t *ip_canonical(const json_t *v, const struct ip_field *schema);
+
+/* The schema field at a dotted path ("person.birth_date"), or NULL. */
+const struct ip_field *ip_schema_lookup(const char *path);
+
+/* Short description of a type, for messages and ip-case(5). */
+const char *ip_type_noun(const struct ip_field *f);
+
+#endif

@@ -1,0 +1,55 @@
+#include "ip_share.h"
+#include "ip_diag.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef IP_DATADIR
+#define IP_DATADIR "/usr/local/share/integplan"
+#endif
+
+static char *found;
+
+static char *beside_binary(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');       /* .../bin/ip-x -> .../bin */
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	slash = strrchr(exe, '/');             /* .../bin -> ... */
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	char *dir = ip_xasprintf("%s/share/integplan", exe);
+	char *probe = ip_xasprintf("%s/vocabularies.yaml", dir);
+	int ok = access(probe, R_OK) == 0;
+	free(probe);
+	if (ok)
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+const char *ip_share_dir(void)
+{
+	if (found)
+		return found;
+	const char *env = getenv("IP_SHARE");
+	if (env && *env)
+		found = ip_xstrdup(env);
+	else if (!(found = beside_binary()))
+		found = ip_xstrdup(IP_DATADIR);
+	return found;
+}
+
+char *ip_share_path(const char *name)
+{
+	return ip_xasprintf("%s/%s", ip_share_dir(), name);
+}

@@ -1,0 +1,12 @@
+/* ip_share.h — where the data a site may change lives (vocabularies,
+ * programmes, templates): $IP_SHARE, else share/integplan beside the
+ * running binary's bin/ (an uninstalled build or any install prefix),
+ * else the DATADIR compiled in. */
+#ifndef IP_SHARE_H
+#define IP_SHARE_H
+
+const char *ip_share_dir(void);
+/* ip_share_dir()/name; the caller frees. */
+char *ip_share_path(const char *name);
+
+#endif

@@ -1,0 +1,110 @@
+#include "ip_vocab.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_exit.h"
+#include "ip_share.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *vocabs;     /* name -> [{id, de, en}] */
+static json_t *programmes; /* [{id, ...}] */
+
+/* Load a share file's top-level object; a missing or broken file is fatal,
+ * since no case can be checked without it. */
+static json_t *load_share(const char *name)
+{
+	char *path = ip_share_path(name);
+	struct ip_docs docs = {0};
+	struct ip_limits lim = IP_LIMITS_DEFAULT;
+	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &lim, &docs);
+	if (rc || docs.n != 1 || !json_is_object(docs.v[0].root)) {
+		if (!rc)
+			ip_error(&(struct ip_where){path, 0, 0, NULL},
+			         "expected one mapping (set IP_SHARE to the data directory)");
+		exit(rc ? rc : IP_EXIT_DATAERR);
+	}
+	json_t *root = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	free(path);
+	return root;
+}
+
+json_t *ip_vocab_all(void)
+{
+	if (!vocabs) {
+		vocabs = load_share("vocabularies.yaml");
+		json_object_del(vocabs, "schema");
+	}
+	return vocabs;
+}
+
+json_t *ip_vocab_entries(const char *vocab)
+{
+	json_t *v = json_object_get(ip_vocab_all(), vocab);
+	return json_is_array(v) ? v : NULL;
+}
+
+bool ip_vocab_exists(const char *vocab)
+{
+	return ip_vocab_entries(vocab) != NULL;
+}
+
+static bool list_has(json_t *list, const char *id)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		const char *eid = json_string_value(json_object_get(e, "id"));
+		if (eid && !strcmp(eid, id))
+			return true;
+	}
+	return false;
+}
+
+static const char *list_suggest(json_t *list, const char *id)
+{
+	size_t n = json_array_size(list);
+	const char **ids = ip_xcalloc(n, sizeof *ids);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *eid = json_string_value(json_object_get(json_array_get(list, i), "id"));
+		if (eid)
+			ids[k++] = eid;
+	}
+	const char *best = ip_nearest(id, ids, k);
+	free(ids);
+	return best;
+}
+
+bool ip_vocab_has(const char *vocab, const char *id)
+{
+	return list_has(ip_vocab_entries(vocab), id);
+}
+
+const char *ip_vocab_suggest(const char *vocab, const char *id)
+{
+	return list_suggest(ip_vocab_entries(vocab), id);
+}
+
+static json_t *programme_list(void)
+{
+	if (!programmes) {
+		json_t *root = load_share("programmes.yaml");
+		programmes = json_incref(json_object_get(root, "programmes"));
+		json_decref(root);
+		if (!json_is_array(programmes))
+			programmes = json_array();
+	}
+	return programmes;
+}
+
+bool ip_programme_known(const char *id)
+{
+	return list_has(programme_list(), id);
+}
+
+const char *ip_programme_suggest(const char *id)
+{
+	return list_suggest(programme_list(), id);
+}

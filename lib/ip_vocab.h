@@ -1,0 +1,21 @@
+/* ip_vocab.h — the vocabularies (share/integplan/vocabularies.yaml) and
+ * programme ids (share/integplan/programmes.yaml), loaded once. */
+#ifndef IP_VOCAB_H
+#define IP_VOCAB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+bool ip_vocab_exists(const char *vocab);
+bool ip_vocab_has(const char *vocab, const char *id);
+/* The id closest to a mistyped one, or NULL. */
+const char *ip_vocab_suggest(const char *vocab, const char *id);
+/* The entries [{id, de, en}, ...] of a vocabulary (borrowed), or NULL. */
+json_t *ip_vocab_entries(const char *vocab);
+/* The names of all vocabularies, in file order (borrowed object). */
+json_t *ip_vocab_all(void);
+
+bool ip_programme_known(const char *id);
+const char *ip_programme_suggest(const char *id);
+
+#endif
