@@ -1,0 +1,162 @@
+#include "ip_cli.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *argp_program_version = "integplan 0.1.0";
+const char *argp_program_bug_address = "the IntegPlan issue tracker";
+
+enum { OPT_ACTOR = 0x100, OPT_FILES_FROM, OPT_MAX_FILE_SIZE };
+
+static const struct argp_option options[] = {
+	{"directory", 'C', "DIR", 0, "Use the case repository in DIR", -1},
+	{"actor", OPT_ACTOR, "NAME", 0, "Name recorded in the history "
+	 "(default: $IP_ACTOR, else the login name)", -1},
+	{"files-from", OPT_FILES_FROM, "FILE", 0, "Read input paths from FILE "
+	 "(- for standard input), one per line", -1},
+	{"null", '0', NULL, 0, "Paths read and printed are NUL-terminated", -1},
+	{"format", 'f', "FMT", 0, "Output format: yaml, json or jsonl", -1},
+	{"quiet", 'q', NULL, 0, "No summary line", -1},
+	{"max-file-size", OPT_MAX_FILE_SIZE, "BYTES", 0,
+	 "Refuse input files larger than BYTES (default 1048576)", -1},
+	{0}};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct ip_cli *cli = state->input;
+	char *end;
+	switch (key) {
+	case 'C': cli->dir = arg; break;
+	case OPT_ACTOR: cli->actor = arg; break;
+	case OPT_FILES_FROM: cli->files_from = arg; break;
+	case '0': cli->null = true; break;
+	case 'q': cli->quiet = true; break;
+	case 'f':
+		if (!ip_format_parse(arg, &cli->format))
+			argp_error(state, "unknown format '%s' (use yaml, json or jsonl)", arg);
+		cli->format_given = true;
+		break;
+	case OPT_MAX_FILE_SIZE:
+		errno = 0;
+		cli->lim.max_bytes = strtoull(arg, &end, 10);
+		if (errno || *end || cli->lim.max_bytes == 0)
+			argp_error(state, "--max-file-size: '%s' is not a number of bytes", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp ip_cli_argp = {options, parse_opt, NULL, NULL, NULL, NULL, NULL};
+
+void ip_cli_init(struct ip_cli *cli)
+{
+	*cli = (struct ip_cli){.lim = IP_LIMITS_DEFAULT};
+}
+
+static bool case_file_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") ||
+	               !strcmp(dot, ".json"));
+}
+
+static int skip_hidden(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+static int walk(const char *dir, ip_input_fn fn, void *ctx)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, skip_hidden, alphasort);
+	if (n < 0) {
+		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot read directory: %s",
+		         strerror(errno));
+		return IP_EXIT_NOINPUT;
+	}
+	int rc = IP_EXIT_OK;
+	for (int i = 0; i < n; i++) {
+		char *path = strcmp(dir, "/") ? ip_xasprintf("%s/%s", dir, list[i]->d_name)
+		                              : ip_xasprintf("/%s", list[i]->d_name);
+		struct stat st;
+		/* lstat: links are not followed out of the tree */
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = ip_exit_merge(rc, walk(path, fn, ctx));
+		else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		         case_file_name(list[i]->d_name))
+			rc = ip_exit_merge(rc, fn(path, ctx));
+		free(path);
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+static int one_input(const char *path, bool recurse, ip_input_fn fn, void *ctx)
+{
+	struct stat st;
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (recurse)
+			return walk(path, fn, ctx);
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a directory");
+		return IP_EXIT_USAGE;
+	}
+	return fn(path, ctx);
+}
+
+static int files_from(const struct ip_cli *cli, bool recurse, ip_input_fn fn,
+                      void *ctx)
+{
+	bool is_stdin = !strcmp(cli->files_from, "-");
+	FILE *f = is_stdin ? stdin : fopen(cli->files_from, "re");
+	if (!f) {
+		ip_error(&(struct ip_where){cli->files_from, 0, 0, NULL},
+		         "cannot open: %s", strerror(errno));
+		return IP_EXIT_NOINPUT;
+	}
+	int rc = IP_EXIT_OK;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getdelim(&line, &cap, cli->null ? '\0' : '\n', f)) > 0) {
+		if (line[len - 1] == (cli->null ? '\0' : '\n'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		rc = ip_exit_merge(rc, one_input(line, recurse, fn, ctx));
+	}
+	if (ferror(f)) {
+		ip_error(&(struct ip_where){cli->files_from, 0, 0, NULL},
+		         "cannot read: %s", strerror(errno));
+		rc = ip_exit_merge(rc, IP_EXIT_IOERR);
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+int ip_inputs_each(const struct ip_cli *cli, char **operands, int n,
+                   bool recurse, ip_input_fn fn, void *ctx)
+{
+	int rc = IP_EXIT_OK;
+	for (int i = 0; i < n; i++)
+		rc = ip_exit_merge(rc, one_input(operands[i], recurse, fn, ctx));
+	if (cli->files_from)
+		rc = ip_exit_merge(rc, files_from(cli, recurse, fn, ctx));
+	return rc;
+}
+
+void ip_print_path(const struct ip_cli *cli, const char *path)
+{
+	fputs(path, stdout);
+	putchar(cli->null ? '\0' : '\n');
+}

@@ -1,0 +1,41 @@
+/* ip_cli.h — what every command shares: the common options (one argp
+ * child), the input loop over operands, "-", --files-from and -0, and the
+ * way a command ends. */
+#ifndef IP_CLI_H
+#define IP_CLI_H
+
+#include <argp.h>
+#include <stdbool.h>
+
+#include "ip_doc.h"
+#include "ip_emit.h"
+
+struct ip_cli {
+	const char *dir;        /* -C: the case repository */
+	const char *actor;      /* --actor */
+	const char *files_from; /* --files-from: a list of paths, "-" is stdin */
+	bool null;              /* -0: path lists are NUL-separated */
+	bool quiet;             /* -q */
+	enum ip_format format;  /* -f */
+	bool format_given;
+	struct ip_limits lim;   /* --max-file-size, limits of the repository */
+};
+
+/* The common options, as an argp child. Its input is a struct ip_cli *:
+ * set state->child_inputs[0] in the parent's ARGP_KEY_INIT. */
+extern const struct argp ip_cli_argp;
+
+void ip_cli_init(struct ip_cli *cli);
+
+/* Call fn on each input: every operand ("-" is standard input), then every
+ * path in --files-from. Directories are walked (sorted; hidden names
+ * skipped; *.yaml, *.yml and *.json) when recurse, refused otherwise.
+ * Returns the worst status of fn and of the walk. */
+typedef int (*ip_input_fn)(const char *path, void *ctx);
+int ip_inputs_each(const struct ip_cli *cli, char **operands, int n,
+                   bool recurse, ip_input_fn fn, void *ctx);
+
+/* Print a path for the next command of a pipeline: newline or NUL. */
+void ip_print_path(const struct ip_cli *cli, const char *path);
+
+#endif

@@ -1,0 +1,157 @@
+#include "ip_repo.h"
+#include "ip_case.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_write.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG ".integplan/config.yaml"
+
+static bool has_config(const char *dir)
+{
+	char *p = ip_xasprintf("%s/" CONFIG, dir);
+	struct stat st;
+	bool ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return ok;
+}
+
+/* Walk up from the working directory; stop at the root (a directory that
+ * is its own parent). */
+static char *walk_up(void)
+{
+	char *dir = ip_xstrdup(".");
+	for (;;) {
+		if (has_config(dir))
+			return dir;
+		char *parent = strcmp(dir, ".") ? ip_xasprintf("%s/..", dir)
+		                                : ip_xstrdup("..");
+		struct stat a, b;
+		if (stat(dir, &a) != 0 || stat(parent, &b) != 0 ||
+		    (a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+			free(parent);
+			free(dir);
+			return NULL;
+		}
+		free(dir);
+		dir = parent;
+	}
+}
+
+static size_t limit_or(json_t *limits, const char *key, size_t dflt)
+{
+	json_t *v = json_object_get(limits, key);
+	return json_is_integer(v) && json_integer_value(v) > 0
+	       ? (size_t)json_integer_value(v) : dflt;
+}
+
+static int load_config(struct ip_repo *r)
+{
+	char *path = ip_xasprintf("%s/" CONFIG, r->dir);
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &r->lim, &docs);
+	if (!rc && (docs.n != 1 || !json_is_object(docs.v[0].root))) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected one mapping");
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc) {
+		r->config = json_incref(docs.v[0].root);
+		json_t *centre = json_object_get(r->config, "centre");
+		r->centre = json_string_value(json_object_get(centre, "id"));
+		r->state = json_string_value(json_object_get(centre, "state"));
+		if (!r->centre || !ip_centre_id_valid(r->centre)) {
+			struct ip_where w = ip_doc_where(&docs.v[0], "centre.id");
+			ip_error(&w, "missing or invalid centre id (like BY-MUC)");
+			rc = IP_EXIT_DATAERR;
+		}
+		json_t *limits = json_object_get(r->config, "limits");
+		r->lim.max_bytes = limit_or(limits, "max_file_size", r->lim.max_bytes);
+		r->lim.max_depth = (int)limit_or(limits, "max_depth", (size_t)r->lim.max_depth);
+		r->lim.max_nodes = limit_or(limits, "max_nodes", r->lim.max_nodes);
+	}
+	ip_docs_free(&docs);
+	free(path);
+	return rc;
+}
+
+int ip_repo_find(const char *option_dir, struct ip_repo *r)
+{
+	*r = (struct ip_repo){.lim = IP_LIMITS_DEFAULT};
+	const char *given = option_dir && *option_dir ? option_dir : getenv("IP_DIR");
+	if (given && *given) {
+		if (!has_config(given)) {
+			ip_error(&(struct ip_where){given, 0, 0, NULL}, "not a case repository "
+			         "(no " CONFIG "; make one with ip-intake --init)");
+			return IP_EXIT_NOINPUT;
+		}
+		r->dir = ip_xstrdup(given);
+	} else if (!(r->dir = walk_up())) {
+		ip_error(NULL, "no case repository here or above (use -C DIR, set IP_DIR, "
+		         "or make one with ip-intake --init)");
+		return IP_EXIT_NOINPUT;
+	}
+	r->cases = ip_xasprintf("%s/cases", r->dir);
+	int rc = load_config(r);
+	if (rc)
+		ip_repo_free(r);
+	return rc;
+}
+
+void ip_repo_free(struct ip_repo *r)
+{
+	free(r->dir);
+	free(r->cases);
+	json_decref(r->config);
+	*r = (struct ip_repo){0};
+}
+
+char *ip_repo_case_path(const struct ip_repo *r, const char *id)
+{
+	return ip_xasprintf("%s/%s.yaml", r->cases, id);
+}
+
+int ip_repo_init(const char *dir, const char *centre, const char *state)
+{
+	if (has_config(dir)) {
+		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "already a case repository");
+		return IP_EXIT_CANTCREAT;
+	}
+	json_t *config = json_pack("{s:s, s:{s:s}, s:{s:I, s:i, s:I}}",
+	                           "schema", "integplan/config/1",
+	                           "centre", "id", centre,
+	                           "limits", "max_file_size", (json_int_t)(1 << 20),
+	                           "max_depth", 64, "max_nodes", (json_int_t)100000);
+	if (state)
+		json_object_set_new(json_object_get(config, "centre"), "state",
+		                    json_string(state));
+	struct ip_buf out = {0};
+	ip_buf_puts(&out, "# IntegPlan case repository; see integplan(7).\n");
+	ip_emit(&out, config, IP_FORMAT_YAML);
+	json_decref(config);
+
+	char *meta = ip_xasprintf("%s/.integplan", dir);
+	char *cases = ip_xasprintf("%s/cases", dir);
+	char *cfg = ip_xasprintf("%s/" CONFIG, dir);
+	char *ignore = ip_xasprintf("%s/.gitignore", dir);
+	static const char gitignore[] = "# report caches and temp files of IntegPlan\n"
+	                                ".integplan/cache/\n.*.tmp-*\n";
+	int rc = ip_mkdir_private(dir);
+	if (!rc)
+		rc = ip_mkdir_private(meta);
+	if (!rc)
+		rc = ip_mkdir_private(cases);
+	if (!rc)
+		rc = ip_write_file(cfg, out.s, out.len, true);
+	if (!rc && access(ignore, F_OK) != 0)
+		rc = ip_write_file(ignore, gitignore, sizeof gitignore - 1, true);
+	ip_buf_free(&out);
+	free(meta);
+	free(cases);
+	free(cfg);
+	free(ignore);
+	return rc;
+}

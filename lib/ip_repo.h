@@ -1,0 +1,31 @@
+/* ip_repo.h — a case repository: a directory with .integplan/config.yaml
+ * and the case files under cases/. Found from -C DIR, else $IP_DIR, else
+ * by walking up from the working directory. */
+#ifndef IP_REPO_H
+#define IP_REPO_H
+
+#include <jansson.h>
+
+#include "ip_doc.h"
+
+struct ip_repo {
+	char *dir;          /* as given or found: ".", "..", "/srv/cases" */
+	char *cases;        /* dir/cases */
+	json_t *config;
+	const char *centre; /* centre.id of the config */
+	const char *state;  /* centre.state, or NULL */
+	struct ip_limits lim;
+};
+
+/* 0, or 66 with a message when no repository is found, 65 for a bad
+ * config. Limits in the config replace the defaults in r->lim. */
+int ip_repo_find(const char *option_dir, struct ip_repo *r);
+void ip_repo_free(struct ip_repo *r);
+
+/* Make a repository in dir (created 0700 if missing). 0, 73 or 64. */
+int ip_repo_init(const char *dir, const char *centre, const char *state);
+
+/* dir/cases/<id>.yaml; the id must be valid. The caller frees. */
+char *ip_repo_case_path(const struct ip_repo *r, const char *id);
+
+#endif

@@ -1,0 +1,367 @@
+#include "ip_write.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void report(const char *path, const char *what, int err)
+{
+	ip_error(&(struct ip_where){path, 0, 0, NULL}, "%s: %s", what, strerror(err));
+}
+
+/* ---- locks -------------------------------------------------------------- */
+
+static double lock_timeout(void)
+{
+	const char *env = getenv("IP_LOCK_TIMEOUT");
+	return env && *env ? atof(env) : 10.0;
+}
+
+int ip_lock_acquire(const char *path, struct ip_lock *lk)
+{
+	struct timespec pause = {0, 20 * 1000 * 1000};
+	double waited = 0, limit = lock_timeout();
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			if (e == ELOOP) {
+				ip_error(&(struct ip_where){path, 0, 0, NULL},
+				         "is a symbolic link; refusing to write through it");
+				return IP_EXIT_CANTCREAT;
+			}
+			report(path, "cannot open", e);
+			return e == ENOENT ? IP_EXIT_NOINPUT : IP_EXIT_IOERR;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* Another writer may have renamed a new file over the one we
+			 * opened while we waited: lock the file the path names now. */
+			struct stat a, b;
+			if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+				lk->fd = fd;
+				return IP_EXIT_OK;
+			}
+			close(fd);
+			continue;
+		}
+		int e = errno;
+		close(fd);
+		if (e != EWOULDBLOCK && e != EINTR) {
+			report(path, "cannot lock", e);
+			return IP_EXIT_IOERR;
+		}
+		if (waited >= limit) {
+			ip_error(&(struct ip_where){path, 0, 0, NULL},
+			         "case is locked by another process (waited %.0f s)", waited);
+			return IP_EXIT_BUSY;
+		}
+		nanosleep(&pause, NULL);
+		waited += 0.02;
+	}
+}
+
+void ip_lock_release(struct ip_lock *lk)
+{
+	if (lk->fd >= 0)
+		close(lk->fd);
+	lk->fd = -1;
+}
+
+/* ---- temp files, removed even when we are interrupted ------------------- */
+
+#define MAX_PENDING 65536
+static char *pending[MAX_PENDING];  /* temp files not yet renamed */
+static volatile sig_atomic_t npending;
+static int handlers_set;
+
+static void remove_pending(void)
+{
+	for (sig_atomic_t i = 0; i < npending; i++)
+		if (pending[i])
+			unlink(pending[i]);
+}
+
+static void on_signal(int sig)
+{
+	remove_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void set_handlers(void)
+{
+	if (handlers_set++)
+		return;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		struct sigaction sa = {0}, old;
+		sigaction(sigs[i], NULL, &old);
+		if (old.sa_handler == SIG_IGN)
+			continue;
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+struct pending_file {
+	char *path, *tmp;
+	int slot;
+	bool create_only;
+};
+
+struct ip_batch {
+	struct pending_file *v;
+	size_t n;
+};
+
+static int claim_slot(char *tmp)
+{
+	for (int i = 0; i < MAX_PENDING; i++) {
+		if (i >= npending) {
+			pending[i] = tmp;
+			npending = i + 1;
+			return i;
+		}
+		if (!pending[i]) {
+			pending[i] = tmp;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void release_slot(int slot)
+{
+	if (slot >= 0)
+		pending[slot] = NULL;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return ip_xstrdup(".");
+	if (slash == path)
+		return ip_xstrdup("/");
+	char *d = ip_xstrdup(path);
+	d[slash - path] = '\0';
+	return d;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		report(dir, "cannot sync directory", e);
+		return IP_EXIT_IOERR;
+	}
+	close(fd);
+	return IP_EXIT_OK;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+struct ip_batch *ip_batch_new(void)
+{
+	set_handlers();
+	return ip_xcalloc(1, sizeof(struct ip_batch));
+}
+
+int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
+                 size_t len, bool create_only)
+{
+	struct stat st;
+	bool exists = lstat(path, &st) == 0;
+	if (exists && S_ISLNK(st.st_mode)) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL},
+		         "is a symbolic link; refusing to write through it");
+		return IP_EXIT_CANTCREAT;
+	}
+	if (exists && create_only) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "already exists");
+		return IP_EXIT_CANTCREAT;
+	}
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *tmp = ip_xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
+	free(dir);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		report(path, "cannot create a file here", errno);
+		free(tmp);
+		return IP_EXIT_CANTCREAT;
+	}
+	int slot = claim_slot(tmp);
+	/* An existing file keeps its mode; a new one is private whatever the umask. */
+	mode_t mode = exists ? (st.st_mode & 07777) : 0600;
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0) {
+		int e = errno;
+		report(path, "cannot write", e);
+		close(fd);
+		unlink(tmp);
+		release_slot(slot);
+		free(tmp);
+		return IP_EXIT_IOERR;
+	}
+	if (close(fd) != 0) {
+		report(path, "cannot write", errno);
+		unlink(tmp);
+		release_slot(slot);
+		free(tmp);
+		return IP_EXIT_IOERR;
+	}
+	b->v = ip_xrealloc(b->v, (b->n + 1) * sizeof *b->v);
+	b->v[b->n++] = (struct pending_file){ip_xstrdup(path), tmp, slot, create_only};
+	return IP_EXIT_OK;
+}
+
+static void drop(struct pending_file *p, bool unlink_tmp)
+{
+	if (unlink_tmp)
+		unlink(p->tmp);
+	release_slot(p->slot);
+	free(p->tmp);
+	free(p->path);
+}
+
+void ip_batch_abort(struct ip_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		drop(&b->v[i], true);
+	free(b->v);
+	free(b);
+}
+
+/* Make every temp file durable: one fsync for a single file, one syncfs
+ * for a batch (one pass over the file system instead of one per file). */
+static int sync_temps(struct ip_batch *b)
+{
+	if (b->n == 0)
+		return IP_EXIT_OK;
+	int fd = open(b->v[0].tmp, O_RDONLY | O_CLOEXEC);
+	int rc = fd < 0 ? -1 : b->n == 1 ? fsync(fd) : syncfs(fd);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0) {
+		report(b->v[0].path, "cannot sync to disk", e);
+		return IP_EXIT_IOERR;
+	}
+	return IP_EXIT_OK;
+}
+
+static int place(struct pending_file *p)
+{
+	if (p->create_only) {
+		/* link(2) never replaces: a file created meanwhile is kept. */
+		if (link(p->tmp, p->path) != 0) {
+			int e = errno;
+			if (e == EEXIST)
+				ip_error(&(struct ip_where){p->path, 0, 0, NULL}, "already exists");
+			else
+				report(p->path, "cannot create", e);
+			return e == EEXIST ? IP_EXIT_CANTCREAT : IP_EXIT_IOERR;
+		}
+		unlink(p->tmp);
+		return IP_EXIT_OK;
+	}
+	if (rename(p->tmp, p->path) != 0) {
+		report(p->path, "cannot replace", errno);
+		return IP_EXIT_IOERR;
+	}
+	return IP_EXIT_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int sync_dirs(struct ip_batch *b)
+{
+	char **dirs = ip_xcalloc(b->n, sizeof *dirs);
+	for (size_t i = 0; i < b->n; i++)
+		dirs[i] = dir_of(b->v[i].path);
+	qsort(dirs, b->n, sizeof *dirs, cmp_str);
+	int rc = IP_EXIT_OK;
+	for (size_t i = 0; i < b->n; i++) {
+		if (i == 0 || strcmp(dirs[i], dirs[i - 1]))
+			rc = ip_exit_merge(rc, fsync_dir(dirs[i]));
+	}
+	for (size_t i = 0; i < b->n; i++)
+		free(dirs[i]);
+	free(dirs);
+	return rc;
+}
+
+int ip_batch_commit(struct ip_batch *b)
+{
+	int rc = sync_temps(b);
+	if (rc) {
+		ip_batch_abort(b);
+		return rc;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		int r = place(&b->v[i]);
+		rc = ip_exit_merge(rc, r);
+		drop(&b->v[i], r != IP_EXIT_OK);
+	}
+	rc = ip_exit_merge(rc, sync_dirs(b));
+	free(b->v);
+	free(b);
+	return rc;
+}
+
+int ip_write_file(const char *path, const char *data, size_t len,
+                  bool create_only)
+{
+	struct ip_batch *b = ip_batch_new();
+	int rc = ip_batch_add(b, path, data, len, create_only);
+	if (rc) {
+		ip_batch_abort(b);
+		return rc;
+	}
+	return ip_batch_commit(b);
+}
+
+int ip_mkdir_private(const char *path)
+{
+	if (mkdir(path, 0700) == 0) {
+		if (chmod(path, 0700) != 0) {
+			report(path, "cannot set mode", errno);
+			return IP_EXIT_CANTCREAT;
+		}
+		return IP_EXIT_OK;
+	}
+	struct stat st;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return IP_EXIT_OK;
+	report(path, "cannot create directory", errno);
+	return IP_EXIT_CANTCREAT;
+}

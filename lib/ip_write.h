@@ -1,0 +1,46 @@
+/* ip_write.h — safe writes. Every write is lock -> temp file in the same
+ * directory -> fsync -> rename -> fsync of the directory, so a crash, a full
+ * disk or a bad input leaves the old file intact. */
+#ifndef IP_WRITE_H
+#define IP_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An exclusive flock(2) on an existing case file, held across a
+ * read-modify-write. The kernel drops it when a process dies, so there are
+ * never stale locks. Waits up to $IP_LOCK_TIMEOUT seconds (default 10). */
+struct ip_lock {
+	int fd;
+};
+
+/* 0, or 66 (no such file), 73 (a symlink), 75 (still locked), 74. */
+int ip_lock_acquire(const char *path, struct ip_lock *lk);
+void ip_lock_release(struct ip_lock *lk);
+
+/* A set of files written together: each add writes a temp file at once;
+ * commit syncs them all in one pass, then renames them all into place and
+ * syncs each directory once. */
+struct ip_batch;
+
+struct ip_batch *ip_batch_new(void);
+/* create_only: the target must not exist yet (fails with 73 at commit if
+ * it does, leaving the other file alone). Returns 0, 73 or 74; on failure
+ * nothing of this file remains. */
+int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
+                 size_t len, bool create_only);
+/* Returns the worst status over all files; each failure is reported.
+ * Frees the batch. */
+int ip_batch_commit(struct ip_batch *b);
+/* Drop every pending temp file; frees the batch. */
+void ip_batch_abort(struct ip_batch *b);
+
+/* One file: a batch of one. */
+int ip_write_file(const char *path, const char *data, size_t len,
+                  bool create_only);
+
+/* mkdir with mode 0700 whatever the umask; an existing directory is fine.
+ * Returns 0 or 73. */
+int ip_mkdir_private(const char *path);
+
+#endif
