@@ -413,7 +413,8 @@ static char *child_path(struct yreader *r)
 		return ip_xstrdup("");
 	struct yframe *f = &r->stack[r->depth - 1];
 	if (json_is_object(f->node))
-		return ip_path_key(f->path, f->key);
+		/* no key yet: the next node is a key, placed at its mapping */
+		return f->key ? ip_path_key(f->path, f->key) : ip_xstrdup(f->path);
 	return ip_path_index(f->path, json_array_size(f->node));
 }
 

@@ -493,15 +493,21 @@ static void check_unique_ids(struct vctx *c, json_t *list, const char *path)
 	json_decref(seen);
 }
 
+/* A case in a repository's cases/ directory is named after its id, so
+ * that ids stay unique and a path can be found from an id. */
 static void check_file_name(struct vctx *c, const char *id)
 {
 	const char *file = c->doc->file;
 	const char *base = strrchr(file, '/');
-	base = base ? base + 1 : file;
-	const char *dot = strrchr(base, '.');
-	if (!dot || (strcmp(dot, ".yaml") && strcmp(dot, ".json")) || base[0] == '<')
+	if (!base)
 		return;
-	if ((size_t)(dot - base) != strlen(id) || strncmp(base, id, strlen(id)))
+	size_t dir_len = (size_t)(base - file);
+	if (!(dir_len == 5 && !strncmp(file, "cases", 5)) &&
+	    !(dir_len > 5 && !strncmp(base - 6, "/cases", 6)))
+		return;
+	base++;
+	const char *dot = strrchr(base, '.');
+	if (!dot || (size_t)(dot - base) != strlen(id) || strncmp(base, id, strlen(id)))
 		problem(c, "id", "id '%s' does not match the file name '%s'", id, base);
 }
 

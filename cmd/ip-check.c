@@ -1,0 +1,157 @@
+/* ip-check — validate case files; print them in canonical form; convert
+ * any YAML or JSON document. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ip_cli.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_repo.h"
+#include "ip_schema.h"
+
+enum { OPT_PRINT = 0x200, OPT_NO_SCHEMA };
+
+struct check {
+	struct ip_cli cli;
+	bool print, no_schema;
+	size_t files, valid, invalid, unreadable, printed;
+};
+
+static const struct argp_option options[] = {
+	{"print", OPT_PRINT, NULL, 0, "Print valid cases in canonical form", 0},
+	{"no-schema", OPT_NO_SCHEMA, NULL, 0, "Read any YAML or JSON document; "
+	 "check syntax only (with --print: convert)", 0},
+	{0}};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct check *c = state->input;
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_INIT: state->child_inputs[0] = &c->cli; break;
+	case OPT_PRINT: c->print = true; break;
+	case OPT_NO_SCHEMA: c->no_schema = true; break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void warn_if_shared(const char *path)
+{
+	struct stat st;
+	if (!strcmp(path, "-") || stat(path, &st) != 0 || !(st.st_mode & 077))
+		return;
+	ip_warn(&(struct ip_where){path, 0, 0, NULL}, "readable or writable by %s "
+	        "(case files hold special-category data: chmod 600)",
+	        st.st_mode & 007 ? "others" : "the group");
+}
+
+static void print_doc(struct check *c, const json_t *v, bool several)
+{
+	struct ip_buf out = {0};
+	enum ip_format f = c->cli.format;
+	/* Several documents as JSON: one value per line, like a JSON Lines file. */
+	if (f == IP_FORMAT_JSON && several)
+		f = IP_FORMAT_JSONL;
+	if (f == IP_FORMAT_YAML && c->printed)
+		ip_buf_puts(&out, "---\n");
+	ip_emit(&out, v, f);
+	fwrite(out.s, 1, out.len, stdout);
+	ip_buf_free(&out);
+	c->printed++;
+}
+
+static int check_one(const char *path, void *ctx)
+{
+	struct check *c = ctx;
+	struct ip_docs docs = {0};
+	c->files++;
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &c->cli.lim, &docs);
+	if (rc) {
+		c->unreadable++;
+		ip_docs_free(&docs);
+		return rc;
+	}
+	if (c->no_schema) {
+		for (size_t i = 0; c->print && i < docs.n; i++)
+			print_doc(c, docs.v[i].root, docs.n > 1);
+		c->valid++;
+		ip_docs_free(&docs);
+		return IP_EXIT_OK;
+	}
+	warn_if_shared(path);
+	int problems = 0;
+	if (docs.n == 0) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "empty file (no case in it)");
+		problems++;
+	} else if (docs.n != 1) {
+		ip_error(&(struct ip_where){docs.n ? docs.v[1].file : path, 0, 0, NULL},
+		         "expected one case in the file, found %zu documents", docs.n);
+		problems++;
+	} else {
+		problems = ip_case_validate(&docs.v[0]);
+	}
+	if (problems) {
+		c->invalid++;
+		rc = IP_EXIT_PROBLEMS;
+	} else {
+		c->valid++;
+		if (c->print) {
+			json_t *canon = ip_canonical(docs.v[0].root, &ip_case_schema);
+			print_doc(c, canon, false);
+			json_decref(canon);
+		}
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+static void summary(const struct check *c)
+{
+	fprintf(stderr, "%s: %zu file%s: %zu valid", ip_progname(), c->files,
+	        c->files == 1 ? "" : "s", c->valid);
+	if (c->invalid)
+		fprintf(stderr, ", %zu invalid", c->invalid);
+	if (c->unreadable)
+		fprintf(stderr, ", %zu unreadable", c->unreadable);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 0}, {0}};
+	static const struct argp argp = {options, parse_opt, "[PATH...]",
+		"Validate IntegPlan case files.\v"
+		"PATHs are case files or directories (searched for *.yaml, *.yml and "
+		"*.json); - is a case on standard input. Without PATHs, the cases/ "
+		"directory of the case repository. Exit status: 0 all valid, 1 some "
+		"invalid, 65 some could not be parsed, 66 missing input.",
+		children, NULL, NULL};
+	struct check c = {0};
+	int first;
+	ip_diag_init(argv[0]);
+	ip_cli_init(&c.cli);
+	if (argp_parse(&argp, argc, argv, 0, &first, &c))
+		return IP_EXIT_USAGE;
+
+	int rc;
+	char **operands = argv + first;
+	int n = argc - first;
+	if (n == 0 && !c.cli.files_from) {
+		struct ip_repo repo;
+		if ((rc = ip_repo_find(c.cli.dir, &repo)))
+			return rc;
+		if (c.cli.lim.max_bytes == (struct ip_limits)IP_LIMITS_DEFAULT.max_bytes)
+			c.cli.lim = repo.lim;
+		rc = ip_inputs_each(&c.cli, &repo.cases, 1, true, check_one, &c);
+		ip_repo_free(&repo);
+	} else {
+		rc = ip_inputs_each(&c.cli, operands, n, true, check_one, &c);
+	}
+	if (!c.cli.quiet)
+		summary(&c);
+	return ip_finish(rc);
+}
