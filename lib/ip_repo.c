@@ -94,7 +94,8 @@ int ip_repo_find(const char *option_dir, struct ip_repo *r)
 		         "or make one with ip-intake --init)");
 		return IP_EXIT_NOINPUT;
 	}
-	r->cases = ip_xasprintf("%s/cases", r->dir);
+	r->cases = strcmp(r->dir, ".") ? ip_xasprintf("%s/cases", r->dir)
+	                               : ip_xstrdup("cases");
 	int rc = load_config(r);
 	if (rc)
 		ip_repo_free(r);

@@ -558,6 +558,26 @@ int ip_case_validate(struct ip_doc *doc)
 	return c.problems;
 }
 
+int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)
+{
+	const struct ip_field *f = ip_schema_lookup(path);
+	if (!f)
+		return 0;
+	if (f->type == IP_T_ARRAY && !json_is_array(*v))
+		f = f->item;
+	/* A document of one value, placed where the caller says. */
+	struct ip_doc doc = {(char *)w->file, NULL, json_pack("{s:[ii]}", w->path,
+	                                                     w->line, w->col)};
+	struct vctx c = {&doc, 0};
+	json_t *nv = check_value(&c, f, *v, w->path);
+	if (nv != *v) {
+		json_decref(*v);
+		*v = nv;
+	}
+	json_decref(doc.meta);
+	return c.problems;
+}
+
 /* ---- canonical order ---------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)

@@ -47,6 +47,12 @@ extern const struct ip_field ip_case_schema;
  * (in place, in doc->root). Returns the number of problems. */
 int ip_case_validate(struct ip_doc *doc);
 
+/* Check one value (a field given on the command line or in a CSV column)
+ * against the schema field at path; problems are reported at w, whose
+ * path names the value. Returns the number of problems; *v may be
+ * replaced like in ip_case_validate. */
+int ip_field_validate(const char *path, json_t **v, const struct ip_where *w);
+
 /* A copy of a value with object keys in the schema's order, then any
  * x- extension keys in byte order. schema NULL: keys keep their order. */
 json_t *ip_canonical(const json_t *v, const struct ip_field *schema);

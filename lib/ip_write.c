@@ -320,19 +320,28 @@ static int sync_dirs(struct ip_batch *b)
 	return rc;
 }
 
-int ip_batch_commit(struct ip_batch *b)
+int ip_batch_commit(struct ip_batch *b,
+                    void (*placed)(const char *path, void *ctx), void *ctx)
 {
 	int rc = sync_temps(b);
 	if (rc) {
 		ip_batch_abort(b);
 		return rc;
 	}
+	bool *ok = ip_xcalloc(b->n, sizeof *ok);
 	for (size_t i = 0; i < b->n; i++) {
 		int r = place(&b->v[i]);
 		rc = ip_exit_merge(rc, r);
-		drop(&b->v[i], r != IP_EXIT_OK);
+		ok[i] = r == IP_EXIT_OK;
 	}
 	rc = ip_exit_merge(rc, sync_dirs(b));
+	for (size_t i = 0; i < b->n; i++) {
+		/* reported only once the renames are durable */
+		if (ok[i] && placed && !rc)
+			placed(b->v[i].path, ctx);
+		drop(&b->v[i], !ok[i]);
+	}
+	free(ok);
 	free(b->v);
 	free(b);
 	return rc;
@@ -347,7 +356,7 @@ int ip_write_file(const char *path, const char *data, size_t len,
 		ip_batch_abort(b);
 		return rc;
 	}
-	return ip_batch_commit(b);
+	return ip_batch_commit(b, NULL, NULL);
 }
 
 int ip_mkdir_private(const char *path)

@@ -29,9 +29,11 @@ struct ip_batch *ip_batch_new(void);
  * nothing of this file remains. */
 int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
                  size_t len, bool create_only);
-/* Returns the worst status over all files; each failure is reported.
- * Frees the batch. */
-int ip_batch_commit(struct ip_batch *b);
+/* Returns the worst status over all files; each failure is reported, and
+ * placed (if not NULL) is called with each file now in place. Frees the
+ * batch. */
+int ip_batch_commit(struct ip_batch *b,
+                    void (*placed)(const char *path, void *ctx), void *ctx);
 /* Drop every pending temp file; frees the batch. */
 void ip_batch_abort(struct ip_batch *b);
 

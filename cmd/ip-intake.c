@@ -1,0 +1,681 @@
+/* ip-intake — make a case repository; open cases from options or from a
+ * CSV or JSON Lines file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ip_case.h"
+#include "ip_cli.h"
+#include "ip_csv.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_repo.h"
+#include "ip_schema.h"
+#include "ip_vocab.h"
+#include "ip_write.h"
+
+/* The fields a new case takes, as options, CSV columns and JSON keys. */
+struct intake_field {
+	const char *name;   /* CSV column and JSON Lines key */
+	const char *option; /* command-line option */
+	const char *path;   /* where it goes in the case */
+	bool multi;         /* repeatable; ';' separates values in a CSV cell */
+	bool required;
+	const char *help;
+};
+
+static const struct intake_field fields[] = {
+	{"given", "given", "person.given", false, true, "given name(s)"},
+	{"family", "family", "person.family", false, true, "family name"},
+	{"birth_date", "birth-date", "person.birth_date", false, true, "YYYY-MM-DD"},
+	{"sex", "sex", "person.sex", false, true, "female, male, diverse or unknown"},
+	{"nationality", "nationality", "person.nationality", true, true, "ISO 3166-1 code; XK is Kosovo"},
+	{"return_country", "return-country", "return.country", false, true, "ISO 3166-1 code"},
+	{"return_region", "return-region", "return.region", false, false, "ISO 3166-2 code, like AF-KAB"},
+	{"planned_departure", "planned-departure", "return.planned_departure", false, false, "YYYY-MM-DD"},
+	{"languages", "language", "person.languages", true, false, "ISO 639-3 code, like prs or deu"},
+	{"residence_status", "residence-status", "person.residence_status", false, false, "see --list residence-status"},
+	{"phone", "phone", "person.contact.phone", false, false, "telephone number"},
+	{"email", "email", "person.contact.email", false, false, "e-mail address"},
+	{"programmes", "programme", "programmes", true, false, "programme id, like REAG-GARP-2"},
+	{"consent", "consent", "consent", true, false, "PURPOSE[:RECIPIENT], like referral:AF-KBL-PH"},
+	{"counsellor", "counsellor", "counsellors.host", false, false, "counsellor in Germany"},
+	{NULL, NULL, NULL, false, false, NULL},
+};
+
+enum {
+	OPT_INIT = 0x200, OPT_CENTRE, OPT_STATE, OPT_STDOUT, OPT_FROM,
+	OPT_LIST_FIELDS, OPT_LIST, OPT_ALLOW_DUPLICATE,
+	OPT_FIELD = 0x300 /* + index into fields[] */
+};
+
+struct intake {
+	struct ip_cli cli;
+	bool init, to_stdout, allow_duplicate, list_fields;
+	const char *list, *centre, *state, *from;
+	json_t *given;          /* fields from options: name -> string or [string] */
+	struct ip_repo repo;
+	bool have_repo;
+	json_t *seen;           /* person key -> case id, for repeat returns */
+	json_t *issued;         /* ids given out by this run */
+	char today[11];
+	struct ip_batch *batch;
+	size_t opened;
+};
+
+static const struct intake_field *field_named(const char *name)
+{
+	for (const struct intake_field *f = fields; f->name; f++)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+static void add_value(json_t *row, const struct intake_field *f, const char *value)
+{
+	if (!f->multi) {
+		json_object_set_new(row, f->name, json_string(value));
+		return;
+	}
+	json_t *list = json_object_get(row, f->name);
+	if (!list) {
+		list = json_array();
+		json_object_set_new(row, f->name, list);
+	}
+	json_array_append_new(list, json_string(value));
+}
+
+/* ---- building a case ---------------------------------------------------- */
+
+static void set_path(json_t *root, const char *path, json_t *value)
+{
+	char *copy = ip_xstrdup(path);
+	char *dot, *part = copy;
+	json_t *obj = root;
+	while ((dot = strchr(part, '.'))) {
+		*dot = '\0';
+		json_t *next = json_object_get(obj, part);
+		if (!next) {
+			next = json_object();
+			json_object_set_new(obj, part, next);
+		}
+		obj = next;
+		part = dot + 1;
+	}
+	json_object_set_new(obj, part, value);
+	free(copy);
+}
+
+/* "referral:AF-KBL-PH" -> {purpose, recipient, given: today} */
+static json_t *consent_entry(const char *spec, const char *today)
+{
+	const char *colon = strchr(spec, ':');
+	json_t *c = json_object();
+	if (colon) {
+		json_object_set_new(c, "purpose", json_stringn(spec, (size_t)(colon - spec)));
+		json_object_set_new(c, "recipient", json_string(colon + 1));
+	} else {
+		json_object_set_new(c, "purpose", json_string(spec));
+	}
+	json_object_set_new(c, "given", json_string(today));
+	return c;
+}
+
+/* Check one value, or each value of a list, at the row's or option's name. */
+static int check_field(const struct intake_field *f, json_t **v, const struct ip_where *w)
+{
+	if (!json_is_array(*v))
+		return ip_field_validate(f->path, v, w);
+	int problems = 0;
+	for (size_t i = 0; i < json_array_size(*v); i++) {
+		json_t *item = json_incref(json_array_get(*v, i));
+		problems += ip_field_validate(f->path, &item, w);
+		json_array_set_new(*v, i, item);
+	}
+	return problems;
+}
+
+/* Check each value of the row, then place it in the case. Returns the
+ * number of problems. */
+static int fill_case(struct intake *in, json_t *c, json_t *row, const char *file,
+                     int line, bool options)
+{
+	int problems = 0;
+	for (const struct intake_field *f = fields; f->name; f++) {
+		json_t *v = json_object_get(row, f->name);
+		char *label = options ? ip_xasprintf("--%s", f->option) : ip_xstrdup(f->name);
+		struct ip_where w = {file, line, 0, label};
+		if (!v || (json_is_array(v) && !json_array_size(v))) {
+			if (f->required) {
+				ip_error(&w, "missing (required)");
+				problems++;
+			}
+		} else if (!strcmp(f->name, "consent") && json_is_array(v)) {
+			json_t *list = json_array();
+			size_t i;
+			json_t *spec;
+			json_array_foreach(v, i, spec)
+				json_array_append_new(list, json_is_string(spec)
+				                      ? consent_entry(json_string_value(spec), in->today)
+				                      : json_incref(spec));
+			problems += check_field(f, &list, &w);
+			set_path(c, f->path, list);
+		} else {
+			json_t *copy = json_deep_copy(v);
+			problems += check_field(f, &copy, &w);
+			set_path(c, f->path, copy);
+		}
+		free(label);
+	}
+	return problems;
+}
+
+static json_t *new_case(struct intake *in, const char *id)
+{
+	json_t *c = json_pack("{s:s, s:s, s:s, s:s}", "schema", IP_CASE_SCHEMA,
+	                      "id", id, "status", "intake", "opened", in->today);
+	json_t *centre = json_pack("{s:s}", "id", in->centre);
+	if (in->state)
+		json_object_set_new(centre, "state", json_string(in->state));
+	json_object_set_new(c, "centre", centre);
+	return c;
+}
+
+/* ---- repeat returns ----------------------------------------------------- */
+
+static char *lower_ascii(const char *s)
+{
+	char *l = ip_xstrdup(s ? s : "");
+	for (char *p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return l;
+}
+
+/* Same given and family name (ignoring ASCII case), birth date and first
+ * nationality: the same person, most likely returning again. */
+static char *person_key(const json_t *c)
+{
+	json_t *p = json_object_get(c, "person");
+	char *given = lower_ascii(json_string_value(json_object_get(p, "given")));
+	char *family = lower_ascii(json_string_value(json_object_get(p, "family")));
+	const char *birth = json_string_value(json_object_get(p, "birth_date"));
+	const char *nat = json_string_value(json_array_get(json_object_get(p, "nationality"), 0));
+	char *key = ip_xasprintf("%s\x1f%s\x1f%s\x1f%s", given, family, birth ? birth : "",
+	                         nat ? nat : "");
+	free(given);
+	free(family);
+	return key;
+}
+
+static int index_case(const char *path, void *ctx)
+{
+	struct intake *in = ctx;
+	struct ip_docs docs = {0};
+	if (ip_docs_load(path, IP_SYNTAX_AUTO, &in->repo.lim, &docs) == 0 && docs.n == 1) {
+		const char *id = json_string_value(json_object_get(docs.v[0].root, "id"));
+		char *key = person_key(docs.v[0].root);
+		if (id)
+			json_object_set_new(in->seen, key, json_string(id));
+		free(key);
+	}
+	ip_docs_free(&docs);
+	return IP_EXIT_OK; /* a broken file is ip-check's business, not ours */
+}
+
+static void load_seen(struct intake *in)
+{
+	if (in->seen)
+		return;
+	in->seen = json_object();
+	if (in->have_repo && access(in->repo.cases, F_OK) == 0)
+		ip_inputs_each(&in->cli, &in->repo.cases, 1, true, index_case, in);
+}
+
+/* 0, or 65 when the person has a case already and that is not allowed. */
+static int check_repeat(struct intake *in, json_t *c, const struct ip_where *w)
+{
+	load_seen(in);
+	char *key = person_key(c);
+	const char *earlier = json_string_value(json_object_get(in->seen, key));
+	int rc = IP_EXIT_OK;
+	if (earlier && !in->allow_duplicate) {
+		struct ip_where ww = *w;
+		ww.path = NULL;
+		ip_error(&ww, "this person has a case already: %s (a repeat return? "
+		         "--allow-duplicate opens a linked case)", earlier);
+		rc = IP_EXIT_DATAERR;
+	} else if (earlier) {
+		json_object_set_new(c, "links", json_pack("[{s:s, s:s}]", "case", earlier,
+		                                          "relation", "repeat-return"));
+	}
+	if (!rc)
+		json_object_set_new(in->seen, key, json_copy(json_object_get(c, "id")));
+	free(key);
+	return rc;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* A random id not used in the repository nor earlier in this run (five
+ * base32 characters collide by chance within a large batch). */
+static char *fresh_id(struct intake *in)
+{
+	int year = atoi(in->today);
+	for (;;) {
+		char *id = ip_case_id_new(in->centre, year);
+		bool taken = json_object_get(in->issued, id) != NULL;
+		if (!taken && in->have_repo) {
+			char *path = ip_repo_case_path(&in->repo, id);
+			taken = access(path, F_OK) == 0;
+			free(path);
+		}
+		if (!taken) {
+			json_object_set_new(in->issued, id, json_true());
+			return id;
+		}
+		free(id);
+	}
+}
+
+static void emit_case(struct intake *in, json_t *c)
+{
+	json_t *canon = ip_canonical(c, &ip_case_schema);
+	struct ip_buf out = {0};
+	if (in->to_stdout && in->cli.format == IP_FORMAT_YAML && in->opened)
+		ip_buf_puts(&out, "---\n");
+	ip_emit(&out, canon, in->to_stdout ? in->cli.format : IP_FORMAT_YAML);
+	json_decref(canon);
+	if (in->to_stdout) {
+		fwrite(out.s, 1, out.len, stdout);
+	} else {
+		char *path = ip_repo_case_path(&in->repo, json_string_value(json_object_get(c, "id")));
+		int rc = ip_batch_add(in->batch, path, out.s, out.len, true);
+		free(path);
+		if (rc)
+			exit(rc); /* the repository cannot take files: no point going on */
+	}
+	ip_buf_free(&out);
+	in->opened++;
+}
+
+/* Open one case from a row of fields; reports at file:line. */
+static int open_case(struct intake *in, json_t *row, const char *file, int line,
+                     bool options)
+{
+	char *id = fresh_id(in);
+	json_t *c = new_case(in, id);
+	struct ip_where w = {file, line, 0, NULL};
+	int rc = IP_EXIT_OK;
+	if (fill_case(in, c, row, file, line, options)) {
+		rc = IP_EXIT_DATAERR;
+	} else {
+		struct ip_doc doc = {(char *)(file ? file : "<options>"), c, json_object()};
+		if (ip_case_validate(&doc))
+			rc = IP_EXIT_DATAERR;
+		json_decref(doc.meta);
+	}
+	if (!rc)
+		rc = check_repeat(in, c, &w);
+	if (!rc) {
+		ip_history_add(c, ip_actor(in->cli.actor), "ip-intake", "case opened");
+		emit_case(in, c);
+	}
+	json_decref(c);
+	free(id);
+	return rc;
+}
+
+/* ---- rows from a file --------------------------------------------------- */
+
+static void split_cell(json_t *row, const struct intake_field *f, const char *cell)
+{
+	if (!f->multi) {
+		add_value(row, f, cell);
+		return;
+	}
+	char *copy = ip_xstrdup(cell), *save = NULL;
+	for (char *v = strtok_r(copy, ";", &save); v; v = strtok_r(NULL, ";", &save)) {
+		while (*v == ' ')
+			v++;
+		size_t n = strlen(v);
+		while (n && v[n - 1] == ' ')
+			v[--n] = '\0';
+		if (*v)
+			add_value(row, f, v);
+	}
+	free(copy);
+}
+
+/* The status of a batch: a bad row is skipped and makes it 65, but the
+ * other rows are still opened; any graver failure stops the batch. */
+static bool row_failed(int rc, int *status)
+{
+	*status = ip_exit_merge(*status, rc);
+	return rc != IP_EXIT_OK && rc != IP_EXIT_DATAERR;
+}
+
+static int from_csv(struct intake *in, const char *name, const char *buf, size_t len)
+{
+	struct ip_csv csv;
+	struct ip_csv_record head, rec;
+	ip_csv_init(&csv, buf, len);
+	if (ip_csv_next(&csv, &head) != 1) {
+		ip_error(&(struct ip_where){name, 1, 0, NULL}, "no header row");
+		return IP_EXIT_DATAERR;
+	}
+	int status = IP_EXIT_OK, more;
+	const struct intake_field **cols = ip_xcalloc(head.n, sizeof *cols);
+	for (size_t i = 0; i < head.n; i++) {
+		if (!(cols[i] = field_named(head.fields[i]))) {
+			ip_error(&(struct ip_where){name, head.line, 0, head.fields[i]},
+			         "unknown column (see ip-intake --list-fields)");
+			status = IP_EXIT_DATAERR;
+		}
+	}
+	while (!status && (more = ip_csv_next(&csv, &rec)) != 0) {
+		if (more < 0) {
+			ip_error(&(struct ip_where){name, rec.line, 0, NULL},
+			         "quoted field is not closed");
+			status = IP_EXIT_DATAERR;
+			break;
+		}
+		json_t *row = json_object();
+		int rc;
+		if (rec.n != head.n) {
+			ip_error(&(struct ip_where){name, rec.line, 0, NULL},
+			         "%zu fields, but the header has %zu", rec.n, head.n);
+			rc = IP_EXIT_DATAERR;
+		} else {
+			for (size_t i = 0; i < rec.n; i++)
+				if (*rec.fields[i])
+					split_cell(row, cols[i], rec.fields[i]);
+			rc = open_case(in, row, name, rec.line, false);
+		}
+		json_decref(row);
+		ip_csv_record_free(&rec);
+		if (row_failed(rc, &status))
+			break;
+	}
+	free(cols);
+	ip_csv_record_free(&head);
+	return status;
+}
+
+/* One JSON object a line, keys as the CSV columns; values are strings, or
+ * lists of strings for the repeatable fields. */
+static int jsonl_row(struct intake *in, const char *name, int line, const char *text,
+                     size_t len)
+{
+	json_error_t err;
+	json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(obj)) {
+		ip_error(&(struct ip_where){name, line, obj ? 0 : err.column, NULL},
+		         "%s", obj ? "expected a JSON object" : err.text);
+		json_decref(obj);
+		return IP_EXIT_DATAERR;
+	}
+	json_t *row = json_object();
+	const char *key;
+	json_t *v;
+	int rc = IP_EXIT_OK;
+	json_object_foreach(obj, key, v) {
+		const struct intake_field *f = field_named(key);
+		if (!f) {
+			ip_error(&(struct ip_where){name, line, 0, key},
+			         "unknown field (see ip-intake --list-fields)");
+			rc = IP_EXIT_DATAERR;
+		} else if (json_is_string(v)) {
+			split_cell(row, f, json_string_value(v));
+		} else if (json_is_array(v) && f->multi) {
+			json_object_set(row, key, v);
+		} else if (!json_is_null(v)) {
+			json_object_set(row, key, v); /* the schema check names the type */
+		}
+	}
+	if (!rc)
+		rc = open_case(in, row, name, line, false);
+	json_decref(row);
+	json_decref(obj);
+	return rc;
+}
+
+static int from_jsonl(struct intake *in, const char *name, const char *buf, size_t len)
+{
+	int status = IP_EXIT_OK, line = 0;
+	const char *p = buf, *end = buf + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		line++;
+		size_t n = (size_t)(eol - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		bool blank = strspn(p, " \t") >= n;
+		if (!blank && row_failed(jsonl_row(in, name, line, p, n), &status))
+			break;
+		p = eol + 1;
+	}
+	return status;
+}
+
+static bool looks_like_jsonl(const char *path, const char *buf, size_t len)
+{
+	const char *dot = strrchr(path, '.');
+	if (dot && (!strcmp(dot, ".jsonl") || !strcmp(dot, ".json") || !strcmp(dot, ".ndjson")))
+		return true;
+	if (dot && !strcmp(dot, ".csv"))
+		return false;
+	size_t i = 0;
+	while (i < len && strchr(" \t\r\n", buf[i]))
+		i++;
+	return i < len && buf[i] == '{';
+}
+
+static int from_file(struct intake *in)
+{
+	char *buf;
+	size_t len;
+	/* A batch file may be large: 1 KiB a row is generous. */
+	int rc = ip_read_all(in->from, (size_t)1 << 30, &buf, &len);
+	if (rc)
+		return rc;
+	const char *name = strcmp(in->from, "-") ? in->from : "<stdin>";
+	int line, col;
+	if (!ip_utf8_valid(buf, len, &line, &col)) {
+		ip_error(&(struct ip_where){name, line, col, NULL},
+		         "invalid UTF-8 or a NUL byte (save the file as UTF-8)");
+		free(buf);
+		return IP_EXIT_DATAERR;
+	}
+	rc = looks_like_jsonl(in->from, buf, len) ? from_jsonl(in, name, buf, len)
+	                                          : from_csv(in, name, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* ---- listings ----------------------------------------------------------- */
+
+static void list_fields(void)
+{
+	for (const struct intake_field *f = fields; f->name; f++)
+		printf("%-18s %-9s %s%s\n", f->name, f->required ? "required" : "optional",
+		       f->help, f->multi ? " (several: separate with ;)" : "");
+}
+
+static int list_vocab(const char *name)
+{
+	json_t *entries = ip_vocab_entries(name);
+	if (!entries) {
+		ip_error(NULL, "no vocabulary '%s'; there are:", name);
+		const char *key;
+		json_t *v;
+		json_object_foreach(ip_vocab_all(), key, v)
+			fprintf(stderr, "  %s\n", key);
+		return IP_EXIT_USAGE;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e)
+		printf("%-28s %s | %s\n", json_string_value(json_object_get(e, "id")),
+		       json_string_value(json_object_get(e, "de")),
+		       json_string_value(json_object_get(e, "en")));
+	return IP_EXIT_OK;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static const struct argp_option options[] = {
+	{"init", OPT_INIT, NULL, 0, "Make a case repository in DIR (default: .)", 1},
+	{"centre", OPT_CENTRE, "ID", 0, "Centre id, like BY-MUC (with --init, or "
+	 "overriding the repository's)", 1},
+	{"state", OPT_STATE, "DE-XX", 0, "Land of the centre (ISO 3166-2)", 1},
+	{"given", OPT_FIELD + 0, "NAME", 0, "Given name(s)", 2},
+	{"family", OPT_FIELD + 1, "NAME", 0, "Family name", 2},
+	{"birth-date", OPT_FIELD + 2, "DATE", 0, "Birth date, YYYY-MM-DD", 2},
+	{"sex", OPT_FIELD + 3, "SEX", 0, "female, male, diverse or unknown", 2},
+	{"nationality", OPT_FIELD + 4, "CC", 0, "Nationality (repeatable)", 2},
+	{"return-country", OPT_FIELD + 5, "CC", 0, "Country of return", 2},
+	{"return-region", OPT_FIELD + 6, "CC-XXX", 0, "Region of return", 2},
+	{"planned-departure", OPT_FIELD + 7, "DATE", 0, "Planned departure", 2},
+	{"language", OPT_FIELD + 8, "CODE", 0, "Language, ISO 639-3 (repeatable)", 2},
+	{"residence-status", OPT_FIELD + 9, "STATUS", 0, "Residence status", 2},
+	{"phone", OPT_FIELD + 10, "NUMBER", 0, "Telephone", 2},
+	{"email", OPT_FIELD + 11, "ADDRESS", 0, "E-mail", 2},
+	{"programme", OPT_FIELD + 12, "ID", 0, "Programme (repeatable)", 2},
+	{"consent", OPT_FIELD + 13, "PURPOSE[:RECIPIENT]", 0,
+	 "Consent given today (repeatable)", 2},
+	{"counsellor", OPT_FIELD + 14, "NAME", 0, "Counsellor in Germany", 2},
+	{"allow-duplicate", OPT_ALLOW_DUPLICATE, NULL, 0,
+	 "Open a case for a person who has one, linked to it as a repeat return", 3},
+	{"stdout", OPT_STDOUT, NULL, 0, "Print the case instead of writing it", 3},
+	{"from", OPT_FROM, "FILE", 0, "Open one case per row of a CSV or JSON Lines "
+	 "FILE (- for standard input)", 3},
+	{"list-fields", OPT_LIST_FIELDS, NULL, 0, "List the fields of --from files", 4},
+	{"list", OPT_LIST, "VOCABULARY", 0, "List a vocabulary (sex, consent-purpose, "
+	 "residence-status, ...)", 4},
+	{0}};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct intake *in = state->input;
+	switch (key) {
+	case ARGP_KEY_INIT: state->child_inputs[0] = &in->cli; break;
+	case OPT_INIT: in->init = true; break;
+	case OPT_CENTRE: in->centre = arg; break;
+	case OPT_STATE: in->state = arg; break;
+	case OPT_STDOUT: in->to_stdout = true; break;
+	case OPT_FROM: in->from = arg; break;
+	case OPT_LIST_FIELDS: in->list_fields = true; break;
+	case OPT_LIST: in->list = arg; break;
+	case OPT_ALLOW_DUPLICATE: in->allow_duplicate = true; break;
+	case ARGP_KEY_ARG:
+		if (!in->init || state->arg_num > 0)
+			argp_error(state, "unexpected operand '%s'", arg);
+		in->cli.dir = arg;
+		break;
+	default:
+		if (key >= OPT_FIELD && key < OPT_FIELD + (int)(sizeof fields / sizeof *fields) - 1) {
+			add_value(in->given, &fields[key - OPT_FIELD], arg);
+			break;
+		}
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int do_init(struct intake *in)
+{
+	const char *dir = in->cli.dir ? in->cli.dir : ".";
+	const char *centre = in->centre ? in->centre : "LOCAL";
+	if (!ip_centre_id_valid(centre)) {
+		ip_error(&(struct ip_where){NULL, 0, 0, "--centre"}, "'%s' is not a valid "
+		         "centre id (A-Z, 0-9 and '-', like BY-MUC)", centre);
+		return IP_EXIT_USAGE;
+	}
+	if (in->state) {
+		json_t *v = json_string(in->state);
+		struct ip_where w = {NULL, 0, 0, "--state"};
+		int bad = ip_field_validate("centre.state", &v, &w);
+		json_decref(v);
+		if (bad)
+			return IP_EXIT_USAGE;
+	}
+	int rc = ip_repo_init(dir, centre, in->state);
+	if (!rc && !in->cli.quiet)
+		fprintf(stderr, "%s: made a case repository in %s (centre %s)\n",
+		        ip_progname(), dir, centre);
+	return rc;
+}
+
+static void print_placed(const char *path, void *ctx)
+{
+	ip_print_path(ctx, path);
+}
+
+/* Find the repository and centre to open cases in. */
+static int setup(struct intake *in)
+{
+	int rc = ip_repo_find(in->cli.dir, &in->repo);
+	in->have_repo = rc == IP_EXIT_OK;
+	if (!in->have_repo && !(in->to_stdout && in->centre))
+		return rc ? rc : IP_EXIT_NOINPUT;
+	if (in->have_repo) {
+		in->centre = in->centre ? in->centre : in->repo.centre;
+		in->state = in->state ? in->state : in->repo.state;
+		if (in->cli.lim.max_bytes == (struct ip_limits)IP_LIMITS_DEFAULT.max_bytes)
+			in->cli.lim = in->repo.lim;
+	}
+	if (!ip_centre_id_valid(in->centre)) {
+		ip_error(&(struct ip_where){NULL, 0, 0, "--centre"}, "'%s' is not a valid "
+		         "centre id", in->centre);
+		return IP_EXIT_USAGE;
+	}
+	return IP_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 5}, {0}};
+	static const struct argp argp = {options, parse_opt, "\n--init [DIR]",
+		"Open IntegPlan cases: one from options, or one per row of a CSV or "
+		"JSON Lines file. Prints the path of each new case file.\v"
+		"Exit status: 0 opened, 64 usage, 65 a bad row or a repeat return, "
+		"66 no repository, 73 cannot create, 74 I/O error.",
+		children, NULL, NULL};
+	struct intake in = {0};
+	ip_diag_init(argv[0]);
+	ip_cli_init(&in.cli);
+	in.given = json_object();
+	in.issued = json_object();
+	if (argp_parse(&argp, argc, argv, 0, NULL, &in))
+		return IP_EXIT_USAGE;
+	ip_date_str(ip_now(), in.today);
+
+	int rc;
+	if (in.list_fields) {
+		list_fields();
+		rc = IP_EXIT_OK;
+	} else if (in.list) {
+		rc = list_vocab(in.list);
+	} else if (in.init) {
+		rc = do_init(&in);
+	} else if (in.from && json_object_size(in.given)) {
+		ip_error(NULL, "give case fields either as options or with --from, not both");
+		rc = IP_EXIT_USAGE;
+	} else if (!(rc = setup(&in))) {
+		in.batch = ip_batch_new();
+		rc = in.from ? from_file(&in) : open_case(&in, in.given, NULL, 0, true);
+		int committed = ip_batch_commit(in.batch, print_placed, &in.cli);
+		rc = ip_exit_merge(rc, committed);
+	}
+	json_decref(in.given);
+	json_decref(in.seen);
+	json_decref(in.issued);
+	if (in.have_repo)
+		ip_repo_free(&in.repo);
+	return ip_finish(rc);
+}
