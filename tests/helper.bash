@@ -1,0 +1,35 @@
+# Shared by every tests/*.bats: the built commands first on PATH, a pinned
+# clock, actor and random ids (so outputs can be compared with golden
+# files), and a fresh case repository per test.
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+FIXTURES="$ROOT/tests/fixtures"
+GOLDEN="$ROOT/tests/golden"
+export PATH="$ROOT/bin:$PATH"
+export IP_NOW=2026-11-21T09:14:03Z
+export IP_ACTOR=tester
+export IP_RANDOM_SEED=42
+export IP_LOCK_TIMEOUT=1
+unset IP_DIR IP_SHARE
+
+# A repository in the test's own directory; the test runs inside it.
+make_repo() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	ip-intake -q --init --centre BY-MUC --state DE-BY repo
+	cd repo || return 1
+}
+
+# Open the case of DOMAIN.md's sketch; prints its path.
+open_mariam() {
+	ip-intake --given Mariam --family Ahmadi --birth-date 1991-04-12 --sex female \
+		--nationality AF --return-country AF --return-region AF-KAB \
+		--language prs --language deu --consent referral:AF-KBL-PH \
+		--programme REAG-GARP-2 --counsellor "A. Berger" "$@"
+}
+
+# The octal mode of a file.
+mode_of() {
+	stat -c %a "$1"
+}

@@ -1,0 +1,237 @@
+/* Unit tests of lib/, in TAP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ip_case.h"
+#include "ip_csv.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_emit.h"
+#include "ip_schema.h"
+
+static int n_tests, n_failed;
+
+static void ok(int cond, const char *what)
+{
+	n_tests++;
+	if (!cond)
+		n_failed++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
+}
+
+/* Parse YAML quietly: parse errors go to stderr, silenced here. */
+static int parse(const char *yaml, struct ip_docs *docs)
+{
+	static const struct ip_limits lim = IP_LIMITS_DEFAULT;
+	*docs = (struct ip_docs){0};
+	fflush(stderr);
+	FILE *saved = stderr;
+	stderr = fopen("/dev/null", "w");
+	int rc = ip_docs_parse("t.yaml", yaml, strlen(yaml), IP_SYNTAX_YAML, &lim, docs);
+	fclose(stderr);
+	stderr = saved;
+	return rc;
+}
+
+static json_t *value_of(const char *yaml)
+{
+	struct ip_docs docs;
+	if (parse(yaml, &docs) || docs.n != 1)
+		return NULL;
+	json_t *v = json_incref(json_object_get(docs.v[0].root, "k"));
+	ip_docs_free(&docs);
+	return v;
+}
+
+static void test_core_schema(void)
+{
+	static const struct {
+		const char *yaml;
+		json_type type;
+	} cases[] = {
+		{"k: NO", JSON_STRING}, {"k: yes", JSON_STRING}, {"k: off", JSON_STRING},
+		{"k: true", JSON_TRUE}, {"k: False", JSON_FALSE}, {"k: ~", JSON_NULL},
+		{"k:", JSON_NULL}, {"k: Null", JSON_NULL}, {"k: 0012", JSON_INTEGER},
+		{"k: -3", JSON_INTEGER}, {"k: 0x1F", JSON_INTEGER}, {"k: 0o17", JSON_INTEGER},
+		{"k: 1.5", JSON_REAL}, {"k: 1e3", JSON_REAL}, {"k: .5", JSON_REAL},
+		{"k: '12'", JSON_STRING}, {"k: \"true\"", JSON_STRING},
+		{"k: 2026-11-21", JSON_STRING}, {"k: 1_000", JSON_STRING},
+		{"k: 0b101", JSON_STRING}, {"k: 12:30", JSON_STRING},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		json_t *v = value_of(cases[i].yaml);
+		char what[96];
+		snprintf(what, sizeof what, "core schema: '%s' has the right type", cases[i].yaml);
+		ok(v && json_typeof(v) == cases[i].type, what);
+		json_decref(v);
+	}
+	json_t *v = value_of("k: 0o17");
+	ok(json_integer_value(v) == 15, "core schema: 0o17 is 15");
+	json_decref(v);
+	ok(value_of("k: .inf") == NULL, "core schema: .inf is refused");
+	ok(value_of("k: 99999999999999999999") == NULL, "core schema: an integer too large is refused");
+}
+
+static void test_plain_text_kept(void)
+{
+	struct ip_docs docs;
+	parse("a: {b: 0012}\n", &docs);
+	ok(docs.n == 1 && !strcmp(ip_doc_plain_text(&docs.v[0], "a.b"), "0012"),
+	   "plain scalar text is kept for schema-directed strings");
+	struct ip_where w = ip_doc_where(&docs.v[0], "a.b");
+	ok(w.line == 1 && w.col == 8, "position of a nested value");
+	w = ip_doc_where(&docs.v[0], "a.c.d");
+	ok(w.line == 1 && w.col == 4, "position falls back to the nearest ancestor");
+	ip_docs_free(&docs);
+}
+
+static void test_refusals(void)
+{
+	struct ip_docs docs;
+	ok(parse("a: 1\na: 2\n", &docs) == 65, "duplicate key refused");
+	ip_docs_free(&docs);
+	ok(parse("a: !!binary eA==\n", &docs) == 65, "unknown tag refused");
+	ip_docs_free(&docs);
+	ok(parse("a: &x [*x]\n", &docs) == 65, "self-referencing alias refused");
+	ip_docs_free(&docs);
+	ok(parse("? [a]\n: b\n", &docs) == 65, "non-scalar key refused");
+	ip_docs_free(&docs);
+	ok(parse("a: *nope\n", &docs) == 65, "alias without anchor refused");
+	ip_docs_free(&docs);
+	ok(parse("a: &x [1, 2]\nb: *x\n", &docs) == 0 &&
+	   json_array_size(json_object_get(docs.v[0].root, "b")) == 2, "plain alias expands");
+	ip_docs_free(&docs);
+	ok(parse("a: !!int '12'\nb: !!str 12\n", &docs) == 0 &&
+	   json_is_integer(json_object_get(docs.v[0].root, "a")) &&
+	   json_is_string(json_object_get(docs.v[0].root, "b")), "core tags apply");
+	ip_docs_free(&docs);
+	ok(parse("a: !!int abc\n", &docs) == 65, "a value that does not fit its tag is refused");
+	ip_docs_free(&docs);
+}
+
+static void test_utf8(void)
+{
+	int line, col;
+	ok(ip_utf8_valid("ä ü ß محمد Бојан", strlen("ä ü ß محمد Бојан"), &line, &col),
+	   "UTF-8: umlauts, Arabic, Cyrillic");
+	ok(!ip_utf8_valid("ab\ncd\xff", 6, &line, &col) && line == 2 && col == 3,
+	   "UTF-8: bad byte found with its position");
+	ok(!ip_utf8_valid("\xc0\xaf", 2, &line, &col), "UTF-8: overlong form refused");
+	ok(!ip_utf8_valid("\xed\xa0\x80", 3, &line, &col), "UTF-8: surrogate refused");
+	ok(!ip_utf8_valid("a\0b", 3, &line, &col), "UTF-8: NUL refused");
+}
+
+/* Each string, written as YAML and read back, is the same string. */
+static void test_quoting_round_trip(void)
+{
+	static const char *const strings[] = {
+		"NO", "0012", "true", "null", "", "~", "- x", "-x", "a: b", "a:b", "#x",
+		"a #b", "a#b", " lead", "trail ", "tab\there", "line\nbreak", "Müller",
+		"'quoted'", "\"dq\"", "[x]", "{x}", "*star", "&amp", "!bang", "%p", "@at",
+		"`tick", "|pipe", ">gt", "?", "? x", ":", "x:", "---", "...", "1.5", "1e3",
+		".inf", "0x1F", "=cmd|' /C calc'!A0", "{{name}}", "<script>", "\x7f", "\xc2\x85",
+		"\xe2\x80\xa8", "a\\b", "محمد", "12:30", "2026-11-21",
+	};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
+		json_t *obj = json_pack("{s:s}", "k", strings[i]);
+		struct ip_buf b = {0};
+		ip_emit(&b, obj, IP_FORMAT_YAML);
+		struct ip_docs docs;
+		int rc = parse(b.s, &docs);
+		json_t *back = rc || docs.n != 1 ? NULL : json_object_get(docs.v[0].root, "k");
+		if (!json_is_string(back) || strcmp(json_string_value(back), strings[i])) {
+			bad++;
+			printf("# round trip failed for [%s]: %s", strings[i], b.s);
+		}
+		ip_docs_free(&docs);
+		ip_buf_free(&b);
+		json_decref(obj);
+	}
+	ok(bad == 0, "YAML strings read back as themselves");
+	json_t *obj = json_pack("{s:s, s:s}", "k", "NO", "n", "0012");
+	struct ip_buf b = {0};
+	ip_emit(&b, obj, IP_FORMAT_YAML);
+	ok(!strcmp(b.s, "k: NO\nn: \"0012\"\n"), "quoted exactly when needed");
+	ip_buf_free(&b);
+	json_decref(obj);
+}
+
+static void test_ids_and_dates(void)
+{
+	ok(ip_case_id_valid("BY-MUC-2026-7K3Q9"), "case id valid");
+	ok(!ip_case_id_valid("BY-MUC-2026-7K3QI"), "case id: I is not Crockford");
+	ok(!ip_case_id_valid("../x-2026-7K3Q9"), "case id: no path characters");
+	ok(!ip_case_id_valid("BY/MUC-2026-7K3Q9"), "case id: no slash");
+	ok(!ip_case_id_valid("-2026-7K3Q9"), "case id: needs a centre");
+	char *id = ip_case_id_new("BE-X", 2027);
+	ok(ip_case_id_valid(id) && !strncmp(id, "BE-X-2027-", 10), "new ids are valid");
+	free(id);
+	ok(ip_date_valid("2024-02-29") && !ip_date_valid("2026-02-29") &&
+	   !ip_date_valid("2026-02-30") && !ip_date_valid("2026-13-01") &&
+	   !ip_date_valid("2026-1-01"), "calendar dates");
+	ok(ip_datetime_valid("2026-11-21T09:14:03Z") && !ip_datetime_valid("2026-11-21T25:00:00Z"),
+	   "UTC times");
+	ok(ip_due_relative_valid("departure+60d") && ip_due_relative_valid("arrival+3m") &&
+	   !ip_due_relative_valid("arrival+3") && !ip_due_relative_valid("tomorrow"),
+	   "relative due dates");
+	ok(ip_years_between("1991-04-12", "2026-04-11") == 34 &&
+	   ip_years_between("1991-04-12", "2026-04-12") == 35, "age on a day");
+}
+
+static void test_nearest(void)
+{
+	const char *names[] = {"nationality", "languages", "given"};
+	ok(!strcmp(ip_nearest("nationalty", names, 3), "nationality"), "did you mean: typo");
+	ok(ip_nearest("zzzzzz", names, 3) == NULL, "did you mean: nothing close");
+}
+
+static void test_csv(void)
+{
+	const char *text = "a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",z\n";
+	struct ip_csv c;
+	struct ip_csv_record r;
+	ip_csv_init(&c, text, strlen(text));
+	ok(ip_csv_next(&c, &r) == 1 && r.n == 2 && !strcmp(r.fields[1], "b"), "csv header");
+	ip_csv_record_free(&r);
+	ok(ip_csv_next(&c, &r) == 1 && !strcmp(r.fields[0], "x, y") &&
+	   !strcmp(r.fields[1], "say \"hi\"") && r.line == 2, "csv quotes");
+	ip_csv_record_free(&r);
+	ok(ip_csv_next(&c, &r) == 1 && !strcmp(r.fields[0], "multi\nline") && r.line == 3,
+	   "csv line break inside quotes");
+	ip_csv_record_free(&r);
+	ok(ip_csv_next(&c, &r) == 0, "csv end");
+	ip_csv_init(&c, "\"open", 5);
+	ok(ip_csv_next(&c, &r) == -1, "csv unterminated quote");
+}
+
+static void test_schema_lookup(void)
+{
+	ok(ip_schema_lookup("person.birth_date") &&
+	   ip_schema_lookup("person.birth_date")->type == IP_T_DATE, "schema lookup");
+	ok(ip_schema_lookup("plan.measures.budget.amount") &&
+	   ip_schema_lookup("plan.measures.budget.amount")->type == IP_T_AMOUNT,
+	   "schema lookup through lists");
+	ok(ip_schema_lookup("person.nope") == NULL, "schema lookup of an unknown field");
+}
+
+int main(void)
+{
+	ip_diag_init("unit");
+	/* share/ of this tree, whichever directory the tests run from */
+	if (!getenv("IP_SHARE"))
+		setenv("IP_SHARE", "share/integplan", 1);
+	test_core_schema();
+	test_plain_text_kept();
+	test_refusals();
+	test_utf8();
+	test_quoting_round_trip();
+	test_ids_and_dates();
+	test_nearest();
+	test_csv();
+	test_schema_lookup();
+	printf("1..%d\n# unit tests end\n", n_tests);
+	return n_failed ? 1 : 0;
+}
