@@ -527,7 +527,8 @@ static void check_relations(struct vctx *c, json_t *root)
 		problem(c, "centre.id", "'%s' is not a valid centre id (A-Z, 0-9 and '-', "
 		        "like BY-MUC)", centre);
 	const char *state = str_at(root, "centre", "state");
-	if (state && strncmp(state, "DE-", 3))
+	/* (an unknown code was reported already) */
+	if (state && ip_code_known(IP_CODES_REGION, state) && strncmp(state, "DE-", 3))
 		problem(c, "centre.state", "'%s' is not a German Land (DE-XX)", state);
 	const char *country = str_at(root, "return", "country");
 	const char *region = str_at(root, "return", "region");
