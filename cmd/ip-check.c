@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	int n = argc - first;
 	if (n == 0 && !c.cli.files_from) {
 		struct ip_repo repo;
-		if ((rc = ip_repo_find(c.cli.dir, &repo)))
+		if ((rc = ip_repo_find(c.cli.dir, true, &repo)))
 			return rc;
 		if (c.cli.lim.max_bytes == (struct ip_limits)IP_LIMITS_DEFAULT.max_bytes)
 			c.cli.lim = repo.lim;

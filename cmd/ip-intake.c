@@ -358,6 +358,26 @@ static bool row_failed(int rc, int *status)
 	return rc != IP_EXIT_OK && rc != IP_EXIT_DATAERR;
 }
 
+/* The columns of a CSV header, or NULL (reported) if any is unknown. */
+static const struct intake_field **csv_columns(const char *name,
+                                               const struct ip_csv_record *head)
+{
+	const struct intake_field **cols = ip_xcalloc(head->n, sizeof *cols);
+	bool ok = true;
+	for (size_t i = 0; i < head->n; i++) {
+		if (!(cols[i] = field_named(head->fields[i]))) {
+			ip_error(&(struct ip_where){name, head->line, 0, head->fields[i]},
+			         "unknown column (see ip-intake --list-fields)");
+			ok = false;
+		}
+	}
+	if (!ok) {
+		free(cols);
+		return NULL;
+	}
+	return cols;
+}
+
 static int from_csv(struct intake *in, const char *name, const char *buf, size_t len)
 {
 	struct ip_csv csv;
@@ -367,16 +387,9 @@ static int from_csv(struct intake *in, const char *name, const char *buf, size_t
 		ip_error(&(struct ip_where){name, 1, 0, NULL}, "no header row");
 		return IP_EXIT_DATAERR;
 	}
-	int status = IP_EXIT_OK, more;
-	const struct intake_field **cols = ip_xcalloc(head.n, sizeof *cols);
-	for (size_t i = 0; i < head.n; i++) {
-		if (!(cols[i] = field_named(head.fields[i]))) {
-			ip_error(&(struct ip_where){name, head.line, 0, head.fields[i]},
-			         "unknown column (see ip-intake --list-fields)");
-			status = IP_EXIT_DATAERR;
-		}
-	}
-	while (!status && (more = ip_csv_next(&csv, &rec)) != 0) {
+	const struct intake_field **cols = csv_columns(name, &head);
+	int status = cols ? IP_EXIT_OK : IP_EXIT_DATAERR, more;
+	while (cols && (more = ip_csv_next(&csv, &rec)) != 0) {
 		if (more < 0) {
 			ip_error(&(struct ip_where){name, rec.line, 0, NULL},
 			         "quoted field is not closed");
@@ -619,7 +632,9 @@ static void print_placed(const char *path, void *ctx)
 /* Find the repository and centre to open cases in. */
 static int setup(struct intake *in)
 {
-	int rc = ip_repo_find(in->cli.dir, &in->repo);
+	/* --stdout with --centre needs no repository, but uses one if there. */
+	bool required = !(in->to_stdout && in->centre);
+	int rc = ip_repo_find(in->cli.dir, required, &in->repo);
 	in->have_repo = rc == IP_EXIT_OK;
 	if (!in->have_repo && !(in->to_stdout && in->centre))
 		return rc ? rc : IP_EXIT_NOINPUT;

@@ -78,7 +78,7 @@ static int load_config(struct ip_repo *r)
 	return rc;
 }
 
-int ip_repo_find(const char *option_dir, struct ip_repo *r)
+int ip_repo_find(const char *option_dir, bool required, struct ip_repo *r)
 {
 	*r = (struct ip_repo){.lim = IP_LIMITS_DEFAULT};
 	const char *given = option_dir && *option_dir ? option_dir : getenv("IP_DIR");
@@ -90,6 +90,8 @@ int ip_repo_find(const char *option_dir, struct ip_repo *r)
 		}
 		r->dir = ip_xstrdup(given);
 	} else if (!(r->dir = walk_up())) {
+		if (!required)
+			return IP_EXIT_NOINPUT;
 		ip_error(NULL, "no case repository here or above (use -C DIR, set IP_DIR, "
 		         "or make one with ip-intake --init)");
 		return IP_EXIT_NOINPUT;

@@ -5,6 +5,7 @@
 #define IP_REPO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "ip_doc.h"
 
@@ -17,9 +18,10 @@ struct ip_repo {
 	struct ip_limits lim;
 };
 
-/* 0, or 66 with a message when no repository is found, 65 for a bad
- * config. Limits in the config replace the defaults in r->lim. */
-int ip_repo_find(const char *option_dir, struct ip_repo *r);
+/* 0, or 66 when no repository is found (with a message when required),
+ * 65 for a bad config. Limits in the config replace the defaults in
+ * r->lim. */
+int ip_repo_find(const char *option_dir, bool required, struct ip_repo *r);
 void ip_repo_free(struct ip_repo *r);
 
 /* Make a repository in dir (created 0700 if missing). 0, 73 or 64. */
