@@ -217,6 +217,43 @@ static void test_schema_lookup(void)
 	ok(ip_schema_lookup("person.nope") == NULL, "schema lookup of an unknown field");
 }
 
+/* Every field of the schema is documented in ip-case(5). */
+static int undocumented(const struct ip_field *f, const char *man)
+{
+	int missing = 0;
+	if (f->type == IP_T_ARRAY)
+		return undocumented(f->item, man);
+	if (f->type != IP_T_OBJECT)
+		return 0;
+	for (const struct ip_field *k = f->fields; k->name; k++) {
+		char *needle = ip_xasprintf("Cm %s", k->name);
+		const char *hit = strstr(man, needle);
+		size_t n = strlen(needle);
+		/* the whole name, not a prefix of a longer one */
+		while (hit && (hit[n] == '_' || (hit[n] >= 'a' && hit[n] <= 'z')))
+			hit = strstr(hit + 1, needle);
+		if (!hit) {
+			printf("# ip-case.5 does not document '%s'\n", k->name);
+			missing++;
+		}
+		free(needle);
+		missing += undocumented(k, man);
+	}
+	return missing;
+}
+
+static void test_schema_documented(void)
+{
+	char *man;
+	size_t len;
+	if (ip_read_all("man/ip-case.5", 1 << 20, &man, &len)) {
+		ok(0, "ip-case.5 is readable");
+		return;
+	}
+	ok(undocumented(&ip_case_schema, man) == 0, "every schema field is in ip-case.5");
+	free(man);
+}
+
 int main(void)
 {
 	ip_diag_init("unit");
@@ -232,6 +269,7 @@ int main(void)
 	test_nearest();
 	test_csv();
 	test_schema_lookup();
+	test_schema_documented();
 	printf("1..%d\n# unit tests end\n", n_tests);
 	return n_failed ? 1 : 0;
 }

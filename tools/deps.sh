@@ -21,23 +21,27 @@ command -v mandoc >/dev/null 2>&1 || need mandoc
 
 [ -z "$missing" ] && exit 0
 
-cmd="apt-get install -y --no-install-recommends$missing"
-if [ "$(id -u)" = 0 ]; then
-	sudo=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-	sudo="sudo "
-else
-	echo "integplan: missing build dependencies:$missing" >&2
-	echo "integplan: install them with: sudo apt-get update && sudo $cmd" >&2
+packages=${missing# }
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	else
+		sudo "$@"
+	fi
+}
+if [ "$(id -u)" != 0 ] && ! { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; }; then
+	echo "integplan: missing build dependencies: $packages" >&2
+	echo "integplan: install them with: sudo apt-get update && sudo apt-get install -y $packages" >&2
 	exit 2
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-	echo "integplan: missing build dependencies:$missing (no apt-get here; install them by hand)" >&2
+	echo "integplan: missing build dependencies: $packages (no apt-get here; install them by hand)" >&2
 	exit 2
 fi
-echo "integplan: installing:$missing" >&2
-${sudo}apt-get update -qq >&2 &&
-DEBIAN_FRONTEND=noninteractive ${sudo}$cmd >&2 || {
-	echo "integplan: installing failed; run: sudo apt-get update && sudo $cmd" >&2
+echo "integplan: installing: $packages" >&2
+# shellcheck disable=SC2086 # the package list is split on purpose
+if ! { as_root apt-get update -qq >&2 &&
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $packages >&2; }; then
+	echo "integplan: installing failed; run: sudo apt-get update && sudo apt-get install -y $packages" >&2
 	exit 2
-}
+fi

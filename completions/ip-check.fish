@@ -1,0 +1,10 @@
+# fish completion for ip-check
+complete -c ip-check -l print -d 'Print valid cases in canonical form'
+complete -c ip-check -l no-schema -d 'Read any YAML or JSON document'
+complete -c ip-check -s C -l directory -x -a '(__fish_complete_directories)' -d 'Case repository'
+complete -c ip-check -l actor -x -d 'Name recorded in the history'
+complete -c ip-check -l files-from -r -F -d 'Read input paths from a file'
+complete -c ip-check -s 0 -l null -d 'NUL-terminated path lists'
+complete -c ip-check -s f -l format -x -a 'yaml json jsonl' -d 'Output format'
+complete -c ip-check -s q -l quiet -d 'No summary line'
+complete -c ip-check -l max-file-size -x -d 'Refuse larger input files'

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# Man pages, completions (ip-check, ip-intake), the git hook, make install.
+
+load helper
+
+@test "every man page is mandoc -Tlint clean" {
+	command -v mandoc || skip "mandoc is not installed"
+	run mandoc -Tlint -Wwarning "$ROOT"/man/*.[1-8]
+	assert_success
+	assert_output ""
+}
+
+@test "every exit code of the enum is in integplan(7)" {
+	for code in $(sed -n 's/.*= \([0-9][0-9]*\),.*/\1/p' "$ROOT/lib/ip_exit.h"); do
+		grep -qx ".It $code" "$ROOT/man/integplan.7"
+	done
+}
+
+complete_bash() { # WORDS...: what bash completes for the last word
+	# shellcheck disable=SC1091
+	source "$ROOT/completions/integplan.bash"
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	case $1 in
+	ip-check) _ip_check ;;
+	ip-intake) _ip_intake ;;
+	esac
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+@test "bash completes options, formats and vocabulary values" {
+	run complete_bash ip-check --pr
+	assert_output "--print"
+	run complete_bash ip-check -f j
+	assert_line json
+	assert_line jsonl
+	run complete_bash ip-intake --sex ''
+	assert_output "$(printf 'female\nmale\ndiverse\nunknown')"
+	run complete_bash ip-intake --consent re
+	assert_line referral
+	assert_line reporting
+	run complete_bash ip-intake --list vul
+	assert_output vulnerability
+	run complete_bash ip-intake --allow
+	assert_output --allow-duplicate
+}
+
+@test "bash completes case files for ip-check" {
+	cd "$BATS_TEST_TMPDIR"
+	touch a.yaml b.json c.txt
+	run complete_bash ip-check ''
+	assert_line a.yaml
+	assert_line b.json
+	refute_line c.txt
+}
+
+@test "the zsh completion parses" {
+	command -v zsh || skip "zsh is not installed"
+	zsh -n "$ROOT/completions/_integplan"
+}
+
+@test "the fish completions parse" {
+	command -v fish || skip "fish is not installed"
+	fish -n "$ROOT/completions/ip-check.fish"
+	fish -n "$ROOT/completions/ip-intake.fish"
+}
+
+@test "every command has a completion in each shell" {
+	for cmd in ip-check ip-intake; do
+		grep -q "$cmd" "$ROOT/completions/integplan.bash"
+		grep -q "$cmd" "$ROOT/completions/_integplan"
+		[ -f "$ROOT/completions/$cmd.fish" ]
+	done
+}
+
+@test "the pre-commit hook refuses an invalid staged case and lets a valid one pass" {
+	command -v git || skip "git is not installed"
+	make_repo
+	git init -q .
+	git config user.email t@example.org
+	git config user.name tester
+	cp "$ROOT/share/integplan/git/pre-commit" .git/hooks/pre-commit
+	path=$(open_mariam)
+	git add "$path"
+	git commit -qm ok
+	sed -i 's/^status: intake$/status: intak/' "$path"
+	git add "$path"
+	run git commit -qm broken
+	assert_failure
+	assert_output --partial "status: unknown case-status 'intak'; did you mean 'intake'?"
+	assert_output --partial "pre-commit: fix the case files above"
+}
+
+@test "make install into a DESTDIR gives working commands; uninstall removes them" {
+	dest="$BATS_TEST_TMPDIR/dest"
+	make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr >/dev/null
+	[ -x "$dest/usr/bin/ip-check" ]
+	[ -f "$dest/usr/share/man/man5/ip-case.5" ]
+	[ -f "$dest/usr/share/integplan/vocabularies.yaml" ]
+	[ -f "$dest/usr/share/bash-completion/completions/ip-intake" ]
+	[ -f "$dest/usr/share/zsh/site-functions/_integplan" ]
+	[ -f "$dest/usr/share/fish/vendor_completions.d/ip-check.fish" ]
+	# The installed command finds its data beside its own bin/.
+	cd "$BATS_TEST_TMPDIR"
+	"$dest/usr/bin/ip-intake" -q --init --centre BY-MUC repo
+	run "$dest/usr/bin/ip-intake" -C repo --list sex
+	assert_line --partial female
+	make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/usr >/dev/null
+	[ -z "$(find "$dest" -type f)" ]
+}
