@@ -155,8 +155,17 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *ip_nearest(const char *word, const char *const *cands, size_t n)
 {
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
+	const char *best = NULL, *prefixed = NULL;
+	size_t best_d = (size_t)-1, nprefixed = 0, wlen = strlen(word);
+	for (size_t i = 0; i < n; i++) {
+		if (wlen && !strncasecmp(word, cands[i], wlen)) {
+			prefixed = cands[i];
+			nprefixed++;
+		}
+	}
+	/* An abbreviation of exactly one candidate ("m" for "male"). */
+	if (nprefixed == 1)
+		return prefixed;
 	for (size_t i = 0; i < n; i++) {
 		if (!strcasecmp(word, cands[i]))
 			return cands[i];

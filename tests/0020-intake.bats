@@ -102,7 +102,7 @@ load helper
 		--return-country AF --language PRS --consent refferal --programme REAG
 	assert_failure 65
 	assert_line "ip-intake: --birth-date: '1991-02-30' is not a valid date (YYYY-MM-DD)"
-	assert_line "ip-intake: --sex: unknown sex 'f' (see ip-intake --list sex)"
+	assert_line "ip-intake: --sex: unknown sex 'f'; did you mean 'female'?"
 	assert_line "ip-intake: --nationality: unknown country code 'no'; did you mean 'NO'?"
 	assert_line "ip-intake: --language: unknown language code 'PRS'; did you mean 'prs'?"
 	assert_line "ip-intake: --consent.purpose: unknown consent-purpose 'refferal'; did you mean 'referral'?"

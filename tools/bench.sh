@@ -1,0 +1,53 @@
+#!/bin/sh
+# make bench: 100,000 realistic case files (BENCH_CASES to change), then
+# each command's time as a ratio to baselines measured in the same run:
+#   read   - reading every file whole, nothing else (tools/ip-readall)
+#   parse  - ip-check --no-schema: the YAML reader alone
+# Ratios, not seconds, so figures compare across machines.
+set -eu
+cd "$(dirname "$0")/.."
+n=${BENCH_CASES:-100000}
+out=bench.out
+bin=$PWD/bin
+rm -rf "$out"
+mkdir -p "$out"
+export IP_NOW=2026-11-21T09:14:03Z IP_ACTOR=bench IP_RANDOM_SEED=7
+
+seconds() { # COMMAND...: wall seconds of one run, output discarded
+	start=$(date +%s%N)
+	"$@" >/dev/null 2>&1 || true
+	end=$(date +%s%N)
+	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }'; }
+
+echo "generating $n case files ..."
+"$bin/ip-intake" -q --init --centre BY-MUC --state DE-BY "$out/repo"
+gen=$(seconds tools/ip-benchgen "$n" "$out/repo/cases")
+echo "  $(du -sh "$out/repo/cases" | cut -f1) in ${gen}s"
+
+# Warm the page cache once, so every figure below reads from memory.
+tools/ip-readall "$out/repo/cases" >/dev/null
+read=$(seconds tools/ip-readall "$out/repo/cases")
+parse=$(seconds "$bin/ip-check" -q --no-schema "$out/repo/cases")
+check=$(seconds "$bin/ip-check" -q -C "$out/repo")
+print=$(seconds "$bin/ip-check" -q --print -f jsonl "$out/repo/cases")
+
+rows=$((n / 10))
+awk -v n="$rows" 'BEGIN {
+	print "given,family,birth_date,sex,nationality,return_country,return_region,languages,programmes,consent,counsellor"
+	for (i = 0; i < n; i++)
+		printf "G%d,F%d,19%02d-%02d-%02d,female,AF,AF,AF-KAB,prs;deu,REAG-GARP-2,counselling;referral:AF,A. Berger\n", i, i, 50 + i % 50, 1 + i % 12, 1 + i % 28
+}' >"$out/rows.csv"
+"$bin/ip-intake" -q --init --centre BE-LAF "$out/intake"
+intake=$(seconds "$bin/ip-intake" -C "$out/intake" --from "$out/rows.csv")
+intake_read=$(seconds tools/ip-readall "$out/intake/cases")
+
+cat <<REPORT
+cases: $n (per ip-check); intake rows: $rows
+baseline read (all files whole):      ${read}s
+baseline parse (ip-check --no-schema): ${parse}s = $(ratio "$parse" "$read") x read
+ip-check (schema, codes, vocabularies): ${check}s = $(ratio "$check" "$read") x read, $(ratio "$check" "$parse") x parse
+ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x parse
+ip-intake --from ($rows rows, written and synced): ${intake}s = $(ratio "$intake" "$intake_read") x reading the cases it wrote
+REPORT

@@ -1,0 +1,157 @@
+/* ip-benchgen — write N realistic case files (canonical YAML) into DIR, for
+ * make bench: a household, assessments, a plan with budgets, referrals and
+ * history, names in Latin, Arabic and Cyrillic script. Deterministic for a
+ * given N. Usage: ip-benchgen N DIR */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+
+static unsigned pick(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+#define PICK(a) (a[pick(sizeof a / sizeof *a)])
+
+struct country {
+	const char *code, *region, *lang;
+};
+
+static const struct country countries[] = {
+	{"AF", "AF-KAB", "prs"}, {"AF", "AF-HER", "pbu"}, {"IQ", "IQ-BG", "arb"},
+	{"IQ", "IQ-AR", "ckb"}, {"XK", "XK-PR", "sqi"}, {"NG", "NG-LA", "eng"},
+	{"GH", "GH-AA", "twi"}, {"GM", "GM-B", "mnk"}, {"SN", "SN-DK", "wol"},
+	{"TR", "TR-34", "tur"}, {"SY", "SY-DI", "apc"}, {"RS", "RS-00", "srp"},
+	{"AL", "AL-11", "sqi"}, {"MK", "MK-201", "mkd"}, {"GE", "GE-TB", "kat"},
+};
+static const char *const given[] = {"Mariam", "Ahmad", "Arben", "Zeynep", "محمد",
+	"Layla", "Chinedu", "Ama", "Lamin", "Aïssatou", "Бојан", "Erion", "Fatima",
+	"Jörg", "Nino", "Omar", "Grace", "Kwame", "Елена", "Yusuf"};
+static const char *const family[] = {"Ahmadi", "Rahimi", "Krasniqi", "Yılmaz",
+	"الجبوري", "Hassan", "Okafor", "Mensah", "Jallow", "Diop", "Петровић", "Hoxha",
+	"Beridze", "Müller", "Karimi", "Osei", "Bajrami", "Демир", "Sow", "Touré"};
+static const char *const centres[][2] = {{"BY-MUC", "DE-BY"}, {"BE-LAF", "DE-BE"},
+	{"NW-KOE", "DE-NW"}, {"HH-ZRB", "DE-HH"}, {"BW-STR", "DE-BW"}, {"RP-TRI", "DE-RP"}};
+static const char *const statuses[] = {"intake", "assessed", "planned", "referred",
+	"departed", "arrived", "reintegrating", "closed"};
+static const char *const vulns[] = {"minor", "single-parent", "serious-illness",
+	"mental-disorder", "elderly", "pregnant", "trafficking-victim", "disabled"};
+static const char *const needs[] = {"housing", "medical", "psychosocial", "income",
+	"education", "documents", "family", "legal", "cash", "transport"};
+static const char *const prios[] = {"low", "medium", "high", "urgent"};
+static const char *const measures[][2] = {{"economic", "business-startup"},
+	{"economic", "job-placement"}, {"economic", "vocational-training"},
+	{"social", "housing"}, {"social", "medical-care"}, {"social", "schooling"},
+	{"psychosocial", "psychosocial-counselling"}, {"travel", "airport-pickup"}};
+static const char *const counsellors[] = {"A. Berger", "J. Müller", "S. Özdemir",
+	"K. Schäfer", "Weiß, Lena"};
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void date(char *out, int y0, int span)
+{
+	sprintf(out, "%04d-%02d-%02d", y0 + (int)pick((unsigned)span), 1 + (int)pick(12),
+	        1 + (int)pick(28));
+}
+
+static void write_case(FILE *f, const char *id, const char *const centre[2], int year)
+{
+	const struct country *c = &PICK(countries);
+	char opened[11], birth[11], child[11], dep[11];
+	sprintf(opened, "%04d-%02d-%02d", year, 1 + (int)pick(12), 1 + (int)pick(28));
+	date(birth, 1955, 50);
+	date(child, 2008, 16);
+	sprintf(dep, "%04d-%02d-%02d", year + 1, 1 + (int)pick(12), 1 + (int)pick(28));
+	const char *status = PICK(statuses);
+	const char *counsellor = PICK(counsellors);
+	bool quote_c = strchr(counsellor, ',') != NULL;
+	fprintf(f, "schema: integplan/case/1\nid: %s\nstatus: %s\n", id, status);
+	if (!strcmp(status, "closed"))
+		fprintf(f, "outcome: completed\n");
+	fprintf(f, "opened: %s\ncentre:\n  id: %s\n  state: %s\n", opened, centre[0], centre[1]);
+	fprintf(f, "counsellors:\n  host: %s%s%s\n", quote_c ? "\"" : "", counsellor,
+	        quote_c ? "\"" : "");
+	fprintf(f, "person:\n  given: %s\n  family: %s\n  birth_date: %s\n  sex: %s\n"
+	        "  nationality:\n    - %s\n  languages:\n    - %s\n    - deu\n",
+	        PICK(given), PICK(family), birth, pick(2) ? "female" : "male", c->code, c->lang);
+	if (pick(3) == 0)
+		fprintf(f, "household:\n  - relation: child\n    birth_date: %s\n    sex: %s\n"
+		        "    returning: true\n", child, pick(2) ? "female" : "male");
+	fprintf(f, "return:\n  country: %s\n  region: %s\n  planned_departure: %s\n",
+	        c->code, c->region, dep);
+	fprintf(f, "programmes:\n  - REAG-GARP-2\n");
+	fprintf(f, "consent:\n  - purpose: counselling\n    given: %s\n"
+	        "  - purpose: referral\n    recipient: %s\n    given: %s\n", opened, c->code, opened);
+	fprintf(f, "assessments:\n  - date: %s\n    by: %s\n    side: host\n"
+	        "    vulnerabilities:\n      - %s\n    needs:\n      - category: %s\n"
+	        "        priority: %s\n      - category: %s\n        priority: %s\n",
+	        opened, counsellor, PICK(vulns), PICK(needs), PICK(prios), PICK(needs), PICK(prios));
+	fprintf(f, "plan:\n  measures:\n");
+	int nm = 1 + (int)pick(4);
+	for (int m = 0; m < nm; m++) {
+		const char *const *ms = measures[pick(sizeof measures / sizeof *measures)];
+		fprintf(f, "    - id: M%d\n      dimension: %s\n      category: %s\n"
+		        "      side: return\n      due: departure+%dd\n      status: open\n"
+		        "      budget:\n        amount: %d\n        currency: EUR\n"
+		        "        programme: REAG-GARP-2\n", m + 1, ms[0], ms[1], 30 * (m + 1),
+		        250 * (1 + (int)pick(4)));
+	}
+	fprintf(f, "  approvals:\n    - side: host\n      by: %s%s%s\n      date: %s\n",
+	        quote_c ? "\"" : "", counsellor, quote_c ? "\"" : "", opened);
+	if (pick(2))
+		fprintf(f, "referrals:\n  - id: R1\n    to: %s-PH\n    services:\n"
+		        "      - business-startup\n    date: %s\n    status: %s\n",
+		        c->region, opened, pick(2) ? "pending" : "accepted");
+	fprintf(f, "history:\n  - at: %sT09:14:03Z\n    by: intake\n    cmd: ip-intake\n"
+	        "    what: case opened\n  - at: %sT10:00:00Z\n    by: intake\n"
+	        "    cmd: ip-assess\n    what: assessed\n", opened, opened);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: ip-benchgen N DIR\n");
+		return 64;
+	}
+	long n = atol(argv[1]);
+	const char *dir = argv[2];
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		perror(dir);
+		return 73;
+	}
+	char path[4096], id[64];
+	for (long i = 0; i < n; i++) {
+		const char *const *centre = centres[i % (sizeof centres / sizeof *centres)];
+		int year = 2016 + (int)(i % 10);
+		/* the counter in base 32 keeps ids unique */
+		unsigned long k = (unsigned long)i;
+		char code[6];
+		for (int j = 4; j >= 0; j--, k /= 32)
+			code[j] = crockford[k % 32];
+		code[5] = '\0';
+		snprintf(id, sizeof id, "%s-%d-%s", centre[0], year, code);
+		snprintf(path, sizeof path, "%s/%s.yaml", dir, id);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+		if (!f) {
+			perror(path);
+			return 73;
+		}
+		write_case(f, id, centre, year);
+		if (fclose(f) != 0) {
+			perror(path);
+			return 74;
+		}
+	}
+	return 0;
+}
