@@ -19,7 +19,7 @@ seconds() { # COMMAND...: wall seconds of one run, output discarded
 	end=$(date +%s%N)
 	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
 echo "generating $n case files ..."
 "$bin/ip-intake" -q --init --centre BY-MUC --state DE-BY "$out/repo"
