@@ -10,6 +10,11 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_schema.h"
+#include "ip_write.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 static int n_tests, n_failed;
 
@@ -254,6 +259,85 @@ static void test_schema_documented(void)
 	free(man);
 }
 
+static char *slurp(const char *path)
+{
+	char *buf;
+	size_t len;
+	return ip_read_all(path, 1 << 20, &buf, &len) ? NULL : buf;
+}
+
+static int quietly(int (*fn)(const char *, const char *, size_t, bool),
+                   const char *path, const char *data, bool create_only)
+{
+	fflush(stderr);
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+	dup2(null, 2);
+	int rc = fn(path, data, strlen(data), create_only);
+	dup2(saved, 2);
+	close(null);
+	close(saved);
+	return rc;
+}
+
+static void test_writes(void)
+{
+	char dir[] = "/tmp/ip-unit.XXXXXX";
+	if (!mkdtemp(dir)) {
+		ok(0, "temp directory");
+		return;
+	}
+	char *path = ip_xasprintf("%s/case.yaml", dir);
+	char *link = ip_xasprintf("%s/link.yaml", dir);
+	ok(ip_write_file(path, "one\n", 4, true) == 0, "write a new file");
+	struct stat st;
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "a new file is 0600");
+	chmod(path, 0640);
+	ok(ip_write_file(path, "two\n", 4, false) == 0, "replace a file");
+	char *text = slurp(path);
+	ok(text && !strcmp(text, "two\n"), "the replacement is in place");
+	free(text);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "a replaced file keeps its mode");
+	ok(quietly(ip_write_file, path, "three\n", true) == 73, "create-only never replaces");
+	text = slurp(path);
+	ok(text && !strcmp(text, "two\n"), "... and leaves the old file as it was");
+	free(text);
+	ok(symlink(path, link) == 0, "make a symlink");
+	ok(quietly(ip_write_file, link, "x\n", false) == 73, "no write through a symlink");
+
+	/* A second process cannot take the lock while we hold it. */
+	struct ip_lock lk;
+	ok(ip_lock_acquire(path, &lk) == 0, "lock a case");
+	setenv("IP_LOCK_TIMEOUT", "0.2", 1);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		struct ip_lock other;
+		_exit(ip_lock_acquire(path, &other));
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 75, "a locked case is busy (75)");
+	ip_lock_release(&lk);
+	pid = fork();
+	if (pid == 0) {
+		struct ip_lock other;
+		_exit(ip_lock_acquire(path, &other));
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a released lock can be taken");
+	ok(quietly(ip_write_file, path, "four\n", false) == 0, "write after the lock");
+
+	char *listing = ip_xasprintf("ls -A %s | grep -c tmp- >/dev/null", dir);
+	ok(system(listing) != 0, "no temp file is left");
+	free(listing);
+	char *rm = ip_xasprintf("rm -rf %s", dir);
+	ok(system(rm) == 0, "clean up");
+	free(rm);
+	free(path);
+	free(link);
+}
+
 int main(void)
 {
 	ip_diag_init("unit");
@@ -270,6 +354,7 @@ int main(void)
 	test_csv();
 	test_schema_lookup();
 	test_schema_documented();
+	test_writes();
 	printf("1..%d\n# unit tests end\n", n_tests);
 	return n_failed ? 1 : 0;
 }
