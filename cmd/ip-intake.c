@@ -22,29 +22,31 @@ struct intake_field {
 	const char *name;   /* CSV column and JSON Lines key */
 	const char *option; /* command-line option */
 	const char *path;   /* where it goes in the case */
+	const char *arg;    /* the option's argument, for --help */
 	bool multi;         /* repeatable; ';' separates values in a CSV cell */
 	bool required;
 	const char *help;
 };
 
 static const struct intake_field fields[] = {
-	{"given", "given", "person.given", false, true, "given name(s)"},
-	{"family", "family", "person.family", false, true, "family name"},
-	{"birth_date", "birth-date", "person.birth_date", false, true, "YYYY-MM-DD"},
-	{"sex", "sex", "person.sex", false, true, "female, male, diverse or unknown"},
-	{"nationality", "nationality", "person.nationality", true, true, "ISO 3166-1 code; XK is Kosovo"},
-	{"return_country", "return-country", "return.country", false, true, "ISO 3166-1 code"},
-	{"return_region", "return-region", "return.region", false, false, "ISO 3166-2 code, like AF-KAB"},
-	{"planned_departure", "planned-departure", "return.planned_departure", false, false, "YYYY-MM-DD"},
-	{"languages", "language", "person.languages", true, false, "ISO 639-3 code, like prs or deu"},
-	{"residence_status", "residence-status", "person.residence_status", false, false, "see --list residence-status"},
-	{"phone", "phone", "person.contact.phone", false, false, "telephone number"},
-	{"email", "email", "person.contact.email", false, false, "e-mail address"},
-	{"programmes", "programme", "programmes", true, false, "programme id, like REAG-GARP-2"},
-	{"consent", "consent", "consent", true, false, "PURPOSE[:RECIPIENT], like referral:AF-KBL-PH"},
-	{"counsellor", "counsellor", "counsellors.host", false, false, "counsellor in Germany"},
-	{NULL, NULL, NULL, false, false, NULL},
+	{"given", "given", "person.given", "NAME", false, true, "given name(s)"},
+	{"family", "family", "person.family", "NAME", false, true, "family name"},
+	{"birth_date", "birth-date", "person.birth_date", "DATE", false, true, "birth date, YYYY-MM-DD"},
+	{"sex", "sex", "person.sex", "SEX", false, true, "sex: female, male, diverse or unknown"},
+	{"nationality", "nationality", "person.nationality", "CC", true, true, "nationality, ISO 3166-1 code (XK: Kosovo)"},
+	{"return_country", "return-country", "return.country", "CC", false, true, "country of return, ISO 3166-1 code"},
+	{"return_region", "return-region", "return.region", "CC-XXX", false, false, "region of return, ISO 3166-2 code like AF-KAB"},
+	{"planned_departure", "planned-departure", "return.planned_departure", "DATE", false, false, "planned departure, YYYY-MM-DD"},
+	{"languages", "language", "person.languages", "CODE", true, false, "language, ISO 639-3 code like prs or deu"},
+	{"residence_status", "residence-status", "person.residence_status", "STATUS", false, false, "residence status (see --list residence-status)"},
+	{"phone", "phone", "person.contact.phone", "NUMBER", false, false, "telephone number"},
+	{"email", "email", "person.contact.email", "ADDRESS", false, false, "e-mail address"},
+	{"programmes", "programme", "programmes", "ID", true, false, "programme id, like REAG-GARP-2"},
+	{"consent", "consent", "consent", "PURPOSE[:RECIPIENT]", true, false, "consent given today, like referral:AF-KBL-PH"},
+	{"counsellor", "counsellor", "counsellors.host", "NAME", false, false, "counsellor in Germany"},
+	{NULL, NULL, NULL, NULL, false, false, NULL},
 };
+#define NFIELDS (sizeof fields / sizeof *fields - 1)
 
 enum {
 	OPT_INIT = 0x200, OPT_CENTRE, OPT_STATE, OPT_STDOUT, OPT_FROM,
@@ -541,27 +543,14 @@ static int list_vocab(const char *name)
 
 /* ---- options ------------------------------------------------------------ */
 
-static const struct argp_option options[] = {
+static const struct argp_option head_options[] = {
 	{"init", OPT_INIT, NULL, 0, "Make a case repository in DIR (default: .)", 1},
 	{"centre", OPT_CENTRE, "ID", 0, "Centre id, like BY-MUC (with --init, or "
 	 "overriding the repository's)", 1},
 	{"state", OPT_STATE, "DE-XX", 0, "Land of the centre (ISO 3166-2)", 1},
-	{"given", OPT_FIELD + 0, "NAME", 0, "Given name(s)", 2},
-	{"family", OPT_FIELD + 1, "NAME", 0, "Family name", 2},
-	{"birth-date", OPT_FIELD + 2, "DATE", 0, "Birth date, YYYY-MM-DD", 2},
-	{"sex", OPT_FIELD + 3, "SEX", 0, "female, male, diverse or unknown", 2},
-	{"nationality", OPT_FIELD + 4, "CC", 0, "Nationality (repeatable)", 2},
-	{"return-country", OPT_FIELD + 5, "CC", 0, "Country of return", 2},
-	{"return-region", OPT_FIELD + 6, "CC-XXX", 0, "Region of return", 2},
-	{"planned-departure", OPT_FIELD + 7, "DATE", 0, "Planned departure", 2},
-	{"language", OPT_FIELD + 8, "CODE", 0, "Language, ISO 639-3 (repeatable)", 2},
-	{"residence-status", OPT_FIELD + 9, "STATUS", 0, "Residence status", 2},
-	{"phone", OPT_FIELD + 10, "NUMBER", 0, "Telephone", 2},
-	{"email", OPT_FIELD + 11, "ADDRESS", 0, "E-mail", 2},
-	{"programme", OPT_FIELD + 12, "ID", 0, "Programme (repeatable)", 2},
-	{"consent", OPT_FIELD + 13, "PURPOSE[:RECIPIENT]", 0,
-	 "Consent given today (repeatable)", 2},
-	{"counsellor", OPT_FIELD + 14, "NAME", 0, "Counsellor in Germany", 2},
+	{0}};
+
+static const struct argp_option tail_options[] = {
 	{"allow-duplicate", OPT_ALLOW_DUPLICATE, NULL, 0,
 	 "Open a case for a person who has one, linked to it as a repeat return", 3},
 	{"stdout", OPT_STDOUT, NULL, 0, "Print the case instead of writing it", 3},
@@ -591,7 +580,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		in->cli.dir = arg;
 		break;
 	default:
-		if (key >= OPT_FIELD && key < OPT_FIELD + (int)(sizeof fields / sizeof *fields) - 1) {
+		if (key >= OPT_FIELD && key < OPT_FIELD + (int)NFIELDS) {
 			add_value(in->given, &fields[key - OPT_FIELD], arg);
 			break;
 		}
@@ -652,10 +641,32 @@ static int setup(struct intake *in)
 	return IP_EXIT_OK;
 }
 
+#define COUNT(a) (sizeof a / sizeof *a - 1)
+
+/* The options: the fixed ones, and one per case field, from fields[]. */
+static struct argp_option *all_options(void)
+{
+	static struct argp_option opts[COUNT(head_options) + NFIELDS + COUNT(tail_options) + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < COUNT(head_options); i++)
+		opts[n++] = head_options[i];
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct intake_field *f = &fields[i];
+		char *doc = f->multi ? ip_xasprintf("%s (repeatable)", f->help)
+		                     : ip_xstrdup(f->help);
+		doc[0] = (char)(doc[0] >= 'a' && doc[0] <= 'z' ? doc[0] - 32 : doc[0]);
+		opts[n++] = (struct argp_option){f->option, OPT_FIELD + (int)i, f->arg, 0, doc, 2};
+	}
+	for (size_t i = 0; i < COUNT(tail_options); i++)
+		opts[n++] = tail_options[i];
+	opts[n] = (struct argp_option){0};
+	return opts;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 5}, {0}};
-	static const struct argp argp = {options, parse_opt, "\n--init [DIR]",
+	struct argp argp = {all_options(), parse_opt, "\n--init [DIR]",
 		"Open IntegPlan cases: one from options, or one per row of a CSV or "
 		"JSON Lines file. Prints the path of each new case file.\v"
 		"Exit status: 0 opened, 64 usage, 65 a bad row or a repeat return, "

@@ -254,7 +254,7 @@ JSONL
 @test "--list-fields and --list show the fields and vocabularies" {
 	run ip-intake --list-fields
 	assert_success
-	assert_line --regexp '^birth_date +required +YYYY-MM-DD$'
+	assert_line --regexp '^birth_date +required +birth date, YYYY-MM-DD$'
 	run ip-intake --list sex
 	assert_line --regexp '^female +weiblich \| female$'
 	run ip-intake --list vulnerability
