@@ -315,10 +315,9 @@ static int open_case(struct intake *in, json_t *row, const char *file, int line,
 	if (fill_case(in, c, row, file, line, options)) {
 		rc = IP_EXIT_DATAERR;
 	} else {
-		struct ip_doc doc = {(char *)(file ? file : "<options>"), c, json_object()};
+		struct ip_doc doc = {(char *)(file ? file : "<options>"), c, NULL, line, 0};
 		if (ip_case_validate(&doc))
 			rc = IP_EXIT_DATAERR;
-		json_decref(doc.meta);
 	}
 	if (!rc)
 		rc = check_repeat(in, c, &w);

@@ -2,6 +2,8 @@
  * (via jansson) into one model, keeping a position for every node. */
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_emit.h"
+#include "ip_pos.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,50 +29,21 @@ char *ip_path_index(const char *parent, size_t index)
 	return ip_xasprintf("%s[%zu]", parent ? parent : "", index);
 }
 
-static void meta_set(json_t *meta, const char *path, int line, int col,
-                     const char *plain)
-{
-	json_t *pos = plain ? json_pack("[iis]", line, col, plain)
-	                    : json_pack("[ii]", line, col);
-	if (!pos || json_object_set_new(meta, path, pos))
-		ip_oom();
-}
-
-/* The parent of "a.b[2].c" is "a.b[2]", of "a.b[2]" is "a.b", of "a" is "". */
-static size_t parent_len(const char *path, size_t len)
-{
-	while (len > 0 && path[len - 1] != '.' && path[len - 1] != '[')
-		len--;
-	if (len == 0)
-		return 0;
-	return len - 1;
-}
-
 struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path)
 {
-	struct ip_where w = {doc->file, 0, 0, path};
-	char *p = ip_xstrdup(path ? path : "");
-	size_t len = strlen(p);
-	for (;;) {
-		p[len] = '\0';
-		json_t *pos = json_object_get(doc->meta, p);
-		if (pos) {
-			w.line = (int)json_integer_value(json_array_get(pos, 0));
-			w.col = (int)json_integer_value(json_array_get(pos, 1));
-			break;
-		}
-		if (len == 0)
-			break;
-		len = parent_len(p, len);
-	}
-	free(p);
+	struct ip_where w = {doc->file, doc->line, doc->col, path};
+	if (doc->pos)
+		ip_pos_find(doc->pos, doc->root, path, &w.line, &w.col, NULL);
 	return w;
 }
 
 const char *ip_doc_plain_text(const struct ip_doc *doc, const char *path)
 {
-	json_t *pos = json_object_get(doc->meta, path);
-	return pos ? json_string_value(json_array_get(pos, 2)) : NULL;
+	const char *plain = NULL;
+	int line, col;
+	if (doc->pos)
+		ip_pos_find(doc->pos, doc->root, path, &line, &col, &plain);
+	return plain;
 }
 
 /* ---- encoding ----------------------------------------------------------- */
@@ -184,17 +157,17 @@ int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 }
 
 static void docs_push(struct ip_docs *out, const char *file, json_t *root,
-                      json_t *meta)
+                      struct ip_posmap *pos)
 {
 	out->v = ip_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
-	out->v[out->n++] = (struct ip_doc){ip_xstrdup(file), root, meta};
+	out->v[out->n++] = (struct ip_doc){ip_xstrdup(file), root, pos, 0, 0};
 }
 
 void ip_doc_free(struct ip_doc *doc)
 {
 	free(doc->file);
 	json_decref(doc->root);
-	json_decref(doc->meta);
+	ip_posmap_free(doc->pos);
 	*doc = (struct ip_doc){0};
 }
 
@@ -373,11 +346,11 @@ static bool tag_allowed(const char *tag, const char *const *kinds)
 }
 
 struct yframe {
-	json_t *node;      /* object or array being filled */
-	char *path;
-	char *key;         /* mapping: key waiting for its value */
+	json_t *node;          /* object or array being filled */
+	struct ip_posrec *pos; /* where its children are */
+	char *key;             /* mapping: key waiting for its value */
 	char *anchor;
-	size_t weight;     /* nodes below, aliases expanded */
+	size_t weight;         /* nodes below, aliases expanded */
 };
 
 struct yanchor {
@@ -389,33 +362,53 @@ struct yanchor {
 struct yreader {
 	const char *file;
 	const struct ip_limits *lim;
-	int depth_base;    /* 0; kept for clarity of depth counting */
 	struct yframe *stack;
 	int depth;
 	struct yanchor *anchors;
 	size_t nanchors;
 	size_t nodes;
-	json_t *root, *meta;
+	json_t *root;
+	struct ip_posmap *pos;
 	int errors;
 };
 
-static void yerr(struct yreader *r, const yaml_mark_t *m, const char *path,
-                 const char *fmt, const char *arg)
+/* The field path of the node being read, built from the open containers:
+ * only needed when there is a problem to report. */
+static char *current_path(const struct yreader *r)
 {
+	struct ip_buf b = {0};
+	ip_buf_add(&b, "", 0);
+	for (int i = 0; i < r->depth; i++) {
+		const struct yframe *f = &r->stack[i];
+		if (json_is_array(f->node)) {
+			ip_buf_printf(&b, "[%zu]", json_array_size(f->node));
+		} else if (f->key) {
+			ip_buf_printf(&b, "%s%s", b.len ? "." : "", f->key);
+		} else {
+			break; /* at a key: the path is the mapping's */
+		}
+	}
+	return b.s ? b.s : ip_xstrdup("");
+}
+
+static void yerr(struct yreader *r, const yaml_mark_t *m, const char *fmt,
+                 const char *arg)
+{
+	char *path = current_path(r);
 	struct ip_where w = {r->file, (int)m->line + 1, (int)m->column + 1, path};
 	ip_error(&w, fmt, arg);
+	free(path);
 	r->errors++;
 }
 
-static char *child_path(struct yreader *r)
+/* Record where a new node starts, in its container (or as the root). */
+static void place(struct yreader *r, const yaml_mark_t *m, const char *plain)
 {
+	int line = (int)m->line + 1, col = (int)m->column + 1;
 	if (r->depth == 0)
-		return ip_xstrdup("");
-	struct yframe *f = &r->stack[r->depth - 1];
-	if (json_is_object(f->node))
-		/* no key yet: the next node is a key, placed at its mapping */
-		return f->key ? ip_path_key(f->path, f->key) : ip_xstrdup(f->path);
-	return ip_path_index(f->path, json_array_size(f->node));
+		ip_pos_root(r->pos, line, col, plain);
+	else
+		ip_pos_child(r->stack[r->depth - 1].pos, line, col, plain);
 }
 
 /* Attach a finished value to the open container (or make it the root). */
@@ -471,16 +464,24 @@ static void anchors_clear(struct yreader *r)
 	r->nanchors = 0;
 }
 
-static bool too_many_nodes(struct yreader *r, size_t more,
-                           const yaml_mark_t *m, const char *path)
+static bool too_many_nodes(struct yreader *r, size_t more, const yaml_mark_t *m)
 {
 	if (r->nodes + more <= r->lim->max_nodes)
 		return false;
 	char lim[32];
 	snprintf(lim, sizeof lim, "%zu", r->lim->max_nodes);
-	yerr(r, m, path, "document expands to more than %s nodes "
-	     "(an alias bomb?)", lim);
+	yerr(r, m, "document expands to more than %s nodes (an alias bomb?)", lim);
 	return true;
+}
+
+/* The index of a key among an object's keys, in document order. */
+static size_t key_index(json_t *obj, const char *key)
+{
+	size_t i = 0;
+	for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), i++)
+		if (!strcmp(json_object_iter_key(it), key))
+			return i;
+	return 0;
 }
 
 static void on_key(struct yreader *r, yaml_event_t *ev)
@@ -488,21 +489,18 @@ static void on_key(struct yreader *r, yaml_event_t *ev)
 	struct yframe *f = &r->stack[r->depth - 1];
 	const char *key = (const char *)ev->data.scalar.value;
 	if (strlen(key) != ev->data.scalar.length) {
-		yerr(r, &ev->start_mark, f->path, "key contains a NUL character%s", "");
+		yerr(r, &ev->start_mark, "key contains a NUL character%s", "");
 		return;
 	}
 	if (json_object_get(f->node, key)) {
-		char *path = ip_path_key(f->path, key);
-		json_t *pos = json_object_get(r->meta, path);
-		char first[64] = "";
-		if (pos)
-			snprintf(first, sizeof first, " (first at line %lld)",
-			         (long long)json_integer_value(json_array_get(pos, 0)));
-		struct ip_where w = {r->file, (int)ev->start_mark.line + 1,
-		                     (int)ev->start_mark.column + 1, path};
-		ip_error(&w, "duplicate key '%s'%s", key, first);
-		r->errors++;
-		free(path);
+		int first = ip_pos_child_line(r->pos, f->node, key_index(f->node, key));
+		f->key = ip_xstrdup(key); /* so that the path names it */
+		char msg[64] = "";
+		if (first)
+			snprintf(msg, sizeof msg, " (first at line %d)", first);
+		char *text = ip_xasprintf("duplicate key '%s'%s", key, msg);
+		yerr(r, &ev->start_mark, "%s", text);
+		free(text);
 		return;
 	}
 	f->key = ip_xstrdup(key);
@@ -513,20 +511,19 @@ static void on_scalar(struct yreader *r, yaml_event_t *ev)
 	static const char *const scalar_tags[] = {"str", "int", "float", "bool",
 	                                          "null", NULL};
 	const char *tag = (const char *)ev->data.scalar.tag;
-	char *path = child_path(r);
 	if (!tag_allowed(tag, scalar_tags)) {
-		yerr(r, &ev->start_mark, path, "tag '%s' is not supported "
+		yerr(r, &ev->start_mark, "tag '%s' is not supported "
 		     "(only the YAML core schema tags are)", tag);
-		goto out;
+		return;
 	}
 	if (expecting_key(r)) {
 		on_key(r, ev);
-		goto out;
+		return;
 	}
 	const char *text = (const char *)ev->data.scalar.value;
 	if (strlen(text) != ev->data.scalar.length) {
-		yerr(r, &ev->start_mark, path, "value contains a NUL character%s", "");
-		goto out;
+		yerr(r, &ev->start_mark, "value contains a NUL character%s", "");
+		return;
 	}
 	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	const char *why = "cannot read value";
@@ -538,21 +535,18 @@ static void on_scalar(struct yreader *r, yaml_event_t *ev)
 	else
 		v = json_string(text); /* quoted and block scalars are strings */
 	if (!v) {
-		yerr(r, &ev->start_mark, path, "%s", why);
-		goto out;
+		yerr(r, &ev->start_mark, "%s", why);
+		return;
 	}
-	if (too_many_nodes(r, 1, &ev->start_mark, path)) {
+	if (too_many_nodes(r, 1, &ev->start_mark)) {
 		json_decref(v);
-		goto out;
+		return;
 	}
 	bool literal = plain && !json_is_string(v) && !json_is_null(v);
-	meta_set(r->meta, path, (int)ev->start_mark.line + 1,
-	         (int)ev->start_mark.column + 1, literal ? text : NULL);
+	place(r, &ev->start_mark, literal ? text : NULL);
 	if (ev->data.scalar.anchor)
 		anchor_add(r, (const char *)ev->data.scalar.anchor, v, 1);
 	attach(r, v, 1);
-out:
-	free(path);
 }
 
 static void on_start(struct yreader *r, yaml_event_t *ev, bool mapping)
@@ -563,29 +557,27 @@ static void on_start(struct yreader *r, yaml_event_t *ev, bool mapping)
 	                                         : ev->data.sequence_start.tag);
 	const char *anchor = (const char *)(mapping ? ev->data.mapping_start.anchor
 	                                            : ev->data.sequence_start.anchor);
-	char *path = child_path(r);
 	if (expecting_key(r)) {
-		yerr(r, &ev->start_mark, path, "%s keys are not supported "
+		yerr(r, &ev->start_mark, "%s keys are not supported "
 		     "(keys must be plain text)", mapping ? "mapping" : "sequence");
 	} else if (!tag_allowed(tag, mapping ? map_tags : seq_tags)) {
-		yerr(r, &ev->start_mark, path, "tag '%s' is not supported "
+		yerr(r, &ev->start_mark, "tag '%s' is not supported "
 		     "(only the YAML core schema tags are)", tag);
 	} else if (r->depth >= r->lim->max_depth) {
 		char lim[32];
 		snprintf(lim, sizeof lim, "%d", r->lim->max_depth);
-		yerr(r, &ev->start_mark, path, "nesting is deeper than the limit "
-		     "of %s levels", lim);
+		struct ip_where w = {r->file, (int)ev->start_mark.line + 1,
+		                     (int)ev->start_mark.column + 1, NULL};
+		ip_error(&w, "nesting is deeper than the limit of %s levels", lim);
+		r->errors++;
 	}
-	if (r->errors) {
-		free(path);
+	if (r->errors)
 		return;
-	}
-	meta_set(r->meta, path, (int)ev->start_mark.line + 1,
-	         (int)ev->start_mark.column + 1, NULL);
+	place(r, &ev->start_mark, NULL);
+	json_t *node = mapping ? json_object() : json_array();
 	r->stack = ip_xrealloc(r->stack, (r->depth + 1) * sizeof *r->stack);
-	r->stack[r->depth++] = (struct yframe){
-		mapping ? json_object() : json_array(), path, NULL,
-		anchor ? ip_xstrdup(anchor) : NULL, 1};
+	r->stack[r->depth++] = (struct yframe){node, ip_pos_container(r->pos, node), NULL,
+	                                       anchor ? ip_xstrdup(anchor) : NULL, 1};
 }
 
 static void on_end(struct yreader *r)
@@ -594,7 +586,6 @@ static void on_end(struct yreader *r)
 	if (f.anchor)
 		anchor_add(r, f.anchor, f.node, f.weight);
 	free(f.anchor);
-	free(f.path);
 	free(f.key);
 	r->nodes -= f.weight - 1; /* children were counted as they came */
 	attach(r, f.node, f.weight);
@@ -603,33 +594,29 @@ static void on_end(struct yreader *r)
 static void on_alias(struct yreader *r, yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
-	char *path = child_path(r);
 	if (expecting_key(r)) {
-		yerr(r, &ev->start_mark, path, "aliases cannot be keys (*%s)", name);
-		goto out;
+		yerr(r, &ev->start_mark, "aliases cannot be keys (*%s)", name);
+		return;
 	}
 	for (int i = 0; i < r->depth; i++) {
 		if (r->stack[i].anchor && !strcmp(r->stack[i].anchor, name)) {
-			yerr(r, &ev->start_mark, path,
-			     "alias *%s refers to a node that contains it", name);
-			goto out;
+			yerr(r, &ev->start_mark, "alias *%s refers to a node that contains it",
+			     name);
+			return;
 		}
 	}
 	const struct yanchor *a = anchor_find(r, name);
 	if (!a) {
-		yerr(r, &ev->start_mark, path, "alias *%s has no anchor", name);
-		goto out;
+		yerr(r, &ev->start_mark, "alias *%s has no anchor", name);
+		return;
 	}
-	if (too_many_nodes(r, a->weight, &ev->start_mark, path))
-		goto out;
+	if (too_many_nodes(r, a->weight, &ev->start_mark))
+		return;
 	json_t *copy = json_deep_copy(a->node);
 	if (!copy)
 		ip_oom();
-	meta_set(r->meta, path, (int)ev->start_mark.line + 1,
-	         (int)ev->start_mark.column + 1, NULL);
+	place(r, &ev->start_mark, NULL);
 	attach(r, copy, a->weight);
-out:
-	free(path);
 }
 
 static void yreader_reset(struct yreader *r)
@@ -637,15 +624,14 @@ static void yreader_reset(struct yreader *r)
 	while (r->depth > 0) {
 		struct yframe *f = &r->stack[--r->depth];
 		json_decref(f->node);
-		free(f->path);
 		free(f->key);
 		free(f->anchor);
 	}
 	anchors_clear(r);
 	json_decref(r->root);
-	json_decref(r->meta);
+	ip_posmap_free(r->pos);
 	r->root = NULL;
-	r->meta = NULL;
+	r->pos = NULL;
 	r->nodes = 0;
 }
 
@@ -673,11 +659,12 @@ static int parse_yaml(const char *file, const char *buf, size_t len,
 		}
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
-			r.meta = json_object();
+			r.pos = ip_posmap_new();
 			break;
 		case YAML_DOCUMENT_END_EVENT:
-			docs_push(out, file, r.root ? r.root : json_null(), r.meta);
-			r.root = r.meta = NULL;
+			docs_push(out, file, r.root ? r.root : json_null(), r.pos);
+			r.root = NULL;
+			r.pos = NULL;
 			anchors_clear(&r);
 			r.nodes = 0;
 			break;
@@ -706,7 +693,7 @@ static int parse_yaml(const char *file, const char *buf, size_t len,
 struct jscan {
 	const char *p, *end, *line_start;
 	int line;
-	json_t *meta;
+	struct ip_posmap *pos;
 	int max_depth;
 	const char *file;
 	int errors;
@@ -745,21 +732,25 @@ static void js_skip_scalar(struct jscan *s)
 		s->p++;
 }
 
-static void js_walk(struct jscan *s, json_t *v, const char *path, int depth)
+/* Walk value v, whose position goes into parent (NULL: v is the root). */
+static void js_walk(struct jscan *s, json_t *v, struct ip_posrec *parent, int depth)
 {
 	js_ws(s);
-	meta_set(s->meta, path, s->line, js_col(s), NULL);
+	if (parent)
+		ip_pos_child(parent, s->line, js_col(s), NULL);
+	else
+		ip_pos_root(s->pos, s->line, js_col(s), NULL);
 	if (!json_is_object(v) && !json_is_array(v)) {
 		js_skip_scalar(s);
 		return;
 	}
 	if (depth >= s->max_depth) {
-		struct ip_where w = {s->file, s->line, js_col(s), path};
-		ip_error(&w, "nesting is deeper than the limit of %d levels",
-		         s->max_depth);
+		struct ip_where w = {s->file, s->line, js_col(s), NULL};
+		ip_error(&w, "nesting is deeper than the limit of %d levels", s->max_depth);
 		s->errors++;
 		return;
 	}
+	struct ip_posrec *rec = ip_pos_container(s->pos, v);
 	s->p++; /* { or [ */
 	if (json_is_object(v)) {
 		const char *key;
@@ -769,9 +760,7 @@ static void js_walk(struct jscan *s, json_t *v, const char *path, int depth)
 			js_skip_scalar(s); /* the key */
 			js_ws(s);
 			s->p++; /* : */
-			char *cp = ip_path_key(path, key);
-			js_walk(s, child, cp, depth + 1);
-			free(cp);
+			js_walk(s, child, rec, depth + 1);
 			if (s->errors)
 				return;
 			js_ws(s);
@@ -781,9 +770,7 @@ static void js_walk(struct jscan *s, json_t *v, const char *path, int depth)
 		size_t i;
 		json_t *child;
 		json_array_foreach(v, i, child) {
-			char *cp = ip_path_index(path, i);
-			js_walk(s, child, cp, depth + 1);
-			free(cp);
+			js_walk(s, child, rec, depth + 1);
 			if (s->errors)
 				return;
 			js_ws(s);
@@ -808,15 +795,15 @@ static int parse_json(const char *file, const char *buf, size_t len,
 		ip_error(&w, "%s", err.text);
 		return IP_EXIT_DATAERR;
 	}
-	struct jscan s = {buf, buf + len, buf, 1, json_object(), lim->max_depth,
+	struct jscan s = {buf, buf + len, buf, 1, ip_posmap_new(), lim->max_depth,
 	                  file, 0};
-	js_walk(&s, root, "", 0);
+	js_walk(&s, root, NULL, 0);
 	if (s.errors) {
 		json_decref(root);
-		json_decref(s.meta);
+		ip_posmap_free(s.pos);
 		return IP_EXIT_DATAERR;
 	}
-	docs_push(out, file, root, s.meta);
+	docs_push(out, file, root, s.pos);
 	return IP_EXIT_OK;
 }
 

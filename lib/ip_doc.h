@@ -16,13 +16,16 @@ struct ip_limits {
 };
 #define IP_LIMITS_DEFAULT {1u << 20, 64, 100000}
 
+struct ip_posmap;
+
 struct ip_doc {
 	char *file;   /* name used in messages */
 	json_t *root;
-	/* field path -> [line, col] or [line, col, "text"]: the text of a plain
-	 * scalar that resolved to a non-string, so fields typed as strings can
-	 * take it literally ("id: 0012" stays "0012"). */
-	json_t *meta;
+	/* Where each node starts, and the text of plain scalars that resolved
+	 * to a non-string, so fields typed as strings can take it literally
+	 * ("id: 0012" stays "0012"). NULL for a document built in memory: */
+	struct ip_posmap *pos;
+	int line, col; /* then every problem is reported here (0: nowhere) */
 };
 
 struct ip_docs {

@@ -567,15 +567,13 @@ int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)
 	if (f->type == IP_T_ARRAY && !json_is_array(*v))
 		f = f->item;
 	/* A document of one value, placed where the caller says. */
-	struct ip_doc doc = {(char *)w->file, NULL, json_pack("{s:[ii]}", w->path,
-	                                                     w->line, w->col)};
+	struct ip_doc doc = {(char *)w->file, *v, NULL, w->line, w->col};
 	struct vctx c = {&doc, 0};
 	json_t *nv = check_value(&c, f, *v, w->path);
 	if (nv != *v) {
 		json_decref(*v);
 		*v = nv;
 	}
-	json_decref(doc.meta);
 	return c.problems;
 }
 
