@@ -206,6 +206,24 @@ int ip_years_between(const char *from, const char *to)
 	return years;
 }
 
+/* The login name, looked up once: getlogin(3) reads utmp and may ask NSS,
+ * too slow to repeat for every case of a batch. */
+static const char *login_name(void)
+{
+	static char name[64];
+	if (*name)
+		return name;
+	const char *login = getlogin();
+	struct passwd *pw = login && *login ? NULL : getpwuid(getuid());
+	if (login && *login)
+		snprintf(name, sizeof name, "%s", login);
+	else if (pw && pw->pw_name)
+		snprintf(name, sizeof name, "%s", pw->pw_name);
+	else
+		snprintf(name, sizeof name, "uid-%u", (unsigned)getuid());
+	return name;
+}
+
 const char *ip_actor(const char *option)
 {
 	if (option && *option)
@@ -213,15 +231,7 @@ const char *ip_actor(const char *option)
 	const char *env = getenv("IP_ACTOR");
 	if (env && *env)
 		return env;
-	const char *login = getlogin();
-	if (login && *login)
-		return login;
-	struct passwd *pw = getpwuid(getuid());
-	if (pw && pw->pw_name)
-		return pw->pw_name;
-	static char uid[32];
-	snprintf(uid, sizeof uid, "uid-%u", (unsigned)getuid());
-	return uid;
+	return login_name();
 }
 
 void ip_history_add(json_t *c, const char *actor, const char *cmd,
