@@ -144,8 +144,7 @@ int main(int argc, char **argv)
 		struct ip_repo repo;
 		if ((rc = ip_repo_find(c.cli.dir, true, &repo)))
 			return rc;
-		if (c.cli.lim.max_bytes == (struct ip_limits)IP_LIMITS_DEFAULT.max_bytes)
-			c.cli.lim = repo.lim;
+		ip_cli_use_limits(&c.cli, &repo.lim);
 		rc = ip_inputs_each(&c.cli, &repo.cases, 1, true, check_one, &c);
 		ip_repo_free(&repo);
 	} else {

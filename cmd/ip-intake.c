@@ -283,8 +283,11 @@ static char *fresh_id(struct intake *in)
 	}
 }
 
-static void emit_case(struct intake *in, json_t *c)
+/* Print the case, or add it to the batch; 0, or 73/74 when the
+ * repository cannot take it. */
+static int emit_case(struct intake *in, json_t *c)
 {
+	int rc = IP_EXIT_OK;
 	json_t *canon = ip_canonical(c, &ip_case_schema);
 	struct ip_buf out = {0};
 	if (in->to_stdout && in->cli.format == IP_FORMAT_YAML && in->opened)
@@ -295,13 +298,13 @@ static void emit_case(struct intake *in, json_t *c)
 		fwrite(out.s, 1, out.len, stdout);
 	} else {
 		char *path = ip_repo_case_path(&in->repo, json_string_value(json_object_get(c, "id")));
-		int rc = ip_batch_add(in->batch, path, out.s, out.len, true);
+		rc = ip_batch_add(in->batch, path, out.s, out.len, true);
 		free(path);
-		if (rc)
-			exit(rc); /* the repository cannot take files: no point going on */
 	}
 	ip_buf_free(&out);
-	in->opened++;
+	if (!rc)
+		in->opened++;
+	return rc;
 }
 
 /* Open one case from a row of fields; reports at file:line. */
@@ -323,7 +326,7 @@ static int open_case(struct intake *in, json_t *row, const char *file, int line,
 		rc = check_repeat(in, c, &w);
 	if (!rc) {
 		ip_history_add(c, ip_actor(in->cli.actor), "ip-intake", "case opened");
-		emit_case(in, c);
+		rc = emit_case(in, c);
 	}
 	json_decref(c);
 	free(id);
@@ -629,8 +632,7 @@ static int setup(struct intake *in)
 	if (in->have_repo) {
 		in->centre = in->centre ? in->centre : in->repo.centre;
 		in->state = in->state ? in->state : in->repo.state;
-		if (in->cli.lim.max_bytes == (struct ip_limits)IP_LIMITS_DEFAULT.max_bytes)
-			in->cli.lim = in->repo.lim;
+		ip_cli_use_limits(&in->cli, &in->repo.lim);
 	}
 	if (!ip_centre_id_valid(in->centre)) {
 		ip_error(&(struct ip_where){NULL, 0, 0, "--centre"}, "'%s' is not a valid "

@@ -44,8 +44,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_FILE_SIZE:
 		errno = 0;
-		cli->lim.max_bytes = strtoull(arg, &end, 10);
-		if (errno || *end || cli->lim.max_bytes == 0)
+		cli->max_file_size = strtoull(arg, &end, 10);
+		cli->lim.max_bytes = cli->max_file_size;
+		if (errno || *end || cli->max_file_size == 0)
 			argp_error(state, "--max-file-size: '%s' is not a number of bytes", arg);
 		break;
 	default:
@@ -59,6 +60,13 @@ const struct argp ip_cli_argp = {options, parse_opt, NULL, NULL, NULL, NULL, NUL
 void ip_cli_init(struct ip_cli *cli)
 {
 	*cli = (struct ip_cli){.lim = IP_LIMITS_DEFAULT};
+}
+
+void ip_cli_use_limits(struct ip_cli *cli, const struct ip_limits *lim)
+{
+	cli->lim = *lim;
+	if (cli->max_file_size)
+		cli->lim.max_bytes = cli->max_file_size;
 }
 
 static bool case_file_name(const char *name)

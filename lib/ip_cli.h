@@ -18,7 +18,8 @@ struct ip_cli {
 	bool quiet;             /* -q */
 	enum ip_format format;  /* -f */
 	bool format_given;
-	struct ip_limits lim;   /* --max-file-size, limits of the repository */
+	struct ip_limits lim;   /* limits in force: defaults, repository, option */
+	size_t max_file_size;   /* --max-file-size, 0 when not given */
 };
 
 /* The common options, as an argp child. Its input is a struct ip_cli *:
@@ -26,6 +27,8 @@ struct ip_cli {
 extern const struct argp ip_cli_argp;
 
 void ip_cli_init(struct ip_cli *cli);
+/* Take a repository's limits; --max-file-size still wins. */
+void ip_cli_use_limits(struct ip_cli *cli, const struct ip_limits *lim);
 
 /* Call fn on each input: every operand ("-" is standard input), then every
  * path in --files-from. Directories are walked (sorted; hidden names

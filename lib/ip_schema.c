@@ -66,7 +66,7 @@ static const struct ip_field need_f[] = {
 	STR("note", 0),
 	END};
 static const struct ip_field occupation_f[] = {
-	STR("isco", IP_REQUIRED), TYPED("years", IP_T_INTEGER, 0), END};
+	STR("isco", IP_REQUIRED), TYPED("years", IP_T_YEARS, 0), END};
 static const struct ip_field language_skill_f[] = {
 	TYPED("code", IP_T_LANGUAGE, IP_REQUIRED), STR("level", 0), END};
 static const struct ip_field skills_f[] = {
@@ -209,7 +209,7 @@ const char *ip_type_noun(const struct ip_field *f)
 	case IP_T_DATE: return "a date (YYYY-MM-DD)";
 	case IP_T_DATETIME: return "a UTC time (YYYY-MM-DDTHH:MM:SSZ)";
 	case IP_T_DUE: return "a date or a relative due date (departure+60d)";
-	case IP_T_INTEGER: return "a whole number";
+	case IP_T_YEARS: return "a number of years (0 to 100)";
 	case IP_T_AMOUNT: return "an amount from 0 to 1000000";
 	case IP_T_BOOLEAN: return "true or false";
 	case IP_T_ENUM: return "an id from a vocabulary";
@@ -263,7 +263,7 @@ static void problem(struct vctx *c, const char *path, const char *fmt, ...)
 
 static bool is_texty(enum ip_type t)
 {
-	return t != IP_T_INTEGER && t != IP_T_AMOUNT && t != IP_T_BOOLEAN &&
+	return t != IP_T_YEARS && t != IP_T_AMOUNT && t != IP_T_BOOLEAN &&
 	       t != IP_T_OBJECT && t != IP_T_ARRAY;
 }
 
@@ -439,7 +439,7 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 			free(cp);
 		}
 		break;
-	case IP_T_INTEGER:
+	case IP_T_YEARS:
 		if (!json_is_integer(v))
 			problem(c, path, "expected a whole number, found %s", json_noun(v));
 		else if (json_integer_value(v) < 0 || json_integer_value(v) > 100)

@@ -13,7 +13,7 @@ enum ip_type {
 	IP_T_DATE,      /* YYYY-MM-DD */
 	IP_T_DATETIME,  /* YYYY-MM-DDTHH:MM:SSZ */
 	IP_T_DUE,       /* a date, or relative: departure+60d */
-	IP_T_INTEGER,
+	IP_T_YEARS,     /* a whole number from 0 to 100 */
 	IP_T_AMOUNT,    /* a number from 0 to 1,000,000 */
 	IP_T_BOOLEAN,
 	IP_T_ENUM,      /* an id of a vocabulary in vocabularies.yaml */

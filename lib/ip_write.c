@@ -102,6 +102,8 @@ static void set_handlers(void)
 {
 	if (handlers_set++)
 		return;
+	/* exit() on any path (out of memory, say) leaves no temp file either */
+	atexit(remove_pending);
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
 		struct sigaction sa = {0}, old;
