@@ -35,7 +35,7 @@ static const struct intake_field fields[] = {
 	{"sex", "sex", "person.sex", "SEX", false, true, "sex: female, male, diverse or unknown"},
 	{"nationality", "nationality", "person.nationality", "CC", true, true, "nationality, ISO 3166-1 code (XK: Kosovo)"},
 	{"return_country", "return-country", "return.country", "CC", false, true, "country of return, ISO 3166-1 code"},
-	{"return_region", "return-region", "return.region", "CC-XXX", false, false, "region of return, ISO 3166-2 code like AF-KAB"},
+	{"return_region", "return-region", "return.region", "REGION", false, false, "region of return, ISO 3166-2 code like AF-KAB"},
 	{"planned_departure", "planned-departure", "return.planned_departure", "DATE", false, false, "planned departure, YYYY-MM-DD"},
 	{"languages", "language", "person.languages", "CODE", true, false, "language, ISO 639-3 code like prs or deu"},
 	{"residence_status", "residence-status", "person.residence_status", "STATUS", false, false, "residence status (see --list residence-status)"},

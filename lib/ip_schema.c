@@ -267,6 +267,18 @@ static bool is_texty(enum ip_type t)
 	       t != IP_T_OBJECT && t != IP_T_ARRAY;
 }
 
+/* "unknown NOUN 'S'", with a did-you-mean, else where the ids are listed. */
+static void unknown(struct vctx *c, const char *path, const char *noun,
+                    const char *s, const char *hint, const char *listed)
+{
+	if (hint)
+		problem(c, path, "unknown %s '%s'; did you mean '%s'?", noun, s, hint);
+	else if (listed)
+		problem(c, path, "unknown %s '%s' (%s)", noun, s, listed);
+	else
+		problem(c, path, "unknown %s '%s'", noun, s);
+}
+
 static void check_code(struct vctx *c, enum ip_codeset set, const char *s,
                        const char *path)
 {
@@ -284,18 +296,17 @@ static void check_code(struct vctx *c, enum ip_codeset set, const char *s,
 			                  ? (s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i])
 			                  : (s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]));
 		if (strcmp(upper, s) && ip_code_known(set, upper)) {
-			problem(c, path, "unknown %s '%s'; did you mean '%s'?",
-			        ip_codeset_noun(set), s, upper);
+			unknown(c, path, ip_codeset_noun(set), s, upper, NULL);
 			return;
 		}
 	}
-	problem(c, path, "unknown %s '%s'", ip_codeset_noun(set), s);
+	unknown(c, path, ip_codeset_noun(set), s, NULL, NULL);
 }
 
 static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
                        const char *path)
 {
-	const char *hint;
+	char listed[64];
 	if (!*s) {
 		problem(c, path, "empty value (leave the field out instead)");
 		return;
@@ -318,21 +329,13 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 	case IP_T_ENUM:
 		if (ip_vocab_has(f->vocab, s))
 			break;
-		hint = ip_vocab_suggest(f->vocab, s);
-		if (hint)
-			problem(c, path, "unknown %s '%s'; did you mean '%s'?", f->vocab, s, hint);
-		else
-			problem(c, path, "unknown %s '%s' (see ip-intake --list %s)",
-			        f->vocab, s, f->vocab);
+		snprintf(listed, sizeof listed, "see ip-intake --list %s", f->vocab);
+		unknown(c, path, f->vocab, s, ip_vocab_suggest(f->vocab, s), listed);
 		break;
 	case IP_T_PROGRAMME:
-		if (ip_programme_known(s))
-			break;
-		hint = ip_programme_suggest(s);
-		if (hint)
-			problem(c, path, "unknown programme '%s'; did you mean '%s'?", s, hint);
-		else
-			problem(c, path, "unknown programme '%s' (see programmes.yaml)", s);
+		if (!ip_programme_known(s))
+			unknown(c, path, "programme", s, ip_programme_suggest(s),
+			        "see programmes.yaml");
 		break;
 	case IP_T_COUNTRY: check_code(c, IP_CODES_COUNTRY, s, path); break;
 	case IP_T_REGION: check_code(c, IP_CODES_REGION, s, path); break;
@@ -341,7 +344,7 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 	case IP_T_CASE_ID:
 		if (!ip_case_id_valid(s))
 			problem(c, path, "'%s' is not a valid case id "
-			        "(CENTRE-YYYY-XXXXX, letters A-Z, digits and '-')", s);
+			        "(centre, year and five code characters, like BY-MUC-2026-7K3Q9)", s);
 		break;
 	case IP_T_CONST:
 		if (strcmp(s, f->vocab))
