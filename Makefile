@@ -16,12 +16,12 @@ ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
               -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
-CMDS    = ip-check ip-intake
+CMDS    = ip-assess ip-check ip-intake
 LIBSRC  = $(wildcard lib/*.c)
 LIBOBJ  = $(LIBSRC:.c=.o)
 HEADERS = $(wildcard lib/*.h)
 BINS    = $(addprefix bin/,$(CMDS))
-MANS    = man/ip-check.1 man/ip-intake.1 man/ip-case.5 man/integplan.7
+MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-case.5 man/integplan.7
 
 all: $(BINS)
 

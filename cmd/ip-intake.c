@@ -523,26 +523,6 @@ static void list_fields(void)
 		       f->help, f->multi ? " (several: separate with ;)" : "");
 }
 
-static int list_vocab(const char *name)
-{
-	json_t *entries = ip_vocab_entries(name);
-	if (!entries) {
-		ip_error(NULL, "no vocabulary '%s'; there are:", name);
-		const char *key;
-		json_t *v;
-		json_object_foreach(ip_vocab_all(), key, v)
-			fprintf(stderr, "  %s\n", key);
-		return IP_EXIT_USAGE;
-	}
-	size_t i;
-	json_t *e;
-	json_array_foreach(entries, i, e)
-		printf("%-28s %s | %s\n", json_string_value(json_object_get(e, "id")),
-		       json_string_value(json_object_get(e, "de")),
-		       json_string_value(json_object_get(e, "en")));
-	return IP_EXIT_OK;
-}
-
 /* ---- options ------------------------------------------------------------ */
 
 static const struct argp_option head_options[] = {
@@ -687,7 +667,7 @@ int main(int argc, char **argv)
 		list_fields();
 		rc = IP_EXIT_OK;
 	} else if (in.list) {
-		rc = list_vocab(in.list);
+		rc = ip_vocab_print(in.list);
 	} else if (in.init) {
 		rc = do_init(&in);
 	} else if (in.from && json_object_size(in.given)) {

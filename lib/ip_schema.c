@@ -86,7 +86,8 @@ static const struct ip_field assessment_f[] = {
 	OBJ("skills", 0, skills_f),
 	OBJ("risk", 0, risk_f),
 	STR("readiness", 0),
-	STR("priority", 0),
+	ENUM("priority", "priority", 0),
+	ARR("recommended", 0, ITEM_ENUM("measure")),
 	ARR("rules", 0, ITEM(IP_T_STRING)),
 	STR("note", 0),
 	END};
@@ -175,6 +176,30 @@ static const struct ip_field case_f[] = {
 
 const struct ip_field ip_case_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                         case_f, NULL};
+
+/* Assessment rules (share/integplan/rules/assess.yaml): a rule fires when
+ * every condition of "when" holds; lists mean "any of". */
+static const struct ip_field when_f[] = {
+	ARR("vulnerability", 0, ITEM_ENUM("vulnerability")),
+	ARR("need", 0, ITEM_ENUM("need")),
+	ARR("risk", 0, ITEM_ENUM("level")),
+	TYPED("entrepreneurial", IP_T_BOOLEAN, 0),
+	ENUM("side", "side", 0),
+	END};
+static const struct ip_field rule_f[] = {
+	STR("id", IP_REQUIRED),
+	OBJ("when", IP_REQUIRED, when_f),
+	ENUM("priority", "priority", 0),
+	ARR("recommend", 0, ITEM_ENUM("measure")),
+	STR("note", 0),
+	END};
+static const struct ip_field rules_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/rules/1", NULL, NULL},
+	ARR("rules", IP_REQUIRED, ITEM_OBJ(rule_f)),
+	END};
+
+const struct ip_field ip_rules_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                         rules_f, NULL};
 
 /* ---- lookup and description --------------------------------------------- */
 
@@ -550,16 +575,26 @@ static void check_relations(struct vctx *c, json_t *root)
 	check_unique_ids(c, json_object_get(root, "referrals"), "referrals");
 }
 
-int ip_case_validate(struct ip_doc *doc)
+int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what)
 {
 	struct vctx c = {doc, 0};
 	if (!json_is_object(doc->root)) {
-		problem(&c, "", "expected a case (a mapping), found %s", json_noun(doc->root));
+		problem(&c, "", "expected %s (a mapping), found %s", what, json_noun(doc->root));
 		return c.problems;
 	}
-	check_object(&c, &ip_case_schema, doc->root, "");
-	check_relations(&c, doc->root);
+	check_object(&c, schema, doc->root, "");
 	return c.problems;
+}
+
+int ip_case_validate(struct ip_doc *doc)
+{
+	int problems = ip_validate(doc, &ip_case_schema, "a case");
+	if (json_is_object(doc->root)) {
+		struct vctx c = {doc, 0};
+		check_relations(&c, doc->root);
+		problems += c.problems;
+	}
+	return problems;
 }
 
 int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)

@@ -41,6 +41,12 @@ struct ip_field {
 
 /* The root of a case file. */
 extern const struct ip_field ip_case_schema;
+/* The root of an assessment rules file. */
+extern const struct ip_field ip_rules_schema;
+
+/* Check a document against a schema (what names it in messages: "a
+ * case"); like ip_case_validate without the rules across fields. */
+int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what);
 
 /* Check a case document: every problem is reported, with its position.
  * Plain scalars in fields typed as strings are taken as their literal text

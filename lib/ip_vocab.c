@@ -4,6 +4,7 @@
 #include "ip_exit.h"
 #include "ip_share.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,42 @@ bool ip_vocab_has(const char *vocab, const char *id)
 const char *ip_vocab_suggest(const char *vocab, const char *id)
 {
 	return list_suggest(ip_vocab_entries(vocab), id);
+}
+
+/* "needs" -> "need", "vulnerabilities" -> "vulnerability" */
+static char *singular(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 3 && !strcmp(name + n - 3, "ies"))
+		return ip_xasprintf("%.*sy", (int)(n - 3), name);
+	if (n > 1 && name[n - 1] == 's')
+		return ip_xasprintf("%.*s", (int)(n - 1), name);
+	return ip_xstrdup(name);
+}
+
+int ip_vocab_print(const char *name)
+{
+	json_t *entries = ip_vocab_entries(name);
+	if (!entries) {
+		char *one = singular(name);
+		entries = ip_vocab_entries(one);
+		free(one);
+	}
+	if (!entries) {
+		ip_error(NULL, "no vocabulary '%s'; there are:", name);
+		const char *key;
+		json_t *v;
+		json_object_foreach(ip_vocab_all(), key, v)
+			fprintf(stderr, "  %s\n", key);
+		return IP_EXIT_USAGE;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e)
+		printf("%-28s %s | %s\n", json_string_value(json_object_get(e, "id")),
+		       json_string_value(json_object_get(e, "de")),
+		       json_string_value(json_object_get(e, "en")));
+	return IP_EXIT_OK;
 }
 
 static json_t *programme_list(void)

@@ -15,6 +15,11 @@ json_t *ip_vocab_entries(const char *vocab);
 /* The names of all vocabularies, in file order (borrowed object). */
 json_t *ip_vocab_all(void);
 
+/* Print a vocabulary, one id a line with its German and English labels;
+ * a plural ("vulnerabilities", "needs") names it too. 0, or 64 with the
+ * vocabularies listed when there is none of that name. */
+int ip_vocab_print(const char *name);
+
 bool ip_programme_known(const char *id);
 const char *ip_programme_suggest(const char *id);
 

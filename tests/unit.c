@@ -191,6 +191,10 @@ static void test_nearest(void)
 	const char *names[] = {"nationality", "languages", "given"};
 	ok(!strcmp(ip_nearest("nationalty", names, 3), "nationality"), "did you mean: typo");
 	ok(ip_nearest("zzzzzz", names, 3) == NULL, "did you mean: nothing close");
+	const char *prios[] = {"low", "medium", "high", "urgent"};
+	ok(!strcmp(ip_nearest("hihg", prios, 4), "high"), "did you mean: swapped letters");
+	const char *sexes[] = {"female", "male", "diverse", "unknown"};
+	ok(!strcmp(ip_nearest("m", sexes, 4), "male"), "did you mean: an abbreviation");
 }
 
 static void test_csv(void)

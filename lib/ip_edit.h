@@ -1,0 +1,32 @@
+/* ip_edit.h — the one way a command changes cases. For each input: lock it
+ * (in place), read it, refuse it unless valid, apply the change, record it
+ * in the history, check the result, then write it back in canonical form
+ * (in place, in batches) or print it (a filter). A change that changes
+ * nothing writes nothing, so a second run of the same command is a no-op. */
+#ifndef IP_EDIT_H
+#define IP_EDIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ip_cli.h"
+
+/* Change case c (read from file name); return 0 with *what set to a
+ * one-line summary for the history, or NULL when there is nothing to
+ * change; else an exit status, with the problems reported. */
+typedef int (*ip_edit_fn)(json_t *c, const char *name, const char **what,
+                          void *ctx);
+
+struct ip_edit {
+	const struct ip_cli *cli;
+	bool in_place;       /* -i: write back; else print to standard output */
+	const char *cmd;     /* the command, for the history */
+	ip_edit_fn apply;
+	void *ctx;
+	size_t changed, unchanged, failed; /* counted by ip_edit_run */
+};
+
+/* Run over the operands and --files-from; returns the worst status. */
+int ip_edit_run(struct ip_edit *e, char **operands, int n);
+
+#endif
