@@ -267,6 +267,18 @@ static void merge_into(json_t *into, const json_t *from)
 	}
 }
 
+/* Today, the actor and the host side, where nothing else says. */
+static void fill_defaults(const struct assess *a, json_t *answers)
+{
+	const char *const keys[] = {"date", "by", "side"};
+	const char *const dflt[] = {a->today, ip_actor(a->cli.actor), "host"};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *v = json_object_get(a->answers, keys[i]);
+		if (!json_object_get(answers, keys[i]))
+			json_object_set_new(answers, keys[i], v ? json_copy(v) : json_string(dflt[i]));
+	}
+}
+
 static int load_answers(struct assess *a)
 {
 	struct ip_docs docs = {0};
@@ -276,6 +288,9 @@ static int load_answers(struct assess *a)
 		         "expected one assessment, found %zu documents", docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
+	/* date, by and side may come from the options or their defaults */
+	if (!rc)
+		fill_defaults(a, docs.v[0].root);
 	if (!rc && ip_validate(&docs.v[0], ip_schema_lookup("assessments"), "an assessment"))
 		rc = IP_EXIT_DATAERR;
 	if (!rc) {
@@ -404,12 +419,7 @@ static int prepare(struct assess *a)
 		if (rc)
 			return rc;
 	}
-	if (!json_object_get(a->answers, "date"))
-		json_object_set_new(a->answers, "date", json_string(a->today));
-	if (!json_object_get(a->answers, "by"))
-		json_object_set_new(a->answers, "by", json_string(ip_actor(a->cli.actor)));
-	if (!json_object_get(a->answers, "side"))
-		json_object_set_new(a->answers, "side", json_string("host"));
+	fill_defaults(a, a->answers);
 	return ip_rules_load(a->rules_path, &a->cli.lim, &a->rules);
 }
 

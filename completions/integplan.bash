@@ -1,4 +1,4 @@
-# bash completion for the IntegPlan commands: ip-check ip-intake
+# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake
 # Installed once per command name, so bash-completion loads it on demand.
 
 _integplan_vocab() { # NAME: the ids of a vocabulary
@@ -71,5 +71,42 @@ _ip_intake() {
 	mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 }
 
+_ip_assess() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	_integplan_common "$prev" && return
+	case $prev in
+	--vulnerability)
+		mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab vulnerability)" -- "$cur"); return ;;
+	--need)
+		mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab need)" -- "$cur"); return ;;
+	--risk)
+		mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab level)" -- "$cur"); return ;;
+	--side)
+		mapfile -t COMPREPLY < <(compgen -W 'host return' -- "$cur"); return ;;
+	--entrepreneurial)
+		mapfile -t COMPREPLY < <(compgen -W 'yes no' -- "$cur"); return ;;
+	--education)
+		mapfile -t COMPREPLY < <(compgen -W 'isced-0 isced-1 isced-2 isced-3 isced-4 isced-5 isced-6 isced-7 isced-8' -- "$cur"); return ;;
+	--household)
+		mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab relation)" -- "$cur"); return ;;
+	--list)
+		mapfile -t COMPREPLY < <(compgen -W 'vulnerabilities needs measures priority level side dimension relation' -- "$cur"); return ;;
+	--from | --rules)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	--occupation | --language | --note | --readiness | --by | --date)
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "--vulnerability --need --education --occupation
+			--language --entrepreneurial --risk --note --readiness --household --side --by
+			--date --from --rules -i --in-place --list $_integplan_common_opts" -- "$cur")
+		return
+	fi
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
+}
+
+complete -F _ip_assess ip-assess
 complete -F _ip_check ip-check
 complete -F _ip_intake ip-intake

@@ -23,6 +23,7 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
 	case $1 in
+	ip-assess) _ip_assess ;;
 	ip-check) _ip_check ;;
 	ip-intake) _ip_intake ;;
 	esac
@@ -44,6 +45,10 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	assert_output vulnerability
 	run complete_bash ip-intake --allow
 	assert_output --allow-duplicate
+	run complete_bash ip-assess --vulnerability unacc
+	assert_output unaccompanied-minor
+	run complete_bash ip-assess --side ''
+	assert_output "$(printf 'host\nreturn')"
 }
 
 @test "bash completes case files for ip-check" {
@@ -64,10 +69,11 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	command -v fish || skip "fish is not installed"
 	fish -n "$ROOT/completions/ip-check.fish"
 	fish -n "$ROOT/completions/ip-intake.fish"
+	fish -n "$ROOT/completions/ip-assess.fish"
 }
 
 @test "every command has a completion in each shell" {
-	for cmd in ip-check ip-intake; do
+	for cmd in ip-assess ip-check ip-intake; do
 		grep -q "$cmd" "$ROOT/completions/integplan.bash"
 		grep -q "$cmd" "$ROOT/completions/_integplan"
 		[ -f "$ROOT/completions/$cmd.fish" ]

@@ -26,6 +26,20 @@ ip-intake -C demo --from share/integplan/examples/sample-cases.csv | tee demo/op
 step "validate the whole repository" "ip-check -C demo"
 ip-check -C demo
 
+step "assess every case: all need documents (quietly)" \
+	"ip-assess -q -i --files-from=demo/opened.txt --need documents"
+ip-assess -q -i --files-from=demo/opened.txt --need documents >/dev/null
+
+step "Mariam is a single parent with a housing need who wants to start a business" \
+	"grep -l 'given: Mariam' demo/cases/*.yaml | ip-assess -i --files-from=- --vulnerability single-parent ..."
+grep -l 'given: Mariam' demo/cases/*.yaml |
+	ip-assess -i --files-from=- --vulnerability single-parent --need housing:high \
+		--entrepreneurial yes --language deu:B1
+
+step "Ahmad is 17: assessed as a minor, the rules for minors fire (a dry run, nothing written)" \
+	"grep -l 'given: Ahmad$' demo/cases/*.yaml | ip-assess --files-from=- --need education >/dev/null"
+grep -l 'given: Ahmad$' demo/cases/*.yaml | ip-assess --files-from=- --need education >/dev/null
+
 step "the Iraqi case, as JSON for jq" \
 	"grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-"
 grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-
