@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* In-place changes are written in chunks: each holds its cases' locks
  * until its one sync pass is done; the chunk size bounds open files. */
@@ -138,6 +139,20 @@ static int edit_to_stdout(struct run *r, const char *path)
 	return rc;
 }
 
+/* Is the file at path one whose lock this chunk holds already (named
+ * twice, or under two names)? Then the chunk must be written first. */
+static bool held(const struct chunk *k, const char *path)
+{
+	struct stat st, h;
+	if (stat(path, &st) != 0)
+		return false;
+	for (size_t i = 0; i < k->nlocks; i++)
+		if (fstat(k->locks[i].fd, &h) == 0 && h.st_dev == st.st_dev &&
+		    h.st_ino == st.st_ino)
+			return true;
+	return false;
+}
+
 /* In place: lock, read, change, add to the chunk (lock kept). */
 static int edit_in_place(struct run *r, const char *path)
 {
@@ -146,8 +161,10 @@ static int edit_in_place(struct run *r, const char *path)
 		ip_error(NULL, "standard input cannot be changed in place (drop -i)");
 		return IP_EXIT_USAGE;
 	}
+	int rc = held(k, path) ? chunk_flush(r) : IP_EXIT_OK;
 	struct ip_lock lock;
-	int rc = ip_lock_acquire(path, &lock);
+	if (!rc)
+		rc = ip_lock_acquire(path, &lock);
 	if (rc)
 		return rc;
 	struct ip_docs docs = {0};

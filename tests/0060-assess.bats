@@ -155,6 +155,15 @@ YAML
 	[ -z "$(find cases -name '.*.tmp-*')" ]
 }
 
+@test "the same case named twice in one run is changed twice, not locked against itself" {
+	run ip-assess -q -i --need housing "$case_path" "./$case_path"
+	assert_success
+	[ "${#lines[@]}" = 2 ]
+	[ "$(grep -c 'cmd: ip-assess' "$case_path")" = 1 ]
+	run ip-assess -q -i --need housing "$case_path"
+	assert_success
+}
+
 @test "a case locked by another process is busy (75) and unchanged" {
 	command -v flock || skip "flock(1) is not installed"
 	before=$(sha256sum "$case_path")
