@@ -140,16 +140,20 @@ void ip_emit_yaml_string(struct ip_buf *b, const char *s)
 		emit_double_quoted(b, s);
 }
 
-/* Shortest text that reads back as the same double, always with a '.' or
- * exponent so that it stays a float. */
+void ip_format_real(double d, char out[40])
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+}
+
+/* Always with a '.' or an exponent, so that it reads back as a float. */
 static void emit_real(struct ip_buf *b, double d)
 {
 	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
+	ip_format_real(d, tmp);
 	if (!strpbrk(tmp, ".eE"))
 		strcat(tmp, ".0");
 	ip_buf_puts(b, tmp);

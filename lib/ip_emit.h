@@ -24,6 +24,9 @@ void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ip_buf_free(struct ip_buf *b);
 
+/* The shortest text that reads back as the same double ("1.21", "1e+20"). */
+void ip_format_real(double d, char out[40]);
+
 /* Append one document, ending in a newline. */
 void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f);
 

@@ -9,6 +9,7 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
+#include "ip_mustache.h"
 #include "ip_schema.h"
 #include "ip_write.h"
 
@@ -342,6 +343,82 @@ static void test_writes(void)
 	free(link);
 }
 
+static const char *spec_partial(const char *name, void *ctx)
+{
+	return json_string_value(json_object_get(ctx, name));
+}
+
+/* The official Mustache spec's core modules, when ../shared has them. */
+static void test_mustache_spec(void)
+{
+	static const char *const modules[] = {"comments", "delimiters", "interpolation",
+	                                      "inverted", "partials", "sections", NULL};
+	const char *dir = getenv("MUSTACHE_SPEC");
+	if (!dir)
+		dir = "../shared/conformance/mustache-spec";
+	int passed = 0, total = 0;
+	for (const char *const *m = modules; *m; m++) {
+		char *path = ip_xasprintf("%s/%s.json", dir, *m);
+		json_t *spec = json_load_file(path, 0, NULL);
+		free(path);
+		if (!spec) {
+			n_tests++;
+			printf("ok %d - mustache spec %s # skip no conformance data in %s\n",
+			       n_tests, *m, dir);
+			continue;
+		}
+		size_t i;
+		json_t *t;
+		json_array_foreach(json_object_get(spec, "tests"), i, t) {
+			struct ip_buf out = {0};
+			const char *error = NULL;
+			int line = 0;
+			int rc = ip_mustache_render(json_string_value(json_object_get(t, "template")),
+			                            json_object_get(t, "data"), spec_partial,
+			                            json_object_get(t, "partials"), &out, &error, &line);
+			const char *want = json_string_value(json_object_get(t, "expected"));
+			bool good = rc == 0 && !strcmp(out.s, want);
+			char what[160];
+			snprintf(what, sizeof what, "mustache spec %s: %s", *m,
+			         json_string_value(json_object_get(t, "name")));
+			ok(good, what);
+			if (!good)
+				printf("# want [%s]\n# got  [%s] %s\n", want, rc ? "" : out.s,
+				       rc ? error : "");
+			passed += good;
+			total++;
+			ip_buf_free(&out);
+		}
+		json_decref(spec);
+	}
+	printf("# mustache spec: %d of %d passed\n", passed, total);
+}
+
+static void test_mustache_safety(void)
+{
+	json_t *data = json_pack("{s:s, s:s}", "name", "{{evil}}<script>", "evil", "X");
+	struct ip_buf out = {0};
+	const char *error;
+	int line;
+	ip_mustache_render("{{name}}|{{{name}}}", data, NULL, NULL, &out, &error, &line);
+	ok(!strcmp(out.s, "{{evil}}&lt;script&gt;|{{evil}}<script>"),
+	   "mustache: data is never read as template text");
+	ip_buf_free(&out);
+	ok(ip_mustache_render("{{#a}}x{{/b}}", data, NULL, NULL, &out, &error, &line) == -1 &&
+	   !strcmp(error, "a closing tag does not match the open section"),
+	   "mustache: a mismatched close tag is an error");
+	ip_buf_free(&out);
+	ok(ip_mustache_render("a\n{{#a}}x", data, NULL, NULL, &out, &error, &line) == -1 &&
+	   line == 2, "mustache: an unclosed section is an error with its line");
+	ip_buf_free(&out);
+	json_t *loop = json_pack("{s:s}", "p", "{{>p}}");
+	ok(ip_mustache_render("{{>p}}", data, spec_partial, loop, &out, &error, &line) == -1,
+	   "mustache: a partial including itself forever is stopped");
+	ip_buf_free(&out);
+	json_decref(loop);
+	json_decref(data);
+}
+
 int main(void)
 {
 	ip_diag_init("unit");
@@ -359,6 +436,8 @@ int main(void)
 	test_schema_lookup();
 	test_schema_documented();
 	test_writes();
+	test_mustache_safety();
+	test_mustache_spec();
 	printf("1..%d\n# unit tests end\n", n_tests);
 	return n_failed ? 1 : 0;
 }
