@@ -12,7 +12,13 @@ CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson 2>/dev/null)
 DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson 2>/dev/null)
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
+# make check SANITIZE=1: everything built with AddressSanitizer and UBSan
+# (into its own tree, so a plain build is never mixed with it).
+ifeq ($(SANITIZE),1)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += $(SAN_FLAGS)
+endif
+ALL_CFLAGS  = $(SAN_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
               -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
@@ -46,6 +52,9 @@ deps:
 
 # make check </dev/null: unit tests of lib/ and every tests/*.bats; last line "N passed, N failed".
 check: deps
+	@if [ -f .build-flags ] && [ "$$(cat .build-flags)" != "$(SANITIZE)" ]; then \
+		$(MAKE) --no-print-directory clean; fi
+	@echo "$(SANITIZE)" >.build-flags
 	@$(MAKE) --no-print-directory all tests/unit
 	@sh tests/run.sh </dev/null
 
@@ -83,6 +92,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/integplan
 
 clean:
-	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tools/ip-benchgen tools/ip-readall demo bench.out
+	rm -rf bin lib/*.o lib/libintegplan.a tests/unit .build-flags tools/ip-benchgen tools/ip-readall demo bench.out
 
 .PHONY: all deps check demo bench lint install uninstall clean
