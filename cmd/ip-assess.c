@@ -49,25 +49,19 @@ static void bad(struct assess *a, const char *option, const char *fmt, const cha
 	a->bad_options++;
 }
 
-static json_t *object_at(json_t *parent, const char *key)
+/* parent[key] as a mapping or list of that type, made empty if it is not. */
+static json_t *child(json_t *parent, const char *key, json_type type)
 {
-	json_t *o = json_object_get(parent, key);
-	if (!json_is_object(o)) {
-		o = json_object();
-		json_object_set_new(parent, key, o);
+	json_t *v = json_object_get(parent, key);
+	if (!v || json_typeof(v) != type) {
+		v = type == JSON_OBJECT ? json_object() : json_array();
+		json_object_set_new(parent, key, v);
 	}
-	return o;
+	return v;
 }
 
-static json_t *list_at(json_t *parent, const char *key)
-{
-	json_t *l = json_object_get(parent, key);
-	if (!json_is_array(l)) {
-		l = json_array();
-		json_object_set_new(parent, key, l);
-	}
-	return l;
-}
+#define object_at(parent, key) child(parent, key, JSON_OBJECT)
+#define list_at(parent, key) child(parent, key, JSON_ARRAY)
 
 /* Split "A:B" at the first colon; *rest is NULL without one. */
 static char *split(const char *arg, const char **rest)
