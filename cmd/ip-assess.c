@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 		children, NULL, NULL};
 	struct assess a = {0};
 	int first;
-	ip_diag_init(argv[0]);
+	ip_diag_init(argv);
 	ip_cli_init(&a.cli);
 	a.answers = json_object();
 	a.household = json_array();

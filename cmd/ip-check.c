@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 		children, NULL, NULL};
 	struct check c = {0};
 	int first;
-	ip_diag_init(argv[0]);
+	ip_diag_init(argv);
 	ip_cli_init(&c.cli);
 	if (argp_parse(&argp, argc, argv, 0, &first, &c))
 		return IP_EXIT_USAGE;

@@ -654,7 +654,7 @@ int main(int argc, char **argv)
 		"66 no repository, 73 cannot create, 74 I/O error.",
 		children, NULL, NULL};
 	struct intake in = {0};
-	ip_diag_init(argv[0]);
+	ip_diag_init(argv);
 	ip_cli_init(&in.cli);
 	in.given = json_object();
 	in.issued = json_object();
@@ -670,6 +670,10 @@ int main(int argc, char **argv)
 		rc = ip_vocab_print(in.list);
 	} else if (in.init) {
 		rc = do_init(&in);
+	} else if (!in.from && !json_object_size(in.given)) {
+		ip_error(NULL, "nothing to do: give the case's fields as options, --from FILE, "
+		         "or --init (see ip-intake --help)");
+		rc = IP_EXIT_USAGE;
 	} else if (in.from && json_object_size(in.given)) {
 		ip_error(NULL, "give case fields either as options or with --from, not both");
 		rc = IP_EXIT_USAGE;

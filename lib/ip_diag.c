@@ -9,10 +9,14 @@
 
 static const char *progname = "integplan";
 
-void ip_diag_init(const char *argv0)
+void ip_diag_init(char **argv)
 {
-	const char *slash = strrchr(argv0, '/');
-	progname = slash ? slash + 1 : argv0;
+	if (!argv[0])
+		return;
+	char *slash = strrchr(argv[0], '/');
+	if (slash)
+		argv[0] = slash + 1;
+	progname = argv[0];
 }
 
 const char *ip_progname(void)

@@ -12,7 +12,10 @@ struct ip_where {
 	const char *path;
 };
 
-void ip_diag_init(const char *argv0);
+/* Name the program after argv[0]'s last part, and shorten argv[0] itself:
+ * getopt and argp print it in their messages ("ip-check: unrecognized
+ * option", not "/usr/local/bin/ip-check: ..."). */
+void ip_diag_init(char **argv);
 const char *ip_progname(void);
 
 /* Report a problem on stderr; the message starts lower case, problem first. */

@@ -181,6 +181,9 @@ YAML
 	run ip-check -f xml sketch.yaml
 	assert_failure 64
 	assert_output --partial "unknown format 'xml'"
+	run "$ROOT/bin/ip-check" --bogus
+	assert_failure 64
+	assert_line "ip-check: unrecognized option '--bogus'"
 }
 
 @test "a closed stdout is reported as an I/O error (74)" {

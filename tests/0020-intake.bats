@@ -245,6 +245,16 @@ JSONL
 	assert_success
 }
 
+@test "no fields, no --from and no --init is a usage error" {
+	make_repo
+	run ip-intake
+	assert_failure 64
+	assert_output --partial "ip-intake: nothing to do"
+	run ip-intake --bogus
+	assert_failure 64
+	assert_line "ip-intake: unrecognized option '--bogus'"
+}
+
 @test "options and --from together are a usage error" {
 	make_repo
 	run ip-intake --given A --from rows.csv

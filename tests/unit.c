@@ -421,7 +421,8 @@ static void test_mustache_safety(void)
 
 int main(void)
 {
-	ip_diag_init("unit");
+	char *name[] = {"unit", NULL};
+	ip_diag_init(name);
 	/* share/ of this tree, whichever directory the tests run from */
 	if (!getenv("IP_SHARE"))
 		setenv("IP_SHARE", "share/integplan", 1);
