@@ -12,6 +12,7 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_persons.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
@@ -61,7 +62,7 @@ struct intake {
 	json_t *given;          /* fields from options: name -> string or [string] */
 	struct ip_repo repo;
 	bool have_repo;
-	json_t *seen;           /* person key -> case id, for repeat returns */
+	struct ip_persons *persons; /* who has a case, for repeat returns */
 	json_t *issued;         /* ids given out by this run */
 	char today[11];
 	struct ip_batch *batch;
@@ -188,76 +189,26 @@ static json_t *new_case(struct intake *in, const char *id)
 
 /* ---- repeat returns ----------------------------------------------------- */
 
-static char *lower_ascii(const char *s)
-{
-	char *l = ip_xstrdup(s ? s : "");
-	for (char *p = l; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	return l;
-}
-
-/* Same given and family name (ignoring ASCII case), birth date and first
- * nationality: the same person, most likely returning again. */
-static char *person_key(const json_t *c)
-{
-	json_t *p = json_object_get(c, "person");
-	char *given = lower_ascii(json_string_value(json_object_get(p, "given")));
-	char *family = lower_ascii(json_string_value(json_object_get(p, "family")));
-	const char *birth = json_string_value(json_object_get(p, "birth_date"));
-	const char *nat = json_string_value(json_array_get(json_object_get(p, "nationality"), 0));
-	char *key = ip_xasprintf("%s\x1f%s\x1f%s\x1f%s", given, family, birth ? birth : "",
-	                         nat ? nat : "");
-	free(given);
-	free(family);
-	return key;
-}
-
-static int index_case(const char *path, void *ctx)
-{
-	struct intake *in = ctx;
-	struct ip_docs docs = {0};
-	if (ip_docs_load(path, IP_SYNTAX_AUTO, &in->repo.lim, &docs) == 0 && docs.n == 1) {
-		const char *id = json_string_value(json_object_get(docs.v[0].root, "id"));
-		char *key = person_key(docs.v[0].root);
-		if (id)
-			json_object_set_new(in->seen, key, json_string(id));
-		free(key);
-	}
-	ip_docs_free(&docs);
-	return IP_EXIT_OK; /* a broken file is ip-check's business, not ours */
-}
-
-static void load_seen(struct intake *in)
-{
-	if (in->seen)
-		return;
-	in->seen = json_object();
-	if (in->have_repo && access(in->repo.cases, F_OK) == 0)
-		ip_inputs_each(&in->cli, &in->repo.cases, 1, true, index_case, in);
-}
-
 /* 0, or 65 when the person has a case already and that is not allowed. */
 static int check_repeat(struct intake *in, json_t *c, const struct ip_where *w)
 {
-	load_seen(in);
-	char *key = person_key(c);
-	const char *earlier = json_string_value(json_object_get(in->seen, key));
-	int rc = IP_EXIT_OK;
+	if (!in->have_repo)
+		return IP_EXIT_OK;
+	if (!in->persons)
+		in->persons = ip_persons_load(&in->repo);
+	const char *earlier = ip_persons_find(in->persons, c);
 	if (earlier && !in->allow_duplicate) {
 		struct ip_where ww = *w;
 		ww.path = NULL;
 		ip_error(&ww, "this person has a case already: %s (a repeat return? "
 		         "--allow-duplicate opens a linked case)", earlier);
-		rc = IP_EXIT_DATAERR;
-	} else if (earlier) {
+		return IP_EXIT_DATAERR;
+	}
+	if (earlier)
 		json_object_set_new(c, "links", json_pack("[{s:s, s:s}]", "case", earlier,
 		                                          "relation", "repeat-return"));
-	}
-	if (!rc)
-		json_object_set_new(in->seen, key, json_copy(json_object_get(c, "id")));
-	free(key);
-	return rc;
+	ip_persons_add(in->persons, c);
+	return IP_EXIT_OK;
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -684,7 +635,10 @@ int main(int argc, char **argv)
 		rc = ip_exit_merge(rc, committed);
 	}
 	json_decref(in.given);
-	json_decref(in.seen);
+	if (in.persons) {
+		ip_persons_save(in.persons);
+		ip_persons_free(in.persons);
+	}
 	json_decref(in.issued);
 	if (in.have_repo)
 		ip_repo_free(&in.repo);

@@ -149,6 +149,37 @@ load helper
 	grep -A2 '^links:' "$second" | grep -q 'relation: repeat-return'
 }
 
+@test "the person index: private, ignored by git, and following edits, deletions and damage" {
+	make_repo
+	first=$(open_mariam)
+	open_mariam --allow-duplicate >/dev/null
+	[ "$(mode_of .integplan/cache/persons.tsv)" = 600 ]
+	[ "$(mode_of .integplan/cache)" = 700 ]
+	grep -qx '.integplan/cache/' .gitignore
+	run grep -c -e Mariam -e Ahmadi -e 1991-04-12 .integplan/cache/persons.tsv
+	assert_output 0
+	# a corrected name in the case file is seen at the next intake
+	rm "$(ls cases/*.yaml | grep -v "$first")"
+	sed -i 's/^  family: Ahmadi$/  family: Ahmadi-Noori/' "$first"
+	run ip-intake --given Mariam --family Ahmadi --birth-date 1991-04-12 --sex female \
+		--nationality AF --return-country AF
+	assert_success
+	run ip-intake --given Mariam --family Ahmadi-Noori --birth-date 1991-04-12 --sex female \
+		--nationality AF --return-country AF
+	assert_failure 65
+	# a damaged index is rebuilt from the cases
+	echo garbage >.integplan/cache/persons.tsv
+	run ip-intake --given Mariam --family Ahmadi-Noori --birth-date 1991-04-12 --sex female \
+		--nationality AF --return-country AF
+	assert_failure 65
+	assert_output --partial "this person has a case already"
+	# a deleted case no longer counts
+	rm "$first"
+	run ip-intake --given Mariam --family Ahmadi-Noori --birth-date 1991-04-12 --sex female \
+		--nationality AF --return-country AF
+	assert_success
+}
+
 @test "no repository: exit 66 with advice" {
 	cd "$BATS_TEST_TMPDIR"
 	run open_mariam
