@@ -59,11 +59,6 @@ bool ip_code_known(enum ip_codeset set, const char *code)
 	return json_object_get(get_set(set), code) != NULL;
 }
 
-const char *ip_code_name(enum ip_codeset set, const char *code)
-{
-	return json_string_value(json_object_get(get_set(set), code));
-}
-
 const char *ip_codeset_noun(enum ip_codeset set)
 {
 	return sources[set].noun;

@@ -18,8 +18,6 @@ enum ip_codeset {
 /* Is code in the set? Loads the set on first use; a missing iso-codes
  * file is reported and ends the program (exit 66). */
 bool ip_code_known(enum ip_codeset set, const char *code);
-/* The English name of a known code, or NULL. */
-const char *ip_code_name(enum ip_codeset set, const char *code);
 /* Human word for the set, for messages: "country code", ... */
 const char *ip_codeset_noun(enum ip_codeset set);
 

@@ -163,7 +163,7 @@ static void docs_push(struct ip_docs *out, const char *file, json_t *root,
 	out->v[out->n++] = (struct ip_doc){ip_xstrdup(file), root, pos, 0, 0};
 }
 
-void ip_doc_free(struct ip_doc *doc)
+static void doc_free(struct ip_doc *doc)
 {
 	free(doc->file);
 	json_decref(doc->root);
@@ -174,17 +174,11 @@ void ip_doc_free(struct ip_doc *doc)
 void ip_docs_free(struct ip_docs *docs)
 {
 	for (size_t i = 0; i < docs->n; i++)
-		ip_doc_free(&docs->v[i]);
+		doc_free(&docs->v[i]);
 	free(docs->v);
 	*docs = (struct ip_docs){0};
 }
 
-struct ip_doc ip_docs_take(struct ip_docs *docs, size_t i)
-{
-	struct ip_doc d = docs->v[i];
-	docs->v[i] = (struct ip_doc){0};
-	return d;
-}
 
 /* ---- YAML 1.2 core schema ----------------------------------------------- */
 

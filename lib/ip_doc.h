@@ -47,9 +47,6 @@ int ip_docs_parse(const char *file, const char *buf, size_t len,
 /* Read a whole file into memory, refusing files over max_bytes. */
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
 void ip_docs_free(struct ip_docs *docs);
-void ip_doc_free(struct ip_doc *doc);
-/* Take document i out of the list (the list keeps an empty slot). */
-struct ip_doc ip_docs_take(struct ip_docs *docs, size_t i);
 
 /* Where a field is: its own position, else its nearest ancestor's. */
 struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path);

@@ -132,7 +132,9 @@ static void emit_double_quoted(struct ip_buf *b, const char *s)
 	ip_buf_add(b, "\"", 1);
 }
 
-void ip_emit_yaml_string(struct ip_buf *b, const char *s)
+/* s as a YAML scalar: plain where it reads back as the same string,
+ * double-quoted otherwise. */
+static void emit_yaml_string(struct ip_buf *b, const char *s)
 {
 	if (plain_ok(s))
 		ip_buf_puts(b, s);
@@ -162,7 +164,7 @@ static void emit_real(struct ip_buf *b, double d)
 static void emit_yaml_scalar(struct ip_buf *b, const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_STRING: ip_emit_yaml_string(b, json_string_value(v)); break;
+	case JSON_STRING: emit_yaml_string(b, json_string_value(v)); break;
 	case JSON_INTEGER: ip_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
 	case JSON_REAL: emit_real(b, json_real_value(v)); break;
 	case JSON_TRUE: ip_buf_puts(b, "true"); break;
@@ -199,7 +201,7 @@ static void emit_yaml_map(struct ip_buf *b, const json_t *obj, int ind,
 		if (!(first && inline_first))
 			indent(b, ind);
 		first = false;
-		ip_emit_yaml_string(b, key);
+		emit_yaml_string(b, key);
 		ip_buf_add(b, ":", 1);
 		if (is_block(val)) {
 			ip_buf_add(b, "\n", 1);

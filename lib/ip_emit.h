@@ -30,8 +30,4 @@ void ip_format_real(double d, char out[40]);
 /* Append one document, ending in a newline. */
 void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f);
 
-/* Append s as a YAML scalar: plain where it reads back as the same
- * string, double-quoted otherwise. */
-void ip_emit_yaml_string(struct ip_buf *b, const char *s);
-
 #endif

@@ -46,11 +46,6 @@ json_t *ip_vocab_entries(const char *vocab)
 	return json_is_array(v) ? v : NULL;
 }
 
-bool ip_vocab_exists(const char *vocab)
-{
-	return ip_vocab_entries(vocab) != NULL;
-}
-
 static bool list_has(json_t *list, const char *id)
 {
 	size_t i;

@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-bool ip_vocab_exists(const char *vocab);
 bool ip_vocab_has(const char *vocab, const char *id);
 /* The id closest to a mistyped one, or NULL. */
 const char *ip_vocab_suggest(const char *vocab, const char *id);
