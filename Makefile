@@ -22,12 +22,13 @@ ALL_CFLAGS  = $(SAN_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
               -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
-CMDS    = ip-assess ip-check ip-intake
+CMDS    = ip-assess ip-check ip-intake ip-plan
 LIBSRC  = $(wildcard lib/*.c)
 LIBOBJ  = $(LIBSRC:.c=.o)
 HEADERS = $(wildcard lib/*.h)
 BINS    = $(addprefix bin/,$(CMDS))
-MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-case.5 man/integplan.7
+MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-plan.1 man/ip-case.5 \
+          man/integplan.7
 
 all: $(BINS)
 
@@ -80,6 +81,8 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 	cp -R share/integplan/. $(DESTDIR)$(DATADIR)/integplan/
+	mkdir -p $(DESTDIR)$(DATADIR)/integplan/templates
+	cp -R share/templates/. $(DESTDIR)$(DATADIR)/integplan/templates/
 	for c in $(CMDS); do install -m 644 completions/integplan.bash $(DESTDIR)$(BASHCOMPDIR)/$$c; done
 	install -m 644 completions/_integplan $(DESTDIR)$(ZSHCOMPDIR)/_integplan
 	for c in $(CMDS); do install -m 644 completions/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done

@@ -1,4 +1,4 @@
-# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake
+# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-plan
 # Installed once per command name, so bash-completion loads it on demand.
 
 _integplan_vocab() { # NAME: the ids of a vocabulary
@@ -107,6 +107,68 @@ _ip_assess() {
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
 }
 
+_ip_plan_templates() {
+	ip-plan templates 2>/dev/null | cut -d' ' -f1
+}
+
+_ip_plan() {
+	local cur prev sub
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	local subs='new add set approve departure arrival follow-up check render templates'
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
+		return
+	fi
+	sub=${COMP_WORDS[1]}
+	case $prev in
+	-f | --format)
+		if [[ $sub == render ]]; then
+			mapfile -t COMPREPLY < <(compgen -W 'md html' -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W 'yaml json jsonl' -- "$cur")
+		fi
+		return ;;
+	--template) mapfile -t COMPREPLY < <(compgen -W "$(_ip_plan_templates)" -- "$cur"); return ;;
+	--category) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab measure)" -- "$cur"); return ;;
+	--dimension) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab dimension)" -- "$cur"); return ;;
+	--addresses) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab need)" -- "$cur"); return ;;
+	--status) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab measure-status)" -- "$cur"); return ;;
+	--side) mapfile -t COMPREPLY < <(compgen -W 'host return' -- "$cur"); return ;;
+	--lang) mapfile -t COMPREPLY < <(compgen -W 'de en' -- "$cur"); return ;;
+	--programme)
+		mapfile -t COMPREPLY < <(compgen -W 'REAG-GARP-2 STARTHILFEPLUS EU-JRS PERSPEKTIVE-HEIMAT LAND' -- "$cur")
+		return ;;
+	--list)
+		mapfile -t COMPREPLY < <(compgen -W 'measures needs dimension side measure-status' -- "$cur"); return ;;
+	--rules) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	--templates | --out-dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
+	--owner | --due | --amount | --currency | --note | --measure | --by | --date)
+		return ;;
+	esac
+	_integplan_common "$prev" && return
+	if [[ $cur == -* ]]; then
+		local opts
+		case $sub in
+		new) opts='--template --replace -i --in-place' ;;
+		add) opts='--category --dimension --side --owner --due --amount --currency
+			--programme --addresses --note -i --in-place' ;;
+		set) opts='--measure --status --owner --due --amount --currency --programme
+			--addresses --note -i --in-place' ;;
+		approve) opts='--side --by --date -i --in-place' ;;
+		departure) opts='--date --planned -i --in-place' ;;
+		arrival) opts='--date -i --in-place' ;;
+		follow-up) opts='--date --by --note -i --in-place' ;;
+		check) opts='--rules' ;;
+		render) opts='--lang --templates --out-dir' ;;
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "$opts --list $_integplan_common_opts" -- "$cur")
+		return
+	fi
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
+}
+
 complete -F _ip_assess ip-assess
 complete -F _ip_check ip-check
 complete -F _ip_intake ip-intake
+complete -F _ip_plan ip-plan

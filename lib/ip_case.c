@@ -195,6 +195,55 @@ void ip_datetime_str(time_t t, char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (the
+ * civil-from-days arithmetic: no time zones, no mktime). */
+static long days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+bool ip_date_add(const char *date, int n, char unit, char out[11])
+{
+	if (!ip_date_valid(date))
+		return false;
+	int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
+	if (unit == 'd' || unit == 'w') {
+		civil_from_days(days_from_civil(y, m, d) + (long)n * (unit == 'w' ? 7 : 1),
+		                &y, &m, &d);
+	} else if (unit == 'm' || unit == 'y') {
+		long months = (long)y * 12 + (m - 1) + (long)n * (unit == 'y' ? 12 : 1);
+		y = (int)(months / 12);
+		m = (int)(months % 12) + 1;
+		/* the 31st plus a month is the last day of a shorter month */
+		if (d > days_in_month(y, m))
+			d = days_in_month(y, m);
+	} else {
+		return false;
+	}
+	if (y < 1 || y > 9999)
+		return false;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return true;
+}
+
 int ip_years_between(const char *from, const char *to)
 {
 	if (!ip_date_valid(from) || !ip_date_valid(to))

@@ -29,6 +29,9 @@ bool ip_due_relative_valid(const char *s);
 time_t ip_now(void);
 void ip_date_str(time_t t, char out[11]);
 void ip_datetime_str(time_t t, char out[21]);
+/* date plus n days, weeks, months or years (unit d, w, m, y; n may be
+ * negative); a month from the 31st ends on the month's last day. */
+bool ip_date_add(const char *date, int n, char unit, char out[11]);
 /* Whole years between two YYYY-MM-DD dates (age on a day); -1 if bad. */
 int ip_years_between(const char *from, const char *to);
 

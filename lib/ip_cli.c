@@ -21,7 +21,8 @@ static const struct argp_option options[] = {
 	{"files-from", OPT_FILES_FROM, "FILE", 0, "Read input paths from FILE "
 	 "(- for standard input), one per line", -1},
 	{"null", '0', NULL, 0, "Paths read and printed are NUL-terminated", -1},
-	{"format", 'f', "FMT", 0, "Output format: yaml, json or jsonl", -1},
+	{"format", 'f', "FMT", 0, "Output format: yaml, json or jsonl (ip-plan "
+	 "render: md or html)", -1},
 	{"quiet", 'q', NULL, 0, "No summary line", -1},
 	{"max-file-size", OPT_MAX_FILE_SIZE, "BYTES", 0,
 	 "Refuse input files larger than BYTES (default 1048576)", -1},
@@ -38,8 +39,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case '0': cli->null = true; break;
 	case 'q': cli->quiet = true; break;
 	case 'f':
-		if (!ip_format_parse(arg, &cli->format))
-			argp_error(state, "unknown format '%s' (use yaml, json or jsonl)", arg);
+		if (!ip_format_parse(arg, &cli->format) || !(cli->formats & 1u << cli->format))
+			argp_error(state, "unknown format '%s' (use %s)", arg,
+			           cli->formats & IP_FORMATS_DATA ? "yaml, json or jsonl"
+			                                          : "md or html");
 		cli->format_given = true;
 		break;
 	case OPT_MAX_FILE_SIZE:
@@ -59,7 +62,7 @@ const struct argp ip_cli_argp = {options, parse_opt, NULL, NULL, NULL, NULL, NUL
 
 void ip_cli_init(struct ip_cli *cli)
 {
-	*cli = (struct ip_cli){.lim = IP_LIMITS_DEFAULT};
+	*cli = (struct ip_cli){.lim = IP_LIMITS_DEFAULT, .formats = IP_FORMATS_DATA};
 }
 
 void ip_cli_use_limits(struct ip_cli *cli, const struct ip_limits *lim)

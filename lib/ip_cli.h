@@ -18,6 +18,8 @@ struct ip_cli {
 	bool quiet;             /* -q */
 	enum ip_format format;  /* -f */
 	bool format_given;
+	unsigned formats;       /* the formats the command writes (a mask of
+	                         * 1 << IP_FORMAT_...; IP_FORMATS_DATA by default) */
 	struct ip_limits lim;   /* limits in force: defaults, repository, option */
 	size_t max_file_size;   /* --max-file-size, 0 when not given */
 };

@@ -16,6 +16,10 @@ bool ip_format_parse(const char *name, enum ip_format *f)
 		*f = IP_FORMAT_JSON;
 	else if (!strcmp(name, "jsonl"))
 		*f = IP_FORMAT_JSONL;
+	else if (!strcmp(name, "md"))
+		*f = IP_FORMAT_MD;
+	else if (!strcmp(name, "html"))
+		*f = IP_FORMAT_HTML;
 	else
 		return false;
 	return true;
@@ -149,6 +153,14 @@ void ip_format_real(double d, char out[40])
 		if (strtod(out, NULL) == d)
 			break;
 	}
+}
+
+void ip_format_amount(double d, char out[40])
+{
+	if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+		snprintf(out, 40, "%lld", (long long)d);
+	else
+		snprintf(out, 40, "%.2f", d);
 }
 
 /* Always with a '.' or an exponent, so that it reads back as a float. */

@@ -8,9 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum ip_format { IP_FORMAT_YAML, IP_FORMAT_JSON, IP_FORMAT_JSONL };
+/* ip_emit writes the first three; documents (ip-plan render) the others. */
+enum ip_format { IP_FORMAT_YAML, IP_FORMAT_JSON, IP_FORMAT_JSONL, IP_FORMAT_MD,
+                 IP_FORMAT_HTML };
+#define IP_FORMATS_DATA (1u << IP_FORMAT_YAML | 1u << IP_FORMAT_JSON | 1u << IP_FORMAT_JSONL)
+#define IP_FORMATS_DOC (1u << IP_FORMAT_MD | 1u << IP_FORMAT_HTML)
 
-/* "yaml", "json" or "jsonl"; false for anything else. */
+/* "yaml", "json", "jsonl", "md" or "html"; false for anything else. */
 bool ip_format_parse(const char *name, enum ip_format *f);
 
 struct ip_buf {
@@ -26,6 +30,9 @@ void ip_buf_free(struct ip_buf *b);
 
 /* The shortest text that reads back as the same double ("1.21", "1e+20"). */
 void ip_format_real(double d, char out[40]);
+
+/* An amount of money as people write it: "1000", "12.50". */
+void ip_format_amount(double d, char out[40]);
 
 /* Append one document, ending in a newline. */
 void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f);

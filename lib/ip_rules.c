@@ -117,6 +117,16 @@ static void raise_priority(const char **best, const char *p)
 		*best = p;
 }
 
+/* Append the ids of from that set does not hold yet. */
+static void add_all(json_t *set, const json_t *from)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach((json_t *)from, i, m)
+		if (!list_has(set, json_string_value(m)))
+			json_array_append(set, m);
+}
+
 json_t *ip_rules_apply(const struct ip_rules *r, json_t *a)
 {
 	json_t *needs = need_categories(a);
@@ -132,11 +142,8 @@ json_t *ip_rules_apply(const struct ip_rules *r, json_t *a)
 		json_array_append(fired, rule);
 		json_array_append(ids, json_object_get(rule, "id"));
 		raise_priority(&priority, json_string_value(json_object_get(rule, "priority")));
-		size_t k;
-		json_t *m;
-		json_array_foreach(json_object_get(rule, "recommend"), k, m)
-			if (!list_has(recommended, json_string_value(m)))
-				json_array_append(recommended, m);
+		add_all(recommended, json_object_get(rule, "require"));
+		add_all(recommended, json_object_get(rule, "recommend"));
 	}
 	json_object_set_new(a, "priority", json_string(priority ? priority : "low"));
 	if (json_array_size(recommended))

@@ -96,6 +96,8 @@ static const struct ip_field budget_f[] = {
 	TYPED("currency", IP_T_CURRENCY, IP_REQUIRED),
 	TYPED("programme", IP_T_PROGRAMME, 0),
 	END};
+/* id comes first: a plan template's measures are measure_f + 1, the same
+ * fields without the id the plan gives them. */
 static const struct ip_field measure_f[] = {
 	STR("id", IP_REQUIRED),
 	ENUM("dimension", "dimension", IP_REQUIRED),
@@ -105,6 +107,7 @@ static const struct ip_field measure_f[] = {
 	TYPED("due", IP_T_DUE, 0),
 	ENUM("status", "measure-status", 0),
 	OBJ("budget", 0, budget_f),
+	TYPED("programme", IP_T_PROGRAMME, 0),
 	ARR("addresses", 0, ITEM_ENUM("need")),
 	STR("note", 0),
 	END};
@@ -112,6 +115,7 @@ static const struct ip_field approval_f[] = {
 	ENUM("side", "side", IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	TYPED("withdrawn", IP_T_DATE, 0),
 	END};
 static const struct ip_field follow_up_f[] = {
 	TYPED("due", IP_T_DUE, IP_REQUIRED),
@@ -191,6 +195,7 @@ static const struct ip_field rule_f[] = {
 	OBJ("when", IP_REQUIRED, when_f),
 	ENUM("priority", "priority", 0),
 	ARR("recommend", 0, ITEM_ENUM("measure")),
+	ARR("require", 0, ITEM_ENUM("measure")),
 	STR("note", 0),
 	END};
 static const struct ip_field rules_f[] = {
@@ -200,6 +205,65 @@ static const struct ip_field rules_f[] = {
 
 const struct ip_field ip_rules_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                          rules_f, NULL};
+
+/* Programmes (share/integplan/programmes.yaml): caps on budgets and
+ * application deadlines that ip-plan check applies. */
+static const struct ip_field weeks_f[] = {
+	TYPED("normal", IP_T_YEARS, 0), TYPED("high_demand", IP_T_YEARS, 0), END};
+static const struct ip_field cap_f[] = {
+	STR("id", IP_REQUIRED),
+	ARR("categories", IP_REQUIRED, ITEM_ENUM("measure")),
+	TYPED("per_adult", IP_T_AMOUNT, 0),
+	TYPED("per_minor", IP_T_AMOUNT, 0),
+	TYPED("per_person", IP_T_AMOUNT, 0),
+	TYPED("family", IP_T_AMOUNT, 0),
+	ARR("disputed", 0, ITEM(IP_T_AMOUNT)),
+	TYPED("currency", IP_T_CURRENCY, IP_REQUIRED),
+	STR("note", 0),
+	END};
+static const struct ip_field programme_f[] = {
+	STR("id", IP_REQUIRED),
+	STR("name", IP_REQUIRED),
+	STR("operator", 0),
+	TYPED("valid_from", IP_T_DATE, 0),
+	STR("source", IP_REQUIRED),
+	STR("notes", 0),
+	OBJ("decision_weeks", 0, weeks_f),
+	TYPED("apply_weeks_before_departure", IP_T_YEARS, 0),
+	ARR("countries", 0, ITEM(IP_T_COUNTRY)),
+	ARR("caps", 0, ITEM_OBJ(cap_f)),
+	END};
+static const struct ip_field programmes_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/programmes/1", NULL, NULL},
+	ARR("programmes", IP_REQUIRED, ITEM_OBJ(programme_f)),
+	END};
+
+const struct ip_field ip_programmes_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                              programmes_f, NULL};
+
+/* The schedule of every plan (share/integplan/plans.yaml). */
+static const struct ip_field plans_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/plans/1", NULL, NULL},
+	TYPED("agree_by", IP_T_DUE, IP_REQUIRED),
+	TYPED("assistance_ends", IP_T_DUE, IP_REQUIRED),
+	ARR("follow_ups", IP_REQUIRED, ITEM(IP_T_DUE)),
+	END};
+
+const struct ip_field ip_plans_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                         plans_f, NULL};
+
+/* A plan template (share/templates/plans/NAME.yaml). */
+static const struct ip_field text_f[] = {STR("de", 0), STR("en", IP_REQUIRED), END};
+static const struct ip_field template_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/plan-template/1", NULL, NULL},
+	OBJ("title", IP_REQUIRED, text_f),
+	OBJ("description", 0, text_f),
+	ARR("follow_ups", 0, ITEM(IP_T_DUE)),
+	ARR("measures", IP_REQUIRED, ITEM_OBJ(measure_f + 1)),
+	END};
+
+const struct ip_field ip_template_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                            template_f, NULL};
 
 /* ---- lookup and description --------------------------------------------- */
 

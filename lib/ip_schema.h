@@ -43,6 +43,10 @@ struct ip_field {
 extern const struct ip_field ip_case_schema;
 /* The root of an assessment rules file. */
 extern const struct ip_field ip_rules_schema;
+/* programmes.yaml, plans.yaml and a plan template. */
+extern const struct ip_field ip_programmes_schema;
+extern const struct ip_field ip_plans_schema;
+extern const struct ip_field ip_template_schema;
 
 /* Check a document against a schema (what names it in messages: "a
  * case"); like ip_case_validate without the rules across fields. */

@@ -53,3 +53,21 @@ char *ip_share_path(const char *name)
 {
 	return ip_xasprintf("%s/%s", ip_share_dir(), name);
 }
+
+const char *ip_templates_dir(void)
+{
+	static char *dir;
+	if (dir)
+		return dir;
+	const char *env = getenv("IP_TEMPLATES");
+	if (env && *env)
+		return dir = ip_xstrdup(env);
+	/* installed: <datadir>/integplan/templates; a source tree keeps them
+	 * in share/templates beside share/integplan */
+	dir = ip_share_path("templates");
+	if (access(dir, R_OK) != 0) {
+		free(dir);
+		dir = ip_xasprintf("%s/../templates", ip_share_dir());
+	}
+	return dir;
+}

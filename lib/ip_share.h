@@ -9,4 +9,9 @@ const char *ip_share_dir(void);
 /* ip_share_dir()/name; the caller frees. */
 char *ip_share_path(const char *name);
 
+/* Where the templates are (plans/NAME.yaml, plan/ documents):
+ * $IP_TEMPLATES, else templates/ in the data directory, else
+ * share/templates beside it in a source tree. */
+const char *ip_templates_dir(void);
+
 #endif

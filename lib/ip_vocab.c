@@ -2,6 +2,7 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_schema.h"
 #include "ip_share.h"
 
 #include <stdio.h>
@@ -11,14 +12,17 @@
 static json_t *vocabs;     /* name -> [{id, de, en}] */
 static json_t *programmes; /* [{id, ...}] */
 
-/* Load a share file's top-level object; a missing or broken file is fatal,
- * since no case can be checked without it. */
-static json_t *load_share(const char *name)
+/* Load a share file's top-level object, checked against schema unless
+ * NULL; a missing or broken file is fatal, since no case can be checked
+ * without it. */
+static json_t *load_share(const char *name, const struct ip_field *schema)
 {
 	char *path = ip_share_path(name);
 	struct ip_docs docs = {0};
 	struct ip_limits lim = IP_LIMITS_DEFAULT;
 	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &lim, &docs);
+	if (!rc && docs.n == 1 && schema && ip_validate(&docs.v[0], schema, name))
+		rc = IP_EXIT_DATAERR;
 	if (rc || docs.n != 1 || !json_is_object(docs.v[0].root)) {
 		if (!rc)
 			ip_error(&(struct ip_where){path, 0, 0, NULL},
@@ -34,7 +38,7 @@ static json_t *load_share(const char *name)
 json_t *ip_vocab_all(void)
 {
 	if (!vocabs) {
-		vocabs = load_share("vocabularies.yaml");
+		vocabs = load_share("vocabularies.yaml", NULL);
 		json_object_del(vocabs, "schema");
 	}
 	return vocabs;
@@ -119,10 +123,10 @@ int ip_vocab_print(const char *name)
 	return IP_EXIT_OK;
 }
 
-static json_t *programme_list(void)
+json_t *ip_programmes(void)
 {
 	if (!programmes) {
-		json_t *root = load_share("programmes.yaml");
+		json_t *root = load_share("programmes.yaml", &ip_programmes_schema);
 		programmes = json_incref(json_object_get(root, "programmes"));
 		json_decref(root);
 		if (!json_is_array(programmes))
@@ -133,10 +137,20 @@ static json_t *programme_list(void)
 
 bool ip_programme_known(const char *id)
 {
-	return list_has(programme_list(), id);
+	return list_has(ip_programmes(), id);
+}
+
+json_t *ip_programme(const char *id)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(ip_programmes(), i, p)
+		if (!strcmp(json_string_value(json_object_get(p, "id")), id))
+			return p;
+	return NULL;
 }
 
 const char *ip_programme_suggest(const char *id)
 {
-	return list_suggest(programme_list(), id);
+	return list_suggest(ip_programmes(), id);
 }

@@ -20,6 +20,10 @@ json_t *ip_vocab_all(void);
 int ip_vocab_print(const char *name);
 
 bool ip_programme_known(const char *id);
+/* The programmes of programmes.yaml (borrowed). */
+json_t *ip_programmes(void);
+/* A programme's entry in programmes.yaml (borrowed), or NULL. */
+json_t *ip_programme(const char *id);
 const char *ip_programme_suggest(const char *id);
 
 #endif

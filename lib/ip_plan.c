@@ -1,0 +1,616 @@
+#include "ip_plan.h"
+#include "ip_case.h"
+#include "ip_diag.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_schema.h"
+#include "ip_share.h"
+#include "ip_vocab.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- due dates ---------------------------------------------------------- */
+
+static const char *str_at(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static const char *departure_of(const json_t *c)
+{
+	const json_t *ret = json_object_get(c, "return");
+	const char *d = str_at(ret, "departed");
+	return d ? d : str_at(ret, "planned_departure");
+}
+
+static const char *arrival_of(const json_t *c)
+{
+	const char *a = str_at(json_object_get(c, "return"), "arrived");
+	return a ? a : departure_of(c);
+}
+
+bool ip_due_date(const json_t *c, const char *due, char out[11])
+{
+	if (!due)
+		return false;
+	if (ip_date_valid(due)) {
+		snprintf(out, 11, "%s", due);
+		return true;
+	}
+	if (!ip_due_relative_valid(due))
+		return false;
+	size_t event_len = strcspn(due, "+-");
+	const char *event = !strncmp(due, "opened", event_len) ? str_at(c, "opened")
+	                  : !strncmp(due, "departure", event_len) ? departure_of(c)
+	                  : arrival_of(c);
+	const char *n = due + event_len + 1;
+	int amount = atoi(n);
+	char unit = n[strspn(n, "0123456789")];
+	return event && ip_date_add(event, due[event_len] == '-' ? -amount : amount, unit, out);
+}
+
+/* ---- data under share/ -------------------------------------------------- */
+
+/* Load one YAML mapping and check it; 0 with *out set, or the status. */
+static int load_checked(const char *path, const struct ip_field *schema,
+                        const char *what, const struct ip_limits *lim, json_t **out)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected %s, found %zu documents",
+		         what, docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && ip_validate(&docs.v[0], schema, what))
+		rc = IP_EXIT_DATAERR;
+	if (!rc)
+		*out = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	return rc;
+}
+
+const json_t *ip_plan_settings(const struct ip_limits *lim)
+{
+	static json_t *settings;
+	if (!settings) {
+		char *path = ip_share_path("plans.yaml");
+		if (load_checked(path, &ip_plans_schema, "the plan schedule", lim, &settings))
+			settings = NULL;
+		free(path);
+	}
+	return settings;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+	              json_string_value(*(json_t *const *)b));
+}
+
+json_t *ip_plan_template_names(void)
+{
+	char *dir = ip_xasprintf("%s/plans", ip_templates_dir());
+	DIR *d = opendir(dir);
+	json_t *names = json_array();
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".yaml"))
+			json_array_append_new(names, json_stringn(e->d_name, n - 5));
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	/* sort the jansson array through a plain C array of its items */
+	size_t n = json_array_size(names);
+	json_t **items = ip_xcalloc(n ? n : 1, sizeof *items);
+	for (size_t i = 0; i < n; i++)
+		items[i] = json_incref(json_array_get(names, i));
+	qsort(items, n, sizeof *items, by_name);
+	json_array_clear(names);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(names, items[i]);
+	free(items);
+	return names;
+}
+
+static bool name_is_plain(const char *name)
+{
+	return *name && name[0] != '.' && name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_")] == '\0';
+}
+
+static int unknown_template(const char *name)
+{
+	json_t *names = ip_plan_template_names();
+	size_t n = json_array_size(names);
+	const char **cands = ip_xcalloc(n ? n : 1, sizeof *cands);
+	struct ip_buf list = {0};
+	for (size_t i = 0; i < n; i++) {
+		cands[i] = json_string_value(json_array_get(names, i));
+		ip_buf_printf(&list, "%s%s", i ? ", " : "", cands[i]);
+	}
+	const char *near = ip_nearest(name, cands, n);
+	if (near)
+		ip_error(NULL, "no plan template '%s'; did you mean '%s'?", name, near);
+	else
+		ip_error(NULL, "no plan template '%s' (there are: %s)", name, n ? list.s : "none");
+	ip_buf_free(&list);
+	free(cands);
+	json_decref(names);
+	return IP_EXIT_USAGE;
+}
+
+int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t **out)
+{
+	if (!strchr(name, '/') && !name_is_plain(name))
+		return unknown_template(name);
+	char *path = strchr(name, '/') ? ip_xstrdup(name)
+	           : ip_xasprintf("%s/plans/%s.yaml", ip_templates_dir(), name);
+	FILE *probe = strchr(name, '/') ? NULL : fopen(path, "r");
+	int rc;
+	if (!strchr(name, '/') && !probe)
+		rc = unknown_template(name);
+	else
+		rc = load_checked(path, &ip_template_schema, "a plan template", lim, out);
+	if (probe)
+		fclose(probe);
+	free(path);
+	return rc;
+}
+
+/* ---- measures and approvals --------------------------------------------- */
+
+json_t *ip_plan_of(json_t *c)
+{
+	json_t *plan = json_object_get(c, "plan");
+	if (!json_is_object(plan)) {
+		plan = json_object();
+		json_object_set_new(c, "plan", plan);
+	}
+	return plan;
+}
+
+char *ip_plan_next_id(const json_t *plan)
+{
+	long max = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m) {
+		const char *id = str_at(m, "id");
+		if (id && id[0] == 'M' && id[1] && !id[1 + strspn(id + 1, "0123456789")]) {
+			long n = strtol(id + 1, NULL, 10);
+			if (n > max)
+				max = n;
+		}
+	}
+	return ip_xasprintf("M%ld", max + 1);
+}
+
+json_t *ip_plan_measure(const json_t *plan, const char *id)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m)
+		if (!strcmp(str_at(m, "id"), id))
+			return m;
+	return NULL;
+}
+
+json_t *ip_plan_approval(const json_t *plan, const char *side)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(plan, "approvals"), i, a)
+		if (!strcmp(str_at(a, "side"), side) && !json_object_get(a, "withdrawn"))
+			return a;
+	return NULL;
+}
+
+bool ip_plan_agreed(const json_t *plan)
+{
+	return ip_plan_approval(plan, "host") && ip_plan_approval(plan, "return");
+}
+
+size_t ip_plan_withdraw(json_t *plan, const char *date, char *summary, size_t size)
+{
+	size_t n = 0, used = 0;
+	size_t i;
+	json_t *a;
+	if (size)
+		*summary = '\0';
+	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
+		if (json_object_get(a, "withdrawn"))
+			continue;
+		json_object_set_new(a, "withdrawn", json_string(date));
+		int w = snprintf(summary + used, size - used, "%s%s: %s", n ? ", " : "",
+		                 str_at(a, "side"), str_at(a, "by"));
+		if (w > 0 && (size_t)w < size - used)
+			used += (size_t)w;
+		n++;
+	}
+	return n;
+}
+
+/* ---- gaps --------------------------------------------------------------- */
+
+struct gaps {
+	const json_t *c, *plan;
+	const char *today;
+	ip_gap_fn fn;
+	void *ctx;
+	size_t n;
+};
+
+static void gap(struct gaps *g, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void gap(struct gaps *g, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		ip_oom();
+	va_end(ap);
+	g->fn(path, msg, g->ctx);
+	free(msg);
+	g->n++;
+}
+
+static bool in_force(const json_t *m)
+{
+	const char *status = str_at(m, "status");
+	return !status || strcmp(status, "cancelled");
+}
+
+static bool pending(const json_t *m)
+{
+	const char *status = str_at(m, "status");
+	return in_force(m) && !(status && !strcmp(status, "done"));
+}
+
+static bool list_has(const json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach((json_t *)list, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+			return true;
+	return false;
+}
+
+static bool has_measure(const json_t *plan, const char *category)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m)
+		if (in_force(m) && !strcmp(str_at(m, "category"), category))
+			return true;
+	return false;
+}
+
+static bool need_addressed(const json_t *plan, const char *need)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m)
+		if (in_force(m) && list_has(json_object_get(m, "addresses"), need))
+			return true;
+	return false;
+}
+
+static void check_needs(struct gaps *g, const json_t *a, size_t ai)
+{
+	size_t i;
+	json_t *need;
+	json_array_foreach(json_object_get(a, "needs"), i, need) {
+		const char *cat = str_at(need, "category");
+		if (need_addressed(g->plan, cat))
+			continue;
+		char path[96];
+		snprintf(path, sizeof path, "assessments[%zu].needs[%zu]", ai, i);
+		const char *prio = str_at(need, "priority");
+		gap(g, path, "need '%s'%s%s%s has no measure addressing it", cat,
+		    prio ? " (" : "", prio ? prio : "", prio ? ")" : "");
+	}
+}
+
+/* The index of the first vulnerability of a that a rule's condition names. */
+static long vulnerability_index(const json_t *a, const json_t *rule)
+{
+	const json_t *want = json_object_get(json_object_get(rule, "when"), "vulnerability");
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(a, "vulnerabilities"), i, v)
+		if (list_has(want, json_string_value(v)))
+			return (long)i;
+	return -1;
+}
+
+static void check_required(struct gaps *g, const struct ip_rules *rules, const json_t *a,
+                           size_t ai)
+{
+	json_t *copy = json_deep_copy(a);
+	json_t *fired = ip_rules_apply(rules, copy);
+	size_t i, k;
+	json_t *rule, *m;
+	json_array_foreach(fired, i, rule) {
+		long vi = vulnerability_index(a, rule);
+		char path[96];
+		if (vi >= 0)
+			snprintf(path, sizeof path, "assessments[%zu].vulnerabilities[%ld]", ai, vi);
+		else
+			snprintf(path, sizeof path, "assessments[%zu]", ai);
+		json_array_foreach(json_object_get(rule, "require"), k, m)
+			if (!has_measure(g->plan, json_string_value(m)))
+				gap(g, path, "rule %s requires a %s measure; the plan has none",
+				    str_at(rule, "id"), json_string_value(m));
+	}
+	json_decref(fired);
+	json_decref(copy);
+}
+
+/* ---- budgets against the programmes' caps ------------------------------- */
+
+struct household { int adults, minors; };
+
+static bool is_minor(const json_t *member, const char *on, bool child)
+{
+	const char *birth = str_at(member, "birth_date");
+	int age = birth && on ? ip_years_between(birth, on) : -1;
+	return age >= 0 ? age < 18 : child;
+}
+
+static struct household returning(const json_t *c, const char *on)
+{
+	struct household h = {0, 0};
+	*(is_minor(json_object_get(c, "person"), on, false) ? &h.minors : &h.adults) += 1;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(c, "household"), i, m) {
+		if (json_is_false(json_object_get(m, "returning")))
+			continue;
+		bool child = !strcmp(str_at(m, "relation"), "child");
+		*(is_minor(m, on, child) ? &h.minors : &h.adults) += 1;
+	}
+	return h;
+}
+
+static double number_at(const json_t *obj, const char *key, bool *present)
+{
+	const json_t *v = json_object_get(obj, key);
+	*present = json_is_number(v);
+	return *present ? json_number_value(v) : 0;
+}
+
+/* The cap's limit for the household, and which part of it binds. */
+static double cap_limit(const json_t *cap, struct household h, const char **which)
+{
+	bool adult, minor, person, family;
+	double per_adult = number_at(cap, "per_adult", &adult);
+	double per_minor = number_at(cap, "per_minor", &minor);
+	double per_person = number_at(cap, "per_person", &person);
+	double fam = number_at(cap, "family", &family);
+	double limit = -1;
+	if (adult || minor) {
+		limit = per_adult * h.adults + per_minor * h.minors;
+		*which = "per adult and minor";
+	}
+	if (person && (limit < 0 || per_person * (h.adults + h.minors) < limit)) {
+		limit = per_person * (h.adults + h.minors);
+		*which = "per person";
+	}
+	if (family && (limit < 0 || fam < limit)) {
+		limit = fam;
+		*which = "family cap";
+	}
+	return limit;
+}
+
+static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
+                      struct household h)
+{
+	const char *currency = str_at(cap, "currency");
+	double total = 0;
+	char last[96] = "";
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
+		const json_t *b = json_object_get(m, "budget");
+		if (!in_force(m) || !b || strcmp(str_at(b, "programme") ? str_at(b, "programme") : "", programme) ||
+		    !list_has(json_object_get(cap, "categories"), str_at(m, "category")))
+			continue;
+		if (strcmp(str_at(b, "currency"), currency)) {
+			snprintf(last, sizeof last, "plan.measures[%zu].budget.currency", i);
+			gap(g, last, "%s %s: the budget is in %s, the cap in %s (convert it to check)",
+			    programme, str_at(cap, "id"), str_at(b, "currency"), currency);
+			continue;
+		}
+		total += json_number_value(json_object_get(b, "amount"));
+		snprintf(last, sizeof last, "plan.measures[%zu].budget.amount", i);
+	}
+	const char *which = "";
+	double limit = cap_limit(cap, h, &which);
+	if (limit < 0 || total <= limit)
+		return;
+	char tot[40], lim[40];
+	ip_format_amount(total, tot);
+	ip_format_amount(limit, lim);
+	struct ip_buf disputed = {0};
+	json_array_foreach(json_object_get(cap, "disputed"), i, m) {
+		char a[40];
+		ip_format_amount(json_number_value(m), a);
+		ip_buf_printf(&disputed, "%s%s", i ? ", " : "; the sources disagree: ", a);
+	}
+	gap(g, last, "%s %s budgets total %s %s, over the cap of %s %s (%s, for %d adult%s "
+	    "and %d minor%s%s)", programme, str_at(cap, "id"), tot, currency, lim, currency,
+	    which, h.adults, h.adults == 1 ? "" : "s", h.minors, h.minors == 1 ? "" : "s",
+	    disputed.s ? disputed.s : "");
+	ip_buf_free(&disputed);
+}
+
+/* The programmes the measures' budgets name, each once, in plan order. */
+static json_t *paying_programmes(const json_t *plan)
+{
+	json_t *ids = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m) {
+		const char *p = str_at(json_object_get(m, "budget"), "programme");
+		if (p && in_force(m) && !list_has(ids, p))
+			json_array_append_new(ids, json_string(p));
+	}
+	return ids;
+}
+
+static void check_budgets(struct gaps *g)
+{
+	const char *on = departure_of(g->c) ? departure_of(g->c) : g->today;
+	struct household h = returning(g->c, on);
+	json_t *ids = paying_programmes(g->plan);
+	size_t i, k;
+	json_t *id, *cap;
+	json_array_foreach(ids, i, id) {
+		const json_t *p = ip_programme(json_string_value(id));
+		json_array_foreach(json_object_get(p, "caps"), k, cap)
+			check_cap(g, json_string_value(id), cap, h);
+	}
+	json_decref(ids);
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+static void check_measure_dates(struct gaps *g, const char *end, const char *end_rule)
+{
+	const char *departure = departure_of(g->c);
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
+		char due[11], path[96];
+		if (!pending(m) || !ip_due_date(g->c, str_at(m, "due"), due))
+			continue;
+		snprintf(path, sizeof path, "plan.measures[%zu].due", i);
+		const char *side = str_at(m, "side");
+		if (departure && !strcmp(side, "return") && strcmp(due, departure) < 0)
+			gap(g, path, "%s is due %s, before the departure on %s: a return-side "
+			    "measure cannot start before the person is there", str_at(m, "id"), due,
+			    departure);
+		else if (departure && !strcmp(side, "host") && strcmp(due, departure) > 0)
+			gap(g, path, "%s is due %s, after the departure on %s: a host-side "
+			    "measure must be done before it", str_at(m, "id"), due, departure);
+		if (end && strcmp(due, end) > 0)
+			gap(g, path, "%s is due %s, after the end of assistance on %s (%s)",
+			    str_at(m, "id"), due, end, end_rule);
+	}
+}
+
+/* Is programme id used by the case: listed, paying a measure, or named
+ * by one? */
+static bool uses_programme(const json_t *c, const json_t *plan, const char *id)
+{
+	if (list_has(json_object_get(c, "programmes"), id))
+		return true;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m) {
+		const char *pays = str_at(json_object_get(m, "budget"), "programme");
+		if (in_force(m) && ((pays && !strcmp(pays, id)) ||
+		                    (str_at(m, "programme") && !strcmp(str_at(m, "programme"), id))))
+			return true;
+	}
+	return false;
+}
+
+static long application_index(const json_t *plan, const char *id)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m)
+		if (in_force(m) && !strcmp(str_at(m, "category"), "programme-application") &&
+		    str_at(m, "programme") && !strcmp(str_at(m, "programme"), id))
+			return (long)i;
+	return -1;
+}
+
+static void check_application(struct gaps *g, const json_t *p)
+{
+	const char *id = str_at(p, "id");
+	const json_t *weeks = json_object_get(p, "apply_weeks_before_departure");
+	if (!json_is_integer(weeks) || !uses_programme(g->c, g->plan, id))
+		return;
+	int w = (int)json_integer_value(weeks);
+	long i = application_index(g->plan, id);
+	if (i < 0) {
+		gap(g, "plan.measures", "%s is used but the plan has no programme-application "
+		    "measure for it (apply at least %d weeks before departure)", id, w);
+		return;
+	}
+	const json_t *m = json_array_get(json_object_get(g->plan, "measures"), (size_t)i);
+	const char *departure = departure_of(g->c);
+	char due[11], latest[11], path[96];
+	if (!pending(m) || !departure || !ip_due_date(g->c, str_at(m, "due"), due) ||
+	    !ip_date_add(departure, -w, 'w', latest) || strcmp(due, latest) <= 0)
+		return;
+	snprintf(path, sizeof path, "plan.measures[%ld].due", i);
+	gap(g, path, "the %s application (%s) is due %s, later than %d weeks before the "
+	    "departure on %s (%s at the latest)", id, str_at(m, "id"), due, w, departure, latest);
+}
+
+static void check_applications(struct gaps *g)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(ip_programmes(), i, p)
+		check_application(g, p);
+}
+
+static void check_approvals(struct gaps *g, const char *agree_by, const char *agree_rule)
+{
+	const char *arrived = str_at(json_object_get(g->c, "return"), "arrived");
+	bool late = arrived && agree_by && strcmp(g->today, agree_by) > 0;
+	static const char *const sides[] = {"host", "return"};
+	for (size_t i = 0; i < 2; i++) {
+		if (ip_plan_approval(g->plan, sides[i]))
+			continue;
+		if (late)
+			gap(g, "plan.approvals", "not approved by the %s side; the plan was to be "
+			    "agreed by %s (%s)", sides[i], agree_by, agree_rule);
+		else
+			gap(g, "plan.approvals", "not approved by the %s side", sides[i]);
+	}
+}
+
+size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
+                    const struct ip_limits *lim, const char *today,
+                    ip_gap_fn fn, void *ctx)
+{
+	const json_t *plan = json_object_get(c, "plan");
+	struct gaps g = {c, plan, today, fn, ctx, 0};
+	if (!json_array_size(json_object_get(plan, "measures"))) {
+		gap(&g, "plan", "no plan yet (ip-plan new CASE --template NAME)");
+		return g.n;
+	}
+	const json_t *list = json_object_get(c, "assessments");
+	size_t ai = json_array_size(list);
+	if (ai) {
+		const json_t *latest = json_array_get(list, ai - 1);
+		check_needs(&g, latest, ai - 1);
+		if (rules)
+			check_required(&g, rules, latest, ai - 1);
+	}
+	check_budgets(&g);
+	const json_t *settings = ip_plan_settings(lim);
+	const char *end_rule = str_at(settings, "assistance_ends");
+	const char *agree_rule = str_at(settings, "agree_by");
+	char end[11], agree_by[11];
+	bool has_end = ip_due_date(c, end_rule, end);
+	bool has_agree = ip_due_date(c, agree_rule, agree_by);
+	check_measure_dates(&g, has_end ? end : NULL, end_rule);
+	check_applications(&g);
+	check_approvals(&g, has_agree ? agree_by : NULL, agree_rule);
+	return g.n;
+}

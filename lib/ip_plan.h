@@ -1,0 +1,53 @@
+/* ip_plan.h — the integrated plan: templates and the schedule every plan
+ * follows (data under share/), measures, approvals, due dates, and the
+ * gaps ip-plan check finds. */
+#ifndef IP_PLAN_H
+#define IP_PLAN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ip_doc.h"
+#include "ip_rules.h"
+
+/* The date a due value names for case c: the value itself when it is a
+ * date, else relative to the case's opening, its departure (departed,
+ * else planned_departure) or arrival (arrived, else the departure).
+ * false when that event has no date yet. */
+bool ip_due_date(const json_t *c, const char *due, char out[11]);
+
+/* share/integplan/plans.yaml (agree_by, assistance_ends, follow_ups),
+ * loaded and checked once; borrowed. NULL after reporting a problem. */
+const json_t *ip_plan_settings(const struct ip_limits *lim);
+
+/* Load and check plan template name (templates/plans/NAME.yaml, or a
+ * path with a '/'). 0 with *out set (caller decrefs), else 64 for an
+ * unknown name (the known ones suggested), 65 or 66. */
+int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t **out);
+/* The names of the templates, sorted (a new array). */
+json_t *ip_plan_template_names(void);
+
+/* The case's plan, made when it has none. */
+json_t *ip_plan_of(json_t *c);
+/* The next free measure id ("M7"); the caller frees. */
+char *ip_plan_next_id(const json_t *plan);
+/* The measure with this id, or NULL. */
+json_t *ip_plan_measure(const json_t *plan, const char *id);
+/* The approval in force for a side, or NULL. */
+json_t *ip_plan_approval(const json_t *plan, const char *side);
+/* Both sides have approved and nothing withdrew it. */
+bool ip_plan_agreed(const json_t *plan);
+/* The plan changed: mark the approvals in force withdrawn on date and
+ * say so in summary ("host: A. Berger"); returns how many there were. */
+size_t ip_plan_withdraw(json_t *plan, const char *date, char *summary, size_t size);
+
+/* Report each gap of case c's plan, as of today, to fn with the field path
+ * it is about. rules: the assessment rules whose "require" a plan must
+ * meet. Returns the number of gaps. */
+typedef void (*ip_gap_fn)(const char *path, const char *message, void *ctx);
+size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
+                    const struct ip_limits *lim, const char *today,
+                    ip_gap_fn fn, void *ctx);
+
+#endif
