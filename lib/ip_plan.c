@@ -441,7 +441,8 @@ static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
 	ip_format_amount(total, tot);
 	ip_format_amount(limit, lim);
 	struct ip_buf disputed = {0};
-	json_array_foreach(json_object_get(cap, "disputed"), i, m) {
+	/* the sources' disagreement matters only where the family cap binds */
+	json_array_foreach(strcmp(which, "family cap") ? NULL : json_object_get(cap, "disputed"), i, m) {
 		char a[40];
 		ip_format_amount(json_number_value(m), a);
 		ip_buf_printf(&disputed, "%s%s", i ? ", " : "; the sources disagree: ", a);

@@ -40,6 +40,35 @@ step "Ahmad is 17: assessed as a minor, the rules for minors fire (a dry run, no
 	"grep -l 'given: Ahmad$' demo/cases/*.yaml | ip-assess --files-from=- --need education >/dev/null"
 grep -l 'given: Ahmad$' demo/cases/*.yaml | ip-assess --files-from=- --need education >/dev/null
 
+step "a plan for every case: an employment plan (quietly)" \
+	"ip-plan new -q -i --files-from=demo/opened.txt --template employment"
+ip-plan new -q -i --files-from=demo/opened.txt --template employment >/dev/null
+
+step "Mariam's plan is a business start-up instead, with housing; both sides approve" \
+	"ip-plan new -i --replace --template business-startup ...; ip-plan add ...; ip-plan approve ..."
+mariam=$(grep -l 'given: Mariam' demo/cases/*.yaml)
+ip-plan departure -q -i --planned --date 2027-02-01 "$mariam" >/dev/null
+ip-plan new -q -i --replace --template business-startup "$mariam" >/dev/null
+ip-plan add -q -i --category temporary-housing --addresses housing --due arrival+0d "$mariam" >/dev/null
+ip-plan approve -i --side host --by "A. Berger" "$mariam"
+ip-plan approve -i --side return --by "N. Karimi" "$mariam"
+
+step "the gaps of all plans (needs without measures, missing approvals, ...)" \
+	"ip-plan check demo/cases | cut -d: -f4- | sort | uniq -c | sort -rn"
+if ip-plan check demo/cases >demo/gaps.txt; then
+	echo "demo: expected gaps in the unapproved plans" >&2
+	exit 1
+fi
+cut -d: -f4- demo/gaps.txt | sort | uniq -c | sort -rn
+
+step "Mariam's plan has none" "ip-plan check $mariam"
+ip-plan check "$mariam"
+
+step "her plan as a document, in German (also demo/plan.de.html)" \
+	"ip-plan render --lang de $mariam"
+ip-plan render --lang de "$mariam"
+ip-plan render --lang de -f html "$mariam" >demo/plan.de.html
+
 step "the Iraqi case, as JSON for jq" \
 	"grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-"
 grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-
