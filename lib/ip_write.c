@@ -195,8 +195,9 @@ struct ip_batch *ip_batch_new(void)
 	return ip_xcalloc(1, sizeof(struct ip_batch));
 }
 
-int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
-                 size_t len, bool create_only)
+/* A temp file beside path, registered for removal on signals: the
+ * existing file's mode, or 0600 for a new one. 0, 73 or 74. */
+static int make_temp(const char *path, bool create_only, char **tmp, int *slot, int *fd)
 {
 	struct stat st;
 	bool exists = lstat(path, &st) == 0;
@@ -211,28 +212,38 @@ int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
 	}
 	char *dir = dir_of(path);
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *tmp = ip_xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
+	*tmp = ip_xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
 	free(dir);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
+	*fd = mkostemp(*tmp, O_CLOEXEC);
+	if (*fd < 0) {
 		report(path, "cannot create a file here", errno);
-		free(tmp);
+		free(*tmp);
 		return IP_EXIT_CANTCREAT;
 	}
-	int slot = claim_slot(tmp);
+	*slot = claim_slot(*tmp);
 	/* An existing file keeps its mode; a new one is private whatever the umask. */
-	mode_t mode = exists ? (st.st_mode & 07777) : 0600;
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0) {
-		int e = errno;
-		report(path, "cannot write", e);
-		close(fd);
-		unlink(tmp);
-		release_slot(slot);
-		free(tmp);
+	if (fchmod(*fd, exists ? (st.st_mode & 07777) : 0600) != 0) {
+		report(path, "cannot write", errno);
+		close(*fd);
+		unlink(*tmp);
+		release_slot(*slot);
+		free(*tmp);
 		return IP_EXIT_IOERR;
 	}
-	if (close(fd) != 0) {
-		report(path, "cannot write", errno);
+	return IP_EXIT_OK;
+}
+
+int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
+                 size_t len, bool create_only)
+{
+	char *tmp;
+	int slot, fd;
+	int rc = make_temp(path, create_only, &tmp, &slot, &fd);
+	if (rc)
+		return rc;
+	if (write_all(fd, data, len) != 0 || close(fd) != 0) {
+		int e = errno;
+		report(path, "cannot write", e);
 		unlink(tmp);
 		release_slot(slot);
 		free(tmp);
@@ -375,4 +386,69 @@ int ip_mkdir_private(const char *path)
 		return IP_EXIT_OK;
 	report(path, "cannot create directory", errno);
 	return IP_EXIT_CANTCREAT;
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+int ip_stream_open(struct ip_stream *s, const char *path)
+{
+	set_handlers();
+	s->path = ip_xstrdup(path);
+	s->failed = false;
+	int rc = make_temp(path, false, &s->tmp, &s->slot, &s->fd);
+	if (rc) {
+		free(s->path);
+		s->path = NULL;
+	}
+	return rc;
+}
+
+void ip_stream_write(struct ip_stream *s, const char *data, size_t len)
+{
+	if (!s->failed && write_all(s->fd, data, len) != 0) {
+		report(s->path, "cannot write", errno);
+		s->failed = true;
+	}
+}
+
+static void stream_end(struct ip_stream *s, bool keep)
+{
+	if (!keep)
+		unlink(s->tmp);
+	release_slot(s->slot);
+	free(s->tmp);
+	free(s->path);
+	s->path = NULL;
+}
+
+void ip_stream_abort(struct ip_stream *s)
+{
+	if (!s->path)
+		return;
+	close(s->fd);
+	stream_end(s, false);
+}
+
+int ip_stream_commit(struct ip_stream *s)
+{
+	int rc = s->failed ? IP_EXIT_IOERR : IP_EXIT_OK;
+	if (!rc && fsync(s->fd) != 0) {
+		report(s->path, "cannot sync to disk", errno);
+		rc = IP_EXIT_IOERR;
+	}
+	if (close(s->fd) != 0 && !rc) {
+		report(s->path, "cannot write", errno);
+		rc = IP_EXIT_IOERR;
+	}
+	if (!rc && rename(s->tmp, s->path) != 0) {
+		report(s->path, "cannot replace", errno);
+		rc = IP_EXIT_IOERR;
+	}
+	char *dir = rc ? NULL : dir_of(s->path);
+	if (dir) {
+		rc = fsync_dir(dir);
+		free(dir);
+	}
+	stream_end(s, !rc);
+	return rc;
 }

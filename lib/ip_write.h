@@ -41,6 +41,22 @@ void ip_batch_abort(struct ip_batch *b);
 int ip_write_file(const char *path, const char *data, size_t len,
                   bool create_only);
 
+/* A file written as it is made (a cache too big to hold in memory):
+ * the same temp -> fsync -> rename -> fsync dir path as ip_write_file. */
+struct ip_stream {
+	char *path, *tmp;
+	int fd, slot;
+	bool failed;
+};
+
+/* 0, 73 or 74. */
+int ip_stream_open(struct ip_stream *s, const char *path);
+/* A write error is reported once and fails the commit. */
+void ip_stream_write(struct ip_stream *s, const char *data, size_t len);
+/* 0 or 74; the temp file is gone either way. */
+int ip_stream_commit(struct ip_stream *s);
+void ip_stream_abort(struct ip_stream *s);
+
 /* mkdir with mode 0700 whatever the umask; an existing directory is fine.
  * Returns 0 or 73. */
 int ip_mkdir_private(const char *path);

@@ -10,8 +10,9 @@ command -v make >/dev/null 2>&1 || need make
 if command -v pkg-config >/dev/null 2>&1; then
 	pkg-config --exists yaml-0.1 || need libyaml-dev
 	pkg-config --exists jansson || need libjansson-dev
+	pkg-config --exists nettle || need nettle-dev
 else
-	need libyaml-dev; need libjansson-dev
+	need libyaml-dev; need libjansson-dev; need nettle-dev
 fi
 command -v bats >/dev/null 2>&1 || need bats
 [ -f /usr/lib/bats/bats-support/load.bash ] || need bats-support

@@ -1,0 +1,296 @@
+#include "ip_facts.h"
+#include "ip_case.h"
+#include "ip_plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const ip_fact_names[F_NFACTS] = {
+	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
+	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
+	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
+	"measures", "assisted", "referrals", "due", "follow_ups"};
+
+static const char *str_at(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static void put(struct ip_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '\t': ip_buf_add(b, "\\t", 2); break;
+		case '\n': ip_buf_add(b, "\\n", 2); break;
+		case '\\': case ';': case '|':
+			ip_buf_add(b, "\\", 1);
+			ip_buf_add(b, s, 1);
+			break;
+		default: ip_buf_add(b, s, 1);
+		}
+	}
+}
+
+/* A list item separator: nothing before the first item. */
+static void sep(struct ip_buf *b, size_t *n)
+{
+	if ((*n)++)
+		ip_buf_add(b, ";", 1);
+}
+
+static void put_strings(struct ip_buf *b, const json_t *list)
+{
+	size_t n = 0, i;
+	json_t *v;
+	json_array_foreach((json_t *)list, i, v) {
+		sep(b, &n);
+		put(b, json_string_value(v));
+	}
+}
+
+static bool in_force(const json_t *m)
+{
+	const char *s = str_at(m, "status");
+	return !s || strcmp(s, "cancelled");
+}
+
+static bool begun(const json_t *m)
+{
+	const char *s = str_at(m, "status");
+	return s && (!strcmp(s, "in-progress") || !strcmp(s, "done"));
+}
+
+static const json_t *latest_assessment(const json_t *c)
+{
+	const json_t *list = json_object_get(c, "assessments");
+	return json_array_get(list, json_array_size(list) - 1);
+}
+
+/* The latest approval date when both sides agree the plan. */
+static const char *agreed_on(const json_t *plan)
+{
+	if (!ip_plan_agreed(plan))
+		return NULL;
+	const char *latest = NULL;
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(plan, "approvals"), i, a)
+		if (!json_object_get(a, "withdrawn") && (!latest || strcmp(str_at(a, "date"), latest) > 0))
+			latest = str_at(a, "date");
+	return latest;
+}
+
+static void put_programmes(struct ip_buf *b, const json_t *c, const json_t *measures)
+{
+	json_t *ids = json_array();
+	size_t i, n = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(c, "programmes"), i, v)
+		json_array_append(ids, v);
+	json_array_foreach((json_t *)measures, i, v) {
+		const char *p = str_at(json_object_get(v, "budget"), "programme");
+		size_t k;
+		json_t *have;
+		bool seen = false;
+		json_array_foreach(ids, k, have)
+			seen |= p && !strcmp(json_string_value(have), p);
+		if (p && in_force(v) && !seen)
+			json_array_append_new(ids, json_string(p));
+	}
+	json_array_foreach(ids, i, v) {
+		sep(b, &n);
+		put(b, json_string_value(v));
+	}
+	json_decref(ids);
+}
+
+static void put_measures(struct ip_buf *b, const json_t *measures)
+{
+	size_t i, n = 0;
+	json_t *m;
+	json_array_foreach((json_t *)measures, i, m)
+		if (in_force(m)) {
+			sep(b, &n);
+			put(b, str_at(m, "category"));
+		}
+}
+
+static void put_assisted(struct ip_buf *b, const json_t *measures)
+{
+	bool host = false, ret = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach((json_t *)measures, i, m)
+		if (begun(m))
+			*(strcmp(str_at(m, "side"), "host") ? &ret : &host) = true;
+	ip_buf_puts(b, host && ret ? "host;return" : host ? "host" : ret ? "return" : "");
+}
+
+static void put_item(struct ip_buf *b, size_t *n, const char *kind, const char *due,
+                     const char *owner, const char *what)
+{
+	sep(b, n);
+	put(b, kind);
+	ip_buf_add(b, "|", 1);
+	put(b, due);
+	ip_buf_add(b, "|", 1);
+	put(b, owner ? owner : "");
+	ip_buf_add(b, "|", 1);
+	put(b, what);
+}
+
+/* Every open measure, follow-up and unanswered referral with a due date. */
+static void put_due(struct ip_buf *b, const json_t *c, int referral_days)
+{
+	const json_t *plan = json_object_get(c, "plan");
+	const json_t *counsellors = json_object_get(c, "counsellors");
+	size_t i, n = 0;
+	json_t *v;
+	char due[11], what[256];
+	json_array_foreach(json_object_get(plan, "measures"), i, v) {
+		const char *s = str_at(v, "status");
+		if (!in_force(v) || (s && !strcmp(s, "done")) || !ip_due_date(c, str_at(v, "due"), due))
+			continue;
+		const char *owner = str_at(v, "owner");
+		snprintf(what, sizeof what, "%s %s", str_at(v, "id"), str_at(v, "category"));
+		put_item(b, &n, "measure", due, owner ? owner : str_at(counsellors, str_at(v, "side")),
+		         what);
+	}
+	json_array_foreach(json_object_get(plan, "follow_ups"), i, v) {
+		if (json_object_get(v, "done") || !ip_due_date(c, str_at(v, "due"), due))
+			continue;
+		const char *owner = str_at(counsellors, "return");
+		snprintf(what, sizeof what, "follow-up %zu (%s)", i + 1, str_at(v, "due"));
+		put_item(b, &n, "follow-up", due, owner ? owner : str_at(counsellors, "host"), what);
+	}
+	json_array_foreach(json_object_get(c, "referrals"), i, v) {
+		const char *sent = str_at(v, "date");
+		if (strcmp(str_at(v, "status"), "pending") || !sent ||
+		    !ip_date_add(sent, referral_days, 'd', due))
+			continue;
+		snprintf(what, sizeof what, "referral %s to %s without an answer", str_at(v, "id"),
+		         str_at(v, "to"));
+		put_item(b, &n, "referral", due, str_at(counsellors, "host"), what);
+	}
+}
+
+static void put_follow_ups(struct ip_buf *b, const json_t *c)
+{
+	size_t i, n = 0;
+	json_t *v;
+	char due[11];
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, v) {
+		sep(b, &n);
+		put(b, ip_due_date(c, str_at(v, "due"), due) ? due : "");
+		ip_buf_add(b, "|", 1);
+		put(b, str_at(v, "done"));
+	}
+}
+
+void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
+{
+	const json_t *centre = json_object_get(c, "centre");
+	const json_t *person = json_object_get(c, "person");
+	const json_t *ret = json_object_get(c, "return");
+	const json_t *plan = json_object_get(c, "plan");
+	const json_t *measures = json_object_get(plan, "measures");
+	const char *const scalars[] = {
+		str_at(c, "id"), str_at(c, "status"), str_at(centre, "id"), str_at(centre, "state"),
+		str_at(ret, "country"), str_at(ret, "region"), str_at(person, "sex"),
+		str_at(person, "birth_date"), str_at(c, "opened"), str_at(ret, "planned_departure"),
+		str_at(ret, "departed"), str_at(ret, "arrived"), str_at(c, "closed"),
+		str_at(c, "outcome"), agreed_on(plan),
+		str_at(json_object_get(c, "counsellors"), "host"), str_at(person, "given"),
+		str_at(person, "family")};
+	for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++) {
+		put(out, scalars[i]);
+		ip_buf_add(out, "\t", 1);
+	}
+	put_strings(out, json_object_get(latest_assessment(c), "vulnerabilities"));
+	ip_buf_add(out, "\t", 1);
+	put_programmes(out, c, measures);
+	ip_buf_add(out, "\t", 1);
+	put_measures(out, measures);
+	ip_buf_add(out, "\t", 1);
+	put_assisted(out, measures);
+	ip_buf_add(out, "\t", 1);
+	size_t i, n = 0;
+	json_t *r;
+	json_array_foreach(json_object_get(c, "referrals"), i, r) {
+		sep(out, &n);
+		put(out, str_at(r, "status"));
+	}
+	ip_buf_add(out, "\t", 1);
+	put_due(out, c, referral_days);
+	ip_buf_add(out, "\t", 1);
+	put_follow_ups(out, c);
+	ip_buf_add(out, "\n", 1);
+}
+
+bool ip_facts_split(char *line, char *fields[F_NFACTS])
+{
+	int n = 0;
+	fields[n++] = line;
+	for (char *p = line; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '\t') {
+			if (n == F_NFACTS)
+				return false;
+			*p = '\0';
+			fields[n++] = p + 1;
+		}
+	}
+	return n == F_NFACTS;
+}
+
+/* Copy s up to an unescaped stop character (or the end) into buf,
+ * unescaping; returns where it stopped. */
+static const char *unescape(const char *s, const char *stops, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (; *s && !strchr(stops, *s); s++) {
+		char ch = *s;
+		if (ch == '\\' && s[1]) {
+			ch = *++s;
+			ch = ch == 't' ? '\t' : ch == 'n' ? '\n' : ch;
+		}
+		if (k + 1 < n)
+			buf[k++] = ch;
+	}
+	if (n)
+		buf[k] = '\0';
+	return s;
+}
+
+const char *ip_facts_value(const char *field, char *buf, size_t n)
+{
+	unescape(field, "", buf, n);
+	return buf;
+}
+
+bool ip_facts_next(const char **cursor, char *buf, size_t n, char **parts,
+                   int maxparts, int *nparts)
+{
+	const char *s = *cursor;
+	if (!s || !*s)
+		return false;
+	/* the raw item, then its parts, each unescaped into buf */
+	size_t used = 0;
+	*nparts = 0;
+	for (;;) {
+		char *part = buf + used;
+		const char *end = unescape(s, ";|", part, n - used);
+		if (*nparts < maxparts)
+			parts[(*nparts)++] = part;
+		used += strlen(part) + 1;
+		if (used >= n)
+			used = n - 1;
+		s = end;
+		if (*s != '|')
+			break;
+		s++;
+	}
+	*cursor = *s == ';' ? s + 1 : s;
+	return true;
+}

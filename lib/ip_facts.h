@@ -1,0 +1,50 @@
+/* ip_facts.h — the fields reports need from a case, as one line of text:
+ * what the report cache keeps per file, and what ip-report aggregates. A
+ * line is tab-separated; list fields hold their items separated by ';',
+ * the parts of an item by '|'. Tabs, newlines, ';', '|' and '\' inside a
+ * value are escaped with '\'. */
+#ifndef IP_FACTS_H
+#define IP_FACTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "ip_emit.h"
+
+enum ip_fact {
+	F_ID, F_STATUS, F_CENTRE, F_STATE, F_COUNTRY, F_REGION, F_SEX, F_BIRTH,
+	F_OPENED, F_PLANNED, F_DEPARTED, F_ARRIVED, F_CLOSED, F_OUTCOME,
+	F_AGREED,       /* the day the plan was agreed, or empty */
+	F_COUNSELLOR,   /* host counsellor */
+	F_GIVEN, F_FAMILY,
+	F_VULNS,        /* vulnerabilities of the latest assessment */
+	F_PROGRAMMES,   /* listed, or paying a measure */
+	F_MEASURES,     /* categories of measures in force */
+	F_ASSISTED,     /* "host", "return", "host;return": sides with a measure begun or done */
+	F_REFERRALS,    /* status of each referral */
+	F_DUE,          /* kind|due|owner|what of each open item with a due date */
+	F_FOLLOW_UPS,   /* due|done of each follow-up */
+	F_NFACTS
+};
+
+/* Names of the facts, for the cache header and messages. */
+extern const char *const ip_fact_names[F_NFACTS];
+
+/* Append the facts line of case c (a valid case) to out, with '\n'.
+ * referral_days: the days a referral may wait for an answer. */
+void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out);
+
+/* Split a facts line (its '\n' removed) in place into its fields; false if
+ * it has the wrong number of fields. */
+bool ip_facts_split(char *line, char *fields[F_NFACTS]);
+
+/* Unescape the next item of a list field: *cursor moves past it. Returns
+ * false at the end. The item is copied into buf (size n), parts split at
+ * unescaped '|' into parts[0..*nparts). */
+bool ip_facts_next(const char **cursor, char *buf, size_t n, char **parts,
+                   int maxparts, int *nparts);
+
+/* A value with its escapes removed, into buf. */
+const char *ip_facts_value(const char *field, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,344 @@
+#include "ip_table.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- suppression -------------------------------------------------------- */
+
+static json_t *count_cell(json_t *row)
+{
+	return json_array_get(row, json_array_size(row) - 1);
+}
+
+static bool small(const json_t *cell, int min_cell)
+{
+	return json_is_integer(cell) && json_integer_value(cell) > 0 &&
+	       json_integer_value(cell) < min_cell;
+}
+
+static void hide(json_t *row, int min_cell)
+{
+	json_array_set_new(row, json_array_size(row) - 1, json_sprintf("<%d", min_cell));
+}
+
+size_t ip_table_suppress(json_t *table, int min_cell)
+{
+	if (min_cell <= 0)
+		return 0;
+	json_t *rows = json_object_get(table, "rows");
+	json_t *total = json_object_get(table, "total");
+	size_t hidden = 0, i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+		if (small(count_cell(row), min_cell)) {
+			hide(row, min_cell);
+			hidden++;
+		}
+	/* One hidden cell and a total: the total minus the others gives it. */
+	if (hidden == 1 && total) {
+		json_t *smallest = NULL;
+		json_array_foreach(rows, i, row) {
+			json_t *c = count_cell(row);
+			if (json_is_integer(c) && (!smallest || json_integer_value(c) <
+			                                         json_integer_value(count_cell(smallest))))
+				smallest = row;
+		}
+		if (smallest) {
+			hide(smallest, min_cell);
+			hidden++;
+		} else if (json_is_integer(count_cell(total))) {
+			hide(total, min_cell);  /* a table of one row is its total */
+			hidden++;
+		}
+	}
+	if (total && small(count_cell(total), min_cell)) {
+		hide(total, min_cell);
+		hidden++;
+	}
+	return hidden;
+}
+
+/* ---- cells -------------------------------------------------------------- */
+
+static const char *cell_text(const json_t *cell, char buf[40])
+{
+	if (json_is_string(cell))
+		return json_string_value(cell);
+	if (json_is_integer(cell))
+		snprintf(buf, 40, "%lld", (long long)json_integer_value(cell));
+	else if (json_is_real(cell))
+		snprintf(buf, 40, "%.1f", json_real_value(cell));
+	else
+		snprintf(buf, 40, "%s", "");
+	return buf;
+}
+
+void ip_csv_field(struct ip_buf *out, const char *s, char sep)
+{
+	bool inert = s[0] && strchr("=+-@\t\r\n", s[0]);
+	bool quote = inert || strchr(s, sep) || strchr(s, '"') || strchr(s, '\n') ||
+	             strchr(s, '\r');
+	if (quote)
+		ip_buf_add(out, "\"", 1);
+	if (inert)
+		ip_buf_add(out, "'", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			ip_buf_add(out, "\"", 1);
+		ip_buf_add(out, p, 1);
+	}
+	if (quote)
+		ip_buf_add(out, "\"", 1);
+}
+
+/* Display width of UTF-8 text: one column per character. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+/* ---- formats ------------------------------------------------------------ */
+
+/* Every row of a table, the total last. */
+static json_t *all_rows(const json_t *t)
+{
+	json_t *rows = json_copy(json_object_get(t, "rows"));
+	if (json_object_get(t, "total"))
+		json_array_append(rows, json_object_get(t, "total"));
+	return rows;
+}
+
+static void render_text(const json_t *t, struct ip_buf *out)
+{
+	const json_t *cols = json_object_get(t, "columns");
+	size_t ncols = json_array_size(cols), w[16] = {0};
+	json_t *rows = all_rows(t);
+	char buf[40];
+	size_t i, r;
+	json_t *row;
+	for (i = 0; i < ncols && i < 16; i++)
+		w[i] = width(json_string_value(json_array_get(cols, i)));
+	json_array_foreach(rows, r, row)
+		for (i = 0; i < ncols && i < 16; i++) {
+			size_t cw = width(cell_text(json_array_get(row, i), buf));
+			w[i] = cw > w[i] ? cw : w[i];
+		}
+	ip_buf_printf(out, "%s\n", json_string_value(json_object_get(t, "title")));
+	for (r = 0; r <= json_array_size(rows); r++) {
+		const json_t *line = r == 0 ? cols : json_array_get(rows, r - 1);
+		for (i = 0; i < ncols && i < 16; i++) {
+			const json_t *cell = json_array_get(line, i);
+			const char *s = cell_text(cell, buf);
+			size_t pad = w[i] - width(s);
+			bool right = r > 0 && !json_is_string(cell);
+			ip_buf_printf(out, "%s%*s%s%*s", i ? "  " : "", right ? (int)pad : 0, "", s,
+			              right || i + 1 == ncols ? 0 : (int)pad, "");
+		}
+		ip_buf_puts(out, "\n");
+	}
+	json_decref(rows);
+}
+
+static void render_csv(const json_t *t, enum ip_csv_dialect d, struct ip_buf *out)
+{
+	char sep = d == IP_CSV_EXCEL_DE ? ';' : ',';
+	const char *eol = "\r\n";
+	json_t *rows = all_rows(t);
+	char buf[40];
+	json_array_insert(rows, 0, json_object_get(t, "columns"));
+	size_t r, i;
+	json_t *row, *cell;
+	json_array_foreach(rows, r, row) {
+		json_array_foreach(row, i, cell) {
+			if (i)
+				ip_buf_add(out, &sep, 1);
+			const char *s = cell_text(cell, buf);
+			if (json_is_string(cell))
+				ip_csv_field(out, s, sep);
+			else
+				ip_buf_puts(out, s);
+		}
+		ip_buf_puts(out, eol);
+	}
+	json_decref(rows);
+}
+
+static void md_cell(struct ip_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("|\\*_`<>[]", *s))
+			ip_buf_add(out, "\\", 1);
+		ip_buf_add(out, *s == '\n' ? " " : s, 1);
+	}
+}
+
+static void render_md(const json_t *t, struct ip_buf *out)
+{
+	const json_t *cols = json_object_get(t, "columns");
+	json_t *rows = all_rows(t);
+	char buf[40];
+	size_t r, i;
+	json_t *row, *cell;
+	ip_buf_puts(out, "## ");
+	md_cell(out, json_string_value(json_object_get(t, "title")));
+	ip_buf_puts(out, "\n\n|");
+	json_array_foreach(cols, i, cell) {
+		ip_buf_puts(out, " ");
+		md_cell(out, json_string_value(cell));
+		ip_buf_puts(out, " |");
+	}
+	ip_buf_puts(out, "\n|");
+	json_array_foreach(cols, i, cell)
+		ip_buf_puts(out, i + 1 == json_array_size(cols) ? " ---: |" : " --- |");
+	ip_buf_puts(out, "\n");
+	json_array_foreach(rows, r, row) {
+		ip_buf_puts(out, "|");
+		json_array_foreach(row, i, cell) {
+			ip_buf_puts(out, " ");
+			md_cell(out, cell_text(cell, buf));
+			ip_buf_puts(out, " |");
+		}
+		ip_buf_puts(out, "\n");
+	}
+	ip_buf_puts(out, "\n");
+	json_decref(rows);
+}
+
+static void html_text(struct ip_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': ip_buf_puts(out, "&amp;"); break;
+		case '<': ip_buf_puts(out, "&lt;"); break;
+		case '>': ip_buf_puts(out, "&gt;"); break;
+		case '"': ip_buf_puts(out, "&quot;"); break;
+		case '\'': ip_buf_puts(out, "&#39;"); break;
+		default: ip_buf_add(out, s, 1);
+		}
+	}
+}
+
+/* A horizontal bar per row with a shown count; hidden counts get none. */
+static void render_svg(const json_t *t, struct ip_buf *out)
+{
+	const json_t *rows = json_object_get(t, "rows");
+	json_int_t max = 0;
+	size_t i;
+	json_t *row;
+	char buf[40];
+	json_array_foreach((json_t *)rows, i, row) {
+		const json_t *c = count_cell(row);
+		if (json_is_integer(c) && json_integer_value(c) > max)
+			max = json_integer_value(c);
+	}
+	if (!max || !json_array_size(rows))
+		return;
+	size_t h = 22 * json_array_size(rows) + 4;
+	ip_buf_printf(out, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 640 %zu\" "
+	              "width=\"640\" height=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\">\n", h, h);
+	json_array_foreach((json_t *)rows, i, row) {
+		const json_t *c = count_cell(row);
+		ip_buf_printf(out, "<text x=\"0\" y=\"%zu\">", 22 * i + 16);
+		html_text(out, cell_text(json_array_get(row, 0), buf));
+		ip_buf_puts(out, "</text>");
+		if (json_is_integer(c)) {
+			double wbar = 400.0 * (double)json_integer_value(c) / (double)max;
+			ip_buf_printf(out, "<rect x=\"220\" y=\"%zu\" width=\"%.1f\" height=\"16\"/>",
+			              22 * i + 4, wbar);
+		}
+		ip_buf_printf(out, "<text x=\"%d\" y=\"%zu\" class=\"n\">", 630, 22 * i + 16);
+		html_text(out, cell_text(c, buf));
+		ip_buf_puts(out, "</text>\n");
+	}
+	ip_buf_puts(out, "</svg>\n");
+}
+
+static void render_html_table(const json_t *t, struct ip_buf *out)
+{
+	const json_t *cols = json_object_get(t, "columns");
+	char buf[40];
+	size_t r, i;
+	json_t *row, *cell;
+	ip_buf_puts(out, "<section>\n<h2>");
+	html_text(out, json_string_value(json_object_get(t, "title")));
+	ip_buf_puts(out, "</h2>\n");
+	render_svg(t, out);
+	ip_buf_puts(out, "<table>\n<thead><tr>");
+	json_array_foreach((json_t *)cols, i, cell) {
+		ip_buf_puts(out, "<th>");
+		html_text(out, json_string_value(cell));
+		ip_buf_puts(out, "</th>");
+	}
+	ip_buf_puts(out, "</tr></thead>\n<tbody>\n");
+	json_array_foreach(json_object_get(t, "rows"), r, row) {
+		ip_buf_puts(out, "<tr>");
+		json_array_foreach(row, i, cell) {
+			ip_buf_puts(out, json_is_string(cell) ? "<td>" : "<td class=\"n\">");
+			html_text(out, cell_text(cell, buf));
+			ip_buf_puts(out, "</td>");
+		}
+		ip_buf_puts(out, "</tr>\n");
+	}
+	ip_buf_puts(out, "</tbody>\n");
+	if ((row = json_object_get(t, "total"))) {
+		ip_buf_puts(out, "<tfoot><tr>");
+		json_array_foreach(row, i, cell) {
+			ip_buf_puts(out, json_is_string(cell) && i == 0 ? "<th>" : "<td class=\"n\">");
+			html_text(out, cell_text(cell, buf));
+			ip_buf_puts(out, json_is_string(cell) && i == 0 ? "</th>" : "</td>");
+		}
+		ip_buf_puts(out, "</tr></tfoot>\n");
+	}
+	ip_buf_puts(out, "</table>\n</section>\n");
+}
+
+static const char html_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+static const char html_style[] =
+	"</title>\n<style>\n"
+	"body { font: 15px/1.45 system-ui, sans-serif; max-width: 60em; margin: 2em auto; "
+	"padding: 0 1em; color: #222; }\n"
+	"h1 { font-size: 1.5em; border-bottom: 2px solid #2a5d84; }\n"
+	"h2 { font-size: 1.15em; color: #2a5d84; margin-top: 1.8em; }\n"
+	"table { border-collapse: collapse; margin: .5em 0; }\n"
+	"th, td { padding: .2em .8em; border-bottom: 1px solid #ddd; text-align: start; }\n"
+	"td.n { text-align: end; font-variant-numeric: tabular-nums; }\n"
+	"tfoot th, tfoot td { font-weight: 600; border-top: 2px solid #999; }\n"
+	"svg.chart { display: block; max-width: 100%; height: auto; font-size: 12px; }\n"
+	"svg.chart rect { fill: #2a5d84; }\n"
+	"svg.chart text.n { text-anchor: end; }\n"
+	"</style>\n</head>\n<body>\n<h1>";
+
+void ip_tables_render(const json_t *tables, enum ip_table_format f,
+                      enum ip_csv_dialect dialect, const char *title,
+                      struct ip_buf *out)
+{
+	size_t i;
+	json_t *t;
+	if (f == IP_TABLE_CSV && dialect == IP_CSV_EXCEL_DE)
+		ip_buf_puts(out, "\xEF\xBB\xBF");  /* the BOM German Excel needs for UTF-8 */
+	if (f == IP_TABLE_HTML) {
+		ip_buf_puts(out, html_head);
+		html_text(out, title);
+		ip_buf_puts(out, html_style);
+		html_text(out, title);
+		ip_buf_puts(out, "</h1>\n");
+	}
+	json_array_foreach((json_t *)tables, i, t) {
+		if (i && (f == IP_TABLE_TEXT || f == IP_TABLE_CSV))
+			ip_buf_puts(out, f == IP_TABLE_CSV ? "\r\n"
+			                                   : "\n");
+		switch (f) {
+		case IP_TABLE_TEXT: render_text(t, out); break;
+		case IP_TABLE_CSV: render_csv(t, dialect, out); break;
+		case IP_TABLE_MD: render_md(t, out); break;
+		case IP_TABLE_HTML: render_html_table(t, out); break;
+		}
+	}
+	if (f == IP_TABLE_HTML)
+		ip_buf_puts(out, "</body>\n</html>\n");
+}
