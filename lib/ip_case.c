@@ -244,6 +244,14 @@ bool ip_date_add(const char *date, int n, char unit, char out[11])
 	return true;
 }
 
+long ip_days_between(const char *from, const char *to)
+{
+	if (!ip_date_valid(from) || !ip_date_valid(to))
+		return 0;
+	return days_from_civil(atoi(to), atoi(to + 5), atoi(to + 8)) -
+	       days_from_civil(atoi(from), atoi(from + 5), atoi(from + 8));
+}
+
 int ip_years_between(const char *from, const char *to)
 {
 	if (!ip_date_valid(from) || !ip_date_valid(to))

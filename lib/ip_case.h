@@ -32,6 +32,9 @@ void ip_datetime_str(time_t t, char out[21]);
 /* date plus n days, weeks, months or years (unit d, w, m, y; n may be
  * negative); a month from the 31st ends on the month's last day. */
 bool ip_date_add(const char *date, int n, char unit, char out[11]);
+/* Days from one YYYY-MM-DD date to another (negative if earlier); 0 if
+ * either is not a date. */
+long ip_days_between(const char *from, const char *to);
 /* Whole years between two YYYY-MM-DD dates (age on a day); -1 if bad. */
 int ip_years_between(const char *from, const char *to);
 

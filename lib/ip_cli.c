@@ -22,7 +22,7 @@ static const struct argp_option options[] = {
 	 "(- for standard input), one per line", -1},
 	{"null", '0', NULL, 0, "Paths read and printed are NUL-terminated", -1},
 	{"format", 'f', "FMT", 0, "Output format: yaml, json or jsonl (ip-plan "
-	 "render: md or html)", -1},
+	 "render: md or html; ip-report: table, csv, json, md or html)", -1},
 	{"quiet", 'q', NULL, 0, "No summary line", -1},
 	{"max-file-size", OPT_MAX_FILE_SIZE, "BYTES", 0,
 	 "Refuse input files larger than BYTES (default 1048576)", -1},
@@ -41,8 +41,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'f':
 		if (!ip_format_parse(arg, &cli->format) || !(cli->formats & 1u << cli->format))
 			argp_error(state, "unknown format '%s' (use %s)", arg,
-			           cli->formats & IP_FORMATS_DATA ? "yaml, json or jsonl"
-			                                          : "md or html");
+			           cli->formats == IP_FORMATS_REPORT ? "table, csv, json, jsonl, md or html"
+			           : cli->formats & IP_FORMATS_DOC ? "yaml, json, jsonl, md or html"
+			                                            : "yaml, json or jsonl");
 		cli->format_given = true;
 		break;
 	case OPT_MAX_FILE_SIZE:

@@ -20,6 +20,10 @@ bool ip_format_parse(const char *name, enum ip_format *f)
 		*f = IP_FORMAT_MD;
 	else if (!strcmp(name, "html"))
 		*f = IP_FORMAT_HTML;
+	else if (!strcmp(name, "table"))
+		*f = IP_FORMAT_TABLE;
+	else if (!strcmp(name, "csv"))
+		*f = IP_FORMAT_CSV;
 	else
 		return false;
 	return true;

@@ -55,31 +55,12 @@ bool ip_due_date(const json_t *c, const char *due, char out[11])
 
 /* ---- data under share/ -------------------------------------------------- */
 
-/* Load one YAML mapping and check it; 0 with *out set, or the status. */
-static int load_checked(const char *path, const struct ip_field *schema,
-                        const char *what, const struct ip_limits *lim, json_t **out)
-{
-	struct ip_docs docs = {0};
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
-	if (!rc && docs.n != 1) {
-		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected %s, found %zu documents",
-		         what, docs.n);
-		rc = IP_EXIT_DATAERR;
-	}
-	if (!rc && ip_validate(&docs.v[0], schema, what))
-		rc = IP_EXIT_DATAERR;
-	if (!rc)
-		*out = json_incref(docs.v[0].root);
-	ip_docs_free(&docs);
-	return rc;
-}
-
 const json_t *ip_plan_settings(const struct ip_limits *lim)
 {
 	static json_t *settings;
 	if (!settings) {
 		char *path = ip_share_path("plans.yaml");
-		if (load_checked(path, &ip_plans_schema, "the plan schedule", lim, &settings))
+		if (ip_load_checked(path, &ip_plans_schema, "the plan schedule", lim, &settings))
 			settings = NULL;
 		free(path);
 	}
@@ -156,7 +137,7 @@ int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t 
 	if (!strchr(name, '/') && !probe)
 		rc = unknown_template(name);
 	else
-		rc = load_checked(path, &ip_template_schema, "a plan template", lim, out);
+		rc = ip_load_checked(path, &ip_template_schema, "a plan template", lim, out);
 	if (probe)
 		fclose(probe);
 	free(path);

@@ -2,6 +2,7 @@
 #include "ip_case.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
+#include "ip_exit.h"
 #include "ip_vocab.h"
 
 #include <stdarg.h>
@@ -251,6 +252,17 @@ static const struct ip_field plans_f[] = {
 
 const struct ip_field ip_plans_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                          plans_f, NULL};
+
+/* The settings of ip-report (share/integplan/reports.yaml). */
+static const struct ip_field reports_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/reports/1", NULL, NULL},
+	TYPED("min_cell", IP_T_YEARS, IP_REQUIRED),
+	ARR("age_bands", IP_REQUIRED, ITEM(IP_T_YEARS)),
+	TYPED("referral_answer_days", IP_T_YEARS, IP_REQUIRED),
+	END};
+
+const struct ip_field ip_reports_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                           reports_f, NULL};
 
 /* A plan template (share/templates/plans/NAME.yaml). */
 static const struct ip_field text_f[] = {STR("de", 0), STR("en", IP_REQUIRED), END};
@@ -725,4 +737,22 @@ json_t *ip_canonical(const json_t *v, const struct ip_field *f)
 		json_object_set_new(out, rest[i], ip_canonical(json_object_get(v, rest[i]), NULL));
 	free(rest);
 	return out;
+}
+
+int ip_load_checked(const char *path, const struct ip_field *schema, const char *what,
+                    const struct ip_limits *lim, json_t **out)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected %s, found %zu documents",
+		         what, docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && ip_validate(&docs.v[0], schema, what))
+		rc = IP_EXIT_DATAERR;
+	if (!rc)
+		*out = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	return rc;
 }

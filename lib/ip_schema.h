@@ -47,6 +47,8 @@ extern const struct ip_field ip_rules_schema;
 extern const struct ip_field ip_programmes_schema;
 extern const struct ip_field ip_plans_schema;
 extern const struct ip_field ip_template_schema;
+/* reports.yaml */
+extern const struct ip_field ip_reports_schema;
 
 /* Check a document against a schema (what names it in messages: "a
  * case"); like ip_case_validate without the rules across fields. */
@@ -62,6 +64,11 @@ int ip_case_validate(struct ip_doc *doc);
  * path names the value. Returns the number of problems; *v may be
  * replaced like in ip_case_validate. */
 int ip_field_validate(const char *path, json_t **v, const struct ip_where *w);
+
+/* Load a YAML or JSON file of one document and check it against schema
+ * (what names it in messages). 0 with *out set, else 65 or 66. */
+int ip_load_checked(const char *path, const struct ip_field *schema, const char *what,
+                    const struct ip_limits *lim, json_t **out);
 
 /* A copy of a value with object keys in the schema's order, then any
  * x- extension keys in byte order. schema NULL: keys keep their order. */

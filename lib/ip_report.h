@@ -1,0 +1,46 @@
+/* ip_report.h — the figures of ip-report from the facts of cases: counts
+ * by any fields (summary), key performance indicators (kpi) and the
+ * funders' indicators for a period. Each report is first a *partial*: exact
+ * counts and histograms, as JSON, that partials of other repositories can
+ * be added to (ip-report merge) before it is made into tables, where small
+ * counts are suppressed. */
+#ifndef IP_REPORT_H
+#define IP_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ip_facts.h"
+
+#define IP_REPORT_SCHEMA "integplan/report/1"
+
+struct ip_report_query {
+	const char *kind;    /* "summary", "kpi" or "indicators" */
+	json_t *by;          /* summary: the fields to count by */
+	const char *since, *until; /* intake dates, inclusive; NULL: open */
+	json_t *where;       /* [[field, value], ...]: a case matches any value */
+	const char *today;
+	const char *period;  /* indicators: YYYY, YYYY-QN or YYYY-MM */
+	json_t *age_bands;   /* lower bounds of the age bands, ascending */
+};
+
+/* The fields summary, --where and export know, for usage and completion. */
+extern const char *const ip_report_fields[];
+bool ip_report_field_known(const char *field);
+/* A period's first and last day; false if it is not one. */
+bool ip_report_period(const char *period, char from[11], char to[11]);
+
+struct ip_report;
+struct ip_report *ip_report_new(const struct ip_report_query *q);
+void ip_report_add(struct ip_report *r, char *fields[F_NFACTS]);
+/* The partial (a new value); frees the report. */
+json_t *ip_report_finish(struct ip_report *r);
+
+/* Add partial part (from file name) to into; 65 with a message when they
+ * are not the same report over the same fields, filters and period. */
+int ip_report_merge(json_t *into, const json_t *part, const char *name);
+
+/* The tables of a partial, with counts below min_cell suppressed. */
+json_t *ip_report_tables(const json_t *partial, int min_cell);
+
+#endif

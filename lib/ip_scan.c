@@ -1,0 +1,297 @@
+#include "ip_scan.h"
+#include "ip_codes.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_exit.h"
+#include "ip_schema.h"
+#include "ip_vocab.h"
+#include "ip_write.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Files per chunk: the memory a run needs grows with this, not with the
+ * repository. */
+#define CHUNK 2048
+#define CACHE_MAGIC "integplan-report-cache 1"
+
+/* ---- the list of paths -------------------------------------------------- */
+
+struct paths {
+	char **v;
+	size_t n, cap;
+};
+
+static int collect(const char *path, void *ctx)
+{
+	struct paths *p = ctx;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n++] = ip_xstrdup(path);
+	return IP_EXIT_OK;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- the cache, read alongside the sorted paths ------------------------- */
+
+struct stamp {
+	long long size, mtime_s, mtime_ns, ctime_s, ctime_ns, ino;
+};
+
+struct reader {
+	FILE *f;
+	char *line;
+	size_t cap;
+	bool ok;
+	struct timespec written;
+	const char *path, *facts;  /* the current entry */
+	struct stamp st;
+};
+
+static struct stamp stamp_of(const struct stat *st)
+{
+	return (struct stamp){st->st_size, st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+	                      st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (long long)st->st_ino};
+}
+
+static char *header(void)
+{
+	struct ip_buf b = {0};
+	ip_buf_puts(&b, CACHE_MAGIC);
+	for (int i = 0; i < F_NFACTS; i++)
+		ip_buf_printf(&b, "%c%s", i ? ',' : ' ', ip_fact_names[i]);
+	ip_buf_puts(&b, "\n");
+	return b.s;
+}
+
+/* Read the next entry; false at the end or on a damaged line. */
+static bool next_entry(struct reader *r)
+{
+	if (!r->ok || getline(&r->line, &r->cap, r->f) <= 0) {
+		r->ok = false;
+		return false;
+	}
+	char *p = r->line;
+	char *tab = strchr(p, '\t');
+	struct stamp *s = &r->st;
+	int used = 0;
+	if (!tab || sscanf(tab + 1, "%lld\t%lld.%lld\t%lld.%lld\t%lld\t%n", &s->size, &s->mtime_s,
+	                   &s->mtime_ns, &s->ctime_s, &s->ctime_ns, &s->ino, &used) != 6 ||
+	    !used || !strchr(tab + 1 + used, '\n')) {
+		r->ok = false;
+		return false;
+	}
+	*tab = '\0';
+	r->path = p;
+	r->facts = tab + 1 + used;
+	return true;
+}
+
+static void reader_open(struct reader *r, const char *cache, bool quiet)
+{
+	*r = (struct reader){0};
+	if (!cache || !(r->f = fopen(cache, "re")))
+		return;
+	struct stat st;
+	char *want = header();
+	r->ok = fstat(fileno(r->f), &st) == 0 && getline(&r->line, &r->cap, r->f) > 0 &&
+	        !strcmp(r->line, want);
+	if (r->ok) {
+		r->written = st.st_mtim;
+		next_entry(r);
+	} else if (!quiet) {
+		ip_warn(&(struct ip_where){cache, 0, 0, NULL},
+		        "not a report cache of this version; ignored and rebuilt");
+	}
+	free(want);
+}
+
+static bool before(long long s1, long long ns1, struct timespec t)
+{
+	return s1 < t.tv_sec || (s1 == t.tv_sec && ns1 < t.tv_nsec);
+}
+
+/* The cached facts of path if its entry matches st, else NULL. */
+static const char *reader_lookup(struct reader *r, const char *path, const struct stat *st)
+{
+	while (r->ok && strcmp(r->path, path) < 0)
+		next_entry(r);
+	if (!r->ok || strcmp(r->path, path))
+		return NULL;
+	struct stamp now = stamp_of(st);
+	/* racy: changed in the tick the cache was written, maybe after it */
+	if (memcmp(&now, &r->st, sizeof now) || !before(now.mtime_s, now.mtime_ns, r->written))
+		return NULL;
+	return r->facts;
+}
+
+static void reader_close(struct reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->line);
+}
+
+/* ---- parsing in threads ------------------------------------------------- */
+
+struct slot {
+	const char *path;
+	struct stat st;
+	bool stat_ok;
+	char *facts;   /* the facts line, '\n' included */
+	int rc;
+};
+
+struct work {
+	struct ip_scan *s;
+	struct slot *slots;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void parse_slot(struct ip_scan *s, struct slot *sl)
+{
+	struct ip_docs docs = {0};
+	sl->rc = ip_docs_load(sl->path, IP_SYNTAX_AUTO, &s->cli->lim, &docs);
+	if (!sl->rc && docs.n != 1) {
+		ip_error(&(struct ip_where){sl->path, 0, 0, NULL},
+		         "expected one case in the file, found %zu documents", docs.n);
+		sl->rc = IP_EXIT_DATAERR;
+	}
+	if (!sl->rc && ip_case_validate(&docs.v[0]))
+		sl->rc = IP_EXIT_DATAERR;
+	if (!sl->rc) {
+		struct ip_buf b = {0};
+		ip_facts_of(docs.v[0].root, s->referral_days, &b);
+		sl->facts = b.s;
+	}
+	ip_docs_free(&docs);
+}
+
+static void *worker(void *arg)
+{
+	struct work *w = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
+		if (!w->slots[i].facts)
+			parse_slot(w->s, &w->slots[i]);
+	return NULL;
+}
+
+/* Load everything validation loads lazily, before threads share it. */
+static void warm_up(void)
+{
+	json_object_seed(0);
+	ip_vocab_all();
+	ip_programmes();
+	for (int set = 0; set < IP_CODES_N; set++)
+		ip_code_known(set, "");
+}
+
+static void parse_chunk(struct ip_scan *s, struct slot *slots, size_t n)
+{
+	struct work w = {s, slots, n, 0};
+	int extra = s->threads > 1 ? s->threads - 1 : 0;
+	pthread_t *tids = ip_xcalloc(extra ? (size_t)extra : 1, sizeof *tids);
+	int started = 0;
+	while (started < extra && pthread_create(&tids[started], NULL, worker, &w) == 0)
+		started++;
+	worker(&w);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static bool cacheable(const struct slot *sl)
+{
+	return sl->stat_ok && sl->facts && !strpbrk(sl->path, "\t\n");
+}
+
+static void write_entry(struct ip_stream *out, const struct slot *sl)
+{
+	struct stamp st = stamp_of(&sl->st);
+	char head[160];
+	int n = snprintf(head, sizeof head, "\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t",
+	                 st.size, st.mtime_s, st.mtime_ns, st.ctime_s, st.ctime_ns, st.ino);
+	ip_stream_write(out, sl->path, strlen(sl->path));
+	ip_stream_write(out, head, (size_t)n);
+	ip_stream_write(out, sl->facts, strlen(sl->facts));
+}
+
+static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
+                     char **paths, size_t n)
+{
+	struct slot *slots = ip_xcalloc(n, sizeof *slots);
+	int rc = IP_EXIT_OK;
+	size_t to_parse = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct slot *sl = &slots[i];
+		sl->path = paths[i];
+		sl->stat_ok = strcmp(sl->path, "-") && lstat(sl->path, &sl->st) == 0 &&
+		              S_ISREG(sl->st.st_mode);
+		const char *hit = sl->stat_ok ? reader_lookup(r, sl->path, &sl->st) : NULL;
+		if (hit)
+			sl->facts = ip_xstrdup(hit);
+		to_parse += !hit;
+	}
+	if (to_parse)
+		parse_chunk(s, slots, n);
+	for (size_t i = 0; i < n; i++) {
+		struct slot *sl = &slots[i];
+		char *fields[F_NFACTS];
+		s->files++;
+		if (sl->rc || !sl->facts) {
+			s->failed++;
+			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
+		} else {
+			if (out->path && cacheable(sl))
+				write_entry(out, sl);
+			sl->facts[strcspn(sl->facts, "\n")] = '\0';
+			if (ip_facts_split(sl->facts, fields))
+				s->fn(fields, s->ctx);
+		}
+		free(sl->facts);
+	}
+	s->parsed += to_parse;
+	s->cached += n - to_parse;
+	free(slots);
+	return rc;
+}
+
+int ip_scan_run(struct ip_scan *s, char **operands, int n)
+{
+	struct paths p = {0};
+	int rc = ip_inputs_each(s->cli, operands, n, true, collect, &p);
+	qsort(p.v, p.n, sizeof *p.v, by_path);
+	warm_up();
+	struct reader r;
+	reader_open(&r, s->cache, s->cli->quiet);
+	struct ip_stream out = {0};
+	if (s->cache && ip_stream_open(&out, s->cache) == 0) {
+		char *h = header();
+		ip_stream_write(&out, h, strlen(h));
+		free(h);
+	}
+	for (size_t i = 0; i < p.n; i += CHUNK)
+		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, p.n - i < CHUNK ? p.n - i : CHUNK));
+	reader_close(&r);
+	/* files that could not be read have no entry: they are read next time */
+	if (out.path)
+		rc = ip_exit_merge(rc, ip_stream_commit(&out));
+	for (size_t i = 0; i < p.n; i++)
+		free(p.v[i]);
+	free(p.v);
+	return rc;
+}
