@@ -270,7 +270,7 @@ static void collect_due(struct report *r, char *f[])
 		if (r->counsellor && strcmp(parts[2], r->counsellor))
 			continue;
 		json_array_append_new(r->items, json_pack("[s, s, s, s]", parts[1],
-		                                          *parts[2] ? parts[2] : "-", id, parts[3]));
+		                                          *parts[2] ? parts[2] : "none", id, parts[3]));
 	}
 }
 

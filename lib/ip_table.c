@@ -332,6 +332,12 @@ void ip_tables_render(const json_t *tables, enum ip_table_format f,
 		if (i && (f == IP_TABLE_TEXT || f == IP_TABLE_CSV))
 			ip_buf_puts(out, f == IP_TABLE_CSV ? "\r\n"
 			                                   : "\n");
+		/* several tables in one CSV: each says what it is */
+		if (f == IP_TABLE_CSV && json_array_size(tables) > 1) {
+			ip_csv_field(out, json_string_value(json_object_get(t, "title")),
+			             dialect == IP_CSV_EXCEL_DE ? ';' : ',');
+			ip_buf_puts(out, "\r\n");
+		}
 		switch (f) {
 		case IP_TABLE_TEXT: render_text(t, out); break;
 		case IP_TABLE_CSV: render_csv(t, dialect, out); break;

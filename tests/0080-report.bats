@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# ip-report: each report on a fixed repository (golden), suppression,
+# merge, CSV safety, the cache.
+
+load helper
+
+# The fixture repository: the twelve sample cases, assessed and planned;
+# some departed and arrived, one plan agreed, one case closed.
+setup_file() {
+	cd "$BATS_FILE_TMPDIR" || return 1
+	ip-intake -q --init --centre BY-MUC --state DE-BY fixture
+	cd fixture || return 1
+	ip-intake -q --from "$ROOT/share/integplan/examples/sample-cases.csv" >opened.txt
+	ip-assess -q -i --files-from=opened.txt --need documents >/dev/null
+	ip-plan new -q -i --files-from=opened.txt --template employment >/dev/null
+	head -6 opened.txt | ip-plan departure -q -i --files-from=- --date 2026-12-10 >/dev/null
+	head -3 opened.txt | ip-plan arrival -q -i --files-from=- --date 2026-12-11 >/dev/null
+	first=$(head -1 opened.txt)
+	ip-plan set -q -i --measure M3 --status done "$first" >/dev/null
+	ip-plan set -q -i --measure M1 --status done "$first" >/dev/null
+	ip-plan approve -q -i --side host --date 2026-12-05 "$first" >/dev/null
+	ip-plan approve -q -i --side return --by "N. Karimi" --date 2026-12-29 "$first" >/dev/null
+	sed -i 's/^status: .*/status: closed/; s/^opened: \(.*\)/opened: \1\noutcome: completed\nclosed: 2027-01-10/' \
+		"$(sed -n 12p opened.txt)"
+	ip-check -q
+}
+
+setup() {
+	export IP_NOW=2027-01-15
+	cp -R "$BATS_FILE_TMPDIR/fixture" "$BATS_TEST_TMPDIR/repo"
+	cd "$BATS_TEST_TMPDIR/repo" || return 1
+}
+
+@test "summary in every format (golden), the same on every run" {
+	for f in table csv md html json; do
+		ip-report summary -q --by country,sex -f "$f" >"out.$f"
+		diff -u "$GOLDEN/report-summary.$f" "out.$f" || return 1
+	done
+	run ip-report summary -q --by country,sex -f table --min-cell 0
+	assert_success
+	assert_line --regexp '^AF +female +1$'
+}
+
+@test "kpi and indicators (golden)" {
+	ip-report kpi -q -f table >kpi.txt
+	diff -u "$GOLDEN/report-kpi.txt" kpi.txt
+	ip-report indicators -q --period 2026-Q4 -f csv --min-cell 0 >ind.csv
+	diff -u "$GOLDEN/report-indicators.csv" ind.csv
+	run ip-report indicators --period 2026-Q5
+	assert_failure 64
+	assert_output "ip-report: --period: '2026-Q5' is not a period (2026, 2026-Q3, 2026-07)"
+	run ip-report indicators
+	assert_failure 64
+}
+
+@test "no rendered count is below the threshold, and none can be recovered from a total" {
+	for by in country sex status age vulnerability programme measure year country,sex; do
+		ip-report summary -q --by "$by" -f csv >s.csv
+		# no shown count from 1 to 4
+		! cut -d, -f2- s.csv | tr ',' '\n' | grep -qxE '[1-4]' || return 1
+		# never exactly one hidden cell beside a shown total
+		hidden=$(grep -c '"\?<5' s.csv || true)
+		[ "$hidden" -ne 1 ] || return 1
+	done
+	ip-report indicators -q --period 2026 -f csv >i.csv
+	! tr ',' '\n' <i.csv | tr -d '\r' | grep -qxE '[1-4]'
+}
+
+@test "merge of two halves equals the report of the whole, medians included" {
+	mkdir half1 half2
+	ls cases/*.yaml | head -5 | xargs -I{} cp {} half1/
+	ls cases/*.yaml | tail -n +6 | xargs -I{} cp {} half2/
+	for args in "summary --by country,sex" "kpi" "indicators --period 2026"; do
+		# shellcheck disable=SC2086
+		ip-report $args -q -f json >whole.json
+		# shellcheck disable=SC2086
+		ip-report $args -q -f json half1 >p1.json
+		# shellcheck disable=SC2086
+		ip-report $args -q -f json half2 >p2.json
+		ip-report merge -q -f json p1.json p2.json >merged.json
+		diff -u whole.json merged.json || return 1
+	done
+	ip-report merge -q -f table p1.json p2.json >/dev/null
+	ip-report summary -q -f json >s.json
+	run ip-report merge s.json p1.json
+	assert_failure 65
+	assert_output --partial "p1.json: report: differs from the first partial's"
+}
+
+@test "a name like =HYPERLINK(...) comes out inert in CSV; excel-de has ;, a BOM and CRLF" {
+	path=$(ip-intake --given '=HYPERLINK("http://x")' --family '+1;-2' --birth-date 1990-01-01 \
+		--sex male --nationality SY --return-country SY)
+	run ip-report export -q -f csv --fields id,given,family "$path"
+	assert_success
+	assert_line --partial "\"'=HYPERLINK(\"\"http://x\"\")\",\"'+1;-2\""
+	ip-report export -q -f csv --csv-dialect excel-de --fields given,family "$path" >de.csv
+	head -c 3 de.csv | od -An -tx1 | grep -q 'ef bb bf'
+	grep -q $'given;family\r$' de.csv
+	grep -q "\"'+1;-2\"" de.csv
+}
+
+@test "export: one row per case; --anonymise drops names, coarsens birth dates, hashes ids" {
+	run ip-report export -q -f csv
+	assert_success
+	[ "${#lines[@]}" -eq 13 ]
+	assert_line --partial 'id,status,centre,state,country,region,sex,birth_date'
+	assert_output --partial 'Mariam'
+	run ip-report export -q -f csv --anonymise
+	assert_failure 64
+	head -c 32 /dev/urandom >key
+	ip-report export -q -f jsonl --anonymise --key-file key >a1.jsonl
+	ip-report export -q -f jsonl --anonymise --key-file key >a2.jsonl
+	cmp a1.jsonl a2.jsonl
+	! grep -q 'Mariam\|Ahmadi\|Berger' a1.jsonl
+	grep -q '"birth_date":"1991-Q2"' a1.jsonl
+	! grep -q 'BY-MUC-2026' a1.jsonl
+	head -c 32 /dev/urandom >other
+	ip-report export -q -f jsonl --anonymise --key-file other >b.jsonl
+	! cmp -s a1.jsonl b.jsonl
+	run ip-report export --anonymise --key-file key --fields id,given
+	assert_failure 64
+}
+
+@test "due: one line per item falling due, by owner; nothing at all when nothing is due" {
+	run bash -c "ip-report due -q -f csv --within 30d | tr -d '\r'"
+	assert_success
+	assert_line 'due,owner,case,what'
+	assert_output --partial 'programme-application'
+	run ip-report due -q -f csv --within 30d --counsellor 'Weiß, Lena'
+	assert_success
+	assert_output --partial 'M1 skills-analysis'
+	refute_output --partial 'A. Berger'
+	run env IP_NOW=2020-01-01 ip-report due -q -f csv
+	assert_success
+	assert_output ""
+	run ip-report due --within soon
+	assert_failure 64
+}
+
+@test "the cache: a warm run reads no case; an edit in the same second is noticed" {
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 12 cases: 12 read, 0 from the cache"
+	[ "$(mode_of .integplan/cache/report.tsv)" = 600 ]
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 12 cases: 0 read, 12 from the cache"
+	# same size, and the mtime of the cache itself: racy, so read again
+	f=$(ls cases/*.yaml | head -2 | tail -1)
+	sed -i 's/^status: assessed$/status: departed/' "$f"
+	touch -r .integplan/cache/report.tsv "$f"
+	run ip-report summary --by status -f table --min-cell 0
+	assert_line "ip-report: 12 cases: 1 read, 11 from the cache"
+	assert_line --regexp '^departed +4$'
+}
+
+@test "the cache: a damaged or foreign cache is ignored and rebuilt; --no-cache skips it" {
+	ip-report summary -q -f csv >/dev/null
+	printf 'integplan-report-cache 0 id\nnonsense\n' >.integplan/cache/report.tsv
+	run ip-report summary --by country -f csv
+	assert_line "ip-report: ./.integplan/cache/report.tsv: warning: not a report cache of this version; ignored and rebuilt"
+	assert_line "ip-report: 12 cases: 12 read, 0 from the cache"
+	head -1 .integplan/cache/report.tsv | grep -q '^integplan-report-cache 1 '
+	sed -i '3s/\t.*//' .integplan/cache/report.tsv
+	run ip-report summary --by country -f csv
+	assert_success
+	assert_line --partial "from the cache"
+	ip-report summary -q --by country -f csv --no-cache >nc.csv
+	ip-report summary -q --by country -f csv >c.csv
+	cmp nc.csv c.csv
+}
+
+@test "threads give the same answer as one" {
+	ip-report summary -q --by country,status -f json -j 1 --no-cache >one.json
+	ip-report summary -q --by country,status -f json -j 4 --no-cache >four.json
+	cmp one.json four.json
+}
+
+@test "usage: unknown report or field with a did-you-mean, bad options (64); a bad case (65)" {
+	run ip-report sumary
+	assert_failure 64
+	assert_output "ip-report: no report 'sumary'; did you mean 'summary'?"
+	run ip-report summary --by contry
+	assert_failure 64
+	assert_output "ip-report: --by: no field 'contry'; did you mean 'country'?"
+	run ip-report summary --where country
+	assert_failure 64
+	run ip-report summary -f yaml
+	assert_failure 64
+	run ip-report summary -q "$FIXTURES/unknown-field.yaml"
+	assert_failure 65
+	run ip-report merge
+	assert_failure 64
+}
