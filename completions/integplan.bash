@@ -1,4 +1,4 @@
-# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-plan
+# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-plan ip-report
 # Installed once per command name, so bash-completion loads it on demand.
 
 _integplan_vocab() { # NAME: the ids of a vocabulary
@@ -168,7 +168,42 @@ _ip_plan() {
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
 }
 
+_ip_report() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	local fields='status outcome centre state country region sex age vulnerability programme
+		measure referral year quarter month departure-year departure-quarter departure-month counsellor'
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W 'summary kpi due indicators export merge' -- "$cur")
+		return
+	fi
+	case $prev in
+	-f | --format)
+		mapfile -t COMPREPLY < <(compgen -W 'table csv json jsonl md html' -- "$cur"); return ;;
+	--by | --where) mapfile -t COMPREPLY < <(compgen -W "$fields" -- "$cur"); return ;;
+	--csv-dialect) mapfile -t COMPREPLY < <(compgen -W 'rfc4180 excel-de' -- "$cur"); return ;;
+	--key-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	--fields)
+		mapfile -t COMPREPLY < <(compgen -W 'id status centre state country region sex birth_date
+			opened planned_departure departed arrived closed outcome agreed counsellor given
+			family vulnerabilities programmes measures assisted referrals' -- "$cur")
+		return ;;
+	--since | --until | --within | --counsellor | --period | --min-cell | -j | --jobs)
+		return ;;
+	esac
+	_integplan_common "$prev" && return
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "--by --since --until --where --within --counsellor
+			--period --fields --anonymise --key-file --csv-dialect --min-cell -j --jobs
+			--no-cache $_integplan_common_opts" -- "$cur")
+		return
+	fi
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
+}
+
 complete -F _ip_assess ip-assess
 complete -F _ip_check ip-check
 complete -F _ip_intake ip-intake
 complete -F _ip_plan ip-plan
+complete -F _ip_report ip-report

@@ -88,5 +88,17 @@ step "a mistyped case is refused, every problem named, nothing written" \
 refused ip-intake -C demo --given Ola --family Nordmann --birth-date 1980-02-30 --sex m \
 	--nationality no --return-country NO
 
+step "the caseload by return country (counts under 5 are suppressed)" \
+	"ip-report -C demo summary --by country -f table"
+ip-report -C demo summary --by country -f table
+
+step "... and by status with suppression off, for internal use; the second run reads the cache" \
+	"ip-report -C demo summary --by status --min-cell 0 -f table"
+ip-report -C demo summary --by status --min-cell 0 -f table
+
+step "what falls due in the next four weeks, by owner (the nightly cron job)" \
+	"ip-report -C demo due --within 4w -f table"
+ip-report -C demo -q due --within 4w -f table
+
 printf '\nThe repository is in demo/: %s case files, all valid.\n' "$(find demo/cases -name '*.yaml' | wc -l)"
 ip-check -q -C demo
