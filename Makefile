@@ -46,7 +46,7 @@ tests/unit: tests/unit.c lib/libintegplan.a $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/unit.c lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
 
 tools/ip-benchgen tools/ip-readall: %: %.c
-	$(CC) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
 deps:
 	@sh tools/deps.sh

@@ -98,12 +98,15 @@ static int walk(const char *dir, ip_input_fn fn, void *ctx)
 	for (int i = 0; i < n; i++) {
 		char *path = strcmp(dir, "/") ? ip_xasprintf("%s/%s", dir, list[i]->d_name)
 		                              : ip_xasprintf("/%s", list[i]->d_name);
+		/* the type from the directory entry where the file system gives it
+		 * (no stat per file); lstat otherwise: links are not followed */
+		unsigned char type = list[i]->d_type;
 		struct stat st;
-		/* lstat: links are not followed out of the tree */
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (type == DT_UNKNOWN && lstat(path, &st) == 0)
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		if (type == DT_DIR)
 			rc = ip_exit_merge(rc, walk(path, fn, ctx));
-		else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		         case_file_name(list[i]->d_name))
+		else if (type == DT_REG && case_file_name(list[i]->d_name))
 			rc = ip_exit_merge(rc, fn(path, ctx));
 		free(path);
 		free(list[i]);

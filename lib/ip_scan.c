@@ -53,6 +53,8 @@ struct reader {
 	char *line;
 	size_t cap;
 	bool ok;
+	size_t skipped;            /* entries passed over: files gone or changed */
+	bool used, eof;            /* the current entry was a hit; the end was reached */
 	struct timespec written;
 	const char *path, *facts;  /* the current entry */
 	struct stamp st;
@@ -78,6 +80,7 @@ static char *header(void)
 static bool next_entry(struct reader *r)
 {
 	if (!r->ok || getline(&r->line, &r->cap, r->f) <= 0) {
+		r->eof = r->ok;
 		r->ok = false;
 		return false;
 	}
@@ -124,15 +127,28 @@ static bool before(long long s1, long long ns1, struct timespec t)
 /* The cached facts of path if its entry matches st, else NULL. */
 static const char *reader_lookup(struct reader *r, const char *path, const struct stat *st)
 {
-	while (r->ok && strcmp(r->path, path) < 0)
+	while (r->ok && strcmp(r->path, path) < 0) {
+		r->skipped += !r->used;
+		r->used = false;
 		next_entry(r);
+	}
 	if (!r->ok || strcmp(r->path, path))
 		return NULL;
 	struct stamp now = stamp_of(st);
 	/* racy: changed in the tick the cache was written, maybe after it */
 	if (memcmp(&now, &r->st, sizeof now) || !before(now.mtime_s, now.mtime_ns, r->written))
 		return NULL;
+	r->used = true;
 	return r->facts;
+}
+
+/* Did the run use every entry of a sound cache, and nothing else? Then
+ * writing it again would change nothing. */
+static bool reader_all_used(struct reader *r)
+{
+	if (r->ok && r->used)
+		next_entry(r);
+	return r->eof && !r->skipped;
 }
 
 static void reader_close(struct reader *r)
@@ -219,15 +235,11 @@ static bool cacheable(const struct slot *sl)
 	return sl->stat_ok && sl->facts && !strpbrk(sl->path, "\t\n");
 }
 
-static void write_entry(struct ip_stream *out, const struct slot *sl)
+static void write_entry(struct ip_buf *out, const struct slot *sl)
 {
 	struct stamp st = stamp_of(&sl->st);
-	char head[160];
-	int n = snprintf(head, sizeof head, "\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t",
-	                 st.size, st.mtime_s, st.mtime_ns, st.ctime_s, st.ctime_ns, st.ino);
-	ip_stream_write(out, sl->path, strlen(sl->path));
-	ip_stream_write(out, head, (size_t)n);
-	ip_stream_write(out, sl->facts, strlen(sl->facts));
+	ip_buf_printf(out, "%s\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t%s", sl->path, st.size,
+	              st.mtime_s, st.mtime_ns, st.ctime_s, st.ctime_ns, st.ino, sl->facts);
 }
 
 static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
@@ -248,6 +260,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 	}
 	if (to_parse)
 		parse_chunk(s, slots, n);
+	struct ip_buf entries = {0};  /* one write per chunk */
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
 		char *fields[F_NFACTS];
@@ -257,13 +270,16 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
 		} else {
 			if (out->path && cacheable(sl))
-				write_entry(out, sl);
+				write_entry(&entries, sl);
 			sl->facts[strcspn(sl->facts, "\n")] = '\0';
 			if (ip_facts_split(sl->facts, fields))
 				s->fn(fields, s->ctx);
 		}
 		free(sl->facts);
 	}
+	if (entries.len)
+		ip_stream_write(out, entries.s, entries.len);
+	ip_buf_free(&entries);
 	s->parsed += to_parse;
 	s->cached += n - to_parse;
 	free(slots);
@@ -286,10 +302,13 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	}
 	for (size_t i = 0; i < p.n; i += CHUNK)
 		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, p.n - i < CHUNK ? p.n - i : CHUNK));
-	reader_close(&r);
-	/* files that could not be read have no entry: they are read next time */
-	if (out.path)
+	/* a warm run over an unchanged repository leaves the cache as it is;
+	 * files that could not be read have no entry and are read next time */
+	if (out.path && s->parsed == 0 && reader_all_used(&r))
+		ip_stream_abort(&out);
+	else if (out.path)
 		rc = ip_exit_merge(rc, ip_stream_commit(&out));
+	reader_close(&r);
 	for (size_t i = 0; i < p.n; i++)
 		free(p.v[i]);
 	free(p.v);

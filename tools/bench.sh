@@ -3,6 +3,9 @@
 # each command's time as a ratio to baselines measured in the same run:
 #   read   - reading every file whole, nothing else (tools/ip-readall)
 #   parse  - ip-check --no-schema: the YAML reader alone
+#   libyaml - tools/ip-readall --parse: libyaml's event parser, nothing else
+#   lstat  - tools/ip-readall --lstat: one lstat per file
+#   python - the same summary in Python 3 + PyYAML CSafeLoader (if installed)
 # Ratios, not seconds, so figures compare across machines.
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,6 +36,24 @@ parse=$(seconds "$bin/ip-check" -q --no-schema "$out/repo/cases")
 check=$(seconds "$bin/ip-check" -q -C "$out/repo")
 print=$(seconds "$bin/ip-check" -q --print -f jsonl "$out/repo/cases")
 
+# ip-report summary: cold single-threaded, cold with threads, warm (cache).
+report() { "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q "$@"; }
+libyaml=$(seconds tools/ip-readall --parse "$out/repo/cases")
+lstat=$(seconds tools/ip-readall --lstat "$out/repo/cases")
+cold1=$(seconds report --no-cache -j 1)
+coldj=$(seconds report --no-cache)
+seconds report >/dev/null   # writes the cache
+warm=$(seconds report)
+rss=$( { /usr/bin/time -f %M "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q \
+	--no-cache -j 1 >/dev/null; } 2>&1 | tail -1)
+if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
+	python=$(seconds python3 tools/bench-summary.py "$out/repo/cases")
+	report --no-cache >"$out/summary-c.csv"
+	python3 tools/bench-summary.py "$out/repo/cases" | tr -d '\r' >"$out/summary-py.csv"
+	tr -d '\r' <"$out/summary-c.csv" | sed 1d | cmp -s - "$out/summary-py.csv" ||
+		echo "bench: the Python summary differs from ip-report's" >&2
+fi
+
 rows=$((n / 10))
 awk -v n="$rows" 'BEGIN {
 	print "given,family,birth_date,sex,nationality,return_country,return_region,languages,programmes,consent,counsellor"
@@ -52,5 +73,12 @@ baseline read (all files whole):      ${read}s
 baseline parse (ip-check --no-schema): ${parse}s = $(ratio "$parse" "$read") x read
 ip-check (schema, codes, vocabularies): ${check}s = $(ratio "$check" "$read") x read, $(ratio "$check" "$parse") x parse
 ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x parse
+baseline libyaml parse only:            ${libyaml}s
+baseline lstat only:                    ${lstat}s
+ip-report summary, cold, -j 1:          ${cold1}s = $(ratio "$cold1" "$libyaml") x libyaml (goal <= 1.5)
+ip-report summary, cold, -j $(nproc):          ${coldj}s = $(ratio "$coldj" "$libyaml") x libyaml (goal < 1)
+ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x lstat (goal <= 3)
+ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 64)
+Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 20)' "$(ratio "$python" "$cold1")")
 ip-intake --from ($rows rows, written and synced): ${intake}s = $(ratio "$intake" "$intake_read") x reading the cases it wrote
 REPORT
