@@ -409,9 +409,11 @@ static enum ip_table_format table_format(enum ip_format f)
 	     : f == IP_FORMAT_HTML ? IP_TABLE_HTML : IP_TABLE_TEXT;
 }
 
+/* Render tables and let go of them. */
 static void render_tables(struct report *r, json_t *tables, const char *title)
 {
 	ip_tables_render(tables, table_format(r->cli.format), r->dialect, title, &r->out);
+	json_decref(tables);
 }
 
 static void finish_due(struct report *r)
@@ -595,7 +597,8 @@ int main(int argc, char **argv)
 		rc = check_request(&r);
 	if (!rc)
 		rc = run(&r, argv + first, argc - first);
-	fwrite(r.out.s, 1, r.out.len, stdout);
+	if (r.out.len)
+		fwrite(r.out.s, 1, r.out.len, stdout);
 	ip_buf_free(&r.out);
 	json_decref(r.q.by);
 	json_decref(r.q.where);

@@ -254,16 +254,6 @@ static bool pending(const json_t *m)
 	return in_force(m) && !(status && !strcmp(status, "done"));
 }
 
-static bool list_has(const json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach((json_t *)list, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return true;
-	return false;
-}
-
 static bool has_measure(const json_t *plan, const char *category)
 {
 	size_t i;
@@ -279,7 +269,7 @@ static bool need_addressed(const json_t *plan, const char *need)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m)
-		if (in_force(m) && list_has(json_object_get(m, "addresses"), need))
+		if (in_force(m) && ip_ids_have(json_object_get(m, "addresses"), need))
 			return true;
 	return false;
 }
@@ -307,7 +297,7 @@ static long vulnerability_index(const json_t *a, const json_t *rule)
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(a, "vulnerabilities"), i, v)
-		if (list_has(want, json_string_value(v)))
+		if (ip_ids_have(want, json_string_value(v)))
 			return (long)i;
 	return -1;
 }
@@ -403,7 +393,7 @@ static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
 	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
 		const json_t *b = json_object_get(m, "budget");
 		if (!in_force(m) || !b || strcmp(str_at(b, "programme") ? str_at(b, "programme") : "", programme) ||
-		    !list_has(json_object_get(cap, "categories"), str_at(m, "category")))
+		    !ip_ids_have(json_object_get(cap, "categories"), str_at(m, "category")))
 			continue;
 		if (strcmp(str_at(b, "currency"), currency)) {
 			snprintf(last, sizeof last, "plan.measures[%zu].budget.currency", i);
@@ -443,7 +433,7 @@ static json_t *paying_programmes(const json_t *plan)
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m) {
 		const char *p = str_at(json_object_get(m, "budget"), "programme");
-		if (p && in_force(m) && !list_has(ids, p))
+		if (p && in_force(m) && !ip_ids_have(ids, p))
 			json_array_append_new(ids, json_string(p));
 	}
 	return ids;
@@ -494,7 +484,7 @@ static void check_measure_dates(struct gaps *g, const char *end, const char *end
  * by one? */
 static bool uses_programme(const json_t *c, const json_t *plan, const char *id)
 {
-	if (list_has(json_object_get(c, "programmes"), id))
+	if (ip_ids_have(json_object_get(c, "programmes"), id))
 		return true;
 	size_t i;
 	json_t *m;

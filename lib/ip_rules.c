@@ -42,23 +42,13 @@ void ip_rules_free(struct ip_rules *r)
 	free(r);
 }
 
-static bool list_has(const json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach((json_t *)list, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return true;
-	return false;
-}
-
 /* Does any of the strings "have" appear in the condition list "want"? */
 static bool any_of(const json_t *want, const json_t *have)
 {
 	size_t i;
 	json_t *v;
 	json_array_foreach((json_t *)have, i, v)
-		if (json_is_string(v) && list_has(want, json_string_value(v)))
+		if (json_is_string(v) && ip_ids_have(want, json_string_value(v)))
 			return true;
 	return false;
 }
@@ -83,7 +73,7 @@ static bool fires(const json_t *when, const json_t *a, const json_t *needs)
 		return false;
 	if ((c = json_object_get(when, "risk"))) {
 		const json_t *level = json_object_get(json_object_get(a, "risk"), "level");
-		if (!json_is_string(level) || !list_has(c, json_string_value(level)))
+		if (!json_is_string(level) || !ip_ids_have(c, json_string_value(level)))
 			return false;
 	}
 	if ((c = json_object_get(when, "entrepreneurial"))) {
@@ -123,7 +113,7 @@ static void add_all(json_t *set, const json_t *from)
 	size_t i;
 	json_t *m;
 	json_array_foreach((json_t *)from, i, m)
-		if (!list_has(set, json_string_value(m)))
+		if (!ip_ids_have(set, json_string_value(m)))
 			json_array_append(set, m);
 }
 

@@ -154,3 +154,13 @@ const char *ip_programme_suggest(const char *id)
 {
 	return list_suggest(ip_programmes(), id);
 }
+
+bool ip_ids_have(const json_t *list, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach((json_t *)list, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), id))
+			return true;
+	return false;
+}

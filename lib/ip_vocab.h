@@ -19,6 +19,9 @@ json_t *ip_vocab_all(void);
  * vocabularies listed when there is none of that name. */
 int ip_vocab_print(const char *name);
 
+/* Does a list of ids (strings) hold id? */
+bool ip_ids_have(const json_t *list, const char *id);
+
 bool ip_programme_known(const char *id);
 /* The programmes of programmes.yaml (borrowed). */
 json_t *ip_programmes(void);
