@@ -1,6 +1,7 @@
 #include "ip_facts.h"
 #include "ip_case.h"
 #include "ip_plan.h"
+#include "ip_vocab.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -89,12 +90,7 @@ static void put_programmes(struct ip_buf *b, const json_t *c, const json_t *meas
 		json_array_append(ids, v);
 	json_array_foreach((json_t *)measures, i, v) {
 		const char *p = str_at(json_object_get(v, "budget"), "programme");
-		size_t k;
-		json_t *have;
-		bool seen = false;
-		json_array_foreach(ids, k, have)
-			seen |= p && !strcmp(json_string_value(have), p);
-		if (p && in_force(v) && !seen)
+		if (p && in_force(v) && !ip_ids_have(ids, p))
 			json_array_append_new(ids, json_string(p));
 	}
 	json_array_foreach(ids, i, v) {
