@@ -22,7 +22,7 @@ ALL_CFLAGS  = $(SAN_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
               -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
-CMDS    = ip-assess ip-check ip-intake ip-plan ip-report
+CMDS    = ip-assess ip-check ip-intake ip-plan ip-refer ip-report
 LIBSRC  = $(wildcard lib/*.c)
 LIBOBJ  = $(LIBSRC:.c=.o)
 HEADERS = $(wildcard lib/*.h)

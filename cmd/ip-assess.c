@@ -446,7 +446,8 @@ int main(int argc, char **argv)
 		ip_error(NULL, "no case given (a file, a directory, or - for standard input)");
 		rc = IP_EXIT_USAGE;
 	} else if (!(rc = prepare(&a))) {
-		struct ip_edit e = {&a.cli, a.in_place, "ip-assess", apply, &a, 0, 0, 0};
+		struct ip_edit e = {.cli = &a.cli, .in_place = a.in_place, .cmd = "ip-assess",
+		                    .apply = apply, .ctx = &a};
 		rc = ip_edit_run(&e, argv + first, argc - first);
 	}
 	ip_rules_free(a.rules);

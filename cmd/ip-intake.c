@@ -13,6 +13,7 @@
 #include "ip_emit.h"
 #include "ip_exit.h"
 #include "ip_persons.h"
+#include "ip_referral.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
@@ -51,14 +52,14 @@ static const struct intake_field fields[] = {
 
 enum {
 	OPT_INIT = 0x200, OPT_CENTRE, OPT_STATE, OPT_STDOUT, OPT_FROM,
-	OPT_LIST_FIELDS, OPT_LIST, OPT_ALLOW_DUPLICATE,
+	OPT_LIST_FIELDS, OPT_LIST, OPT_ALLOW_DUPLICATE, OPT_FROM_REFERRAL, OPT_IDENTITY,
 	OPT_FIELD = 0x300 /* + index into fields[] */
 };
 
 struct intake {
 	struct ip_cli cli;
 	bool init, to_stdout, allow_duplicate, list_fields;
-	const char *list, *centre, *state, *from;
+	const char *list, *centre, *state, *from, *from_referral, *identity;
 	json_t *given;          /* fields from options: name -> string or [string] */
 	struct ip_repo repo;
 	bool have_repo;
@@ -465,6 +466,58 @@ static int from_file(struct intake *in)
 	return rc;
 }
 
+/* ---- referral packages (the partner's side) ----------------------------- */
+
+/* One package: for this centre, not opened before, a valid case. */
+static int open_referred(struct intake *in, const struct ip_doc *pkg)
+{
+	const json_t *ref = json_object_get(pkg->root, "referral");
+	const char *rid = json_string_value(json_object_get(ref, "id"));
+	const char *to = json_string_value(json_object_get(ref, "to"));
+	if (strcmp(to, in->centre)) {
+		struct ip_where w = ip_doc_where(pkg, "referral.to");
+		w.path = "referral.to";
+		ip_error(&w, "the package is for %s; this repository is %s (a package for "
+		         "another partner); nothing opened", to, in->centre);
+		return IP_EXIT_DATAERR;
+	}
+	char *had = NULL;
+	int rc = ip_referral_case(&in->repo, &in->cli.lim, rid, &had);
+	if (rc != IP_EXIT_NOINPUT) {
+		if (!rc && !in->cli.quiet)
+			ip_warn(&(struct ip_where){pkg->file, 0, 0, NULL}, "referral %s has a case "
+			        "already: %s", rid, had);
+		free(had);
+		return rc;
+	}
+	char *id = fresh_id(in);
+	json_t *c = ip_referral_intake(pkg->root, in->centre, id, in->today);
+	struct ip_doc doc = {pkg->file, c, NULL, 0, 0};
+	struct ip_where w = {pkg->file, 0, 0, NULL};
+	rc = ip_case_validate(&doc) ? IP_EXIT_DATAERR : check_repeat(in, c, &w);
+	if (!rc) {
+		char *what = ip_xasprintf("case opened from referral %s of %s", rid,
+		                          json_string_value(json_object_get(ref, "from")));
+		ip_history_add(c, ip_actor(in->cli.actor), "ip-intake", what);
+		free(what);
+		rc = emit_case(in, c);
+	}
+	json_decref(c);
+	free(id);
+	return rc;
+}
+
+static int from_referral(struct intake *in)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_package_load(in->from_referral, in->identity, &ip_package_schema,
+	                         "a referral package", &in->cli.lim, &docs);
+	for (size_t i = 0; !rc && i < docs.n; i++)
+		rc = ip_exit_merge(rc, open_referred(in, &docs.v[i]));
+	ip_docs_free(&docs);
+	return rc;
+}
+
 /* ---- listings ----------------------------------------------------------- */
 
 static void list_fields(void)
@@ -489,6 +542,10 @@ static const struct argp_option tail_options[] = {
 	{"stdout", OPT_STDOUT, NULL, 0, "Print the case instead of writing it", 3},
 	{"from", OPT_FROM, "FILE", 0, "Open one case per row of a CSV or JSON Lines "
 	 "FILE (- for standard input)", 3},
+	{"from-referral", OPT_FROM_REFERRAL, "PACKAGE", 0, "Open a case from a referral "
+	 "package a centre sent (one per package; - for standard input)", 3},
+	{"identity", OPT_IDENTITY, "KEYFILE", 0, "With --from-referral: the age key to "
+	 "decrypt the package with", 3},
 	{"list-fields", OPT_LIST_FIELDS, NULL, 0, "List the fields of --from files", 4},
 	{"list", OPT_LIST, "VOCABULARY", 0, "List a vocabulary (sex, consent-purpose, "
 	 "residence-status, ...)", 4},
@@ -507,6 +564,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_LIST_FIELDS: in->list_fields = true; break;
 	case OPT_LIST: in->list = arg; break;
 	case OPT_ALLOW_DUPLICATE: in->allow_duplicate = true; break;
+	case OPT_FROM_REFERRAL: in->from_referral = arg; break;
+	case OPT_IDENTITY: in->identity = arg; break;
 	case ARGP_KEY_ARG:
 		if (!in->init || state->arg_num > 0)
 			argp_error(state, "unexpected operand '%s'", arg);
@@ -621,6 +680,22 @@ int main(int argc, char **argv)
 		rc = ip_vocab_print(in.list);
 	} else if (in.init) {
 		rc = do_init(&in);
+	} else if (in.from_referral && (in.from || json_object_size(in.given))) {
+		ip_error(NULL, "--from-referral opens cases from the package alone; drop the "
+		         "other case fields");
+		rc = IP_EXIT_USAGE;
+	} else if (in.identity && !in.from_referral) {
+		ip_error(NULL, "--identity goes with --from-referral");
+		rc = IP_EXIT_USAGE;
+	} else if (in.from_referral) {
+		if (!(rc = ip_repo_find(in.cli.dir, true, &in.repo))) {
+			in.have_repo = true;
+			in.centre = in.repo.centre;
+			ip_cli_use_limits(&in.cli, &in.repo.lim);
+			in.batch = ip_batch_new();
+			rc = from_referral(&in);
+			rc = ip_exit_merge(rc, ip_batch_commit(in.batch, print_placed, &in.cli));
+		}
 	} else if (!in.from && !json_object_size(in.given)) {
 		ip_error(NULL, "nothing to do: give the case's fields as options, --from FILE, "
 		         "or --init (see ip-intake --help)");

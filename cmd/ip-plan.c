@@ -486,23 +486,6 @@ static int apply_set(struct plan *p, json_t *c, const char *name, const char **w
 	return IP_EXIT_OK;
 }
 
-/* Status moves forward only: the case-status vocabulary is in order. */
-static void advance_status(json_t *c, const char *to)
-{
-	const char *status = str_at(c, "status");
-	long at = -1, want = -1;
-	size_t i;
-	json_t *e;
-	json_array_foreach(ip_vocab_entries("case-status"), i, e) {
-		if (status && !strcmp(str_at(e, "id"), status))
-			at = (long)i;
-		if (!strcmp(str_at(e, "id"), to))
-			want = (long)i;
-	}
-	if (at < want)
-		json_object_set_new(c, "status", json_string(to));
-}
-
 static int apply_approve(struct plan *p, json_t *c, const char *name, const char **what)
 {
 	static char summary[200];
@@ -522,7 +505,7 @@ static int apply_approve(struct plan *p, json_t *c, const char *name, const char
 	                                      "date", today_or_date(p)));
 	bool agreed = ip_plan_agreed(plan);
 	if (agreed)
-		advance_status(c, "planned");
+		ip_case_advance(c, "planned");
 	snprintf(summary, sizeof summary, "plan approved by the %s side (%s)%s", p->side, by,
 	         agreed ? "; the plan is agreed" : "");
 	*what = summary;
@@ -555,7 +538,7 @@ static int apply_travel(struct plan *p, json_t *c, const char *name, const char 
 		return IP_EXIT_OK;
 	json_object_set_new(ret, key, json_string(date));
 	if (!p->planned)
-		advance_status(c, p->sub == ARRIVAL ? "arrived" : "departed");
+		ip_case_advance(c, p->sub == ARRIVAL ? "arrived" : "departed");
 	snprintf(summary, sizeof summary, "%s %s", p->sub == ARRIVAL ? "arrived"
 	         : p->planned ? "departure planned for" : "departed", date);
 	*what = summary;
@@ -754,7 +737,8 @@ static int run(struct plan *p, char **operands, int n)
 	int rc = prepare_edit(p);
 	if (rc)
 		return rc;
-	struct ip_edit e = {&p->cli, p->in_place, "ip-plan", apply, p, 0, 0, 0};
+	struct ip_edit e = {.cli = &p->cli, .in_place = p->in_place, .cmd = "ip-plan",
+	                    .apply = apply, .ctx = p};
 	return ip_edit_run(&e, operands, n);
 }
 

@@ -1,6 +1,7 @@
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_vocab.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -86,6 +87,30 @@ char *ip_case_id_new(const char *centre, int year)
 		code[i] = crockford[r & 31];
 	code[5] = '\0';
 	return ip_xasprintf("%s-%04d-%s", centre, year, code);
+}
+
+char *ip_referral_id_new(const char *centre)
+{
+	uint64_t r = random64();
+	char code[9];
+	for (int i = 0; i < 8; i++, r >>= 5)
+		code[i] = crockford[r & 31];
+	code[8] = '\0';
+	return ip_xasprintf("%s-R-%s", centre, code);
+}
+
+bool ip_referral_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+	const char *r = n > 11 ? id + n - 11 : NULL;
+	if (!r || strncmp(r, "-R-", 3))
+		return false;
+	char *centre = ip_xasprintf("%.*s", (int)(r - id), id);
+	bool ok = ip_centre_id_valid(centre);
+	free(centre);
+	for (const char *c = r + 3; ok && *c; c++)
+		ok = strchr(crockford, *c) != NULL;
+	return ok;
 }
 
 static bool digits_at(const char *s, int n)
@@ -303,4 +328,26 @@ void ip_history_add(json_t *c, const char *actor, const char *cmd,
 	}
 	json_array_append_new(history, json_pack("{s:s, s:s, s:s, s:s}", "at", at,
 	                                          "by", actor, "cmd", cmd, "what", what));
+}
+
+static const char *json_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Status moves forward only: the case-status vocabulary is in order. */
+void ip_case_advance(json_t *c, const char *to)
+{
+	const char *status = json_str(c, "status");
+	long at = -1, want = -1;
+	size_t i;
+	json_t *e;
+	json_array_foreach(ip_vocab_entries("case-status"), i, e) {
+		if (status && !strcmp(json_str(e, "id"), status))
+			at = (long)i;
+		if (!strcmp(json_str(e, "id"), to))
+			want = (long)i;
+	}
+	if (at < want)
+		json_object_set_new(c, "status", json_string(to));
 }

@@ -15,6 +15,10 @@ bool ip_centre_id_valid(const char *centre);
 /* A new random id; random from getrandom(2), or from $IP_RANDOM_SEED
  * (reproducible demos and tests). The caller frees. */
 char *ip_case_id_new(const char *centre, int year);
+/* A referral id: <centre>-R-<8 Crockford base32>, e.g. BY-MUC-R-7K3Q9ABX;
+ * unique enough to find its case in any repository that has it. */
+char *ip_referral_id_new(const char *centre);
+bool ip_referral_id_valid(const char *id);
 
 /* YYYY-MM-DD naming a real calendar day. */
 bool ip_date_valid(const char *s);
@@ -40,6 +44,10 @@ int ip_years_between(const char *from, const char *to);
 
 /* --actor, else $IP_ACTOR, else the login name, else the user id. */
 const char *ip_actor(const char *option);
+
+/* Move the case's status forward to "to" (never back): the case-status
+ * vocabulary lists the statuses in order. */
+void ip_case_advance(json_t *c, const char *to);
 
 /* Append {at, by, cmd, what} to the case's history. */
 void ip_history_add(json_t *c, const char *actor, const char *cmd,

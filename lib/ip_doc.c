@@ -777,27 +777,37 @@ static void js_walk(struct jscan *s, json_t *v, struct ip_posrec *parent, int de
 	}
 }
 
+/* One JSON value, or several one after another (JSON Lines): each is a
+ * document, like the documents of a YAML stream. */
 static int parse_json(const char *file, const char *buf, size_t len,
                       const struct ip_limits *lim, struct ip_docs *out)
 {
-	json_error_t err;
-	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
-	                          JSON_DECODE_ANY, &err);
-	if (!root) {
-		struct ip_where w = {file, err.line > 0 ? err.line : 0,
-		                     err.column > 0 ? err.column : 0, NULL};
-		ip_error(&w, "%s", err.text);
-		return IP_EXIT_DATAERR;
-	}
-	struct jscan s = {buf, buf + len, buf, 1, ip_posmap_new(), lim->max_depth,
-	                  file, 0};
-	js_walk(&s, root, NULL, 0);
-	if (s.errors) {
-		json_decref(root);
-		ip_posmap_free(s.pos);
-		return IP_EXIT_DATAERR;
-	}
-	docs_push(out, file, root, s.pos);
+	const char *p = buf, *end = buf + len, *line_start = buf;
+	int line = 1;
+	do {
+		json_error_t err;
+		json_t *root = json_loadb(p, (size_t)(end - p), JSON_REJECT_DUPLICATES |
+		                          JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &err);
+		if (!root) {
+			struct ip_where w = {file, err.line > 0 ? line - 1 + err.line : 0,
+			                     err.column > 0 ? err.column : 0, NULL};
+			ip_error(&w, "%s", err.text);
+			return IP_EXIT_DATAERR;
+		}
+		struct jscan s = {p, end, line_start, line, ip_posmap_new(), lim->max_depth,
+		                  file, 0};
+		js_walk(&s, root, NULL, 0);
+		if (s.errors) {
+			json_decref(root);
+			ip_posmap_free(s.pos);
+			return IP_EXIT_DATAERR;
+		}
+		docs_push(out, file, root, s.pos);
+		js_ws(&s); /* the walk ended just after the value */
+		p = s.p;
+		line = s.line;
+		line_start = s.line_start;
+	} while (p < end);
 	return IP_EXIT_OK;
 }
 

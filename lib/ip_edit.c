@@ -19,7 +19,8 @@
 struct chunk {
 	struct ip_batch *batch;
 	struct ip_lock locks[CHUNK];
-	char *paths[CHUNK];   /* in input order, changed or not */
+	char *paths[CHUNK];   /* in input order, changed, unchanged or failed */
+	int status[CHUNK];    /* each one's own status */
 	size_t nlocks, npaths;
 };
 
@@ -43,8 +44,11 @@ static int chunk_flush(struct run *r)
 	for (size_t i = 0; i < k->nlocks; i++)
 		ip_lock_release(&k->locks[i]);
 	for (size_t i = 0; i < k->npaths; i++) {
-		if (!rc)
+		int status = k->status[i] ? k->status[i] : rc;
+		if (!status && !r->e->no_paths)
 			ip_print_path(r->e->cli, k->paths[i]);
+		if (r->e->outcome)
+			r->e->outcome(k->paths[i], status, r->e->ctx);
 		free(k->paths[i]);
 	}
 	chunk_reset(k);
@@ -153,18 +157,20 @@ static bool held(const struct chunk *k, const char *path)
 	return false;
 }
 
-/* In place: lock, read, change, add to the chunk (lock kept). */
-static int edit_in_place(struct run *r, const char *path)
+static int chunk_add(struct run *r, const char *path, int status)
 {
 	struct chunk *k = &r->chunk;
-	if (!strcmp(path, "-")) {
-		ip_error(NULL, "standard input cannot be changed in place (drop -i)");
-		return IP_EXIT_USAGE;
-	}
-	int rc = held(k, path) ? chunk_flush(r) : IP_EXIT_OK;
+	k->paths[k->npaths] = ip_xstrdup(path);
+	k->status[k->npaths++] = status;
+	return k->npaths == CHUNK ? chunk_flush(r) : IP_EXIT_OK;
+}
+
+/* Lock, read, change; the new text joins the chunk's batch (lock kept). */
+static int change_locked(struct run *r, const char *path)
+{
+	struct chunk *k = &r->chunk;
 	struct ip_lock lock;
-	if (!rc)
-		rc = ip_lock_acquire(path, &lock);
+	int rc = ip_lock_acquire(path, &lock);
 	if (rc)
 		return rc;
 	struct ip_docs docs = {0};
@@ -175,24 +181,37 @@ static int edit_in_place(struct run *r, const char *path)
 	if (!rc && after) {
 		if (!k->batch)
 			k->batch = ip_batch_new();
+		size_t mark = ip_batch_size(k->batch);
 		rc = ip_batch_add(k->batch, path, after, strlen(after), false);
+		if (!rc && r->e->also_write)
+			rc = r->e->also_write(path, k->batch, r->e->ctx);
+		if (rc) /* the case and what goes with it land together or not at all */
+			ip_batch_rewind(k->batch, mark);
 	}
 	ip_docs_free(&docs);
 	if (rc || !after)
 		ip_lock_release(&lock);
 	else
 		k->locks[k->nlocks++] = lock;
-	if (!rc) {
-		k->paths[k->npaths++] = ip_xstrdup(path);
-		if (after)
-			r->e->changed++;
-		else
-			r->e->unchanged++;
-	}
+	if (!rc && after)
+		r->e->changed++;
+	else if (!rc)
+		r->e->unchanged++;
 	free(after);
-	if (k->npaths == CHUNK)
-		rc = ip_exit_merge(rc, chunk_flush(r));
 	return rc;
+}
+
+/* In place: the change is written with the chunk. */
+static int edit_in_place(struct run *r, const char *path)
+{
+	if (!strcmp(path, "-")) {
+		ip_error(NULL, "standard input cannot be changed in place (drop -i)");
+		return IP_EXIT_USAGE;
+	}
+	int rc = held(&r->chunk, path) ? chunk_flush(r) : IP_EXIT_OK;
+	if (!rc)
+		rc = change_locked(r, path);
+	return ip_exit_merge(rc, chunk_add(r, path, rc));
 }
 
 static int edit_one(const char *path, void *ctx)
@@ -201,6 +220,8 @@ static int edit_one(const char *path, void *ctx)
 	int rc = r->e->in_place ? edit_in_place(r, path) : edit_to_stdout(r, path);
 	if (rc)
 		r->e->failed++;
+	if (!r->e->in_place && r->e->outcome)
+		r->e->outcome(path, rc, r->e->ctx);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "ip_cli.h"
+#include "ip_write.h"
 
 /* Change case c (read from file name); return 0 with *what set to a
  * one-line summary for the history, or NULL when there is nothing to
@@ -22,8 +23,15 @@ struct ip_edit {
 	bool in_place;       /* -i: write back; else print to standard output */
 	const char *cmd;     /* the command, for the history */
 	ip_edit_fn apply;
+	bool no_paths;       /* in place, print no paths: the output is other */
 	void *ctx;
 	size_t changed, unchanged, failed; /* counted by ip_edit_run */
+	/* Optional. In place, when a changed case joins a batch: add the files
+	 * that must land with it (0, 73 or 74). */
+	int (*also_write)(const char *path, struct ip_batch *batch, void *ctx);
+	/* Optional. Each input's final status, in input order: 0 once its
+	 * change is in place (or it needed none). */
+	void (*outcome)(const char *path, int status, void *ctx);
 };
 
 /* Run over the operands and --files-from; returns the worst status. */

@@ -130,8 +130,18 @@ static const struct ip_field plan_f[] = {
 	ARR("approvals", 0, ITEM_OBJ(approval_f)),
 	ARR("follow_ups", 0, ITEM_OBJ(follow_up_f)),
 	END};
+/* One change of a referral's state, in order: the log both sides keep, so
+ * a response can be matched step by step against what the host knows. */
+static const struct ip_field step_f[] = {
+	ENUM("status", "referral-status", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	ENUM("success", "referral-success", 0),
+	ENUM("reason", "referral-reason", 0),
+	STR("by", 0),
+	END};
 static const struct ip_field referral_f[] = {
 	STR("id", IP_REQUIRED),
+	STR("from", 0),
 	STR("to", IP_REQUIRED),
 	ARR("services", 0, ITEM_ENUM("measure")),
 	TYPED("date", IP_T_DATE, 0),
@@ -140,6 +150,7 @@ static const struct ip_field referral_f[] = {
 	ENUM("reason", "referral-reason", 0),
 	ARR("fields", 0, ITEM(IP_T_STRING)),
 	TYPED("updated", IP_T_DATE, 0),
+	ARR("steps", 0, ITEM_OBJ(step_f)),
 	STR("note", 0),
 	END};
 static const struct ip_field link_f[] = {
@@ -277,6 +288,70 @@ static const struct ip_field template_f[] = {
 const struct ip_field ip_template_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                             template_f, NULL};
 
+/* The partner directory (share/integplan/partners.yaml, or the file the
+ * repository's config names under "partners"). */
+static const struct ip_field partner_f[] = {
+	STR("id", IP_REQUIRED),
+	STR("organisation", IP_REQUIRED),
+	ENUM("kind", "partner-kind", IP_REQUIRED),
+	TYPED("country", IP_T_COUNTRY, IP_REQUIRED),
+	ARR("regions", 0, ITEM(IP_T_REGION)),
+	ARR("services", 0, ITEM_ENUM("measure")),
+	ARR("profile", 0, ITEM(IP_T_STRING)),
+	OBJ("contact", 0, contact_f),
+	STR("age", 0),
+	STR("note", 0),
+	END};
+static const struct ip_field partners_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/partners/1", NULL, NULL},
+	ARR("partners", IP_REQUIRED, ITEM_OBJ(partner_f)),
+	END};
+
+const struct ip_field ip_partners_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                            partners_f, NULL};
+
+/* A referral package: what leaves the centre for a partner. "case" holds
+ * only the fields of the partner's profile, so none of it is required. */
+static const struct ip_field package_referral_f[] = {
+	STR("id", IP_REQUIRED),
+	STR("from", IP_REQUIRED),
+	STR("to", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	ARR("services", IP_REQUIRED, ITEM_ENUM("measure")),
+	ARR("fields", IP_REQUIRED, ITEM(IP_T_STRING)),
+	END};
+static const struct ip_field package_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_PACKAGE_SCHEMA, NULL, NULL},
+	OBJ("referral", IP_REQUIRED, package_referral_f),
+	{"case", IP_T_OBJECT, IP_REQUIRED | IP_PARTIAL, NULL, case_f, NULL},
+	STR("digest", IP_REQUIRED),
+	END};
+
+const struct ip_field ip_package_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                           package_f, NULL};
+
+/* A partner's answer to a referral. */
+static const struct ip_field measure_status_f[] = {
+	STR("id", IP_REQUIRED), ENUM("status", "measure-status", IP_REQUIRED), END};
+static const struct ip_field response_body_f[] = {
+	STR("referral", IP_REQUIRED),
+	STR("from", IP_REQUIRED),
+	STR("to", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	ARR("steps", IP_REQUIRED, ITEM_OBJ(step_f)),
+	TYPED("arrived", IP_T_DATE, 0),
+	ARR("measures", 0, ITEM_OBJ(measure_status_f)),
+	STR("note", 0),
+	END};
+static const struct ip_field response_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_RESPONSE_SCHEMA, NULL, NULL},
+	OBJ("response", IP_REQUIRED, response_body_f),
+	STR("digest", IP_REQUIRED),
+	END};
+
+const struct ip_field ip_response_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                            response_f, NULL};
+
 /* ---- lookup and description --------------------------------------------- */
 
 static const struct ip_field *child_field(const struct ip_field *obj,
@@ -347,6 +422,7 @@ static const char *json_noun(const json_t *v)
 struct vctx {
 	struct ip_doc *doc;
 	int problems;
+	int partial; /* inside an IP_PARTIAL object: nothing is required */
 };
 
 static void problem(struct vctx *c, const char *path, const char *fmt, ...)
@@ -488,7 +564,7 @@ static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj,
 		}
 		free(cp);
 	}
-	for (const struct ip_field *k = f->fields; k->name; k++) {
+	for (const struct ip_field *k = f->fields; k->name && !c->partial; k++) {
 		if ((k->flags & IP_REQUIRED) && !json_object_get(obj, k->name)) {
 			char *cp = ip_path_key(path, k->name);
 			struct ip_where w = ip_doc_where(c->doc, path);
@@ -522,17 +598,20 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 	}
 	switch (f->type) {
 	case IP_T_OBJECT:
-		if (!json_is_object(v))
+		if (!json_is_object(v)) {
 			problem(c, path, "expected a mapping, found %s", json_noun(v));
-		else
-			check_object(c, f, v, path);
+			break;
+		}
+		c->partial += (f->flags & IP_PARTIAL) != 0;
+		check_object(c, f, v, path);
+		c->partial -= (f->flags & IP_PARTIAL) != 0;
 		break;
 	case IP_T_ARRAY:
 		if (!json_is_array(v)) {
 			problem(c, path, "expected a list, found %s", json_noun(v));
 			break;
 		}
-		if ((f->flags & IP_REQUIRED) && json_array_size(v) == 0)
+		if ((f->flags & IP_REQUIRED) && !c->partial && json_array_size(v) == 0)
 			problem(c, path, "empty list (at least one entry is required)");
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			char *cp = ip_path_index(path, i);
@@ -653,7 +732,7 @@ static void check_relations(struct vctx *c, json_t *root)
 
 int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what)
 {
-	struct vctx c = {doc, 0};
+	struct vctx c = {doc, 0, 0};
 	if (!json_is_object(doc->root)) {
 		problem(&c, "", "expected %s (a mapping), found %s", what, json_noun(doc->root));
 		return c.problems;
@@ -666,7 +745,7 @@ int ip_case_validate(struct ip_doc *doc)
 {
 	int problems = ip_validate(doc, &ip_case_schema, "a case");
 	if (json_is_object(doc->root)) {
-		struct vctx c = {doc, 0};
+		struct vctx c = {doc, 0, 0};
 		check_relations(&c, doc->root);
 		problems += c.problems;
 	}
@@ -682,7 +761,7 @@ int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)
 		f = f->item;
 	/* A document of one value, placed where the caller says. */
 	struct ip_doc doc = {(char *)w->file, *v, NULL, w->line, w->col};
-	struct vctx c = {&doc, 0};
+	struct vctx c = {&doc, 0, 0};
 	json_t *nv = check_value(&c, f, *v, w->path);
 	if (nv != *v) {
 		json_decref(*v);

@@ -29,6 +29,10 @@ enum ip_type {
 };
 
 #define IP_REQUIRED 1u
+#define IP_PARTIAL 2u  /* an object holding a selection: no field of it is required */
+
+#define IP_PACKAGE_SCHEMA "integplan/referral/1"
+#define IP_RESPONSE_SCHEMA "integplan/referral-response/1"
 
 struct ip_field {
 	const char *name;
@@ -49,6 +53,10 @@ extern const struct ip_field ip_plans_schema;
 extern const struct ip_field ip_template_schema;
 /* reports.yaml */
 extern const struct ip_field ip_reports_schema;
+/* partners.yaml, a referral package and a partner's response. */
+extern const struct ip_field ip_partners_schema;
+extern const struct ip_field ip_package_schema;
+extern const struct ip_field ip_response_schema;
 
 /* Check a document against a schema (what names it in messages: "a
  * case"); like ip_case_validate without the rules across fields. */

@@ -263,6 +263,17 @@ static void drop(struct pending_file *p, bool unlink_tmp)
 	free(p->path);
 }
 
+size_t ip_batch_size(const struct ip_batch *b)
+{
+	return b->n;
+}
+
+void ip_batch_rewind(struct ip_batch *b, size_t n)
+{
+	while (b->n > n)
+		drop(&b->v[--b->n], true);
+}
+
 void ip_batch_abort(struct ip_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)

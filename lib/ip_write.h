@@ -34,6 +34,10 @@ int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
  * batch. */
 int ip_batch_commit(struct ip_batch *b,
                     void (*placed)(const char *path, void *ctx), void *ctx);
+/* How many files the batch holds; drop those added after the first n
+ * (files that belong together, one of which failed). */
+size_t ip_batch_size(const struct ip_batch *b);
+void ip_batch_rewind(struct ip_batch *b, size_t n);
 /* Drop every pending temp file; frees the batch. */
 void ip_batch_abort(struct ip_batch *b);
 

@@ -19,6 +19,8 @@ command -v bats >/dev/null 2>&1 || need bats
 [ -f /usr/lib/bats/bats-assert/load.bash ] || need bats-assert
 [ -f /usr/share/iso-codes/json/iso_3166-1.json ] || need iso-codes
 command -v mandoc >/dev/null 2>&1 || need mandoc
+# ip-refer encrypts packages to partners with age, as git signs with gpg.
+command -v age >/dev/null 2>&1 || need age
 
 [ -z "$missing" ] && exit 0
 

@@ -1,0 +1,189 @@
+#include "ip_partners.h"
+#include "ip_case.h"
+#include "ip_diag.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_schema.h"
+#include "ip_share.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A partner opens a case from a package, so these must reach it. */
+static const char *const needed[] = {"person.given", "person.family", "person.birth_date",
+	"person.sex", "person.nationality", "return.country", NULL};
+
+static bool has_prefix_path(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+	return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '.');
+}
+
+const char *ip_profile_forbidden(const char *path)
+{
+	static const struct { const char *top, *why; } never[] = {
+		{"notes", "notes never leave the centre"},
+		{"history", "the history never leaves the centre"},
+		{"consent", "the consent record stays with the centre that holds it"},
+		{"referrals", "other referrals are not the partner's business"},
+		{"links", "links name other cases"},
+		{"id", "the case id stays at the centre; the referral id links the case"},
+		{"schema", "the package has its own schema"},
+		{"plan", "the plan's return-side measures are always sent; nothing else of it"},
+	};
+	for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+		if (has_prefix_path(path, never[i].top))
+			return never[i].why;
+	const char *last = strrchr(path, '.');
+	if (!strcmp(last ? last + 1 : path, "note"))
+		return "notes never leave the centre";
+	return NULL;
+}
+
+static int check_profile(struct ip_doc *doc, size_t at, const json_t *profile)
+{
+	int problems = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(profile, i, v) {
+		const char *path = json_string_value(v);
+		char *where = ip_xasprintf("partners[%zu].profile[%zu]", at, i);
+		struct ip_where w = ip_doc_where(doc, where);
+		const char *why = ip_profile_forbidden(path);
+		if (why) {
+			ip_error(&w, "'%s' cannot be in a profile: %s", path, why);
+			problems++;
+		} else if (!ip_schema_lookup(path)) {
+			ip_error(&w, "'%s' is not a field of a case (see ip-case(5))", path);
+			problems++;
+		}
+		free(where);
+	}
+	for (const char *const *n = needed; *n; n++) {
+		bool covered = false;
+		json_array_foreach(profile, i, v)
+			covered |= has_prefix_path(*n, json_string_value(v));
+		if (!covered) {
+			char *where = ip_xasprintf("partners[%zu].profile", at);
+			struct ip_where w = ip_doc_where(doc, where);
+			ip_error(&w, "missing '%s': a partner opens its case from these fields "
+			         "(person.given, person.family, person.birth_date, person.sex, "
+			         "person.nationality, return.country)", *n);
+			problems++;
+			free(where);
+		}
+	}
+	return problems;
+}
+
+/* age's X25519 recipients: "age1" and 58 lower-case bech32 characters. */
+static bool age_recipient_valid(const char *s)
+{
+	static const char bech32[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+	if (strncmp(s, "age1", 4) || strlen(s) != 62)
+		return false;
+	for (const char *c = s + 4; *c; c++)
+		if (!strchr(bech32, *c))
+			return false;
+	return true;
+}
+
+static int check_directory(struct ip_doc *doc)
+{
+	int problems = 0;
+	json_t *seen = json_object();
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(doc->root, "partners"), i, p) {
+		const char *id = json_string_value(json_object_get(p, "id"));
+		const char *age = json_string_value(json_object_get(p, "age"));
+		char *where = ip_xasprintf("partners[%zu]", i);
+		struct ip_where w = ip_doc_where(doc, where);
+		if (id && !ip_centre_id_valid(id)) {
+			ip_error(&w, "'%s' is not a valid partner id (A-Z, 0-9 and '-', like "
+			         "AF-KBL-PH)", id);
+			problems++;
+		} else if (id && json_object_get(seen, id)) {
+			ip_error(&w, "duplicate partner id '%s'", id);
+			problems++;
+		}
+		if (age && !age_recipient_valid(age)) {
+			ip_error(&w, "'%s' is not an age recipient (age1..., from age-keygen)", age);
+			problems++;
+		}
+		if (id)
+			json_object_set_new(seen, id, json_true());
+		if (json_object_get(p, "profile"))
+			problems += check_profile(doc, i, json_object_get(p, "profile"));
+		free(where);
+	}
+	json_decref(seen);
+	return problems;
+}
+
+/* The directory's file: the option, the repository's config (relative to
+ * the repository), or the site's. */
+static char *directory_path(const char *path, const struct ip_repo *repo)
+{
+	if (path)
+		return ip_xstrdup(path);
+	const char *own = repo ? json_string_value(json_object_get(repo->config, "partners"))
+	                       : NULL;
+	if (own)
+		return own[0] == '/' ? ip_xstrdup(own) : ip_xasprintf("%s/%s", repo->dir, own);
+	return ip_share_path("partners.yaml");
+}
+
+int ip_partners_load(const char *path, const struct ip_repo *repo,
+                     const struct ip_limits *lim, json_t **out)
+{
+	char *file = directory_path(path, repo);
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(file, IP_SYNTAX_AUTO, lim, &docs);
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){file, 0, 0, NULL}, "expected a partner directory, "
+		         "found %zu documents", docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && (ip_validate(&docs.v[0], &ip_partners_schema, "a partner directory") ||
+	            check_directory(&docs.v[0])))
+		rc = IP_EXIT_DATAERR;
+	if (!rc)
+		*out = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	free(file);
+	return rc;
+}
+
+json_t *ip_partner(const json_t *dir, const char *id)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(dir, "partners"), i, p)
+		if (!strcmp(json_string_value(json_object_get(p, "id")), id))
+			return p;
+	return NULL;
+}
+
+int ip_partner_unknown(const json_t *dir, const char *id)
+{
+	const json_t *list = json_object_get(dir, "partners");
+	size_t n = json_array_size(list);
+	const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
+	struct ip_buf all = {0};
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = json_string_value(json_object_get(json_array_get(list, i), "id"));
+		ip_buf_printf(&all, "%s%s", i ? ", " : "", ids[i]);
+	}
+	const char *near = ip_nearest(id, ids, n);
+	struct ip_where w = {NULL, 0, 0, "--to"};
+	if (near)
+		ip_error(&w, "unknown partner '%s'; did you mean '%s'?", id, near);
+	else
+		ip_error(&w, "unknown partner '%s' (the directory has %s)", id,
+		         n ? all.s : "none");
+	ip_buf_free(&all);
+	free(ids);
+	return IP_EXIT_USAGE;
+}

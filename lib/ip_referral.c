@@ -1,0 +1,503 @@
+#include "ip_referral.h"
+#include "ip_age.h"
+#include "ip_case.h"
+#include "ip_cli.h"
+#include "ip_diag.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_plan.h"
+#include "ip_schema.h"
+#include "ip_vocab.h"
+
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str_at(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* ---- consent ------------------------------------------------------------ */
+
+/* In force on today: given by then, not withdrawn by then. */
+static bool in_force(const json_t *consent, const char *today)
+{
+	const char *given = str_at(consent, "given");
+	const char *withdrawn = str_at(consent, "withdrawn");
+	return given && strcmp(given, today) <= 0 && !(withdrawn && strcmp(withdrawn, today) <= 0);
+}
+
+bool ip_referral_consent(const json_t *c, const json_t *partner, const char *today,
+                         char *why, size_t size)
+{
+	const char *id = str_at(partner, "id"), *country = str_at(partner, "country");
+	const char *withdrawn = NULL;
+	struct ip_buf others = {0};
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(c, "consent"), i, k) {
+		const char *to = str_at(k, "recipient");
+		if (strcmp(str_at(k, "purpose"), "referral"))
+			continue;
+		if (!to || (strcmp(to, id) && strcmp(to, country))) {
+			ip_buf_printf(&others, "%s%s", others.len ? ", " : "", to ? to : "no recipient");
+			continue;
+		}
+		if (in_force(k, today)) {
+			ip_buf_free(&others);
+			return true;
+		}
+		withdrawn = str_at(k, "withdrawn");
+	}
+	if (withdrawn)
+		snprintf(why, size, "consent to referral to %s was withdrawn on %s", id, withdrawn);
+	else if (others.len)
+		snprintf(why, size, "no consent to referral to %s or its country %s (consent "
+		         "covers %s)", id, country, others.s);
+	else
+		snprintf(why, size, "no consent to referral to %s (record it with ip-intake "
+		         "--consent referral:%s, or for the country: referral:%s)", id, id, country);
+	ip_buf_free(&others);
+	return false;
+}
+
+/* ---- referrals in a case ------------------------------------------------ */
+
+json_t *ip_referral_find(const json_t *c, const char *id)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(c, "referrals"), i, r)
+		if (!strcmp(str_at(r, "id"), id))
+			return r;
+	return NULL;
+}
+
+static bool is_open(const json_t *r)
+{
+	const char *s = str_at(r, "status");
+	return !strcmp(s, "pending") || !strcmp(s, "accepted");
+}
+
+static bool share_any(const json_t *a, const json_t *b)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+		if (ip_ids_have(b, json_string_value(v)))
+			return true;
+	return false;
+}
+
+json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *services)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(c, "referrals"), i, r)
+		if (!strcmp(str_at(r, "to"), partner) && is_open(r) &&
+		    share_any(json_object_get(r, "services"), services))
+			return r;
+	return NULL;
+}
+
+/* ---- the package -------------------------------------------------------- */
+
+/* Copy what is at a dotted path of src into dst, through mappings and
+ * lists of mappings; true when anything was copied. */
+static bool copy_path(const json_t *src, json_t *dst, const char *path)
+{
+	size_t n = strcspn(path, ".");
+	json_t *v = json_object_getn(src, path, n);
+	if (!v)
+		return false;
+	if (!path[n]) {
+		json_object_setn_new(dst, path, n, json_deep_copy(v));
+		return true;
+	}
+	const char *rest = path + n + 1;
+	json_t *d = json_object_getn(dst, path, n);
+	bool fresh = !d, any = false;
+	if (json_is_object(v)) {
+		if (fresh)
+			d = json_object();
+		any = copy_path(v, d, rest);
+	} else if (json_is_array(v)) {
+		if (fresh) {
+			d = json_array();
+			for (size_t i = 0; i < json_array_size(v); i++)
+				json_array_append_new(d, json_object());
+		}
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item)
+			if (json_is_object(item))
+				any |= copy_path(item, json_array_get(d, i), rest);
+	} else {
+		return false;
+	}
+	if (fresh && any)
+		json_object_setn_new(dst, path, n, d);
+	else if (fresh)
+		json_decref(d);
+	return any;
+}
+
+/* Drop the empty mappings copy_path left in lists (items that had none
+ * of the fields). */
+static void prune(json_t *v)
+{
+	if (json_is_object(v)) {
+		const char *key;
+		json_t *val;
+		json_object_foreach(v, key, val)
+			prune(val);
+	} else if (json_is_array(v)) {
+		for (size_t i = json_array_size(v); i-- > 0;) {
+			json_t *item = json_array_get(v, i);
+			prune(item);
+			if (json_is_object(item) && !json_object_size(item))
+				json_array_remove(v, i);
+		}
+	}
+}
+
+/* The plan's return-side measures as the partner needs them. */
+static json_t *return_measures(const json_t *c)
+{
+	static const char *const keys[] = {"id", "dimension", "category", "side", "status",
+	                                   "budget", "programme", "addresses", NULL};
+	json_t *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m) {
+		if (strcmp(str_at(m, "side"), "return"))
+			continue;
+		json_t *copy = json_object();
+		for (const char *const *k = keys; *k; k++)
+			if (json_object_get(m, *k))
+				json_object_set(copy, *k, json_object_get(m, *k));
+		char date[11];
+		const char *due = str_at(m, "due");
+		if (due)
+			json_object_set_new(copy, "due", json_string(ip_due_date(c, due, date)
+			                                             ? date : due));
+		json_array_append_new(out, copy);
+	}
+	return out;
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+	              json_string_value(*(json_t *const *)b));
+}
+
+static json_t *sorted_strings(json_t *list)
+{
+	size_t n = json_array_size(list);
+	json_t **v = ip_xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	qsort(v, n, sizeof *v, cmp_json_str);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(list);
+	return out;
+}
+
+json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
+                            const char *from)
+{
+	json_t *part = json_object(), *fields = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(partner, "profile"), i, p)
+		if (copy_path(c, part, json_string_value(p)))
+			json_array_append(fields, p);
+	prune(part);
+	json_t *measures = return_measures(c);
+	if (json_array_size(measures)) {
+		json_object_set_new(part, "plan", json_pack("{s:O}", "measures", measures));
+		json_array_append_new(fields, json_string("plan.measures"));
+	}
+	json_decref(measures);
+	fields = sorted_strings(fields);
+	json_object_set(ref, "fields", fields);
+	json_t *pkg = json_pack("{s:s, s:{s:O, s:s, s:O, s:O, s:O, s:o}, s:o}",
+	                        "schema", IP_PACKAGE_SCHEMA,
+	                        "referral", "id", json_object_get(ref, "id"), "from", from,
+	                        "to", json_object_get(ref, "to"),
+	                        "date", json_object_get(ref, "date"),
+	                        "services", json_object_get(ref, "services"), "fields", fields,
+	                        "case", ip_canonical(part, &ip_case_schema));
+	json_decref(part);
+	ip_package_seal(pkg);
+	return pkg;
+}
+
+/* ---- digests ------------------------------------------------------------ */
+
+static void digest_of(const json_t *pkg, char out[72])
+{
+	json_t *copy = json_copy((json_t *)pkg);
+	json_object_del(copy, "digest");
+	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	if (!text)
+		ip_oom();
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+	sha256_digest(&ctx, sizeof d, d);
+	free(text);
+	strcpy(out, "sha256:");
+	for (size_t i = 0; i < sizeof d; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
+}
+
+void ip_package_seal(json_t *pkg)
+{
+	char d[72];
+	digest_of(pkg, d);
+	json_object_set_new(pkg, "digest", json_string(d));
+}
+
+bool ip_package_sealed(const json_t *pkg)
+{
+	char d[72];
+	const char *have = str_at(pkg, "digest");
+	digest_of(pkg, d);
+	return have && !strcmp(have, d);
+}
+
+/* ---- the state machine -------------------------------------------------- */
+
+static const struct { const char *from, *to, *next; } moves[] = {
+	{"pending", "accepted", "accepted or rejected"},
+	{"pending", "rejected", "accepted or rejected"},
+	{"accepted", "done", "done or revoked"},
+	{"accepted", "revoked", "done or revoked"},
+};
+
+const char *ip_referral_refuse(const char *from, const char *to)
+{
+	const char *next = NULL;
+	for (size_t i = 0; i < sizeof moves / sizeof *moves; i++) {
+		if (strcmp(moves[i].from, from))
+			continue;
+		if (!strcmp(moves[i].to, to))
+			return NULL;
+		next = moves[i].next;
+	}
+	return next ? next : "none: it is final";
+}
+
+static bool reason_allowed(const char *status, const char *success)
+{
+	return !strcmp(status, "rejected") || !strcmp(status, "revoked") ||
+	       (success && !strcmp(success, "not-successful"));
+}
+
+int ip_referral_step(json_t *ref, const json_t *step, const struct ip_where *w)
+{
+	const char *id = str_at(ref, "id"), *from = str_at(ref, "status");
+	const char *to = str_at(step, "status"), *success = str_at(step, "success");
+	const char *reason = str_at(step, "reason");
+	const char *refused = ip_referral_refuse(from, to);
+	bool bad = true;
+	if (refused)
+		ip_error(w, "referral %s cannot go from %s to %s (next from %s: %s)", id, from,
+		         to, from, refused);
+	else if (!strcmp(to, "done") && !success)
+		ip_error(w, "referral %s: done needs its success (successful or "
+		         "not-successful)", id);
+	else if (strcmp(to, "done") && success)
+		ip_error(w, "referral %s: only done has a success (this step is %s)", id, to);
+	else if (success && !strcmp(success, "not-successful") && !reason)
+		ip_error(w, "referral %s: not-successful needs a reason (client-refused, "
+		         "lack-of-capacity, no-longer-needed, client-unreachable, "
+		         "receiver-unreachable, other)", id);
+	else if (reason && !reason_allowed(to, success))
+		ip_error(w, "referral %s: a reason belongs to rejected, revoked or "
+		         "not-successful, not to %s", id, success ? success : to);
+	else
+		bad = false;
+	if (bad)
+		return IP_EXIT_DATAERR;
+	json_t *steps = json_object_get(ref, "steps");
+	if (!steps)
+		json_object_set_new(ref, "steps", steps = json_array());
+	json_array_append_new(steps, json_deep_copy(step));
+	json_object_set(ref, "status", json_object_get(step, "status"));
+	json_object_del(ref, "success");
+	json_object_del(ref, "reason");
+	if (success)
+		json_object_set(ref, "success", json_object_get(step, "success"));
+	if (reason)
+		json_object_set(ref, "reason", json_object_get(step, "reason"));
+	json_object_set(ref, "updated", json_object_get(step, "date"));
+	return IP_EXIT_OK;
+}
+
+/* ---- the response ------------------------------------------------------- */
+
+json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *today,
+                             const char *note)
+{
+	json_t *body = json_pack("{s:O, s:s, s:O, s:s}", "referral", json_object_get(ref, "id"),
+	                         "from", str_at(json_object_get(c, "centre"), "id"),
+	                         "to", json_object_get(ref, "from"), "date", today);
+	json_t *steps = json_object_get(ref, "steps");
+	json_object_set_new(body, "steps", steps ? json_deep_copy(steps) : json_array());
+	const char *arrived = str_at(json_object_get(c, "return"), "arrived");
+	if (arrived)
+		json_object_set_new(body, "arrived", json_string(arrived));
+	json_t *measures = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m)
+		if (!strcmp(str_at(m, "side"), "return") && str_at(m, "status"))
+			json_array_append_new(measures, json_pack("{s:O, s:O}", "id",
+			                      json_object_get(m, "id"), "status",
+			                      json_object_get(m, "status")));
+	if (json_array_size(measures))
+		json_object_set(body, "measures", measures);
+	json_decref(measures);
+	if (note)
+		json_object_set_new(body, "note", json_string(note));
+	json_t *resp = json_pack("{s:s, s:o}", "schema", IP_RESPONSE_SCHEMA, "response",
+	                         ip_canonical(body, NULL));
+	json_decref(body);
+	ip_package_seal(resp);
+	return resp;
+}
+
+json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id,
+                           const char *today)
+{
+	const json_t *in = json_object_get(pkg, "referral");
+	json_t *c = json_deep_copy(json_object_get(pkg, "case"));
+	json_object_set_new(c, "schema", json_string(IP_CASE_SCHEMA));
+	json_object_set_new(c, "id", json_string(id));
+	json_object_set_new(c, "status", json_string("intake"));
+	json_object_set_new(c, "opened", json_string(today));
+	json_object_set_new(c, "centre", json_pack("{s:s}", "id", centre));
+	json_t *ref = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:O}", "id",
+	                        json_object_get(in, "id"), "from", json_object_get(in, "from"),
+	                        "to", json_object_get(in, "to"), "services",
+	                        json_object_get(in, "services"), "date",
+	                        json_object_get(in, "date"), "status", "pending",
+	                        "fields", json_object_get(in, "fields"));
+	json_object_set_new(c, "referrals", json_pack("[o]", ref));
+	return c;
+}
+
+/* ---- finding a referral's case ------------------------------------------ */
+
+struct finder {
+	const char *id;
+	const struct ip_limits *lim;
+	char *found[2];
+	size_t n;
+};
+
+/* Only files that mention the id are parsed: a repository of many cases
+ * is read, not parsed. */
+static int find_one(const char *path, void *ctx)
+{
+	struct finder *f = ctx;
+	char *buf;
+	size_t len;
+	if (f->n == 2 || ip_read_all(path, f->lim->max_bytes, &buf, &len))
+		return IP_EXIT_OK; /* unreadable cases are ip-check's business */
+	if (memmem(buf, len, f->id, strlen(f->id))) {
+		struct ip_docs docs = {0};
+		if (!ip_docs_parse(path, buf, len, IP_SYNTAX_AUTO, f->lim, &docs) &&
+		    docs.n == 1 && ip_referral_find(docs.v[0].root, f->id))
+			f->found[f->n++] = ip_xstrdup(path);
+		ip_docs_free(&docs);
+	}
+	free(buf);
+	return IP_EXIT_OK;
+}
+
+int ip_referral_case(const struct ip_repo *r, const struct ip_limits *lim,
+                     const char *id, char **path)
+{
+	struct ip_cli cli;
+	ip_cli_init(&cli);
+	cli.quiet = true;
+	struct finder f = {id, lim, {NULL, NULL}, 0};
+	char *dirs[] = {r->cases};
+	ip_inputs_each(&cli, dirs, 1, true, find_one, &f);
+	if (f.n == 2) {
+		ip_error(NULL, "referral %s is in two cases, %s and %s; resolve that first",
+		         id, f.found[0], f.found[1]);
+		free(f.found[0]);
+		free(f.found[1]);
+		return IP_EXIT_DATAERR;
+	}
+	*path = f.found[0];
+	return f.n ? IP_EXIT_OK : IP_EXIT_NOINPUT;
+}
+
+/* ---- reading packages --------------------------------------------------- */
+
+/* Packages of a batch travel in one file: allow many of them. */
+#define PACKAGE_FILE_MAX ((size_t)1 << 28)
+
+static int check_sealed(struct ip_docs *docs, const struct ip_field *schema,
+                        const char *what)
+{
+	int rc = IP_EXIT_OK;
+	for (size_t i = 0; i < docs->n; i++) {
+		struct ip_doc *d = &docs->v[i];
+		struct ip_where w = {d->file, 0, 0, NULL};
+		if (json_is_object(d->root) && !ip_package_sealed(d->root)) {
+			w = ip_doc_where(d, "digest");
+			w.path = "digest";
+			ip_error(&w, "the digest does not match the content: %s was altered or "
+			         "damaged on the way; ask for it again", what);
+			rc = IP_EXIT_DATAERR;
+		} else if (ip_validate(d, schema, what)) {
+			rc = IP_EXIT_DATAERR;
+		}
+	}
+	return rc;
+}
+
+int ip_package_load(const char *path, const char *identity, const struct ip_field *schema,
+                    const char *what, const struct ip_limits *lim, struct ip_docs *docs)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	char *buf;
+	size_t len;
+	int rc = ip_read_all(path, PACKAGE_FILE_MAX, &buf, &len);
+	if (rc)
+		return rc;
+	struct ip_buf plain = {0};
+	if (ip_age_encrypted(buf, len)) {
+		if (!identity) {
+			ip_error(&(struct ip_where){name, 0, 0, NULL}, "%s is encrypted: give "
+			         "--identity KEYFILE (the key made with age-keygen)", what);
+			rc = IP_EXIT_NOPERM;
+		} else {
+			rc = ip_age_decrypt(identity, name, buf, len, &plain);
+		}
+	}
+	struct ip_limits many = *lim;
+	many.max_bytes = PACKAGE_FILE_MAX;
+	if (!rc)
+		rc = plain.s ? ip_docs_parse(name, plain.s, plain.len, IP_SYNTAX_JSON, &many, docs)
+		             : ip_docs_parse(name, buf, len, IP_SYNTAX_JSON, &many, docs);
+	if (!rc)
+		rc = check_sealed(docs, schema, what);
+	ip_buf_free(&plain);
+	free(buf);
+	return rc;
+}

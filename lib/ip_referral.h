@@ -1,0 +1,75 @@
+/* ip_referral.h — referrals to partner centres: consent, the package that
+ * leaves the centre (only the fields of the partner's profile), the state
+ * machine both sides follow, and the response that comes back. */
+#ifndef IP_REFERRAL_H
+#define IP_REFERRAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ip_doc.h"
+#include "ip_repo.h"
+#include "ip_schema.h"
+
+/* The consent of case c for a referral to partner on date today: true, or
+ * false with *why saying what is missing (static text). A consent counts
+ * when its purpose is referral, its recipient is the partner or the
+ * partner's country, it was given by today and not withdrawn by today. */
+bool ip_referral_consent(const json_t *c, const json_t *partner, const char *today,
+                         char *why, size_t size);
+
+/* The referral of c with this id (borrowed), or NULL. */
+json_t *ip_referral_find(const json_t *c, const char *id);
+
+/* An open referral (pending or accepted) of c to partner for any of
+ * services (borrowed), or NULL. */
+json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *services);
+
+/* The package for referral ref (id, to, date, services) of case c to
+ * partner, sent by centre from: the fields of the partner's profile, the
+ * plan's return-side measures (without notes or owners; due dates made
+ * absolute where the case knows them), and a digest. Sets ref.fields to
+ * the fields it holds. A new value. */
+json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
+                            const char *from);
+
+/* Seal a package or response: digest = sha256 over its canonical JSON
+ * without the digest. Check one: true when the digest matches. */
+void ip_package_seal(json_t *pkg);
+bool ip_package_sealed(const json_t *pkg);
+
+/* The state machine (DOMAIN.md, after Primero): pending -> accepted or
+ * rejected; accepted -> done or revoked. NULL when from -> to is allowed,
+ * else what is (static text). */
+const char *ip_referral_refuse(const char *from, const char *to);
+
+/* Apply one step {status, date, success, reason, by} to referral ref:
+ * checks the transition and what the status needs (done: success;
+ * not-successful: reason), appends it to ref.steps and sets status,
+ * success, reason and updated. 0, or 65 with the problem reported at w. */
+int ip_referral_step(json_t *ref, const json_t *step, const struct ip_where *w);
+
+/* The response of a partner to the referral ref of its case c, from its
+ * centre to the referring one, on date today, with an optional note. */
+json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *today,
+                             const char *note);
+
+/* The partner's own case from a package: a new case id in its centre,
+ * opened today, the package's fields, and the referral itself (with
+ * "from", so the partner can update and respond to it). A new value. */
+json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id,
+                           const char *today);
+
+/* The case file in repository r holding referral id: 0 with *path set
+ * (caller frees), 65 when two cases claim it, else 66. */
+int ip_referral_case(const struct ip_repo *r, const struct ip_limits *lim,
+                     const char *id, char **path);
+
+/* Read a package or response file ("-": stdin), decrypting with identity
+ * when it is age-encrypted; each document of it (JSON Lines hold several)
+ * is checked against schema and its digest. 0 with docs set; 65 bad,
+ * 66 missing, 77 encrypted without an identity or for another key. */
+int ip_package_load(const char *path, const char *identity, const struct ip_field *schema,
+                    const char *what, const struct ip_limits *lim, struct ip_docs *docs);
+
+#endif
