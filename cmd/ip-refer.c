@@ -204,7 +204,7 @@ static const char *str_at(const json_t *obj, const char *key)
 
 /* One line of --results: {input, referral, status, [exit, error]}. */
 static void result(struct refer *r, const char *input, const char *ref, const char *status,
-                   int rc)
+                   int rc, const char *error)
 {
 	if (!r->results_path)
 		return;
@@ -213,7 +213,7 @@ static void result(struct refer *r, const char *input, const char *ref, const ch
 		json_object_set_new(line, "referral", json_string(ref));
 	if (rc) {
 		json_object_set_new(line, "exit", json_integer(rc));
-		json_object_set_new(line, "error", json_string(ip_diag_last()));
+		json_object_set_new(line, "error", json_string(error));
 	}
 	ip_emit(&r->results, line, IP_FORMAT_JSONL);
 	json_decref(line);
@@ -313,6 +313,10 @@ static int apply_send(json_t *c, const char *name, const char **what, void *ctx)
 		return IP_EXIT_OK;
 	}
 	char *id = ip_referral_id_new(str_at(json_object_get(c, "centre"), "id"));
+	while (ip_referral_find(c, id)) {
+		free(id);
+		id = ip_referral_id_new(str_at(json_object_get(c, "centre"), "id"));
+	}
 	json_t *ref = json_pack("{s:s, s:s, s:o, s:s, s:s}", "id", id, "to", to,
 	                        "services", services, "date", r->today, "status", "pending");
 	json_t *pkg = ip_referral_package(c, r->partner, ref,
@@ -354,22 +358,22 @@ static int send_also_write(const char *path, struct ip_batch *batch, void *ctx)
 	return rc;
 }
 
-static void send_outcome(const char *path, int status, void *ctx)
+static void send_outcome(const char *path, int status, const char *error, void *ctx)
 {
 	struct refer *r = ctx;
 	const json_t *p = json_object_get(r->pending, path);
 	const char *sent = str_at(p, "sent"), *open = str_at(p, "open");
 	if (status) {
 		r->failed++;
-		result(r, path, NULL, "failed", status);
+		result(r, path, NULL, "failed", status, error);
 	} else if (sent) {
 		r->sent++;
 		if (!r->out)
 			ip_buf_puts(&r->stream, str_at(p, "text"));
-		result(r, path, sent, "sent", 0);
+		result(r, path, sent, "sent", 0, NULL);
 	} else if (open) {
 		r->open++;
-		result(r, path, open, "open", 0);
+		result(r, path, open, "open", 0, NULL);
 	}
 	json_object_del(r->pending, path);
 }
@@ -431,7 +435,7 @@ static int run_send(struct refer *r, char **operands, int n)
 /* ---- update ------------------------------------------------------------- */
 
 /* The referral an update or response is about: the one named, else the
- * case's only open one. */
+ * case's only open one (update) or only received one (respond). */
 static json_t *pick_referral(const struct refer *r, const json_t *c, const char *name)
 {
 	struct ip_where w = {name, 0, 0, "referrals"};
@@ -444,14 +448,16 @@ static json_t *pick_referral(const struct refer *r, const json_t *c, const char 
 	json_t *only = NULL;
 	size_t i, open = 0;
 	json_t *ref;
+	const char *kind = r->sub == RESPOND ? "received" : "open";
 	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
 		const char *s = str_at(ref, "status");
-		if (!strcmp(s, "pending") || !strcmp(s, "accepted"))
+		if (r->sub == RESPOND ? str_at(ref, "from") != NULL
+		                      : !strcmp(s, "pending") || !strcmp(s, "accepted"))
 			only = ref, open++;
 	}
 	if (open != 1)
-		ip_error(&w, "%s; name one with --referral REF", open ? "the case has several "
-		         "open referrals" : "the case has no open referral");
+		ip_error(&w, "the case has %s %s referral; name one with --referral REF",
+		         open ? "more than one" : "no", kind);
 	return open == 1 ? only : NULL;
 }
 
@@ -674,14 +680,16 @@ static int receive_one(const char *path, void *ctx)
 {
 	struct refer *r = ctx;
 	struct ip_docs docs = {0};
+	ip_diag_clear();
 	int rc = ip_package_load(path, r->identity, &ip_response_schema, "a referral response",
 	                         &r->cli.lim, &docs);
 	if (rc)
-		result(r, path, NULL, "failed", rc);
+		result(r, path, NULL, "failed", rc, ip_diag_first());
 	for (size_t i = 0; !rc && i < docs.n; i++) {
+		ip_diag_clear();
 		int one = receive_response(r, &docs.v[i]);
 		const char *id = str_at(json_object_get(docs.v[i].root, "response"), "referral");
-		result(r, path, id, one ? "failed" : "received", one);
+		result(r, path, id, one ? "failed" : "received", one, ip_diag_first());
 		r->received += !one;
 		rc = ip_exit_merge(rc, one);
 	}

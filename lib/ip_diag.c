@@ -42,23 +42,30 @@ static void print_where(const struct ip_where *w)
 }
 
 /* Per thread: ip-report reads cases on several. */
-static _Thread_local char last_error[512];
+static _Thread_local char first_error[512];
 
 void ip_verror(const struct ip_where *w, const char *fmt, va_list ap)
 {
-	va_list copy;
-	va_copy(copy, ap);
-	vsnprintf(last_error, sizeof last_error, fmt, copy);
-	va_end(copy);
+	if (!first_error[0]) {
+		va_list copy;
+		va_copy(copy, ap);
+		vsnprintf(first_error, sizeof first_error, fmt, copy);
+		va_end(copy);
+	}
 	fprintf(stderr, "%s: ", progname);
 	print_where(w);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
-const char *ip_diag_last(void)
+void ip_diag_clear(void)
 {
-	return last_error;
+	first_error[0] = '\0';
+}
+
+const char *ip_diag_first(void)
+{
+	return first_error;
 }
 
 void ip_error(const struct ip_where *w, const char *fmt, ...)

@@ -22,9 +22,10 @@ const char *ip_progname(void);
 void ip_error(const struct ip_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ip_verror(const struct ip_where *w, const char *fmt, va_list ap);
-/* The message of the last error reported (without where), for results
- * files; "" when there was none. */
-const char *ip_diag_last(void);
+/* The message of the first error reported since ip_diag_clear (without
+ * where), for results files; "" when there was none. */
+void ip_diag_clear(void);
+const char *ip_diag_first(void);
 /* Same with a "warning: " marker; does not change any exit status. */
 void ip_warn(const struct ip_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

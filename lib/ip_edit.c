@@ -21,6 +21,7 @@ struct chunk {
 	struct ip_lock locks[CHUNK];
 	char *paths[CHUNK];   /* in input order, changed, unchanged or failed */
 	int status[CHUNK];    /* each one's own status */
+	char *error[CHUNK];   /* and its first error, if it failed */
 	size_t nlocks, npaths;
 };
 
@@ -48,8 +49,10 @@ static int chunk_flush(struct run *r)
 		if (!status && !r->e->no_paths)
 			ip_print_path(r->e->cli, k->paths[i]);
 		if (r->e->outcome)
-			r->e->outcome(k->paths[i], status, r->e->ctx);
+			r->e->outcome(k->paths[i], status, k->error[i] ? k->error[i]
+			              : ip_diag_first(), r->e->ctx);
 		free(k->paths[i]);
+		free(k->error[i]);
 	}
 	chunk_reset(k);
 	return rc;
@@ -161,6 +164,7 @@ static int chunk_add(struct run *r, const char *path, int status)
 {
 	struct chunk *k = &r->chunk;
 	k->paths[k->npaths] = ip_xstrdup(path);
+	k->error[k->npaths] = status ? ip_xstrdup(ip_diag_first()) : NULL;
 	k->status[k->npaths++] = status;
 	return k->npaths == CHUNK ? chunk_flush(r) : IP_EXIT_OK;
 }
@@ -217,11 +221,12 @@ static int edit_in_place(struct run *r, const char *path)
 static int edit_one(const char *path, void *ctx)
 {
 	struct run *r = ctx;
+	ip_diag_clear();
 	int rc = r->e->in_place ? edit_in_place(r, path) : edit_to_stdout(r, path);
 	if (rc)
 		r->e->failed++;
 	if (!r->e->in_place && r->e->outcome)
-		r->e->outcome(path, rc, r->e->ctx);
+		r->e->outcome(path, rc, ip_diag_first(), r->e->ctx);
 	return rc;
 }
 

@@ -30,8 +30,9 @@ struct ip_edit {
 	 * that must land with it (0, 73 or 74). */
 	int (*also_write)(const char *path, struct ip_batch *batch, void *ctx);
 	/* Optional. Each input's final status, in input order: 0 once its
-	 * change is in place (or it needed none). */
-	void (*outcome)(const char *path, int status, void *ctx);
+	 * change is in place (or it needed none), else with the first error
+	 * reported about it. */
+	void (*outcome)(const char *path, int status, const char *error, void *ctx);
 };
 
 /* Run over the operands and --files-from; returns the worst status. */

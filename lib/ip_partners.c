@@ -41,6 +41,39 @@ const char *ip_profile_forbidden(const char *path)
 	return NULL;
 }
 
+static bool profile_covers(const json_t *profile, const char *path)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(profile, i, v)
+		if (has_prefix_path(path, json_string_value(v)))
+			return true;
+	return false;
+}
+
+/* A field inside a list's items needs the fields each item requires
+ * (household.sex needs household.relation), or the partner's case would
+ * not be valid. Assessments are exempt: intake fills their date and by. */
+static const char *missing_sibling(const json_t *profile, const char *path)
+{
+	static char need[128];
+	const char *dot = strrchr(path, '.');
+	if (!dot || (size_t)(dot - path) >= sizeof need / 2)
+		return NULL;
+	snprintf(need, sizeof need, "%.*s", (int)(dot - path), path);
+	const struct ip_field *list = ip_schema_field(need);
+	if (!list || list->type != IP_T_ARRAY || list->item->type != IP_T_OBJECT ||
+	    !strcmp(need, "assessments"))
+		return NULL;
+	size_t n = strlen(need);
+	for (const struct ip_field *k = list->item->fields; k->name; k++) {
+		snprintf(need + n, sizeof need - n, ".%s", k->name);
+		if ((k->flags & IP_REQUIRED) && !profile_covers(profile, need))
+			return need;
+	}
+	return NULL;
+}
+
 static int check_profile(struct ip_doc *doc, size_t at, const json_t *profile)
 {
 	int problems = 0;
@@ -56,6 +89,10 @@ static int check_profile(struct ip_doc *doc, size_t at, const json_t *profile)
 			problems++;
 		} else if (!ip_schema_lookup(path)) {
 			ip_error(&w, "'%s' is not a field of a case (see ip-case(5))", path);
+			problems++;
+		} else if ((why = missing_sibling(profile, path))) {
+			ip_error(&w, "'%s' needs '%s' in the profile too (a case requires it)",
+			         path, why);
 			problems++;
 		}
 		free(where);

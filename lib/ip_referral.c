@@ -104,6 +104,30 @@ json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *ser
 
 /* ---- the package -------------------------------------------------------- */
 
+/* A copy of a value without what never leaves a centre, even inside a
+ * field a profile names whole: notes, and x- extension keys (outside the
+ * schema, so outside any profile). */
+static json_t *shareable_copy(const json_t *v)
+{
+	if (json_is_array(v)) {
+		json_t *out = json_array();
+		size_t i;
+		json_t *item;
+		json_array_foreach((json_t *)v, i, item)
+			json_array_append_new(out, shareable_copy(item));
+		return out;
+	}
+	if (!json_is_object(v))
+		return json_deep_copy(v);
+	json_t *out = json_object();
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)v, key, val)
+		if (strcmp(key, "note") && strcmp(key, "notes") && strncmp(key, "x-", 2))
+			json_object_set_new(out, key, shareable_copy(val));
+	return out;
+}
+
 /* Copy what is at a dotted path of src into dst, through mappings and
  * lists of mappings; true when anything was copied. */
 static bool copy_path(const json_t *src, json_t *dst, const char *path)
@@ -113,7 +137,7 @@ static bool copy_path(const json_t *src, json_t *dst, const char *path)
 	if (!v)
 		return false;
 	if (!path[n]) {
-		json_object_setn_new(dst, path, n, json_deep_copy(v));
+		json_object_setn_new(dst, path, n, shareable_copy(v));
 		return true;
 	}
 	const char *rest = path + n + 1;
@@ -394,6 +418,16 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 	                        json_object_get(in, "date"), "status", "pending",
 	                        "fields", json_object_get(in, "fields"));
 	json_object_set_new(c, "referrals", json_pack("[o]", ref));
+	/* An assessment shared in part still says when and by whom (here: the
+	 * referring centre), as every assessment of a case must. */
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(c, "assessments"), i, a) {
+		if (!json_object_get(a, "date"))
+			json_object_set(a, "date", json_object_get(in, "date"));
+		if (!json_object_get(a, "by"))
+			json_object_set(a, "by", json_object_get(in, "from"));
+	}
 	return c;
 }
 

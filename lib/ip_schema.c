@@ -365,6 +365,17 @@ static const struct ip_field *child_field(const struct ip_field *obj,
 	return NULL;
 }
 
+const struct ip_field *ip_schema_field(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return child_field(&ip_case_schema, path, strlen(path));
+	char *parent = ip_xasprintf("%.*s", (int)(dot - path), path);
+	const struct ip_field *f = ip_schema_lookup(parent);
+	free(parent);
+	return child_field(f, dot + 1, strlen(dot + 1));
+}
+
 const struct ip_field *ip_schema_lookup(const char *path)
 {
 	const struct ip_field *f = &ip_case_schema;

@@ -85,6 +85,9 @@ json_t *ip_canonical(const json_t *v, const struct ip_field *schema);
 /* The schema field at a dotted path ("person.birth_date"), or NULL. */
 const struct ip_field *ip_schema_lookup(const char *path);
 
+/* The same, but a list is the list itself, not its items. */
+const struct ip_field *ip_schema_field(const char *path);
+
 /* Short description of a type, for messages and ip-case(5). */
 const char *ip_type_noun(const struct ip_field *f);
 

@@ -10,6 +10,8 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_mustache.h"
+#include "ip_partners.h"
+#include "ip_referral.h"
 #include "ip_schema.h"
 #include "ip_write.h"
 
@@ -419,6 +421,145 @@ static void test_mustache_safety(void)
 	json_decref(data);
 }
 
+/* ---- referrals ---------------------------------------------------------- */
+
+/* A case with something in every field that must never leave. */
+static const char rich_case[] =
+	"schema: integplan/case/1\nid: BY-MUC-2026-7K3Q9\nstatus: planned\n"
+	"opened: 2026-11-21\ncentre: {id: BY-MUC, state: DE-BY}\n"
+	"counsellors: {host: A. Berger}\n"
+	"person: {given: Mariam, family: Ahmadi, birth_date: 1991-04-12, sex: female,\n"
+	"  nationality: [AF], languages: [prs], contact: {phone: '+49 1', email: m@x.example},\n"
+	"  x-secret: SECRET-X}\n"
+	"household: [{relation: child, birth_date: 2019-02-01, sex: male, returning: true}]\n"
+	"return: {country: AF, region: AF-KAB, planned_departure: 2027-02-01}\n"
+	"consent: [{purpose: referral, recipient: AF, given: 2026-11-21}]\n"
+	"assessments: [{date: 2026-11-28, by: A. Berger, vulnerabilities: [serious-illness],\n"
+	"  needs: [{category: housing, priority: high, note: SECRET-NEED}],\n"
+	"  skills: {education: secondary, entrepreneurial: true},\n"
+	"  risk: {level: high, note: SECRET-RISK}, note: SECRET-ASSESSMENT}]\n"
+	"plan: {measures: [{id: M1, dimension: economic, category: business-startup,\n"
+	"  side: return, owner: SECRET-OWNER, due: departure+60d, status: open,\n"
+	"  note: SECRET-MEASURE}, {id: M2, dimension: social, category: skills-analysis,\n"
+	"  side: host, status: open, note: SECRET-HOST}]}\n"
+	"links: [{case: BY-MUC-2025-AAAAA, relation: repeat-return}]\n"
+	"notes: [{at: 2026-11-21T09:14:03Z, by: x, text: SECRET-NOTE}]\n"
+	"history: [{at: 2026-11-21T09:14:03Z, by: x, cmd: ip-intake, what: SECRET-HISTORY}]\n";
+
+static bool under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '.');
+}
+
+/* Every leaf of v (list indices dropped) lies under the profile, or is a
+ * return-side measure's, and none is a note or an extension. */
+static bool inside(const json_t *v, const char *path, const json_t *profile)
+{
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *item;
+		json_array_foreach((json_t *)v, i, item)
+			if (!inside(item, path, profile))
+				return false;
+		return true;
+	}
+	if (json_is_object(v)) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)v, key, val) {
+			if (!strcmp(key, "note") || !strncmp(key, "x-", 2) || !strcmp(key, "owner"))
+				return false;
+			char *sub = ip_path_key(path, key);
+			bool ok = inside(val, sub, profile);
+			free(sub);
+			if (!ok)
+				return false;
+		}
+		return true;
+	}
+	if (under(path, "plan.measures"))
+		return true;
+	size_t i;
+	json_t *p;
+	json_array_foreach((json_t *)profile, i, p)
+		if (under(path, json_string_value(p)))
+			return true;
+	fprintf(stderr, "# outside the profile: %s\n", path);
+	return false;
+}
+
+static void test_packages_minimal(void)
+{
+	struct ip_docs docs;
+	static const struct ip_limits lim = IP_LIMITS_DEFAULT;
+	json_t *dir = NULL;
+	ok(parse(rich_case, &docs) == 0 && docs.n == 1 && ip_case_validate(&docs.v[0]) == 0,
+	   "the rich case is valid");
+	ok(ip_partners_load(NULL, NULL, &lim, &dir) == 0, "the sample partner directory loads");
+	/* Every sample profile, and one naming every field a profile may hold
+	 * whole (so notes inside them are tested too). */
+	json_t *profiles = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(dir, "partners"), i, p)
+		if (json_object_get(p, "profile"))
+			json_array_append(profiles, json_object_get(p, "profile"));
+	json_array_append_new(profiles, json_pack("[ssssssssss]", "status", "opened", "centre",
+	                      "counsellors", "person", "household", "return", "programmes",
+	                      "assessments", "outcome"));
+	bool all_inside = true, no_secret = true, measures_ok = true;
+	json_array_foreach(profiles, i, p) {
+		json_t *partner = json_pack("{s:s, s:s, s:O}", "id", "AF-KBL-PH", "country", "AF",
+		                            "profile", p);
+		json_t *ref = json_pack("{s:s, s:s, s:[s], s:s, s:s}", "id", "BY-MUC-R-AAAAAAAA",
+		                        "to", "AF-KBL-PH", "services", "business-startup", "date",
+		                        "2026-11-21", "status", "pending");
+		json_t *pkg = ip_referral_package(docs.v[0].root, partner, ref, "BY-MUC");
+		all_inside &= inside(json_object_get(pkg, "case"), "", p);
+		char *text = json_dumps(pkg, JSON_COMPACT);
+		no_secret &= !strstr(text, "SECRET") && !strstr(text, "BY-MUC-2026-7K3Q9") &&
+		             !strstr(text, "BY-MUC-2025-AAAAA");
+		json_t *ms = json_object_get(json_object_get(json_object_get(pkg, "case"), "plan"),
+		                             "measures");
+		measures_ok &= json_array_size(ms) == 1 &&
+		               !strcmp(json_string_value(json_object_get(json_array_get(ms, 0),
+		                       "due")), "2027-04-02");
+		free(text);
+		json_decref(pkg);
+		json_decref(ref);
+		json_decref(partner);
+	}
+	ok(all_inside, "no field outside the profile is in any package");
+	ok(no_secret, "no note, history, extension, link or case id is in any package");
+	ok(measures_ok, "only return-side measures go, with due dates made absolute");
+	json_decref(profiles);
+	json_decref(dir);
+	ip_docs_free(&docs);
+}
+
+static void test_referral_states(void)
+{
+	static const char *const states[] = {"pending", "accepted", "rejected", "done", "revoked"};
+	int allowed = 0;
+	for (size_t a = 0; a < 5; a++)
+		for (size_t b = 0; b < 5; b++)
+			allowed += ip_referral_refuse(states[a], states[b]) == NULL;
+	ok(allowed == 4 && !ip_referral_refuse("pending", "accepted") &&
+	   !ip_referral_refuse("accepted", "revoked") && ip_referral_refuse("done", "accepted"),
+	   "the referral state machine has exactly its four moves");
+	json_t *pkg = json_pack("{s:s, s:{s:s}}", "schema", "x", "case", "given", "Mariam");
+	ip_package_seal(pkg);
+	bool sealed = ip_package_sealed(pkg);
+	json_object_set_new(json_object_get(pkg, "case"), "given", json_string("Maria"));
+	ok(sealed && !ip_package_sealed(pkg), "a sealed package shows any change");
+	json_decref(pkg);
+	char *id = ip_referral_id_new("BY-MUC");
+	ok(ip_referral_id_valid(id) && !ip_referral_id_valid("BY-MUC-2026-7K3Q9") &&
+	   !ip_referral_id_valid("../R-AAAAAAAA"), "referral ids");
+	free(id);
+}
+
 int main(void)
 {
 	char *name[] = {"unit", NULL};
@@ -439,6 +580,8 @@ int main(void)
 	test_writes();
 	test_mustache_safety();
 	test_mustache_spec();
+	test_packages_minimal();
+	test_referral_states();
 	printf("1..%d\n# unit tests end\n", n_tests);
 	return n_failed ? 1 : 0;
 }

@@ -1,0 +1,383 @@
+#!/usr/bin/env bats
+# ip-refer: consent, minimised and sealed packages, encryption, the state
+# machine, batches, and the round trip between a centre and its partner.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	make_repo
+	case_path=$(open_mariam --planned-departure 2027-02-01 --consent counselling \
+		--phone "+49 170 0000000")
+	ip-assess -q -i --need housing:high --vulnerability single-parent \
+		--note "SECRET assessment note" --entrepreneurial yes "$case_path" >/dev/null
+	ip-plan new -q -i --template business-startup "$case_path" >/dev/null
+	ip-plan set -q -i --measure M5 --note "SECRET measure note" "$case_path" >/dev/null
+}
+
+# age keys for the partner and the centre, and a directory naming them.
+with_keys() {
+	command -v age >/dev/null || skip "age is not installed"
+	age-keygen -o "$BATS_TEST_TMPDIR/partner.key" 2>/dev/null
+	age-keygen -o "$BATS_TEST_TMPDIR/centre.key" 2>/dev/null
+	age-keygen -o "$BATS_TEST_TMPDIR/other.key" 2>/dev/null
+	local pk ck
+	pk=$(age-keygen -y "$BATS_TEST_TMPDIR/partner.key")
+	ck=$(age-keygen -y "$BATS_TEST_TMPDIR/centre.key")
+	sed -e "s/^  - id: AF-KBL-PH\$/&\n    age: $pk/" -e "s/^  - id: BY-MUC\$/&\n    age: $ck/" \
+		"$ROOT/share/integplan/partners.yaml" >"$BATS_TEST_TMPDIR/partners.yaml"
+}
+
+# The repository of the partner AF-KBL-PH beside the centre's.
+partner_repo() {
+	ip-intake -q --init --centre AF-KBL-PH "$BATS_TEST_TMPDIR/partner"
+}
+
+@test "send: one package on standard output; the case records the referral and what was shared" {
+	run --separate-stderr ip-refer send --to AF-KBL-PH --no-encrypt "$case_path"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$stderr" = "ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
+	echo "$output" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	grep -q '"schema":"integplan/referral/1"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	grep -q '"referral":{"id":"BY-MUC-R-NMVPYQR4","from":"BY-MUC","to":"AF-KBL-PH"' \
+		"$BATS_TEST_TMPDIR/pkg.jsonl"
+	grep -q '"services":\["business-startup"\]' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	grep -q '"given":"Mariam"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	grep -q '"digest":"sha256:[0-9a-f]\{64\}"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	# what never leaves
+	! grep -q 'SECRET' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	! grep -q 'BY-MUC-2026-NMVPY"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	! grep -q -e '"history"' -e '"consent"' -e '"notes"' -e 'A. Berger' -e '"owner"' \
+		-e '"vulnerabilities"' -e '"residence_status"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	# only the return side of the plan
+	! grep -q 'skills-analysis' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	grep -q '"category":"airport-pickup"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	# the record
+	grep -qx 'status: referred' "$case_path"
+	grep -qx '  - id: BY-MUC-R-NMVPYQR4' "$case_path"
+	grep -qx '    status: pending' "$case_path"
+	grep -qx '      - person.contact.phone' "$case_path"
+	grep -qx '      - plan.measures' "$case_path"
+	grep -qx '    what: referral BY-MUC-R-NMVPYQR4 sent to AF-KBL-PH (14 fields)' "$case_path"
+	run ip-check -q "$case_path"
+	assert_success
+}
+
+@test "send: no consent, withdrawn consent and consent for the country" {
+	other=$(ip-intake --given Ahmad --family Rahimi --birth-date 1990-06-30 --sex male \
+		--nationality AF --return-country AF --consent counselling)
+	before=$(sha256sum "$other")
+	run ip-refer send --to AF-KBL-PH --service job-placement "$other"
+	assert_failure 77
+	assert_line "ip-refer: $other: consent: no consent to referral to AF-KBL-PH (record it with ip-intake --consent referral:AF-KBL-PH, or for the country: referral:AF); nothing sent"
+	[ "$(sha256sum "$other")" = "$before" ]
+
+	sed -i 's/^    recipient: AF-KBL-PH$/&\n    withdrawn: 2026-11-20/' "$case_path"
+	before=$(sha256sum "$case_path")
+	run ip-refer send --to AF-KBL-PH --no-encrypt "$case_path"
+	assert_failure 77
+	assert_line "ip-refer: $case_path: consent: consent to referral to AF-KBL-PH was withdrawn on 2026-11-20; nothing sent"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+
+	sed -i 's/^    recipient: AF-KBL-PH$/    recipient: AF/; /withdrawn: 2026-11-20/d' "$case_path"
+	run ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path"
+	assert_success
+	run ip-refer send --to XK-PRN-PH --service job-placement "$case_path"
+	assert_failure 77
+	assert_line --partial "no consent to referral to XK-PRN-PH or its country XK (consent covers AF)"
+}
+
+@test "send: unknown partner, a service it does not offer, a partner without a profile" {
+	run ip-refer send --to AF-KBL-P "$case_path"
+	assert_failure 64
+	assert_output "ip-refer: --to: unknown partner 'AF-KBL-P'; did you mean 'AF-KBL-PH'?"
+	run ip-refer send --to AF-KBL-PH --service housing "$case_path"
+	assert_failure 64
+	assert_output "ip-refer: --service: AF-KBL-PH does not offer 'housing'"
+	run ip-refer send --to BY-MUC "$case_path"
+	assert_failure 64
+	assert_output --partial "BY-MUC takes no referrals"
+	run ip-refer send "$case_path"
+	assert_failure 64
+	run ip-refer send --to AF-KBL-PH --status done "$case_path"
+	assert_failure 64
+	assert_output "ip-refer: --status is not an option of ip-refer send"
+	run ip-refer sned --to AF-KBL-PH "$case_path"
+	assert_failure 64
+	assert_output "ip-refer: no subcommand 'sned'; did you mean 'send'?"
+	grep -qx 'status: planned\|status: assessed\|status: intake' "$case_path"
+	! grep -q '^referrals:' "$case_path"
+}
+
+@test "send: again while the referral is open sends nothing and says so" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >/dev/null
+	before=$(sha256sum "$case_path")
+	run --separate-stderr ip-refer send --to AF-KBL-PH --no-encrypt "$case_path"
+	assert_success
+	[ -z "$output" ]
+	[[ "$stderr" == *"warning: referral BY-MUC-R-NMVPYQR4 to AF-KBL-PH is still pending; no second one sent"* ]]
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# another service is another referral
+	run ip-refer send -q --to AF-KBL-PH --service job-placement --no-encrypt "$case_path"
+	assert_success
+	[ "$(grep -c '^  - id: BY-MUC-R-' "$case_path")" -eq 2 ]
+}
+
+@test "send: a batch from find -print0 tries every case and writes a result per case" {
+	good2=$(ip-intake --given Arben --family Krasniqi --birth-date 1984-09-03 --sex male \
+		--nationality AF --return-country AF --consent referral:AF)
+	noconsent=$(ip-intake --given Zeynep --family Yilmaz --birth-date 1979-12-24 \
+		--sex female --nationality AF --return-country AF)
+	printf 'schema: integplan/case/1\nid: nonsense\n' >cases/broken.yaml
+	run --separate-stderr sh -c "find cases -name '*.yaml' -print0 | sort -z |
+		ip-refer send --to AF-KBL-PH --service business-startup --no-encrypt --null \
+		--files-from=- --out '$BATS_TEST_TMPDIR/out' --results '$BATS_TEST_TMPDIR/results.jsonl'"
+	assert_failure 77
+	[ -z "$output" ]
+	[[ "$stderr" == *"ip-refer: 2 sent to AF-KBL-PH, 0 already open, 2 failed"* ]]
+	run cat "$BATS_TEST_TMPDIR/results.jsonl"
+	assert_line --index 0 --regexp '^\{"input":"cases/BY-MUC-2026-[A-Z0-9]{5}.yaml","status":"(sent|failed)"'
+	[ "$(grep -c '"status":"sent"' "$BATS_TEST_TMPDIR/results.jsonl")" -eq 2 ]
+	grep -q "{\"input\":\"$noconsent\",\"status\":\"failed\",\"exit\":77,\"error\":\"no consent to referral to AF-KBL-PH" \
+		"$BATS_TEST_TMPDIR/results.jsonl"
+	grep -q '{"input":"cases/broken.yaml","status":"failed","exit":65,' "$BATS_TEST_TMPDIR/results.jsonl"
+	[ "$(ls "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2 ]
+	[ "$(mode_of "$BATS_TEST_TMPDIR/out")" = 700 ]
+	for f in "$BATS_TEST_TMPDIR"/out/*.json; do
+		[ "$(mode_of "$f")" = 600 ]
+		ref=$(basename "$f" .json)
+		grep -q "\"id\": \"$ref\"" "$f"
+	done
+	grep -q '^  - id: BY-MUC-R-' "$good2"
+	! grep -q '^referrals:' "$noconsent"
+}
+
+@test "send: packages for a partner with a key are encrypted; plain text needs --no-encrypt" {
+	with_keys
+	run --separate-stderr ip-refer send --partners "$BATS_TEST_TMPDIR/partners.yaml" \
+		--to AF-KBL-PH "$case_path"
+	assert_success
+	assert_line --index 0 -- '-----BEGIN AGE ENCRYPTED FILE-----'
+	! grep -q Mariam <<<"$output"
+	echo "$output" >"$BATS_TEST_TMPDIR/pkg.age"
+	age -d -i "$BATS_TEST_TMPDIR/partner.key" "$BATS_TEST_TMPDIR/pkg.age" | grep -q '"given":"Mariam"'
+	! age -d -i "$BATS_TEST_TMPDIR/other.key" "$BATS_TEST_TMPDIR/pkg.age" 2>/dev/null
+	run ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH \
+		--service job-placement --no-encrypt "$case_path"
+	assert_success
+	assert_output --partial '"given":"Mariam"'
+}
+
+@test "a partner opens a case from a package: the referral linked, nothing else of the centre's" {
+	with_keys
+	partner_repo
+	ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH \
+		--out "$BATS_TEST_TMPDIR/out" "$case_path"
+	pkg=$(echo "$BATS_TEST_TMPDIR"/out/*.json.age)
+	cd "$BATS_TEST_TMPDIR/partner"
+	run ip-intake --from-referral "$pkg"
+	assert_failure 77
+	assert_output "ip-intake: $pkg: a referral package is encrypted: give --identity KEYFILE (the key made with age-keygen)"
+	run ip-intake --from-referral "$pkg" --identity "$BATS_TEST_TMPDIR/other.key"
+	assert_failure 77
+	assert_output --partial "not encrypted for this key"
+	[ -z "$(ls cases)" ]
+	run ip-intake --from-referral "$pkg" --identity "$BATS_TEST_TMPDIR/partner.key"
+	assert_success
+	partner_case=$output
+	[[ "$partner_case" == cases/AF-KBL-PH-2026-*.yaml ]]
+	[ "$(mode_of "$partner_case")" = 600 ]
+	grep -qx '    from: BY-MUC' "$partner_case"
+	grep -qx '  - id: BY-MUC-R-NMVPYQR4' "$partner_case"
+	grep -qx '    what: case opened from referral BY-MUC-R-NMVPYQR4 of BY-MUC' "$partner_case"
+	! grep -q -e SECRET -e 'A. Berger' -e 'BY-MUC-2026-' -e '^assessments:' "$partner_case"
+	run ip-check -q "$partner_case"
+	assert_success
+	# the same package again opens nothing
+	run --separate-stderr ip-intake --from-referral "$pkg" --identity "$BATS_TEST_TMPDIR/partner.key"
+	assert_success
+	[[ "$stderr" == *"warning: referral BY-MUC-R-NMVPYQR4 has a case already: $partner_case"* ]]
+	[ "$(ls cases | wc -l)" -eq 1 ]
+}
+
+@test "a tampered package, a damaged one and one for another partner are refused" {
+	partner_repo
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	sed 's/"given":"Mariam"/"given":"Maria"/' "$BATS_TEST_TMPDIR/pkg.jsonl" >"$BATS_TEST_TMPDIR/tampered.jsonl"
+	cd "$BATS_TEST_TMPDIR/partner"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/tampered.jsonl"
+	assert_failure 65
+	assert_output --regexp "^ip-intake: $BATS_TEST_TMPDIR/tampered.jsonl:1:[0-9]+: digest: the digest does not match the content: a referral package was altered or damaged on the way; ask for it again\$"
+	head -c 200 "$BATS_TEST_TMPDIR/pkg.jsonl" >"$BATS_TEST_TMPDIR/cut.jsonl"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/cut.jsonl"
+	assert_failure 65
+	[ -z "$(ls cases)" ]
+	cd "$BATS_TEST_TMPDIR"
+	ip-intake -q --init --centre XK-PRN-PH other
+	cd other
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl"
+	assert_failure 65
+	assert_output --regexp "referral.to: the package is for AF-KBL-PH; this repository is XK-PRN-PH \(a package for another partner\); nothing opened\$"
+	[ -z "$(ls cases)" ]
+}
+
+@test "a tampered encrypted package is refused" {
+	with_keys
+	partner_repo
+	ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH \
+		"$case_path" >"$BATS_TEST_TMPDIR/pkg.age"
+	# change one character of the armoured body
+	awk 'NR == 3 { $0 = (substr($0, 1, 1) == "A" ? "B" : "A") substr($0, 2) } { print }' \
+		"$BATS_TEST_TMPDIR/pkg.age" >"$BATS_TEST_TMPDIR/bad.age"
+	cd "$BATS_TEST_TMPDIR/partner"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/bad.age" --identity "$BATS_TEST_TMPDIR/partner.key"
+	assert_failure
+	[ "$status" -eq 65 ] || [ "$status" -eq 77 ]
+	[ -z "$(ls cases)" ]
+}
+
+@test "update: the state machine, with the allowed moves named" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >/dev/null
+	run ip-refer update -i --status done "$case_path"
+	assert_failure 65
+	assert_output "ip-refer: $case_path: referrals: referral BY-MUC-R-NMVPYQR4 cannot go from pending to done (next from pending: accepted or rejected)"
+	run ip-refer update -i --status accepted "$case_path"
+	assert_success
+	assert_output "$case_path"
+	before=$(sha256sum "$case_path")
+	run ip-refer update -i --status accepted "$case_path"
+	assert_success
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	run ip-refer update -i --status done "$case_path"
+	assert_failure 65
+	assert_output --partial "done needs its success (successful or not-successful)"
+	run ip-refer update -i --status done --success not-successful "$case_path"
+	assert_failure 65
+	assert_output --partial "not-successful needs a reason"
+	run ip-refer update -i --status done --success not-successful --reason client-refused \
+		--note "moved to another city" "$case_path"
+	assert_success
+	grep -qx '    status: done' "$case_path"
+	grep -qx '    success: not-successful' "$case_path"
+	grep -qx '    reason: client-refused' "$case_path"
+	grep -qx '    what: "referral BY-MUC-R-NMVPYQR4: accepted -> done"' "$case_path"
+	run ip-refer update -i --status revoked --referral BY-MUC-R-NMVPYQR4 "$case_path"
+	assert_failure 65
+	assert_output --partial "(next from done: none: it is final)"
+	run ip-refer update -i --status accepted --referral BY-MUC-R-AAAAAAAA "$case_path"
+	assert_failure 65
+	assert_output "ip-refer: $case_path: referrals: no referral 'BY-MUC-R-AAAAAAAA' in this case"
+	run ip-refer update -i --status maybe "$case_path"
+	assert_failure 64
+	assert_output --partial "unknown referral-status 'maybe'"
+	run ip-refer update --status accepted
+	assert_failure 64
+}
+
+@test "round trip: centre sends encrypted, partner opens, accepts, responds; the centre receives once" {
+	with_keys
+	partner_repo
+	export IP_RANDOM_SEED=7
+	# the centre
+	ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH \
+		--out "$BATS_TEST_TMPDIR/outbox" "$case_path"
+	pkg=$(echo "$BATS_TEST_TMPDIR"/outbox/*.json.age)
+	ref=$(basename "$pkg" .json.age)
+	! grep -q Mariam "$pkg"
+	# the partner
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$pkg" --identity "$BATS_TEST_TMPDIR/partner.key")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	ip-plan arrival -q -i --date 2027-02-03 "$pcase" >/dev/null
+	ip-plan set -q -i --measure M4 --status done "$pcase" >/dev/null
+	run ip-refer respond --partners "$BATS_TEST_TMPDIR/partners.yaml" \
+		--out "$BATS_TEST_TMPDIR/inbox" --note "arrived, first meeting done" "$pcase"
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/inbox/$ref.response-1.json.age"
+	resp=$output
+	age -d -i "$BATS_TEST_TMPDIR/centre.key" "$resp" >"$BATS_TEST_TMPDIR/resp.json"
+	grep -q '"status": "accepted"' "$BATS_TEST_TMPDIR/resp.json"
+	grep -q '"arrived": "2027-02-03"' "$BATS_TEST_TMPDIR/resp.json"
+	! grep -q -e Mariam -e AF-KBL-PH-2026 -e '"history"' "$BATS_TEST_TMPDIR/resp.json"
+	# the centre
+	cd "$BATS_TEST_TMPDIR/repo"
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp"
+	assert_success
+	assert_output "$case_path"
+	grep -qx '    status: accepted' "$case_path"
+	grep -qx '  arrived: 2027-02-03' "$case_path"
+	grep -qx 'status: arrived' "$case_path"
+	grep -qx '    text: arrived, first meeting done' "$case_path"
+	grep -qx "    what: \"response of AF-KBL-PH to referral $ref received: accepted\"" "$case_path"
+	awk '/id: M4/ { m = 1 } m && /status:/ { print; exit }' "$case_path" | grep -q done
+	run ip-check -q "$case_path"
+	assert_success
+	# replayed
+	before=$(sha256sum "$case_path")
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp"
+	assert_failure 65
+	assert_output --partial "replayed or stale response: referral $ref has all 1 of its steps already; nothing changed"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# the partner closes it; the centre meanwhile revoked: the response is stale
+	cd "$BATS_TEST_TMPDIR/partner"
+	ip-refer update -q -i --status done --success successful "$pcase" >/dev/null
+	resp2=$(ip-refer respond --partners "$BATS_TEST_TMPDIR/partners.yaml" --out "$BATS_TEST_TMPDIR/inbox" "$pcase")
+	cd "$BATS_TEST_TMPDIR/repo"
+	cp "$case_path" "$BATS_TEST_TMPDIR/kept.yaml"
+	ip-refer update -q -i --status revoked --reason other "$case_path" >/dev/null
+	before=$(sha256sum "$case_path")
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp2"
+	assert_failure 65
+	assert_output --partial "stale response: it does not continue referral $ref (step 2 is revoked here, done in the response); nothing changed"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# without the revocation it goes through
+	cp "$BATS_TEST_TMPDIR/kept.yaml" "$case_path"
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp2"
+	assert_success
+	grep -qx '    success: successful' "$case_path"
+}
+
+@test "receive: an unknown referral, a response for another centre, a move backwards" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	sed 's/BY-MUC-R-NMVPYQR4/BY-MUC-R-ZZZZZZZZ/' "$BATS_TEST_TMPDIR/resp.json" >"$BATS_TEST_TMPDIR/unknown.json"
+	run ip-refer receive "$BATS_TEST_TMPDIR/unknown.json"
+	assert_failure 65
+	assert_output --partial "the digest does not match"
+	run ip-refer receive -C "$BATS_TEST_TMPDIR/partner" "$BATS_TEST_TMPDIR/resp.json"
+	assert_failure 65
+	assert_output --partial "response.to: the response is for centre BY-MUC; this repository is AF-KBL-PH"
+	run ip-refer receive --results "$BATS_TEST_TMPDIR/results.jsonl" "$BATS_TEST_TMPDIR/resp.json"
+	assert_success
+	grep -q '"status":"received","referral":"BY-MUC-R-NMVPYQR4"' "$BATS_TEST_TMPDIR/results.jsonl"
+	# a referral the centre closed cannot be moved back by a later response
+	ip-refer update -q -i --status done --success successful "$case_path" >/dev/null
+	run ip-refer receive "$BATS_TEST_TMPDIR/resp.json"
+	assert_failure 65
+}
+
+@test "the partner directory: listed, a site's own from the config, and refused when unsafe" {
+	run ip-refer partners
+	assert_success
+	assert_line --regexp '^AF-KBL-PH +AF giz-advice-centre +- +Beratungszentrum Kabul \(sample\)$'
+	sed 's/^      - assessments.skills$/      - notes/' "$ROOT/share/integplan/partners.yaml" >own.yaml
+	printf 'partners: own.yaml\n' >>.integplan/config.yaml
+	run ip-refer partners
+	assert_failure 65
+	assert_output --regexp "own.yaml:[0-9]+:[0-9]+: partners\[0\].profile\[12\]: 'notes' cannot be in a profile: notes never leave the centre"
+	sed -i 's/^      - notes$/      - assessments.note/; s/^      - person.family$/      - person.famly/' own.yaml
+	run ip-refer partners
+	assert_failure 65
+	assert_output --partial "'assessments.note' cannot be in a profile: notes never leave the centre"
+	assert_output --partial "'person.famly' is not a field of a case"
+	assert_output --partial "missing 'person.family': a partner opens its case from these fields"
+	run ip-refer partners --partners "$ROOT/share/integplan/partners.yaml" -f json
+	assert_success
+	assert_output --partial '"schema": "integplan/partners/1"'
+}
