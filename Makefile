@@ -27,7 +27,8 @@ LIBSRC  = $(wildcard lib/*.c)
 LIBOBJ  = $(LIBSRC:.c=.o)
 HEADERS = $(wildcard lib/*.h)
 BINS    = $(addprefix bin/,$(CMDS))
-MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-plan.1 man/ip-report.1 \
+MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-plan.1 man/ip-refer.1 \
+          man/ip-report.1 \
           man/ip-case.5 man/integplan.7
 
 all: $(BINS)

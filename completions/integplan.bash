@@ -1,4 +1,4 @@
-# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-plan ip-report
+# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-plan ip-refer ip-report
 # Installed once per command name, so bash-completion loads it on demand.
 
 _integplan_vocab() { # NAME: the ids of a vocabulary
@@ -13,7 +13,7 @@ _integplan_common() { # PREV: complete an argument of a common option; 0 if done
 	-C | --directory)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0 ;;
-	--files-from | --from)
+	--files-from | --from | --from-referral | --identity | --partners | --results)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0 ;;
 	--actor | --max-file-size)
@@ -65,7 +65,7 @@ _ip_intake() {
 			--birth-date --sex --nationality --return-country --return-region
 			--planned-departure --language --residence-status --phone --email
 			--programme --consent --counsellor --allow-duplicate --stdout --from
-			--list-fields --list $_integplan_common_opts" -- "$cur")
+			--from-referral --identity --list-fields --list $_integplan_common_opts" -- "$cur")
 		return
 	fi
 	mapfile -t COMPREPLY < <(compgen -d -- "$cur")
@@ -202,8 +202,57 @@ _ip_report() {
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
 }
 
+# Partner ids from the directory in force (the repository's or the site's).
+_ip_refer_partners() {
+	ip-refer partners 2>/dev/null | cut -d' ' -f1
+}
+
+_ip_refer() {
+	local cur prev sub
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W 'send update respond receive partners' -- "$cur")
+		return
+	fi
+	sub=${COMP_WORDS[1]}
+	case $prev in
+	-f | --format) mapfile -t COMPREPLY < <(compgen -W 'yaml json jsonl' -- "$cur"); return ;;
+	--to) mapfile -t COMPREPLY < <(compgen -W "$(_ip_refer_partners)" -- "$cur"); return ;;
+	--service) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab measure)" -- "$cur"); return ;;
+	--status) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab referral-status)" -- "$cur"); return ;;
+	--success) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab referral-success)" -- "$cur"); return ;;
+	--reason) mapfile -t COMPREPLY < <(compgen -W "$(_integplan_vocab referral-reason)" -- "$cur"); return ;;
+	--out) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
+	--list)
+		mapfile -t COMPREPLY < <(compgen -W 'referral-status referral-success referral-reason
+			measure partner-kind' -- "$cur")
+		return ;;
+	--referral | --note | --date) return ;;
+	esac
+	_integplan_common "$prev" && return
+	if [[ $cur == -* ]]; then
+		local opts
+		case $sub in
+		send) opts='--to --service --out --results --no-encrypt --partners' ;;
+		update) opts='--status --success --reason --note --date --referral -i --in-place' ;;
+		respond) opts='--referral --note --out --no-encrypt --partners' ;;
+		receive) opts='--identity --results' ;;
+		partners) opts='--partners' ;;
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "$opts --list $_integplan_common_opts" -- "$cur")
+		return
+	fi
+	if [[ $sub == receive ]]; then
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(json|jsonl|age)$'; compgen -d -- "$cur")
+	else
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
+	fi
+}
+
 complete -F _ip_assess ip-assess
 complete -F _ip_check ip-check
 complete -F _ip_intake ip-intake
 complete -F _ip_plan ip-plan
+complete -F _ip_refer ip-refer
 complete -F _ip_report ip-report

@@ -26,6 +26,7 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	ip-assess) _ip_assess ;;
 	ip-check) _ip_check ;;
 	ip-intake) _ip_intake ;;
+	ip-refer) _ip_refer ;;
 	esac
 	printf '%s\n' "${COMPREPLY[@]}"
 }
@@ -51,6 +52,19 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	assert_output "$(printf 'host\nreturn')"
 }
 
+@test "bash completes ip-refer: subcommands, partner ids, referral states" {
+	run complete_bash ip-refer re
+	assert_output "$(printf 'respond\nreceive')"
+	run complete_bash ip-refer send --to AF-K
+	assert_output AF-KBL-PH
+	run complete_bash ip-refer update --status ''
+	assert_output "$(printf 'pending\naccepted\nrejected\ndone\nrevoked')"
+	run complete_bash ip-refer send --no-
+	assert_output --no-encrypt
+	run complete_bash ip-refer receive --id
+	assert_output --identity
+}
+
 @test "bash completes case files for ip-check" {
 	cd "$BATS_TEST_TMPDIR"
 	touch a.yaml b.json c.txt
@@ -67,15 +81,18 @@ complete_bash() { # WORDS...: what bash completes for the last word
 
 @test "the fish completions parse" {
 	command -v fish || skip "fish is not installed"
-	fish -n "$ROOT/completions/ip-check.fish"
-	fish -n "$ROOT/completions/ip-intake.fish"
-	fish -n "$ROOT/completions/ip-assess.fish"
+	for f in "$ROOT"/completions/*.fish; do
+		fish -n "$f"
+	done
 }
 
-@test "every command has a completion in each shell" {
-	for cmd in ip-assess ip-check ip-intake; do
-		grep -q "$cmd" "$ROOT/completions/integplan.bash"
-		grep -q "$cmd" "$ROOT/completions/_integplan"
+@test "every command has a completion in each shell and a man page" {
+	cmds=$(sed -n 's/^CMDS *= *//p' "$ROOT/Makefile")
+	[ -n "$cmds" ]
+	for cmd in $cmds; do
+		grep -q "complete -F _${cmd//-/_} $cmd" "$ROOT/completions/integplan.bash"
+		grep -q "^#compdef.* $cmd" "$ROOT/completions/_integplan"
+		[ -f "$ROOT/man/$cmd.1" ]
 		[ -f "$ROOT/completions/$cmd.fish" ]
 	done
 }

@@ -69,6 +69,55 @@ step "her plan as a document, in German (also demo/plan.de.html)" \
 ip-plan render --lang de "$mariam"
 ip-plan render --lang de -f html "$mariam" >demo/plan.de.html
 
+step "keys for the advice centre in Kabul and for Munich; the directory names them" \
+	"age-keygen -o demo/keys/AF-KBL-PH.key; ... >demo/partners.yaml; partners: in the config"
+mkdir -p demo/keys demo/partner-side
+chmod 700 demo/keys
+age-keygen -o demo/keys/AF-KBL-PH.key 2>/dev/null
+age-keygen -o demo/keys/BY-MUC.key 2>/dev/null
+sed -e "s/^  - id: AF-KBL-PH\$/&\n    age: $(age-keygen -y demo/keys/AF-KBL-PH.key)/" \
+	-e "s/^  - id: BY-MUC\$/&\n    age: $(age-keygen -y demo/keys/BY-MUC.key)/" \
+	share/integplan/partners.yaml >demo/partners.yaml
+printf 'partners: partners.yaml\n' >>demo/.integplan/config.yaml
+ip-refer -C demo partners
+
+step "refer every case to the partner it consented to; one encrypted package each where there is a key" \
+	"grep -l 'recipient: \$p' demo/cases/*.yaml | ip-refer -C demo send --to \$p --files-from=- --out demo/outbox --results demo/sent.jsonl"
+for p in AF-KBL-PH XK-PRN-PH GM-BJL-PH NG-LOS-PH IQ-BGD-IOM; do
+	grep -l "recipient: $p" demo/cases/*.yaml |
+		ip-refer -C demo send --to "$p" --files-from=- --out demo/outbox \
+			--results "demo/sent-$p.jsonl"
+done
+cat demo/sent-*.jsonl
+ls demo/outbox
+
+step "a case without consent to a partner is refused, nothing sent (exit 77)" \
+	"ip-refer -C demo send --to AF-KBL-PH <Ahmad's case>"
+refused ip-refer -C demo send --to AF-KBL-PH --service job-placement "$(grep -l 'given: Ahmad$' demo/cases/*.yaml)"
+
+step "what left the centre for Mariam: only the fields of the partner's profile" \
+	"grep -A20 '^referrals:' $mariam"
+sed -n '/^referrals:/,/^history:/p' "$mariam" | sed '$d'
+
+step "at the advice centre in Kabul: a repository of its own; the package opens a case there" \
+	"ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul; ip-intake --from-referral PACKAGE --identity KEY"
+ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul
+package=$(ls demo/outbox/BY-MUC-R-*.json.age | head -n 1)
+kabul_case=$(ip-intake -C demo/partner-side/kabul --from-referral "$package" \
+	--identity demo/keys/AF-KBL-PH.key)
+echo "$kabul_case"
+
+step "Kabul accepts the referral and answers, encrypted to Munich's key" \
+	"ip-refer update -i --status accepted CASE; ip-refer respond --out demo/inbox CASE"
+ip-refer -C demo/partner-side/kabul update -i --status accepted "$kabul_case"
+ip-refer -C demo/partner-side/kabul respond --partners demo/partners.yaml --out demo/inbox \
+	--note "first meeting arranged" "$kabul_case"
+
+step "Munich receives the answer into the same case; the same answer again is refused" \
+	"ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*"
+ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*
+refused ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*
+
 step "the Iraqi case, as JSON for jq" \
 	"grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-"
 grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-
