@@ -64,7 +64,8 @@ struct intake {
 	struct ip_repo repo;
 	bool have_repo;
 	struct ip_persons *persons; /* who has a case, for repeat returns */
-	json_t *issued;         /* ids given out by this run */
+	json_t *issued;         /* ids given out by this run: cases, referrals opened */
+	json_t *referrals;      /* where the repository's referral ids are */
 	char today[11];
 	struct ip_batch *batch;
 	size_t opened;
@@ -481,8 +482,15 @@ static int open_referred(struct intake *in, const struct ip_doc *pkg)
 		         "another partner); nothing opened", to, in->centre);
 		return IP_EXIT_DATAERR;
 	}
+	if (json_object_get(in->issued, rid)) {
+		ip_warn(&(struct ip_where){pkg->file, 0, 0, NULL}, "referral %s is in the file "
+		        "twice; one case opened", rid);
+		return IP_EXIT_OK;
+	}
 	char *had = NULL;
-	int rc = ip_referral_case(&in->repo, &in->cli.lim, rid, &had);
+	if (!in->referrals)
+		in->referrals = ip_referral_index(&in->repo, &in->cli.lim);
+	int rc = ip_referral_case(in->referrals, &in->cli.lim, rid, &had);
 	if (rc != IP_EXIT_NOINPUT) {
 		if (!rc && !in->cli.quiet)
 			ip_warn(&(struct ip_where){pkg->file, 0, 0, NULL}, "referral %s has a case "
@@ -502,6 +510,8 @@ static int open_referred(struct intake *in, const struct ip_doc *pkg)
 		free(what);
 		rc = emit_case(in, c);
 	}
+	if (!rc) /* the same referral twice in one file opens one case */
+		json_object_set_new(in->issued, rid, json_true());
 	json_decref(c);
 	free(id);
 	return rc;
@@ -715,6 +725,7 @@ int main(int argc, char **argv)
 		ip_persons_free(in.persons);
 	}
 	json_decref(in.issued);
+	json_decref(in.referrals);
 	if (in.have_repo)
 		ip_repo_free(&in.repo);
 	return ip_finish(rc);

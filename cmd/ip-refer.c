@@ -65,6 +65,7 @@ struct refer {
 	struct ip_buf stream;  /* packages or responses for standard output */
 	struct ip_buf results; /* JSON Lines for --results */
 	size_t sent, open, failed, received;
+	json_t *referrals;      /* receive: where the repository's referral ids are */
 	const json_t *response; /* receive: the response being merged */
 	const char *package;    /* receive: its file */
 };
@@ -278,8 +279,9 @@ static json_t *services_for(const struct refer *r, const json_t *c)
 	json_t *m;
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m) {
 		const char *cat = str_at(m, "category");
+		const char *status = str_at(m, "status");
 		if (!strcmp(str_at(m, "side"), "return") && ip_ids_have(offered, cat) &&
-		    !ip_ids_have(out, cat) && strcmp(str_at(m, "status"), "cancelled"))
+		    !ip_ids_have(out, cat) && !(status && !strcmp(status, "cancelled")))
 			json_array_append_new(out, json_string(cat));
 	}
 	return out;
@@ -461,6 +463,34 @@ static json_t *pick_referral(const struct refer *r, const json_t *c, const char 
 	return open == 1 ? only : NULL;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* An update to the status the referral has: nothing to do, or only its
+ * note; a different success or reason would rewrite a step: refused. */
+static int same_status(const struct refer *r, json_t *ref, const char *name,
+                       const char **what)
+{
+	static char summary[160];
+	const char *id = str_at(ref, "id");
+	if ((r->success && !same_text(r->success, str_at(ref, "success"))) ||
+	    (r->reason && !same_text(r->reason, str_at(ref, "reason")))) {
+		ip_error(&(struct ip_where){name, 0, 0, "referrals"}, "referral %s is %s "
+		         "already (%s); a recorded step is not changed", id, str_at(ref, "status"),
+		         str_at(ref, "success") ? str_at(ref, "success")
+		         : str_at(ref, "reason") ? str_at(ref, "reason") : "no success or reason");
+		return IP_EXIT_DATAERR;
+	}
+	if (!r->note || same_text(r->note, str_at(ref, "note")))
+		return IP_EXIT_OK;
+	json_object_set_new(ref, "note", json_string(r->note));
+	snprintf(summary, sizeof summary, "referral %s: note", id);
+	*what = summary;
+	return IP_EXIT_OK;
+}
+
 static int apply_update(json_t *c, const char *name, const char **what, void *ctx)
 {
 	static char summary[200];
@@ -469,10 +499,8 @@ static int apply_update(json_t *c, const char *name, const char **what, void *ct
 	if (!ref)
 		return IP_EXIT_DATAERR;
 	const char *from = str_at(ref, "status");
-	if (!strcmp(from, r->status) && !r->note &&
-	    !strcmp(r->success ? r->success : "", str_at(ref, "success") ? str_at(ref, "success") : "") &&
-	    !strcmp(r->reason ? r->reason : "", str_at(ref, "reason") ? str_at(ref, "reason") : ""))
-		return IP_EXIT_OK; /* recorded already */
+	if (!strcmp(from, r->status))
+		return same_status(r, ref, name, what);
 	char *old = ip_xstrdup(from);
 	json_t *step = json_pack("{s:s, s:s, s:s}", "status", r->status, "date",
 	                         r->date ? r->date : r->today, "by", ip_actor(r->cli.actor));
@@ -480,8 +508,7 @@ static int apply_update(json_t *c, const char *name, const char **what, void *ct
 		json_object_set_new(step, "success", json_string(r->success));
 	if (r->reason)
 		json_object_set_new(step, "reason", json_string(r->reason));
-	int rc = strcmp(old, r->status) ? ip_referral_step(ref, step, &(struct ip_where){
-	                                  name, 0, 0, "referrals"}) : IP_EXIT_OK;
+	int rc = ip_referral_step(ref, step, &(struct ip_where){name, 0, 0, "referrals"});
 	if (!rc && r->note)
 		json_object_set_new(ref, "note", json_string(r->note));
 	snprintf(summary, sizeof summary, "referral %s: %s -> %s", str_at(ref, "id"), old,
@@ -615,6 +642,10 @@ static int apply_receive(json_t *c, const char *name, const char **what, void *c
 	const char *id = str_at(body, "referral"), *from = str_at(body, "from");
 	json_t *ref = ip_referral_find(c, id);
 	struct ip_where w = {r->package, 0, 0, "response.from"};
+	if (!ref) { /* changed since the repository was indexed */
+		ip_error(&w, "referral %s is no longer in %s; nothing changed", id, name);
+		return IP_EXIT_DATAERR;
+	}
 	if (strcmp(str_at(ref, "to"), from)) {
 		ip_error(&w, "the response comes from %s, but referral %s went to %s (in %s)",
 		         from, id, str_at(ref, "to"), name);
@@ -659,7 +690,9 @@ static int receive_response(struct refer *r, const struct ip_doc *doc)
 		return IP_EXIT_DATAERR;
 	}
 	char *path = NULL;
-	int rc = ip_referral_case(&r->repo, &r->cli.lim, id, &path);
+	if (!r->referrals)
+		r->referrals = ip_referral_index(&r->repo, &r->cli.lim);
+	int rc = ip_referral_case(r->referrals, &r->cli.lim, id, &path);
 	if (rc == IP_EXIT_NOINPUT) {
 		ip_error(&(struct ip_where){doc->file, 0, 0, "response.referral"}, "unknown "
 		         "referral %s: no case in %s has it", id, r->repo.cases);
@@ -783,6 +816,7 @@ int main(int argc, char **argv)
 	json_decref(r.services);
 	json_decref(r.pending);
 	json_decref(r.directory);
+	json_decref(r.referrals);
 	ip_buf_free(&r.stream);
 	ip_buf_free(&r.results);
 	if (r.have_repo)

@@ -110,6 +110,10 @@ static int run(struct child *ch, const char *in, size_t len, struct ip_buf *out,
 	}
 	if (ch->in >= 0)
 		close(ch->in);
+	if (ch->out >= 0)
+		close(ch->out);
+	if (ch->err >= 0)
+		close(ch->err);
 	int status;
 	while (waitpid(ch->pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -145,6 +149,8 @@ int ip_age_encrypt(const char *recipient, const char *in, size_t len, struct ip_
 	if (status != 0) {
 		ip_error(NULL, "cannot encrypt to %s: %s", recipient, age_message(&err));
 		out->len = had;
+		if (out->s)
+			out->s[had] = '\0';
 		rc = IP_EXIT_CANTCREAT;
 	}
 	ip_buf_free(&err);

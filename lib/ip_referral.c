@@ -433,51 +433,81 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 
 /* ---- finding a referral's case ------------------------------------------ */
 
-struct finder {
-	const char *id;
+struct indexer {
 	const struct ip_limits *lim;
-	char *found[2];
-	size_t n;
+	json_t *index;
 };
 
-/* Only files that mention the id are parsed: a repository of many cases
- * is read, not parsed. */
-static int find_one(const char *path, void *ctx)
+static bool id_char(char c)
 {
-	struct finder *f = ctx;
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Every referral id in the file's text, whatever field holds it: the
+ * index is a guess that ip_referral_case confirms by parsing. */
+static int index_one(const char *path, void *ctx)
+{
+	struct indexer *x = ctx;
 	char *buf;
 	size_t len;
-	if (f->n == 2 || ip_read_all(path, f->lim->max_bytes, &buf, &len))
+	if (ip_read_all(path, x->lim->max_bytes, &buf, &len))
 		return IP_EXIT_OK; /* unreadable cases are ip-check's business */
-	if (memmem(buf, len, f->id, strlen(f->id))) {
-		struct ip_docs docs = {0};
-		if (!ip_docs_parse(path, buf, len, IP_SYNTAX_AUTO, f->lim, &docs) &&
-		    docs.n == 1 && ip_referral_find(docs.v[0].root, f->id))
-			f->found[f->n++] = ip_xstrdup(path);
-		ip_docs_free(&docs);
+	for (char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "-R-", 3)); p += 3) {
+		char *start = p, *end = p + 3;
+		while (start > buf && id_char(start[-1]))
+			start--;
+		while (end < buf + len && id_char(*end))
+			end++;
+		char *id = ip_xasprintf("%.*s", (int)(end - start), start);
+		if (ip_referral_id_valid(id)) {
+			json_t *paths = json_object_get(x->index, id);
+			if (!paths)
+				json_object_set_new(x->index, id, paths = json_array());
+			if (!ip_ids_have(paths, path))
+				json_array_append_new(paths, json_string(path));
+		}
+		free(id);
 	}
 	free(buf);
 	return IP_EXIT_OK;
 }
 
-int ip_referral_case(const struct ip_repo *r, const struct ip_limits *lim,
-                     const char *id, char **path)
+json_t *ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim)
 {
 	struct ip_cli cli;
 	ip_cli_init(&cli);
 	cli.quiet = true;
-	struct finder f = {id, lim, {NULL, NULL}, 0};
+	struct indexer x = {lim, json_object()};
 	char *dirs[] = {r->cases};
-	ip_inputs_each(&cli, dirs, 1, true, find_one, &f);
-	if (f.n == 2) {
+	ip_inputs_each(&cli, dirs, 1, true, index_one, &x);
+	return x.index;
+}
+
+static bool holds_referral(const char *path, const struct ip_limits *lim, const char *id)
+{
+	struct ip_docs docs = {0};
+	bool yes = !ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs) && docs.n == 1 &&
+	           ip_referral_find(docs.v[0].root, id);
+	ip_docs_free(&docs);
+	return yes;
+}
+
+int ip_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
+                     char **path)
+{
+	const char *found[2] = {NULL, NULL};
+	size_t n = 0, i;
+	json_t *p;
+	json_array_foreach(json_object_get(index, id), i, p)
+		if (n < 2 && holds_referral(json_string_value(p), lim, id))
+			found[n++] = json_string_value(p);
+	if (n == 2) {
 		ip_error(NULL, "referral %s is in two cases, %s and %s; resolve that first",
-		         id, f.found[0], f.found[1]);
-		free(f.found[0]);
-		free(f.found[1]);
+		         id, found[0], found[1]);
 		return IP_EXIT_DATAERR;
 	}
-	*path = f.found[0];
-	return f.n ? IP_EXIT_OK : IP_EXIT_NOINPUT;
+	*path = n ? ip_xstrdup(found[0]) : NULL;
+	return n ? IP_EXIT_OK : IP_EXIT_NOINPUT;
 }
 
 /* ---- reading packages --------------------------------------------------- */

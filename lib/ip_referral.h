@@ -60,10 +60,15 @@ json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *tod
 json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id,
                            const char *today);
 
-/* The case file in repository r holding referral id: 0 with *path set
+/* Where the referral ids of repository r are: one read of every case
+ * file, not a parse, so that a batch of responses costs one pass over the
+ * repository, not one per response. {id: [paths]}, a new value. */
+json_t *ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim);
+
+/* The case file holding referral id, by the index: 0 with *path set
  * (caller frees), 65 when two cases claim it, else 66. */
-int ip_referral_case(const struct ip_repo *r, const struct ip_limits *lim,
-                     const char *id, char **path);
+int ip_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
+                     char **path);
 
 /* Read a package or response file ("-": stdin), decrypting with identity
  * when it is age-encrypted; each document of it (JSON Lines hold several)

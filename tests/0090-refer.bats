@@ -199,6 +199,15 @@ partner_repo() {
 	assert_success
 	[[ "$stderr" == *"warning: referral BY-MUC-R-NMVPYQR4 has a case already: $partner_case"* ]]
 	[ "$(ls cases | wc -l)" -eq 1 ]
+	# the same package twice in one file, and plain: one case, once
+	age -d -i "$BATS_TEST_TMPDIR/partner.key" "$pkg" | tr -d '\n' >"$BATS_TEST_TMPDIR/twice.jsonl"
+	printf '\n' >>"$BATS_TEST_TMPDIR/twice.jsonl"
+	cat "$BATS_TEST_TMPDIR/twice.jsonl" "$BATS_TEST_TMPDIR/twice.jsonl" >"$BATS_TEST_TMPDIR/both.jsonl"
+	rm "$partner_case"
+	run --separate-stderr ip-intake --from-referral "$BATS_TEST_TMPDIR/both.jsonl"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"referral BY-MUC-R-NMVPYQR4 is in the file twice; one case opened"* ]]
 }
 
 @test "a tampered package, a damaged one and one for another partner are refused" {
@@ -262,6 +271,13 @@ partner_repo() {
 	grep -qx '    success: not-successful' "$case_path"
 	grep -qx '    reason: client-refused' "$case_path"
 	grep -qx '    what: "referral BY-MUC-R-NMVPYQR4: accepted -> done"' "$case_path"
+	run ip-refer update -i --status done --success successful --referral BY-MUC-R-NMVPYQR4 "$case_path"
+	assert_failure 65
+	assert_output --partial "referral BY-MUC-R-NMVPYQR4 is done already (not-successful); a recorded step is not changed"
+	before=$(sha256sum "$case_path")
+	run ip-refer update -i --status done --referral BY-MUC-R-NMVPYQR4 --note "moved to another city" "$case_path"
+	assert_success
+	[ "$(sha256sum "$case_path")" = "$before" ]
 	run ip-refer update -i --status revoked --referral BY-MUC-R-NMVPYQR4 "$case_path"
 	assert_failure 65
 	assert_output --partial "(next from done: none: it is final)"
