@@ -68,6 +68,9 @@ static bool start(char *const argv[], struct child *ch)
 	}
 	close(pin[0]), close(pout[1]), close(perr[1]);
 	ch->in = pin[1], ch->out = pout[0], ch->err = perr[0];
+	/* A blocking write of more than the pipe holds would wait for age,
+	 * while age waits for us to read its output. */
+	fcntl(ch->in, F_SETFL, fcntl(ch->in, F_GETFL) | O_NONBLOCK);
 	return true;
 }
 

@@ -208,12 +208,10 @@ static int change_locked(struct run *r, const char *path)
 /* In place: the change is written with the chunk. */
 static int edit_in_place(struct run *r, const char *path)
 {
-	if (!strcmp(path, "-")) {
+	int rc = IP_EXIT_USAGE;
+	if (!strcmp(path, "-"))
 		ip_error(NULL, "standard input cannot be changed in place (drop -i)");
-		return IP_EXIT_USAGE;
-	}
-	int rc = held(&r->chunk, path) ? chunk_flush(r) : IP_EXIT_OK;
-	if (!rc)
+	else if (!(rc = held(&r->chunk, path) ? chunk_flush(r) : IP_EXIT_OK))
 		rc = change_locked(r, path);
 	return ip_exit_merge(rc, chunk_add(r, path, rc));
 }
