@@ -255,14 +255,9 @@ static int check_usage(struct plan *p, int argc, char **argv, int *first)
 		return IP_EXIT_USAGE;
 	}
 	const char *name = argv[(*first)++];
-	for (p->sub = 0; p->sub < NSUB && strcmp(sub_names[p->sub], name); p->sub++)
-		;
-	if (p->sub == NSUB) {
-		const char *near = ip_nearest(name, (const char **)sub_names, NSUB);
-		ip_error(NULL, "no subcommand '%s'%s%s%s", name, near ? "; did you mean '" : "",
-		         near ? near : "", near ? "'?" : "");
+	p->sub = ip_subcommand("subcommand", name, sub_names, NSUB);
+	if (p->sub == NSUB)
 		return IP_EXIT_USAGE;
-	}
 	int rc = 0;
 	for (size_t i = 0; i < sizeof option_subs / sizeof *option_subs; i++) {
 		int key = option_subs[i].key;
@@ -438,21 +433,8 @@ static int apply_add(struct plan *p, json_t *c, const char *name, const char **w
 
 static int unknown_measure(const json_t *plan, const char *name, const char *id)
 {
-	size_t n = json_array_size(json_object_get(plan, "measures"));
-	const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
-	struct ip_buf list = {0};
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = str_at(json_array_get(json_object_get(plan, "measures"), i), "id");
-		ip_buf_printf(&list, "%s%s", i ? ", " : "", ids[i]);
-	}
-	const char *near = ip_nearest(id, ids, n);
-	struct ip_where w = {name, 0, 0, "plan.measures"};
-	if (near)
-		ip_error(&w, "no measure '%s'; did you mean '%s'?", id, near);
-	else
-		ip_error(&w, "no measure '%s' (the plan has %s)", id, n ? list.s : "none");
-	ip_buf_free(&list);
-	free(ids);
+	ip_unknown_id(&(struct ip_where){name, 0, 0, "plan.measures"}, "no measure", id,
+	              json_object_get(plan, "measures"), "the plan");
 	return IP_EXIT_DATAERR;
 }
 

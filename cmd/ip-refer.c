@@ -162,14 +162,9 @@ static int check_usage(struct refer *r, int argc, char **argv, int *first)
 		return IP_EXIT_USAGE;
 	}
 	const char *name = argv[(*first)++];
-	for (r->sub = 0; r->sub < NSUB && strcmp(sub_names[r->sub], name); r->sub++)
-		;
-	if (r->sub == NSUB) {
-		const char *near = ip_nearest(name, (const char **)sub_names, NSUB);
-		ip_error(NULL, "no subcommand '%s'%s%s%s", name, near ? "; did you mean '" : "",
-		         near ? near : "", near ? "'?" : "");
+	r->sub = ip_subcommand("subcommand", name, sub_names, NSUB);
+	if (r->sub == NSUB)
 		return IP_EXIT_USAGE;
-	}
 	int rc = r->bad_options ? IP_EXIT_USAGE : 0;
 	for (size_t i = 0; i < sizeof option_subs / sizeof *option_subs; i++) {
 		int key = option_subs[i].key;

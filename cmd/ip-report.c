@@ -550,15 +550,8 @@ static int pick_sub(struct report *r, int argc, char **argv, int *first)
 		ip_error(NULL, "no report (summary, kpi, due, indicators, export or merge)");
 		return IP_EXIT_USAGE;
 	}
-	const char *name = argv[(*first)++];
-	for (r->sub = 0; r->sub < NSUB && strcmp(sub_names[r->sub], name); r->sub++)
-		;
-	if (r->sub < NSUB)
-		return IP_EXIT_OK;
-	const char *near = ip_nearest(name, (const char **)sub_names, NSUB);
-	ip_error(NULL, "no report '%s'%s%s%s", name, near ? "; did you mean '" : "",
-	         near ? near : "", near ? "'?" : "");
-	return IP_EXIT_USAGE;
+	r->sub = ip_subcommand("report", argv[(*first)++], sub_names, NSUB);
+	return r->sub < NSUB ? IP_EXIT_OK : IP_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -175,3 +175,14 @@ void ip_print_path(const struct ip_cli *cli, const char *path)
 	fputs(path, stdout);
 	putchar(cli->null ? '\0' : '\n');
 }
+
+size_t ip_subcommand(const char *kind, const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	const char *near = ip_nearest(name, names, n);
+	ip_error(NULL, "no %s '%s'%s%s%s", kind, name, near ? "; did you mean '" : "",
+	         near ? near : "", near ? "'?" : "");
+	return n;
+}

@@ -40,6 +40,10 @@ typedef int (*ip_input_fn)(const char *path, void *ctx);
 int ip_inputs_each(const struct ip_cli *cli, char **operands, int n,
                    bool recurse, ip_input_fn fn, void *ctx);
 
+/* The index of subcommand name among names, or n after reporting "no
+ * KIND 'name'" with a did-you-mean. */
+size_t ip_subcommand(const char *kind, const char *name, const char *const *names, size_t n);
+
 /* Print a path for the next command of a pipeline: newline or NUL. */
 void ip_print_path(const struct ip_cli *cli, const char *path);
 

@@ -5,6 +5,7 @@
 #include "ip_exit.h"
 #include "ip_schema.h"
 #include "ip_share.h"
+#include "ip_vocab.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -195,32 +196,12 @@ int ip_partners_load(const char *path, const struct ip_repo *repo,
 
 json_t *ip_partner(const json_t *dir, const char *id)
 {
-	size_t i;
-	json_t *p;
-	json_array_foreach(json_object_get(dir, "partners"), i, p)
-		if (!strcmp(json_string_value(json_object_get(p, "id")), id))
-			return p;
-	return NULL;
+	return ip_find_id(json_object_get(dir, "partners"), id);
 }
 
 int ip_partner_unknown(const json_t *dir, const char *id)
 {
-	const json_t *list = json_object_get(dir, "partners");
-	size_t n = json_array_size(list);
-	const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
-	struct ip_buf all = {0};
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = json_string_value(json_object_get(json_array_get(list, i), "id"));
-		ip_buf_printf(&all, "%s%s", i ? ", " : "", ids[i]);
-	}
-	const char *near = ip_nearest(id, ids, n);
-	struct ip_where w = {NULL, 0, 0, "--to"};
-	if (near)
-		ip_error(&w, "unknown partner '%s'; did you mean '%s'?", id, near);
-	else
-		ip_error(&w, "unknown partner '%s' (the directory has %s)", id,
-		         n ? all.s : "none");
-	ip_buf_free(&all);
-	free(ids);
+	ip_unknown_id(&(struct ip_where){NULL, 0, 0, "--to"}, "unknown partner", id,
+	              json_object_get(dir, "partners"), "the directory");
 	return IP_EXIT_USAGE;
 }

@@ -174,12 +174,7 @@ char *ip_plan_next_id(const json_t *plan)
 
 json_t *ip_plan_measure(const json_t *plan, const char *id)
 {
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(plan, "measures"), i, m)
-		if (!strcmp(str_at(m, "id"), id))
-			return m;
-	return NULL;
+	return ip_find_id(json_object_get(plan, "measures"), id);
 }
 
 json_t *ip_plan_approval(const json_t *plan, const char *side)

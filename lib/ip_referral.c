@@ -67,12 +67,7 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 
 json_t *ip_referral_find(const json_t *c, const char *id)
 {
-	size_t i;
-	json_t *r;
-	json_array_foreach(json_object_get(c, "referrals"), i, r)
-		if (!strcmp(str_at(r, "id"), id))
-			return r;
-	return NULL;
+	return ip_find_id(json_object_get(c, "referrals"), id);
 }
 
 static bool is_open(const json_t *r)

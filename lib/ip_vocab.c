@@ -1,5 +1,6 @@
 #include "ip_vocab.h"
 #include "ip_diag.h"
+#include "ip_emit.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_schema.h"
@@ -153,6 +154,37 @@ json_t *ip_programme(const char *id)
 const char *ip_programme_suggest(const char *id)
 {
 	return list_suggest(ip_programmes(), id);
+}
+
+json_t *ip_find_id(const json_t *list, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach((json_t *)list, i, v) {
+		const char *have = json_string_value(json_object_get(v, "id"));
+		if (have && !strcmp(have, id))
+			return v;
+	}
+	return NULL;
+}
+
+void ip_unknown_id(const struct ip_where *w, const char *what, const char *id,
+                   const json_t *list, const char *holder)
+{
+	size_t n = json_array_size(list);
+	const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
+	struct ip_buf all = {0};
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = json_string_value(json_object_get(json_array_get(list, i), "id"));
+		ip_buf_printf(&all, "%s%s", i ? ", " : "", ids[i] ? ids[i] : "?");
+	}
+	const char *near = ip_nearest(id, ids, n);
+	if (near)
+		ip_error(w, "%s '%s'; did you mean '%s'?", what, id, near);
+	else
+		ip_error(w, "%s '%s' (%s has %s)", what, id, holder, n ? all.s : "none");
+	ip_buf_free(&all);
+	free(ids);
 }
 
 bool ip_ids_have(const json_t *list, const char *id)

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "ip_diag.h"
+
 bool ip_vocab_has(const char *vocab, const char *id);
 /* The id closest to a mistyped one, or NULL. */
 const char *ip_vocab_suggest(const char *vocab, const char *id);
@@ -21,6 +23,12 @@ int ip_vocab_print(const char *name);
 
 /* Does a list of ids (strings) hold id? */
 bool ip_ids_have(const json_t *list, const char *id);
+/* The mapping of a list whose "id" is id (borrowed), or NULL. */
+json_t *ip_find_id(const json_t *list, const char *id);
+/* Report "WHAT 'id'" at w, with the nearest id of the list of mappings
+ * as a did-you-mean, else the ids that holder has. */
+void ip_unknown_id(const struct ip_where *w, const char *what, const char *id,
+                   const json_t *list, const char *holder);
 
 bool ip_programme_known(const char *id);
 /* The programmes of programmes.yaml (borrowed). */
