@@ -517,7 +517,12 @@ static int check_sealed(struct ip_docs *docs, const struct ip_field *schema,
 	for (size_t i = 0; i < docs->n; i++) {
 		struct ip_doc *d = &docs->v[i];
 		struct ip_where w = {d->file, 0, 0, NULL};
-		if (json_is_object(d->root) && !ip_package_sealed(d->root)) {
+		/* Something else than a package (another file, another version) is
+		 * named by the schema check, not mistaken for an altered package. */
+		const char *kind = json_string_value(json_object_get(d->root, "schema"));
+		bool ours = kind && !strcmp(kind, schema->fields[0].vocab) &&
+		            json_object_get(d->root, "digest");
+		if (ours && !ip_package_sealed(d->root)) {
 			w = ip_doc_where(d, "digest");
 			w.path = "digest";
 			ip_error(&w, "the digest does not match the content: %s was altered or "

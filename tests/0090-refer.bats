@@ -218,6 +218,11 @@ partner_repo() {
 	run ip-intake --from-referral "$BATS_TEST_TMPDIR/tampered.jsonl"
 	assert_failure 65
 	assert_output --regexp "^ip-intake: $BATS_TEST_TMPDIR/tampered.jsonl:1:[0-9]+: digest: the digest does not match the content: a referral package was altered or damaged on the way; ask for it again\$"
+	echo '{"a": 1}' >"$BATS_TEST_TMPDIR/other.json"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/other.json"
+	assert_failure 65
+	assert_line --partial "missing required field 'schema'"
+	refute_output --partial "does not match"
 	head -c 200 "$BATS_TEST_TMPDIR/pkg.jsonl" >"$BATS_TEST_TMPDIR/cut.jsonl"
 	run ip-intake --from-referral "$BATS_TEST_TMPDIR/cut.jsonl"
 	assert_failure 65
