@@ -7,7 +7,6 @@
 
 #include "ip_case.h"
 #include "ip_cli.h"
-#include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
@@ -15,45 +14,15 @@
 #include "ip_persons.h"
 #include "ip_referral.h"
 #include "ip_repo.h"
+#include "ip_rows.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
 
-/* The fields a new case takes, as options, CSV columns and JSON keys. */
-struct intake_field {
-	const char *name;   /* CSV column and JSON Lines key */
-	const char *option; /* command-line option */
-	const char *path;   /* where it goes in the case */
-	const char *arg;    /* the option's argument, for --help */
-	bool multi;         /* repeatable; ';' separates values in a CSV cell */
-	bool required;
-	const char *help;
-};
-
-static const struct intake_field fields[] = {
-	{"given", "given", "person.given", "NAME", false, true, "given name(s)"},
-	{"family", "family", "person.family", "NAME", false, true, "family name"},
-	{"birth_date", "birth-date", "person.birth_date", "DATE", false, true, "birth date, YYYY-MM-DD"},
-	{"sex", "sex", "person.sex", "SEX", false, true, "sex: female, male, diverse or unknown"},
-	{"nationality", "nationality", "person.nationality", "CC", true, true, "nationality, ISO 3166-1 code (XK: Kosovo)"},
-	{"return_country", "return-country", "return.country", "CC", false, true, "country of return, ISO 3166-1 code"},
-	{"return_region", "return-region", "return.region", "REGION", false, false, "region of return, ISO 3166-2 code like AF-KAB"},
-	{"planned_departure", "planned-departure", "return.planned_departure", "DATE", false, false, "planned departure, YYYY-MM-DD"},
-	{"languages", "language", "person.languages", "CODE", true, false, "language, ISO 639-3 code like prs or deu"},
-	{"residence_status", "residence-status", "person.residence_status", "STATUS", false, false, "residence status (see --list residence-status)"},
-	{"phone", "phone", "person.contact.phone", "NUMBER", false, false, "telephone number"},
-	{"email", "email", "person.contact.email", "ADDRESS", false, false, "e-mail address"},
-	{"programmes", "programme", "programmes", "ID", true, false, "programme id, like REAG-GARP-2"},
-	{"consent", "consent", "consent", "PURPOSE[:RECIPIENT]", true, false, "consent given today, like referral:AF-KBL-PH"},
-	{"counsellor", "counsellor", "counsellors.host", "NAME", false, false, "counsellor in Germany"},
-	{NULL, NULL, NULL, NULL, false, false, NULL},
-};
-#define NFIELDS (sizeof fields / sizeof *fields - 1)
-
 enum {
 	OPT_INIT = 0x200, OPT_CENTRE, OPT_STATE, OPT_STDOUT, OPT_FROM,
 	OPT_LIST_FIELDS, OPT_LIST, OPT_ALLOW_DUPLICATE, OPT_FROM_REFERRAL, OPT_IDENTITY,
-	OPT_FIELD = 0x300 /* + index into fields[] */
+	OPT_FIELD = 0x300 /* + index into ip_intake_fields[] */
 };
 
 struct intake {
@@ -71,112 +40,7 @@ struct intake {
 	size_t opened;
 };
 
-static const struct intake_field *field_named(const char *name)
-{
-	for (const struct intake_field *f = fields; f->name; f++)
-		if (!strcmp(f->name, name))
-			return f;
-	return NULL;
-}
-
-static void add_value(json_t *row, const struct intake_field *f, const char *value)
-{
-	if (!f->multi) {
-		json_object_set_new(row, f->name, json_string(value));
-		return;
-	}
-	json_t *list = json_object_get(row, f->name);
-	if (!list) {
-		list = json_array();
-		json_object_set_new(row, f->name, list);
-	}
-	json_array_append_new(list, json_string(value));
-}
-
 /* ---- building a case ---------------------------------------------------- */
-
-static void set_path(json_t *root, const char *path, json_t *value)
-{
-	char *copy = ip_xstrdup(path);
-	char *dot, *part = copy;
-	json_t *obj = root;
-	while ((dot = strchr(part, '.'))) {
-		*dot = '\0';
-		json_t *next = json_object_get(obj, part);
-		if (!next) {
-			next = json_object();
-			json_object_set_new(obj, part, next);
-		}
-		obj = next;
-		part = dot + 1;
-	}
-	json_object_set_new(obj, part, value);
-	free(copy);
-}
-
-/* "referral:AF-KBL-PH" -> {purpose, recipient, given: today} */
-static json_t *consent_entry(const char *spec, const char *today)
-{
-	const char *colon = strchr(spec, ':');
-	json_t *c = json_object();
-	if (colon) {
-		json_object_set_new(c, "purpose", json_stringn(spec, (size_t)(colon - spec)));
-		json_object_set_new(c, "recipient", json_string(colon + 1));
-	} else {
-		json_object_set_new(c, "purpose", json_string(spec));
-	}
-	json_object_set_new(c, "given", json_string(today));
-	return c;
-}
-
-/* Check one value, or each value of a list, at the row's or option's name. */
-static int check_field(const struct intake_field *f, json_t **v, const struct ip_where *w)
-{
-	if (!json_is_array(*v))
-		return ip_field_validate(f->path, v, w);
-	int problems = 0;
-	for (size_t i = 0; i < json_array_size(*v); i++) {
-		json_t *item = json_incref(json_array_get(*v, i));
-		problems += ip_field_validate(f->path, &item, w);
-		json_array_set_new(*v, i, item);
-	}
-	return problems;
-}
-
-/* Check each value of the row, then place it in the case. Returns the
- * number of problems. */
-static int fill_case(struct intake *in, json_t *c, json_t *row, const char *file,
-                     int line, bool options)
-{
-	int problems = 0;
-	for (const struct intake_field *f = fields; f->name; f++) {
-		json_t *v = json_object_get(row, f->name);
-		char *label = options ? ip_xasprintf("--%s", f->option) : ip_xstrdup(f->name);
-		struct ip_where w = {file, line, 0, label};
-		if (!v || (json_is_array(v) && !json_array_size(v))) {
-			if (f->required) {
-				ip_error(&w, "missing (required)");
-				problems++;
-			}
-		} else if (!strcmp(f->name, "consent") && json_is_array(v)) {
-			json_t *list = json_array();
-			size_t i;
-			json_t *spec;
-			json_array_foreach(v, i, spec)
-				json_array_append_new(list, json_is_string(spec)
-				                      ? consent_entry(json_string_value(spec), in->today)
-				                      : json_incref(spec));
-			problems += check_field(f, &list, &w);
-			set_path(c, f->path, list);
-		} else {
-			json_t *copy = json_deep_copy(v);
-			problems += check_field(f, &copy, &w);
-			set_path(c, f->path, copy);
-		}
-		free(label);
-	}
-	return problems;
-}
 
 static json_t *new_case(struct intake *in, const char *id)
 {
@@ -268,7 +132,7 @@ static int open_case(struct intake *in, json_t *row, const char *file, int line,
 	json_t *c = new_case(in, id);
 	struct ip_where w = {file, line, 0, NULL};
 	int rc = IP_EXIT_OK;
-	if (fill_case(in, c, row, file, line, options)) {
+	if (ip_row_fill(c, row, in->today, file, line, options)) {
 		rc = IP_EXIT_DATAERR;
 	} else {
 		struct ip_doc doc = {(char *)(file ? file : "<options>"), c, NULL, line, 0};
@@ -288,161 +152,9 @@ static int open_case(struct intake *in, json_t *row, const char *file, int line,
 
 /* ---- rows from a file --------------------------------------------------- */
 
-static void split_cell(json_t *row, const struct intake_field *f, const char *cell)
+static int open_row(json_t *row, const char *file, int line, void *ctx)
 {
-	if (!f->multi) {
-		add_value(row, f, cell);
-		return;
-	}
-	char *copy = ip_xstrdup(cell), *save = NULL;
-	for (char *v = strtok_r(copy, ";", &save); v; v = strtok_r(NULL, ";", &save)) {
-		while (*v == ' ')
-			v++;
-		size_t n = strlen(v);
-		while (n && v[n - 1] == ' ')
-			v[--n] = '\0';
-		if (*v)
-			add_value(row, f, v);
-	}
-	free(copy);
-}
-
-/* The status of a batch: a bad row is skipped and makes it 65, but the
- * other rows are still opened; any graver failure stops the batch. */
-static bool row_failed(int rc, int *status)
-{
-	*status = ip_exit_merge(*status, rc);
-	return rc != IP_EXIT_OK && rc != IP_EXIT_DATAERR;
-}
-
-/* The columns of a CSV header, or NULL (reported) if any is unknown. */
-static const struct intake_field **csv_columns(const char *name,
-                                               const struct ip_csv_record *head)
-{
-	const struct intake_field **cols = ip_xcalloc(head->n, sizeof *cols);
-	bool ok = true;
-	for (size_t i = 0; i < head->n; i++) {
-		if (!(cols[i] = field_named(head->fields[i]))) {
-			ip_error(&(struct ip_where){name, head->line, 0, head->fields[i]},
-			         "unknown column (see ip-intake --list-fields)");
-			ok = false;
-		}
-	}
-	if (!ok) {
-		free(cols);
-		return NULL;
-	}
-	return cols;
-}
-
-static int from_csv(struct intake *in, const char *name, const char *buf, size_t len)
-{
-	struct ip_csv csv;
-	struct ip_csv_record head, rec;
-	ip_csv_init(&csv, buf, len);
-	if (ip_csv_next(&csv, &head) != 1) {
-		ip_error(&(struct ip_where){name, 1, 0, NULL}, "no header row");
-		return IP_EXIT_DATAERR;
-	}
-	const struct intake_field **cols = csv_columns(name, &head);
-	int status = cols ? IP_EXIT_OK : IP_EXIT_DATAERR, more;
-	while (cols && (more = ip_csv_next(&csv, &rec)) != 0) {
-		if (more < 0) {
-			ip_error(&(struct ip_where){name, rec.line, 0, NULL},
-			         "quoted field is not closed");
-			status = IP_EXIT_DATAERR;
-			break;
-		}
-		json_t *row = json_object();
-		int rc;
-		if (rec.n != head.n) {
-			ip_error(&(struct ip_where){name, rec.line, 0, NULL},
-			         "%zu fields, but the header has %zu", rec.n, head.n);
-			rc = IP_EXIT_DATAERR;
-		} else {
-			for (size_t i = 0; i < rec.n; i++)
-				if (*rec.fields[i])
-					split_cell(row, cols[i], rec.fields[i]);
-			rc = open_case(in, row, name, rec.line, false);
-		}
-		json_decref(row);
-		ip_csv_record_free(&rec);
-		if (row_failed(rc, &status))
-			break;
-	}
-	free(cols);
-	ip_csv_record_free(&head);
-	return status;
-}
-
-/* One JSON object a line, keys as the CSV columns; values are strings, or
- * lists of strings for the repeatable fields. */
-static int jsonl_row(struct intake *in, const char *name, int line, const char *text,
-                     size_t len)
-{
-	json_error_t err;
-	json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-	if (!json_is_object(obj)) {
-		ip_error(&(struct ip_where){name, line, obj ? 0 : err.column, NULL},
-		         "%s", obj ? "expected a JSON object" : err.text);
-		json_decref(obj);
-		return IP_EXIT_DATAERR;
-	}
-	json_t *row = json_object();
-	const char *key;
-	json_t *v;
-	int rc = IP_EXIT_OK;
-	json_object_foreach(obj, key, v) {
-		const struct intake_field *f = field_named(key);
-		if (!f) {
-			ip_error(&(struct ip_where){name, line, 0, key},
-			         "unknown field (see ip-intake --list-fields)");
-			rc = IP_EXIT_DATAERR;
-		} else if (json_is_string(v)) {
-			split_cell(row, f, json_string_value(v));
-		} else if (json_is_array(v) && f->multi) {
-			json_object_set(row, key, v);
-		} else if (!json_is_null(v)) {
-			json_object_set(row, key, v); /* the schema check names the type */
-		}
-	}
-	if (!rc)
-		rc = open_case(in, row, name, line, false);
-	json_decref(row);
-	json_decref(obj);
-	return rc;
-}
-
-static int from_jsonl(struct intake *in, const char *name, const char *buf, size_t len)
-{
-	int status = IP_EXIT_OK, line = 0;
-	const char *p = buf, *end = buf + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		line++;
-		size_t n = (size_t)(eol - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		bool blank = strspn(p, " \t") >= n;
-		if (!blank && row_failed(jsonl_row(in, name, line, p, n), &status))
-			break;
-		p = eol + 1;
-	}
-	return status;
-}
-
-static bool looks_like_jsonl(const char *path, const char *buf, size_t len)
-{
-	const char *dot = strrchr(path, '.');
-	if (dot && (!strcmp(dot, ".jsonl") || !strcmp(dot, ".json") || !strcmp(dot, ".ndjson")))
-		return true;
-	if (dot && !strcmp(dot, ".csv"))
-		return false;
-	size_t i = 0;
-	while (i < len && strchr(" \t\r\n", buf[i]))
-		i++;
-	return i < len && buf[i] == '{';
+	return open_case(ctx, row, file, line, false);
 }
 
 static int from_file(struct intake *in)
@@ -454,15 +166,7 @@ static int from_file(struct intake *in)
 	if (rc)
 		return rc;
 	const char *name = strcmp(in->from, "-") ? in->from : "<stdin>";
-	int line, col;
-	if (!ip_utf8_valid(buf, len, &line, &col)) {
-		ip_error(&(struct ip_where){name, line, col, NULL},
-		         "invalid UTF-8 or a NUL byte (save the file as UTF-8)");
-		free(buf);
-		return IP_EXIT_DATAERR;
-	}
-	rc = looks_like_jsonl(in->from, buf, len) ? from_jsonl(in, name, buf, len)
-	                                          : from_csv(in, name, buf, len);
+	rc = ip_rows_read(in->from, name, buf, len, open_row, in);
 	free(buf);
 	return rc;
 }
@@ -532,7 +236,7 @@ static int from_referral(struct intake *in)
 
 static void list_fields(void)
 {
-	for (const struct intake_field *f = fields; f->name; f++)
+	for (const struct ip_intake_field *f = ip_intake_fields; f->name; f++)
 		printf("%-18s %-9s %s%s\n", f->name, f->required ? "required" : "optional",
 		       f->help, f->multi ? " (several: separate with ;)" : "");
 }
@@ -582,8 +286,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		in->cli.dir = arg;
 		break;
 	default:
-		if (key >= OPT_FIELD && key < OPT_FIELD + (int)NFIELDS) {
-			add_value(in->given, &fields[key - OPT_FIELD], arg);
+		if (key >= OPT_FIELD && key < OPT_FIELD + (int)IP_INTAKE_NFIELDS) {
+			ip_row_add(in->given, &ip_intake_fields[key - OPT_FIELD], arg);
 			break;
 		}
 		return ARGP_ERR_UNKNOWN;
@@ -647,12 +351,12 @@ static int setup(struct intake *in)
 /* The options: the fixed ones, and one per case field, from fields[]. */
 static struct argp_option *all_options(void)
 {
-	static struct argp_option opts[COUNT(head_options) + NFIELDS + COUNT(tail_options) + 1];
+	static struct argp_option opts[COUNT(head_options) + IP_INTAKE_NFIELDS + COUNT(tail_options) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < COUNT(head_options); i++)
 		opts[n++] = head_options[i];
-	for (size_t i = 0; i < NFIELDS; i++) {
-		const struct intake_field *f = &fields[i];
+	for (size_t i = 0; i < IP_INTAKE_NFIELDS; i++) {
+		const struct ip_intake_field *f = &ip_intake_fields[i];
 		char *doc = f->multi ? ip_xasprintf("%s (repeatable)", f->help)
 		                     : ip_xstrdup(f->help);
 		doc[0] = (char)(doc[0] >= 'a' && doc[0] <= 'z' ? doc[0] - 32 : doc[0]);
