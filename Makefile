@@ -46,6 +46,41 @@ bin/%: cmd/%.c lib/libintegplan.a $(HEADERS)
 tests/unit: tests/unit.c lib/libintegplan.a $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/unit.c lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
 
+# Fuzz targets (tests/fuzz/TARGET.c): built with libFuzzer for make fuzz,
+# and with replay.c for make check, which runs every seed and every input
+# a fuzzer ever found through them.
+FUZZ_TARGETS = yaml json case rows mustache package cache
+FUZZ_SECONDS ?= 60
+FUZZ_CC     ?= clang
+FUZZ_COMMON  = tests/fuzz/common.c tests/fuzz/doc_oracle.c
+FUZZ_HEADERS = tests/fuzz/fuzz.h tests/fuzz/doc_oracle.h
+FUZZ_DEFS    = -Itests/fuzz -DFUZZ_SRCDIR='"$(CURDIR)"'
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -g -O1 \
+               -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(FUZZ_DEFS)
+FUZZ_LIBOBJ  = $(LIBSRC:lib/%.c=fuzz-build/lib/%.o)
+REPLAYS      = $(FUZZ_TARGETS:%=tests/fuzz/bin/%)
+
+tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_COMMON) $(FUZZ_HEADERS) lib/libintegplan.a
+	@mkdir -p tests/fuzz/bin
+	$(CC) $(ALL_CFLAGS) $(FUZZ_DEFS) -o $@ $< tests/fuzz/replay.c $(FUZZ_COMMON) \
+	  lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
+
+fuzz-build/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p fuzz-build/lib
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+fuzz-build/bin/%: tests/fuzz/%.c $(FUZZ_COMMON) $(FUZZ_HEADERS) $(FUZZ_LIBOBJ)
+	@mkdir -p fuzz-build/bin
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_COMMON) \
+	  $(FUZZ_LIBOBJ) $(LDLIBS)
+
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="yaml json"]
+fuzz:
+	@sh tools/deps.sh hardening
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=fuzz-build/bin/%)
+	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 tools/ip-benchgen tools/ip-readall: %: %.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
@@ -57,7 +92,7 @@ check: deps
 	@if [ -f .build-flags ] && [ "$$(cat .build-flags)" != "$(SANITIZE)" ]; then \
 		$(MAKE) --no-print-directory clean; fi
 	@echo "$(SANITIZE)" >.build-flags
-	@$(MAKE) --no-print-directory all tests/unit
+	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS)
 	@sh tests/run.sh </dev/null
 
 demo: deps
@@ -96,6 +131,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/integplan
 
 clean:
-	rm -rf bin lib/*.o lib/libintegplan.a tests/unit .build-flags tools/ip-benchgen tools/ip-readall demo bench.out
+	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/fuzz/bin fuzz-build .build-flags tools/ip-benchgen tools/ip-readall demo bench.out
 
-.PHONY: all deps check demo bench lint install uninstall clean
+.PHONY: all deps check demo bench fuzz lint install uninstall clean

@@ -115,7 +115,7 @@ static int emit_case(struct intake *in, json_t *c)
 		fwrite(out.s, 1, out.len, stdout);
 	} else {
 		char *path = ip_repo_case_path(&in->repo, json_string_value(json_object_get(c, "id")));
-		rc = ip_batch_add(in->batch, path, out.s, out.len, true);
+		rc = ip_batch_add(in->batch, path, out.s, out.len, IP_WRITE_CREATE);
 		free(path);
 	}
 	ip_buf_free(&out);

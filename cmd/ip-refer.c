@@ -348,7 +348,7 @@ static int send_also_write(const char *path, struct ip_batch *batch, void *ctx)
 	if (!rc) {
 		char *file = ip_xasprintf("%s/%s.json%s", r->out, str_at(p, "sent"),
 		                          r->recipient ? ".age" : "");
-		rc = ip_batch_add(batch, file, out.s, out.len, true);
+		rc = ip_batch_add(batch, file, out.s, out.len, IP_WRITE_CREATE);
 		free(file);
 	}
 	ip_buf_free(&out);

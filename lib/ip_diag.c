@@ -2,6 +2,7 @@
 #include "ip_exit.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@ static const char *progname = "integplan";
 
 void ip_diag_init(char **argv)
 {
+	/* jansson's allocations cannot fail either: a NULL from json_object()
+	 * would silently drop a field from a case about to be written */
+	json_set_alloc_funcs(ip_xmalloc, free);
 	if (!argv[0])
 		return;
 	char *slash = strrchr(argv[0], '/');

@@ -14,7 +14,8 @@ struct ip_where {
 
 /* Name the program after argv[0]'s last part, and shorten argv[0] itself:
  * getopt and argp print it in their messages ("ip-check: unrecognized
- * option", not "/usr/local/bin/ip-check: ..."). */
+ * option", not "/usr/local/bin/ip-check: ..."). Also makes jansson
+ * allocate with ip_xmalloc. */
 void ip_diag_init(char **argv);
 const char *ip_progname(void);
 

@@ -108,7 +108,7 @@ int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 		ip_error(&(struct ip_where){name, 0, 0, NULL}, "cannot open: %s",
 		         strerror(e));
 		return e == ENOENT || e == ENOTDIR ? IP_EXIT_NOINPUT
-		       : e == EACCES ? IP_EXIT_NOPERM : IP_EXIT_NOINPUT;
+		       : e == EACCES || e == EPERM ? IP_EXIT_NOPERM : IP_EXIT_IOERR;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -641,6 +641,8 @@ static int parse_yaml(const char *file, const char *buf, size_t len,
 	bool done = false;
 	while (!done && !r.errors) {
 		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_MEMORY_ERROR)
+				ip_oom();
 			struct ip_where w = {file, (int)parser.problem_mark.line + 1,
 			                     (int)parser.problem_mark.column + 1, NULL};
 			if (parser.context)

@@ -77,17 +77,49 @@ void ip_buf_free(struct ip_buf *b)
 
 /* ---- YAML --------------------------------------------------------------- */
 
+/* The escape of the character at p in a double-quoted YAML scalar, into
+ * esc, with *len its bytes in s; NULL when it may stand as it is. Escaped
+ * are the C0 and C1 controls, DEL and the characters YAML does not allow
+ * (U+FFFE, U+FFFF), and NEL, LS, PS and the BOM, which YAML reads as line
+ * breaks or drops. */
+static const char *yaml_escape(const unsigned char *p, size_t *len, char esc[8])
+{
+	*len = 1;
+	switch (*p) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	case '\r': return "\\r";
+	}
+	if (*p < 0x20 || *p == 0x7F) {
+		snprintf(esc, 8, "\\x%02X", *p);
+		return esc;
+	}
+	*len = p[0] == 0xC2 ? 2 : p[0] == 0xE2 || p[0] == 0xEF ? 3 : 1;
+	if (p[0] == 0xC2 && p[1] == 0x85)
+		return "\\N";
+	if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+		snprintf(esc, 8, "\\x%02X", p[1]);
+		return esc;
+	}
+	if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))
+		return p[2] == 0xA8 ? "\\L" : "\\P";
+	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		return "\\uFEFF";
+	if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+		return p[2] == 0xBE ? "\\uFFFE" : "\\uFFFF";
+	*len = 1;
+	return NULL;
+}
+
 static bool has_char_needing_escape(const unsigned char *s)
 {
-	for (; *s; s++) {
-		if (*s < 0x20 || *s == 0x7F)
+	char esc[8];
+	size_t len;
+	for (; *s; s++)
+		if (*s != '"' && *s != '\\' && yaml_escape(s, &len, esc))
 			return true;
-		/* NEL, LS, PS and the BOM are line breaks or invisible in YAML. */
-		if ((s[0] == 0xC2 && s[1] == 0x85) ||
-		    (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) ||
-		    (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF))
-			return true;
-	}
 	return false;
 }
 
@@ -114,28 +146,16 @@ static bool plain_ok(const char *s)
 static void emit_double_quoted(struct ip_buf *b, const char *s)
 {
 	ip_buf_add(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': ip_buf_puts(b, "\\\""); continue;
-		case '\\': ip_buf_puts(b, "\\\\"); continue;
-		case '\n': ip_buf_puts(b, "\\n"); continue;
-		case '\t': ip_buf_puts(b, "\\t"); continue;
-		case '\r': ip_buf_puts(b, "\\r"); continue;
-		}
-		if (*p < 0x20 || *p == 0x7F) {
-			ip_buf_printf(b, "\\x%02X", *p);
-		} else if (p[0] == 0xC2 && p[1] == 0x85) {
-			ip_buf_puts(b, "\\N");
-			p++;
-		} else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-			ip_buf_puts(b, p[2] == 0xA8 ? "\\L" : "\\P");
-			p += 2;
-		} else if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-			ip_buf_puts(b, "\\uFEFF");
-			p += 2;
-		} else {
-			ip_buf_add(b, (const char *)p, 1);
-		}
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		char esc[8];
+		size_t len;
+		const char *e = yaml_escape(p, &len, esc);
+		if (e)
+			ip_buf_puts(b, e);
+		else
+			ip_buf_add(b, (const char *)p, len);
+		p += len;
 	}
 	ip_buf_add(b, "\"", 1);
 }

@@ -118,7 +118,8 @@ static bool parse_tag(struct parse *ps, const char *t)
 	char closing[24];
 	snprintf(closing, sizeof closing, "%s%s", sigil == '{' ? "}" : sigil == '=' ? "=" : "",
 	         ps->ctag);
-	if (strchr("{=!#^/>&", sigil))
+	/* strchr finds the NUL too: "{{" at the very end has no sigil */
+	if (sigil && strchr("{=!#^/>&", sigil))
 		c++;
 	const char *e = strstr(c, closing);
 	if (!e) {

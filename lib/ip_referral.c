@@ -290,8 +290,10 @@ bool ip_package_sealed(const json_t *pkg)
 {
 	char d[72];
 	const char *have = str_at(pkg, "digest");
+	if (!have || !json_is_object(pkg))
+		return false;
 	digest_of(pkg, d);
-	return have && !strcmp(have, d);
+	return !strcmp(have, d);
 }
 
 /* ---- the state machine -------------------------------------------------- */

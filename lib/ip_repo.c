@@ -141,7 +141,7 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 	char *cfg = ip_xasprintf("%s/" CONFIG, dir);
 	char *ignore = ip_xasprintf("%s/.gitignore", dir);
 	static const char gitignore[] = "# report caches and temp files of IntegPlan\n"
-	                                ".integplan/cache/\n.*.tmp-*\n";
+	                                ".integplan/cache/\n.*.tmp\n.*.tmp-*\n";
 	int rc = ip_mkdir_private(dir);
 	if (!rc)
 		rc = ip_mkdir_private(meta);

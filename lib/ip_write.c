@@ -195,9 +195,32 @@ struct ip_batch *ip_batch_new(void)
 	return ip_xcalloc(1, sizeof(struct ip_batch));
 }
 
+/* The temp file beside path: ".NAME.tmp". A writer holding path's lock
+ * owns that name, so one found there was left by a writer that was killed
+ * (SIGKILL, a crash, power loss) and is removed: the next run over a case
+ * cleans up after the last. Without the lock the name may be another
+ * writer's, and a random one is taken instead. 0, or the errno. */
+static int open_temp(const char *path, bool locked, char **tmp, int *fd)
+{
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	*tmp = ip_xasprintf("%s/.%s.tmp", dir, base);
+	*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0 && errno == EEXIST && locked && unlink(*tmp) == 0)
+		*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0 && errno == EEXIST && !locked) {
+		free(*tmp);
+		*tmp = ip_xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
+		*fd = mkostemp(*tmp, O_CLOEXEC);
+	}
+	int e = *fd < 0 ? errno : 0;
+	free(dir);
+	return e;
+}
+
 /* A temp file beside path, registered for removal on signals: the
  * existing file's mode, or 0600 for a new one. 0, 73 or 74. */
-static int make_temp(const char *path, bool create_only, char **tmp, int *slot, int *fd)
+static int make_temp(const char *path, unsigned how, char **tmp, int *slot, int *fd)
 {
 	struct stat st;
 	bool exists = lstat(path, &st) == 0;
@@ -206,17 +229,13 @@ static int make_temp(const char *path, bool create_only, char **tmp, int *slot, 
 		         "is a symbolic link; refusing to write through it");
 		return IP_EXIT_CANTCREAT;
 	}
-	if (exists && create_only) {
+	if (exists && (how & IP_WRITE_CREATE)) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "already exists");
 		return IP_EXIT_CANTCREAT;
 	}
-	char *dir = dir_of(path);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	*tmp = ip_xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
-	free(dir);
-	*fd = mkostemp(*tmp, O_CLOEXEC);
-	if (*fd < 0) {
-		report(path, "cannot create a file here", errno);
+	int e = open_temp(path, how & IP_WRITE_LOCKED, tmp, fd);
+	if (e) {
+		report(path, "cannot create a file here", e);
 		free(*tmp);
 		return IP_EXIT_CANTCREAT;
 	}
@@ -234,11 +253,11 @@ static int make_temp(const char *path, bool create_only, char **tmp, int *slot, 
 }
 
 int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
-                 size_t len, bool create_only)
+                 size_t len, unsigned how)
 {
 	char *tmp;
 	int slot, fd;
-	int rc = make_temp(path, create_only, &tmp, &slot, &fd);
+	int rc = make_temp(path, how, &tmp, &slot, &fd);
 	if (rc)
 		return rc;
 	if (write_all(fd, data, len) != 0 || close(fd) != 0) {
@@ -250,7 +269,8 @@ int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
 		return IP_EXIT_IOERR;
 	}
 	b->v = ip_xrealloc(b->v, (b->n + 1) * sizeof *b->v);
-	b->v[b->n++] = (struct pending_file){ip_xstrdup(path), tmp, slot, create_only};
+	b->v[b->n++] = (struct pending_file){ip_xstrdup(path), tmp, slot,
+	                                     (how & IP_WRITE_CREATE) != 0};
 	return IP_EXIT_OK;
 }
 
@@ -375,7 +395,7 @@ int ip_write_file(const char *path, const char *data, size_t len,
                   bool create_only)
 {
 	struct ip_batch *b = ip_batch_new();
-	int rc = ip_batch_add(b, path, data, len, create_only);
+	int rc = ip_batch_add(b, path, data, len, create_only ? IP_WRITE_CREATE : 0);
 	if (rc) {
 		ip_batch_abort(b);
 		return rc;
@@ -406,7 +426,7 @@ int ip_stream_open(struct ip_stream *s, const char *path)
 	set_handlers();
 	s->path = ip_xstrdup(path);
 	s->failed = false;
-	int rc = make_temp(path, false, &s->tmp, &s->slot, &s->fd);
+	int rc = make_temp(path, 0, &s->tmp, &s->slot, &s->fd);
 	if (rc) {
 		free(s->path);
 		s->path = NULL;

@@ -24,11 +24,14 @@ void ip_lock_release(struct ip_lock *lk);
 struct ip_batch;
 
 struct ip_batch *ip_batch_new(void);
-/* create_only: the target must not exist yet (fails with 73 at commit if
- * it does, leaving the other file alone). Returns 0, 73 or 74; on failure
- * nothing of this file remains. */
+/* How a file is written: */
+#define IP_WRITE_CREATE 1u /* it must not exist yet (fails with 73 at commit
+                            * if it does, leaving the other file alone) */
+#define IP_WRITE_LOCKED 2u /* the caller holds its ip_lock: a temp file of an
+                            * earlier writer beside it is stale, and removed */
+/* Returns 0, 73 or 74; on failure nothing of this file remains. */
 int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
-                 size_t len, bool create_only);
+                 size_t len, unsigned how);
 /* Returns the worst status over all files; each failure is reported, and
  * placed (if not NULL) is called with each file now in place. Frees the
  * batch. */

@@ -73,7 +73,7 @@ as_nobody() {
 	assert_failure 65
 	run ip-intake --given A --family B --birth-date 1990-02-30 --sex male --nationality AF --return-country AF
 	assert_failure 65
-	[ -z "$(find . -name '.*.tmp-*')" ]
+	[ -z "$(find . -name '.*.tmp*')" ]
 }
 
 @test "a closed stdout in a batch is an I/O error; the cases are written all the same" {

@@ -152,7 +152,7 @@ YAML
 	[ "$(grep -l 'cmd: ip-assess' cases/*.yaml | wc -l)" = 13 ]
 	run ip-check -q
 	assert_success
-	[ -z "$(find cases -name '.*.tmp-*')" ]
+	[ -z "$(find cases -name '.*.tmp*')" ]
 }
 
 @test "the same case named twice in one run is changed twice, not locked against itself" {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Detect missing build and test dependencies; install them with apt-get when we
 # can (root, or sudo), otherwise print the exact command and exit 2.
+# "deps.sh hardening" adds what make fuzz and make valgrind need.
 missing=""
 need() { missing="$missing $1"; }
 
@@ -21,6 +22,13 @@ command -v bats >/dev/null 2>&1 || need bats
 command -v mandoc >/dev/null 2>&1 || need mandoc
 # ip-refer encrypts packages to partners with age, as git signs with gpg.
 command -v age >/dev/null 2>&1 || need age
+if [ "${1:-}" = hardening ]; then
+	command -v clang >/dev/null 2>&1 || need clang
+	# libFuzzer's runtime comes in its own package
+	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
+		need libclang-rt-dev
+	command -v valgrind >/dev/null 2>&1 || need valgrind
+fi
 
 [ -z "$missing" ] && exit 0
 
