@@ -81,6 +81,10 @@ fuzz:
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=fuzz-build/bin/%)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# LD_PRELOAD fault injection for tests/0110-faults.bats
+tests/faultshim.so: tests/faultshim.c
+	$(CC) -std=c11 -Wall -Wextra $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
 tools/ip-benchgen tools/ip-readall: %: %.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
@@ -92,7 +96,7 @@ check: deps
 	@if [ -f .build-flags ] && [ "$$(cat .build-flags)" != "$(SANITIZE)" ]; then \
 		$(MAKE) --no-print-directory clean; fi
 	@echo "$(SANITIZE)" >.build-flags
-	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS)
+	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS) tests/faultshim.so
 	@sh tests/run.sh </dev/null
 
 demo: deps
@@ -131,6 +135,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/integplan
 
 clean:
-	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/fuzz/bin fuzz-build .build-flags tools/ip-benchgen tools/ip-readall demo bench.out
+	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build .build-flags tools/ip-benchgen tools/ip-readall demo bench.out
 
 .PHONY: all deps check demo bench fuzz lint install uninstall clean

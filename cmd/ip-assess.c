@@ -434,7 +434,7 @@ int main(int argc, char **argv)
 	a.answers = json_object();
 	a.household = json_array();
 	ip_date_str(ip_now(), a.today);
-	if (argp_parse(&argp, argc, argv, 0, &first, &a))
+	if (ip_argp_status(argp_parse(&argp, argc, argv, 0, &first, &a)))
 		return IP_EXIT_USAGE;
 
 	int rc;

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	int first;
 	ip_diag_init(argv);
 	ip_cli_init(&c.cli);
-	if (argp_parse(&argp, argc, argv, 0, &first, &c))
+	if (ip_argp_status(argp_parse(&argp, argc, argv, 0, &first, &c)))
 		return IP_EXIT_USAGE;
 
 	int rc;

@@ -192,9 +192,10 @@ static int open_referred(struct intake *in, const struct ip_doc *pkg)
 		return IP_EXIT_OK;
 	}
 	char *had = NULL;
-	if (!in->referrals)
-		in->referrals = ip_referral_index(&in->repo, &in->cli.lim);
-	int rc = ip_referral_case(in->referrals, &in->cli.lim, rid, &had);
+	int rc = in->referrals ? IP_EXIT_OK
+	                       : ip_referral_index(&in->repo, &in->cli.lim, &in->referrals);
+	if (!rc)
+		rc = ip_referral_case(in->referrals, &in->cli.lim, rid, &had);
 	if (rc != IP_EXIT_NOINPUT) {
 		if (!rc && !in->cli.quiet)
 			ip_warn(&(struct ip_where){pkg->file, 0, 0, NULL}, "referral %s has a case "
@@ -382,7 +383,7 @@ int main(int argc, char **argv)
 	ip_cli_init(&in.cli);
 	in.given = json_object();
 	in.issued = json_object();
-	if (argp_parse(&argp, argc, argv, 0, NULL, &in))
+	if (ip_argp_status(argp_parse(&argp, argc, argv, 0, NULL, &in)))
 		return IP_EXIT_USAGE;
 	ip_date_str(ip_now(), in.today);
 

@@ -639,8 +639,8 @@ static int render_one(const char *path, void *ctx)
 static int run_check(struct plan *p, char **operands, int n)
 {
 	int rc = ip_rules_load(p->rules_path, &p->cli.lim, &p->rules);
-	if (!rc && !ip_plan_settings(&p->cli.lim))
-		rc = IP_EXIT_DATAERR;
+	if (!rc)
+		rc = ip_plan_settings_load(&p->cli.lim);
 	if (!rc)
 		rc = ip_inputs_each(&p->cli, operands, n, true, check_one, p);
 	if (!p->cli.quiet && p->cases)
@@ -699,9 +699,10 @@ static int prepare_edit(struct plan *p)
 		ip_error(NULL, "ip-plan set: nothing to set (--status, --due, --owner, --amount, ...)");
 		return IP_EXIT_USAGE;
 	}
-	if (p->sub == NEW)
-		return ip_plan_template_load(p->template_name, &p->cli.lim, &p->template);
-	return ip_plan_settings(&p->cli.lim) ? 0 : IP_EXIT_DATAERR;
+	int rc = ip_plan_settings_load(&p->cli.lim);
+	if (!rc && p->sub == NEW)
+		rc = ip_plan_template_load(p->template_name, &p->cli.lim, &p->template);
+	return rc;
 }
 
 static int run(struct plan *p, char **operands, int n)
@@ -742,7 +743,7 @@ int main(int argc, char **argv)
 	p.cli.formats = IP_FORMATS_DATA | IP_FORMATS_DOC;
 	p.fields = json_object();
 	ip_date_str(ip_now(), p.today);
-	int rc = argp_parse(&argp, argc, argv, 0, &first, &p) ? IP_EXIT_USAGE : 0;
+	int rc = ip_argp_status(argp_parse(&argp, argc, argv, 0, &first, &p));
 	if (!rc)
 		rc = check_usage(&p, argc, argv, &first);
 	if (!rc)

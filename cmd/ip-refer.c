@@ -685,9 +685,10 @@ static int receive_response(struct refer *r, const struct ip_doc *doc)
 		return IP_EXIT_DATAERR;
 	}
 	char *path = NULL;
-	if (!r->referrals)
-		r->referrals = ip_referral_index(&r->repo, &r->cli.lim);
-	int rc = ip_referral_case(r->referrals, &r->cli.lim, id, &path);
+	int rc = r->referrals ? IP_EXIT_OK
+	                      : ip_referral_index(&r->repo, &r->cli.lim, &r->referrals);
+	if (!rc)
+		rc = ip_referral_case(r->referrals, &r->cli.lim, id, &path);
 	if (rc == IP_EXIT_NOINPUT) {
 		ip_error(&(struct ip_where){doc->file, 0, 0, "response.referral"}, "unknown "
 		         "referral %s: no case in %s has it", id, r->repo.cases);
@@ -793,7 +794,7 @@ int main(int argc, char **argv)
 	r.services = json_array();
 	r.pending = json_object();
 	ip_date_str(ip_now(), r.today);
-	int rc = argp_parse(&argp, argc, argv, 0, &first, &r) ? IP_EXIT_USAGE : 0;
+	int rc = ip_argp_status(argp_parse(&argp, argc, argv, 0, &first, &r));
 	if (!rc)
 		rc = check_usage(&r, argc, argv, &first);
 	if (!rc && !r.cli.format_given && (r.sub == SEND || r.sub == RESPOND))

@@ -574,7 +574,7 @@ int main(int argc, char **argv)
 	ip_date_str(ip_now(), r.today);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	r.jobs = cpus > 0 ? (int)cpus : 1;
-	int rc = argp_parse(&argp, argc, argv, 0, &first, &r) ? IP_EXIT_USAGE : 0;
+	int rc = ip_argp_status(argp_parse(&argp, argc, argv, 0, &first, &r));
 	if (!rc)
 		rc = pick_sub(&r, argc, argv, &first);
 	char *settings = rc ? NULL : ip_share_path("reports.yaml");

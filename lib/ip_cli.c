@@ -186,3 +186,10 @@ size_t ip_subcommand(const char *kind, const char *name, const char *const *name
 	         near ? near : "", near ? "'?" : "");
 	return n;
 }
+
+int ip_argp_status(error_t e)
+{
+	if (e == ENOMEM)
+		ip_oom();
+	return e ? IP_EXIT_USAGE : IP_EXIT_OK;
+}

@@ -44,6 +44,10 @@ int ip_inputs_each(const struct ip_cli *cli, char **operands, int n,
  * KIND 'name'" with a did-you-mean. */
 size_t ip_subcommand(const char *kind, const char *name, const char *const *names, size_t n);
 
+/* The exit status for what argp_parse returned: 0, 64 for a usage error
+ * (argp has said what), or exit 70 when argp ran out of memory. */
+int ip_argp_status(error_t e);
+
 /* Print a path for the next command of a pipeline: newline or NUL. */
 void ip_print_path(const struct ip_cli *cli, const char *path);
 

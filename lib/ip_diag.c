@@ -8,7 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *progname = "integplan";
+/* until ip_diag_init: the name the process was started by */
+static const char *progname;
 
 void ip_diag_init(char **argv)
 {
@@ -25,6 +26,8 @@ void ip_diag_init(char **argv)
 
 const char *ip_progname(void)
 {
+	if (!progname)
+		progname = program_invocation_short_name;
 	return progname;
 }
 
@@ -56,7 +59,7 @@ void ip_verror(const struct ip_where *w, const char *fmt, va_list ap)
 		vsnprintf(first_error, sizeof first_error, fmt, copy);
 		va_end(copy);
 	}
-	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, "%s: ", ip_progname());
 	print_where(w);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -83,7 +86,7 @@ void ip_error(const struct ip_where *w, const char *fmt, ...)
 void ip_warn(const struct ip_where *w, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, "%s: ", ip_progname());
 	print_where(w);
 	fputs("warning: ", stderr);
 	va_start(ap, fmt);
@@ -94,7 +97,7 @@ void ip_warn(const struct ip_where *w, const char *fmt, ...)
 
 void ip_oom(void)
 {
-	fprintf(stderr, "%s: out of memory\n", progname);
+	fprintf(stderr, "%s: out of memory\n", ip_progname());
 	exit(IP_EXIT_SOFTWARE);
 }
 
@@ -148,7 +151,7 @@ int ip_finish(int status)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)
 			fprintf(stderr, "%s: cannot write to standard output: %s\n",
-			        progname, strerror(errno));
+			        ip_progname(), strerror(errno));
 		return ip_exit_merge(status, IP_EXIT_IOERR);
 	}
 	return status;

@@ -55,15 +55,25 @@ bool ip_due_date(const json_t *c, const char *due, char out[11])
 
 /* ---- data under share/ -------------------------------------------------- */
 
-const json_t *ip_plan_settings(const struct ip_limits *lim)
+static json_t *settings;
+static int settings_status = -1;  /* not loaded yet */
+
+int ip_plan_settings_load(const struct ip_limits *lim)
 {
-	static json_t *settings;
-	if (!settings) {
+	if (settings_status < 0) {
 		char *path = ip_share_path("plans.yaml");
-		if (ip_load_checked(path, &ip_plans_schema, "the plan schedule", lim, &settings))
+		settings_status = ip_load_checked(path, &ip_plans_schema, "the plan schedule",
+		                                  lim, &settings);
+		if (settings_status)
 			settings = NULL;
 		free(path);
 	}
+	return settings_status;
+}
+
+const json_t *ip_plan_settings(const struct ip_limits *lim)
+{
+	ip_plan_settings_load(lim);
 	return settings;
 }
 

@@ -18,7 +18,11 @@
 bool ip_due_date(const json_t *c, const char *due, char out[11]);
 
 /* share/integplan/plans.yaml (agree_by, assistance_ends, follow_ups),
- * loaded and checked once; borrowed. NULL after reporting a problem. */
+ * loaded and checked once: 0, or the status of the problem reported (65,
+ * 66, 74). A command loads it before it changes any case, so that a file
+ * it cannot read stops the command instead of leaving out follow-ups. */
+int ip_plan_settings_load(const struct ip_limits *lim);
+/* The settings (borrowed); NULL when they could not be loaded. */
 const json_t *ip_plan_settings(const struct ip_limits *lim);
 
 /* Load and check plan template name (templates/plans/NAME.yaml, or a

@@ -447,8 +447,11 @@ static int index_one(const char *path, void *ctx)
 	struct indexer *x = ctx;
 	char *buf;
 	size_t len;
-	if (ip_read_all(path, x->lim->max_bytes, &buf, &len))
-		return IP_EXIT_OK; /* unreadable cases are ip-check's business */
+	int rc = ip_read_all(path, x->lim->max_bytes, &buf, &len);
+	/* A file that cannot be read may hold the referral: not knowing is an
+	 * error. One too large to be a case is ip-check's business. */
+	if (rc)
+		return rc == IP_EXIT_DATAERR ? IP_EXIT_OK : rc;
 	for (char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "-R-", 3)); p += 3) {
 		char *start = p, *end = p + 3;
 		while (start > buf && id_char(start[-1]))
@@ -469,24 +472,34 @@ static int index_one(const char *path, void *ctx)
 	return IP_EXIT_OK;
 }
 
-json_t *ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim)
+int ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim, json_t **index)
 {
 	struct ip_cli cli;
 	ip_cli_init(&cli);
 	cli.quiet = true;
 	struct indexer x = {lim, json_object()};
 	char *dirs[] = {r->cases};
-	ip_inputs_each(&cli, dirs, 1, true, index_one, &x);
-	return x.index;
+	int rc = ip_inputs_each(&cli, dirs, 1, true, index_one, &x);
+	if (rc) {
+		json_decref(x.index);
+		x.index = NULL;
+	}
+	*index = x.index;
+	return rc;
 }
 
-static bool holds_referral(const char *path, const struct ip_limits *lim, const char *id)
+/* 0 when the case at path holds referral id, 66 when not, 74 or 77 when
+ * it cannot be read. */
+static int holds_referral(const char *path, const struct ip_limits *lim, const char *id)
 {
 	struct ip_docs docs = {0};
-	bool yes = !ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs) && docs.n == 1 &&
-	           ip_referral_find(docs.v[0].root, id);
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
+	if (rc == IP_EXIT_IOERR || rc == IP_EXIT_NOPERM)
+		return rc;
+	rc = !rc && docs.n == 1 && ip_referral_find(docs.v[0].root, id) ? IP_EXIT_OK
+	                                                                  : IP_EXIT_NOINPUT;
 	ip_docs_free(&docs);
-	return yes;
+	return rc;
 }
 
 int ip_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
@@ -495,9 +508,13 @@ int ip_referral_case(const json_t *index, const struct ip_limits *lim, const cha
 	const char *found[2] = {NULL, NULL};
 	size_t n = 0, i;
 	json_t *p;
-	json_array_foreach(json_object_get(index, id), i, p)
-		if (n < 2 && holds_referral(json_string_value(p), lim, id))
+	json_array_foreach(json_object_get(index, id), i, p) {
+		int rc = n < 2 ? holds_referral(json_string_value(p), lim, id) : IP_EXIT_NOINPUT;
+		if (rc == IP_EXIT_OK)
 			found[n++] = json_string_value(p);
+		else if (rc != IP_EXIT_NOINPUT)
+			return rc;
+	}
 	if (n == 2) {
 		ip_error(NULL, "referral %s is in two cases, %s and %s; resolve that first",
 		         id, found[0], found[1]);

@@ -62,11 +62,14 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 
 /* Where the referral ids of repository r are: one read of every case
  * file, not a parse, so that a batch of responses costs one pass over the
- * repository, not one per response. {id: [paths]}, a new value. */
-json_t *ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim);
+ * repository, not one per response. *index = {id: [paths]}, a new value;
+ * returns 0, or 74/77 when a case file could not be read (reported; then
+ * *index is NULL). */
+int ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim, json_t **index);
 
 /* The case file holding referral id, by the index: 0 with *path set
- * (caller frees), 65 when two cases claim it, else 66. */
+ * (caller frees), 65 when two cases claim it, 74/77 when one of them
+ * cannot be read, else 66. */
 int ip_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
                      char **path);
 
