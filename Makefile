@@ -96,7 +96,7 @@ check: deps
 	@if [ -f .build-flags ] && [ "$$(cat .build-flags)" != "$(SANITIZE)" ]; then \
 		$(MAKE) --no-print-directory clean; fi
 	@echo "$(SANITIZE)" >.build-flags
-	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS) tests/faultshim.so
+	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS) tests/faultshim.so tools/ip-benchgen
 	@sh tests/run.sh </dev/null
 
 demo: deps

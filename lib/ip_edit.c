@@ -186,7 +186,7 @@ static int change_locked(struct run *r, const char *path)
 		if (!k->batch)
 			k->batch = ip_batch_new();
 		size_t mark = ip_batch_size(k->batch);
-		rc = ip_batch_add(k->batch, path, after, strlen(after), IP_WRITE_LOCKED);
+		rc = ip_batch_add(k->batch, path, after, strlen(after), 0);
 		if (!rc && r->e->also_write)
 			rc = r->e->also_write(path, k->batch, r->e->ctx);
 		if (rc) /* the case and what goes with it land together or not at all */

@@ -18,12 +18,46 @@ static void report(const char *path, const char *what, int err)
 	ip_error(&(struct ip_where){path, 0, 0, NULL}, "%s: %s", what, strerror(err));
 }
 
+/* ---- names -------------------------------------------------------------- */
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return ip_xstrdup(".");
+	if (slash == path)
+		return ip_xstrdup("/");
+	char *d = ip_xstrdup(path);
+	d[slash - path] = '\0';
+	return d;
+}
+
+/* Where a file's new text is written before it is renamed over it. */
+static char *temp_name(const char *path)
+{
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *tmp = ip_xasprintf("%s/.%s.tmp", dir, base);
+	free(dir);
+	return tmp;
+}
+
 /* ---- locks -------------------------------------------------------------- */
 
 static double lock_timeout(void)
 {
 	const char *env = getenv("IP_LOCK_TIMEOUT");
 	return env && *env ? atof(env) : 10.0;
+}
+
+/* Whoever holds a file's lock owns its temp name: a temp file there now
+ * was left by a writer that was killed (SIGKILL, a crash, power loss)
+ * between writing it and renaming it. The next run cleans up. */
+static void remove_stale_temp(const char *path)
+{
+	char *tmp = temp_name(path);
+	unlink(tmp);
+	free(tmp);
 }
 
 int ip_lock_acquire(const char *path, struct ip_lock *lk)
@@ -49,6 +83,7 @@ int ip_lock_acquire(const char *path, struct ip_lock *lk)
 			if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 &&
 			    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 				lk->fd = fd;
+				remove_stale_temp(path);
 				return IP_EXIT_OK;
 			}
 			close(fd);
@@ -149,18 +184,6 @@ static void release_slot(int slot)
 		pending[slot] = NULL;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return ip_xstrdup(".");
-	if (slash == path)
-		return ip_xstrdup("/");
-	char *d = ip_xstrdup(path);
-	d[slash - path] = '\0';
-	return d;
-}
-
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -195,27 +218,20 @@ struct ip_batch *ip_batch_new(void)
 	return ip_xcalloc(1, sizeof(struct ip_batch));
 }
 
-/* The temp file beside path: ".NAME.tmp". A writer holding path's lock
- * owns that name, so one found there was left by a writer that was killed
- * (SIGKILL, a crash, power loss) and is removed: the next run over a case
- * cleans up after the last. Without the lock the name may be another
- * writer's, and a random one is taken instead. 0, or the errno. */
-static int open_temp(const char *path, bool locked, char **tmp, int *fd)
+/* The temp file beside path: ".NAME.tmp", the name ip_lock_acquire clears
+ * of what a killed writer left. Taken already, it is another writer's (of
+ * a file nobody locks, like a cache): then a random name. 0, or errno. */
+static int open_temp(const char *path, char **tmp, int *fd)
 {
-	char *dir = dir_of(path);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	*tmp = ip_xasprintf("%s/.%s.tmp", dir, base);
+	*tmp = temp_name(path);
 	*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (*fd < 0 && errno == EEXIST && locked && unlink(*tmp) == 0)
-		*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (*fd < 0 && errno == EEXIST && !locked) {
+	if (*fd < 0 && errno == EEXIST) {
+		char *random = ip_xasprintf("%s-XXXXXX", *tmp);
 		free(*tmp);
-		*tmp = ip_xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
+		*tmp = random;
 		*fd = mkostemp(*tmp, O_CLOEXEC);
 	}
-	int e = *fd < 0 ? errno : 0;
-	free(dir);
-	return e;
+	return *fd < 0 ? errno : 0;
 }
 
 /* A temp file beside path, registered for removal on signals: the
@@ -233,7 +249,7 @@ static int make_temp(const char *path, unsigned how, char **tmp, int *slot, int 
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "already exists");
 		return IP_EXIT_CANTCREAT;
 	}
-	int e = open_temp(path, how & IP_WRITE_LOCKED, tmp, fd);
+	int e = open_temp(path, tmp, fd);
 	if (e) {
 		report(path, "cannot create a file here", e);
 		free(*tmp);

@@ -9,7 +9,8 @@
 
 /* An exclusive flock(2) on an existing case file, held across a
  * read-modify-write. The kernel drops it when a process dies, so there are
- * never stale locks. Waits up to $IP_LOCK_TIMEOUT seconds (default 10). */
+ * never stale locks. Waits up to $IP_LOCK_TIMEOUT seconds (default 10).
+ * Taking it removes the temp file a killed writer of the file left. */
 struct ip_lock {
 	int fd;
 };
@@ -27,8 +28,6 @@ struct ip_batch *ip_batch_new(void);
 /* How a file is written: */
 #define IP_WRITE_CREATE 1u /* it must not exist yet (fails with 73 at commit
                             * if it does, leaving the other file alone) */
-#define IP_WRITE_LOCKED 2u /* the caller holds its ip_lock: a temp file of an
-                            * earlier writer beside it is stale, and removed */
 /* Returns 0, 73 or 74; on failure nothing of this file remains. */
 int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
                  size_t len, unsigned how);
