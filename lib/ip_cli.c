@@ -85,6 +85,16 @@ static int skip_hidden(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
+/* A case file is a regular file where it is named: a link may lead out of
+ * the repository, to a file nobody means to share or change. (A pipe, as
+ * <(...) gives, is read.) */
+static int refuse_link(const char *path)
+{
+	ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a symbolic link; a case file "
+	         "must be a regular file (a link may lead out of the repository)");
+	return IP_EXIT_DATAERR;
+}
+
 static int walk(const char *dir, ip_input_fn fn, void *ctx)
 {
 	struct dirent **list;
@@ -108,6 +118,8 @@ static int walk(const char *dir, ip_input_fn fn, void *ctx)
 			rc = ip_exit_merge(rc, walk(path, fn, ctx));
 		else if (type == DT_REG && case_file_name(list[i]->d_name))
 			rc = ip_exit_merge(rc, fn(path, ctx));
+		else if (type == DT_LNK && case_file_name(list[i]->d_name))
+			rc = ip_exit_merge(rc, refuse_link(path));
 		free(path);
 		free(list[i]);
 	}
@@ -117,13 +129,17 @@ static int walk(const char *dir, ip_input_fn fn, void *ctx)
 
 static int one_input(const char *path, bool recurse, ip_input_fn fn, void *ctx)
 {
-	struct stat st;
-	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	struct stat st, lst;
+	bool named = strcmp(path, "-") != 0;
+	if (named && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		if (recurse)
 			return walk(path, fn, ctx);
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a directory");
 		return IP_EXIT_USAGE;
 	}
+	if (named && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return refuse_link(path);
 	return fn(path, ctx);
 }
 

@@ -779,13 +779,50 @@ static void js_walk(struct jscan *s, json_t *v, struct ip_posrec *parent, int de
 	}
 }
 
+/* Where nesting first goes deeper than max, before jansson sees it: it
+ * refuses beyond its own limit (2048 levels) in its own words, and the
+ * limit in force, like the message, is ours. */
+static bool json_too_deep(const char *buf, size_t len, int max, int *line, int *col)
+{
+	const char *end = buf + len, *line_start = buf;
+	int depth = 0;
+	bool in_string = false;
+	*line = 1;
+	for (const char *p = buf; p < end; p++) {
+		if (in_string) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '\n') {
+			++*line;
+			line_start = p + 1;
+		} else if (*p == '[' || *p == '{') {
+			if (++depth > max) {
+				*col = (int)(p - line_start) + 1;
+				return true;
+			}
+		} else if (*p == ']' || *p == '}') {
+			depth--;
+		}
+	}
+	return false;
+}
+
 /* One JSON value, or several one after another (JSON Lines): each is a
  * document, like the documents of a YAML stream. */
 static int parse_json(const char *file, const char *buf, size_t len,
                       const struct ip_limits *lim, struct ip_docs *out)
 {
 	const char *p = buf, *end = buf + len, *line_start = buf;
-	int line = 1;
+	int line = 1, deep_line, deep_col;
+	if (json_too_deep(buf, len, lim->max_depth, &deep_line, &deep_col)) {
+		ip_error(&(struct ip_where){file, deep_line, deep_col, NULL},
+		         "nesting is deeper than the limit of %d levels", lim->max_depth);
+		return IP_EXIT_DATAERR;
+	}
 	do {
 		json_error_t err;
 		json_t *root = json_loadb(p, (size_t)(end - p), JSON_REJECT_DUPLICATES |

@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# The bad-input corpus: tests/bad/NAME holds an input, NAME.expected the
+# command that reads it, the exit status and the exact messages. Inputs
+# too big or odd for git (100 MB, 10,000-deep nesting, a link out of the
+# repository) are made by tests/bad/generate.sh. Then what people type in
+# names (<script>, {{, =cmd|) in every output format, and a report cache
+# of another version.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	ip-intake -q --init --centre AF-KBL-PH repo
+	mkdir bad
+	cp "$ROOT"/tests/bad/* bad/
+	sh bad/generate.sh bad
+	chmod 600 bad/*.yaml bad/*.json
+}
+
+@test "every input of tests/bad has its expected messages and exit status" {
+	local expected input cmd want got rc failed=0 n=0
+	for expected in bad/*.expected; do
+		input=${expected%.expected}
+		[ -e "$input" ] || { echo "no input for $expected"; failed=1; continue; }
+		cmd=$(sed -n 's/^command: //p' "$expected")
+		want=$(sed -n 's/^exit: //p' "$expected")
+		rc=0
+		# shellcheck disable=SC2086 # the command is words
+		got=$($cmd "$input" 2>&1 >/dev/null) || rc=$?
+		n=$((n + 1))
+		if [ "$rc" != "$want" ] || [ "$got" != "$(sed 1,2d "$expected")" ]; then
+			echo "$input: exit $rc (want $want):"
+			echo "$got" | sed 's/^/  got:  /'
+			sed 1,2d "$expected" | sed 's/^/  want: /'
+			failed=1
+		fi
+	done
+	[ "$n" -ge 19 ]
+	[ "$failed" -eq 0 ]
+}
+
+@test "every input of tests/bad has an expectation" {
+	local f
+	for f in bad/*; do
+		case $f in *.expected | */generate.sh) continue ;; esac
+		[ -f "$f.expected" ] || { echo "no $f.expected"; false; }
+	done
+}
+
+# A case whose names and notes hold markup, template tags and spreadsheet
+# formulas.
+hostile_case() {
+	ip-intake -q --init --centre BY-MUC host
+	cd host
+	c=$(ip-intake --given '<script>alert(1)</script>' --family "=cmd|' /C calc'!A0" \
+		--birth-date 1991-04-12 --sex female --nationality AF --return-country AF \
+		--counsellor '@SUM(1){{#person}}{{given}}{{/person}}')
+	ip-assess -q -i --need housing:high --entrepreneurial yes "$c" >/dev/null
+	ip-plan new -q -i --template business-startup "$c" >/dev/null
+	ip-plan set -q -i --measure M1 --note '<img src=x onerror=alert(1)> {{! x }}' "$c" >/dev/null
+}
+
+@test "<script>, {{ and =cmd| in names: data formats keep them exactly" {
+	hostile_case
+	local f
+	for f in yaml json jsonl; do
+		ip-assess -f "$f" --need income:low "$c" >"out.$f"
+		ip-check -q "out.$f"
+	done
+	ip-assess -f json --need income:low "$c" | grep -qF '"given": "<script>alert(1)</script>"'
+	ip-assess -f yaml --need income:low "$c" | grep -qF 'given: <script>alert(1)</script>'
+	grep -qF '"family": "=cmd|'"'"' /C calc'"'"'!A0"' out.json
+}
+
+@test "<script>, {{ and =cmd| in names: documents escape markup and never run tags" {
+	hostile_case
+	run ip-plan render -f html "$c"
+	assert_success
+	refute_output --partial '<script>'
+	refute_output --partial '<img'
+	assert_output --partial '&lt;script&gt;alert(1)&lt;/script&gt;'
+	assert_output --partial '{{#person}}{{given}}{{/person}}'
+	run ip-plan render -f md "$c"
+	assert_success
+	refute_output --partial '<script>'
+	assert_output --partial '&lt;img src=x onerror=alert(1)&gt; {{! x }}'
+}
+
+@test "<script>, {{ and =cmd| in names: CSV and tables neutralise formulas" {
+	hostile_case
+	for dialect in rfc4180 excel-de; do
+		run ip-report export -q --fields given,family,counsellor --csv-dialect "$dialect" -f csv
+		assert_success
+		assert_output --partial "'=cmd|' /C calc'!A0"
+		assert_output --partial "'@SUM(1){{#person}}"
+		refute_output --regexp '(^|[,;])"?[=+@-]'
+	done
+	run ip-report export -q --fields given,family -f json
+	assert_success
+	assert_output --partial '"family":"=cmd|'"'"' /C calc'"'"'!A0"'
+}
+
+@test "a report cache of another version is ignored with a warning and rebuilt" {
+	cd repo
+	open_mariam >/dev/null
+	ip-report summary -q >/dev/null
+	cache=.integplan/cache/report.tsv
+	sed -i '1s/^integplan-report-cache 1/integplan-report-cache 0/' "$cache"
+	run --separate-stderr ip-report summary
+	assert_success
+	[ "${stderr_lines[0]}" = "ip-report: ./$cache: warning: not a report cache of this version; ignored and rebuilt" ]
+	head -1 "$cache" | grep -q '^integplan-report-cache 1 '
+}
