@@ -85,6 +85,12 @@ fuzz:
 tests/faultshim.so: tests/faultshim.c
 	$(CC) -std=c11 -Wall -Wextra $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
+# make demo with every command under valgrind's memcheck
+valgrind:
+	@sh tools/deps.sh hardening
+	@$(MAKE) --no-print-directory all
+	@sh tools/valgrind.sh
+
 tools/ip-benchgen tools/ip-readall: %: %.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
@@ -135,6 +141,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/integplan
 
 clean:
-	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build .build-flags tools/ip-benchgen tools/ip-readall demo bench.out
+	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
 
-.PHONY: all deps check demo bench fuzz lint install uninstall clean
+.PHONY: all deps check demo bench fuzz valgrind lint install uninstall clean

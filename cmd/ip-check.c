@@ -39,14 +39,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* A repository directory the group or others may list or enter shows who
+ * has a case (the ids in the file names) even when the files are private. */
+static void warn_if_dir_shared(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && (st.st_mode & 077))
+		ip_warn(&(struct ip_where){dir, 0, 0, NULL}, "directory open to %s (it lists "
+		        "who has a case: chmod 700)", st.st_mode & 007 ? "others" : "the group");
+}
+
 static void warn_if_shared(const char *path)
 {
 	struct stat st;
-	if (!strcmp(path, "-") || stat(path, &st) != 0 || !(st.st_mode & 077))
-		return;
-	ip_warn(&(struct ip_where){path, 0, 0, NULL}, "readable or writable by %s "
-	        "(case files hold special-category data: chmod 600)",
-	        st.st_mode & 007 ? "others" : "the group");
+	if (strcmp(path, "-") && stat(path, &st) == 0 && (st.st_mode & 077))
+		ip_warn(&(struct ip_where){path, 0, 0, NULL}, "readable or writable by %s "
+		        "(case files hold special-category data: chmod 600)",
+		        st.st_mode & 007 ? "others" : "the group");
 }
 
 static void print_doc(struct check *c, const json_t *v, bool several)
@@ -145,6 +154,8 @@ int main(int argc, char **argv)
 		if ((rc = ip_repo_find(c.cli.dir, true, &repo)))
 			return rc;
 		ip_cli_use_limits(&c.cli, &repo.lim);
+		warn_if_dir_shared(repo.dir);
+		warn_if_dir_shared(repo.cases);
 		rc = ip_inputs_each(&c.cli, &repo.cases, 1, true, check_one, &c);
 		ip_repo_free(&repo);
 	} else {

@@ -280,7 +280,10 @@ static int from_jsonl(struct rows *in, const char *name, const char *buf, size_t
 		size_t n = (size_t)(eol - p);
 		if (n && p[n - 1] == '\r')
 			n--;
-		bool blank = strspn(p, " \t") >= n;
+		size_t spaces = 0; /* within the line: buf need not end in a NUL */
+		while (spaces < n && (p[spaces] == ' ' || p[spaces] == '\t'))
+			spaces++;
+		bool blank = spaces == n;
 		if (!blank && row_failed(jsonl_row(in, name, line, p, n), &status))
 			break;
 		p = eol + 1;

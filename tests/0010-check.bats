@@ -148,6 +148,20 @@ YAML
 	assert_line --partial "sketch.yaml: warning: readable or writable by others"
 }
 
+@test "repository directories open to the group or others get a warning" {
+	make_repo
+	open_mariam >/dev/null
+	run ip-check -q
+	assert_success
+	assert_output ""
+	chmod 750 cases
+	chmod 755 .
+	run ip-check -q
+	assert_success
+	assert_line "ip-check: .: warning: directory open to others (it lists who has a case: chmod 700)"
+	assert_line "ip-check: cases: warning: directory open to the group (it lists who has a case: chmod 700)"
+}
+
 @test "a case file named after another id is an error in cases/" {
 	mkdir cases && cp sketch.yaml cases/BY-MUC-2026-00000.yaml
 	run ip-check -q cases

@@ -4,7 +4,8 @@
 # pipeline, then one repeat return and one refusal. Leaves it in demo/.
 set -eu
 cd "$(dirname "$0")/.."
-PATH="$PWD/bin:$PATH"
+# IP_BIN: where the commands are (tools/valgrind.sh puts wrappers there)
+PATH="${IP_BIN:-$PWD/bin}:$PATH"
 export IP_ACTOR="${IP_ACTOR:-demo}"
 step() { printf '\n== %s\n$ %s\n' "$1" "$2"; }
 refused() { # COMMAND...: it must fail
