@@ -85,10 +85,12 @@ fuzz:
 tests/faultshim.so: tests/faultshim.c
 	$(CC) -std=c11 -Wall -Wextra $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-# make demo with every command under valgrind's memcheck
+# make demo with every command under valgrind's memcheck (never on a
+# sanitizer build: the two cannot run together)
 valgrind:
 	@sh tools/deps.sh hardening
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SANITIZE= build-flags
+	@$(MAKE) --no-print-directory SANITIZE= all
 	@sh tools/valgrind.sh
 
 tools/ip-benchgen tools/ip-readall: %: %.c
@@ -97,11 +99,16 @@ tools/ip-benchgen tools/ip-readall: %: %.c
 deps:
 	@sh tools/deps.sh
 
-# make check </dev/null: unit tests of lib/ and every tests/*.bats; last line "N passed, N failed".
-check: deps
+# A tree built with other SANITIZE flags is cleaned first, so a plain
+# build never links sanitized objects or the other way round.
+build-flags:
 	@if [ -f .build-flags ] && [ "$$(cat .build-flags)" != "$(SANITIZE)" ]; then \
 		$(MAKE) --no-print-directory clean; fi
 	@echo "$(SANITIZE)" >.build-flags
+
+# make check </dev/null: unit tests of lib/ and every tests/*.bats; last line "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory build-flags
 	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS) tests/faultshim.so tools/ip-benchgen
 	@sh tests/run.sh </dev/null
 
@@ -141,6 +148,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/integplan
 
 clean:
-	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
+	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
 
-.PHONY: all deps check demo bench fuzz valgrind lint install uninstall clean
+.PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean
