@@ -220,17 +220,19 @@ struct ip_batch *ip_batch_new(void)
 
 /* The temp file beside path: ".NAME.tmp", the name ip_lock_acquire clears
  * of what a killed writer left. Taken already, it is another writer's (of
- * a file nobody locks, like a cache): then a random name. 0, or errno. */
+ * a file nobody locks, like a cache): then ".NAME.tmp-PID-N", a name of
+ * this process alone, which also says whose it is. 0, or errno. */
 static int open_temp(const char *path, char **tmp, int *fd)
 {
-	*tmp = temp_name(path);
-	*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (*fd < 0 && errno == EEXIST) {
-		char *random = ip_xasprintf("%s-XXXXXX", *tmp);
+	static unsigned long serial;
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	char *fixed = temp_name(path);
+	*tmp = ip_xstrdup(fixed);
+	while ((*fd = open(*tmp, flags, 0600)) < 0 && errno == EEXIST) {
 		free(*tmp);
-		*tmp = random;
-		*fd = mkostemp(*tmp, O_CLOEXEC);
+		*tmp = ip_xasprintf("%s-%ld-%lu", fixed, (long)getpid(), ++serial);
 	}
+	free(fixed);
 	return *fd < 0 ? errno : 0;
 }
 
