@@ -32,6 +32,11 @@ CASE=cases/BY-MUC-2026-NMVPY.yaml
 # The ten changes; with "&" they run at once. Each has its own actor, so
 # every history entry names who made it.
 changes() {
+	# The helper's one-second lock timeout is for tests that expect a
+	# refusal; here ten processes queue for one lock, and on a loaded
+	# machine (sanitizers, CI) the last may wait many seconds.
+	local IP_LOCK_TIMEOUT=120
+	export IP_LOCK_TIMEOUT
 	local bg=$1 i needs=(income:high medical:medium education:low documents:high)
 	for i in 1 2 3 4; do
 		IP_ACTOR=assessor$i ip-assess -q -i --need "${needs[i - 1]}" "$CASE" >/dev/null &
