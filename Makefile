@@ -22,12 +22,12 @@ ALL_CFLAGS  = $(SAN_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
               -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
-CMDS    = ip-assess ip-check ip-intake ip-plan ip-refer ip-report
+CMDS    = ip-assess ip-check ip-intake ip-merge ip-plan ip-refer ip-report
 LIBSRC  = $(wildcard lib/*.c)
 LIBOBJ  = $(LIBSRC:.c=.o)
 HEADERS = $(wildcard lib/*.h)
 BINS    = $(addprefix bin/,$(CMDS))
-MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-plan.1 man/ip-refer.1 \
+MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-merge.1 man/ip-plan.1 man/ip-refer.1 \
           man/ip-report.1 \
           man/ip-case.5 man/integplan.7
 

@@ -18,16 +18,17 @@
 #include "ip_schema.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
+#include "ip_git.h"
 
 enum {
-	OPT_INIT = 0x200, OPT_CENTRE, OPT_STATE, OPT_STDOUT, OPT_FROM,
+	OPT_INIT = 0x200, OPT_GIT, OPT_CENTRE, OPT_STATE, OPT_STDOUT, OPT_FROM,
 	OPT_LIST_FIELDS, OPT_LIST, OPT_ALLOW_DUPLICATE, OPT_FROM_REFERRAL, OPT_IDENTITY,
 	OPT_FIELD = 0x300 /* + index into ip_intake_fields[] */
 };
 
 struct intake {
 	struct ip_cli cli;
-	bool init, to_stdout, allow_duplicate, list_fields;
+	bool init, git, to_stdout, allow_duplicate, list_fields;
 	const char *list, *centre, *state, *from, *from_referral, *identity;
 	json_t *given;          /* fields from options: name -> string or [string] */
 	struct ip_repo repo;
@@ -246,6 +247,8 @@ static void list_fields(void)
 
 static const struct argp_option head_options[] = {
 	{"init", OPT_INIT, NULL, 0, "Make a case repository in DIR (default: .)", 1},
+	{"git", OPT_GIT, NULL, 0, "With --init: keep it in git, with the merge driver "
+	 "and the pre-commit hook (in a clone: set these up)", 1},
 	{"centre", OPT_CENTRE, "ID", 0, "Centre id, like BY-MUC (with --init, or "
 	 "overriding the repository's)", 1},
 	{"state", OPT_STATE, "DE-XX", 0, "Land of the centre (ISO 3166-2)", 1},
@@ -272,6 +275,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT: state->child_inputs[0] = &in->cli; break;
 	case OPT_INIT: in->init = true; break;
+	case OPT_GIT: in->git = true; break;
 	case OPT_CENTRE: in->centre = arg; break;
 	case OPT_STATE: in->state = arg; break;
 	case OPT_STDOUT: in->to_stdout = true; break;
@@ -313,9 +317,15 @@ static int do_init(struct intake *in)
 		if (bad)
 			return IP_EXIT_USAGE;
 	}
-	int rc = ip_repo_init(dir, centre, in->state);
+	/* A clone already is a case repository; --git then sets up what git
+	 * does not clone (its config and hooks). */
+	bool cloned = in->git && ip_repo_exists(dir);
+	int rc = cloned ? 0 : ip_repo_init(dir, centre, in->state);
+	if (!rc && in->git)
+		rc = ip_git_setup(dir);
 	if (!rc && !in->cli.quiet)
-		fprintf(stderr, "%s: made a case repository in %s (centre %s)\n",
+		fprintf(stderr, cloned ? "%s: set up git for the case repository in %s\n"
+		        : "%s: made a case repository in %s (centre %s)\n",
 		        ip_progname(), dir, centre);
 	return rc;
 }
@@ -372,7 +382,7 @@ static struct argp_option *all_options(void)
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 5}, {0}};
-	struct argp argp = {all_options(), parse_opt, "\n--init [DIR]",
+	struct argp argp = {all_options(), parse_opt, "\n--init [--git] [DIR]",
 		"Open IntegPlan cases: one from options, or one per row of a CSV or "
 		"JSON Lines file. Prints the path of each new case file.\v"
 		"Exit status: 0 opened, 64 usage, 65 a bad row or a repeat return, "
@@ -393,6 +403,9 @@ int main(int argc, char **argv)
 		rc = IP_EXIT_OK;
 	} else if (in.list) {
 		rc = ip_vocab_print(in.list);
+	} else if (in.git && !in.init) {
+		ip_error(NULL, "--git goes with --init");
+		rc = IP_EXIT_USAGE;
 	} else if (in.init) {
 		rc = do_init(&in);
 	} else if (in.from_referral && (in.from || json_object_size(in.given))) {

@@ -20,6 +20,11 @@ static bool has_config(const char *dir)
 	return ok;
 }
 
+bool ip_repo_exists(const char *dir)
+{
+	return has_config(dir);
+}
+
 /* Walk up from the working directory; stop at the root (a directory that
  * is its own parent). */
 static char *walk_up(void)

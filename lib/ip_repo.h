@@ -25,6 +25,8 @@ int ip_repo_find(const char *option_dir, bool required, struct ip_repo *r);
 void ip_repo_free(struct ip_repo *r);
 
 /* Make a repository in dir (created 0700 if missing). 0, 73 or 64. */
+/* Is dir a case repository (has .integplan/config.yaml)? */
+bool ip_repo_exists(const char *dir);
 int ip_repo_init(const char *dir, const char *centre, const char *state);
 
 /* dir/cases/<id>.yaml; the id must be valid. The caller frees. */

@@ -3,6 +3,7 @@
 #include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_merge.h"
 #include "ip_vocab.h"
 
 #include <stdarg.h>
@@ -363,6 +364,11 @@ static const struct ip_field *child_field(const struct ip_field *obj,
 		if (strlen(f->name) == len && !strncmp(f->name, name, len))
 			return f;
 	return NULL;
+}
+
+const struct ip_field *ip_schema_child(const struct ip_field *obj, const char *name)
+{
+	return child_field(obj, name, strlen(name));
 }
 
 const struct ip_field *ip_schema_field(const char *path)
@@ -758,7 +764,7 @@ int ip_case_validate(struct ip_doc *doc)
 	if (json_is_object(doc->root)) {
 		struct vctx c = {doc, 0, 0};
 		check_relations(&c, doc->root);
-		problems += c.problems;
+		problems += c.problems + ip_merge_report(doc);
 	}
 	return problems;
 }

@@ -88,6 +88,8 @@ const struct ip_field *ip_schema_lookup(const char *path);
 /* The same, but a list is the list itself, not its items. */
 const struct ip_field *ip_schema_field(const char *path);
 
+/* The field name of an object field, or NULL (obj NULL or no such field). */
+const struct ip_field *ip_schema_child(const struct ip_field *obj, const char *name);
 /* Short description of a type, for messages and ip-case(5). */
 const char *ip_type_noun(const struct ip_field *f);
 

@@ -1,0 +1,159 @@
+/* ip-merge — three-way merge of a case file, for git's merge driver:
+ *   git config merge.integplan.driver 'ip-merge %O %A %B %P'
+ * The result replaces OURS (as git expects), like git merge-file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ip_cli.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_merge.h"
+#include "ip_schema.h"
+#include "ip_write.h"
+
+enum { OPT_STDOUT = 'p' };
+
+struct merge_cmd {
+	struct ip_cli cli;
+	bool to_stdout;
+	char *paths[4]; /* BASE OURS THEIRS [NAME] */
+	int n;
+};
+
+static const struct argp_option options[] = {
+	{"stdout", OPT_STDOUT, NULL, 0, "Print the result instead of replacing OURS", 0},
+	{0}};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct merge_cmd *mc = state->input;
+	switch (key) {
+	case ARGP_KEY_INIT: state->child_inputs[0] = &mc->cli; break;
+	case OPT_STDOUT: mc->to_stdout = true; break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num >= 4)
+			argp_error(state, "too many operands: expected BASE OURS THEIRS [NAME]");
+		mc->paths[mc->n++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (state->arg_num < 3)
+			argp_error(state, "expected BASE OURS THEIRS [NAME]");
+		break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* One version: a case, or NULL for an empty file (git's base when both
+ * sides added the file). */
+static int load_version(const char *path, const struct ip_limits *lim, json_t **out)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
+	*out = NULL;
+	if (!rc && docs.n > 1) {
+		ip_error(&(struct ip_where){docs.v[1].file, 0, 0, NULL},
+		         "expected one case in the file, found %zu documents", docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && docs.n == 1)
+		*out = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	return rc;
+}
+
+static enum ip_format format_for(const struct ip_cli *cli, const char *name)
+{
+	size_t len = strlen(name);
+	if (cli->format_given)
+		return cli->format;
+	return len > 5 && !strcmp(name + len - 5, ".json") ? IP_FORMAT_JSON : IP_FORMAT_YAML;
+}
+
+/* Check the result as ip-check would, at the positions it will have in the
+ * file, so each conflict is reported at its line. */
+static int check_result(const char *name, const struct ip_buf *out, enum ip_format f,
+                        const struct ip_limits *lim)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_parse(name, out->s, out->len,
+	                       f == IP_FORMAT_YAML ? IP_SYNTAX_YAML : IP_SYNTAX_JSON, lim, &docs);
+	if (!rc && docs.n == 1 && ip_case_validate(&docs.v[0]))
+		rc = IP_EXIT_PROBLEMS;
+	ip_docs_free(&docs);
+	return rc;
+}
+
+static int merge(struct merge_cmd *mc)
+{
+	char **paths = mc->paths;
+	int n = mc->n;
+	const char *name = n == 4 ? paths[3] : paths[1];
+	json_t *v[3] = {NULL, NULL, NULL};
+	int rc = 0;
+	for (int i = 0; i < 3 && !rc; i++)
+		rc = load_version(paths[i], &mc->cli.lim, &v[i]);
+	if (!rc && (!v[1] || !v[2])) {
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "empty file on one side "
+		         "(nothing to merge it with)");
+		rc = IP_EXIT_DATAERR;
+	}
+	if (rc) {
+		for (int i = 0; i < 3; i++)
+			json_decref(v[i]);
+		return rc;
+	}
+	size_t conflicts;
+	json_t *merged = ip_merge3(v[0], v[1], v[2], &conflicts);
+	json_t *canon = ip_canonical(merged, &ip_case_schema);
+	enum ip_format f = format_for(&mc->cli, name);
+	struct ip_buf out = {0};
+	ip_emit(&out, canon, f);
+	rc = check_result(name, &out, f, &mc->cli.lim);
+	if (mc->to_stdout)
+		fwrite(out.s, 1, out.len, stdout);
+	else
+		rc = ip_exit_merge(rc, ip_write_file(paths[1], out.s, out.len, false));
+	if (conflicts && !mc->cli.quiet)
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "%zu conflict%s: both values "
+		         "are kept under %s", conflicts, conflicts == 1 ? "" : "s",
+		         IP_MERGE_CONFLICTS);
+	ip_buf_free(&out);
+	json_decref(canon);
+	json_decref(merged);
+	for (int i = 0; i < 3; i++)
+		json_decref(v[i]);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 0}, {0}};
+	static const struct argp argp = {options, parse_opt, "BASE OURS THEIRS [NAME]",
+		"Merge two versions of an IntegPlan case file that descend from BASE; "
+		"the result replaces OURS. A git merge driver:\n"
+		"  git config merge.integplan.driver 'ip-merge %O %A %B %P'\v"
+		"Lists merge item by item (measures and referrals by id, assessments, "
+		"consent, notes and history by their entries). A field both sides changed "
+		"differently keeps our value and is recorded with both values under "
+		"x-merge-conflicts, which ip-check reports until it is resolved. NAME "
+		"names the file in messages and picks the format (.json: JSON). Exit "
+		"status: 0 merged, 1 conflicts, 64 usage, 65 bad data, 66 missing input, "
+		"73/74 the result could not be written.",
+		children, NULL, NULL};
+	struct merge_cmd mc = {0};
+	ip_diag_init(argv);
+	ip_cli_init(&mc.cli);
+	if (ip_argp_status(argp_parse(&argp, argc, argv, 0, NULL, &mc)))
+		return IP_EXIT_USAGE;
+	int rc;
+	if (mc.cli.files_from || mc.cli.null) {
+		ip_error(NULL, "--files-from and -0 do not apply: give BASE OURS THEIRS");
+		rc = IP_EXIT_USAGE;
+	} else {
+		rc = merge(&mc);
+	}
+	return ip_finish(rc);
+}

@@ -1,0 +1,136 @@
+#include "ip_git.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_exit.h"
+#include "ip_share.h"
+#include "ip_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define DRIVER "ip-merge %O %A %B %P"
+
+static const char attributes[] =
+	"# IntegPlan: case files merge field by field (ip-merge(1))\n"
+	"cases/*.yaml merge=integplan\n"
+	"cases/*.yml merge=integplan\n"
+	"cases/*.json merge=integplan\n";
+
+/* Run git in dir with the given arguments (NULL-terminated, without "git"
+ * and "-C dir"); its standard output is discarded. */
+static int run_git(const char *dir, const char *const *args)
+{
+	const char *argv[16] = {"git", "-C", dir};
+	size_t n = 3;
+	while (*args && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int err = posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot run git: %s", strerror(err));
+		return IP_EXIT_CANTCREAT;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return IP_EXIT_CANTCREAT;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "git %s failed", argv[3]);
+		return IP_EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+/* .gitattributes: written when absent; an existing one that does not name
+ * the driver is left to its owner, with a warning. */
+static int write_attributes(const char *dir)
+{
+	char *path = ip_xasprintf("%s/.gitattributes", dir);
+	char *buf = NULL;
+	size_t len;
+	int rc = 0;
+	if (!exists(path)) {
+		rc = ip_write_file(path, attributes, sizeof attributes - 1, true);
+	} else if (ip_read_all(path, 1u << 20, &buf, &len) == 0 &&
+	           !memmem(buf, len, "merge=integplan", 15)) {
+		ip_warn(&(struct ip_where){path, 0, 0, NULL}, "does not select the case merge "
+		        "driver; add: cases/*.yaml merge=integplan");
+	}
+	free(buf);
+	free(path);
+	return rc;
+}
+
+/* The hook from the share directory, unless the repository has its own. */
+static int install_hook(const char *dir)
+{
+	char *hook = ip_xasprintf("%s/.git/hooks/pre-commit", dir);
+	char *src = ip_share_path("git/pre-commit");
+	char *buf = NULL;
+	size_t len;
+	int rc = 0;
+	if (!exists(hook)) {
+		char *hooks = ip_xasprintf("%s/.git/hooks", dir);
+		rc = ip_mkdir_private(hooks);
+		free(hooks);
+		if (!rc)
+			rc = ip_read_all(src, 1u << 20, &buf, &len);
+		if (!rc)
+			rc = ip_write_file(hook, buf, len, true);
+		if (!rc && chmod(hook, 0700) != 0) {
+			ip_error(&(struct ip_where){hook, 0, 0, NULL}, "cannot make it executable: %s",
+			         strerror(errno));
+			rc = IP_EXIT_IOERR;
+		}
+	}
+	free(buf);
+	free(src);
+	free(hook);
+	return rc;
+}
+
+int ip_git_setup(const char *dir)
+{
+	char *dotgit = ip_xasprintf("%s/.git", dir);
+	int rc = 0;
+	if (!exists(dotgit))
+		rc = run_git(dir, (const char *[]){"init", "-q", NULL});
+	/* git's objects hold every case: private like the cases themselves. */
+	struct stat st;
+	if (!rc && stat(dotgit, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077) &&
+	    chmod(dotgit, 0700) != 0) {
+		ip_error(&(struct ip_where){dotgit, 0, 0, NULL}, "cannot make it private: %s",
+		         strerror(errno));
+		rc = IP_EXIT_IOERR;
+	}
+	free(dotgit);
+	if (!rc)
+		rc = run_git(dir, (const char *[]){"config", "merge.integplan.name",
+		                                   "IntegPlan case files, field by field", NULL});
+	if (!rc)
+		rc = run_git(dir, (const char *[]){"config", "merge.integplan.driver", DRIVER, NULL});
+	if (!rc)
+		rc = write_attributes(dir);
+	if (!rc)
+		rc = install_hook(dir);
+	return rc;
+}
