@@ -96,6 +96,14 @@ valgrind:
 tools/ip-benchgen tools/ip-readall: %: %.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
+# The published JSON Schemas, generated from the one schema in the code
+# (tests/0160-schema.bats fails when they are out of date).
+SCHEMAS = case referral-package referral-response report-partial
+schema: bin/ip-check
+	@for s in $(SCHEMAS); do \
+		IP_SHARE=share/integplan bin/ip-check --json-schema=$$s >share/integplan/schema/$$s.schema.json || exit 1; \
+	done
+
 deps:
 	@sh tools/deps.sh
 
@@ -150,4 +158,4 @@ uninstall:
 clean:
 	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
 
-.PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean
+.PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean schema

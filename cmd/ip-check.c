@@ -9,14 +9,16 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_jsonschema.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
 
-enum { OPT_PRINT = 0x200, OPT_NO_SCHEMA };
+enum { OPT_PRINT = 0x200, OPT_NO_SCHEMA, OPT_JSON_SCHEMA };
 
 struct check {
 	struct ip_cli cli;
 	bool print, no_schema;
+	const char *json_schema; /* --json-schema: print this one */
 	size_t files, valid, invalid, unreadable, printed;
 };
 
@@ -24,6 +26,8 @@ static const struct argp_option options[] = {
 	{"print", OPT_PRINT, NULL, 0, "Print valid cases in canonical form", 0},
 	{"no-schema", OPT_NO_SCHEMA, NULL, 0, "Read any YAML or JSON document; "
 	 "check syntax only (with --print: convert)", 0},
+	{"json-schema", OPT_JSON_SCHEMA, "DOCUMENT", 0, "Print the JSON Schema of a case, "
+	 "referral-package, referral-response or report-partial", 0},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -34,6 +38,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT: state->child_inputs[0] = &c->cli; break;
 	case OPT_PRINT: c->print = true; break;
 	case OPT_NO_SCHEMA: c->no_schema = true; break;
+	case OPT_JSON_SCHEMA: c->json_schema = arg; break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
@@ -118,6 +123,28 @@ static int check_one(const char *path, void *ctx)
 	return rc;
 }
 
+/* The JSON Schema of a document, as JSON unless -f says otherwise. */
+static int print_json_schema(struct check *c)
+{
+	json_t *s = ip_jsonschema(c->json_schema);
+	if (!s) {
+		size_t n = 0;
+		while (ip_jsonschema_names[n])
+			n++;
+		const char *hint = ip_nearest(c->json_schema, ip_jsonschema_names, n);
+		ip_error(&(struct ip_where){NULL, 0, 0, "--json-schema"}, "no schema '%s'%s%s%s "
+		         "(case, referral-package, referral-response, report-partial)",
+		         c->json_schema, hint ? "; did you mean '" : "", hint ? hint : "",
+		         hint ? "'?" : "");
+		return IP_EXIT_USAGE;
+	}
+	if (!c->cli.format_given)
+		c->cli.format = IP_FORMAT_JSON;
+	print_doc(c, s, false);
+	json_decref(s);
+	return IP_EXIT_OK;
+}
+
 static void summary(const struct check *c)
 {
 	fprintf(stderr, "%s: %zu file%s: %zu valid", ip_progname(), c->files,
@@ -149,6 +176,8 @@ int main(int argc, char **argv)
 	int rc;
 	char **operands = argv + first;
 	int n = argc - first;
+	if (c.json_schema)
+		return ip_finish(print_json_schema(&c));
 	if (n == 0 && !c.cli.files_from) {
 		struct ip_repo repo;
 		if ((rc = ip_repo_find(c.cli.dir, true, &repo)))

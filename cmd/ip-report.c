@@ -505,6 +505,8 @@ static int run_merge(struct report *r, char **operands, int n)
 			         "(ip-report summary|kpi|indicators -f json)");
 			rc = IP_EXIT_DATAERR;
 		}
+		if (!rc && ip_validate(&docs.v[0], &ip_report_schema, "a report partial"))
+			rc = IP_EXIT_DATAERR;
 		if (!rc && !merged)
 			merged = json_deep_copy(part);
 		else if (!rc)

@@ -1,4 +1,4 @@
-# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-plan ip-refer ip-report
+# bash completion for the IntegPlan commands: ip-assess ip-check ip-intake ip-merge ip-plan ip-refer ip-report
 # Installed once per command name, so bash-completion loads it on demand.
 
 _integplan_vocab() { # NAME: the ids of a vocabulary
@@ -37,6 +37,19 @@ _ip_check() {
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur" | grep -E '\.(ya?ml|json)$'; compgen -d -- "$cur")
 }
 
+_ip_merge() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	_integplan_common "$prev" && return
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "-p --stdout -f --format -q --quiet
+			--max-file-size --help --version" -- "$cur")
+		return
+	fi
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+}
+
 _ip_intake() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -61,7 +74,7 @@ _ip_intake() {
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "--init --centre --state --given --family
+		mapfile -t COMPREPLY < <(compgen -W "--init --git --centre --state --given --family
 			--birth-date --sex --nationality --return-country --return-region
 			--planned-departure --language --residence-status --phone --email
 			--programme --consent --counsellor --allow-duplicate --stdout --from
@@ -253,6 +266,7 @@ _ip_refer() {
 complete -F _ip_assess ip-assess
 complete -F _ip_check ip-check
 complete -F _ip_intake ip-intake
+complete -F _ip_merge ip-merge
 complete -F _ip_plan ip-plan
 complete -F _ip_refer ip-refer
 complete -F _ip_report ip-report

@@ -3,6 +3,7 @@ function __ip_intake_vocab
 	ip-intake --list $argv[1] 2>/dev/null | string replace -r ' .*' ''
 end
 complete -c ip-intake -l init -d 'Make a case repository'
+complete -c ip-intake -l git -d 'With --init: keep it in git (merge driver, hook)'
 complete -c ip-intake -l centre -x -d 'Centre id'
 complete -c ip-intake -l state -x -d 'Land of the centre'
 complete -c ip-intake -l given -x -d 'Given name'

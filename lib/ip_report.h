@@ -8,11 +8,11 @@
 #define IP_REPORT_H
 
 #include <jansson.h>
+#include "ip_schema.h"
 #include <stdbool.h>
 
 #include "ip_facts.h"
 
-#define IP_REPORT_SCHEMA "integplan/report/1"
 
 struct ip_report_query {
 	const char *kind;    /* "summary", "kpi" or "indicators" */

@@ -353,6 +353,29 @@ static const struct ip_field response_f[] = {
 const struct ip_field ip_response_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                             response_f, NULL};
 
+/* A report partial: exact counts, before small cells are suppressed. */
+static const struct ip_field report_filter_f[] = {
+	TYPED("since", IP_T_DATE, 0),
+	TYPED("until", IP_T_DATE, 0),
+	ARR("where", 0, ITEM(IP_T_STRING)),
+	END};
+static const struct ip_field report_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_REPORT_SCHEMA, NULL, NULL},
+	STR("report", IP_REQUIRED),
+	OBJ("filter", IP_REQUIRED, report_filter_f),
+	TYPED("cases", IP_T_COUNT, IP_REQUIRED),
+	ARR("by", 0, ITEM(IP_T_STRING)),
+	TYPED("groups", IP_T_COUNTS, 0),
+	TYPED("today", IP_T_DATE, 0),
+	TYPED("counts", IP_T_COUNTS, 0),
+	TYPED("histograms", IP_T_COUNTS, 0),
+	STR("period", 0),
+	TYPED("indicators", IP_T_COUNTS, 0),
+	END};
+
+const struct ip_field ip_report_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                          report_f, NULL};
+
 /* ---- lookup and description --------------------------------------------- */
 
 static const struct ip_field *child_field(const struct ip_field *obj,
@@ -413,6 +436,8 @@ const char *ip_type_noun(const struct ip_field *f)
 	case IP_T_CURRENCY: return "an ISO 4217 currency code";
 	case IP_T_CASE_ID: return "a case id";
 	case IP_T_CONST: return "a fixed string";
+	case IP_T_COUNT: return "a count (0 or more)";
+	case IP_T_COUNTS: return "a mapping of counts";
 	case IP_T_OBJECT: return "a mapping";
 	case IP_T_ARRAY: return "a list";
 	}
@@ -458,7 +483,7 @@ static void problem(struct vctx *c, const char *path, const char *fmt, ...)
 static bool is_texty(enum ip_type t)
 {
 	return t != IP_T_YEARS && t != IP_T_AMOUNT && t != IP_T_BOOLEAN &&
-	       t != IP_T_OBJECT && t != IP_T_ARRAY;
+	       t != IP_T_COUNT && t != IP_T_COUNTS && t != IP_T_OBJECT && t != IP_T_ARRAY;
 }
 
 /* "unknown NOUN 'S'", with a did-you-mean, else where the ids are listed. */
@@ -595,6 +620,25 @@ static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj,
 
 /* Check v against f; returns v, or a string that replaces it when a plain
  * scalar in a text field is taken literally. */
+static void check_counts(struct vctx *c, const json_t *v, const char *path)
+{
+	static const struct ip_field count = {"", IP_T_COUNT, 0, NULL, NULL, NULL};
+	if (!json_is_object(v)) {
+		problem(c, path, "expected a mapping of counts, found %s", json_noun(v));
+		return;
+	}
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)v, key, val) {
+		char *cp = ip_path_key(path, key);
+		if (json_is_object(val))
+			check_counts(c, val, cp);
+		else
+			check_value(c, &count, val, cp);
+		free(cp);
+	}
+}
+
 static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
                            const char *path)
 {
@@ -656,6 +700,13 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 	case IP_T_BOOLEAN:
 		if (!json_is_boolean(v))
 			problem(c, path, "expected true or false, found %s", json_noun(v));
+		break;
+	case IP_T_COUNT:
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			problem(c, path, "expected a count (a whole number, 0 or more)");
+		break;
+	case IP_T_COUNTS:
+		check_counts(c, v, path);
 		break;
 	default:
 		check_text(c, f, json_string_value(v), path);

@@ -24,6 +24,8 @@ enum ip_type {
 	IP_T_CURRENCY,
 	IP_T_CASE_ID,
 	IP_T_CONST,     /* exactly the string in .vocab */
+	IP_T_COUNT,     /* a whole number, 0 or more */
+	IP_T_COUNTS,    /* a mapping of any keys to counts or to such mappings */
 	IP_T_OBJECT,
 	IP_T_ARRAY,
 };
@@ -33,6 +35,7 @@ enum ip_type {
 
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"
 #define IP_RESPONSE_SCHEMA "integplan/referral-response/1"
+#define IP_REPORT_SCHEMA "integplan/report/1"
 
 struct ip_field {
 	const char *name;
@@ -57,6 +60,9 @@ extern const struct ip_field ip_reports_schema;
 extern const struct ip_field ip_partners_schema;
 extern const struct ip_field ip_package_schema;
 extern const struct ip_field ip_response_schema;
+/* A report partial (ip-report -f json), which partials of other
+ * repositories can be merged with. */
+extern const struct ip_field ip_report_schema;
 
 /* Check a document against a schema (what names it in messages: "a
  * case"); like ip_case_validate without the rules across fields. */

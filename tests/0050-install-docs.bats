@@ -26,6 +26,7 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	ip-assess) _ip_assess ;;
 	ip-check) _ip_check ;;
 	ip-intake) _ip_intake ;;
+	ip-merge) _ip_merge ;;
 	ip-refer) _ip_refer ;;
 	esac
 	printf '%s\n' "${COMPREPLY[@]}"
@@ -63,6 +64,15 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	assert_output --no-encrypt
 	run complete_bash ip-refer receive --id
 	assert_output --identity
+}
+
+@test "bash completes ip-merge options and ip-intake --git" {
+	run complete_bash ip-merge --st
+	assert_output --stdout
+	run complete_bash ip-merge -f ''
+	assert_line json
+	run complete_bash ip-intake --gi
+	assert_output "$(printf -- '--git\n--given')"
 }
 
 @test "bash completes case files for ip-check" {

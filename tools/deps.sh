@@ -22,6 +22,14 @@ command -v bats >/dev/null 2>&1 || need bats
 command -v mandoc >/dev/null 2>&1 || need mandoc
 # ip-refer encrypts packages to partners with age, as git signs with gpg.
 command -v age >/dev/null 2>&1 || need age
+# The tests run real git (merges between clones, the hook), parse the zsh
+# and fish completions, lint the shell scripts and validate outputs against
+# the published JSON Schemas.
+command -v git >/dev/null 2>&1 || need git
+command -v zsh >/dev/null 2>&1 || need zsh
+command -v fish >/dev/null 2>&1 || need fish
+command -v shellcheck >/dev/null 2>&1 || need shellcheck
+[ -d /usr/lib/python3/dist-packages/jsonschema ] || need python3-jsonschema
 if [ "${1:-}" = hardening ]; then
 	command -v clang >/dev/null 2>&1 || need clang
 	# libFuzzer's runtime comes in its own package
