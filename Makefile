@@ -128,10 +128,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all tools/ip-benchgen tools/ip-readall
 	@sh tools/bench.sh
 
+# Every shell script; tests/0050-install-docs.bats runs the same.
+SH_SCRIPTS   = tools/*.sh tests/run.sh tests/bad/generate.sh share/integplan/git/pre-commit \
+               share/integplan/git/post-checkout \
+               share/integplan/examples/*.sh
+BASH_SCRIPTS = completions/integplan.bash .ci/run tests/helper.bash
 lint:
 	mandoc -Tlint -Wwarning $(MANS)
-	shellcheck -s sh tools/*.sh tests/run.sh
-	shellcheck -s bash completions/integplan.bash .ci/run
+	shellcheck -s sh $(SH_SCRIPTS)
+	shellcheck -s bash $(BASH_SCRIPTS)
 
 install: all
 	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

@@ -39,6 +39,7 @@ struct intake {
 	char today[11];
 	struct ip_batch *batch;
 	size_t opened;
+	struct ip_progress progress; /* rows of --from */
 };
 
 /* ---- building a case ---------------------------------------------------- */
@@ -155,7 +156,10 @@ static int open_case(struct intake *in, json_t *row, const char *file, int line,
 
 static int open_row(json_t *row, const char *file, int line, void *ctx)
 {
-	return open_case(ctx, row, file, line, false);
+	struct intake *in = ctx;
+	int rc = open_case(in, row, file, line, false);
+	ip_progress_add(&in->progress, 1);
+	return rc;
 }
 
 static int from_file(struct intake *in)
@@ -167,7 +171,9 @@ static int from_file(struct intake *in)
 	if (rc)
 		return rc;
 	const char *name = strcmp(in->from, "-") ? in->from : "<stdin>";
+	ip_progress_begin(&in->progress, in->cli.progress, "rows read", 0);
 	rc = ip_rows_read(in->from, name, buf, len, open_row, in);
+	ip_progress_end(&in->progress);
 	free(buf);
 	return rc;
 }

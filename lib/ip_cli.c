@@ -12,7 +12,7 @@
 const char *argp_program_version = "integplan 0.1.0";
 const char *argp_program_bug_address = "the IntegPlan issue tracker";
 
-enum { OPT_ACTOR = 0x100, OPT_FILES_FROM, OPT_MAX_FILE_SIZE };
+enum { OPT_ACTOR = 0x100, OPT_FILES_FROM, OPT_MAX_FILE_SIZE, OPT_PROGRESS, OPT_NO_PROGRESS };
 
 static const struct argp_option options[] = {
 	{"directory", 'C', "DIR", 0, "Use the case repository in DIR", -1},
@@ -26,6 +26,9 @@ static const struct argp_option options[] = {
 	{"quiet", 'q', NULL, 0, "No summary line", -1},
 	{"max-file-size", OPT_MAX_FILE_SIZE, "BYTES", 0,
 	 "Refuse input files larger than BYTES (default 1048576)", -1},
+	{"progress", OPT_PROGRESS, NULL, 0, "Show the progress of long runs on standard "
+	 "error (default: when it is a terminal)", -1},
+	{"no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show progress", -1},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -38,6 +41,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FILES_FROM: cli->files_from = arg; break;
 	case '0': cli->null = true; break;
 	case 'q': cli->quiet = true; break;
+	case OPT_PROGRESS: cli->progress = IP_PROGRESS_ON; break;
+	case OPT_NO_PROGRESS: cli->progress = IP_PROGRESS_OFF; break;
 	case 'f':
 		if (!ip_format_parse(arg, &cli->format) || !(cli->formats & 1u << cli->format))
 			argp_error(state, "unknown format '%s' (use %s)", arg,

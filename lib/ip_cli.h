@@ -9,6 +9,7 @@
 
 #include "ip_doc.h"
 #include "ip_emit.h"
+#include "ip_progress.h"
 
 struct ip_cli {
 	const char *dir;        /* -C: the case repository */
@@ -22,6 +23,7 @@ struct ip_cli {
 	                         * 1 << IP_FORMAT_...; IP_FORMATS_DATA by default) */
 	struct ip_limits lim;   /* limits in force: defaults, repository, option */
 	size_t max_file_size;   /* --max-file-size, 0 when not given */
+	enum ip_progress_mode progress; /* --progress, --no-progress */
 };
 
 /* The common options, as an argp child. Its input is a struct ip_cli *:

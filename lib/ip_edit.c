@@ -29,6 +29,7 @@ struct run {
 	struct ip_edit *e;
 	struct chunk chunk;
 	size_t printed;
+	struct ip_progress progress;
 };
 
 static void chunk_reset(struct chunk *k)
@@ -223,6 +224,7 @@ static int edit_one(const char *path, void *ctx)
 	int rc = r->e->in_place ? edit_in_place(r, path) : edit_to_stdout(r, path);
 	if (rc)
 		r->e->failed++;
+	ip_progress_add(&r->progress, 1);
 	if (!r->e->in_place && r->e->outcome)
 		r->e->outcome(path, rc, ip_diag_first(), r->e->ctx);
 	return rc;
@@ -230,8 +232,11 @@ static int edit_one(const char *path, void *ctx)
 
 int ip_edit_run(struct ip_edit *e, char **operands, int n)
 {
-	struct run r = {e, {0}, 0};
+	struct run r = {.e = e};
 	chunk_reset(&r.chunk);
+	ip_progress_begin(&r.progress, e->cli->progress, "cases done", 0);
 	int rc = ip_inputs_each(e->cli, operands, n, true, edit_one, &r);
-	return ip_exit_merge(rc, chunk_flush(&r));
+	rc = ip_exit_merge(rc, chunk_flush(&r));
+	ip_progress_end(&r.progress);
+	return rc;
 }

@@ -5,6 +5,7 @@
 #include "ip_share.h"
 #include "ip_write.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -80,11 +81,11 @@ static int write_attributes(const char *dir)
 	return rc;
 }
 
-/* The hook from the share directory, unless the repository has its own. */
-static int install_hook(const char *dir)
+/* A hook from the share directory, unless the repository has its own. */
+static int install_hook(const char *dir, const char *name, const char *from)
 {
-	char *hook = ip_xasprintf("%s/.git/hooks/pre-commit", dir);
-	char *src = ip_share_path("git/pre-commit");
+	char *hook = ip_xasprintf("%s/.git/hooks/%s", dir, name);
+	char *src = ip_xasprintf("%s/git/%s", ip_share_dir(), from);
 	char *buf = NULL;
 	size_t len;
 	int rc = 0;
@@ -105,6 +106,31 @@ static int install_hook(const char *dir)
 	free(buf);
 	free(src);
 	free(hook);
+	return rc;
+}
+
+/* What the post-checkout hook does, for the checkout of a clone, which
+ * happened before the hook was there. */
+static int make_cases_private(const char *dir)
+{
+	char *cases = ip_xasprintf("%s/cases", dir);
+	DIR *d = opendir(cases);
+	int rc = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *path = ip_xasprintf("%s/%s", cases, e->d_name);
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) != 0600 &&
+		    chmod(path, 0600) != 0) {
+			ip_error(&(struct ip_where){path, 0, 0, NULL}, "cannot make it private: %s",
+			         strerror(errno));
+			rc = IP_EXIT_IOERR;
+		}
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(cases);
 	return rc;
 }
 
@@ -130,7 +156,15 @@ int ip_git_setup(const char *dir)
 		rc = run_git(dir, (const char *[]){"config", "merge.integplan.driver", DRIVER, NULL});
 	if (!rc)
 		rc = write_attributes(dir);
+	/* pre-commit: ip-check on the staged cases; after a checkout or a merge
+	 * (which write files as the umask says): case files private again. */
 	if (!rc)
-		rc = install_hook(dir);
+		rc = install_hook(dir, "pre-commit", "pre-commit");
+	if (!rc)
+		rc = install_hook(dir, "post-checkout", "post-checkout");
+	if (!rc)
+		rc = install_hook(dir, "post-merge", "post-checkout");
+	if (!rc)
+		rc = make_cases_private(dir);
 	return rc;
 }

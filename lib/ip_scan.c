@@ -300,8 +300,14 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 		ip_stream_write(&out, h, strlen(h));
 		free(h);
 	}
-	for (size_t i = 0; i < p.n; i += CHUNK)
-		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, p.n - i < CHUNK ? p.n - i : CHUNK));
+	struct ip_progress progress;
+	ip_progress_begin(&progress, s->cli->progress, "cases read", p.n);
+	for (size_t i = 0; i < p.n; i += CHUNK) {
+		size_t n_chunk = p.n - i < CHUNK ? p.n - i : CHUNK;
+		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, n_chunk));
+		ip_progress_add(&progress, n_chunk);
+	}
+	ip_progress_end(&progress);
 	/* a warm run over an unchanged repository leaves the cache as it is;
 	 * files that could not be read have no entry and are read next time */
 	if (out.path && s->parsed == 0 && reader_all_used(&r))

@@ -10,6 +10,12 @@ load helper
 	assert_output ""
 }
 
+@test "shellcheck is clean on every shell script (make lint)" {
+	command -v shellcheck || skip "shellcheck is not installed"
+	run make -s -C "$ROOT" lint
+	assert_success
+}
+
 @test "every exit code of the enum is in integplan(7)" {
 	for code in $(sed -n 's/.*= \([0-9][0-9]*\),.*/\1/p' "$ROOT/lib/ip_exit.h"); do
 		grep -qx ".It $code" "$ROOT/man/integplan.7"

@@ -145,6 +145,8 @@ three_copies() {
 	grep -qx 'cases/\*.yaml merge=integplan' repo/.gitattributes
 	grep -qx '.integplan/cache/' repo/.gitignore
 	[ -x repo/.git/hooks/pre-commit ]
+	[ -x repo/.git/hooks/post-checkout ]
+	[ -x repo/.git/hooks/post-merge ]
 	run git -C repo config merge.integplan.driver
 	assert_output 'ip-merge %O %A %B %P'
 	before=$(cd repo && find . -path ./.git/index -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
@@ -182,6 +184,10 @@ two_clones() {
 	assert_success
 	[ -z "$(git status --porcelain)" ]
 	ip-check -q "$CASE"
+	# git wrote the merged file and the clone's checkout with the umask's
+	# modes; the hooks and --init --git made them private again.
+	[ "$(mode_of "$CASE")" = 600 ]
+	[ "$(mode_of ../host/$CASE)" = 600 ]
 	grep -q 'owner: Owner H' "$CASE"
 	grep -q 'status: accepted' "$CASE"
 }

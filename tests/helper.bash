@@ -5,7 +5,9 @@ load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+# shellcheck disable=SC2034 # used by the tests that load this file
 FIXTURES="$ROOT/tests/fixtures"
+# shellcheck disable=SC2034
 GOLDEN="$ROOT/tests/golden"
 export PATH="$ROOT/bin:$PATH"
 export IP_NOW=2026-11-21T09:14:03Z

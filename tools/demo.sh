@@ -103,7 +103,7 @@ sed -n '/^referrals:/,/^history:/p' "$mariam" | sed '$d'
 step "at the advice centre in Kabul: a repository of its own; the package opens a case there" \
 	"ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul; ip-intake --from-referral PACKAGE --identity KEY"
 ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul
-package=$(ls demo/outbox/BY-MUC-R-*.json.age | head -n 1)
+package=$(find demo/outbox -name "BY-MUC-R-*.json.age" | sort | head -n 1)
 kabul_case=$(ip-intake -C demo/partner-side/kabul --from-referral "$package" \
 	--identity demo/keys/AF-KBL-PH.key)
 echo "$kabul_case"
@@ -149,6 +149,28 @@ ip-report -C demo summary --by status --min-cell 0 -f table
 step "what falls due in the next four weeks, by owner (the nightly cron job)" \
 	"ip-report -C demo due --within 4w -f table"
 ip-report -C demo -q due --within 4w -f table
+
+step "the repository goes into git: merge driver, hook; a colleague's clone" \
+	"ip-intake --init --git demo; git clone demo COLLEAGUE; ip-intake --init --git COLLEAGUE"
+export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.org
+export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.org
+ip-intake --init --git demo
+git -C demo add -A
+git -C demo commit -qm "demo cases"
+colleague=$(mktemp -d)
+trap 'rm -rf "$colleague"' EXIT
+git clone -q demo "$colleague/muc"
+ip-intake --init --git "$colleague/muc"
+
+step "the colleague changes who owns Mariam's first measure, Munich the second; the pull merges per field" \
+	"ip-plan set -i --measure M1 --owner ... (clone); ip-plan set -i --measure M2 ... (demo); git pull"
+ip-plan set -q -i --measure M1 --owner "K. Rahimi" "$colleague/muc/${mariam#demo/}" >/dev/null
+git -C "$colleague/muc" commit -qam "Mariam: M1 to K. Rahimi"
+ip-plan set -q -i --measure M2 --owner "B. Weber" "$mariam" >/dev/null
+git -C demo commit -qam "Mariam: M2 to B. Weber"
+git -C demo pull -q --no-rebase --no-edit "$colleague/muc"
+git -C demo log --oneline --graph | head -n 4
+grep -E "^      owner: (K. Rahimi|B. Weber)$" "$mariam"
 
 printf '\nThe repository is in demo/: %s case files, all valid.\n' "$(find demo/cases -name '*.yaml' | wc -l)"
 ip-check -q -C demo

@@ -31,7 +31,7 @@ for t in "$@"; do
 		found=1
 		echo "fuzz $t: FOUND a problem (exit $rc) after ${runs:-?} runs; see $log"
 		grep -m1 -E 'ERROR: |runtime error|SUMMARY' "$log" | sed 's/^/  /'
-		ls fuzz-build/artifacts/"$t"-* 2>/dev/null | sed 's/^/  input: /'
+		find fuzz-build/artifacts -name "$t-*" 2>/dev/null | sort | sed 's/^/  input: /'
 	fi
 done
 exit "$found"
