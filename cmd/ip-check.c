@@ -176,6 +176,10 @@ int main(int argc, char **argv)
 	int rc;
 	char **operands = argv + first;
 	int n = argc - first;
+	if (c.json_schema && (n || c.cli.files_from)) {
+		ip_error(NULL, "--json-schema prints a schema and checks no files; drop the paths");
+		return IP_EXIT_USAGE;
+	}
 	if (c.json_schema)
 		return ip_finish(print_json_schema(&c));
 	if (n == 0 && !c.cli.files_from) {

@@ -182,12 +182,10 @@ static const char *order_of(const struct triple *x, const char *field)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-static const char *sort_field;
-
-static int cmp_triple(const void *pa, const void *pb)
+static int cmp_triple(const void *pa, const void *pb, void *field)
 {
 	const struct triple *a = pa, *b = pb;
-	int c = strcmp(order_of(a, sort_field), order_of(b, sort_field));
+	int c = strcmp(order_of(a, field), order_of(b, field));
 	return c ? c : (a->rank > b->rank) - (a->rank < b->rank);
 }
 
@@ -283,10 +281,8 @@ static json_t *merge_list(struct merge *m, const char *path, const struct list_i
 		theirs_added = true;
 		n++;
 	}
-	if (id->order && theirs_added) {
-		sort_field = id->order;
-		qsort(x, n, sizeof *x, cmp_triple);
-	}
+	if (id->order && theirs_added)
+		qsort_r(x, n, sizeof *x, cmp_triple, (void *)id->order);
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char *cp = ip_path_index(path, json_array_size(out));

@@ -25,6 +25,9 @@ validate() { # SCHEMA FILE...
 	run ip-check --json-schema=cases
 	assert_failure 64
 	assert_output "ip-check: --json-schema: no schema 'cases'; did you mean 'case'? (case, referral-package, referral-response, report-partial)"
+	run ip-check --json-schema=case cases
+	assert_failure 64
+	assert_output "ip-check: --json-schema prints a schema and checks no files; drop the paths"
 }
 
 @test "every fixture and golden case meets the case schema" {

@@ -31,6 +31,17 @@ open_mariam() {
 		--programme REAG-GARP-2 --counsellor "A. Berger" "$@"
 }
 
+# The case of DOMAIN.md's sketch in a new repository, with an assessment, a
+# business start-up plan and a pending referral to Kabul. Its path is $CASE.
+CASE=cases/BY-MUC-2026-NMVPY.yaml
+planned_case() {
+	make_repo
+	open_mariam >/dev/null
+	ip-assess -q -i --need housing:high --entrepreneurial yes "$CASE" >/dev/null
+	ip-plan new -q -i --template business-startup "$CASE" >/dev/null
+	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$CASE" >/dev/null
+}
+
 # The octal mode of a file.
 mode_of() {
 	stat -c %a "$1"
