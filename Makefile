@@ -6,6 +6,7 @@ DATADIR ?= $(PREFIX)/share
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+LOCALEDIR   ?= $(DATADIR)/locale
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -19,7 +20,8 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += $(SAN_FLAGS)
 endif
 ALL_CFLAGS  = $(SAN_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
-              -DIP_DATADIR='"$(DATADIR)/integplan"' $(DEP_CFLAGS) $(CFLAGS)
+              -DIP_DATADIR='"$(DATADIR)/integplan"' -DIP_LOCALEDIR='"$(LOCALEDIR)"' \
+              $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
 CMDS    = ip-assess ip-check ip-intake ip-merge ip-plan ip-refer ip-report
@@ -31,7 +33,29 @@ MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-merge.1 man/ip-p
           man/ip-report.1 \
           man/ip-case.5 man/integplan.7
 
-all: $(BINS)
+# Message catalogues: po/LANG.po is compiled to share/locale beside bin/,
+# where the commands look first (lib/ip_i18n.c), and installed to LOCALEDIR.
+LINGUAS = de
+CATALOGS = $(LINGUAS:%=share/locale/%/LC_MESSAGES/integplan.mo)
+
+all: $(BINS) $(CATALOGS)
+
+share/locale/%/LC_MESSAGES/integplan.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt -c -o $@ $<
+
+# make pot: the template of every message (xgettext); make po: merge it
+# into po/LANG.po. tests/0190-i18n.bats fails when a message is missing.
+XGETTEXT_FLAGS = --from-code=UTF-8 --add-comments=TRANSLATORS --no-location --sort-output \
+	-k_ -kN_ -kip_error:2 -kip_error:5 -kip_warn:2 -kip_warn:5 -kproblem:3 -kgap:3 -kyerr:3 -kbad:3 \
+	--flag=ip_error:2:c-format --flag=ip_error:5:c-format --flag=ip_warn:2:c-format --flag=ip_warn:5:c-format --flag=problem:3:c-format \
+	--flag=gap:3:c-format --flag=yerr:3:c-format --flag=bad:3:c-format \
+	--package-name=IntegPlan --msgid-bugs-address="the IntegPlan issue tracker"
+POT ?= po/integplan.pot
+pot:
+	xgettext $(XGETTEXT_FLAGS) -o $(POT) lib/*.c cmd/*.c
+po: pot
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-location --sort-output po/$$l.po $(POT) || exit 1; done
 
 lib/libintegplan.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
@@ -143,6 +167,10 @@ install: all
 	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/integplan $(DESTDIR)$(BASHCOMPDIR) \
 	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	for l in $(LINGUAS); do \
+		install -d -m 755 $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 share/locale/$$l/LC_MESSAGES/integplan.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+	done
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
@@ -159,8 +187,9 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man5/ip-case.5 $(DESTDIR)$(MANDIR)/man7/integplan.7 \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_integplan
 	rm -rf $(DESTDIR)$(DATADIR)/integplan
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/integplan.mo; done
 
 clean:
-	rm -rf bin lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
+	rm -rf bin share/locale lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
 
-.PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean schema
+.PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean schema pot po

@@ -11,6 +11,7 @@
 #include "ip_doc.h"
 #include "ip_edit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_rules.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
@@ -181,32 +182,32 @@ static void set_education(struct assess *a, const char *arg)
 }
 
 static const struct argp_option options[] = {
-	{"vulnerability", OPT_VULNERABILITY, "ID", 0, "A vulnerability (Art. 21 "
-	 "Reception Directive; see --list vulnerability); repeatable", 1},
-	{"need", OPT_NEED, "ID[:PRIORITY]", 0, "A need, with low, medium, high or "
-	 "urgent; repeatable", 1},
-	{"education", OPT_EDUCATION, "isced-N", 0, "Highest education, ISCED 2011 level 0 to 8", 1},
-	{"occupation", OPT_OCCUPATION, "ISCO08[:YEARS]", 0, "An occupation and years "
-	 "of experience; repeatable", 1},
-	{"language", OPT_LANGUAGE, "CODE[:CEFR]", 0, "A language (ISO 639-3) and "
-	 "level A1 to C2; repeatable", 1},
-	{"entrepreneurial", OPT_ENTREPRENEURIAL, "yes|no", 0, "Wants to start a business", 1},
-	{"risk", OPT_RISK, "LEVEL", 0, "Risk in the return region: low, medium or high", 1},
-	{"note", OPT_NOTE, "TEXT", 0, "A note on the assessment (the risk, say)", 1},
-	{"readiness", OPT_READINESS, "TEXT", 0, "Readiness to return, in words", 1},
-	{"household", OPT_HOUSEHOLD, "RELATION[:BIRTH_DATE[:SEX]]", 0, "A family "
-	 "member to add to the household; repeatable", 1},
-	{"side", OPT_SIDE, "host|return", 0, "Who assesses: the counselling centre "
-	 "in Germany (default) or the partner in the country of return", 2},
-	{"by", OPT_BY, "NAME", 0, "The assessing counsellor (default: the actor)", 2},
-	{"date", OPT_DATE, "DATE", 0, "Date of the assessment (default: today)", 2},
-	{"from", OPT_FROM, "FILE", 0, "Answers from a YAML or JSON file with the "
-	 "fields of an assessment (see ip-case(5)); options add to them", 2},
-	{"rules", OPT_RULES, "FILE", 0, "Rules file (default: the site's rules/assess.yaml)", 2},
-	{"in-place", 'i', NULL, 0, "Write the cases back instead of printing them; "
-	 "prints their paths", 2},
-	{"list", OPT_LIST, "VOCABULARY", 0, "List a vocabulary (vulnerabilities, "
-	 "needs, measures, ...)", 3},
+	{"vulnerability", OPT_VULNERABILITY, "ID", 0, N_("A vulnerability (Art. 21 "
+	 "Reception Directive; see --list vulnerability); repeatable"), 1},
+	{"need", OPT_NEED, "ID[:PRIORITY]", 0, N_("A need, with low, medium, high or "
+	 "urgent; repeatable"), 1},
+	{"education", OPT_EDUCATION, "isced-N", 0, N_("Highest education, ISCED 2011 level 0 to 8"), 1},
+	{"occupation", OPT_OCCUPATION, "ISCO08[:YEARS]", 0, N_("An occupation and years "
+	 "of experience; repeatable"), 1},
+	{"language", OPT_LANGUAGE, "CODE[:CEFR]", 0, N_("A language (ISO 639-3) and "
+	 "level A1 to C2; repeatable"), 1},
+	{"entrepreneurial", OPT_ENTREPRENEURIAL, "yes|no", 0, N_("Wants to start a business"), 1},
+	{"risk", OPT_RISK, "LEVEL", 0, N_("Risk in the return region: low, medium or high"), 1},
+	{"note", OPT_NOTE, "TEXT", 0, N_("A note on the assessment (the risk, say)"), 1},
+	{"readiness", OPT_READINESS, "TEXT", 0, N_("Readiness to return, in words"), 1},
+	{"household", OPT_HOUSEHOLD, "RELATION[:BIRTH_DATE[:SEX]]", 0, N_("A family "
+	 "member to add to the household; repeatable"), 1},
+	{"side", OPT_SIDE, "host|return", 0, N_("Who assesses: the counselling centre "
+	 "in Germany (default) or the partner in the country of return"), 2},
+	{"by", OPT_BY, "NAME", 0, N_("The assessing counsellor (default: the actor)"), 2},
+	{"date", OPT_DATE, "DATE", 0, N_("Date of the assessment (default: today)"), 2},
+	{"from", OPT_FROM, "FILE", 0, N_("Answers from a YAML or JSON file with the "
+	 "fields of an assessment (see ip-case(5)); options add to them"), 2},
+	{"rules", OPT_RULES, "FILE", 0, N_("Rules file (default: the site's rules/assess.yaml)"), 2},
+	{"in-place", 'i', NULL, 0, N_("Write the cases back instead of printing them; "
+	 "prints their paths"), 2},
+	{"list", OPT_LIST, "VOCABULARY", 0, N_("List a vocabulary (vulnerabilities, "
+	 "needs, measures, ...)"), 3},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -285,7 +286,7 @@ static int load_answers(struct assess *a)
 	/* date, by and side may come from the options or their defaults */
 	if (!rc)
 		fill_defaults(a, docs.v[0].root);
-	if (!rc && ip_validate(&docs.v[0], ip_schema_lookup("assessments"), "an assessment"))
+	if (!rc && ip_validate(&docs.v[0], ip_schema_lookup("assessments"), N_("an assessment")))
 		rc = IP_EXIT_DATAERR;
 	if (!rc) {
 		/* the file first, then the options given on the command line */
@@ -362,14 +363,14 @@ static void say_rules(const struct assess *a, const char *name, const json_t *fi
 	size_t i;
 	json_t *rule;
 	json_array_foreach((json_t *)fired, i, rule) {
-		fprintf(stderr, "%s: %s: rule %s fired", ip_progname(), name,
+		fprintf(stderr, _("%s: %s: rule %s fired"), ip_progname(), name,
 		        json_string_value(json_object_get(rule, "id")));
 		const char *note = json_string_value(json_object_get(rule, "note"));
 		if (note)
 			fprintf(stderr, ": %s", note);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "%s: %s: priority %s\n", ip_progname(), name,
+	fprintf(stderr, _("%s: %s: priority %s\n"), ip_progname(), name,
 	        json_string_value(json_object_get(assessment, "priority")));
 }
 
@@ -419,13 +420,13 @@ static int prepare(struct assess *a)
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 4}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 4}, {0}};
 	static const struct argp argp = {options, parse_opt, "[CASE...]",
-		"Record an assessment on IntegPlan cases: vulnerabilities, needs, skills, "
+		N_("Record an assessment on IntegPlan cases: vulnerabilities, needs, skills, "
 		"risk and readiness. Rules derive a priority and recommended measures.\v"
 		"CASEs are case files or directories; - is a case on standard input. "
 		"Without -i the changed cases are printed. Exit status: 0 done, 64 usage, "
-		"65 bad data, 66 missing input, 74 I/O error, 75 a case is locked.",
+		"65 bad data, 66 missing input, 74 I/O error, 75 a case is locked."),
 		children, NULL, NULL};
 	struct assess a = {0};
 	int first;

@@ -9,6 +9,7 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_jsonschema.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
@@ -23,11 +24,11 @@ struct check {
 };
 
 static const struct argp_option options[] = {
-	{"print", OPT_PRINT, NULL, 0, "Print valid cases in canonical form", 0},
-	{"no-schema", OPT_NO_SCHEMA, NULL, 0, "Read any YAML or JSON document; "
-	 "check syntax only (with --print: convert)", 0},
-	{"json-schema", OPT_JSON_SCHEMA, "DOCUMENT", 0, "Print the JSON Schema of a case, "
-	 "referral-package, referral-response or report-partial", 0},
+	{"print", OPT_PRINT, NULL, 0, N_("Print valid cases in canonical form"), 0},
+	{"no-schema", OPT_NO_SCHEMA, NULL, 0, N_("Read any YAML or JSON document; "
+	 "check syntax only (with --print: convert)"), 0},
+	{"json-schema", OPT_JSON_SCHEMA, "DOCUMENT", 0, N_("Print the JSON Schema of a case, "
+	 "referral-package, referral-response or report-partial"), 0},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -51,7 +52,7 @@ static void warn_if_dir_shared(const char *dir)
 	struct stat st;
 	if (stat(dir, &st) == 0 && (st.st_mode & 077))
 		ip_warn(&(struct ip_where){dir, 0, 0, NULL}, "directory open to %s (it lists "
-		        "who has a case: chmod 700)", st.st_mode & 007 ? "others" : "the group");
+		        "who has a case: chmod 700)", st.st_mode & 007 ? _("others") : _("the group"));
 }
 
 static void warn_if_shared(const char *path)
@@ -60,7 +61,7 @@ static void warn_if_shared(const char *path)
 	if (strcmp(path, "-") && stat(path, &st) == 0 && (st.st_mode & 077))
 		ip_warn(&(struct ip_where){path, 0, 0, NULL}, "readable or writable by %s "
 		        "(case files hold special-category data: chmod 600)",
-		        st.st_mode & 007 ? "others" : "the group");
+		        st.st_mode & 007 ? _("others") : _("the group"));
 }
 
 static void print_doc(struct check *c, const json_t *v, bool several)
@@ -132,10 +133,9 @@ static int print_json_schema(struct check *c)
 		while (ip_jsonschema_names[n])
 			n++;
 		const char *hint = ip_nearest(c->json_schema, ip_jsonschema_names, n);
-		ip_error(&(struct ip_where){NULL, 0, 0, "--json-schema"}, "no schema '%s'%s%s%s "
+		ip_error(&(struct ip_where){NULL, 0, 0, "--json-schema"}, "no schema '%s'%s "
 		         "(case, referral-package, referral-response, report-partial)",
-		         c->json_schema, hint ? "; did you mean '" : "", hint ? hint : "",
-		         hint ? "'?" : "");
+		         c->json_schema, ip_did_you_mean(hint));
 		return IP_EXIT_USAGE;
 	}
 	if (!c->cli.format_given)
@@ -147,24 +147,24 @@ static int print_json_schema(struct check *c)
 
 static void summary(const struct check *c)
 {
-	fprintf(stderr, "%s: %zu file%s: %zu valid", ip_progname(), c->files,
-	        c->files == 1 ? "" : "s", c->valid);
+	fprintf(stderr, ngettext("%s: %zu file: %zu valid", "%s: %zu files: %zu valid",
+	                         c->files), ip_progname(), c->files, c->valid);
 	if (c->invalid)
-		fprintf(stderr, ", %zu invalid", c->invalid);
+		fprintf(stderr, _(", %zu invalid"), c->invalid);
 	if (c->unreadable)
-		fprintf(stderr, ", %zu unreadable", c->unreadable);
+		fprintf(stderr, _(", %zu unreadable"), c->unreadable);
 	fputc('\n', stderr);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 0}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 0}, {0}};
 	static const struct argp argp = {options, parse_opt, "[PATH...]",
-		"Validate IntegPlan case files.\v"
+		N_("Validate IntegPlan case files.\v"
 		"PATHs are case files or directories (searched for *.yaml, *.yml and "
 		"*.json); - is a case on standard input. Without PATHs, the cases/ "
 		"directory of the case repository. Exit status: 0 all valid, 1 some "
-		"invalid, 65 some could not be parsed, 66 missing input.",
+		"invalid, 65 some could not be parsed, 66 missing input."),
 		children, NULL, NULL};
 	struct check c = {0};
 	int first;

@@ -11,6 +11,7 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_persons.h"
 #include "ip_referral.h"
 #include "ip_repo.h"
@@ -171,7 +172,7 @@ static int from_file(struct intake *in)
 	if (rc)
 		return rc;
 	const char *name = strcmp(in->from, "-") ? in->from : "<stdin>";
-	ip_progress_begin(&in->progress, in->cli.progress, "rows read", 0);
+	ip_progress_begin(&in->progress, in->cli.progress, _("rows read"), 0);
 	rc = ip_rows_read(in->from, name, buf, len, open_row, in);
 	ip_progress_end(&in->progress);
 	free(buf);
@@ -233,7 +234,7 @@ static int from_referral(struct intake *in)
 {
 	struct ip_docs docs = {0};
 	int rc = ip_package_load(in->from_referral, in->identity, &ip_package_schema,
-	                         "a referral package", &in->cli.lim, &docs);
+	                         N_("a referral package"), &in->cli.lim, &docs);
 	for (size_t i = 0; !rc && i < docs.n; i++)
 		rc = ip_exit_merge(rc, open_referred(in, &docs.v[i]));
 	ip_docs_free(&docs);
@@ -245,34 +246,34 @@ static int from_referral(struct intake *in)
 static void list_fields(void)
 {
 	for (const struct ip_intake_field *f = ip_intake_fields; f->name; f++)
-		printf("%-18s %-9s %s%s\n", f->name, f->required ? "required" : "optional",
-		       f->help, f->multi ? " (several: separate with ;)" : "");
+		printf("%-18s %-9s %s%s\n", f->name, f->required ? _("required") : _("optional"),
+		       _(f->help), f->multi ? _(" (several: separate with ;)") : "");
 }
 
 /* ---- options ------------------------------------------------------------ */
 
 static const struct argp_option head_options[] = {
-	{"init", OPT_INIT, NULL, 0, "Make a case repository in DIR (default: .)", 1},
-	{"git", OPT_GIT, NULL, 0, "With --init: keep it in git, with the merge driver "
-	 "and the pre-commit hook (in a clone: set these up)", 1},
-	{"centre", OPT_CENTRE, "ID", 0, "Centre id, like BY-MUC (with --init, or "
-	 "overriding the repository's)", 1},
-	{"state", OPT_STATE, "DE-XX", 0, "Land of the centre (ISO 3166-2)", 1},
+	{"init", OPT_INIT, NULL, 0, N_("Make a case repository in DIR (default: .)"), 1},
+	{"git", OPT_GIT, NULL, 0, N_("With --init: keep it in git, with the merge driver "
+	 "and the pre-commit hook (in a clone: set these up)"), 1},
+	{"centre", OPT_CENTRE, "ID", 0, N_("Centre id, like BY-MUC (with --init, or "
+	 "overriding the repository's)"), 1},
+	{"state", OPT_STATE, "DE-XX", 0, N_("Land of the centre (ISO 3166-2)"), 1},
 	{0}};
 
 static const struct argp_option tail_options[] = {
 	{"allow-duplicate", OPT_ALLOW_DUPLICATE, NULL, 0,
-	 "Open a case for a person who has one, linked to it as a repeat return", 3},
-	{"stdout", OPT_STDOUT, NULL, 0, "Print the case instead of writing it", 3},
-	{"from", OPT_FROM, "FILE", 0, "Open one case per row of a CSV or JSON Lines "
-	 "FILE (- for standard input)", 3},
-	{"from-referral", OPT_FROM_REFERRAL, "PACKAGE", 0, "Open a case from a referral "
-	 "package a centre sent (one per package; - for standard input)", 3},
-	{"identity", OPT_IDENTITY, "KEYFILE", 0, "With --from-referral: the age key to "
-	 "decrypt the package with", 3},
-	{"list-fields", OPT_LIST_FIELDS, NULL, 0, "List the fields of --from files", 4},
-	{"list", OPT_LIST, "VOCABULARY", 0, "List a vocabulary (sex, consent-purpose, "
-	 "residence-status, ...)", 4},
+	 N_("Open a case for a person who has one, linked to it as a repeat return"), 3},
+	{"stdout", OPT_STDOUT, NULL, 0, N_("Print the case instead of writing it"), 3},
+	{"from", OPT_FROM, "FILE", 0, N_("Open one case per row of a CSV or JSON Lines "
+	 "FILE (- for standard input)"), 3},
+	{"from-referral", OPT_FROM_REFERRAL, "PACKAGE", 0, N_("Open a case from a referral "
+	 "package a centre sent (one per package; - for standard input)"), 3},
+	{"identity", OPT_IDENTITY, "KEYFILE", 0, N_("With --from-referral: the age key to "
+	 "decrypt the package with"), 3},
+	{"list-fields", OPT_LIST_FIELDS, NULL, 0, N_("List the fields of --from files"), 4},
+	{"list", OPT_LIST, "VOCABULARY", 0, N_("List a vocabulary (sex, consent-purpose, "
+	 "residence-status, ...)"), 4},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -293,7 +294,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_IDENTITY: in->identity = arg; break;
 	case ARGP_KEY_ARG:
 		if (!in->init || state->arg_num > 0)
-			argp_error(state, "unexpected operand '%s'", arg);
+			argp_error(state, _("unexpected operand '%s'"), arg);
 		in->cli.dir = arg;
 		break;
 	default:
@@ -330,8 +331,8 @@ static int do_init(struct intake *in)
 	if (!rc && in->git)
 		rc = ip_git_setup(dir);
 	if (!rc && !in->cli.quiet)
-		fprintf(stderr, cloned ? "%s: set up git for the case repository in %s\n"
-		        : "%s: made a case repository in %s (centre %s)\n",
+		fprintf(stderr, cloned ? _("%s: set up git for the case repository in %s\n")
+		        : _("%s: made a case repository in %s (centre %s)\n"),
 		        ip_progname(), dir, centre);
 	return rc;
 }
@@ -374,8 +375,8 @@ static struct argp_option *all_options(void)
 		opts[n++] = head_options[i];
 	for (size_t i = 0; i < IP_INTAKE_NFIELDS; i++) {
 		const struct ip_intake_field *f = &ip_intake_fields[i];
-		char *doc = f->multi ? ip_xasprintf("%s (repeatable)", f->help)
-		                     : ip_xstrdup(f->help);
+		char *doc = f->multi ? ip_xasprintf(_("%s (repeatable)"), _(f->help))
+		                     : ip_xstrdup(_(f->help));
 		doc[0] = (char)(doc[0] >= 'a' && doc[0] <= 'z' ? doc[0] - 32 : doc[0]);
 		opts[n++] = (struct argp_option){f->option, OPT_FIELD + (int)i, f->arg, 0, doc, 2};
 	}
@@ -387,15 +388,15 @@ static struct argp_option *all_options(void)
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 5}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 5}, {0}};
+	ip_diag_init(argv);     /* first: the options' help is translated */
 	struct argp argp = {all_options(), parse_opt, "\n--init [--git] [DIR]",
-		"Open IntegPlan cases: one from options, or one per row of a CSV or "
+		N_("Open IntegPlan cases: one from options, or one per row of a CSV or "
 		"JSON Lines file. Prints the path of each new case file.\v"
 		"Exit status: 0 opened, 64 usage, 65 a bad row or a repeat return, "
-		"66 no repository, 73 cannot create, 74 I/O error.",
+		"66 no repository, 73 cannot create, 74 I/O error."),
 		children, NULL, NULL};
 	struct intake in = {0};
-	ip_diag_init(argv);
 	ip_cli_init(&in.cli);
 	in.given = json_object();
 	in.issued = json_object();

@@ -9,6 +9,7 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_merge.h"
 #include "ip_schema.h"
 #include "ip_write.h"
@@ -23,7 +24,7 @@ struct merge_cmd {
 };
 
 static const struct argp_option options[] = {
-	{"stdout", OPT_STDOUT, NULL, 0, "Print the result instead of replacing OURS", 0},
+	{"stdout", OPT_STDOUT, NULL, 0, N_("Print the result instead of replacing OURS"), 0},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -34,12 +35,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_STDOUT: mc->to_stdout = true; break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num >= 4)
-			argp_error(state, "too many operands: expected BASE OURS THEIRS [NAME]");
+			argp_error(state, _("too many operands: expected BASE OURS THEIRS [NAME]"));
 		mc->paths[mc->n++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (state->arg_num < 3)
-			argp_error(state, "expected BASE OURS THEIRS [NAME]");
+			argp_error(state, _("expected BASE OURS THEIRS [NAME]"));
 		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -116,10 +117,13 @@ static int merge(struct merge_cmd *mc)
 		fwrite(out.s, 1, out.len, stdout);
 	else
 		rc = ip_exit_merge(rc, ip_write_file(paths[1], out.s, out.len, false));
-	if (conflicts && !mc->cli.quiet)
-		ip_error(&(struct ip_where){name, 0, 0, NULL}, "%zu conflict%s: both values "
-		         "are kept under %s", conflicts, conflicts == 1 ? "" : "s",
-		         IP_MERGE_CONFLICTS);
+	if (conflicts && !mc->cli.quiet) {
+		char *msg = ip_xasprintf(ngettext("%zu conflict: both values are kept under %s",
+		                                  "%zu conflicts: both values are kept under %s",
+		                                  conflicts), conflicts, IP_MERGE_CONFLICTS);
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "%s", msg);
+		free(msg);
+	}
 	ip_buf_free(&out);
 	json_decref(canon);
 	json_decref(merged);
@@ -130,9 +134,9 @@ static int merge(struct merge_cmd *mc)
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 0}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 0}, {0}};
 	static const struct argp argp = {options, parse_opt, "BASE OURS THEIRS [NAME]",
-		"Merge two versions of an IntegPlan case file that descend from BASE; "
+		N_("Merge two versions of an IntegPlan case file that descend from BASE; "
 		"the result replaces OURS. A git merge driver:\n"
 		"  git config merge.integplan.driver 'ip-merge %O %A %B %P'\v"
 		"Lists merge item by item (measures and referrals by id, assessments, "
@@ -141,7 +145,7 @@ int main(int argc, char **argv)
 		"x-merge-conflicts, which ip-check reports until it is resolved. NAME "
 		"names the file in messages and picks the format (.json: JSON). Exit "
 		"status: 0 merged, 1 conflicts, 64 usage, 65 bad data, 66 missing input, "
-		"73/74 the result could not be written.",
+		"73/74 the result could not be written."),
 		children, NULL, NULL};
 	struct merge_cmd mc = {0};
 	ip_diag_init(argv);

@@ -11,6 +11,7 @@
 #include "ip_doc.h"
 #include "ip_edit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_plan.h"
 #include "ip_plandoc.h"
 #include "ip_rules.h"
@@ -68,39 +69,39 @@ struct plan {
 };
 
 static const struct argp_option options[] = {
-	{"template", OPT_TEMPLATE, "NAME", 0, "new: the plan template (see ip-plan templates)", 1},
-	{"replace", OPT_REPLACE, NULL, 0, "new: replace a plan the case has already", 1},
-	{"category", OPT_CATEGORY, "MEASURE", 0, "add: the measure (see --list measures)", 2},
-	{"dimension", OPT_DIMENSION, "DIM", 0, "add: economic, social, psychosocial or "
-	 "travel (default: the measure's)", 2},
-	{"side", OPT_SIDE, "host|return", 0, "add: who carries the measure out; approve: "
-	 "the side approving", 2},
-	{"owner", OPT_OWNER, "NAME", 0, "Who is responsible (default: the side's counsellor)", 2},
-	{"due", OPT_DUE, "DUE", 0, "Due date: YYYY-MM-DD, or relative like departure-14d, "
-	 "arrival+3m", 2},
-	{"amount", OPT_AMOUNT, "N", 0, "Budget amount", 2},
-	{"currency", OPT_CURRENCY, "CODE", 0, "Budget currency, ISO 4217 (default EUR)", 2},
-	{"programme", OPT_PROGRAMME, "ID", 0, "Programme paying the budget (for a "
-	 "programme-application: the programme applied to)", 2},
-	{"addresses", OPT_ADDRESSES, "NEED", 0, "A need the measure addresses; repeatable", 2},
-	{"note", OPT_NOTE, "TEXT", 0, "A note on the measure or follow-up", 2},
-	{"measure", OPT_MEASURE, "ID", 0, "set: the measure to change (M1, M2, ...)", 2},
-	{"status", OPT_STATUS, "STATUS", 0, "set: open, in-progress, done or cancelled", 2},
-	{"by", OPT_BY, "NAME", 0, "approve, follow-up: who (default: the actor)", 3},
-	{"date", OPT_DATE, "DATE", 0, "approve, departure, arrival, follow-up: the day "
-	 "(default: today)", 3},
-	{"planned", OPT_PLANNED, NULL, 0, "departure: the planned date, not the day of departure", 3},
-	{"rules", OPT_RULES, "FILE", 0, "check: the rules whose required measures a plan "
-	 "must have (default: the site's rules/assess.yaml)", 3},
-	{"lang", OPT_LANG, "LANG", 0, "render: the document's language (de, en, ...; "
-	 "default en)", 3},
-	{"templates", OPT_TEMPLATES, "DIR", 0, "render: document templates and strings "
-	 "from DIR", 3},
-	{"out-dir", OPT_OUT_DIR, "DIR", 0, "render: write ID.LANG.FORMAT files into DIR", 3},
-	{"in-place", 'i', NULL, 0, "Write the cases back instead of printing them; "
-	 "prints their paths", 3},
-	{"list", OPT_LIST, "VOCABULARY", 0, "List a vocabulary (measures, needs, "
-	 "dimensions, ...)", 4},
+	{"template", OPT_TEMPLATE, "NAME", 0, N_("new: the plan template (see ip-plan templates)"), 1},
+	{"replace", OPT_REPLACE, NULL, 0, N_("new: replace a plan the case has already"), 1},
+	{"category", OPT_CATEGORY, "MEASURE", 0, N_("add: the measure (see --list measures)"), 2},
+	{"dimension", OPT_DIMENSION, "DIM", 0, N_("add: economic, social, psychosocial or "
+	 "travel (default: the measure's)"), 2},
+	{"side", OPT_SIDE, "host|return", 0, N_("add: who carries the measure out; approve: "
+	 "the side approving"), 2},
+	{"owner", OPT_OWNER, "NAME", 0, N_("Who is responsible (default: the side's counsellor)"), 2},
+	{"due", OPT_DUE, "DUE", 0, N_("Due date: YYYY-MM-DD, or relative like departure-14d, "
+	 "arrival+3m"), 2},
+	{"amount", OPT_AMOUNT, "N", 0, N_("Budget amount"), 2},
+	{"currency", OPT_CURRENCY, "CODE", 0, N_("Budget currency, ISO 4217 (default EUR)"), 2},
+	{"programme", OPT_PROGRAMME, "ID", 0, N_("Programme paying the budget (for a "
+	 "programme-application: the programme applied to)"), 2},
+	{"addresses", OPT_ADDRESSES, "NEED", 0, N_("A need the measure addresses; repeatable"), 2},
+	{"note", OPT_NOTE, "TEXT", 0, N_("A note on the measure or follow-up"), 2},
+	{"measure", OPT_MEASURE, "ID", 0, N_("set: the measure to change (M1, M2, ...)"), 2},
+	{"status", OPT_STATUS, "STATUS", 0, N_("set: open, in-progress, done or cancelled"), 2},
+	{"by", OPT_BY, "NAME", 0, N_("approve, follow-up: who (default: the actor)"), 3},
+	{"date", OPT_DATE, "DATE", 0, N_("approve, departure, arrival, follow-up: the day "
+	 "(default: today)"), 3},
+	{"planned", OPT_PLANNED, NULL, 0, N_("departure: the planned date, not the day of departure"), 3},
+	{"rules", OPT_RULES, "FILE", 0, N_("check: the rules whose required measures a plan "
+	 "must have (default: the site's rules/assess.yaml)"), 3},
+	{"lang", OPT_LANG, "LANG", 0, N_("render: the document's language (de, en, ...; "
+	 "default: that of the messages, else en)"), 3},
+	{"templates", OPT_TEMPLATES, "DIR", 0, N_("render: document templates and strings "
+	 "from DIR"), 3},
+	{"out-dir", OPT_OUT_DIR, "DIR", 0, N_("render: write ID.LANG.FORMAT files into DIR"), 3},
+	{"in-place", 'i', NULL, 0, N_("Write the cases back instead of printing them; "
+	 "prints their paths"), 3},
+	{"list", OPT_LIST, "VOCABULARY", 0, N_("List a vocabulary (measures, needs, "
+	 "dimensions, ...)"), 4},
 	{0}};
 
 /* ---- options ------------------------------------------------------------ */
@@ -255,7 +256,7 @@ static int check_usage(struct plan *p, int argc, char **argv, int *first)
 		return IP_EXIT_USAGE;
 	}
 	const char *name = argv[(*first)++];
-	p->sub = ip_subcommand("subcommand", name, sub_names, NSUB);
+	p->sub = ip_subcommand(N_("subcommand"), name, sub_names, NSUB);
 	if (p->sub == NSUB)
 		return IP_EXIT_USAGE;
 	int rc = 0;
@@ -268,7 +269,7 @@ static int check_usage(struct plan *p, int argc, char **argv, int *first)
 	}
 	if (p->cli.format_given && (p->cli.format >= IP_FORMAT_MD) != (p->sub == RENDER)) {
 		ip_error(NULL, "-f: ip-plan %s writes %s", name,
-		         p->sub == RENDER ? "md or html" : "yaml, json or jsonl");
+		         p->sub == RENDER ? _("md or html") : _("yaml, json or jsonl"));
 		rc = IP_EXIT_USAGE;
 	}
 	return rc ? rc : p->bad_options ? IP_EXIT_USAGE : 0;
@@ -332,7 +333,7 @@ static int apply_new(struct plan *p, json_t *c, const char *name, const char **w
 			return IP_EXIT_OK; /* made from this template already */
 		ip_error(&(struct ip_where){name, 0, 0, "plan"}, "the case has a plan already "
 		         "(%s%s, %zu measures): add to it with ip-plan add, or use --replace",
-		         current ? "template " : "no template", current ? current : "", have);
+		         current ? _("template ") : _("no template"), current ? current : "", have);
 		return IP_EXIT_DATAERR;
 	}
 	json_t *measures = json_array();
@@ -433,8 +434,8 @@ static int apply_add(struct plan *p, json_t *c, const char *name, const char **w
 
 static int unknown_measure(const json_t *plan, const char *name, const char *id)
 {
-	ip_unknown_id(&(struct ip_where){name, 0, 0, "plan.measures"}, "no measure", id,
-	              json_object_get(plan, "measures"), "the plan");
+	ip_unknown_id(&(struct ip_where){name, 0, 0, "plan.measures"}, N_("no measure"), id,
+	              json_object_get(plan, "measures"), N_("the plan"));
 	return IP_EXIT_DATAERR;
 }
 
@@ -643,9 +644,12 @@ static int run_check(struct plan *p, char **operands, int n)
 		rc = ip_plan_settings_load(&p->cli.lim);
 	if (!rc)
 		rc = ip_inputs_each(&p->cli, operands, n, true, check_one, p);
-	if (!p->cli.quiet && p->cases)
-		fprintf(stderr, "%s: %zu case%s: %zu gap%s in %zu\n", ip_progname(), p->cases,
-		        p->cases == 1 ? "" : "s", p->gaps, p->gaps == 1 ? "" : "s", p->with_gaps);
+	if (!p->cli.quiet && p->cases) {
+		fprintf(stderr, ngettext("%s: %zu case: ", "%s: %zu cases: ", p->cases),
+		        ip_progname(), p->cases);
+		fprintf(stderr, ngettext("%zu gap in %zu\n", "%zu gaps in %zu\n", p->gaps),
+		        p->gaps, p->with_gaps);
+	}
 	return rc;
 }
 
@@ -655,7 +659,7 @@ static int run_render(struct plan *p, char **operands, int n)
 	p->doc.today = p->today;
 	p->doc.lim = p->cli.lim;
 	if (!p->doc.lang)
-		p->doc.lang = "en";
+		p->doc.lang = ip_i18n_lang(); /* German messages, German documents */
 	if (strspn(p->doc.lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(p->doc.lang) ||
 	    !*p->doc.lang) {
 		ip_error(NULL, "--lang: '%s' is not a language code (de, en, ar, ...)", p->doc.lang);
@@ -727,14 +731,14 @@ static int run(struct plan *p, char **operands, int n)
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 5}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 5}, {0}};
 	static const struct argp argp = {options, parse_opt, "SUBCOMMAND [CASE...]",
-		"The integrated plan of IntegPlan cases.\v"
+		N_("The integrated plan of IntegPlan cases.\v"
 		"Subcommands: new --template NAME, add --category MEASURE, set --measure ID, "
 		"approve --side SIDE, departure, arrival, follow-up, check, render, templates. "
 		"CASEs are case files or directories; - is a case on standard input. Changes "
 		"print the cases unless -i. Exit status: 0 done, 1 check found gaps, 64 usage, "
-		"65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a case is locked.",
+		"65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a case is locked."),
 		children, NULL, NULL};
 	struct plan p = {0};
 	int first;

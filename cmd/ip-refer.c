@@ -15,6 +15,7 @@
 #include "ip_edit.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_partners.h"
 #include "ip_plan.h"
 #include "ip_referral.h"
@@ -71,30 +72,30 @@ struct refer {
 };
 
 static const struct argp_option options[] = {
-	{"to", OPT_TO, "PARTNER", 0, "send: the partner (see ip-refer partners)", 1},
-	{"service", OPT_SERVICE, "MEASURE", 0, "send: a service asked for; repeatable "
-	 "(default: the plan's return-side measures the partner offers)", 1},
-	{"out", OPT_OUT, "DIR", 0, "send, respond: one file per package in DIR instead of "
-	 "JSON Lines on standard output", 1},
-	{"results", OPT_RESULTS, "FILE", 0, "send, receive: a JSON Lines result per input", 1},
-	{"no-encrypt", OPT_NO_ENCRYPT, NULL, 0, "send, respond: plain text even to a "
-	 "partner that has an age key", 1},
-	{"partners", OPT_PARTNERS, "FILE", 0, "The partner directory (default: the "
-	 "repository's, else the site's partners.yaml)", 1},
-	{"referral", OPT_REFERRAL, "REF", 0, "update, respond: the referral (default: the "
-	 "case's only open one)", 2},
-	{"status", OPT_STATUS, "STATUS", 0, "update: accepted, rejected, done or revoked", 2},
-	{"success", OPT_SUCCESS, "SUCCESS", 0, "update: with done, successful or "
-	 "not-successful", 2},
-	{"reason", OPT_REASON, "REASON", 0, "update: why (rejected, revoked, "
-	 "not-successful; see --list referral-reason)", 2},
-	{"note", OPT_NOTE, "TEXT", 0, "update: a note kept in the case; respond: a note "
-	 "for the referring centre", 2},
-	{"date", OPT_DATE, "DATE", 0, "update: the day of the change (default: today)", 2},
-	{"identity", OPT_IDENTITY, "KEYFILE", 0, "receive: the age key to decrypt with", 3},
-	{"in-place", 'i', NULL, 0, "update: write the cases back instead of printing them", 3},
-	{"list", OPT_LIST, "VOCABULARY", 0, "List a vocabulary (referral-status, "
-	 "referral-reason, measures, ...)", 4},
+	{"to", OPT_TO, "PARTNER", 0, N_("send: the partner (see ip-refer partners)"), 1},
+	{"service", OPT_SERVICE, "MEASURE", 0, N_("send: a service asked for; repeatable "
+	 "(default: the plan's return-side measures the partner offers)"), 1},
+	{"out", OPT_OUT, "DIR", 0, N_("send, respond: one file per package in DIR instead of "
+	 "JSON Lines on standard output"), 1},
+	{"results", OPT_RESULTS, "FILE", 0, N_("send, receive: a JSON Lines result per input"), 1},
+	{"no-encrypt", OPT_NO_ENCRYPT, NULL, 0, N_("send, respond: plain text even to a "
+	 "partner that has an age key"), 1},
+	{"partners", OPT_PARTNERS, "FILE", 0, N_("The partner directory (default: the "
+	 "repository's, else the site's partners.yaml)"), 1},
+	{"referral", OPT_REFERRAL, "REF", 0, N_("update, respond: the referral (default: the "
+	 "case's only open one)"), 2},
+	{"status", OPT_STATUS, "STATUS", 0, N_("update: accepted, rejected, done or revoked"), 2},
+	{"success", OPT_SUCCESS, "SUCCESS", 0, N_("update: with done, successful or "
+	 "not-successful"), 2},
+	{"reason", OPT_REASON, "REASON", 0, N_("update: why (rejected, revoked, "
+	 "not-successful; see --list referral-reason)"), 2},
+	{"note", OPT_NOTE, "TEXT", 0, N_("update: a note kept in the case; respond: a note "
+	 "for the referring centre"), 2},
+	{"date", OPT_DATE, "DATE", 0, N_("update: the day of the change (default: today)"), 2},
+	{"identity", OPT_IDENTITY, "KEYFILE", 0, N_("receive: the age key to decrypt with"), 3},
+	{"in-place", 'i', NULL, 0, N_("update: write the cases back instead of printing them"), 3},
+	{"list", OPT_LIST, "VOCABULARY", 0, N_("List a vocabulary (referral-status, "
+	 "referral-reason, measures, ...)"), 4},
 	{0}};
 
 /* ---- options ------------------------------------------------------------ */
@@ -162,7 +163,7 @@ static int check_usage(struct refer *r, int argc, char **argv, int *first)
 		return IP_EXIT_USAGE;
 	}
 	const char *name = argv[(*first)++];
-	r->sub = ip_subcommand("subcommand", name, sub_names, NSUB);
+	r->sub = ip_subcommand(N_("subcommand"), name, sub_names, NSUB);
 	if (r->sub == NSUB)
 		return IP_EXIT_USAGE;
 	int rc = r->bad_options ? IP_EXIT_USAGE : 0;
@@ -423,8 +424,8 @@ static int run_send(struct refer *r, char **operands, int n)
 	rc = ip_edit_run(&e, operands, n);
 	rc = ip_exit_merge(rc, flush_stream(r));
 	if (!r->cli.quiet)
-		fprintf(stderr, "%s: %zu sent to %s%s, %zu already open, %zu failed\n",
-		        ip_progname(), r->sent, r->to, r->recipient ? " (encrypted)" : "",
+		fprintf(stderr, _("%s: %zu sent to %s%s, %zu already open, %zu failed\n"),
+		        ip_progname(), r->sent, r->to, r->recipient ? _(" (encrypted)") : "",
 		        r->open, r->failed);
 	return rc;
 }
@@ -445,16 +446,17 @@ static json_t *pick_referral(const struct refer *r, const json_t *c, const char 
 	json_t *only = NULL;
 	size_t i, open = 0;
 	json_t *ref;
-	const char *kind = r->sub == RESPOND ? "received" : "open";
+	const char *kind = r->sub == RESPOND ? _("received referral") : _("open referral");
 	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
 		const char *s = str_at(ref, "status");
 		if (r->sub == RESPOND ? str_at(ref, "from") != NULL
 		                      : !strcmp(s, "pending") || !strcmp(s, "accepted"))
 			only = ref, open++;
 	}
-	if (open != 1)
-		ip_error(&w, "the case has %s %s referral; name one with --referral REF",
-		         open ? "more than one" : "no", kind);
+	if (open > 1)
+		ip_error(&w, "the case has more than one %s; name one with --referral REF", kind);
+	else if (!open)
+		ip_error(&w, "the case has no %s", kind);
 	return open == 1 ? only : NULL;
 }
 
@@ -475,7 +477,7 @@ static int same_status(const struct refer *r, json_t *ref, const char *name,
 		ip_error(&(struct ip_where){name, 0, 0, "referrals"}, "referral %s is %s "
 		         "already (%s); a recorded step is not changed", id, str_at(ref, "status"),
 		         str_at(ref, "success") ? str_at(ref, "success")
-		         : str_at(ref, "reason") ? str_at(ref, "reason") : "no success or reason");
+		         : str_at(ref, "reason") ? str_at(ref, "reason") : _("no success or reason"));
 		return IP_EXIT_DATAERR;
 	}
 	if (!r->note || same_text(r->note, str_at(ref, "note")))
@@ -710,7 +712,7 @@ static int receive_one(const char *path, void *ctx)
 	struct refer *r = ctx;
 	struct ip_docs docs = {0};
 	ip_diag_clear();
-	int rc = ip_package_load(path, r->identity, &ip_response_schema, "a referral response",
+	int rc = ip_package_load(path, r->identity, &ip_response_schema, N_("a referral response"),
 	                         &r->cli.lim, &docs);
 	if (rc)
 		result(r, path, NULL, "failed", rc, ip_diag_first());
@@ -762,7 +764,7 @@ static int run(struct refer *r, char **operands, int n)
 		return list_partners(r);
 	if (n == 0 && !r->cli.files_from) {
 		ip_error(NULL, "no %s given (a file, or - for standard input)",
-		         r->sub == RECEIVE ? "response package" : "case");
+		         r->sub == RECEIVE ? _("response package") : _("case"));
 		return IP_EXIT_USAGE;
 	}
 	switch (r->sub) {
@@ -778,14 +780,14 @@ static int run(struct refer *r, char **operands, int n)
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 5}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 5}, {0}};
 	static const struct argp argp = {options, parse_opt, "SUBCOMMAND [FILE...]",
-		"Referrals of IntegPlan cases to partner centres.\v"
+		N_("Referrals of IntegPlan cases to partner centres.\v"
 		"Subcommands: send --to PARTNER CASE..., update --status STATUS CASE..., "
 		"respond CASE... (partner side), receive RESPONSE... (host side), partners. "
 		"Exit status: 0 done, 64 usage, 65 bad data (also a tampered, stale or replayed "
 		"package), 66 missing input, 73 cannot create (or encrypt), 74 I/O error, 75 a "
-		"case is locked, 77 no consent, or a package for another key.",
+		"case is locked, 77 no consent, or a package for another key."),
 		children, NULL, NULL};
 	struct refer r = {0};
 	int first;

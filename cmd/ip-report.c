@@ -12,6 +12,7 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_repo.h"
 #include "ip_report.h"
 #include "ip_scan.h"
@@ -50,24 +51,24 @@ struct report {
 };
 
 static const struct argp_option options[] = {
-	{"by", OPT_BY, "FIELD[,FIELD...]", 0, "summary: count by these fields", 1},
-	{"since", OPT_SINCE, "DATE", 0, "Only cases opened on or after DATE", 1},
-	{"until", OPT_UNTIL, "DATE", 0, "Only cases opened on or before DATE", 1},
-	{"where", OPT_WHERE, "FIELD=VALUE", 0, "Only cases with this value; repeatable", 1},
-	{"within", OPT_WITHIN, "N[dwm]", 0, "due: what falls due within this time "
-	 "(default 14d), and everything overdue", 2},
-	{"counsellor", OPT_COUNSELLOR, "NAME", 0, "due: only what NAME owns", 2},
-	{"period", OPT_PERIOD, "YYYY[-QN|-MM]", 0, "indicators: the period", 2},
-	{"fields", OPT_FIELDS, "LIST", 0, "export: the columns (comma-separated)", 2},
-	{"anonymise", OPT_ANONYMISE, NULL, 0, "export: no names, contacts or notes; "
-	 "birth dates as quarters; ids as keyed hashes", 2},
-	{"key-file", OPT_KEY_FILE, "FILE", 0, "export: the key of the id hashes", 2},
-	{"csv-dialect", OPT_DIALECT, "rfc4180|excel-de", 0, "CSV as RFC 4180 (default) "
-	 "or for German Excel (';', BOM, CRLF)", 3},
-	{"min-cell", OPT_MIN_CELL, "N", 0, "Show counts below N as <N (default 5; 0: "
-	 "no suppression, for internal use)", 3},
-	{"jobs", 'j', "N", 0, "Parse with N threads (default: the online CPUs)", 3},
-	{"no-cache", OPT_NO_CACHE, NULL, 0, "Neither read nor write the report cache", 3},
+	{"by", OPT_BY, "FIELD[,FIELD...]", 0, N_("summary: count by these fields"), 1},
+	{"since", OPT_SINCE, "DATE", 0, N_("Only cases opened on or after DATE"), 1},
+	{"until", OPT_UNTIL, "DATE", 0, N_("Only cases opened on or before DATE"), 1},
+	{"where", OPT_WHERE, "FIELD=VALUE", 0, N_("Only cases with this value; repeatable"), 1},
+	{"within", OPT_WITHIN, "N[dwm]", 0, N_("due: what falls due within this time "
+	 "(default 14d), and everything overdue"), 2},
+	{"counsellor", OPT_COUNSELLOR, "NAME", 0, N_("due: only what NAME owns"), 2},
+	{"period", OPT_PERIOD, "YYYY[-QN|-MM]", 0, N_("indicators: the period"), 2},
+	{"fields", OPT_FIELDS, "LIST", 0, N_("export: the columns (comma-separated)"), 2},
+	{"anonymise", OPT_ANONYMISE, NULL, 0, N_("export: no names, contacts or notes; "
+	 "birth dates as quarters; ids as keyed hashes"), 2},
+	{"key-file", OPT_KEY_FILE, "FILE", 0, N_("export: the key of the id hashes"), 2},
+	{"csv-dialect", OPT_DIALECT, "rfc4180|excel-de", 0, N_("CSV as RFC 4180 (default) "
+	 "or for German Excel (';', BOM, CRLF)"), 3},
+	{"min-cell", OPT_MIN_CELL, "N", 0, N_("Show counts below N as <N (default 5; 0: "
+	 "no suppression, for internal use)"), 3},
+	{"jobs", 'j', "N", 0, N_("Parse with N threads (default: the online CPUs)"), 3},
+	{"no-cache", OPT_NO_CACHE, NULL, 0, N_("Neither read nor write the report cache"), 3},
 	{0}};
 
 static void bad(struct report *r, const char *option, const char *fmt, const char *arg)
@@ -156,9 +157,8 @@ static void check_by(struct report *r)
 		if (!ip_report_field_known(json_string_value(f))) {
 			const char *near = ip_nearest(json_string_value(f),
 			                              (const char **)ip_report_fields, 19);
-			ip_error(&(struct ip_where){NULL, 0, 0, "--by"}, "no field '%s'%s%s%s",
-			         json_string_value(f), near ? "; did you mean '" : "",
-			         near ? near : "", near ? "'?" : "");
+			ip_error(&(struct ip_where){NULL, 0, 0, "--by"}, "no field '%s'%s",
+			         json_string_value(f), ip_did_you_mean(near));
 			r->bad_options++;
 		}
 }
@@ -229,7 +229,7 @@ static void check_export(struct report *r)
 	}
 	json_decref(asked);
 	if (r->anonymise && !r->key_file)
-		bad(r, "--anonymise", "%s", "needs --key-file FILE (the same key gives the same hashes)");
+		bad(r, "--anonymise", "%s", _("needs --key-file FILE (the same key gives the same hashes)"));
 	else if (r->anonymise && !read_key(r))
 		r->bad_options++;
 }
@@ -243,7 +243,7 @@ static int check_request(struct report *r)
 	if (r->sub == INDICATORS) {
 		char from[11], to[11];
 		if (!r->q.period)
-			bad(r, "--period", "%s", "indicators need --period YYYY, YYYY-QN or YYYY-MM");
+			bad(r, "--period", "%s", _("indicators need --period YYYY, YYYY-QN or YYYY-MM"));
 		else if (!ip_report_period(r->q.period, from, to))
 			bad(r, "--period", "'%s' is not a period (2026, 2026-Q3, 2026-07)", r->q.period);
 	}
@@ -251,7 +251,7 @@ static int check_request(struct report *r)
 		check_export(r);
 	if (r->cli.format_given && r->cli.format == IP_FORMAT_JSONL && r->sub != EXPORT &&
 	    r->sub != DUE)
-		bad(r, "-f", "%s", "jsonl is for export and due; use json");
+		bad(r, "-f", "%s", _("jsonl is for export and due; use json"));
 	return r->bad_options ? IP_EXIT_USAGE : IP_EXIT_OK;
 }
 
@@ -435,9 +435,9 @@ static void finish_due(struct report *r)
 		}
 	} else {
 		char title[64];
-		snprintf(title, sizeof title, "Due by %s", r->due_by);
-		json_t *t = json_pack("{s:s, s:[s, s, s, s], s:o}", "title", title, "columns", "due",
-		                      "owner", "case", "what", "rows", rows);
+		snprintf(title, sizeof title, _("Due by %s"), r->due_by);
+		json_t *t = json_pack("{s:s, s:[s, s, s, s], s:o}", "title", title, "columns", _("due"),
+		                      _("owner"), _("case"), _("what"), "rows", rows);
 		render_tables(r, json_pack("[o]", t), title);
 		return;
 	}
@@ -452,7 +452,7 @@ static void finish_partial(struct report *r, json_t *partial)
 	}
 	char title[160];
 	const char *kind = json_string_value(json_object_get(partial, "report"));
-	snprintf(title, sizeof title, "IntegPlan %s (%lld cases)", kind,
+	snprintf(title, sizeof title, _("IntegPlan %s (%lld cases)"), _(kind),
 	         (long long)json_integer_value(json_object_get(partial, "cases")));
 	render_tables(r, ip_report_tables(partial, r->min_cell), title);
 }
@@ -477,8 +477,8 @@ static int scan(struct report *r, char **operands, int n)
 	                                                          "referral_answer_days"));
 	rc = ip_scan_run(&s, whole_repo ? &repo.cases : operands, whole_repo ? 1 : n);
 	if (!r->cli.quiet)
-		fprintf(stderr, "%s: %zu cases: %zu read, %zu from the cache%s\n", ip_progname(),
-		        s.files, s.parsed, s.cached, s.failed ? ", some could not be read" : "");
+		fprintf(stderr, _("%s: %zu cases: %zu read, %zu from the cache%s\n"), ip_progname(),
+		        s.files, s.parsed, s.cached, s.failed ? _(", some could not be read") : "");
 	free(cache);
 	if (whole_repo)
 		ip_repo_free(&repo);
@@ -505,7 +505,7 @@ static int run_merge(struct report *r, char **operands, int n)
 			         "(ip-report summary|kpi|indicators -f json)");
 			rc = IP_EXIT_DATAERR;
 		}
-		if (!rc && ip_validate(&docs.v[0], &ip_report_schema, "a report partial"))
+		if (!rc && ip_validate(&docs.v[0], &ip_report_schema, N_("a report partial")))
 			rc = IP_EXIT_DATAERR;
 		if (!rc && !merged)
 			merged = json_deep_copy(part);
@@ -552,19 +552,19 @@ static int pick_sub(struct report *r, int argc, char **argv, int *first)
 		ip_error(NULL, "no report (summary, kpi, due, indicators, export or merge)");
 		return IP_EXIT_USAGE;
 	}
-	r->sub = ip_subcommand("report", argv[(*first)++], sub_names, NSUB);
+	r->sub = ip_subcommand(N_("report"), argv[(*first)++], sub_names, NSUB);
 	return r->sub < NSUB ? IP_EXIT_OK : IP_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, "Common options:", 4}, {0}};
+	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 4}, {0}};
 	static const struct argp argp = {options, parse_opt, "REPORT [CASE...]",
-		"Reports over IntegPlan cases: summary, kpi, due, indicators, export; merge "
+		N_("Reports over IntegPlan cases: summary, kpi, due, indicators, export; merge "
 		"combines the -f json partials of several repositories.\v"
 		"Without CASEs, the cases/ of the repository, through its report cache. "
 		"Counts below --min-cell are shown as <N. Exit status: 0 done, 64 usage, "
-		"65 bad data, 66 missing input, 74 I/O error.",
+		"65 bad data, 66 missing input, 74 I/O error."),
 		children, NULL, NULL};
 	struct report r = {0};
 	int first;
@@ -581,7 +581,7 @@ int main(int argc, char **argv)
 		rc = pick_sub(&r, argc, argv, &first);
 	char *settings = rc ? NULL : ip_share_path("reports.yaml");
 	if (!rc)
-		rc = ip_load_checked(settings, &ip_reports_schema, "the report settings",
+		rc = ip_load_checked(settings, &ip_reports_schema, N_("the report settings"),
 		                     &r.cli.lim, &r.settings);
 	free(settings);
 	if (!rc && !r.cli.format_given)

@@ -1,6 +1,7 @@
 #include "ip_age.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,7 +129,7 @@ static int run(struct child *ch, const char *in, size_t len, struct ip_buf *out,
 static const char *age_message(struct ip_buf *err)
 {
 	if (!err->s)
-		return "no message";
+		return _("no message");
 	char *nl = strchr(err->s, '\n');
 	if (nl)
 		*nl = '\0';
@@ -178,9 +179,9 @@ int ip_age_decrypt(const char *identity, const char *name, const char *in, size_
 		bool not_ours = strstr(m, "no identity matched") != NULL;
 		bool no_key = strstr(m, "identity") != NULL && !not_ours;
 		ip_error(&(struct ip_where){name, 0, 0, NULL}, "%s: %s",
-		         not_ours ? "not encrypted for this key"
-		         : no_key ? "cannot use the identity file"
-		                  : "cannot decrypt (damaged or altered?)", m);
+		         not_ours ? _("not encrypted for this key")
+		         : no_key ? _("cannot use the identity file")
+		                  : _("cannot decrypt (damaged or altered?)"), m);
 		rc = not_ours ? IP_EXIT_NOPERM : no_key ? IP_EXIT_USAGE : IP_EXIT_DATAERR;
 		ip_buf_free(out);
 	}

@@ -1,6 +1,7 @@
 #include "ip_cli.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,25 +11,35 @@
 #include <sys/stat.h>
 
 const char *argp_program_version = "integplan 0.1.0";
-const char *argp_program_bug_address = "the IntegPlan issue tracker";
+const char *argp_program_bug_address = "the IntegPlan issue tracker"; /* see ip_cli_init */
+
+/* argp looks these words of its help up in the program's text domain (its
+ * default options' texts in libc's), so they are marked for our catalogue. */
+static const char *const argp_words[] __attribute__((unused)) = {
+	N_("Usage:"), N_("  or: "), N_(" [OPTION...]"),
+	N_("Try `%s --help' or `%s --usage' for more information.\n"),
+	N_("Mandatory or optional arguments to long options are also mandatory or optional "
+	   "for any corresponding short options."),
+	N_("Report bugs to %s.\n"),
+};
 
 enum { OPT_ACTOR = 0x100, OPT_FILES_FROM, OPT_MAX_FILE_SIZE, OPT_PROGRESS, OPT_NO_PROGRESS };
 
 static const struct argp_option options[] = {
-	{"directory", 'C', "DIR", 0, "Use the case repository in DIR", -1},
-	{"actor", OPT_ACTOR, "NAME", 0, "Name recorded in the history "
-	 "(default: $IP_ACTOR, else the login name)", -1},
-	{"files-from", OPT_FILES_FROM, "FILE", 0, "Read input paths from FILE "
-	 "(- for standard input), one per line", -1},
-	{"null", '0', NULL, 0, "Paths read and printed are NUL-terminated", -1},
-	{"format", 'f', "FMT", 0, "Output format: yaml, json or jsonl (ip-plan "
-	 "render: md or html; ip-report: table, csv, json, md or html)", -1},
-	{"quiet", 'q', NULL, 0, "No summary line", -1},
+	{"directory", 'C', "DIR", 0, N_("Use the case repository in DIR"), -1},
+	{"actor", OPT_ACTOR, "NAME", 0, N_("Name recorded in the history "
+	 "(default: $IP_ACTOR, else the login name)"), -1},
+	{"files-from", OPT_FILES_FROM, "FILE", 0, N_("Read input paths from FILE "
+	 "(- for standard input), one per line"), -1},
+	{"null", '0', NULL, 0, N_("Paths read and printed are NUL-terminated"), -1},
+	{"format", 'f', "FMT", 0, N_("Output format: yaml, json or jsonl (ip-plan "
+	 "render: md or html; ip-report: table, csv, json, md or html)"), -1},
+	{"quiet", 'q', NULL, 0, N_("No summary line"), -1},
 	{"max-file-size", OPT_MAX_FILE_SIZE, "BYTES", 0,
-	 "Refuse input files larger than BYTES (default 1048576)", -1},
-	{"progress", OPT_PROGRESS, NULL, 0, "Show the progress of long runs on standard "
-	 "error (default: when it is a terminal)", -1},
-	{"no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show progress", -1},
+	 N_("Refuse input files larger than BYTES (default 1048576)"), -1},
+	{"progress", OPT_PROGRESS, NULL, 0, N_("Show the progress of long runs on standard "
+	 "error (default: when it is a terminal)"), -1},
+	{"no-progress", OPT_NO_PROGRESS, NULL, 0, N_("Never show progress"), -1},
 	{0}};
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -45,10 +56,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PROGRESS: cli->progress = IP_PROGRESS_OFF; break;
 	case 'f':
 		if (!ip_format_parse(arg, &cli->format) || !(cli->formats & 1u << cli->format))
-			argp_error(state, "unknown format '%s' (use %s)", arg,
-			           cli->formats == IP_FORMATS_REPORT ? "table, csv, json, jsonl, md or html"
-			           : cli->formats & IP_FORMATS_DOC ? "yaml, json, jsonl, md or html"
-			                                            : "yaml, json or jsonl");
+			argp_error(state, _("unknown format '%s' (use %s)"), arg,
+			           cli->formats == IP_FORMATS_REPORT ? _("table, csv, json, jsonl, md or html")
+			           : cli->formats & IP_FORMATS_DOC ? _("yaml, json, jsonl, md or html")
+			                                            : _("yaml, json or jsonl"));
 		cli->format_given = true;
 		break;
 	case OPT_MAX_FILE_SIZE:
@@ -56,7 +67,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cli->max_file_size = strtoull(arg, &end, 10);
 		cli->lim.max_bytes = cli->max_file_size;
 		if (errno || *end || cli->max_file_size == 0)
-			argp_error(state, "--max-file-size: '%s' is not a number of bytes", arg);
+			argp_error(state, _("--max-file-size: '%s' is not a number of bytes"), arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -69,6 +80,7 @@ const struct argp ip_cli_argp = {options, parse_opt, NULL, NULL, NULL, NULL, NUL
 void ip_cli_init(struct ip_cli *cli)
 {
 	*cli = (struct ip_cli){.lim = IP_LIMITS_DEFAULT, .formats = IP_FORMATS_DATA};
+	argp_program_bug_address = _("the IntegPlan issue tracker");
 }
 
 void ip_cli_use_limits(struct ip_cli *cli, const struct ip_limits *lim)
@@ -203,8 +215,7 @@ size_t ip_subcommand(const char *kind, const char *name, const char *const *name
 		if (!strcmp(names[i], name))
 			return i;
 	const char *near = ip_nearest(name, names, n);
-	ip_error(NULL, "no %s '%s'%s%s%s", kind, name, near ? "; did you mean '" : "",
-	         near ? near : "", near ? "'?" : "");
+	ip_error(NULL, "no %s '%s'%s", _(kind), name, ip_did_you_mean(near));
 	return n;
 }
 

@@ -1,6 +1,7 @@
 #include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -8,10 +9,10 @@
 static const struct {
 	const char *file, *list, *key, *noun;
 } sources[IP_CODES_N] = {
-	[IP_CODES_COUNTRY] = {"iso_3166-1.json", "3166-1", "alpha_2", "country code"},
-	[IP_CODES_REGION] = {"iso_3166-2.json", "3166-2", "code", "region code"},
-	[IP_CODES_LANGUAGE] = {"iso_639-3.json", "639-3", "alpha_3", "language code"},
-	[IP_CODES_CURRENCY] = {"iso_4217.json", "4217", "alpha_3", "currency code"},
+	[IP_CODES_COUNTRY] = {"iso_3166-1.json", "3166-1", "alpha_2", N_("country code")},
+	[IP_CODES_REGION] = {"iso_3166-2.json", "3166-2", "code", N_("region code")},
+	[IP_CODES_LANGUAGE] = {"iso_639-3.json", "639-3", "alpha_3", N_("language code")},
+	[IP_CODES_CURRENCY] = {"iso_4217.json", "4217", "alpha_3", N_("currency code")},
 };
 
 static json_t *sets[IP_CODES_N]; /* code -> English name */
@@ -28,7 +29,7 @@ static json_t *load_set(enum ip_codeset set)
 	if (!json_is_array(list)) {
 		ip_error(&(struct ip_where){path, err.line, err.column, NULL},
 		         "cannot read the ISO codes (install Debian's iso-codes "
-		         "or set IP_ISO_CODES): %s", doc ? "no list in file" : err.text);
+		         "or set IP_ISO_CODES): %s", doc ? _("no list in file") : err.text);
 		exit(IP_EXIT_NOINPUT);
 	}
 	json_t *codes = json_object();
@@ -61,5 +62,5 @@ bool ip_code_known(enum ip_codeset set, const char *code)
 
 const char *ip_codeset_noun(enum ip_codeset set)
 {
-	return sources[set].noun;
+	return _(sources[set].noun);
 }

@@ -1,5 +1,6 @@
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -16,6 +17,7 @@ void ip_diag_init(char **argv)
 	/* jansson's allocations cannot fail either: a NULL from json_object()
 	 * would silently drop a field from a case about to be written */
 	json_set_alloc_funcs(ip_xmalloc, free);
+	ip_i18n_init();
 	if (!argv[0])
 		return;
 	char *slash = strrchr(argv[0], '/');
@@ -53,6 +55,7 @@ static _Thread_local char first_error[512];
 
 void ip_verror(const struct ip_where *w, const char *fmt, va_list ap)
 {
+	fmt = _(fmt);
 	if (!first_error[0]) {
 		va_list copy;
 		va_copy(copy, ap);
@@ -88,16 +91,25 @@ void ip_warn(const struct ip_where *w, const char *fmt, ...)
 	va_list ap;
 	fprintf(stderr, "%s: ", ip_progname());
 	print_where(w);
-	fputs("warning: ", stderr);
+	fputs(_("warning: "), stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
 
+const char *ip_did_you_mean(const char *near)
+{
+	static _Thread_local char text[160];
+	if (!near)
+		return "";
+	snprintf(text, sizeof text, _("; did you mean '%s'?"), near);
+	return text;
+}
+
 void ip_oom(void)
 {
-	fprintf(stderr, "%s: out of memory\n", ip_progname());
+	fprintf(stderr, "%s: %s\n", ip_progname(), _("out of memory"));
 	exit(IP_EXIT_SOFTWARE);
 }
 
@@ -150,7 +162,7 @@ int ip_finish(int status)
 	/* A pipe reader that went away is the reader's choice, not our error. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)
-			fprintf(stderr, "%s: cannot write to standard output: %s\n",
+			fprintf(stderr, _("%s: cannot write to standard output: %s\n"),
 			        ip_progname(), strerror(errno));
 		return ip_exit_merge(status, IP_EXIT_IOERR);
 	}

@@ -19,7 +19,9 @@ struct ip_where {
 void ip_diag_init(char **argv);
 const char *ip_progname(void);
 
-/* Report a problem on stderr; the message starts lower case, problem first. */
+/* Report a problem on stderr; the message starts lower case, problem first.
+ * fmt is the English message: it is translated here (gettext), so call
+ * sites pass the literal and xgettext finds it (keyword ip_error:2). */
 void ip_error(const struct ip_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ip_verror(const struct ip_where *w, const char *fmt, va_list ap);
@@ -42,6 +44,9 @@ void ip_oom(void) __attribute__((noreturn));
 /* For "did you mean": the candidate closest to word by edit distance, if
  * it is close enough to be a likely typo; else NULL. */
 const char *ip_nearest(const char *word, const char *const *cands, size_t n);
+/* "; did you mean 'near'?" in the user's language, or "" when near is NULL;
+ * valid until the next call on the thread. */
+const char *ip_did_you_mean(const char *near);
 
 /* Flush stdout and report a write error (full disk, closed pipe): returns
  * the exit status to use, 74 on failure, else status unchanged. */

@@ -3,6 +3,7 @@
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_emit.h"
+#include "ip_i18n.h"
 #include "ip_pos.h"
 
 #include <errno.h>
@@ -279,7 +280,7 @@ static json_t *resolve_plain(const char *s, const char **why)
 		else
 			v = strtoll(s, NULL, 10);
 		if (errno == ERANGE) {
-			*why = "integer is out of range";
+			*why = N_("integer is out of range");
 			return NULL;
 		}
 		return json_integer(v);
@@ -287,13 +288,13 @@ static json_t *resolve_plain(const char *s, const char **why)
 	if (is_core_float(s)) {
 		double d = strtod(s, NULL);
 		if (!isfinite(d)) {
-			*why = "number is out of range";
+			*why = N_("number is out of range");
 			return NULL;
 		}
 		return json_real(d);
 	}
 	if (is_core_special_float(s)) {
-		*why = "infinite and not-a-number values are not supported";
+		*why = N_("infinite and not-a-number values are not supported");
 		return NULL;
 	}
 	return json_string(s);
@@ -316,7 +317,7 @@ static json_t *resolve_tagged(const char *tag, const char *s, const char **why)
 	          (!strcmp(t, "float") && json_is_number(v));
 	if (!ok) {
 		json_decref(v);
-		*why = "value does not match its tag";
+		*why = N_("value does not match its tag");
 		return NULL;
 	}
 	if (!strcmp(t, "float") && json_is_integer(v)) {
@@ -491,8 +492,8 @@ static void on_key(struct yreader *r, yaml_event_t *ev)
 		f->key = ip_xstrdup(key); /* so that the path names it */
 		char msg[64] = "";
 		if (first)
-			snprintf(msg, sizeof msg, " (first at line %d)", first);
-		char *text = ip_xasprintf("duplicate key '%s'%s", key, msg);
+			snprintf(msg, sizeof msg, _(" (first at line %d)"), first);
+		char *text = ip_xasprintf(_("duplicate key '%s'%s"), key, msg);
 		yerr(r, &ev->start_mark, "%s", text);
 		free(text);
 		return;
@@ -520,7 +521,7 @@ static void on_scalar(struct yreader *r, yaml_event_t *ev)
 		return;
 	}
 	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	const char *why = "cannot read value";
+	const char *why = N_("cannot read value");
 	json_t *v;
 	if (tag && strcmp(tag, "!"))
 		v = resolve_tagged(tag, text, &why);
@@ -529,7 +530,7 @@ static void on_scalar(struct yreader *r, yaml_event_t *ev)
 	else
 		v = json_string(text); /* quoted and block scalars are strings */
 	if (!v) {
-		yerr(r, &ev->start_mark, "%s", why);
+		yerr(r, &ev->start_mark, "%s", _(why));
 		return;
 	}
 	if (too_many_nodes(r, 1, &ev->start_mark)) {

@@ -4,6 +4,7 @@
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 #include "ip_write.h"
 
@@ -234,7 +235,7 @@ int ip_edit_run(struct ip_edit *e, char **operands, int n)
 {
 	struct run r = {.e = e};
 	chunk_reset(&r.chunk);
-	ip_progress_begin(&r.progress, e->cli->progress, "cases done", 0);
+	ip_progress_begin(&r.progress, e->cli->progress, _("cases done"), 0);
 	int rc = ip_inputs_each(e->cli, operands, n, true, edit_one, &r);
 	rc = ip_exit_merge(rc, chunk_flush(&r));
 	ip_progress_end(&r.progress);

@@ -1,5 +1,6 @@
 #include "ip_merge.h"
 #include "ip_diag.h"
+#include "ip_i18n.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -369,9 +370,9 @@ int ip_merge_report(struct ip_doc *doc)
 		const char *field = json_string_value(get(rec, "field"));
 		char *at = ip_path_index(IP_MERGE_CONFLICTS, i);
 		struct ip_where w = ip_doc_where(doc, field ? field : at);
-		char *ours = describe(get(rec, "ours"), "deleted it");
-		char *theirs = describe(get(rec, "theirs"), "deleted it");
-		char *base = describe(get(rec, "base"), "absent");
+		char *ours = describe(get(rec, "ours"), _("deleted it"));
+		char *theirs = describe(get(rec, "theirs"), _("deleted it"));
+		char *base = describe(get(rec, "base"), _("absent"));
 		ip_error(&w, "merge conflict: ours %s, theirs %s (base %s); keep one, then "
 		         "delete %s", ours, theirs, base, at);
 		free(ours);

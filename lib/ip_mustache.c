@@ -1,5 +1,6 @@
 #include "ip_mustache.h"
 #include "ip_diag.h"
+#include "ip_i18n.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -123,7 +124,7 @@ static bool parse_tag(struct parse *ps, const char *t)
 		c++;
 	const char *e = strstr(c, closing);
 	if (!e) {
-		ps->error = "a tag is not closed";
+		ps->error = N_("a tag is not closed");
 		return false;
 	}
 	const char *end = e + strlen(closing);
@@ -145,7 +146,7 @@ static bool parse_tag(struct parse *ps, const char *t)
 	if (sigil == '=') {
 		ok = set_delimiters(ps, name);
 		if (!ok)
-			ps->error = "a set-delimiter tag needs two delimiters without '='";
+			ps->error = N_("a set-delimiter tag needs two delimiters without '='");
 	} else if (sigil != '!') {
 		push(ps->out, kind, name, strlen(name), ps->line);
 		if (kind == PARTIAL)
@@ -168,7 +169,7 @@ static bool match_sections(struct parse *ps)
 			open[depth++] = i;
 		} else if (t->kind == CLOSE) {
 			if (!depth || strcmp(ps->out->v[open[depth - 1]].s, t->s)) {
-				ps->error = "a closing tag does not match the open section";
+				ps->error = N_("a closing tag does not match the open section");
 				ps->line = t->line;
 				ok = false;
 			} else {
@@ -177,7 +178,7 @@ static bool match_sections(struct parse *ps)
 		}
 	}
 	if (ok && depth) {
-		ps->error = "a section is not closed";
+		ps->error = N_("a section is not closed");
 		ps->line = ps->out->v[open[depth - 1]].line;
 		ok = false;
 	}
@@ -310,7 +311,7 @@ static bool render_partial(struct render *r, const struct tok *tok)
 	if (!text)
 		return true;
 	if (++r->nesting > MAX_DEPTH) {
-		r->error = "partials are nested too deep";
+		r->error = N_("partials are nested too deep");
 		r->line = tok->line;
 		return false;
 	}

@@ -15,8 +15,9 @@
 typedef const char *(*ip_partial_fn)(const char *name, void *ctx);
 
 /* Render template with data into out. Returns 0, or -1 with *error set
- * (a static message: an unclosed section, a mismatched close tag, a bad
- * delimiter or partials nested too deep) and *line where it was found. */
+ * (a static English message, marked for translation: an unclosed section,
+ * a mismatched close tag, a bad delimiter or partials nested too deep;
+ * show it with _()) and *line where it was found. */
 int ip_mustache_render(const char *template_text, const json_t *data,
                        ip_partial_fn partials, void *ctx, struct ip_buf *out,
                        const char **error, int *line);

@@ -3,6 +3,7 @@
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 #include "ip_share.h"
 #include "ip_vocab.h"
@@ -24,21 +25,21 @@ static bool has_prefix_path(const char *path, const char *top)
 const char *ip_profile_forbidden(const char *path)
 {
 	static const struct { const char *top, *why; } never[] = {
-		{"notes", "notes never leave the centre"},
-		{"history", "the history never leaves the centre"},
-		{"consent", "the consent record stays with the centre that holds it"},
-		{"referrals", "other referrals are not the partner's business"},
-		{"links", "links name other cases"},
-		{"id", "the case id stays at the centre; the referral id links the case"},
-		{"schema", "the package has its own schema"},
-		{"plan", "the plan's return-side measures are always sent; nothing else of it"},
+		{"notes", N_("notes never leave the centre")},
+		{"history", N_("the history never leaves the centre")},
+		{"consent", N_("the consent record stays with the centre that holds it")},
+		{"referrals", N_("other referrals are not the partner's business")},
+		{"links", N_("links name other cases")},
+		{"id", N_("the case id stays at the centre; the referral id links the case")},
+		{"schema", N_("the package has its own schema")},
+		{"plan", N_("the plan's return-side measures are always sent; nothing else of it")},
 	};
 	for (size_t i = 0; i < sizeof never / sizeof *never; i++)
 		if (has_prefix_path(path, never[i].top))
-			return never[i].why;
+			return _(never[i].why);
 	const char *last = strrchr(path, '.');
 	if (!strcmp(last ? last + 1 : path, "note"))
-		return "notes never leave the centre";
+		return _("notes never leave the centre");
 	return NULL;
 }
 
@@ -184,7 +185,7 @@ int ip_partners_load(const char *path, const struct ip_repo *repo,
 		         "found %zu documents", docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
-	if (!rc && (ip_validate(&docs.v[0], &ip_partners_schema, "a partner directory") ||
+	if (!rc && (ip_validate(&docs.v[0], &ip_partners_schema, N_("a partner directory")) ||
 	            check_directory(&docs.v[0])))
 		rc = IP_EXIT_DATAERR;
 	if (!rc)
@@ -201,7 +202,7 @@ json_t *ip_partner(const json_t *dir, const char *id)
 
 int ip_partner_unknown(const json_t *dir, const char *id)
 {
-	ip_unknown_id(&(struct ip_where){NULL, 0, 0, "--to"}, "unknown partner", id,
-	              json_object_get(dir, "partners"), "the directory");
+	ip_unknown_id(&(struct ip_where){NULL, 0, 0, "--to"}, N_("unknown partner"), id,
+	              json_object_get(dir, "partners"), N_("the directory"));
 	return IP_EXIT_USAGE;
 }

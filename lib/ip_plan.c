@@ -3,6 +3,7 @@
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 #include "ip_share.h"
 #include "ip_vocab.h"
@@ -62,7 +63,7 @@ int ip_plan_settings_load(const struct ip_limits *lim)
 {
 	if (settings_status < 0) {
 		char *path = ip_share_path("plans.yaml");
-		settings_status = ip_load_checked(path, &ip_plans_schema, "the plan schedule",
+		settings_status = ip_load_checked(path, &ip_plans_schema, N_("the plan schedule"),
 		                                  lim, &settings);
 		if (settings_status)
 			settings = NULL;
@@ -147,7 +148,7 @@ int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t 
 	if (!strchr(name, '/') && !probe)
 		rc = unknown_template(name);
 	else
-		rc = ip_load_checked(path, &ip_template_schema, "a plan template", lim, out);
+		rc = ip_load_checked(path, &ip_template_schema, N_("a plan template"), lim, out);
 	if (probe)
 		fclose(probe);
 	free(path);
@@ -290,8 +291,10 @@ static void check_needs(struct gaps *g, const json_t *a, size_t ai)
 		char path[96];
 		snprintf(path, sizeof path, "assessments[%zu].needs[%zu]", ai, i);
 		const char *prio = str_at(need, "priority");
-		gap(g, path, "need '%s'%s%s%s has no measure addressing it", cat,
-		    prio ? " (" : "", prio ? prio : "", prio ? ")" : "");
+		if (prio)
+			gap(g, path, "need '%s' (%s) has no measure addressing it", cat, prio);
+		else
+			gap(g, path, "need '%s' has no measure addressing it", cat);
 	}
 }
 
@@ -374,15 +377,15 @@ static double cap_limit(const json_t *cap, struct household h, const char **whic
 	double limit = -1;
 	if (adult || minor) {
 		limit = per_adult * h.adults + per_minor * h.minors;
-		*which = "per adult and minor";
+		*which = N_("per adult and minor");
 	}
 	if (person && (limit < 0 || per_person * (h.adults + h.minors) < limit)) {
 		limit = per_person * (h.adults + h.minors);
-		*which = "per person";
+		*which = N_("per person");
 	}
 	if (family && (limit < 0 || fam < limit)) {
 		limit = fam;
-		*which = "family cap";
+		*which = N_("family cap");
 	}
 	return limit;
 }
@@ -421,11 +424,15 @@ static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
 	json_array_foreach(strcmp(which, "family cap") ? NULL : json_object_get(cap, "disputed"), i, m) {
 		char a[40];
 		ip_format_amount(json_number_value(m), a);
-		ip_buf_printf(&disputed, "%s%s", i ? ", " : "; the sources disagree: ", a);
+		ip_buf_printf(&disputed, "%s%s", i ? ", " : _("; the sources disagree: "), a);
 	}
-	gap(g, last, "%s %s budgets total %s %s, over the cap of %s %s (%s, for %d adult%s "
-	    "and %d minor%s%s)", programme, str_at(cap, "id"), tot, currency, lim, currency,
-	    which, h.adults, h.adults == 1 ? "" : "s", h.minors, h.minors == 1 ? "" : "s",
+	char adults[40], minors[40];
+	snprintf(adults, sizeof adults, ngettext("for %d adult", "for %d adults", h.adults),
+	         h.adults);
+	snprintf(minors, sizeof minors, ngettext("and %d minor", "and %d minors", h.minors),
+	         h.minors);
+	gap(g, last, "%s %s budgets total %s %s, over the cap of %s %s (%s, %s %s%s)", programme,
+	    str_at(cap, "id"), tot, currency, lim, currency, _(which), adults, minors,
 	    disputed.s ? disputed.s : "");
 	ip_buf_free(&disputed);
 }

@@ -1,6 +1,7 @@
 #include "ip_plandoc.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_mustache.h"
 #include "ip_plan.h"
 #include "ip_share.h"
@@ -302,7 +303,7 @@ int ip_plandoc_render(const struct ip_plandoc *d, const json_t *c, struct ip_buf
 		const char *error;
 		int line;
 		if (ip_mustache_render(text, view, partial, &x, out, &error, &line)) {
-			ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", error);
+			ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", _(error));
 			rc = IP_EXIT_DATAERR;
 		}
 		json_decref(view);

@@ -1,5 +1,6 @@
 #include "ip_progress.h"
 #include "ip_diag.h"
+#include "ip_i18n.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -27,12 +28,13 @@ void ip_progress_begin(struct ip_progress *p, enum ip_progress_mode mode,
 
 static void draw(struct ip_progress *p, const char *end)
 {
+	fprintf(stderr, "%s%s: %s: ", p->tty ? "\r" : "", ip_progname(), p->what);
 	if (p->total)
-		fprintf(stderr, "%s%s: %s: %zu of %zu (%zu%%)%s", p->tty ? "\r" : "", ip_progname(),
-		        p->what, p->done, p->total, p->done * 100 / p->total, end);
+		fprintf(stderr, _("%zu of %zu (%zu%%)"), p->done, p->total,
+		        p->done * 100 / p->total);
 	else
-		fprintf(stderr, "%s%s: %s: %zu%s", p->tty ? "\r" : "", ip_progname(), p->what,
-		        p->done, end);
+		fprintf(stderr, "%zu", p->done);
+	fputs(end, stderr);
 	fflush(stderr);
 	p->drawn = true;
 }

@@ -5,6 +5,7 @@
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_plan.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
@@ -42,7 +43,7 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 		if (strcmp(str_at(k, "purpose"), "referral"))
 			continue;
 		if (!to || (strcmp(to, id) && strcmp(to, country))) {
-			ip_buf_printf(&others, "%s%s", others.len ? ", " : "", to ? to : "no recipient");
+			ip_buf_printf(&others, "%s%s", others.len ? ", " : "", to ? to : _("no recipient"));
 			continue;
 		}
 		if (in_force(k, today)) {
@@ -52,13 +53,13 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 		withdrawn = str_at(k, "withdrawn");
 	}
 	if (withdrawn)
-		snprintf(why, size, "consent to referral to %s was withdrawn on %s", id, withdrawn);
+		snprintf(why, size, _("consent to referral to %s was withdrawn on %s"), id, withdrawn);
 	else if (others.len)
-		snprintf(why, size, "no consent to referral to %s or its country %s (consent "
-		         "covers %s)", id, country, others.s);
+		snprintf(why, size, _("no consent to referral to %s or its country %s (consent "
+		         "covers %s)"), id, country, others.s);
 	else
-		snprintf(why, size, "no consent to referral to %s (record it with ip-intake "
-		         "--consent referral:%s, or for the country: referral:%s)", id, id, country);
+		snprintf(why, size, _("no consent to referral to %s (record it with ip-intake "
+		         "--consent referral:%s, or for the country: referral:%s)"), id, id, country);
 	ip_buf_free(&others);
 	return false;
 }
@@ -299,10 +300,10 @@ bool ip_package_sealed(const json_t *pkg)
 /* ---- the state machine -------------------------------------------------- */
 
 static const struct { const char *from, *to, *next; } moves[] = {
-	{"pending", "accepted", "accepted or rejected"},
-	{"pending", "rejected", "accepted or rejected"},
-	{"accepted", "done", "done or revoked"},
-	{"accepted", "revoked", "done or revoked"},
+	{"pending", "accepted", N_("accepted or rejected")},
+	{"pending", "rejected", N_("accepted or rejected")},
+	{"accepted", "done", N_("done or revoked")},
+	{"accepted", "revoked", N_("done or revoked")},
 };
 
 const char *ip_referral_refuse(const char *from, const char *to)
@@ -315,7 +316,7 @@ const char *ip_referral_refuse(const char *from, const char *to)
 			return NULL;
 		next = moves[i].next;
 	}
-	return next ? next : "none: it is final";
+	return next ? _(next) : _("none: it is final");
 }
 
 static bool reason_allowed(const char *status, const char *success)
@@ -545,7 +546,7 @@ static int check_sealed(struct ip_docs *docs, const struct ip_field *schema,
 			w = ip_doc_where(d, "digest");
 			w.path = "digest";
 			ip_error(&w, "the digest does not match the content: %s was altered or "
-			         "damaged on the way; ask for it again", what);
+			         "damaged on the way; ask for it again", _(what));
 			rc = IP_EXIT_DATAERR;
 		} else if (ip_validate(d, schema, what)) {
 			rc = IP_EXIT_DATAERR;
@@ -567,7 +568,7 @@ int ip_package_load(const char *path, const char *identity, const struct ip_fiel
 	if (ip_age_encrypted(buf, len)) {
 		if (!identity) {
 			ip_error(&(struct ip_where){name, 0, 0, NULL}, "%s is encrypted: give "
-			         "--identity KEYFILE (the key made with age-keygen)", what);
+			         "--identity KEYFILE (the key made with age-keygen)", _(what));
 			rc = IP_EXIT_NOPERM;
 		} else {
 			rc = ip_age_decrypt(identity, name, buf, len, &plain);

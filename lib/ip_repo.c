@@ -90,7 +90,7 @@ int ip_repo_find(const char *option_dir, bool required, struct ip_repo *r)
 	if (given && *given) {
 		if (!has_config(given)) {
 			ip_error(&(struct ip_where){given, 0, 0, NULL}, "not a case repository "
-			         "(no " CONFIG "; make one with ip-intake --init)");
+			         "(no %s; make one with ip-intake --init)", CONFIG);
 			return IP_EXIT_NOINPUT;
 		}
 		r->dir = ip_xstrdup(given);

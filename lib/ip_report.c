@@ -2,6 +2,7 @@
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_table.h"
 
 #include <stdio.h>
@@ -13,9 +14,11 @@
 #define MAX_VALUES 32
 
 const char *const ip_report_fields[] = {
-	"status", "outcome", "centre", "state", "country", "region", "sex", "age",
-	"vulnerability", "programme", "measure", "referral", "year", "quarter", "month",
-	"departure-year", "departure-quarter", "departure-month", "counsellor", NULL};
+	/* marked: report tables show them in the user's language */
+	N_("status"), N_("outcome"), N_("centre"), N_("state"), N_("country"), N_("region"),
+	N_("sex"), N_("age"), N_("vulnerability"), N_("programme"), N_("measure"),
+	N_("referral"), N_("year"), N_("quarter"), N_("month"), N_("departure-year"),
+	N_("departure-quarter"), N_("departure-month"), N_("counsellor"), NULL};
 
 bool ip_report_field_known(const char *field)
 {
@@ -473,12 +476,12 @@ static json_t *summary_tables(const json_t *p, int min_cell)
 	struct ip_buf title = {0};
 	size_t i;
 	json_t *f;
-	ip_buf_puts(&title, "Cases");
+	ip_buf_puts(&title, _("Cases"));
 	json_array_foreach((json_t *)by, i, f) {
-		json_array_append(cols, f);
-		ip_buf_printf(&title, "%s%s", i ? ", " : " by ", json_string_value(f));
+		json_array_append_new(cols, json_string(_(json_string_value(f))));
+		ip_buf_printf(&title, "%s%s", i ? ", " : _(" by "), _(json_string_value(f)));
 	}
-	json_array_append_new(cols, json_string("cases"));
+	json_array_append_new(cols, json_string(_("cases")));
 	json_t *t = table(title.s, cols);
 	ip_buf_free(&title);
 	const char *key;
@@ -496,7 +499,7 @@ static json_t *summary_tables(const json_t *p, int min_cell)
 	}
 	/* the total counts cases; with list fields a case is in several groups */
 	json_t *total = json_array();
-	json_array_append_new(total, json_string("total"));
+	json_array_append_new(total, json_string(_("total")));
 	for (size_t k = 1; k < json_array_size(by); k++)
 		json_array_append_new(total, json_string(""));
 	json_array_append(total, json_object_get(p, "cases"));
@@ -575,9 +578,9 @@ static void kpi_days(json_t *t, const json_t *hist, const char *what, int min_ce
 	long median, p90;
 	bool ok = percentile(hist, 0.5, &median) && percentile(hist, 0.9, &p90);
 	char label[128];
-	snprintf(label, sizeof label, "days from %s: median", what);
+	snprintf(label, sizeof label, _("days from %s: median"), _(what));
 	kpi_row(t, label, ok ? json_integer(median) : json_string("-"), n, min_cell);
-	snprintf(label, sizeof label, "days from %s: 90th percentile", what);
+	snprintf(label, sizeof label, _("days from %s: 90th percentile"), _(what));
 	kpi_row(t, label, ok ? json_integer(p90) : json_string("-"), n, min_cell);
 }
 
@@ -585,31 +588,31 @@ static json_t *kpi_tables(const json_t *p, int min_cell)
 {
 	const json_t *c = json_object_get(p, "counts");
 	const json_t *h = json_object_get(p, "histograms");
-	json_t *t = table("Key figures", json_pack("[s, s, s]", "indicator", "value", "based on"));
+	json_t *t = table(_("Key figures"), json_pack("[s, s, s]", _("indicator"), _("value"), _("based on")));
 	json_int_t cases = count_at(c, "cases");
-	kpi_row(t, "open caseload", json_integer(count_at(c, "open")), count_at(c, "open"), min_cell);
-	kpi_row(t, "closure rate", rate(count_at(c, "closed"), cases), cases, min_cell);
-	kpi_days(t, json_object_get(h, "intake_to_departure"), "intake to departure", min_cell);
-	kpi_days(t, json_object_get(h, "arrival_to_plan"), "arrival to an agreed plan", min_cell);
-	kpi_row(t, "referrals per case", cases ? json_sprintf("%.2f", (double)count_at(c, "referrals") /
+	kpi_row(t, _("open caseload"), json_integer(count_at(c, "open")), count_at(c, "open"), min_cell);
+	kpi_row(t, _("closure rate"), rate(count_at(c, "closed"), cases), cases, min_cell);
+	kpi_days(t, json_object_get(h, "intake_to_departure"), N_("intake to departure"), min_cell);
+	kpi_days(t, json_object_get(h, "arrival_to_plan"), N_("arrival to an agreed plan"), min_cell);
+	kpi_row(t, _("referrals per case"), cases ? json_sprintf("%.2f", (double)count_at(c, "referrals") /
 	                                                            (double)cases)
 	                                       : json_string("-"), cases, min_cell);
-	kpi_row(t, "referrals accepted", rate(count_at(c, "referrals_accepted"),
+	kpi_row(t, _("referrals accepted"), rate(count_at(c, "referrals_accepted"),
 	                                      count_at(c, "referrals_answered")),
 	        count_at(c, "referrals_answered"), min_cell);
-	kpi_row(t, "follow-ups done on time", rate(count_at(c, "follow_ups_on_time"),
+	kpi_row(t, _("follow-ups done on time"), rate(count_at(c, "follow_ups_on_time"),
 	                                           count_at(c, "follow_ups_due")),
 	        count_at(c, "follow_ups_due"), min_cell);
-	kpi_row(t, "overdue measures", json_integer(count_at(c, "measures_overdue")),
+	kpi_row(t, _("overdue measures"), json_integer(count_at(c, "measures_overdue")),
 	        count_at(c, "measures_overdue"), min_cell);
-	json_t *outcomes = table("Closed cases by outcome", json_pack("[s, s]", "outcome", "cases"));
+	json_t *outcomes = table(_("Closed cases by outcome"), json_pack("[s, s]", _("outcome"), _("cases")));
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)c, k, v)
 		if (!strncmp(k, "outcome:", 8))
 			json_array_append_new(json_object_get(outcomes, "rows"),
 			                      json_pack("[s, O]", k + 8, v));
-	json_object_set_new(outcomes, "total", json_pack("[s, I]", "total",
+	json_object_set_new(outcomes, "total", json_pack("[s, I]", _("total"),
 	                                                 (json_int_t)count_at(c, "closed")));
 	ip_table_suppress(outcomes, min_cell);
 	return json_pack("[o, o]", t, outcomes);
@@ -618,9 +621,9 @@ static json_t *kpi_tables(const json_t *p, int min_cell)
 static json_t *indicator_tables(const json_t *p, int min_cell)
 {
 	static const struct { const char *id, *title; } names[] = {
-		{"voluntary_returns", "Voluntary returns"},
-		{"assisted_before_departure", "Returnees assisted before departure"},
-		{"reintegration_assistance", "Returnees who received reintegration assistance"}};
+		{"voluntary_returns", N_("Voluntary returns")},
+		{"assisted_before_departure", N_("Returnees assisted before departure")},
+		{"reintegration_assistance", N_("Returnees who received reintegration assistance")}};
 	static const char *const breakdowns[] = {"sex", "age", "vulnerability"};
 	const char *period = json_string_value(json_object_get(p, "period"));
 	json_t *tables = json_array();
@@ -628,13 +631,14 @@ static json_t *indicator_tables(const json_t *p, int min_cell)
 		const json_t *ind = json_object_get(json_object_get(p, "indicators"), names[i].id);
 		for (size_t b = 0; b < 3; b++) {
 			char title[160];
-			snprintf(title, sizeof title, "%s %s by %s", names[i].title, period, breakdowns[b]);
-			json_t *t = table(title, json_pack("[s, s]", breakdowns[b], "returnees"));
+			snprintf(title, sizeof title, _("%s %s by %s"), _(names[i].title), period,
+			         _(breakdowns[b]));
+			json_t *t = table(title, json_pack("[s, s]", _(breakdowns[b]), _("returnees")));
 			const char *k;
 			json_t *v;
 			json_object_foreach(json_object_get(ind, breakdowns[b]), k, v)
 				json_array_append_new(json_object_get(t, "rows"), json_pack("[s, O]", k, v));
-			json_object_set_new(t, "total", json_pack("[s, O]", "total",
+			json_object_set_new(t, "total", json_pack("[s, O]", _("total"),
 			                                          json_object_get(ind, "total")));
 			ip_table_suppress(t, min_cell);
 			json_array_append_new(tables, t);

@@ -3,6 +3,7 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 
 #include <stdlib.h>
@@ -10,21 +11,21 @@
 
 /* The fields a new case takes, as options, CSV columns and JSON keys. */
 const struct ip_intake_field ip_intake_fields[] = {
-	{"given", "given", "person.given", "NAME", false, true, "given name(s)"},
-	{"family", "family", "person.family", "NAME", false, true, "family name"},
-	{"birth_date", "birth-date", "person.birth_date", "DATE", false, true, "birth date, YYYY-MM-DD"},
-	{"sex", "sex", "person.sex", "SEX", false, true, "sex: female, male, diverse or unknown"},
-	{"nationality", "nationality", "person.nationality", "CC", true, true, "nationality, ISO 3166-1 code (XK: Kosovo)"},
-	{"return_country", "return-country", "return.country", "CC", false, true, "country of return, ISO 3166-1 code"},
-	{"return_region", "return-region", "return.region", "REGION", false, false, "region of return, ISO 3166-2 code like AF-KAB"},
-	{"planned_departure", "planned-departure", "return.planned_departure", "DATE", false, false, "planned departure, YYYY-MM-DD"},
-	{"languages", "language", "person.languages", "CODE", true, false, "language, ISO 639-3 code like prs or deu"},
-	{"residence_status", "residence-status", "person.residence_status", "STATUS", false, false, "residence status (see --list residence-status)"},
-	{"phone", "phone", "person.contact.phone", "NUMBER", false, false, "telephone number"},
-	{"email", "email", "person.contact.email", "ADDRESS", false, false, "e-mail address"},
-	{"programmes", "programme", "programmes", "ID", true, false, "programme id, like REAG-GARP-2"},
-	{"consent", "consent", "consent", "PURPOSE[:RECIPIENT]", true, false, "consent given today, like referral:AF-KBL-PH"},
-	{"counsellor", "counsellor", "counsellors.host", "NAME", false, false, "counsellor in Germany"},
+	{"given", "given", "person.given", "NAME", false, true, N_("given name(s)")},
+	{"family", "family", "person.family", "NAME", false, true, N_("family name")},
+	{"birth_date", "birth-date", "person.birth_date", "DATE", false, true, N_("birth date, YYYY-MM-DD")},
+	{"sex", "sex", "person.sex", "SEX", false, true, N_("sex: female, male, diverse or unknown")},
+	{"nationality", "nationality", "person.nationality", "CC", true, true, N_("nationality, ISO 3166-1 code (XK: Kosovo)")},
+	{"return_country", "return-country", "return.country", "CC", false, true, N_("country of return, ISO 3166-1 code")},
+	{"return_region", "return-region", "return.region", "REGION", false, false, N_("region of return, ISO 3166-2 code like AF-KAB")},
+	{"planned_departure", "planned-departure", "return.planned_departure", "DATE", false, false, N_("planned departure, YYYY-MM-DD")},
+	{"languages", "language", "person.languages", "CODE", true, false, N_("language, ISO 639-3 code like prs or deu")},
+	{"residence_status", "residence-status", "person.residence_status", "STATUS", false, false, N_("residence status (see --list residence-status)")},
+	{"phone", "phone", "person.contact.phone", "NUMBER", false, false, N_("telephone number")},
+	{"email", "email", "person.contact.email", "ADDRESS", false, false, N_("e-mail address")},
+	{"programmes", "programme", "programmes", "ID", true, false, N_("programme id, like REAG-GARP-2")},
+	{"consent", "consent", "consent", "PURPOSE[:RECIPIENT]", true, false, N_("consent given today, like referral:AF-KBL-PH")},
+	{"counsellor", "counsellor", "counsellors.host", "NAME", false, false, N_("counsellor in Germany")},
 	{NULL, NULL, NULL, NULL, false, false, NULL},
 };
 _Static_assert(sizeof ip_intake_fields / sizeof *ip_intake_fields == IP_INTAKE_NFIELDS + 1,

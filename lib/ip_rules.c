@@ -1,6 +1,7 @@
 #include "ip_rules.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 #include "ip_share.h"
 #include "ip_vocab.h"
@@ -23,7 +24,7 @@ int ip_rules_load(const char *path, const struct ip_limits *lim,
 		         "expected one rules document, found %zu", docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
-	if (!rc && ip_validate(&docs.v[0], &ip_rules_schema, "a rules file"))
+	if (!rc && ip_validate(&docs.v[0], &ip_rules_schema, N_("a rules file")))
 		rc = IP_EXIT_DATAERR;
 	if (!rc) {
 		*out = ip_xcalloc(1, sizeof **out);

@@ -3,6 +3,7 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
@@ -301,7 +302,7 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 		free(h);
 	}
 	struct ip_progress progress;
-	ip_progress_begin(&progress, s->cli->progress, "cases read", p.n);
+	ip_progress_begin(&progress, s->cli->progress, _("cases read"), p.n);
 	for (size_t i = 0; i < p.n; i += CHUNK) {
 		size_t n_chunk = p.n - i < CHUNK ? p.n - i : CHUNK;
 		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, n_chunk));

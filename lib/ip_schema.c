@@ -3,6 +3,7 @@
 #include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_merge.h"
 #include "ip_vocab.h"
 
@@ -421,42 +422,42 @@ const struct ip_field *ip_schema_lookup(const char *path)
 const char *ip_type_noun(const struct ip_field *f)
 {
 	switch (f->type) {
-	case IP_T_STRING: return "a string";
-	case IP_T_DATE: return "a date (YYYY-MM-DD)";
-	case IP_T_DATETIME: return "a UTC time (YYYY-MM-DDTHH:MM:SSZ)";
-	case IP_T_DUE: return "a date or a relative due date (departure+60d)";
-	case IP_T_YEARS: return "a number of years (0 to 100)";
-	case IP_T_AMOUNT: return "an amount from 0 to 1000000";
-	case IP_T_BOOLEAN: return "true or false";
-	case IP_T_ENUM: return "an id from a vocabulary";
-	case IP_T_PROGRAMME: return "a programme id";
-	case IP_T_COUNTRY: return "an ISO 3166-1 country code";
-	case IP_T_REGION: return "an ISO 3166-2 region code";
-	case IP_T_LANGUAGE: return "an ISO 639-3 language code";
-	case IP_T_CURRENCY: return "an ISO 4217 currency code";
-	case IP_T_CASE_ID: return "a case id";
-	case IP_T_CONST: return "a fixed string";
-	case IP_T_COUNT: return "a count (0 or more)";
-	case IP_T_COUNTS: return "a mapping of counts";
-	case IP_T_OBJECT: return "a mapping";
-	case IP_T_ARRAY: return "a list";
+	case IP_T_STRING: return _("a string");
+	case IP_T_DATE: return _("a date (YYYY-MM-DD)");
+	case IP_T_DATETIME: return _("a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
+	case IP_T_DUE: return _("a date or a relative due date (departure+60d)");
+	case IP_T_YEARS: return _("a number of years (0 to 100)");
+	case IP_T_AMOUNT: return _("an amount from 0 to 1000000");
+	case IP_T_BOOLEAN: return _("true or false");
+	case IP_T_ENUM: return _("an id from a vocabulary");
+	case IP_T_PROGRAMME: return _("a programme id");
+	case IP_T_COUNTRY: return _("an ISO 3166-1 country code");
+	case IP_T_REGION: return _("an ISO 3166-2 region code");
+	case IP_T_LANGUAGE: return _("an ISO 639-3 language code");
+	case IP_T_CURRENCY: return _("an ISO 4217 currency code");
+	case IP_T_CASE_ID: return _("a case id");
+	case IP_T_CONST: return _("a fixed string");
+	case IP_T_COUNT: return _("a count (0 or more)");
+	case IP_T_COUNTS: return _("a mapping of counts");
+	case IP_T_OBJECT: return _("a mapping");
+	case IP_T_ARRAY: return _("a list");
 	}
-	return "a value";
+	return _("a value");
 }
 
 static const char *json_noun(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "a mapping";
-	case JSON_ARRAY: return "a list";
-	case JSON_STRING: return "a string";
+	case JSON_OBJECT: return _("a mapping");
+	case JSON_ARRAY: return _("a list");
+	case JSON_STRING: return _("a string");
 	case JSON_INTEGER:
-	case JSON_REAL: return "a number";
+	case JSON_REAL: return _("a number");
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_FALSE: return _("a boolean");
+	case JSON_NULL: return _("null");
 	}
-	return "a value";
+	return _("a value");
 }
 
 /* ---- validation --------------------------------------------------------- */
@@ -548,13 +549,13 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 	case IP_T_ENUM:
 		if (ip_vocab_has(f->vocab, s))
 			break;
-		snprintf(listed, sizeof listed, "see ip-intake --list %s", f->vocab);
+		snprintf(listed, sizeof listed, _("see ip-intake --list %s"), f->vocab);
 		unknown(c, path, f->vocab, s, ip_vocab_suggest(f->vocab, s), listed);
 		break;
 	case IP_T_PROGRAMME:
 		if (!ip_programme_known(s))
-			unknown(c, path, "programme", s, ip_programme_suggest(s),
-			        "see programmes.yaml");
+			unknown(c, path, _("programme"), s, ip_programme_suggest(s),
+			        _("see programmes.yaml"));
 		break;
 	case IP_T_COUNTRY: check_code(c, IP_CODES_COUNTRY, s, path); break;
 	case IP_T_REGION: check_code(c, IP_CODES_REGION, s, path); break;
@@ -687,8 +688,8 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 		if (!json_is_integer(v))
 			problem(c, path, "expected a whole number, found %s", json_noun(v));
 		else if (json_integer_value(v) < 0 || json_integer_value(v) > 100)
-			problem(c, path, "%" JSON_INTEGER_FORMAT " is out of range (0 to 100)",
-			        json_integer_value(v));
+			problem(c, path, "%lld is out of range (0 to 100)",
+			        (long long)json_integer_value(v));
 		break;
 	case IP_T_AMOUNT:
 		if (!json_is_number(v))
@@ -802,7 +803,7 @@ int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *w
 {
 	struct vctx c = {doc, 0, 0};
 	if (!json_is_object(doc->root)) {
-		problem(&c, "", "expected %s (a mapping), found %s", what, json_noun(doc->root));
+		problem(&c, "", "expected %s (a mapping), found %s", _(what), json_noun(doc->root));
 		return c.problems;
 	}
 	check_object(&c, schema, doc->root, "");
@@ -811,7 +812,7 @@ int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *w
 
 int ip_case_validate(struct ip_doc *doc)
 {
-	int problems = ip_validate(doc, &ip_case_schema, "a case");
+	int problems = ip_validate(doc, &ip_case_schema, N_("a case"));
 	if (json_is_object(doc->root)) {
 		struct vctx c = {doc, 0, 0};
 		check_relations(&c, doc->root);
@@ -893,7 +894,7 @@ int ip_load_checked(const char *path, const struct ip_field *schema, const char 
 	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
 	if (!rc && docs.n != 1) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected %s, found %zu documents",
-		         what, docs.n);
+		         _(what), docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
 	if (!rc && ip_validate(&docs.v[0], schema, what))

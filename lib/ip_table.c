@@ -1,4 +1,5 @@
 #include "ip_table.h"
+#include "ip_i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -295,8 +296,9 @@ static void render_html_table(const json_t *t, struct ip_buf *out)
 	ip_buf_puts(out, "</table>\n</section>\n");
 }
 
+/* the page's language is the labels': the user's */
 static const char html_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
 static const char html_style[] =
 	"</title>\n<style>\n"
@@ -322,7 +324,7 @@ void ip_tables_render(const json_t *tables, enum ip_table_format f,
 	if (f == IP_TABLE_CSV && dialect == IP_CSV_EXCEL_DE)
 		ip_buf_puts(out, "\xEF\xBB\xBF");  /* the BOM German Excel needs for UTF-8 */
 	if (f == IP_TABLE_HTML) {
-		ip_buf_puts(out, html_head);
+		ip_buf_printf(out, html_head, ip_i18n_lang());
 		html_text(out, title);
 		ip_buf_puts(out, html_style);
 		html_text(out, title);

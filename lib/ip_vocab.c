@@ -3,6 +3,7 @@
 #include "ip_emit.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 #include "ip_schema.h"
 #include "ip_share.h"
 
@@ -180,9 +181,9 @@ void ip_unknown_id(const struct ip_where *w, const char *what, const char *id,
 	}
 	const char *near = ip_nearest(id, ids, n);
 	if (near)
-		ip_error(w, "%s '%s'; did you mean '%s'?", what, id, near);
+		ip_error(w, "%s '%s'; did you mean '%s'?", _(what), id, near);
 	else
-		ip_error(w, "%s '%s' (%s has %s)", what, id, holder, n ? all.s : "none");
+		ip_error(w, "%s '%s' (%s has %s)", _(what), id, _(holder), n ? all.s : _("none"));
 	ip_buf_free(&all);
 	free(ids);
 }

@@ -1,6 +1,7 @@
 #include "ip_write.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,7 @@
 
 static void report(const char *path, const char *what, int err)
 {
-	ip_error(&(struct ip_where){path, 0, 0, NULL}, "%s: %s", what, strerror(err));
+	ip_error(&(struct ip_where){path, 0, 0, NULL}, "%s: %s", _(what), strerror(err));
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -73,7 +74,7 @@ int ip_lock_acquire(const char *path, struct ip_lock *lk)
 				         "is a symbolic link; refusing to write through it");
 				return IP_EXIT_CANTCREAT;
 			}
-			report(path, "cannot open", e);
+			report(path, N_("cannot open"), e);
 			return e == ENOENT ? IP_EXIT_NOINPUT : IP_EXIT_IOERR;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
@@ -92,7 +93,7 @@ int ip_lock_acquire(const char *path, struct ip_lock *lk)
 		int e = errno;
 		close(fd);
 		if (e != EWOULDBLOCK && e != EINTR) {
-			report(path, "cannot lock", e);
+			report(path, N_("cannot lock"), e);
 			return IP_EXIT_IOERR;
 		}
 		if (waited >= limit) {
@@ -191,7 +192,7 @@ static int fsync_dir(const char *dir)
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		report(dir, "cannot sync directory", e);
+		report(dir, N_("cannot sync directory"), e);
 		return IP_EXIT_IOERR;
 	}
 	close(fd);
@@ -253,14 +254,14 @@ static int make_temp(const char *path, unsigned how, char **tmp, int *slot, int 
 	}
 	int e = open_temp(path, tmp, fd);
 	if (e) {
-		report(path, "cannot create a file here", e);
+		report(path, N_("cannot create a file here"), e);
 		free(*tmp);
 		return IP_EXIT_CANTCREAT;
 	}
 	*slot = claim_slot(*tmp);
 	/* An existing file keeps its mode; a new one is private whatever the umask. */
 	if (fchmod(*fd, exists ? (st.st_mode & 07777) : 0600) != 0) {
-		report(path, "cannot write", errno);
+		report(path, N_("cannot write"), errno);
 		close(*fd);
 		unlink(*tmp);
 		release_slot(*slot);
@@ -280,7 +281,7 @@ int ip_batch_add(struct ip_batch *b, const char *path, const char *data,
 		return rc;
 	if (write_all(fd, data, len) != 0 || close(fd) != 0) {
 		int e = errno;
-		report(path, "cannot write", e);
+		report(path, N_("cannot write"), e);
 		unlink(tmp);
 		release_slot(slot);
 		free(tmp);
@@ -332,7 +333,7 @@ static int sync_temps(struct ip_batch *b)
 	if (fd >= 0)
 		close(fd);
 	if (rc != 0) {
-		report(b->v[0].path, "cannot sync to disk", e);
+		report(b->v[0].path, N_("cannot sync to disk"), e);
 		return IP_EXIT_IOERR;
 	}
 	return IP_EXIT_OK;
@@ -347,14 +348,14 @@ static int place(struct pending_file *p)
 			if (e == EEXIST)
 				ip_error(&(struct ip_where){p->path, 0, 0, NULL}, "already exists");
 			else
-				report(p->path, "cannot create", e);
+				report(p->path, N_("cannot create"), e);
 			return e == EEXIST ? IP_EXIT_CANTCREAT : IP_EXIT_IOERR;
 		}
 		unlink(p->tmp);
 		return IP_EXIT_OK;
 	}
 	if (rename(p->tmp, p->path) != 0) {
-		report(p->path, "cannot replace", errno);
+		report(p->path, N_("cannot replace"), errno);
 		return IP_EXIT_IOERR;
 	}
 	return IP_EXIT_OK;
@@ -425,7 +426,7 @@ int ip_mkdir_private(const char *path)
 {
 	if (mkdir(path, 0700) == 0) {
 		if (chmod(path, 0700) != 0) {
-			report(path, "cannot set mode", errno);
+			report(path, N_("cannot set mode"), errno);
 			return IP_EXIT_CANTCREAT;
 		}
 		return IP_EXIT_OK;
@@ -433,7 +434,7 @@ int ip_mkdir_private(const char *path)
 	struct stat st;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return IP_EXIT_OK;
-	report(path, "cannot create directory", errno);
+	report(path, N_("cannot create directory"), errno);
 	return IP_EXIT_CANTCREAT;
 }
 
@@ -455,7 +456,7 @@ int ip_stream_open(struct ip_stream *s, const char *path)
 void ip_stream_write(struct ip_stream *s, const char *data, size_t len)
 {
 	if (!s->failed && write_all(s->fd, data, len) != 0) {
-		report(s->path, "cannot write", errno);
+		report(s->path, N_("cannot write"), errno);
 		s->failed = true;
 	}
 }
@@ -482,15 +483,15 @@ int ip_stream_commit(struct ip_stream *s)
 {
 	int rc = s->failed ? IP_EXIT_IOERR : IP_EXIT_OK;
 	if (!rc && fsync(s->fd) != 0) {
-		report(s->path, "cannot sync to disk", errno);
+		report(s->path, N_("cannot sync to disk"), errno);
 		rc = IP_EXIT_IOERR;
 	}
 	if (close(s->fd) != 0 && !rc) {
-		report(s->path, "cannot write", errno);
+		report(s->path, N_("cannot write"), errno);
 		rc = IP_EXIT_IOERR;
 	}
 	if (!rc && rename(s->tmp, s->path) != 0) {
-		report(s->path, "cannot replace", errno);
+		report(s->path, N_("cannot replace"), errno);
 		rc = IP_EXIT_IOERR;
 	}
 	char *dir = rc ? NULL : dir_of(s->path);

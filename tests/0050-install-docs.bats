@@ -140,11 +140,16 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	[ -f "$dest/usr/share/bash-completion/completions/ip-intake" ]
 	[ -f "$dest/usr/share/zsh/site-functions/_integplan" ]
 	[ -f "$dest/usr/share/fish/vendor_completions.d/ip-check.fish" ]
+	[ -f "$dest/usr/share/locale/de/LC_MESSAGES/integplan.mo" ]
 	# The installed command finds its data beside its own bin/.
 	cd "$BATS_TEST_TMPDIR"
 	"$dest/usr/bin/ip-intake" -q --init --centre BY-MUC repo
 	run "$dest/usr/bin/ip-intake" -C repo --list sex
 	assert_line --partial female
+	# ... and its German messages beside it too (<prefix>/share/locale)
+	run env LANGUAGE=de "$dest/usr/bin/ip-check" nothere.yaml
+	assert_failure 66
+	assert_line --partial "kann nicht öffnen"
 	make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/usr >/dev/null
 	[ -z "$(find "$dest" -type f)" ]
 }

@@ -4,25 +4,8 @@
 
 load helper
 
-# The fixture repository: the twelve sample cases, assessed and planned;
-# some departed and arrived, one plan agreed, one case closed.
 setup_file() {
-	cd "$BATS_FILE_TMPDIR" || return 1
-	ip-intake -q --init --centre BY-MUC --state DE-BY fixture
-	cd fixture || return 1
-	ip-intake -q --from "$ROOT/share/integplan/examples/sample-cases.csv" >opened.txt
-	ip-assess -q -i --files-from=opened.txt --need documents >/dev/null
-	ip-plan new -q -i --files-from=opened.txt --template employment >/dev/null
-	head -6 opened.txt | ip-plan departure -q -i --files-from=- --date 2026-12-10 >/dev/null
-	head -3 opened.txt | ip-plan arrival -q -i --files-from=- --date 2026-12-11 >/dev/null
-	first=$(head -1 opened.txt)
-	ip-plan set -q -i --measure M3 --status done "$first" >/dev/null
-	ip-plan set -q -i --measure M1 --status done "$first" >/dev/null
-	ip-plan approve -q -i --side host --date 2026-12-05 "$first" >/dev/null
-	ip-plan approve -q -i --side return --by "N. Karimi" --date 2026-12-29 "$first" >/dev/null
-	sed -i 's/^status: .*/status: closed/; s/^opened: \(.*\)/opened: \1\noutcome: completed\nclosed: 2027-01-10/' \
-		"$(sed -n 12p opened.txt)"
-	ip-check -q
+	report_fixture "$BATS_FILE_TMPDIR/fixture"
 }
 
 setup() {

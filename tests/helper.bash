@@ -14,7 +14,10 @@ export IP_NOW=2026-11-21T09:14:03Z
 export IP_ACTOR=tester
 export IP_RANDOM_SEED=42
 export IP_LOCK_TIMEOUT=1
-unset IP_DIR IP_SHARE
+unset IP_DIR IP_SHARE IP_LOCALEDIR
+# English messages, whatever the locale of the one running the tests
+export LC_ALL=C.UTF-8
+unset LANGUAGE LANG LC_MESSAGES
 
 # A repository in the test's own directory; the test runs inside it.
 make_repo() {
@@ -46,4 +49,25 @@ planned_case() {
 # The octal mode of a file.
 mode_of() {
 	stat -c %a "$1"
+}
+
+# The repository of the report tests, made in $1 and entered: the twelve
+# sample cases, assessed and planned; some departed and arrived, one plan
+# agreed, one case closed.
+report_fixture() {
+	ip-intake -q --init --centre BY-MUC --state DE-BY "$1"
+	cd "$1" || return 1
+	ip-intake -q --from "$ROOT/share/integplan/examples/sample-cases.csv" >opened.txt
+	ip-assess -q -i --files-from=opened.txt --need documents >/dev/null
+	ip-plan new -q -i --files-from=opened.txt --template employment >/dev/null
+	head -6 opened.txt | ip-plan departure -q -i --files-from=- --date 2026-12-10 >/dev/null
+	head -3 opened.txt | ip-plan arrival -q -i --files-from=- --date 2026-12-11 >/dev/null
+	first=$(head -1 opened.txt)
+	ip-plan set -q -i --measure M3 --status "done" "$first" >/dev/null
+	ip-plan set -q -i --measure M1 --status "done" "$first" >/dev/null
+	ip-plan approve -q -i --side host --date 2026-12-05 "$first" >/dev/null
+	ip-plan approve -q -i --side return --by "N. Karimi" --date 2026-12-29 "$first" >/dev/null
+	sed -i 's/^status: .*/status: closed/; s/^opened: \(.*\)/opened: \1\noutcome: completed\nclosed: 2027-01-10/' \
+		"$(sed -n 12p opened.txt)"
+	ip-check -q
 }

@@ -2,6 +2,11 @@
 # Run the unit tests of lib/ and every tests/*.bats (TAP), show their
 # output, and end with one line: "N passed, N failed[, N skipped]".
 cd "$(dirname "$0")/.." || exit 2
+# English messages whatever the caller's locale; tests/0190-i18n.bats sets
+# German where it means to.
+LC_ALL=C.UTF-8
+export LC_ALL
+unset LANGUAGE LANG LC_MESSAGES
 out=$(mktemp) || exit 2
 trap 'rm -f "$out"' EXIT INT TERM
 

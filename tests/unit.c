@@ -10,6 +10,7 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
+#include "ip_i18n.h"
 #include "ip_mustache.h"
 #include "ip_partners.h"
 #include "ip_referral.h"
@@ -17,6 +18,7 @@
 #include "ip_write.h"
 
 #include <fcntl.h>
+#include <locale.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -195,6 +197,9 @@ static void test_nearest(void)
 	const char *names[] = {"nationality", "languages", "given"};
 	ok(!strcmp(ip_nearest("nationalty", names, 3), "nationality"), "did you mean: typo");
 	ok(ip_nearest("zzzzzz", names, 3) == NULL, "did you mean: nothing close");
+	ok(!strcmp(ip_did_you_mean("nationality"), "; did you mean 'nationality'?"),
+	   "did you mean: the phrase");
+	ok(!strcmp(ip_did_you_mean(NULL), ""), "did you mean: nothing without a candidate");
 	const char *prios[] = {"low", "medium", "high", "urgent"};
 	ok(!strcmp(ip_nearest("hihg", prios, 4), "high"), "did you mean: swapped letters");
 	const char *sexes[] = {"female", "male", "diverse", "unknown"};
@@ -604,6 +609,29 @@ static void test_age_large(void)
 	free(key);
 }
 
+/* The language follows LANGUAGE, from the catalogue built beside tests/ in
+ * share/locale. setlocale after each change empties glibc's cache of
+ * translations, as a new process would start without one. */
+static void test_language(void)
+{
+	const char *messages = setlocale(LC_MESSAGES, NULL);
+	if (!strcmp(messages, "C") || !strcmp(messages, "POSIX")) {
+		printf("ok %d - messages in German # skip the C locale has only English\n",
+		       ++n_tests);
+		return;
+	}
+	unsetenv("LANGUAGE");
+	setlocale(LC_MESSAGES, "");
+	ok(!strcmp(ip_i18n_lang(), "en"), "language: English without a German locale");
+	setenv("LANGUAGE", "de", 1);
+	setlocale(LC_MESSAGES, "");
+	ok(!strcmp(ip_i18n_lang(), "de"), "language: German under LANGUAGE=de");
+	ok(!strcmp(ip_did_you_mean("sex"), "; meinten Sie 'sex'?"), "language: German phrase");
+	unsetenv("LANGUAGE");
+	setlocale(LC_MESSAGES, "");
+	ok(!strcmp(ip_did_you_mean("sex"), "; did you mean 'sex'?"), "language: back to English");
+}
+
 int main(void)
 {
 	char *name[] = {"unit", NULL};
@@ -618,6 +646,7 @@ int main(void)
 	test_quoting_round_trip();
 	test_ids_and_dates();
 	test_nearest();
+	test_language();
 	test_csv();
 	test_schema_lookup();
 	test_schema_documented();

@@ -150,6 +150,10 @@ step "what falls due in the next four weeks, by owner (the nightly cron job)" \
 	"ip-report -C demo due --within 4w -f table"
 ip-report -C demo -q due --within 4w -f table
 
+step "the key figures, for a German-speaking team: messages and labels follow the locale" \
+	"LANGUAGE=de ip-report -C demo kpi"
+LC_ALL=C.UTF-8 LANGUAGE=de ip-report -C demo kpi
+
 step "the repository goes into git: merge driver, hook; a colleague's clone" \
 	"ip-intake --init --git demo; git clone demo COLLEAGUE; ip-intake --init --git COLLEAGUE"
 export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.org

@@ -30,6 +30,11 @@ command -v zsh >/dev/null 2>&1 || need zsh
 command -v fish >/dev/null 2>&1 || need fish
 command -v shellcheck >/dev/null 2>&1 || need shellcheck
 [ -d /usr/lib/python3/dist-packages/jsonschema ] || need python3-jsonschema
+# The message catalogues are compiled with msgfmt; tests/0190-i18n.bats
+# checks them with xgettext and msgcmp, and runs under LANG=de_DE.UTF-8,
+# whose definition the locales package has.
+command -v msgfmt >/dev/null 2>&1 || need gettext
+[ -f /usr/share/i18n/locales/de_DE ] || need locales
 if [ "${1:-}" = hardening ]; then
 	command -v clang >/dev/null 2>&1 || need clang
 	# libFuzzer's runtime comes in its own package
@@ -38,9 +43,6 @@ if [ "${1:-}" = hardening ]; then
 	command -v valgrind >/dev/null 2>&1 || need valgrind
 fi
 
-[ -z "$missing" ] && exit 0
-
-packages=${missing# }
 as_root() {
 	if [ "$(id -u)" = 0 ]; then
 		"$@"
@@ -48,6 +50,20 @@ as_root() {
 		sudo "$@"
 	fi
 }
+# Make the German locale when it is missing and we may; without it the
+# test of LANG=de_DE.UTF-8 is skipped (LANGUAGE=de is tested regardless).
+german_locale() {
+	locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\{0,1\}8' && return 0
+	{ [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; } || return 0
+	as_root localedef -i de_DE -f UTF-8 de_DE.UTF-8 >/dev/null 2>&1 ||
+		echo "integplan: could not make the de_DE.UTF-8 locale; its test is skipped" >&2
+}
+
+if [ -z "$missing" ]; then
+	german_locale
+	exit 0
+fi
+packages=${missing# }
 if [ "$(id -u)" != 0 ] && ! { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; }; then
 	echo "integplan: missing build dependencies: $packages" >&2
 	echo "integplan: install them with: sudo apt-get update && sudo apt-get install -y $packages" >&2
@@ -64,3 +80,4 @@ if ! { as_root apt-get update -qq >&2 &&
 	echo "integplan: installing failed; run: sudo apt-get update && sudo apt-get install -y $packages" >&2
 	exit 2
 fi
+german_locale
