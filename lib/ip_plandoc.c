@@ -29,17 +29,7 @@ static const char *str_at(const json_t *obj, const char *key)
  * else the id itself. */
 static const char *label(const struct ip_plandoc *d, const char *vocab, const char *id)
 {
-	size_t i;
-	json_t *e;
-	if (!id)
-		return "";
-	json_array_foreach(ip_vocab_entries(vocab), i, e) {
-		if (strcmp(str_at(e, "id"), id))
-			continue;
-		const char *l = str_at(e, d->lang);
-		return l ? l : str_at(e, "en") ? str_at(e, "en") : id;
-	}
-	return id;
+	return ip_vocab_label(vocab, id, d->lang);
 }
 
 static void set_label(json_t *obj, const char *key, const struct ip_plandoc *d,

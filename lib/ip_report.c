@@ -4,6 +4,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_table.h"
+#include "ip_vocab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,6 +470,29 @@ static json_t *table(const char *title, json_t *columns)
 	return json_pack("{s:s, s:o, s:[]}", "title", title, "columns", columns, "rows");
 }
 
+/* A value of a field as a row shows it: in German (or another catalogue's
+ * language) the vocabulary's label; English keeps the ids, which are
+ * English words and what scripts reading the CSV compare. */
+static json_t *shown(const char *field, const char *value, size_t len)
+{
+	static const struct { const char *field, *vocab; } vocabs[] = {
+		{"status", "case-status"}, {"outcome", "closure-outcome"}, {"sex", "sex"},
+		{"vulnerability", "vulnerability"}, {"measure", "measure"}};
+	const char *lang = ip_i18n_lang();
+	char *id = ip_xasprintf("%.*s", (int)len, value);
+	const char *label = id;
+	if (strcmp(lang, "en")) {
+		for (size_t i = 0; i < sizeof vocabs / sizeof *vocabs; i++)
+			if (!strcmp(vocabs[i].field, field))
+				label = ip_vocab_label(vocabs[i].vocab, id, lang);
+		if (!strcmp(id, "none"))
+			label = _("none");
+	}
+	json_t *s = json_string(label);
+	free(id);
+	return s;
+}
+
 static json_t *summary_tables(const json_t *p, int min_cell)
 {
 	const json_t *by = json_object_get(p, "by");
@@ -491,7 +515,8 @@ static json_t *summary_tables(const json_t *p, int min_cell)
 		const char *s = key;
 		for (size_t k = 0; k < json_array_size(by); k++) {
 			size_t len = strcspn(s, KEY_SEP);
-			json_array_append_new(row, json_stringn(s, len));
+			json_array_append_new(row, shown(json_string_value(json_array_get(by, k)), s,
+			                                 len));
 			s += len + (s[len] != '\0');
 		}
 		json_array_append(row, count);
@@ -611,7 +636,8 @@ static json_t *kpi_tables(const json_t *p, int min_cell)
 	json_object_foreach((json_t *)c, k, v)
 		if (!strncmp(k, "outcome:", 8))
 			json_array_append_new(json_object_get(outcomes, "rows"),
-			                      json_pack("[s, O]", k + 8, v));
+			                      json_pack("[o, O]", shown("outcome", k + 8, strlen(k + 8)),
+			                                v));
 	json_object_set_new(outcomes, "total", json_pack("[s, I]", _("total"),
 	                                                 (json_int_t)count_at(c, "closed")));
 	ip_table_suppress(outcomes, min_cell);
@@ -637,7 +663,9 @@ static json_t *indicator_tables(const json_t *p, int min_cell)
 			const char *k;
 			json_t *v;
 			json_object_foreach(json_object_get(ind, breakdowns[b]), k, v)
-				json_array_append_new(json_object_get(t, "rows"), json_pack("[s, O]", k, v));
+				json_array_append_new(json_object_get(t, "rows"),
+				                      json_pack("[o, O]", shown(breakdowns[b], k,
+				                                                strlen(k)), v));
 			json_object_set_new(t, "total", json_pack("[s, O]", _("total"),
 			                                          json_object_get(ind, "total")));
 			ip_table_suppress(t, min_cell);

@@ -52,6 +52,22 @@ json_t *ip_vocab_entries(const char *vocab)
 	return json_is_array(v) ? v : NULL;
 }
 
+const char *ip_vocab_label(const char *vocab, const char *id, const char *lang)
+{
+	size_t i;
+	json_t *e;
+	if (!id)
+		return "";
+	json_array_foreach(ip_vocab_entries(vocab), i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "id")), id))
+			continue;
+		const char *l = json_string_value(json_object_get(e, lang));
+		const char *en = json_string_value(json_object_get(e, "en"));
+		return l ? l : en ? en : id;
+	}
+	return id;
+}
+
 static bool list_has(json_t *list, const char *id)
 {
 	size_t i;

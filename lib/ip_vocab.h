@@ -13,6 +13,9 @@ bool ip_vocab_has(const char *vocab, const char *id);
 const char *ip_vocab_suggest(const char *vocab, const char *id);
 /* The entries [{id, de, en}, ...] of a vocabulary (borrowed), or NULL. */
 json_t *ip_vocab_entries(const char *vocab);
+/* The label of an id in a language ("de", "en", ...), else its English
+ * label, else the id itself (borrowed; "" for NULL). */
+const char *ip_vocab_label(const char *vocab, const char *id, const char *lang);
 /* The names of all vocabularies, in file order (borrowed object). */
 json_t *ip_vocab_all(void);
 

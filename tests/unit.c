@@ -15,6 +15,7 @@
 #include "ip_partners.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
+#include "ip_vocab.h"
 #include "ip_write.h"
 
 #include <fcntl.h>
@@ -632,6 +633,15 @@ static void test_language(void)
 	ok(!strcmp(ip_did_you_mean("sex"), "; did you mean 'sex'?"), "language: back to English");
 }
 
+static void test_vocab_labels(void)
+{
+	ok(!strcmp(ip_vocab_label("sex", "female", "de"), "weiblich"), "label: German");
+	ok(!strcmp(ip_vocab_label("closure-outcome", "lost-contact", "fr"), "lost contact"),
+	   "label: English where the language has none");
+	ok(!strcmp(ip_vocab_label("sex", "nonesuch", "de"), "nonesuch"), "label: the id when unknown");
+	ok(!strcmp(ip_vocab_label("sex", NULL, "de"), ""), "label: nothing for nothing");
+}
+
 int main(void)
 {
 	char *name[] = {"unit", NULL};
@@ -647,6 +657,7 @@ int main(void)
 	test_ids_and_dates();
 	test_nearest();
 	test_language();
+	test_vocab_labels();
 	test_csv();
 	test_schema_lookup();
 	test_schema_documented();
