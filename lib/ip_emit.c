@@ -225,6 +225,28 @@ static void indent(struct ip_buf *b, int n)
 
 static void emit_yaml_node(struct ip_buf *b, const json_t *v, int ind);
 
+/* YAML allows implicit ("key: value") keys of at most 1024 characters, and
+ * libyaml refuses longer ones; a longer key is written as an explicit key,
+ * "? key" with ": value" on the next line, which reads back the same. The
+ * limit counts characters, the check bytes, which are never fewer. */
+#define YAML_IMPLICIT_KEY_MAX 1024
+
+static void emit_yaml_key(struct ip_buf *b, const char *key, int ind)
+{
+	struct ip_buf k = {0};
+	emit_yaml_string(&k, key);
+	if (k.len < YAML_IMPLICIT_KEY_MAX) {
+		ip_buf_add(b, k.s, k.len);
+	} else {
+		ip_buf_add(b, "? ", 2);
+		ip_buf_add(b, k.s, k.len);
+		ip_buf_add(b, "\n", 1);
+		indent(b, ind);
+	}
+	ip_buf_add(b, ":", 1);
+	ip_buf_free(&k);
+}
+
 /* A block mapping; the first line's indentation is already written when
  * "inline_first" (the mapping is an item of a sequence: "- key: value"). */
 static void emit_yaml_map(struct ip_buf *b, const json_t *obj, int ind,
@@ -237,8 +259,7 @@ static void emit_yaml_map(struct ip_buf *b, const json_t *obj, int ind,
 		if (!(first && inline_first))
 			indent(b, ind);
 		first = false;
-		emit_yaml_string(b, key);
-		ip_buf_add(b, ":", 1);
+		emit_yaml_key(b, key, ind);
 		if (is_block(val)) {
 			ip_buf_add(b, "\n", 1);
 			emit_yaml_node(b, val, ind + 2);
