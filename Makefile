@@ -54,6 +54,8 @@ XGETTEXT_FLAGS = --from-code=UTF-8 --add-comments=TRANSLATORS --no-location --so
 POT ?= po/integplan.pot
 pot:
 	xgettext $(XGETTEXT_FLAGS) -o $(POT) lib/*.c cmd/*.c
+	@# no creation date: an unchanged source gives an unchanged template
+	sed -i '/^"POT-Creation-Date: /d' $(POT)
 po: pot
 	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-location --sort-output po/$$l.po $(POT) || exit 1; done
 

@@ -12,28 +12,26 @@
 
 static char *found;
 
-static char *beside_binary(void)
+char *ip_beside_binary(const char *dir, const char *probe)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
 		return NULL;
 	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');       /* .../bin/ip-x -> .../bin */
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	slash = strrchr(exe, '/');             /* .../bin -> ... */
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	char *dir = ip_xasprintf("%s/share/integplan", exe);
-	char *probe = ip_xasprintf("%s/vocabularies.yaml", dir);
-	int ok = access(probe, R_OK) == 0;
-	free(probe);
+	for (int up = 0; up < 2; up++) {       /* .../bin/ip-x -> ... */
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+	}
+	char *path = ip_xasprintf("%s/%s", exe, dir);
+	char *file = ip_xasprintf("%s/%s", path, probe);
+	int ok = access(file, R_OK) == 0;
+	free(file);
 	if (ok)
-		return dir;
-	free(dir);
+		return path;
+	free(path);
 	return NULL;
 }
 
@@ -44,7 +42,7 @@ const char *ip_share_dir(void)
 	const char *env = getenv("IP_SHARE");
 	if (env && *env)
 		found = ip_xstrdup(env);
-	else if (!(found = beside_binary()))
+	else if (!(found = ip_beside_binary("share/integplan", "vocabularies.yaml")))
 		found = ip_xstrdup(IP_DATADIR);
 	return found;
 }

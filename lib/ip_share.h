@@ -6,6 +6,10 @@
 #define IP_SHARE_H
 
 const char *ip_share_dir(void);
+/* <prefix>/dir for the running binary's <prefix>/bin, when <prefix>/dir/probe
+ * is readable, else NULL; the caller frees. The data directory and the
+ * message catalogues are found this way. */
+char *ip_beside_binary(const char *dir, const char *probe);
 /* ip_share_dir()/name; the caller frees. */
 char *ip_share_path(const char *name);
 
