@@ -38,7 +38,15 @@ MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-merge.1 man/ip-p
 LINGUAS = de
 CATALOGS = $(LINGUAS:%=share/locale/%/LC_MESSAGES/integplan.mo)
 
-all: $(BINS) $(CATALOGS)
+# The shell completions come from the commands' own option tables
+# (--completion-helper), so they cannot miss an option.
+COMPLETIONS = completions/integplan.bash completions/_integplan $(CMDS:%=completions/%.fish)
+
+all: $(BINS) $(CATALOGS) completions/.generated
+
+completions/.generated: $(BINS) completions/generate.sh
+	sh completions/generate.sh bin completions
+	@touch $@
 
 share/locale/%/LC_MESSAGES/integplan.mo: po/%.po
 	@mkdir -p $(@D)
@@ -69,8 +77,9 @@ bin/%: cmd/%.c lib/libintegplan.a $(HEADERS)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
 
-tests/unit: tests/unit.c lib/libintegplan.a $(HEADERS)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/unit.c lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
+UNIT_SRC = tests/unit.c tests/unit_domain.c
+tests/unit: $(UNIT_SRC) tests/unit.h lib/libintegplan.a $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_SRC) lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
 
 # Fuzz targets (tests/fuzz/TARGET.c): built with libFuzzer for make fuzz,
 # and with replay.c for make check, which runs every seed and every input
@@ -155,11 +164,11 @@ bench: deps
 	@sh tools/bench.sh
 
 # Every shell script; tests/0050-install-docs.bats runs the same.
-SH_SCRIPTS   = tools/*.sh tests/run.sh tests/bad/generate.sh share/integplan/git/pre-commit \
+SH_SCRIPTS   = tools/*.sh completions/generate.sh tests/run.sh tests/bad/generate.sh share/integplan/git/pre-commit \
                share/integplan/git/post-checkout \
                share/integplan/examples/*.sh
 BASH_SCRIPTS = completions/integplan.bash .ci/run tests/helper.bash
-lint:
+lint: completions/.generated
 	mandoc -Tlint -Wwarning $(MANS)
 	shellcheck -s sh $(SH_SCRIPTS)
 	shellcheck -s bash $(BASH_SCRIPTS)
@@ -192,6 +201,6 @@ uninstall:
 	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/integplan.mo; done
 
 clean:
-	rm -rf bin share/locale lib/*.o lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
+	rm -rf bin share/locale lib/*.o $(COMPLETIONS) completions/.generated lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
 
 .PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean schema pot po

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
@@ -14,8 +15,6 @@
 #include "ip_repo.h"
 #include "ip_schema.h"
 
-enum { OPT_PRINT = 0x200, OPT_NO_SCHEMA, OPT_JSON_SCHEMA };
-
 struct check {
 	struct ip_cli cli;
 	bool print, no_schema;
@@ -23,27 +22,29 @@ struct check {
 	size_t files, valid, invalid, unreadable, printed;
 };
 
-static const struct argp_option options[] = {
-	{"print", OPT_PRINT, NULL, 0, N_("Print valid cases in canonical form"), 0},
-	{"no-schema", OPT_NO_SCHEMA, NULL, 0, N_("Read any YAML or JSON document; "
-	 "check syntax only (with --print: convert)"), 0},
-	{"json-schema", OPT_JSON_SCHEMA, "DOCUMENT", 0, N_("Print the JSON Schema of a case, "
-	 "referral-package, referral-response or report-partial"), 0},
+#define FLAG(m) IP_FLAG(struct check, m)
+#define STRING(m) IP_STRING(struct check, m)
+
+static const struct ip_opt options[] = {
+	{"print", 0, NULL, N_("Print valid cases in canonical form"), 0, 0,
+	 FLAG(print)},
+	{"no-schema", 0, NULL, N_("Read any YAML or JSON document; check syntax only (with "
+	 "--print: convert)"), 0, 0, FLAG(no_schema)},
+	{"json-schema", 0, "DOCUMENT", N_("Print the JSON Schema of a case, referral-package, "
+	 "referral-response or report-partial"), 0, 0, STRING(json_schema),
+	 .complete = IP_COMPLETE_WORDS,
+	 .values = "case referral-package referral-response report-partial"},
 	{0}};
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct check *c = state->input;
-	(void)arg;
-	switch (key) {
-	case ARGP_KEY_INIT: state->child_inputs[0] = &c->cli; break;
-	case OPT_PRINT: c->print = true; break;
-	case OPT_NO_SCHEMA: c->no_schema = true; break;
-	case OPT_JSON_SCHEMA: c->json_schema = arg; break;
-	default: return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
+static const struct ip_command command = {
+	"ip-check", "[PATH...]",
+	N_("Validate IntegPlan case files.\v"
+	"PATHs are case files or directories (searched for *.yaml, *.yml and "
+	"*.json); - is a case on standard input. Without PATHs, the cases/ "
+	"directory of the case repository. Exit status: 0 all valid, 1 some "
+	"invalid, 65 some could not be parsed, 66 missing input."),
+	.opts = options, .operands = IP_COMPLETE_CASES, .formats = IP_FORMATS_DATA,
+};
 
 /* A repository directory the group or others may list or enter shows who
  * has a case (the ids in the file names) even when the files are private. */
@@ -158,24 +159,16 @@ static void summary(const struct check *c)
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 0}, {0}};
-	static const struct argp argp = {options, parse_opt, "[PATH...]",
-		N_("Validate IntegPlan case files.\v"
-		"PATHs are case files or directories (searched for *.yaml, *.yml and "
-		"*.json); - is a case on standard input. Without PATHs, the cases/ "
-		"directory of the case repository. Exit status: 0 all valid, 1 some "
-		"invalid, 65 some could not be parsed, 66 missing input."),
-		children, NULL, NULL};
 	struct check c = {0};
-	int first;
+	struct ip_args args;
 	ip_diag_init(argv);
 	ip_cli_init(&c.cli);
-	if (ip_argp_status(argp_parse(&argp, argc, argv, 0, &first, &c)))
+	if (ip_command_parse(&command, &c, &c.cli, argc, argv, &args))
 		return IP_EXIT_USAGE;
 
 	int rc;
-	char **operands = argv + first;
-	int n = argc - first;
+	char **operands = argv + args.first;
+	int n = args.n;
 	if (c.json_schema && (n || c.cli.files_from)) {
 		ip_error(NULL, "--json-schema prints a schema and checks no files; drop the paths");
 		return IP_EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
@@ -14,8 +15,6 @@
 #include "ip_schema.h"
 #include "ip_write.h"
 
-enum { OPT_STDOUT = 'p' };
-
 struct merge_cmd {
 	struct ip_cli cli;
 	bool to_stdout;
@@ -23,16 +22,16 @@ struct merge_cmd {
 	int n;
 };
 
-static const struct argp_option options[] = {
-	{"stdout", OPT_STDOUT, NULL, 0, N_("Print the result instead of replacing OURS"), 0},
+static const struct ip_opt options[] = {
+	{"stdout", 'p', NULL, N_("Print the result instead of replacing OURS"), 0, 0,
+	 IP_FLAG(struct merge_cmd, to_stdout)},
 	{0}};
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+/* The operands: BASE OURS THEIRS [NAME]. */
+static error_t parse_operand(int key, char *arg, struct argp_state *state, void *input)
 {
-	struct merge_cmd *mc = state->input;
+	struct merge_cmd *mc = input;
 	switch (key) {
-	case ARGP_KEY_INIT: state->child_inputs[0] = &mc->cli; break;
-	case OPT_STDOUT: mc->to_stdout = true; break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num >= 4)
 			argp_error(state, _("too many operands: expected BASE OURS THEIRS [NAME]"));
@@ -132,25 +131,29 @@ static int merge(struct merge_cmd *mc)
 	return rc;
 }
 
+static const struct ip_command command = {
+	"ip-merge", "BASE OURS THEIRS [NAME]",
+	N_("Merge two versions of an IntegPlan case file that descend from BASE; "
+	"the result replaces OURS. A git merge driver:\n"
+	"  git config merge.integplan.driver 'ip-merge %O %A %B %P'\v"
+	"Lists merge item by item (measures and referrals by id, assessments, "
+	"consent, notes and history by their entries). A field both sides changed "
+	"differently keeps our value and is recorded with both values under "
+	"x-merge-conflicts, which ip-check reports until it is resolved. NAME "
+	"names the file in messages and picks the format (.json: JSON). Exit "
+	"status: 0 merged, 1 conflicts, 64 usage, 65 bad data, 66 missing input, "
+	"73/74 the result could not be written."),
+	.opts = options, .operands = IP_COMPLETE_FILE, .formats = IP_FORMATS_DATA,
+	.parse_other = parse_operand,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {{&ip_cli_argp, 0, N_("Common options:"), 0}, {0}};
-	static const struct argp argp = {options, parse_opt, "BASE OURS THEIRS [NAME]",
-		N_("Merge two versions of an IntegPlan case file that descend from BASE; "
-		"the result replaces OURS. A git merge driver:\n"
-		"  git config merge.integplan.driver 'ip-merge %O %A %B %P'\v"
-		"Lists merge item by item (measures and referrals by id, assessments, "
-		"consent, notes and history by their entries). A field both sides changed "
-		"differently keeps our value and is recorded with both values under "
-		"x-merge-conflicts, which ip-check reports until it is resolved. NAME "
-		"names the file in messages and picks the format (.json: JSON). Exit "
-		"status: 0 merged, 1 conflicts, 64 usage, 65 bad data, 66 missing input, "
-		"73/74 the result could not be written."),
-		children, NULL, NULL};
 	struct merge_cmd mc = {0};
+	struct ip_args args;
 	ip_diag_init(argv);
 	ip_cli_init(&mc.cli);
-	if (ip_argp_status(argp_parse(&argp, argc, argv, 0, NULL, &mc)))
+	if (ip_command_parse(&command, &mc, &mc.cli, argc, argv, &args))
 		return IP_EXIT_USAGE;
 	int rc;
 	if (mc.cli.files_from || mc.cli.null) {

@@ -1,7 +1,9 @@
 /* ip_age.h — encryption to a partner's public key with the age tool
  * (Debian's age package), the way git uses gpg: the tool is run with the
  * data on a pipe, nothing plain is written to disk. $IP_AGE names another
- * binary. */
+ * binary.
+ *
+ * Layer: data. */
 #ifndef IP_AGE_H
 #define IP_AGE_H
 

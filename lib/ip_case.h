@@ -1,4 +1,8 @@
-/* ip_case.h — case ids, dates, the clock, the actor and the audit history. */
+/* ip_case.h — a case: the actor and the audit history, how its status
+ * moves, the rules across its fields, and loading one valid case. Ids,
+ * dates and the clock are in ip_grammar.h, which comes with it.
+ *
+ * Layer: domain. */
 #ifndef IP_CASE_H
 #define IP_CASE_H
 
@@ -6,41 +10,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-#define IP_CASE_SCHEMA "integplan/case/1"
-
-/* <centre>-<year>-<5 Crockford base32>, e.g. BY-MUC-2026-7K3Q9. Only
- * A-Z, 0-9 and '-', so an id can never name a path outside cases/. */
-bool ip_case_id_valid(const char *id);
-bool ip_centre_id_valid(const char *centre);
-/* A new random id; random from getrandom(2), or from $IP_RANDOM_SEED
- * (reproducible demos and tests). The caller frees. */
-char *ip_case_id_new(const char *centre, int year);
-/* A referral id: <centre>-R-<8 Crockford base32>, e.g. BY-MUC-R-7K3Q9ABX;
- * unique enough to find its case in any repository that has it. */
-char *ip_referral_id_new(const char *centre);
-bool ip_referral_id_valid(const char *id);
-
-/* YYYY-MM-DD naming a real calendar day. */
-bool ip_date_valid(const char *s);
-/* YYYY-MM-DDTHH:MM:SSZ, a real UTC time. */
-bool ip_datetime_valid(const char *s);
-/* "departure+60d", "arrival+3m", "opened+2w": a due date relative to an
- * event of the case. */
-bool ip_due_relative_valid(const char *s);
-
-/* Now, or the time pinned by $IP_NOW (ISO 8601 date or UTC time) or
- * $SOURCE_DATE_EPOCH. An unreadable pin is reported and exits 64. */
-time_t ip_now(void);
-void ip_date_str(time_t t, char out[11]);
-void ip_datetime_str(time_t t, char out[21]);
-/* date plus n days, weeks, months or years (unit d, w, m, y; n may be
- * negative); a month from the 31st ends on the month's last day. */
-bool ip_date_add(const char *date, int n, char unit, char out[11]);
-/* Days from one YYYY-MM-DD date to another (negative if earlier); 0 if
- * either is not a date. */
-long ip_days_between(const char *from, const char *to);
-/* Whole years between two YYYY-MM-DD dates (age on a day); -1 if bad. */
-int ip_years_between(const char *from, const char *to);
+#include "ip_doc.h"
+#include "ip_grammar.h"
+#include "ip_schema.h"
 
 /* --actor, else $IP_ACTOR, else the login name, else the user id. */
 const char *ip_actor(const char *option);
@@ -52,5 +24,17 @@ void ip_case_advance(json_t *c, const char *to);
 /* Append {at, by, cmd, what} to the case's history. */
 void ip_history_add(json_t *c, const char *actor, const char *cmd,
                     const char *what);
+
+/* Check a case document: every problem is reported, with its position;
+ * the schema (plain scalars in fields typed as strings are taken as their
+ * literal text, in place), then the rules across fields (the id fits the
+ * centre and the file name, the region the country, only a closed case
+ * has an outcome, ids are unique) and conflicts a merge left. Returns the
+ * number of problems. */
+int ip_case_validate(struct ip_doc *doc);
+
+/* Load exactly one valid case from path ("-": standard input): 0 with
+ * docs holding it, else 65 (reported), 66 or 74. The caller frees docs. */
+int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *docs);
 
 #endif

@@ -1,14 +1,14 @@
 #include "ip_cli.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_grammar.h"
 #include "ip_i18n.h"
+#include "ip_schema.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 const char *argp_program_version = "integplan 0.1.0";
 const char *argp_program_bug_address = "the IntegPlan issue tracker"; /* see ip_cli_init */
@@ -23,59 +23,65 @@ static const char *const argp_words[] __attribute__((unused)) = {
 	N_("Report bugs to %s.\n"),
 };
 
-enum { OPT_ACTOR = 0x100, OPT_FILES_FROM, OPT_MAX_FILE_SIZE, OPT_PROGRESS, OPT_NO_PROGRESS };
+/* ---- the common options ------------------------------------------------- */
 
-static const struct argp_option options[] = {
-	{"directory", 'C', "DIR", 0, N_("Use the case repository in DIR"), -1},
-	{"actor", OPT_ACTOR, "NAME", 0, N_("Name recorded in the history "
-	 "(default: $IP_ACTOR, else the login name)"), -1},
-	{"files-from", OPT_FILES_FROM, "FILE", 0, N_("Read input paths from FILE "
-	 "(- for standard input), one per line"), -1},
-	{"null", '0', NULL, 0, N_("Paths read and printed are NUL-terminated"), -1},
-	{"format", 'f', "FMT", 0, N_("Output format: yaml, json or jsonl (ip-plan "
-	 "render: md or html; ip-report: table, csv, json, md or html)"), -1},
-	{"quiet", 'q', NULL, 0, N_("No summary line"), -1},
-	{"max-file-size", OPT_MAX_FILE_SIZE, "BYTES", 0,
-	 N_("Refuse input files larger than BYTES (default 1048576)"), -1},
-	{"progress", OPT_PROGRESS, NULL, 0, N_("Show the progress of long runs on standard "
-	 "error (default: when it is a terminal)"), -1},
-	{"no-progress", OPT_NO_PROGRESS, NULL, 0, N_("Never show progress"), -1},
-	{0}};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static const char *format_words(unsigned formats)
 {
-	struct ip_cli *cli = state->input;
-	char *end;
-	switch (key) {
-	case 'C': cli->dir = arg; break;
-	case OPT_ACTOR: cli->actor = arg; break;
-	case OPT_FILES_FROM: cli->files_from = arg; break;
-	case '0': cli->null = true; break;
-	case 'q': cli->quiet = true; break;
-	case OPT_PROGRESS: cli->progress = IP_PROGRESS_ON; break;
-	case OPT_NO_PROGRESS: cli->progress = IP_PROGRESS_OFF; break;
-	case 'f':
-		if (!ip_format_parse(arg, &cli->format) || !(cli->formats & 1u << cli->format))
-			argp_error(state, _("unknown format '%s' (use %s)"), arg,
-			           cli->formats == IP_FORMATS_REPORT ? _("table, csv, json, jsonl, md or html")
-			           : cli->formats & IP_FORMATS_DOC ? _("yaml, json, jsonl, md or html")
-			                                            : _("yaml, json or jsonl"));
-		cli->format_given = true;
-		break;
-	case OPT_MAX_FILE_SIZE:
-		errno = 0;
-		cli->max_file_size = strtoull(arg, &end, 10);
-		cli->lim.max_bytes = cli->max_file_size;
-		if (errno || *end || cli->max_file_size == 0)
-			argp_error(state, _("--max-file-size: '%s' is not a number of bytes"), arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
+	return formats == IP_FORMATS_REPORT ? _("table, csv, json, jsonl, md or html")
+	       : formats & IP_FORMATS_DOC ? _("yaml, json, jsonl, md or html")
+	                                  : _("yaml, json or jsonl");
+}
+
+static int take_format(const struct ip_optarg *a)
+{
+	struct ip_cli *cli = a->state;
+	if (!ip_format_parse(a->arg, &cli->format) || !(cli->formats & 1u << cli->format))
+		argp_error(a->argp, _("unknown format '%s' (use %s)"), a->arg,
+		           format_words(cli->formats));
+	cli->format_given = true;
 	return 0;
 }
 
-const struct argp ip_cli_argp = {options, parse_opt, NULL, NULL, NULL, NULL, NULL};
+static int take_max_file_size(const struct ip_optarg *a)
+{
+	struct ip_cli *cli = a->state;
+	char *end;
+	errno = 0;
+	cli->max_file_size = strtoull(a->arg, &end, 10);
+	cli->lim.max_bytes = cli->max_file_size;
+	if (errno || *end || cli->max_file_size == 0)
+		argp_error(a->argp, _("--max-file-size: '%s' is not a number of bytes"), a->arg);
+	return 0;
+}
+
+static int take_progress(const struct ip_optarg *a)
+{
+	struct ip_cli *cli = a->state;
+	cli->progress = a->opt->name[0] == 'n' ? IP_PROGRESS_OFF : IP_PROGRESS_ON;
+	return 0;
+}
+
+#define FLAG(m) IP_FLAG(struct ip_cli, m)
+#define STRING(m) IP_STRING(struct ip_cli, m)
+
+const struct ip_opt ip_cli_opts[] = {
+	{"directory", 'C', "DIR", N_("Use the case repository in DIR"), -1, 0,
+	 STRING(dir), .complete = IP_COMPLETE_DIR},
+	{"actor", 0, "NAME", N_("Name recorded in the history (default: $IP_ACTOR, else the "
+	 "login name)"), -1, 0, STRING(actor)},
+	{"files-from", 0, "FILE", N_("Read input paths from FILE (- for standard input), one "
+	 "per line"), -1, 0, STRING(files_from), .complete = IP_COMPLETE_FILE},
+	{"null", '0', NULL, N_("Paths read and printed are NUL-terminated"), -1, 0,
+	 FLAG(null)},
+	{"format", 'f', "FMT", N_("Output format"), -1, 0,
+	 .call = take_format, .complete = IP_COMPLETE_FORMAT},
+	{"quiet", 'q', NULL, N_("No summary line"), -1, 0, FLAG(quiet)},
+	{"max-file-size", 0, "BYTES", N_("Refuse input files larger than BYTES (default "
+	 "1048576)"), -1, 0, .call = take_max_file_size},
+	{"progress", 0, NULL, N_("Show the progress of long runs on standard error "
+	 "(default: when it is a terminal)"), -1, 0, .call = take_progress},
+	{"no-progress", 0, NULL, N_("Never show progress"), -1, 0, .call = take_progress},
+	{0}};
 
 void ip_cli_init(struct ip_cli *cli)
 {
@@ -90,117 +96,225 @@ void ip_cli_use_limits(struct ip_cli *cli, const struct ip_limits *lim)
 		cli->lim.max_bytes = cli->max_file_size;
 }
 
-static bool case_file_name(const char *name)
+struct ip_run ip_cli_run(const struct ip_cli *cli)
 {
-	const char *dot = strrchr(name, '.');
-	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") ||
-	               !strcmp(dot, ".json"));
+	return (struct ip_run){cli->files_from, cli->null, cli->lim, cli->format, cli->actor,
+	                       cli->quiet, cli->progress};
 }
 
-static int skip_hidden(const struct dirent *d)
+/* ---- from a table to argp ----------------------------------------------- */
+
+/* Options without a short letter get keys from here up, by table index. */
+#define KEY_BASE 0x1000
+#define KEY_COMPLETE 0x0fff
+
+static size_t opts_count(const struct ip_opt *opts)
 {
-	return d->d_name[0] != '.';
+	size_t n = 0;
+	while (opts[n].name)
+		n++;
+	return n;
 }
 
-/* A case file is a regular file where it is named: a link may lead out of
- * the repository, to a file nobody means to share or change. (A pipe, as
- * <(...) gives, is read.) */
-static int refuse_link(const char *path)
+static int opt_key(const struct ip_opt *opts, size_t i)
 {
-	ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a symbolic link; a case file "
-	         "must be a regular file (a link may lead out of the repository)");
-	return IP_EXIT_DATAERR;
+	return opts[i].key ? opts[i].key : KEY_BASE + (int)i;
 }
 
-static int walk(const char *dir, ip_input_fn fn, void *ctx)
+/* The argp options of a table (and the hidden --completion-helper when
+ * helper); the caller frees. */
+static struct argp_option *argp_options(const struct ip_opt *opts, bool helper)
 {
-	struct dirent **list;
-	int n = scandir(dir, &list, skip_hidden, alphasort);
-	if (n < 0) {
-		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot read directory: %s",
-		         strerror(errno));
-		return IP_EXIT_NOINPUT;
+	size_t n = opts_count(opts);
+	struct argp_option *a = ip_xcalloc(n + 2, sizeof *a);
+	for (size_t i = 0; i < n; i++)
+		a[i] = (struct argp_option){opts[i].name, opt_key(opts, i), opts[i].arg, 0,
+		                            opts[i].help, opts[i].group};
+	if (helper)
+		a[n] = (struct argp_option){"completion-helper", KEY_COMPLETE, "WHAT",
+		                            OPTION_HIDDEN | OPTION_ARG_OPTIONAL, NULL, 0};
+	return a;
+}
+
+static long opt_index(const struct ip_opt *opts, int key)
+{
+	for (size_t i = 0; opts[i].name; i++)
+		if (opt_key(opts, i) == key)
+			return (long)i;
+	return -1;
+}
+
+static void refuse(const struct ip_opt *o, const char *fmt, const char *arg)
+{
+	char *label = ip_xasprintf("--%s", o->name);
+	ip_error(&(struct ip_where){NULL, 0, 0, label}, fmt, arg);
+	free(label);
+}
+
+static int take_int(const struct ip_opt *o, const char *arg, int *slot)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || n < 0 || n > o->max) {
+		refuse(o, "'%s' is not a whole number in range", arg);
+		*slot = 0;
+		return 1;
 	}
-	int rc = IP_EXIT_OK;
-	for (int i = 0; i < n; i++) {
-		char *path = strcmp(dir, "/") ? ip_xasprintf("%s/%s", dir, list[i]->d_name)
-		                              : ip_xasprintf("/%s", list[i]->d_name);
-		/* the type from the directory entry where the file system gives it
-		 * (no stat per file); lstat otherwise: links are not followed */
-		unsigned char type = list[i]->d_type;
-		struct stat st;
-		if (type == DT_UNKNOWN && lstat(path, &st) == 0)
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
-		if (type == DT_DIR)
-			rc = ip_exit_merge(rc, walk(path, fn, ctx));
-		else if (type == DT_REG && case_file_name(list[i]->d_name))
-			rc = ip_exit_merge(rc, fn(path, ctx));
-		else if (type == DT_LNK && case_file_name(list[i]->d_name))
-			rc = ip_exit_merge(rc, refuse_link(path));
-		free(path);
-		free(list[i]);
-	}
-	free(list);
-	return rc;
+	*slot = (int)n;
+	return 0;
 }
 
-static int one_input(const char *path, bool recurse, ip_input_fn fn, void *ctx)
+static int take_date(const struct ip_opt *o, const char *arg)
 {
-	struct stat st, lst;
-	bool named = strcmp(path, "-") != 0;
-	if (named && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (recurse)
-			return walk(path, fn, ctx);
-		ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a directory");
+	if (ip_date_valid(arg))
+		return 0;
+	refuse(o, "'%s' is not a date (YYYY-MM-DD)", arg);
+	return 1;
+}
+
+/* Check the argument against the option's case field, then store it or
+ * call the option's function. Returns the problems reported. */
+static int take(void *state, const struct ip_opt *o, const char *arg, struct argp_state *argp)
+{
+	json_t *value = NULL;
+	int bad = 0;
+	if (o->field && !(o->flags & IP_OPT_CHECK_LATER)) {
+		char *label = ip_xasprintf("--%s", o->name);
+		value = json_string(arg);
+		bad = ip_field_validate(o->field, &value, &(struct ip_where){NULL, 0, 0, label});
+		free(label);
+	}
+	void *slot = (char *)state + o->offset;
+	if (o->store == IP_STORE_FLAG)
+		*(bool *)slot = true;
+	else if (o->store == IP_STORE_STRING || o->store == IP_STORE_DATE)
+		*(const char **)slot = arg;
+	else if (o->store == IP_STORE_INT)
+		bad += take_int(o, arg, slot);
+	if (o->store == IP_STORE_DATE)
+		bad += take_date(o, arg);
+	if (!bad && o->call)
+		bad = o->call(&(struct ip_optarg){state, o, arg, value, argp});
+	json_decref(value);
+	return bad;
+}
+
+struct parse {
+	const struct ip_command *cmd;
+	void *state;
+	struct ip_cli *cli;
+	struct ip_args *args;
+	int bad;
+};
+
+static error_t parse_common(int key, char *arg, struct argp_state *argp)
+{
+	struct parse *p = argp->input;
+	long i = opt_index(ip_cli_opts, key);
+	if (i < 0)
+		return ARGP_ERR_UNKNOWN;
+	p->bad += take(p->cli, &ip_cli_opts[i], arg, argp);
+	return 0;
+}
+
+static error_t parse_command(int key, char *arg, struct argp_state *argp)
+{
+	struct parse *p = argp->input;
+	if (key == ARGP_KEY_INIT) {
+		argp->child_inputs[0] = p;
+		return 0;
+	}
+	if (key == KEY_COMPLETE)
+		exit(ip_finish(ip_complete_print(p->cmd, arg)));
+	long i = opt_index(p->cmd->opts, key);
+	if (i < 0)
+		return p->cmd->parse_other ? p->cmd->parse_other(key, arg, argp, p->state)
+		                           : ARGP_ERR_UNKNOWN;
+	p->args->given |= (uint64_t)1 << i;
+	p->args->alone |= (p->cmd->opts[i].flags & IP_OPT_ALONE) != 0;
+	p->bad += take(p->state, &p->cmd->opts[i], arg, argp);
+	return 0;
+}
+
+/* ---- the subcommand ----------------------------------------------------- */
+
+static int pick_sub(const struct ip_command *cmd, int argc, char **argv, struct ip_args *args)
+{
+	if (args->first >= argc) {
+		ip_error(NULL, "%s", _(cmd->no_sub));
 		return IP_EXIT_USAGE;
 	}
-	if (named && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
-	    stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		return refuse_link(path);
-	return fn(path, ctx);
+	const char *names[32];
+	for (size_t i = 0; i < cmd->nsubs && i < 32; i++)
+		names[i] = cmd->subs[i].name;
+	args->sub = ip_subcommand(cmd->sub_kind, argv[args->first++], names, cmd->nsubs);
+	return args->sub < cmd->nsubs ? IP_EXIT_OK : IP_EXIT_USAGE;
 }
 
-static int files_from(const struct ip_cli *cli, bool recurse, ip_input_fn fn,
-                      void *ctx)
+/* Every option given that the subcommand does not take is reported. */
+static int refuse_others(const struct ip_command *cmd, const struct ip_args *args)
 {
-	bool is_stdin = !strcmp(cli->files_from, "-");
-	FILE *f = is_stdin ? stdin : fopen(cli->files_from, "re");
-	if (!f) {
-		ip_error(&(struct ip_where){cli->files_from, 0, 0, NULL},
-		         "cannot open: %s", strerror(errno));
-		return IP_EXIT_NOINPUT;
-	}
 	int rc = IP_EXIT_OK;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	while ((len = getdelim(&line, &cap, cli->null ? '\0' : '\n', f)) > 0) {
-		if (line[len - 1] == (cli->null ? '\0' : '\n'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		rc = ip_exit_merge(rc, one_input(line, recurse, fn, ctx));
+	for (size_t i = 0; cmd->opts[i].name; i++) {
+		unsigned subs = cmd->opts[i].subs;
+		if ((args->given >> i & 1) && subs && !(subs & IP_SUB(args->sub))) {
+			ip_error(NULL, "--%s is not an option of %s %s", cmd->opts[i].name, cmd->name,
+			         cmd->subs[args->sub].name);
+			rc = IP_EXIT_USAGE;
+		}
 	}
-	if (ferror(f)) {
-		ip_error(&(struct ip_where){cli->files_from, 0, 0, NULL},
-		         "cannot read: %s", strerror(errno));
-		rc = ip_exit_merge(rc, IP_EXIT_IOERR);
-	}
-	free(line);
-	if (!is_stdin)
-		fclose(f);
 	return rc;
 }
+
+int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *cli,
+                     int argc, char **argv, struct ip_args *args)
+{
+	*args = (struct ip_args){.sub = cmd->nsubs};
+	cli->formats = cmd->formats;
+	struct argp_option *common = argp_options(ip_cli_opts, false);
+	/* -f's help names the formats of this command */
+	static char format_help[120];
+	snprintf(format_help, sizeof format_help, _("Output format: %s"),
+	         format_words(cmd->formats));
+	for (struct argp_option *o = common; o->name; o++)
+		if (o->key == 'f')
+			o->doc = format_help;
+	struct argp_option *own = argp_options(cmd->opts, true);
+	const struct argp common_argp = {common, parse_common, NULL, NULL, NULL, NULL, NULL};
+	const struct argp_child children[] = {{&common_argp, 0, N_("Common options:"),
+	                                       cmd->common_group}, {0}};
+	const struct argp argp = {own, parse_command, cmd->args, cmd->doc, children, NULL, NULL};
+	struct parse p = {cmd, state, cli, args, 0};
+	int rc = ip_argp_status(argp_parse(&argp, argc, argv, 0, &args->first, &p));
+	free(common);
+	free(own);
+	if (!rc && cmd->subs && !args->alone) {
+		rc = pick_sub(cmd, argc, argv, args);
+		if (!rc)
+			rc = ip_exit_merge(p.bad ? IP_EXIT_USAGE : 0, refuse_others(cmd, args));
+	} else if (!rc && p.bad) {
+		rc = IP_EXIT_USAGE;
+	}
+	args->n = argc - args->first;
+	return rc;
+}
+
+bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args, const char *name)
+{
+	for (size_t i = 0; cmd->opts[i].name; i++)
+		if (!strcmp(cmd->opts[i].name, name))
+			return args->given >> i & 1;
+	return false;
+}
+
+/* ---- inputs and outputs ------------------------------------------------- */
 
 int ip_inputs_each(const struct ip_cli *cli, char **operands, int n,
                    bool recurse, ip_input_fn fn, void *ctx)
 {
-	int rc = IP_EXIT_OK;
-	for (int i = 0; i < n; i++)
-		rc = ip_exit_merge(rc, one_input(operands[i], recurse, fn, ctx));
-	if (cli->files_from)
-		rc = ip_exit_merge(rc, files_from(cli, recurse, fn, ctx));
-	return rc;
+	struct ip_inputs in = {operands, n, cli->files_from, cli->null, recurse};
+	return ip_inputs_walk(&in, fn, ctx);
 }
 
 void ip_print_path(const struct ip_cli *cli, const char *path)

@@ -1,7 +1,9 @@
 /* ip_codes.h — ISO codes from Debian's iso-codes JSON files (never
  * retyped): countries (3166-1 alpha-2, plus XK for Kosovo, which the EU
  * and IOM use), regions (3166-2), languages (639-3), currencies (4217).
- * The directory is $IP_ISO_CODES, else /usr/share/iso-codes/json. */
+ * The directory is $IP_ISO_CODES, else /usr/share/iso-codes/json.
+ *
+ * Layer: data. */
 #ifndef IP_CODES_H
 #define IP_CODES_H
 

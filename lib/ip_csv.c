@@ -80,3 +80,14 @@ int ip_csv_next(struct ip_csv *c, struct ip_csv_record *rec)
 		}
 	}
 }
+
+json_t *ip_csv_list(const char *s)
+{
+	json_t *list = json_array();
+	while (s && *s) {
+		size_t n = strcspn(s, ",");
+		json_array_append_new(list, json_stringn(s, n));
+		s += n + (s[n] == ',');
+	}
+	return list;
+}

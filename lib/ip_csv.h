@@ -1,11 +1,15 @@
 /* ip_csv.h — RFC 4180 records: fields separated by commas, optionally in
  * double quotes ("" is a quote; quoted fields may hold commas and line
- * breaks), records ending in LF or CRLF. */
+ * breaks), records ending in LF or CRLF.
+ *
+ * Layer: data. */
 #ifndef IP_CSV_H
 #define IP_CSV_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 struct ip_csv {
 	const char *p, *end;
@@ -23,5 +27,9 @@ void ip_csv_init(struct ip_csv *c, const char *buf, size_t len);
  * says where the record began). Free the record with ip_csv_record_free. */
 int ip_csv_next(struct ip_csv *c, struct ip_csv_record *rec);
 void ip_csv_record_free(struct ip_csv_record *rec);
+
+/* The items of a comma-separated list ("status,sex"), as strings (a new
+ * array); NULL or "" gives an empty one. */
+json_t *ip_csv_list(const char *s);
 
 #endif

@@ -107,56 +107,6 @@ const char *ip_did_you_mean(const char *near)
 	return text;
 }
 
-void ip_oom(void)
-{
-	fprintf(stderr, "%s: %s\n", ip_progname(), _("out of memory"));
-	exit(IP_EXIT_SOFTWARE);
-}
-
-void *ip_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		ip_oom();
-	return p;
-}
-
-void *ip_xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		ip_oom();
-	return p;
-}
-
-void *ip_xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		ip_oom();
-	return p;
-}
-
-char *ip_xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		ip_oom();
-	return p;
-}
-
-char *ip_xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		ip_oom();
-	return s;
-}
-
 int ip_finish(int status)
 {
 	/* A pipe reader that went away is the reader's choice, not our error. */

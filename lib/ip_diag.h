@@ -1,9 +1,13 @@
-/* ip_diag.h — one error reporter: "prog: FILE:LINE:COL: path: message". */
+/* ip_diag.h — one error reporter: "prog: FILE:LINE:COL: path: message".
+ *
+ * Layer: base. */
 #ifndef IP_DIAG_H
 #define IP_DIAG_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "ip_mem.h"
 
 /* Where a problem is; any part may be absent (NULL or 0). */
 struct ip_where {
@@ -33,13 +37,6 @@ const char *ip_diag_first(void);
 void ip_warn(const struct ip_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Memory that cannot fail: on exhaustion, report and exit 70. */
-void *ip_xmalloc(size_t n);
-void *ip_xcalloc(size_t n, size_t size);
-void *ip_xrealloc(void *p, size_t n);
-char *ip_xstrdup(const char *s);
-char *ip_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ip_oom(void) __attribute__((noreturn));
 
 /* For "did you mean": the candidate closest to word by edit distance, if
  * it is close enough to be a likely typo; else NULL. */

@@ -2,7 +2,7 @@
  * (via jansson) into one model, keeping a position for every node. */
 #include "ip_doc.h"
 #include "ip_exit.h"
-#include "ip_emit.h"
+#include "ip_buf.h"
 #include "ip_i18n.h"
 #include "ip_pos.h"
 
@@ -917,4 +917,9 @@ bool ip_yaml_resolves_to_string(const char *s)
 {
 	return !is_core_null(s) && core_bool(s) < 0 && !is_core_int(s) &&
 	       !is_core_float(s) && !is_core_special_float(s);
+}
+
+const char *ip_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
 }

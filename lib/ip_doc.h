@@ -1,5 +1,7 @@
 /* ip_doc.h — one document model: YAML and JSON load into jansson values,
- * with the source position of every node kept by its field path. */
+ * with the source position of every node kept by its field path.
+ *
+ * Layer: data. */
 #ifndef IP_DOC_H
 #define IP_DOC_H
 
@@ -52,6 +54,10 @@ void ip_docs_free(struct ip_docs *docs);
 struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path);
 /* The literal text of a plain scalar that did not resolve to a string. */
 const char *ip_doc_plain_text(const struct ip_doc *doc, const char *path);
+
+/* The text at key of obj, or NULL (obj NULL, no such key, or not text).
+ * The one getter for a field of a mapping in hand. */
+const char *ip_str(const json_t *obj, const char *key);
 
 /* Field paths: "person.given", "household[0].sex". Caller frees. */
 char *ip_path_key(const char *parent, const char *key);

@@ -49,7 +49,7 @@ static int chunk_flush(struct run *r)
 	for (size_t i = 0; i < k->npaths; i++) {
 		int status = k->status[i] ? k->status[i] : rc;
 		if (!status && !r->e->no_paths)
-			ip_print_path(r->e->cli, k->paths[i]);
+			ip_run_print_path(&r->e->run, k->paths[i]);
 		if (r->e->outcome)
 			r->e->outcome(k->paths[i], status, k->error[i] ? k->error[i]
 			              : ip_diag_first(), r->e->ctx);
@@ -77,7 +77,7 @@ static int change(struct ip_edit *e, struct ip_doc *doc, char **after)
 	char *before = canonical_text(doc->root);
 	int rc = e->apply(doc->root, doc->file, &what, e->ctx);
 	if (!rc && what) {
-		ip_history_add(doc->root, ip_actor(e->cli->actor), e->cmd, what);
+		ip_history_add(doc->root, ip_actor(e->run.actor), e->cmd, what);
 		/* A bug or an odd combination must not reach the file. */
 		struct ip_doc result = {doc->file, doc->root, NULL, 0, 0};
 		if (ip_case_validate(&result)) {
@@ -99,7 +99,7 @@ static int change(struct ip_edit *e, struct ip_doc *doc, char **after)
 
 static int load_valid(const struct ip_edit *e, const char *path, struct ip_docs *docs)
 {
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &e->cli->lim, docs);
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &e->run.lim, docs);
 	if (rc)
 		return rc;
 	const char *name = docs->n ? docs->v[0].file : path;
@@ -120,9 +120,9 @@ static void print_case(struct run *r, const json_t *c)
 {
 	json_t *canon = ip_canonical(c, &ip_case_schema);
 	struct ip_buf b = {0};
-	if (r->e->cli->format == IP_FORMAT_YAML && r->printed++)
+	if (r->e->run.format == IP_FORMAT_YAML && r->printed++)
 		ip_buf_puts(&b, "---\n");
-	ip_emit(&b, canon, r->e->cli->format);
+	ip_emit(&b, canon, r->e->run.format);
 	fwrite(b.s, 1, b.len, stdout);
 	ip_buf_free(&b);
 	json_decref(canon);
@@ -235,8 +235,9 @@ int ip_edit_run(struct ip_edit *e, char **operands, int n)
 {
 	struct run r = {.e = e};
 	chunk_reset(&r.chunk);
-	ip_progress_begin(&r.progress, e->cli->progress, _("cases done"), 0);
-	int rc = ip_inputs_each(e->cli, operands, n, true, edit_one, &r);
+	ip_progress_begin(&r.progress, e->run.progress, _("cases done"), 0);
+	struct ip_inputs in = ip_run_inputs(&e->run, operands, n, true);
+	int rc = ip_inputs_walk(&in, edit_one, &r);
 	rc = ip_exit_merge(rc, chunk_flush(&r));
 	ip_progress_end(&r.progress);
 	return rc;

@@ -2,14 +2,16 @@
  * (in place), read it, refuse it unless valid, apply the change, record it
  * in the history, check the result, then write it back in canonical form
  * (in place, in batches) or print it (a filter). A change that changes
- * nothing writes nothing, so a second run of the same command is a no-op. */
+ * nothing writes nothing, so a second run of the same command is a no-op.
+ *
+ * Layer: storage. */
 #ifndef IP_EDIT_H
 #define IP_EDIT_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "ip_cli.h"
+#include "ip_run.h"
 #include "ip_write.h"
 
 /* Change case c (read from file name); return 0 with *what set to a
@@ -19,7 +21,7 @@ typedef int (*ip_edit_fn)(json_t *c, const char *name, const char **what,
                           void *ctx);
 
 struct ip_edit {
-	const struct ip_cli *cli;
+	struct ip_run run;    /* what the run was asked for */
 	bool in_place;       /* -i: write back; else print to standard output */
 	const char *cmd;     /* the command, for the history */
 	ip_edit_fn apply;

@@ -1,12 +1,16 @@
 /* ip_emit.h — the one canonical writer for YAML, JSON and JSON Lines.
  * Keys come out in the order of the value's objects: put them in the
- * schema's order first (ip_schema_canonical). */
+ * schema's order first (ip_schema_canonical).
+ *
+ * Layer: data. */
 #ifndef IP_EMIT_H
 #define IP_EMIT_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "ip_buf.h"
 
 /* ip_emit writes the first three; documents (ip-plan render) the others. */
 enum ip_format { IP_FORMAT_YAML, IP_FORMAT_JSON, IP_FORMAT_JSONL, IP_FORMAT_MD,
@@ -19,17 +23,6 @@ enum ip_format { IP_FORMAT_YAML, IP_FORMAT_JSON, IP_FORMAT_JSONL, IP_FORMAT_MD,
 /* "yaml", "json", "jsonl", "md", "html", "table" or "csv"; false for
  * anything else. */
 bool ip_format_parse(const char *name, enum ip_format *f);
-
-struct ip_buf {
-	char *s;
-	size_t len, cap;
-};
-
-void ip_buf_add(struct ip_buf *b, const char *s, size_t n);
-void ip_buf_puts(struct ip_buf *b, const char *s);
-void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void ip_buf_free(struct ip_buf *b);
 
 /* The shortest text that reads back as the same double ("1.21", "1e+20"). */
 void ip_format_real(double d, char out[40]);

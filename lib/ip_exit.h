@@ -1,4 +1,6 @@
-/* ip_exit.h — the one set of exit codes every IntegPlan command uses. */
+/* ip_exit.h — the one set of exit codes every IntegPlan command uses.
+ *
+ * Layer: base. */
 #ifndef IP_EXIT_H
 #define IP_EXIT_H
 

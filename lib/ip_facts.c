@@ -6,16 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const ip_fact_names[F_NFACTS] = {
+const char *const ip_fact_names[IP_NFACTS] = {
 	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
 	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
 	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
 	"measures", "assisted", "referrals", "due", "follow_ups"};
-
-static const char *str_at(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
 
 static void put(struct ip_buf *b, const char *s)
 {
@@ -51,13 +46,13 @@ static void put_strings(struct ip_buf *b, const json_t *list)
 
 static bool in_force(const json_t *m)
 {
-	const char *s = str_at(m, "status");
+	const char *s = ip_str(m, "status");
 	return !s || strcmp(s, "cancelled");
 }
 
 static bool begun(const json_t *m)
 {
-	const char *s = str_at(m, "status");
+	const char *s = ip_str(m, "status");
 	return s && (!strcmp(s, "in-progress") || !strcmp(s, "done"));
 }
 
@@ -76,8 +71,8 @@ static const char *agreed_on(const json_t *plan)
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a)
-		if (!json_object_get(a, "withdrawn") && (!latest || strcmp(str_at(a, "date"), latest) > 0))
-			latest = str_at(a, "date");
+		if (!json_object_get(a, "withdrawn") && (!latest || strcmp(ip_str(a, "date"), latest) > 0))
+			latest = ip_str(a, "date");
 	return latest;
 }
 
@@ -89,7 +84,7 @@ static void put_programmes(struct ip_buf *b, const json_t *c, const json_t *meas
 	json_array_foreach(json_object_get(c, "programmes"), i, v)
 		json_array_append(ids, v);
 	json_array_foreach((json_t *)measures, i, v) {
-		const char *p = str_at(json_object_get(v, "budget"), "programme");
+		const char *p = ip_str(json_object_get(v, "budget"), "programme");
 		if (p && in_force(v) && !ip_ids_have(ids, p))
 			json_array_append_new(ids, json_string(p));
 	}
@@ -107,7 +102,7 @@ static void put_measures(struct ip_buf *b, const json_t *measures)
 	json_array_foreach((json_t *)measures, i, m)
 		if (in_force(m)) {
 			sep(b, &n);
-			put(b, str_at(m, "category"));
+			put(b, ip_str(m, "category"));
 		}
 }
 
@@ -118,7 +113,7 @@ static void put_assisted(struct ip_buf *b, const json_t *measures)
 	json_t *m;
 	json_array_foreach((json_t *)measures, i, m)
 		if (begun(m))
-			*(strcmp(str_at(m, "side"), "host") ? &ret : &host) = true;
+			*(strcmp(ip_str(m, "side"), "host") ? &ret : &host) = true;
 	ip_buf_puts(b, host && ret ? "host;return" : host ? "host" : ret ? "return" : "");
 }
 
@@ -144,29 +139,29 @@ static void put_due(struct ip_buf *b, const json_t *c, int referral_days)
 	json_t *v;
 	char due[11], what[256];
 	json_array_foreach(json_object_get(plan, "measures"), i, v) {
-		const char *s = str_at(v, "status");
-		if (!in_force(v) || (s && !strcmp(s, "done")) || !ip_due_date(c, str_at(v, "due"), due))
+		const char *s = ip_str(v, "status");
+		if (!in_force(v) || (s && !strcmp(s, "done")) || !ip_due_date(c, ip_str(v, "due"), due))
 			continue;
-		const char *owner = str_at(v, "owner");
-		snprintf(what, sizeof what, "%s %s", str_at(v, "id"), str_at(v, "category"));
-		put_item(b, &n, "measure", due, owner ? owner : str_at(counsellors, str_at(v, "side")),
+		const char *owner = ip_str(v, "owner");
+		snprintf(what, sizeof what, "%s %s", ip_str(v, "id"), ip_str(v, "category"));
+		put_item(b, &n, "measure", due, owner ? owner : ip_str(counsellors, ip_str(v, "side")),
 		         what);
 	}
 	json_array_foreach(json_object_get(plan, "follow_ups"), i, v) {
-		if (json_object_get(v, "done") || !ip_due_date(c, str_at(v, "due"), due))
+		if (json_object_get(v, "done") || !ip_due_date(c, ip_str(v, "due"), due))
 			continue;
-		const char *owner = str_at(counsellors, "return");
-		snprintf(what, sizeof what, "follow-up %zu (%s)", i + 1, str_at(v, "due"));
-		put_item(b, &n, "follow-up", due, owner ? owner : str_at(counsellors, "host"), what);
+		const char *owner = ip_str(counsellors, "return");
+		snprintf(what, sizeof what, "follow-up %zu (%s)", i + 1, ip_str(v, "due"));
+		put_item(b, &n, "follow-up", due, owner ? owner : ip_str(counsellors, "host"), what);
 	}
 	json_array_foreach(json_object_get(c, "referrals"), i, v) {
-		const char *sent = str_at(v, "date");
-		if (strcmp(str_at(v, "status"), "pending") || !sent ||
+		const char *sent = ip_str(v, "date");
+		if (strcmp(ip_str(v, "status"), "pending") || !sent ||
 		    !ip_date_add(sent, referral_days, 'd', due))
 			continue;
-		snprintf(what, sizeof what, "referral %s to %s without an answer", str_at(v, "id"),
-		         str_at(v, "to"));
-		put_item(b, &n, "referral", due, str_at(counsellors, "host"), what);
+		snprintf(what, sizeof what, "referral %s to %s without an answer", ip_str(v, "id"),
+		         ip_str(v, "to"));
+		put_item(b, &n, "referral", due, ip_str(counsellors, "host"), what);
 	}
 }
 
@@ -177,9 +172,9 @@ static void put_follow_ups(struct ip_buf *b, const json_t *c)
 	char due[11];
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, v) {
 		sep(b, &n);
-		put(b, ip_due_date(c, str_at(v, "due"), due) ? due : "");
+		put(b, ip_due_date(c, ip_str(v, "due"), due) ? due : "");
 		ip_buf_add(b, "|", 1);
-		put(b, str_at(v, "done"));
+		put(b, ip_str(v, "done"));
 	}
 }
 
@@ -191,13 +186,13 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	const json_t *plan = json_object_get(c, "plan");
 	const json_t *measures = json_object_get(plan, "measures");
 	const char *const scalars[] = {
-		str_at(c, "id"), str_at(c, "status"), str_at(centre, "id"), str_at(centre, "state"),
-		str_at(ret, "country"), str_at(ret, "region"), str_at(person, "sex"),
-		str_at(person, "birth_date"), str_at(c, "opened"), str_at(ret, "planned_departure"),
-		str_at(ret, "departed"), str_at(ret, "arrived"), str_at(c, "closed"),
-		str_at(c, "outcome"), agreed_on(plan),
-		str_at(json_object_get(c, "counsellors"), "host"), str_at(person, "given"),
-		str_at(person, "family")};
+		ip_str(c, "id"), ip_str(c, "status"), ip_str(centre, "id"), ip_str(centre, "state"),
+		ip_str(ret, "country"), ip_str(ret, "region"), ip_str(person, "sex"),
+		ip_str(person, "birth_date"), ip_str(c, "opened"), ip_str(ret, "planned_departure"),
+		ip_str(ret, "departed"), ip_str(ret, "arrived"), ip_str(c, "closed"),
+		ip_str(c, "outcome"), agreed_on(plan),
+		ip_get_str(c, "counsellors.host"), ip_str(person, "given"),
+		ip_str(person, "family")};
 	for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++) {
 		put(out, scalars[i]);
 		ip_buf_add(out, "\t", 1);
@@ -214,7 +209,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	json_t *r;
 	json_array_foreach(json_object_get(c, "referrals"), i, r) {
 		sep(out, &n);
-		put(out, str_at(r, "status"));
+		put(out, ip_str(r, "status"));
 	}
 	ip_buf_add(out, "\t", 1);
 	put_due(out, c, referral_days);
@@ -223,7 +218,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	ip_buf_add(out, "\n", 1);
 }
 
-bool ip_facts_split(char *line, char *fields[F_NFACTS])
+bool ip_facts_split(char *line, char *fields[IP_NFACTS])
 {
 	int n = 0;
 	fields[n++] = line;
@@ -231,13 +226,13 @@ bool ip_facts_split(char *line, char *fields[F_NFACTS])
 		if (*p == '\\' && p[1]) {
 			p++;
 		} else if (*p == '\t') {
-			if (n == F_NFACTS)
+			if (n == IP_NFACTS)
 				return false;
 			*p = '\0';
 			fields[n++] = p + 1;
 		}
 	}
-	return n == F_NFACTS;
+	return n == IP_NFACTS;
 }
 
 /* Copy s up to an unescaped stop character (or the end) into buf,

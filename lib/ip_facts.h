@@ -2,7 +2,9 @@
  * what the report cache keeps per file, and what ip-report aggregates. A
  * line is tab-separated; list fields hold their items separated by ';',
  * the parts of an item by '|'. Tabs, newlines, ';', '|' and '\' inside a
- * value are escaped with '\'. */
+ * value are escaped with '\'.
+ *
+ * Layer: domain. */
 #ifndef IP_FACTS_H
 #define IP_FACTS_H
 
@@ -12,23 +14,23 @@
 #include "ip_emit.h"
 
 enum ip_fact {
-	F_ID, F_STATUS, F_CENTRE, F_STATE, F_COUNTRY, F_REGION, F_SEX, F_BIRTH,
-	F_OPENED, F_PLANNED, F_DEPARTED, F_ARRIVED, F_CLOSED, F_OUTCOME,
-	F_AGREED,       /* the day the plan was agreed, or empty */
-	F_COUNSELLOR,   /* host counsellor */
-	F_GIVEN, F_FAMILY,
-	F_VULNS,        /* vulnerabilities of the latest assessment */
-	F_PROGRAMMES,   /* listed, or paying a measure */
-	F_MEASURES,     /* categories of measures in force */
-	F_ASSISTED,     /* "host", "return", "host;return": sides with a measure begun or done */
-	F_REFERRALS,    /* status of each referral */
-	F_DUE,          /* kind|due|owner|what of each open item with a due date */
-	F_FOLLOW_UPS,   /* due|done of each follow-up */
-	F_NFACTS
+	IP_F_ID, IP_F_STATUS, IP_F_CENTRE, IP_F_STATE, IP_F_COUNTRY, IP_F_REGION, IP_F_SEX, IP_F_BIRTH,
+	IP_F_OPENED, IP_F_PLANNED, IP_F_DEPARTED, IP_F_ARRIVED, IP_F_CLOSED, IP_F_OUTCOME,
+	IP_F_AGREED,       /* the day the plan was agreed, or empty */
+	IP_F_COUNSELLOR,   /* host counsellor */
+	IP_F_GIVEN, IP_F_FAMILY,
+	IP_F_VULNS,        /* vulnerabilities of the latest assessment */
+	IP_F_PROGRAMMES,   /* listed, or paying a measure */
+	IP_F_MEASURES,     /* categories of measures in force */
+	IP_F_ASSISTED,     /* "host", "return", "host;return": sides with a measure begun or done */
+	IP_F_REFERRALS,    /* status of each referral */
+	IP_F_DUE,          /* kind|due|owner|what of each open item with a due date */
+	IP_F_FOLLOW_UPS,   /* due|done of each follow-up */
+	IP_NFACTS
 };
 
 /* Names of the facts, for the cache header and messages. */
-extern const char *const ip_fact_names[F_NFACTS];
+extern const char *const ip_fact_names[IP_NFACTS];
 
 /* Append the facts line of case c (a valid case) to out, with '\n'.
  * referral_days: the days a referral may wait for an answer. */
@@ -36,7 +38,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out);
 
 /* Split a facts line (its '\n' removed) in place into its fields; false if
  * it has the wrong number of fields. */
-bool ip_facts_split(char *line, char *fields[F_NFACTS]);
+bool ip_facts_split(char *line, char *fields[IP_NFACTS]);
 
 /* Unescape the next item of a list field: *cursor moves past it. Returns
  * false at the end. The item is copied into buf (size n), parts split at

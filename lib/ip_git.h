@@ -1,5 +1,7 @@
 /* ip_git.h — a case repository kept in git: the merge driver for case
- * files, the attributes that select it, and the pre-commit hook. */
+ * files, the attributes that select it, and the pre-commit hook.
+ *
+ * Layer: storage. */
 #ifndef IP_GIT_H
 #define IP_GIT_H
 

@@ -1,5 +1,4 @@
 #include "ip_i18n.h"
-#include "ip_diag.h"
 #include "ip_share.h"
 
 #include <locale.h>

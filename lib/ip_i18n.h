@@ -5,7 +5,9 @@
  *
  * Only LC_CTYPE and LC_MESSAGES follow the environment: numbers, dates and
  * sorting stay in the C locale, so case files, CSV and JSON are the same
- * bytes whatever language the counsellor reads. */
+ * bytes whatever language the counsellor reads.
+ *
+ * Layer: base. */
 #ifndef IP_I18N_H
 #define IP_I18N_H
 

@@ -1,7 +1,9 @@
 /* ip_jsonschema.h — the case schema of ip_schema.h published as JSON
  * Schema (draft 2020-12), so other tools can check what IntegPlan writes.
  * It is generated, never written by hand: share/integplan/schema/ holds
- * its output, and a test compares the two. */
+ * its output, and a test compares the two.
+ *
+ * Layer: data. */
 #ifndef IP_JSONSCHEMA_H
 #define IP_JSONSCHEMA_H
 #include <jansson.h>

@@ -5,7 +5,9 @@
  * changing different items never conflict. A field both sides changed
  * differently keeps our value and is recorded, with base, ours and theirs,
  * under x-merge-conflicts, where validation reports it until someone
- * resolves it by hand. */
+ * resolves it by hand.
+ *
+ * Layer: domain. */
 #ifndef IP_MERGE_H
 #define IP_MERGE_H
 #include <jansson.h>

@@ -2,7 +2,9 @@
  * library for C is packaged in Debian): variables, escaped and raw,
  * sections, inverted sections, comments, partials with indentation, set
  * delimiters and the standalone-line rules of the spec's core modules.
- * Data is only ever interpolated, never read as template text. */
+ * Data is only ever interpolated, never read as template text.
+ *
+ * Layer: data. */
 #ifndef IP_MUSTACHE_H
 #define IP_MUSTACHE_H
 

@@ -135,8 +135,8 @@ static int check_directory(struct ip_doc *doc)
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(doc->root, "partners"), i, p) {
-		const char *id = json_string_value(json_object_get(p, "id"));
-		const char *age = json_string_value(json_object_get(p, "age"));
+		const char *id = ip_str(p, "id");
+		const char *age = ip_str(p, "age");
 		char *where = ip_xasprintf("partners[%zu]", i);
 		struct ip_where w = ip_doc_where(doc, where);
 		if (id && !ip_centre_id_valid(id)) {
@@ -167,7 +167,7 @@ static char *directory_path(const char *path, const struct ip_repo *repo)
 {
 	if (path)
 		return ip_xstrdup(path);
-	const char *own = repo ? json_string_value(json_object_get(repo->config, "partners"))
+	const char *own = repo ? ip_str(repo->config, "partners")
 	                       : NULL;
 	if (own)
 		return own[0] == '/' ? ip_xstrdup(own) : ip_xasprintf("%s/%s", repo->dir, own);

@@ -1,7 +1,9 @@
 /* ip_partners.h — the partner directory: who a centre refers to, what each
  * partner offers, the fields it may receive (its profile) and the age key
  * packages for it are encrypted to. share/integplan/partners.yaml, or the
- * file a repository's config names under "partners". */
+ * file a repository's config names under "partners".
+ *
+ * Layer: storage. */
 #ifndef IP_PARTNERS_H
 #define IP_PARTNERS_H
 

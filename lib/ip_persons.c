@@ -1,4 +1,5 @@
 #include "ip_persons.h"
+#include "ip_doc.h"
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_write.h"
@@ -24,9 +25,9 @@ static char *person_key(const json_t *c)
 {
 	json_t *p = json_object_get(c, "person");
 	const char *parts[4] = {
-		json_string_value(json_object_get(p, "given")),
-		json_string_value(json_object_get(p, "family")),
-		json_string_value(json_object_get(p, "birth_date")),
+		ip_str(p, "given"),
+		ip_str(p, "family"),
+		ip_str(p, "birth_date"),
 		json_string_value(json_array_get(json_object_get(p, "nationality"), 0)),
 	};
 	struct ip_buf b = {0};
@@ -110,7 +111,7 @@ static void refresh(struct ip_persons *p, json_t *fresh, const char *name)
 	struct ip_docs docs = {0};
 	/* a broken case is ip-check's business; it just has no person here */
 	if (ip_docs_load(path, IP_SYNTAX_AUTO, &p->repo->lim, &docs) == 0 && docs.n == 1) {
-		const char *id = json_string_value(json_object_get(docs.v[0].root, "id"));
+		const char *id = ip_str(docs.v[0].root, "id");
 		char hash[17];
 		person_hash(docs.v[0].root, hash);
 		if (id)
@@ -184,7 +185,7 @@ void ip_persons_add(struct ip_persons *p, const json_t *c)
 	char hash[17];
 	person_hash(c, hash);
 	json_object_set_new(p->by_hash, hash, json_pack("[ns]",
-	                    json_string_value(json_object_get(c, "id"))));
+	                    ip_str(c, "id")));
 }
 
 static int cmp_names(const void *a, const void *b)

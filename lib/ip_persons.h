@@ -5,7 +5,9 @@
  * case file's size and modification time, so a repository of 100,000 cases
  * is not read again for every intake. The index holds only a hash of each
  * person and the case id, no names; a hit is confirmed against the case
- * file itself. */
+ * file itself.
+ *
+ * Layer: storage. */
 #ifndef IP_PERSONS_H
 #define IP_PERSONS_H
 

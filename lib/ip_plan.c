@@ -16,21 +16,16 @@
 
 /* ---- due dates ---------------------------------------------------------- */
 
-static const char *str_at(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
 static const char *departure_of(const json_t *c)
 {
 	const json_t *ret = json_object_get(c, "return");
-	const char *d = str_at(ret, "departed");
-	return d ? d : str_at(ret, "planned_departure");
+	const char *d = ip_str(ret, "departed");
+	return d ? d : ip_str(ret, "planned_departure");
 }
 
 static const char *arrival_of(const json_t *c)
 {
-	const char *a = str_at(json_object_get(c, "return"), "arrived");
+	const char *a = ip_get_str(c, "return.arrived");
 	return a ? a : departure_of(c);
 }
 
@@ -45,7 +40,7 @@ bool ip_due_date(const json_t *c, const char *due, char out[11])
 	if (!ip_due_relative_valid(due))
 		return false;
 	size_t event_len = strcspn(due, "+-");
-	const char *event = !strncmp(due, "opened", event_len) ? str_at(c, "opened")
+	const char *event = !strncmp(due, "opened", event_len) ? ip_str(c, "opened")
 	                  : !strncmp(due, "departure", event_len) ? departure_of(c)
 	                  : arrival_of(c);
 	const char *n = due + event_len + 1;
@@ -67,6 +62,15 @@ int ip_plan_settings_load(const struct ip_limits *lim)
 		                                  lim, &settings);
 		if (settings_status)
 			settings = NULL;
+		free(path);
+		/* The programmes' caps and rules are read here: all of
+		 * programmes.yaml is checked, not only its ids (ip_vocab). */
+		json_t *programmes = NULL;
+		path = ip_share_path("programmes.yaml");
+		if (!settings_status)
+			settings_status = ip_load_checked(path, &ip_programmes_schema,
+			                                  "programmes.yaml", lim, &programmes);
+		json_decref(programmes);
 		free(path);
 	}
 	return settings_status;
@@ -173,7 +177,7 @@ char *ip_plan_next_id(const json_t *plan)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m) {
-		const char *id = str_at(m, "id");
+		const char *id = ip_str(m, "id");
 		if (id && id[0] == 'M' && id[1] && !id[1 + strspn(id + 1, "0123456789")]) {
 			long n = strtol(id + 1, NULL, 10);
 			if (n > max)
@@ -193,7 +197,7 @@ json_t *ip_plan_approval(const json_t *plan, const char *side)
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a)
-		if (!strcmp(str_at(a, "side"), side) && !json_object_get(a, "withdrawn"))
+		if (!strcmp(ip_str(a, "side"), side) && !json_object_get(a, "withdrawn"))
 			return a;
 	return NULL;
 }
@@ -215,7 +219,7 @@ size_t ip_plan_withdraw(json_t *plan, const char *date, char *summary, size_t si
 			continue;
 		json_object_set_new(a, "withdrawn", json_string(date));
 		int w = snprintf(summary + used, size - used, "%s%s: %s", n ? ", " : "",
-		                 str_at(a, "side"), str_at(a, "by"));
+		                 ip_str(a, "side"), ip_str(a, "by"));
 		if (w > 0 && (size_t)w < size - used)
 			used += (size_t)w;
 		n++;
@@ -250,13 +254,13 @@ static void gap(struct gaps *g, const char *path, const char *fmt, ...)
 
 static bool in_force(const json_t *m)
 {
-	const char *status = str_at(m, "status");
+	const char *status = ip_str(m, "status");
 	return !status || strcmp(status, "cancelled");
 }
 
 static bool pending(const json_t *m)
 {
-	const char *status = str_at(m, "status");
+	const char *status = ip_str(m, "status");
 	return in_force(m) && !(status && !strcmp(status, "done"));
 }
 
@@ -265,7 +269,7 @@ static bool has_measure(const json_t *plan, const char *category)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m)
-		if (in_force(m) && !strcmp(str_at(m, "category"), category))
+		if (in_force(m) && !strcmp(ip_str(m, "category"), category))
 			return true;
 	return false;
 }
@@ -285,12 +289,12 @@ static void check_needs(struct gaps *g, const json_t *a, size_t ai)
 	size_t i;
 	json_t *need;
 	json_array_foreach(json_object_get(a, "needs"), i, need) {
-		const char *cat = str_at(need, "category");
+		const char *cat = ip_str(need, "category");
 		if (need_addressed(g->plan, cat))
 			continue;
 		char path[96];
 		snprintf(path, sizeof path, "assessments[%zu].needs[%zu]", ai, i);
-		const char *prio = str_at(need, "priority");
+		const char *prio = ip_str(need, "priority");
 		if (prio)
 			gap(g, path, "need '%s' (%s) has no measure addressing it", cat, prio);
 		else
@@ -327,7 +331,7 @@ static void check_required(struct gaps *g, const struct ip_rules *rules, const j
 		json_array_foreach(json_object_get(rule, "require"), k, m)
 			if (!has_measure(g->plan, json_string_value(m)))
 				gap(g, path, "rule %s requires a %s measure; the plan has none",
-				    str_at(rule, "id"), json_string_value(m));
+				    ip_str(rule, "id"), json_string_value(m));
 	}
 	json_decref(fired);
 	json_decref(copy);
@@ -339,7 +343,7 @@ struct household { int adults, minors; };
 
 static bool is_minor(const json_t *member, const char *on, bool child)
 {
-	const char *birth = str_at(member, "birth_date");
+	const char *birth = ip_str(member, "birth_date");
 	int age = birth && on ? ip_years_between(birth, on) : -1;
 	return age >= 0 ? age < 18 : child;
 }
@@ -353,7 +357,7 @@ static struct household returning(const json_t *c, const char *on)
 	json_array_foreach(json_object_get(c, "household"), i, m) {
 		if (json_is_false(json_object_get(m, "returning")))
 			continue;
-		bool child = !strcmp(str_at(m, "relation"), "child");
+		bool child = !strcmp(ip_str(m, "relation"), "child");
 		*(is_minor(m, on, child) ? &h.minors : &h.adults) += 1;
 	}
 	return h;
@@ -393,20 +397,20 @@ static double cap_limit(const json_t *cap, struct household h, const char **whic
 static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
                       struct household h)
 {
-	const char *currency = str_at(cap, "currency");
+	const char *currency = ip_str(cap, "currency");
 	double total = 0;
 	char last[96] = "";
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
 		const json_t *b = json_object_get(m, "budget");
-		if (!in_force(m) || !b || strcmp(str_at(b, "programme") ? str_at(b, "programme") : "", programme) ||
-		    !ip_ids_have(json_object_get(cap, "categories"), str_at(m, "category")))
+		if (!in_force(m) || !b || strcmp(ip_str(b, "programme") ? ip_str(b, "programme") : "", programme) ||
+		    !ip_ids_have(json_object_get(cap, "categories"), ip_str(m, "category")))
 			continue;
-		if (strcmp(str_at(b, "currency"), currency)) {
+		if (strcmp(ip_str(b, "currency"), currency)) {
 			snprintf(last, sizeof last, "plan.measures[%zu].budget.currency", i);
 			gap(g, last, "%s %s: the budget is in %s, the cap in %s (convert it to check)",
-			    programme, str_at(cap, "id"), str_at(b, "currency"), currency);
+			    programme, ip_str(cap, "id"), ip_str(b, "currency"), currency);
 			continue;
 		}
 		total += json_number_value(json_object_get(b, "amount"));
@@ -432,7 +436,7 @@ static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
 	snprintf(minors, sizeof minors, ngettext("and %d minor", "and %d minors", h.minors),
 	         h.minors);
 	gap(g, last, "%s %s budgets total %s %s, over the cap of %s %s (%s, %s %s%s)", programme,
-	    str_at(cap, "id"), tot, currency, lim, currency, _(which), adults, minors,
+	    ip_str(cap, "id"), tot, currency, lim, currency, _(which), adults, minors,
 	    disputed.s ? disputed.s : "");
 	ip_buf_free(&disputed);
 }
@@ -444,7 +448,7 @@ static json_t *paying_programmes(const json_t *plan)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m) {
-		const char *p = str_at(json_object_get(m, "budget"), "programme");
+		const char *p = ip_str(json_object_get(m, "budget"), "programme");
 		if (p && in_force(m) && !ip_ids_have(ids, p))
 			json_array_append_new(ids, json_string(p));
 	}
@@ -475,20 +479,20 @@ static void check_measure_dates(struct gaps *g, const char *end, const char *end
 	json_t *m;
 	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
 		char due[11], path[96];
-		if (!pending(m) || !ip_due_date(g->c, str_at(m, "due"), due))
+		if (!pending(m) || !ip_due_date(g->c, ip_str(m, "due"), due))
 			continue;
 		snprintf(path, sizeof path, "plan.measures[%zu].due", i);
-		const char *side = str_at(m, "side");
+		const char *side = ip_str(m, "side");
 		if (departure && !strcmp(side, "return") && strcmp(due, departure) < 0)
 			gap(g, path, "%s is due %s, before the departure on %s: a return-side "
-			    "measure cannot start before the person is there", str_at(m, "id"), due,
+			    "measure cannot start before the person is there", ip_str(m, "id"), due,
 			    departure);
 		else if (departure && !strcmp(side, "host") && strcmp(due, departure) > 0)
 			gap(g, path, "%s is due %s, after the departure on %s: a host-side "
-			    "measure must be done before it", str_at(m, "id"), due, departure);
+			    "measure must be done before it", ip_str(m, "id"), due, departure);
 		if (end && strcmp(due, end) > 0)
 			gap(g, path, "%s is due %s, after the end of assistance on %s (%s)",
-			    str_at(m, "id"), due, end, end_rule);
+			    ip_str(m, "id"), due, end, end_rule);
 	}
 }
 
@@ -501,9 +505,9 @@ static bool uses_programme(const json_t *c, const json_t *plan, const char *id)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m) {
-		const char *pays = str_at(json_object_get(m, "budget"), "programme");
+		const char *pays = ip_str(json_object_get(m, "budget"), "programme");
 		if (in_force(m) && ((pays && !strcmp(pays, id)) ||
-		                    (str_at(m, "programme") && !strcmp(str_at(m, "programme"), id))))
+		                    (ip_str(m, "programme") && !strcmp(ip_str(m, "programme"), id))))
 			return true;
 	}
 	return false;
@@ -514,15 +518,15 @@ static long application_index(const json_t *plan, const char *id)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(plan, "measures"), i, m)
-		if (in_force(m) && !strcmp(str_at(m, "category"), "programme-application") &&
-		    str_at(m, "programme") && !strcmp(str_at(m, "programme"), id))
+		if (in_force(m) && !strcmp(ip_str(m, "category"), "programme-application") &&
+		    ip_str(m, "programme") && !strcmp(ip_str(m, "programme"), id))
 			return (long)i;
 	return -1;
 }
 
 static void check_application(struct gaps *g, const json_t *p)
 {
-	const char *id = str_at(p, "id");
+	const char *id = ip_str(p, "id");
 	const json_t *weeks = json_object_get(p, "apply_weeks_before_departure");
 	if (!json_is_integer(weeks) || !uses_programme(g->c, g->plan, id))
 		return;
@@ -536,12 +540,12 @@ static void check_application(struct gaps *g, const json_t *p)
 	const json_t *m = json_array_get(json_object_get(g->plan, "measures"), (size_t)i);
 	const char *departure = departure_of(g->c);
 	char due[11], latest[11], path[96];
-	if (!pending(m) || !departure || !ip_due_date(g->c, str_at(m, "due"), due) ||
+	if (!pending(m) || !departure || !ip_due_date(g->c, ip_str(m, "due"), due) ||
 	    !ip_date_add(departure, -w, 'w', latest) || strcmp(due, latest) <= 0)
 		return;
 	snprintf(path, sizeof path, "plan.measures[%ld].due", i);
 	gap(g, path, "the %s application (%s) is due %s, later than %d weeks before the "
-	    "departure on %s (%s at the latest)", id, str_at(m, "id"), due, w, departure, latest);
+	    "departure on %s (%s at the latest)", id, ip_str(m, "id"), due, w, departure, latest);
 }
 
 static void check_applications(struct gaps *g)
@@ -554,7 +558,7 @@ static void check_applications(struct gaps *g)
 
 static void check_approvals(struct gaps *g, const char *agree_by, const char *agree_rule)
 {
-	const char *arrived = str_at(json_object_get(g->c, "return"), "arrived");
+	const char *arrived = ip_str(json_object_get(g->c, "return"), "arrived");
 	bool late = arrived && agree_by && strcmp(g->today, agree_by) > 0;
 	static const char *const sides[] = {"host", "return"};
 	for (size_t i = 0; i < 2; i++) {
@@ -588,8 +592,8 @@ size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
 	}
 	check_budgets(&g);
 	const json_t *settings = ip_plan_settings(lim);
-	const char *end_rule = str_at(settings, "assistance_ends");
-	const char *agree_rule = str_at(settings, "agree_by");
+	const char *end_rule = ip_str(settings, "assistance_ends");
+	const char *agree_rule = ip_str(settings, "agree_by");
 	char end[11], agree_by[11];
 	bool has_end = ip_due_date(c, end_rule, end);
 	bool has_agree = ip_due_date(c, agree_rule, agree_by);

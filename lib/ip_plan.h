@@ -1,6 +1,8 @@
 /* ip_plan.h — the integrated plan: templates and the schedule every plan
  * follows (data under share/), measures, approvals, due dates, and the
- * gaps ip-plan check finds. */
+ * gaps ip-plan check finds.
+ *
+ * Layer: domain. */
 #ifndef IP_PLAN_H
 #define IP_PLAN_H
 

@@ -1,4 +1,5 @@
 #include "ip_plandoc.h"
+#include "ip_schema.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
@@ -17,11 +18,6 @@ struct ctx {
 	char *dir;
 	json_t *partials; /* name -> text, kept until the render ends */
 };
-
-static const char *str_at(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
 
 /* ---- labels ------------------------------------------------------------- */
 
@@ -69,29 +65,29 @@ static json_t *due_of(const json_t *c, const char *due)
 static json_t *measure_view(const struct ip_plandoc *d, const json_t *c, const json_t *m)
 {
 	json_t *v = json_pack("{s:O}", "id", json_object_get(m, "id"));
-	set_label(v, "category", d, "measure", str_at(m, "category"));
-	set_label(v, "dimension", d, "dimension", str_at(m, "dimension"));
+	set_label(v, "category", d, "measure", ip_str(m, "category"));
+	set_label(v, "dimension", d, "dimension", ip_str(m, "dimension"));
 	set_label(v, "status", d, "measure-status",
-	          str_at(m, "status") ? str_at(m, "status") : "open");
-	if (str_at(m, "owner"))
+	          ip_str(m, "status") ? ip_str(m, "status") : "open");
+	if (ip_str(m, "owner"))
 		json_object_set(v, "owner", json_object_get(m, "owner"));
-	if (str_at(m, "due"))
-		json_object_set_new(v, "due", due_of(c, str_at(m, "due")));
+	if (ip_str(m, "due"))
+		json_object_set_new(v, "due", due_of(c, ip_str(m, "due")));
 	const json_t *b = json_object_get(m, "budget");
 	if (b) {
 		char amount[40];
 		ip_format_amount(json_number_value(json_object_get(b, "amount")), amount);
 		json_t *bv = json_pack("{s:s, s:O}", "amount", amount, "currency",
 		                       json_object_get(b, "currency"));
-		if (str_at(b, "programme"))
+		if (ip_str(b, "programme"))
 			json_object_set(bv, "programme", json_object_get(b, "programme"));
 		json_object_set_new(v, "budget", bv);
 	}
-	if (str_at(m, "programme"))
+	if (ip_str(m, "programme"))
 		json_object_set(v, "programme", json_object_get(m, "programme"));
 	if (json_array_size(json_object_get(m, "addresses")))
 		json_object_set_new(v, "addresses", labels(d, "need", json_object_get(m, "addresses")));
-	if (str_at(m, "note"))
+	if (ip_str(m, "note"))
 		json_object_set(v, "note", json_object_get(m, "note"));
 	return v;
 }
@@ -102,7 +98,7 @@ static void add_measures(const struct ip_plandoc *d, const json_t *c, json_t *vi
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m)
-		json_array_append_new(strcmp(str_at(m, "side"), "host") ? ret : host,
+		json_array_append_new(strcmp(ip_str(m, "side"), "host") ? ret : host,
 		                      measure_view(d, c, m));
 	json_object_set_new(view, "host_measures", host);
 	json_object_set_new(view, "return_measures", ret);
@@ -117,8 +113,8 @@ static json_t *needs_view(const struct ip_plandoc *d, const json_t *c)
 	json_t *n;
 	json_array_foreach(json_object_get(latest, "needs"), i, n) {
 		json_t *v = json_object();
-		set_label(v, "need", d, "need", str_at(n, "category"));
-		set_label(v, "priority", d, "priority", str_at(n, "priority"));
+		set_label(v, "need", d, "need", ip_str(n, "category"));
+		set_label(v, "priority", d, "priority", ip_str(n, "priority"));
 		json_array_append_new(needs, v);
 	}
 	return needs;
@@ -130,8 +126,8 @@ static json_t *follow_ups_view(const json_t *c)
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, f) {
-		json_t *v = json_pack("{s:o}", "due", due_of(c, str_at(f, "due")));
-		if (str_at(f, "done"))
+		json_t *v = json_pack("{s:o}", "due", due_of(c, ip_str(f, "due")));
+		if (ip_str(f, "done"))
 			json_object_set(v, "done", json_object_get(f, "done"));
 		json_array_append_new(list, v);
 	}
@@ -148,7 +144,7 @@ static json_t *approvals_view(const struct ip_plandoc *d, const json_t *c)
 			continue;
 		json_t *v = json_pack("{s:O, s:O}", "by", json_object_get(a, "by"), "date",
 		                      json_object_get(a, "date"));
-		set_label(v, "side", d, "side", str_at(a, "side"));
+		set_label(v, "side", d, "side", ip_str(a, "side"));
 		json_array_append_new(list, v);
 	}
 	return list;
@@ -163,12 +159,12 @@ static json_t *person_view(const json_t *c)
 	                      json_object_get(c, "id"), "country", json_object_get(r, "country"));
 	const char *const keys[] = {"region", "planned_departure", "departed", "arrived"};
 	for (size_t i = 0; i < 4; i++)
-		if (str_at(r, keys[i]))
+		if (ip_str(r, keys[i]))
 			json_object_set(v, keys[i], json_object_get(r, keys[i]));
 	const json_t *counsellors = json_object_get(c, "counsellors");
-	if (str_at(counsellors, "host"))
+	if (ip_str(counsellors, "host"))
 		json_object_set(v, "host_counsellor", json_object_get(counsellors, "host"));
-	if (str_at(counsellors, "return"))
+	if (ip_str(counsellors, "return"))
 		json_object_set(v, "return_counsellor", json_object_get(counsellors, "return"));
 	return v;
 }
@@ -186,10 +182,10 @@ static json_t *view_of(const struct ip_plandoc *d, const json_t *c, json_t *stri
 	                      "agreed", ip_plan_agreed(plan));
 	add_measures(d, c, v);
 	const json_t *title = json_object_get(tmpl, "title");
-	if (str_at(title, d->lang) || str_at(title, "en"))
-		json_object_set_new(v, "template", json_string(str_at(title, d->lang)
-		                                               ? str_at(title, d->lang)
-		                                               : str_at(title, "en")));
+	if (ip_str(title, d->lang) || ip_str(title, "en"))
+		json_object_set_new(v, "template", json_string(ip_str(title, d->lang)
+		                                               ? ip_str(title, d->lang)
+		                                               : ip_str(title, "en")));
 	return v;
 }
 
@@ -220,7 +216,7 @@ static int load_strings(struct ctx *x, json_t **out)
 	struct ip_docs docs = {0};
 	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &x->d->lim, &docs);
 	if (!rc && (docs.n != 1 || !json_is_object(docs.v[0].root) ||
-	            !str_at(docs.v[0].root, "dir"))) {
+	            !ip_str(docs.v[0].root, "dir"))) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL},
 		         "expected a mapping of strings with 'dir: ltr' or 'dir: rtl'");
 		rc = IP_EXIT_DATAERR;
@@ -259,7 +255,7 @@ static const char *partial(const char *name, void *ctx)
 		json_object_set_new(x->partials, name, json_stringn(text, len));
 	free(text);
 	free(path);
-	return str_at(x->partials, name);
+	return ip_str(x->partials, name);
 }
 
 static bool template_exists(const char *name)
@@ -280,7 +276,7 @@ int ip_plandoc_render(const struct ip_plandoc *d, const json_t *c, struct ip_buf
 	                          : ip_xasprintf("%s/plan", ip_templates_dir()), json_object()};
 	json_t *strings = NULL, *tmpl = NULL;
 	char *text = NULL, *name = NULL;
-	const char *template_name = str_at(json_object_get(c, "plan"), "template");
+	const char *template_name = ip_get_str(c, "plan.template");
 	int rc = load_strings(&x, &strings);
 	if (!rc)
 		rc = load_template(&x, &text, &name);

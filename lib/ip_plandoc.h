@@ -1,6 +1,8 @@
 /* ip_plandoc.h — a case's plan as a document for the returnee and both
  * counsellors: the plan's data, labelled in one language, rendered
- * through the Mustache templates in templates/plan/. */
+ * through the Mustache templates in templates/plan/.
+ *
+ * Layer: domain. */
 #ifndef IP_PLANDOC_H
 #define IP_PLANDOC_H
 

@@ -2,7 +2,9 @@
  * keyed by container (mapping or sequence) that holds the position of each
  * child in document order. One record per container and no path strings,
  * so keeping positions costs little; paths are resolved only when a
- * problem is reported. */
+ * problem is reported.
+ *
+ * Layer: data. */
 #ifndef IP_POS_H
 #define IP_POS_H
 

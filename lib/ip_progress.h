@@ -2,7 +2,9 @@
  * standard error is a terminal (--progress forces it, --no-progress stops
  * it), so cron and pipelines stay silent. On a terminal the line is
  * redrawn at most ten times a second and erased at the end; when forced
- * elsewhere, only the final count is written, as one line. */
+ * elsewhere, only the final count is written, as one line.
+ *
+ * Layer: base. */
 #ifndef IP_PROGRESS_H
 #define IP_PROGRESS_H
 #include <stdbool.h>

@@ -1,7 +1,6 @@
 #include "ip_referral.h"
 #include "ip_age.h"
 #include "ip_case.h"
-#include "ip_cli.h"
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
@@ -15,32 +14,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str_at(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
 /* ---- consent ------------------------------------------------------------ */
 
 /* In force on today: given by then, not withdrawn by then. */
 static bool in_force(const json_t *consent, const char *today)
 {
-	const char *given = str_at(consent, "given");
-	const char *withdrawn = str_at(consent, "withdrawn");
+	const char *given = ip_str(consent, "given");
+	const char *withdrawn = ip_str(consent, "withdrawn");
 	return given && strcmp(given, today) <= 0 && !(withdrawn && strcmp(withdrawn, today) <= 0);
 }
 
 bool ip_referral_consent(const json_t *c, const json_t *partner, const char *today,
                          char *why, size_t size)
 {
-	const char *id = str_at(partner, "id"), *country = str_at(partner, "country");
+	const char *id = ip_str(partner, "id"), *country = ip_str(partner, "country");
 	const char *withdrawn = NULL;
 	struct ip_buf others = {0};
 	size_t i;
 	json_t *k;
 	json_array_foreach(json_object_get(c, "consent"), i, k) {
-		const char *to = str_at(k, "recipient");
-		if (strcmp(str_at(k, "purpose"), "referral"))
+		const char *to = ip_str(k, "recipient");
+		if (strcmp(ip_str(k, "purpose"), "referral"))
 			continue;
 		if (!to || (strcmp(to, id) && strcmp(to, country))) {
 			ip_buf_printf(&others, "%s%s", others.len ? ", " : "", to ? to : _("no recipient"));
@@ -50,7 +44,7 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 			ip_buf_free(&others);
 			return true;
 		}
-		withdrawn = str_at(k, "withdrawn");
+		withdrawn = ip_str(k, "withdrawn");
 	}
 	if (withdrawn)
 		snprintf(why, size, _("consent to referral to %s was withdrawn on %s"), id, withdrawn);
@@ -73,7 +67,7 @@ json_t *ip_referral_find(const json_t *c, const char *id)
 
 static bool is_open(const json_t *r)
 {
-	const char *s = str_at(r, "status");
+	const char *s = ip_str(r, "status");
 	return !strcmp(s, "pending") || !strcmp(s, "accepted");
 }
 
@@ -92,7 +86,7 @@ json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *ser
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(c, "referrals"), i, r)
-		if (!strcmp(str_at(r, "to"), partner) && is_open(r) &&
+		if (!strcmp(ip_str(r, "to"), partner) && is_open(r) &&
 		    share_any(json_object_get(r, "services"), services))
 			return r;
 	return NULL;
@@ -192,14 +186,14 @@ static json_t *return_measures(const json_t *c)
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m) {
-		if (strcmp(str_at(m, "side"), "return"))
+		if (strcmp(ip_str(m, "side"), "return"))
 			continue;
 		json_t *copy = json_object();
 		for (const char *const *k = keys; *k; k++)
 			if (json_object_get(m, *k))
 				json_object_set(copy, *k, json_object_get(m, *k));
 		char date[11];
-		const char *due = str_at(m, "due");
+		const char *due = ip_str(m, "due");
 		if (due)
 			json_object_set_new(copy, "due", json_string(ip_due_date(c, due, date)
 			                                             ? date : due));
@@ -290,7 +284,7 @@ void ip_package_seal(json_t *pkg)
 bool ip_package_sealed(const json_t *pkg)
 {
 	char d[72];
-	const char *have = str_at(pkg, "digest");
+	const char *have = ip_str(pkg, "digest");
 	if (!have || !json_is_object(pkg))
 		return false;
 	digest_of(pkg, d);
@@ -327,9 +321,9 @@ static bool reason_allowed(const char *status, const char *success)
 
 int ip_referral_step(json_t *ref, const json_t *step, const struct ip_where *w)
 {
-	const char *id = str_at(ref, "id"), *from = str_at(ref, "status");
-	const char *to = str_at(step, "status"), *success = str_at(step, "success");
-	const char *reason = str_at(step, "reason");
+	const char *id = ip_str(ref, "id"), *from = ip_str(ref, "status");
+	const char *to = ip_str(step, "status"), *success = ip_str(step, "success");
+	const char *reason = ip_str(step, "reason");
 	const char *refused = ip_referral_refuse(from, to);
 	bool bad = true;
 	if (refused)
@@ -372,18 +366,18 @@ json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *tod
                              const char *note)
 {
 	json_t *body = json_pack("{s:O, s:s, s:O, s:s}", "referral", json_object_get(ref, "id"),
-	                         "from", str_at(json_object_get(c, "centre"), "id"),
+	                         "from", ip_get_str(c, "centre.id"),
 	                         "to", json_object_get(ref, "from"), "date", today);
 	json_t *steps = json_object_get(ref, "steps");
 	json_object_set_new(body, "steps", steps ? json_deep_copy(steps) : json_array());
-	const char *arrived = str_at(json_object_get(c, "return"), "arrived");
+	const char *arrived = ip_get_str(c, "return.arrived");
 	if (arrived)
 		json_object_set_new(body, "arrived", json_string(arrived));
 	json_t *measures = json_array();
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m)
-		if (!strcmp(str_at(m, "side"), "return") && str_at(m, "status"))
+		if (!strcmp(ip_str(m, "side"), "return") && ip_str(m, "status"))
 			json_array_append_new(measures, json_pack("{s:O, s:O}", "id",
 			                      json_object_get(m, "id"), "status",
 			                      json_object_get(m, "status")));
@@ -429,102 +423,6 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 	return c;
 }
 
-/* ---- finding a referral's case ------------------------------------------ */
-
-struct indexer {
-	const struct ip_limits *lim;
-	json_t *index;
-};
-
-static bool id_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-/* Every referral id in the file's text, whatever field holds it: the
- * index is a guess that ip_referral_case confirms by parsing. */
-static int index_one(const char *path, void *ctx)
-{
-	struct indexer *x = ctx;
-	char *buf;
-	size_t len;
-	int rc = ip_read_all(path, x->lim->max_bytes, &buf, &len);
-	/* A file that cannot be read may hold the referral: not knowing is an
-	 * error. One too large to be a case is ip-check's business. */
-	if (rc)
-		return rc == IP_EXIT_DATAERR ? IP_EXIT_OK : rc;
-	for (char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "-R-", 3)); p += 3) {
-		char *start = p, *end = p + 3;
-		while (start > buf && id_char(start[-1]))
-			start--;
-		while (end < buf + len && id_char(*end))
-			end++;
-		char *id = ip_xasprintf("%.*s", (int)(end - start), start);
-		if (ip_referral_id_valid(id)) {
-			json_t *paths = json_object_get(x->index, id);
-			if (!paths)
-				json_object_set_new(x->index, id, paths = json_array());
-			if (!ip_ids_have(paths, path))
-				json_array_append_new(paths, json_string(path));
-		}
-		free(id);
-	}
-	free(buf);
-	return IP_EXIT_OK;
-}
-
-int ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim, json_t **index)
-{
-	struct ip_cli cli;
-	ip_cli_init(&cli);
-	cli.quiet = true;
-	struct indexer x = {lim, json_object()};
-	char *dirs[] = {r->cases};
-	int rc = ip_inputs_each(&cli, dirs, 1, true, index_one, &x);
-	if (rc) {
-		json_decref(x.index);
-		x.index = NULL;
-	}
-	*index = x.index;
-	return rc;
-}
-
-/* 0 when the case at path holds referral id, 66 when not, 74 or 77 when
- * it cannot be read. */
-static int holds_referral(const char *path, const struct ip_limits *lim, const char *id)
-{
-	struct ip_docs docs = {0};
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
-	if (rc == IP_EXIT_IOERR || rc == IP_EXIT_NOPERM)
-		return rc;
-	rc = !rc && docs.n == 1 && ip_referral_find(docs.v[0].root, id) ? IP_EXIT_OK
-	                                                                  : IP_EXIT_NOINPUT;
-	ip_docs_free(&docs);
-	return rc;
-}
-
-int ip_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
-                     char **path)
-{
-	const char *found[2] = {NULL, NULL};
-	size_t n = 0, i;
-	json_t *p;
-	json_array_foreach(json_object_get(index, id), i, p) {
-		int rc = n < 2 ? holds_referral(json_string_value(p), lim, id) : IP_EXIT_NOINPUT;
-		if (rc == IP_EXIT_OK)
-			found[n++] = json_string_value(p);
-		else if (rc != IP_EXIT_NOINPUT)
-			return rc;
-	}
-	if (n == 2) {
-		ip_error(NULL, "referral %s is in two cases, %s and %s; resolve that first",
-		         id, found[0], found[1]);
-		return IP_EXIT_DATAERR;
-	}
-	*path = n ? ip_xstrdup(found[0]) : NULL;
-	return n ? IP_EXIT_OK : IP_EXIT_NOINPUT;
-}
-
 /* ---- reading packages --------------------------------------------------- */
 
 /* Packages of a batch travel in one file: allow many of them. */
@@ -539,7 +437,7 @@ static int check_sealed(struct ip_docs *docs, const struct ip_field *schema,
 		struct ip_where w = {d->file, 0, 0, NULL};
 		/* Something else than a package (another file, another version) is
 		 * named by the schema check, not mistaken for an altered package. */
-		const char *kind = json_string_value(json_object_get(d->root, "schema"));
+		const char *kind = ip_str(d->root, "schema");
 		bool ours = kind && !strcmp(kind, schema->fields[0].vocab) &&
 		            json_object_get(d->root, "digest");
 		if (ours && !ip_package_sealed(d->root)) {

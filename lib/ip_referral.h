@@ -1,6 +1,8 @@
 /* ip_referral.h — referrals to partner centres: consent, the package that
  * leaves the centre (only the fields of the partner's profile), the state
- * machine both sides follow, and the response that comes back. */
+ * machine both sides follow, and the response that comes back.
+ *
+ * Layer: domain. */
 #ifndef IP_REFERRAL_H
 #define IP_REFERRAL_H
 
@@ -8,7 +10,6 @@
 #include <stdbool.h>
 
 #include "ip_doc.h"
-#include "ip_repo.h"
 #include "ip_schema.h"
 
 /* The consent of case c for a referral to partner on date today: true, or
@@ -59,19 +60,6 @@ json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *tod
  * "from", so the partner can update and respond to it). A new value. */
 json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id,
                            const char *today);
-
-/* Where the referral ids of repository r are: one read of every case
- * file, not a parse, so that a batch of responses costs one pass over the
- * repository, not one per response. *index = {id: [paths]}, a new value;
- * returns 0, or 74/77 when a case file could not be read (reported; then
- * *index is NULL). */
-int ip_referral_index(const struct ip_repo *r, const struct ip_limits *lim, json_t **index);
-
-/* The case file holding referral id, by the index: 0 with *path set
- * (caller frees), 65 when two cases claim it, 74/77 when one of them
- * cannot be read, else 66. */
-int ip_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
-                     char **path);
 
 /* Read a package or response file ("-": stdin), decrypting with identity
  * when it is age-encrypted; each document of it (JSON Lines hold several)

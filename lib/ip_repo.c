@@ -1,11 +1,16 @@
 #include "ip_repo.h"
 #include "ip_case.h"
+#include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_referral.h"
+#include "ip_vocab.h"
+#include "ip_walk.h"
 #include "ip_write.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,8 +71,8 @@ static int load_config(struct ip_repo *r)
 	if (!rc) {
 		r->config = json_incref(docs.v[0].root);
 		json_t *centre = json_object_get(r->config, "centre");
-		r->centre = json_string_value(json_object_get(centre, "id"));
-		r->state = json_string_value(json_object_get(centre, "state"));
+		r->centre = ip_str(centre, "id");
+		r->state = ip_str(centre, "state");
 		if (!r->centre || !ip_centre_id_valid(r->centre)) {
 			struct ip_where w = ip_doc_where(&docs.v[0], "centre.id");
 			ip_error(&w, "missing or invalid centre id (like BY-MUC)");
@@ -162,4 +167,96 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 	free(cfg);
 	free(ignore);
 	return rc;
+}
+
+/* ---- finding a referral's case ------------------------------------------ */
+
+struct indexer {
+	const struct ip_limits *lim;
+	json_t *index;
+};
+
+static bool id_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Every referral id in the file's text, whatever field holds it: the
+ * index is a guess that ip_repo_referral_case confirms by parsing. */
+static int index_one(const char *path, void *ctx)
+{
+	struct indexer *x = ctx;
+	char *buf;
+	size_t len;
+	int rc = ip_read_all(path, x->lim->max_bytes, &buf, &len);
+	/* A file that cannot be read may hold the referral: not knowing is an
+	 * error. One too large to be a case is ip-check's business. */
+	if (rc)
+		return rc == IP_EXIT_DATAERR ? IP_EXIT_OK : rc;
+	for (char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "-R-", 3)); p += 3) {
+		char *start = p, *end = p + 3;
+		while (start > buf && id_char(start[-1]))
+			start--;
+		while (end < buf + len && id_char(*end))
+			end++;
+		char *id = ip_xasprintf("%.*s", (int)(end - start), start);
+		if (ip_referral_id_valid(id)) {
+			json_t *paths = json_object_get(x->index, id);
+			if (!paths)
+				json_object_set_new(x->index, id, paths = json_array());
+			if (!ip_ids_have(paths, path))
+				json_array_append_new(paths, json_string(path));
+		}
+		free(id);
+	}
+	free(buf);
+	return IP_EXIT_OK;
+}
+
+int ip_repo_referrals(const struct ip_repo *r, const struct ip_limits *lim, json_t **index)
+{
+	struct indexer x = {lim, json_object()};
+	int rc = ip_walk(r->cases, index_one, &x);
+	if (rc) {
+		json_decref(x.index);
+		x.index = NULL;
+	}
+	*index = x.index;
+	return rc;
+}
+
+/* 0 when the case at path holds referral id, 66 when not, 74 or 77 when
+ * it cannot be read. */
+static int holds_referral(const char *path, const struct ip_limits *lim, const char *id)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
+	if (rc == IP_EXIT_IOERR || rc == IP_EXIT_NOPERM)
+		return rc;
+	rc = !rc && docs.n == 1 && ip_referral_find(docs.v[0].root, id) ? IP_EXIT_OK
+	                                                                  : IP_EXIT_NOINPUT;
+	ip_docs_free(&docs);
+	return rc;
+}
+
+int ip_repo_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
+                     char **path)
+{
+	const char *found[2] = {NULL, NULL};
+	size_t n = 0, i;
+	json_t *p;
+	json_array_foreach(json_object_get(index, id), i, p) {
+		int rc = n < 2 ? holds_referral(json_string_value(p), lim, id) : IP_EXIT_NOINPUT;
+		if (rc == IP_EXIT_OK)
+			found[n++] = json_string_value(p);
+		else if (rc != IP_EXIT_NOINPUT)
+			return rc;
+	}
+	if (n == 2) {
+		ip_error(NULL, "referral %s is in two cases, %s and %s; resolve that first",
+		         id, found[0], found[1]);
+		return IP_EXIT_DATAERR;
+	}
+	*path = n ? ip_xstrdup(found[0]) : NULL;
+	return n ? IP_EXIT_OK : IP_EXIT_NOINPUT;
 }

@@ -1,6 +1,8 @@
 /* ip_repo.h — a case repository: a directory with .integplan/config.yaml
  * and the case files under cases/. Found from -C DIR, else $IP_DIR, else
- * by walking up from the working directory. */
+ * by walking up from the working directory; where its referrals are.
+ *
+ * Layer: storage. */
 #ifndef IP_REPO_H
 #define IP_REPO_H
 
@@ -31,5 +33,18 @@ int ip_repo_init(const char *dir, const char *centre, const char *state);
 
 /* dir/cases/<id>.yaml; the id must be valid. The caller frees. */
 char *ip_repo_case_path(const struct ip_repo *r, const char *id);
+
+/* Where the referral ids of repository r are: one read of every case
+ * file, not a parse, so that a batch of responses costs one pass over the
+ * repository, not one per response. *index = {id: [paths]}, a new value;
+ * returns 0, or 74/77 when a case file could not be read (reported; then
+ * *index is NULL). */
+int ip_repo_referrals(const struct ip_repo *r, const struct ip_limits *lim, json_t **index);
+
+/* The case file holding referral id, by the index: 0 with *path set
+ * (caller frees), 65 when two cases claim it, 74/77 when one of them
+ * cannot be read, else 66. */
+int ip_repo_referral_case(const json_t *index, const struct ip_limits *lim, const char *id,
+                     char **path);
 
 #endif

@@ -20,6 +20,7 @@ const char *const ip_report_fields[] = {
 	N_("sex"), N_("age"), N_("vulnerability"), N_("programme"), N_("measure"),
 	N_("referral"), N_("year"), N_("quarter"), N_("month"), N_("departure-year"),
 	N_("departure-quarter"), N_("departure-month"), N_("counsellor"), NULL};
+const size_t ip_report_nfields = sizeof ip_report_fields / sizeof *ip_report_fields - 1;
 
 bool ip_report_field_known(const char *field)
 {
@@ -81,7 +82,7 @@ static void add_period(struct values *v, const char *date, char unit)
 
 static void age_band(const struct ip_report *r, char *f[], struct values *v)
 {
-	int age = ip_years_between(f[F_BIRTH], f[F_OPENED]);
+	int age = ip_years_between(f[IP_F_BIRTH], f[IP_F_OPENED]);
 	size_t n = json_array_size(r->q.age_bands);
 	char s[16] = "unknown";
 	for (size_t i = 0; age >= 0 && i < n; i++) {
@@ -101,12 +102,12 @@ static void values_of(const struct ip_report *r, const char *field, char *f[],
                       struct values *v)
 {
 	static const struct { const char *name; enum ip_fact fact; } scalars[] = {
-		{"status", F_STATUS}, {"outcome", F_OUTCOME}, {"centre", F_CENTRE},
-		{"state", F_STATE}, {"country", F_COUNTRY}, {"region", F_REGION},
-		{"sex", F_SEX}, {"counsellor", F_COUNSELLOR}};
+		{"status", IP_F_STATUS}, {"outcome", IP_F_OUTCOME}, {"centre", IP_F_CENTRE},
+		{"state", IP_F_STATE}, {"country", IP_F_COUNTRY}, {"region", IP_F_REGION},
+		{"sex", IP_F_SEX}, {"counsellor", IP_F_COUNSELLOR}};
 	static const struct { const char *name; enum ip_fact fact; } lists[] = {
-		{"vulnerability", F_VULNS}, {"programme", F_PROGRAMMES},
-		{"measure", F_MEASURES}, {"referral", F_REFERRALS}};
+		{"vulnerability", IP_F_VULNS}, {"programme", IP_F_PROGRAMMES},
+		{"measure", IP_F_MEASURES}, {"referral", IP_F_REFERRALS}};
 	char buf[96];
 	v->n = 0;
 	for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++)
@@ -122,15 +123,15 @@ static void values_of(const struct ip_report *r, const char *field, char *f[],
 	if (!strcmp(field, "age"))
 		age_band(r, f, v);
 	else if (!strncmp(field, "departure-", 10))
-		add_period(v, f[F_DEPARTED], field[10]);
+		add_period(v, f[IP_F_DEPARTED], field[10]);
 	else
-		add_period(v, f[F_OPENED], field[0]);
+		add_period(v, f[IP_F_OPENED], field[0]);
 }
 
 static bool matches(const struct ip_report *r, char *f[])
 {
-	if ((r->q.since && strcmp(f[F_OPENED], r->q.since) < 0) ||
-	    (r->q.until && strcmp(f[F_OPENED], r->q.until) > 0))
+	if ((r->q.since && strcmp(f[IP_F_OPENED], r->q.since) < 0) ||
+	    (r->q.until && strcmp(f[IP_F_OPENED], r->q.until) > 0))
 		return false;
 	size_t i;
 	json_t *w;
@@ -248,20 +249,20 @@ static void count_overdue(struct ip_report *r, const char *list)
 static void count_kpi(struct ip_report *r, char *f[])
 {
 	bump(r->counts, "cases", 1);
-	bool closed = !strcmp(f[F_STATUS], "closed");
+	bool closed = !strcmp(f[IP_F_STATUS], "closed");
 	bump(r->counts, closed ? "closed" : "open", 1);
-	if (closed && *f[F_OUTCOME]) {
+	if (closed && *f[IP_F_OUTCOME]) {
 		char key[64];
-		snprintf(key, sizeof key, "outcome:%s", f[F_OUTCOME]);
+		snprintf(key, sizeof key, "outcome:%s", f[IP_F_OUTCOME]);
 		bump(r->counts, key, 1);
 	}
-	if (*f[F_DEPARTED])
-		add_hist(r, "intake_to_departure", ip_days_between(f[F_OPENED], f[F_DEPARTED]));
-	if (*f[F_ARRIVED] && *f[F_AGREED] && strcmp(f[F_AGREED], f[F_ARRIVED]) >= 0)
-		add_hist(r, "arrival_to_plan", ip_days_between(f[F_ARRIVED], f[F_AGREED]));
-	count_referrals(r, f[F_REFERRALS]);
-	count_follow_ups(r, f[F_FOLLOW_UPS]);
-	count_overdue(r, f[F_DUE]);
+	if (*f[IP_F_DEPARTED])
+		add_hist(r, "intake_to_departure", ip_days_between(f[IP_F_OPENED], f[IP_F_DEPARTED]));
+	if (*f[IP_F_ARRIVED] && *f[IP_F_AGREED] && strcmp(f[IP_F_AGREED], f[IP_F_ARRIVED]) >= 0)
+		add_hist(r, "arrival_to_plan", ip_days_between(f[IP_F_ARRIVED], f[IP_F_AGREED]));
+	count_referrals(r, f[IP_F_REFERRALS]);
+	count_follow_ups(r, f[IP_F_FOLLOW_UPS]);
+	count_overdue(r, f[IP_F_DUE]);
 }
 
 static void count_indicator(struct ip_report *r, const char *name, char *f[])
@@ -285,18 +286,18 @@ static bool within(const char *date, const char *from, const char *to)
 
 static void count_indicators(struct ip_report *r, char *f[])
 {
-	if (within(f[F_DEPARTED], r->from, r->to)) {
+	if (within(f[IP_F_DEPARTED], r->from, r->to)) {
 		count_indicator(r, "voluntary_returns", f);
-		if (has_item(f[F_ASSISTED], "host"))
+		if (has_item(f[IP_F_ASSISTED], "host"))
 			count_indicator(r, "assisted_before_departure", f);
 	}
 	/* assisted after arrival while the case was open during the period */
-	if (has_item(f[F_ASSISTED], "return") && *f[F_ARRIVED] &&
-	    strcmp(f[F_ARRIVED], r->to) <= 0 && (!*f[F_CLOSED] || strcmp(f[F_CLOSED], r->from) >= 0))
+	if (has_item(f[IP_F_ASSISTED], "return") && *f[IP_F_ARRIVED] &&
+	    strcmp(f[IP_F_ARRIVED], r->to) <= 0 && (!*f[IP_F_CLOSED] || strcmp(f[IP_F_CLOSED], r->from) >= 0))
 		count_indicator(r, "reintegration_assistance", f);
 }
 
-void ip_report_add(struct ip_report *r, char *fields[F_NFACTS])
+void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 {
 	if (!matches(r, fields))
 		return;
@@ -651,7 +652,7 @@ static json_t *indicator_tables(const json_t *p, int min_cell)
 		{"assisted_before_departure", N_("Returnees assisted before departure")},
 		{"reintegration_assistance", N_("Returnees who received reintegration assistance")}};
 	static const char *const breakdowns[] = {"sex", "age", "vulnerability"};
-	const char *period = json_string_value(json_object_get(p, "period"));
+	const char *period = ip_str(p, "period");
 	json_t *tables = json_array();
 	for (size_t i = 0; i < 3; i++) {
 		const json_t *ind = json_object_get(json_object_get(p, "indicators"), names[i].id);
@@ -677,10 +678,39 @@ static json_t *indicator_tables(const json_t *p, int min_cell)
 
 json_t *ip_report_tables(const json_t *partial, int min_cell)
 {
-	const char *kind = json_string_value(json_object_get(partial, "report"));
+	const char *kind = ip_str(partial, "report");
 	if (!strcmp(kind, "summary"))
 		return summary_tables(partial, min_cell);
 	if (!strcmp(kind, "kpi"))
 		return kpi_tables(partial, min_cell);
 	return indicator_tables(partial, min_cell);
+}
+
+int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim, json_t **merged)
+{
+	int rc = IP_EXIT_OK;
+	*merged = NULL;
+	for (int i = 0; i < n && !rc; i++) {
+		struct ip_docs docs = {0};
+		rc = ip_docs_load(paths[i], IP_SYNTAX_JSON, lim, &docs);
+		const json_t *part = rc ? NULL : docs.v[0].root;
+		const char *schema = ip_str(part, "schema");
+		if (!rc && (!json_is_object(part) || strcmp(schema ? schema : "", IP_REPORT_SCHEMA))) {
+			ip_error(&(struct ip_where){paths[i], 0, 0, NULL}, "not a report partial "
+			         "(ip-report summary|kpi|indicators -f json)");
+			rc = IP_EXIT_DATAERR;
+		}
+		if (!rc && ip_validate(&docs.v[0], &ip_report_schema, N_("a report partial")))
+			rc = IP_EXIT_DATAERR;
+		if (!rc && !*merged)
+			*merged = json_deep_copy(part);
+		else if (!rc)
+			rc = ip_report_merge(*merged, part, paths[i]);
+		ip_docs_free(&docs);
+	}
+	if (rc) {
+		json_decref(*merged);
+		*merged = NULL;
+	}
+	return rc;
 }

@@ -3,16 +3,19 @@
  * funders' indicators for a period. Each report is first a *partial*: exact
  * counts and histograms, as JSON, that partials of other repositories can
  * be added to (ip-report merge) before it is made into tables, where small
- * counts are suppressed. */
+ * counts are suppressed.
+ *
+ * Layer: domain. */
 #ifndef IP_REPORT_H
 #define IP_REPORT_H
 
 #include <jansson.h>
-#include "ip_schema.h"
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "ip_doc.h"
 #include "ip_facts.h"
-
+#include "ip_schema.h"
 
 struct ip_report_query {
 	const char *kind;    /* "summary", "kpi" or "indicators" */
@@ -24,21 +27,28 @@ struct ip_report_query {
 	json_t *age_bands;   /* lower bounds of the age bands, ascending */
 };
 
-/* The fields summary, --where and export know, for usage and completion. */
+/* The fields summary, --where and export know, for usage and completion;
+ * ended by NULL, ip_report_nfields of them. */
 extern const char *const ip_report_fields[];
+extern const size_t ip_report_nfields;
 bool ip_report_field_known(const char *field);
 /* A period's first and last day; false if it is not one. */
 bool ip_report_period(const char *period, char from[11], char to[11]);
 
 struct ip_report;
 struct ip_report *ip_report_new(const struct ip_report_query *q);
-void ip_report_add(struct ip_report *r, char *fields[F_NFACTS]);
+void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS]);
 /* The partial (a new value); frees the report. */
 json_t *ip_report_finish(struct ip_report *r);
 
 /* Add partial part (from file name) to into; 65 with a message when they
  * are not the same report over the same fields, filters and period. */
 int ip_report_merge(json_t *into, const json_t *part, const char *name);
+
+/* Load the partials at paths (JSON, each checked against the report
+ * schema) and add them up: 0 with *merged a new value, else 65, 66 or 74
+ * with the problem reported. */
+int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim, json_t **merged);
 
 /* The tables of a partial, with counts below min_cell suppressed. */
 json_t *ip_report_tables(const json_t *partial, int min_cell);

@@ -1,6 +1,8 @@
 /* ip_rows.h — the fields a new case takes (as ip-intake options, CSV
  * columns and JSON Lines keys), and the rows of an intake file: CSV with a
- * header row, or one JSON object a line. */
+ * header row, or one JSON object a line.
+ *
+ * Layer: domain. */
 #ifndef IP_ROWS_H
 #define IP_ROWS_H
 

@@ -83,7 +83,7 @@ static bool fires(const json_t *when, const json_t *a, const json_t *needs)
 			return false;
 	}
 	if ((c = json_object_get(when, "side"))) {
-		const char *side = json_string_value(json_object_get(a, "side"));
+		const char *side = ip_str(a, "side");
 		if (strcmp(side ? side : "host", json_string_value(c)))
 			return false;
 	}
@@ -97,7 +97,7 @@ static int rank(const char *priority)
 	size_t i;
 	json_t *e;
 	json_array_foreach(entries, i, e)
-		if (priority && !strcmp(json_string_value(json_object_get(e, "id")), priority))
+		if (priority && !strcmp(ip_str(e, "id"), priority))
 			return (int)i;
 	return -1;
 }
@@ -126,13 +126,13 @@ json_t *ip_rules_apply(const struct ip_rules *r, json_t *a)
 	size_t i;
 	json_t *rule, *need;
 	json_array_foreach(json_object_get(a, "needs"), i, need)
-		raise_priority(&priority, json_string_value(json_object_get(need, "priority")));
+		raise_priority(&priority, ip_str(need, "priority"));
 	json_array_foreach(r->rules, i, rule) {
 		if (!fires(json_object_get(rule, "when"), a, needs))
 			continue;
 		json_array_append(fired, rule);
 		json_array_append(ids, json_object_get(rule, "id"));
-		raise_priority(&priority, json_string_value(json_object_get(rule, "priority")));
+		raise_priority(&priority, ip_str(rule, "priority"));
 		add_all(recommended, json_object_get(rule, "require"));
 		add_all(recommended, json_object_get(rule, "recommend"));
 	}

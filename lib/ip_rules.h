@@ -1,6 +1,8 @@
 /* ip_rules.h — assessment rules (share/integplan/rules/assess.yaml): from
  * an assessment's answers, a priority and recommended measures, saying
- * which rules fired. */
+ * which rules fired.
+ *
+ * Layer: domain. */
 #ifndef IP_RULES_H
 #define IP_RULES_H
 

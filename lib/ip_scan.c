@@ -1,4 +1,5 @@
 #include "ip_scan.h"
+#include "ip_case.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
@@ -71,7 +72,7 @@ static char *header(void)
 {
 	struct ip_buf b = {0};
 	ip_buf_puts(&b, CACHE_MAGIC);
-	for (int i = 0; i < F_NFACTS; i++)
+	for (int i = 0; i < IP_NFACTS; i++)
 		ip_buf_printf(&b, "%c%s", i ? ',' : ' ', ip_fact_names[i]);
 	ip_buf_puts(&b, "\n");
 	return b.s;
@@ -179,7 +180,7 @@ struct work {
 static void parse_slot(struct ip_scan *s, struct slot *sl)
 {
 	struct ip_docs docs = {0};
-	sl->rc = ip_docs_load(sl->path, IP_SYNTAX_AUTO, &s->cli->lim, &docs);
+	sl->rc = ip_docs_load(sl->path, IP_SYNTAX_AUTO, &s->run.lim, &docs);
 	if (!sl->rc && docs.n != 1) {
 		ip_error(&(struct ip_where){sl->path, 0, 0, NULL},
 		         "expected one case in the file, found %zu documents", docs.n);
@@ -264,7 +265,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 	struct ip_buf entries = {0};  /* one write per chunk */
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
-		char *fields[F_NFACTS];
+		char *fields[IP_NFACTS];
 		s->files++;
 		if (sl->rc || !sl->facts) {
 			s->failed++;
@@ -290,11 +291,12 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 int ip_scan_run(struct ip_scan *s, char **operands, int n)
 {
 	struct paths p = {0};
-	int rc = ip_inputs_each(s->cli, operands, n, true, collect, &p);
+	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
+	int rc = ip_inputs_walk(&in, collect, &p);
 	qsort(p.v, p.n, sizeof *p.v, by_path);
 	warm_up();
 	struct reader r;
-	reader_open(&r, s->cache, s->cli->quiet);
+	reader_open(&r, s->cache, s->run.quiet);
 	struct ip_stream out = {0};
 	if (s->cache && ip_stream_open(&out, s->cache) == 0) {
 		char *h = header();
@@ -302,7 +304,7 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 		free(h);
 	}
 	struct ip_progress progress;
-	ip_progress_begin(&progress, s->cli->progress, _("cases read"), p.n);
+	ip_progress_begin(&progress, s->run.progress, _("cases read"), p.n);
 	for (size_t i = 0; i < p.n; i += CHUNK) {
 		size_t n_chunk = p.n - i < CHUNK ? p.n - i : CHUNK;
 		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, n_chunk));

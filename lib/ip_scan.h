@@ -8,19 +8,21 @@
  * counts only when all of these match the file and the file was last
  * changed before the cache was written (a change within the same timestamp
  * tick is read again: the racy-git rule). A cache with another header, or
- * a line that does not parse, is ignored from there on and rebuilt. */
+ * a line that does not parse, is ignored from there on and rebuilt.
+ *
+ * Layer: storage. */
 #ifndef IP_SCAN_H
 #define IP_SCAN_H
 
 #include <stddef.h>
 
-#include "ip_cli.h"
+#include "ip_run.h"
 #include "ip_facts.h"
 
-typedef void (*ip_facts_fn)(char *fields[F_NFACTS], void *ctx);
+typedef void (*ip_facts_fn)(char *fields[IP_NFACTS], void *ctx);
 
 struct ip_scan {
-	const struct ip_cli *cli;
+	struct ip_run run;    /* what the run was asked for */
 	const char *cache;    /* the cache file, or NULL for none */
 	int threads;
 	int referral_days;

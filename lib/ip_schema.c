@@ -1,10 +1,9 @@
 #include "ip_schema.h"
-#include "ip_case.h"
+#include "ip_grammar.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
-#include "ip_merge.h"
 #include "ip_vocab.h"
 
 #include <stdarg.h>
@@ -419,6 +418,30 @@ const struct ip_field *ip_schema_lookup(const char *path)
 	return f;
 }
 
+json_t *ip_get(const json_t *c, const char *path)
+{
+#ifndef NDEBUG
+	if (!ip_schema_lookup(path)) {
+		fprintf(stderr, "%s: bug: no field '%s' in the case schema\n", ip_progname(), path);
+		abort();
+	}
+#endif
+	json_t *v = (json_t *)c;
+	for (const char *p = path; v && *p;) {
+		size_t n = strcspn(p, ".");
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)n, p);
+		v = json_object_get(v, key);
+		p += n + (p[n] == '.');
+	}
+	return v;
+}
+
+const char *ip_get_str(const json_t *c, const char *path)
+{
+	return json_string_value(ip_get(c, path));
+}
+
 const char *ip_type_noun(const struct ip_field *f)
 {
 	switch (f->type) {
@@ -716,89 +739,6 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 	return v;
 }
 
-/* ---- rules across fields ------------------------------------------------ */
-
-static const char *str_at(json_t *root, const char *a, const char *b)
-{
-	json_t *v = json_object_get(root, a);
-	if (b)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
-static void check_unique_ids(struct vctx *c, json_t *list, const char *path)
-{
-	json_t *seen = json_object();
-	size_t i;
-	json_t *item;
-	json_array_foreach(list, i, item) {
-		const char *id = json_string_value(json_object_get(item, "id"));
-		if (!id)
-			continue;
-		if (json_object_get(seen, id)) {
-			char *cp = ip_xasprintf("%s[%zu].id", path, i);
-			problem(c, cp, "duplicate id '%s' in %s", id, path);
-			free(cp);
-		}
-		json_object_set_new(seen, id, json_true());
-	}
-	json_decref(seen);
-}
-
-/* A case in a repository's cases/ directory is named after its id, so
- * that ids stay unique and a path can be found from an id. */
-static void check_file_name(struct vctx *c, const char *id)
-{
-	const char *file = c->doc->file;
-	const char *base = strrchr(file, '/');
-	if (!base)
-		return;
-	size_t dir_len = (size_t)(base - file);
-	if (!(dir_len == 5 && !strncmp(file, "cases", 5)) &&
-	    !(dir_len > 5 && !strncmp(base - 6, "/cases", 6)))
-		return;
-	base++;
-	const char *dot = strrchr(base, '.');
-	if (!dot || (size_t)(dot - base) != strlen(id) || strncmp(base, id, strlen(id)))
-		problem(c, "id", "id '%s' does not match the file name '%s'", id, base);
-}
-
-static void check_relations(struct vctx *c, json_t *root)
-{
-	const char *id = str_at(root, "id", NULL);
-	const char *centre = str_at(root, "centre", "id");
-	if (id && ip_case_id_valid(id)) {
-		check_file_name(c, id);
-		size_t n = centre ? strlen(centre) : 0;
-		if (centre && (strncmp(id, centre, n) || id[n] != '-' ||
-		               strlen(id) != n + 11))
-			problem(c, "id", "id '%s' does not start with the centre id '%s'",
-			        id, centre);
-	}
-	if (centre && !ip_centre_id_valid(centre))
-		problem(c, "centre.id", "'%s' is not a valid centre id (A-Z, 0-9 and '-', "
-		        "like BY-MUC)", centre);
-	const char *state = str_at(root, "centre", "state");
-	/* (an unknown code was reported already) */
-	if (state && ip_code_known(IP_CODES_REGION, state) && strncmp(state, "DE-", 3))
-		problem(c, "centre.state", "'%s' is not a German Land (DE-XX)", state);
-	const char *country = str_at(root, "return", "country");
-	const char *region = str_at(root, "return", "region");
-	if (country && region && (strncmp(region, country, 2) || region[2] != '-'))
-		problem(c, "return.region", "region '%s' is not in the return country '%s'",
-		        region, country);
-	const char *status = str_at(root, "status", NULL);
-	const char *outcome = str_at(root, "outcome", NULL);
-	if (status && !strcmp(status, "closed") && !outcome)
-		problem(c, "status", "a closed case needs an outcome");
-	if (status && strcmp(status, "closed") && outcome)
-		problem(c, "outcome", "only a closed case has an outcome (status is '%s')",
-		        status);
-	check_unique_ids(c, json_object_get(json_object_get(root, "plan"), "measures"),
-	                 "plan.measures");
-	check_unique_ids(c, json_object_get(root, "referrals"), "referrals");
-}
-
 int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what)
 {
 	struct vctx c = {doc, 0, 0};
@@ -808,17 +748,6 @@ int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *w
 	}
 	check_object(&c, schema, doc->root, "");
 	return c.problems;
-}
-
-int ip_case_validate(struct ip_doc *doc)
-{
-	int problems = ip_validate(doc, &ip_case_schema, N_("a case"));
-	if (json_is_object(doc->root)) {
-		struct vctx c = {doc, 0, 0};
-		check_relations(&c, doc->root);
-		problems += c.problems + ip_merge_report(doc);
-	}
-	return problems;
 }
 
 int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)

@@ -1,5 +1,7 @@
 /* ip_schema.h — case schema v1, in this one place: the field table drives
- * validation, the canonical key order and the documentation (ip-case(5)). */
+ * validation, the canonical key order and the documentation (ip-case(5)).
+ *
+ * Layer: data. */
 #ifndef IP_SCHEMA_H
 #define IP_SCHEMA_H
 
@@ -33,6 +35,7 @@ enum ip_type {
 #define IP_REQUIRED 1u
 #define IP_PARTIAL 2u  /* an object holding a selection: no field of it is required */
 
+#define IP_CASE_SCHEMA "integplan/case/1"
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"
 #define IP_RESPONSE_SCHEMA "integplan/referral-response/1"
 #define IP_REPORT_SCHEMA "integplan/report/1"
@@ -68,11 +71,6 @@ extern const struct ip_field ip_report_schema;
  * case"); like ip_case_validate without the rules across fields. */
 int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what);
 
-/* Check a case document: every problem is reported, with its position.
- * Plain scalars in fields typed as strings are taken as their literal text
- * (in place, in doc->root). Returns the number of problems. */
-int ip_case_validate(struct ip_doc *doc);
-
 /* Check one value (a field given on the command line or in a CSV column)
  * against the schema field at path; problems are reported at w, whose
  * path names the value. Returns the number of problems; *v may be
@@ -87,6 +85,13 @@ int ip_load_checked(const char *path, const struct ip_field *schema, const char 
 /* A copy of a value with object keys in the schema's order, then any
  * x- extension keys in byte order. schema NULL: keys keep their order. */
 json_t *ip_canonical(const json_t *v, const struct ip_field *schema);
+
+/* The value at a dotted path of a case ("person.birth_date",
+ * "centre.id"), or NULL. A path the case schema does not have is a bug: a
+ * debug build (without NDEBUG) says so and aborts. */
+json_t *ip_get(const json_t *c, const char *path);
+/* The same, when the value is text. */
+const char *ip_get_str(const json_t *c, const char *path);
 
 /* The schema field at a dotted path ("person.birth_date"), or NULL. */
 const struct ip_field *ip_schema_lookup(const char *path);

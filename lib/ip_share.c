@@ -1,5 +1,5 @@
 #include "ip_share.h"
-#include "ip_diag.h"
+#include "ip_mem.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -1,7 +1,9 @@
 /* ip_share.h — where the data a site may change lives (vocabularies,
  * programmes, templates): $IP_SHARE, else share/integplan beside the
  * running binary's bin/ (an uninstalled build or any install prefix),
- * else the DATADIR compiled in. */
+ * else the DATADIR compiled in.
+ *
+ * Layer: base. */
 #ifndef IP_SHARE_H
 #define IP_SHARE_H
 

@@ -1,4 +1,5 @@
 #include "ip_table.h"
+#include "ip_doc.h"
 #include "ip_i18n.h"
 
 #include <stdio.h>
@@ -127,7 +128,7 @@ static void render_text(const json_t *t, struct ip_buf *out)
 			size_t cw = width(cell_text(json_array_get(row, i), buf));
 			w[i] = cw > w[i] ? cw : w[i];
 		}
-	ip_buf_printf(out, "%s\n", json_string_value(json_object_get(t, "title")));
+	ip_buf_printf(out, "%s\n", ip_str(t, "title"));
 	for (r = 0; r <= json_array_size(rows); r++) {
 		const json_t *line = r == 0 ? cols : json_array_get(rows, r - 1);
 		for (i = 0; i < ncols && i < 16; i++) {
@@ -184,7 +185,7 @@ static void render_md(const json_t *t, struct ip_buf *out)
 	size_t r, i;
 	json_t *row, *cell;
 	ip_buf_puts(out, "## ");
-	md_cell(out, json_string_value(json_object_get(t, "title")));
+	md_cell(out, ip_str(t, "title"));
 	ip_buf_puts(out, "\n\n|");
 	json_array_foreach(cols, i, cell) {
 		ip_buf_puts(out, " ");
@@ -264,7 +265,7 @@ static void render_html_table(const json_t *t, struct ip_buf *out)
 	size_t r, i;
 	json_t *row, *cell;
 	ip_buf_puts(out, "<section>\n<h2>");
-	html_text(out, json_string_value(json_object_get(t, "title")));
+	html_text(out, ip_str(t, "title"));
 	ip_buf_puts(out, "</h2>\n");
 	render_svg(t, out);
 	ip_buf_puts(out, "<table>\n<thead><tr>");
@@ -336,7 +337,7 @@ void ip_tables_render(const json_t *tables, enum ip_table_format f,
 			                                   : "\n");
 		/* several tables in one CSV: each says what it is */
 		if (f == IP_TABLE_CSV && json_array_size(tables) > 1) {
-			ip_csv_field(out, json_string_value(json_object_get(t, "title")),
+			ip_csv_field(out, ip_str(t, "title"),
 			             dialect == IP_CSV_EXCEL_DE ? ';' : ',');
 			ip_buf_puts(out, "\r\n");
 		}

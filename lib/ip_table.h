@@ -3,7 +3,9 @@
  *
  * A table is a JSON object {"title", "columns": [...], "rows": [[...]],
  * "total": [...] or absent}; cells are strings or numbers. Its last column
- * holds the counts that suppression protects. */
+ * holds the counts that suppression protects.
+ *
+ * Layer: data. */
 #ifndef IP_TABLE_H
 #define IP_TABLE_H
 

@@ -4,7 +4,6 @@
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
-#include "ip_schema.h"
 #include "ip_share.h"
 
 #include <stdio.h>
@@ -14,17 +13,14 @@
 static json_t *vocabs;     /* name -> [{id, de, en}] */
 static json_t *programmes; /* [{id, ...}] */
 
-/* Load a share file's top-level object, checked against schema unless
- * NULL; a missing or broken file is fatal, since no case can be checked
- * without it. */
-static json_t *load_share(const char *name, const struct ip_field *schema)
+/* A share file's top-level mapping; a missing or broken file is fatal,
+ * since no case can be checked without it. */
+static json_t *load_share(const char *name)
 {
 	char *path = ip_share_path(name);
 	struct ip_docs docs = {0};
 	struct ip_limits lim = IP_LIMITS_DEFAULT;
 	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &lim, &docs);
-	if (!rc && docs.n == 1 && schema && ip_validate(&docs.v[0], schema, name))
-		rc = IP_EXIT_DATAERR;
 	if (rc || docs.n != 1 || !json_is_object(docs.v[0].root)) {
 		if (!rc)
 			ip_error(&(struct ip_where){path, 0, 0, NULL},
@@ -37,11 +33,32 @@ static json_t *load_share(const char *name, const struct ip_field *schema)
 	return root;
 }
 
+/* What the lookups here rely on, and all they rely on: each entry of a
+ * list is a mapping with a text id. (The rest of programmes.yaml is checked
+ * against its schema where it is read: ip_plan_settings_load.) */
+static void require_ids(const char *file, const char *key, const json_t *list)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		if (json_is_string(json_object_get(e, "id")))
+			continue;
+		char *at = ip_xasprintf("%s[%zu].id", key, i);
+		ip_error(&(struct ip_where){file, 0, 0, at}, "missing or not text; every entry "
+		         "needs an id");
+		exit(IP_EXIT_DATAERR);
+	}
+}
+
 json_t *ip_vocab_all(void)
 {
 	if (!vocabs) {
-		vocabs = load_share("vocabularies.yaml", NULL);
+		vocabs = load_share("vocabularies.yaml");
 		json_object_del(vocabs, "schema");
+		const char *name;
+		json_t *list;
+		json_object_foreach(vocabs, name, list)
+			require_ids("vocabularies.yaml", name, list);
 	}
 	return vocabs;
 }
@@ -59,10 +76,10 @@ const char *ip_vocab_label(const char *vocab, const char *id, const char *lang)
 	if (!id)
 		return "";
 	json_array_foreach(ip_vocab_entries(vocab), i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "id")), id))
+		if (strcmp(ip_str(e, "id"), id))
 			continue;
 		const char *l = json_string_value(json_object_get(e, lang));
-		const char *en = json_string_value(json_object_get(e, "en"));
+		const char *en = ip_str(e, "en");
 		return l ? l : en ? en : id;
 	}
 	return id;
@@ -73,7 +90,7 @@ static bool list_has(json_t *list, const char *id)
 	size_t i;
 	json_t *e;
 	json_array_foreach(list, i, e) {
-		const char *eid = json_string_value(json_object_get(e, "id"));
+		const char *eid = ip_str(e, "id");
 		if (eid && !strcmp(eid, id))
 			return true;
 	}
@@ -86,7 +103,7 @@ static const char *list_suggest(json_t *list, const char *id)
 	const char **ids = ip_xcalloc(n, sizeof *ids);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *eid = json_string_value(json_object_get(json_array_get(list, i), "id"));
+		const char *eid = ip_str(json_array_get(list, i), "id");
 		if (eid)
 			ids[k++] = eid;
 	}
@@ -135,20 +152,21 @@ int ip_vocab_print(const char *name)
 	size_t i;
 	json_t *e;
 	json_array_foreach(entries, i, e)
-		printf("%-28s %s | %s\n", json_string_value(json_object_get(e, "id")),
-		       json_string_value(json_object_get(e, "de")),
-		       json_string_value(json_object_get(e, "en")));
+		printf("%-28s %s | %s\n", ip_str(e, "id"),
+		       ip_str(e, "de"),
+		       ip_str(e, "en"));
 	return IP_EXIT_OK;
 }
 
 json_t *ip_programmes(void)
 {
 	if (!programmes) {
-		json_t *root = load_share("programmes.yaml", &ip_programmes_schema);
+		json_t *root = load_share("programmes.yaml");
 		programmes = json_incref(json_object_get(root, "programmes"));
 		json_decref(root);
 		if (!json_is_array(programmes))
 			programmes = json_array();
+		require_ids("programmes.yaml", "programmes", programmes);
 	}
 	return programmes;
 }
@@ -163,7 +181,7 @@ json_t *ip_programme(const char *id)
 	size_t i;
 	json_t *p;
 	json_array_foreach(ip_programmes(), i, p)
-		if (!strcmp(json_string_value(json_object_get(p, "id")), id))
+		if (!strcmp(ip_str(p, "id"), id))
 			return p;
 	return NULL;
 }
@@ -178,7 +196,7 @@ json_t *ip_find_id(const json_t *list, const char *id)
 	size_t i;
 	json_t *v;
 	json_array_foreach((json_t *)list, i, v) {
-		const char *have = json_string_value(json_object_get(v, "id"));
+		const char *have = ip_str(v, "id");
 		if (have && !strcmp(have, id))
 			return v;
 	}
@@ -192,7 +210,7 @@ void ip_unknown_id(const struct ip_where *w, const char *what, const char *id,
 	const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
 	struct ip_buf all = {0};
 	for (size_t i = 0; i < n; i++) {
-		ids[i] = json_string_value(json_object_get(json_array_get(list, i), "id"));
+		ids[i] = ip_str(json_array_get(list, i), "id");
 		ip_buf_printf(&all, "%s%s", i ? ", " : "", ids[i] ? ids[i] : "?");
 	}
 	const char *near = ip_nearest(id, ids, n);

@@ -1,5 +1,7 @@
 /* ip_vocab.h — the vocabularies (share/integplan/vocabularies.yaml) and
- * programme ids (share/integplan/programmes.yaml), loaded once. */
+ * programme ids (share/integplan/programmes.yaml), loaded once.
+ *
+ * Layer: data. */
 #ifndef IP_VOCAB_H
 #define IP_VOCAB_H
 

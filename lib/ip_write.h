@@ -1,6 +1,8 @@
 /* ip_write.h — safe writes. Every write is lock -> temp file in the same
  * directory -> fsync -> rename -> fsync of the directory, so a crash, a full
- * disk or a bad input leaves the old file intact. */
+ * disk or a bad input leaves the old file intact.
+ *
+ * Layer: storage. */
 #ifndef IP_WRITE_H
 #define IP_WRITE_H
 

@@ -33,14 +33,16 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	ip-check) _ip_check ;;
 	ip-intake) _ip_intake ;;
 	ip-merge) _ip_merge ;;
+	ip-plan) _ip_plan ;;
 	ip-refer) _ip_refer ;;
+	ip-report) _ip_report ;;
 	esac
 	printf '%s\n' "${COMPREPLY[@]}"
 }
 
 @test "bash completes options, formats and vocabulary values" {
 	run complete_bash ip-check --pr
-	assert_output "--print"
+	assert_output "$(printf -- '--print\n--progress')"
 	run complete_bash ip-check -f j
 	assert_line json
 	assert_line jsonl
@@ -67,7 +69,7 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	run complete_bash ip-refer update --status ''
 	assert_output "$(printf 'pending\naccepted\nrejected\ndone\nrevoked')"
 	run complete_bash ip-refer send --no-
-	assert_output --no-encrypt
+	assert_output "$(printf -- '--no-encrypt\n--no-progress')"
 	run complete_bash ip-refer receive --id
 	assert_output --identity
 }
@@ -79,6 +81,102 @@ complete_bash() { # WORDS...: what bash completes for the last word
 	assert_line json
 	run complete_bash ip-intake --gi
 	assert_output "$(printf -- '--git\n--given')"
+}
+
+@test "bash offers a subcommand's own options, after options and their arguments" {
+	run complete_bash ip-plan -C . add --cat
+	assert_output --category
+	run complete_bash ip-plan set --
+	assert_line --measure
+	refute_line --template
+	run complete_bash ip-plan --list
+	refute_line --category
+	run complete_bash ip-plan ''
+	assert_line follow-up
+	run complete_bash ip-plan add --addresses hous
+	assert_output housing
+	run complete_bash ip-plan add --programme REAG
+	assert_output REAG-GARP-2
+	run complete_bash ip-report summary --by dep
+	assert_line departure-year
+	run complete_bash ip-check --json-schema referral-r
+	assert_output referral-response
+}
+
+@test "fish completes a subcommand's own options and vocabulary values" {
+	command -v fish || skip "fish is not installed"
+	run fish -c "source '$ROOT/completions/ip-plan.fish'; complete -C 'ip-plan add --ca'"
+	assert_output --partial --category
+	run fish -c "source '$ROOT/completions/ip-plan.fish'; complete -C 'ip-plan set --ca'"
+	refute_output --partial --category
+	run fish -c "source '$ROOT/completions/ip-refer.fish'; complete -C 'ip-refer update --status '"
+	assert_line --partial pending
+	assert_line --partial revoked
+}
+
+@test "every option and subcommand of every command is in bash, zsh, fish and its man page" {
+	missing=
+	for bin in "$ROOT"/bin/ip-*; do
+		cmd=${bin##*/}
+		fn=_${cmd//-/_}
+		bash_fn=$(sed -n "/^$fn() {/,/^}/p" "$ROOT/completions/integplan.bash")
+		zsh_part=$(sed -n "/^$cmd)/,/^	;;/p" "$ROOT/completions/_integplan")
+		[ -n "$bash_fn" ] && [ -n "$zsh_part" ] || missing="$missing $cmd"
+		while IFS=$(printf '\t') read -r kind name short _; do
+			case $kind in
+			sub)
+				grep -q "'$name:" <<<"$zsh_part" || missing="$missing $cmd:$name(zsh)"
+				grep -q -- "-a $name " "$ROOT/completions/$cmd.fish" || missing="$missing $cmd:$name(fish)"
+				grep -qw -- "$name" <<<"$bash_fn" || missing="$missing $cmd:$name(bash)"
+				grep -q "Cm $name" "$ROOT/man/$cmd.1" || missing="$missing $cmd:$name(man)"
+				;;
+			opt)
+				grep -q -- "--$name\b" <<<"$bash_fn" || missing="$missing $cmd:--$name(bash)"
+				grep -q -- "--$name[=[]" <<<"$zsh_part" || missing="$missing $cmd:--$name(zsh)"
+				grep -q -- "-l $name " "$ROOT/completions/$cmd.fish" || missing="$missing $cmd:--$name(fish)"
+				case $name in help | usage | version) continue ;; esac
+				grep -qE -- "(Fl |, )-$name( |$)" "$ROOT/man/$cmd.1" ||
+					missing="$missing $cmd:--$name(man)"
+				if [ "$short" != - ]; then
+					grep -qE "Fl $short( |$)" "$ROOT/man/$cmd.1" || missing="$missing $cmd:-$short(man)"
+				fi
+				;;
+			esac
+		done < <("$bin" --completion-helper)
+	done
+	[ -z "$missing" ] || { echo "missing:$missing"; false; }
+}
+
+@test "--completion-helper: vocabularies, programmes, report fields; anything else is a usage error" {
+	run ip-intake --completion-helper=vocabularies
+	assert_success
+	assert_line measure
+	run ip-plan --completion-helper=programmes
+	assert_line REAG-GARP-2
+	run ip-report --completion-helper=report-fields
+	assert_line counsellor
+	run ip-check --completion-helper=nonsense
+	assert_failure 64
+	assert_output --partial "'nonsense' is not spec"
+}
+
+@test "the layers of lib/ hold: nothing includes upward, no include cycle" {
+	run sh "$ROOT/tools/layers.sh"
+	assert_success
+	assert_output ""
+	# and the check can fail: an upward include and a cycle in a copy
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p lt/lib lt/tools
+	cp "$ROOT/tools/layers.sh" lt/tools/
+	printf '/* a\n *\n * Layer: base. */\n#include "ip_b.h"\n' >lt/lib/ip_a.h
+	printf '/* b\n *\n * Layer: domain. */\n#include "ip_c.h"\n' >lt/lib/ip_b.h
+	printf '/* c\n *\n * Layer: domain. */\n#include "ip_b.h"\n' >lt/lib/ip_c.h
+	printf '#include "ip_d.h"\n' >lt/lib/ip_c.c
+	run sh lt/tools/layers.sh
+	assert_failure 1
+	assert_line "lib/ip_a.h: includes ip_b.h upward (ip_a is base, ip_b is domain)"
+	assert_line "include cycle:"
+	assert_line "lib/ip_c.c: includes ip_d.h, which has no layer"
 }
 
 @test "bash completes case files for ip-check" {

@@ -17,6 +17,7 @@
 #include "ip_schema.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
+#include "unit.h"
 
 #include <fcntl.h>
 #include <locale.h>
@@ -25,7 +26,7 @@
 
 static int n_tests, n_failed;
 
-static void ok(int cond, const char *what)
+void ok(int cond, const char *what)
 {
 	n_tests++;
 	if (!cond)
@@ -33,24 +34,35 @@ static void ok(int cond, const char *what)
 	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
 }
 
+void unit_quiet(bool on)
+{
+	static FILE *saved;
+	fflush(stderr);
+	if (on && !saved) {
+		saved = stderr;
+		stderr = fopen("/dev/null", "w");
+	} else if (!on && saved) {
+		fclose(stderr);
+		stderr = saved;
+		saved = NULL;
+	}
+}
+
 /* Parse YAML quietly: parse errors go to stderr, silenced here. */
-static int parse(const char *yaml, struct ip_docs *docs)
+int unit_parse(const char *yaml, struct ip_docs *docs)
 {
 	static const struct ip_limits lim = IP_LIMITS_DEFAULT;
 	*docs = (struct ip_docs){0};
-	fflush(stderr);
-	FILE *saved = stderr;
-	stderr = fopen("/dev/null", "w");
+	unit_quiet(true);
 	int rc = ip_docs_parse("t.yaml", yaml, strlen(yaml), IP_SYNTAX_YAML, &lim, docs);
-	fclose(stderr);
-	stderr = saved;
+	unit_quiet(false);
 	return rc;
 }
 
 static json_t *value_of(const char *yaml)
 {
 	struct ip_docs docs;
-	if (parse(yaml, &docs) || docs.n != 1)
+	if (unit_parse(yaml, &docs) || docs.n != 1)
 		return NULL;
 	json_t *v = json_incref(json_object_get(docs.v[0].root, "k"));
 	ip_docs_free(&docs);
@@ -89,7 +101,7 @@ static void test_core_schema(void)
 static void test_plain_text_kept(void)
 {
 	struct ip_docs docs;
-	parse("a: {b: 0012}\n", &docs);
+	unit_parse("a: {b: 0012}\n", &docs);
 	ok(docs.n == 1 && !strcmp(ip_doc_plain_text(&docs.v[0], "a.b"), "0012"),
 	   "plain scalar text is kept for schema-directed strings");
 	struct ip_where w = ip_doc_where(&docs.v[0], "a.b");
@@ -102,24 +114,24 @@ static void test_plain_text_kept(void)
 static void test_refusals(void)
 {
 	struct ip_docs docs;
-	ok(parse("a: 1\na: 2\n", &docs) == 65, "duplicate key refused");
+	ok(unit_parse("a: 1\na: 2\n", &docs) == 65, "duplicate key refused");
 	ip_docs_free(&docs);
-	ok(parse("a: !!binary eA==\n", &docs) == 65, "unknown tag refused");
+	ok(unit_parse("a: !!binary eA==\n", &docs) == 65, "unknown tag refused");
 	ip_docs_free(&docs);
-	ok(parse("a: &x [*x]\n", &docs) == 65, "self-referencing alias refused");
+	ok(unit_parse("a: &x [*x]\n", &docs) == 65, "self-referencing alias refused");
 	ip_docs_free(&docs);
-	ok(parse("? [a]\n: b\n", &docs) == 65, "non-scalar key refused");
+	ok(unit_parse("? [a]\n: b\n", &docs) == 65, "non-scalar key refused");
 	ip_docs_free(&docs);
-	ok(parse("a: *nope\n", &docs) == 65, "alias without anchor refused");
+	ok(unit_parse("a: *nope\n", &docs) == 65, "alias without anchor refused");
 	ip_docs_free(&docs);
-	ok(parse("a: &x [1, 2]\nb: *x\n", &docs) == 0 &&
+	ok(unit_parse("a: &x [1, 2]\nb: *x\n", &docs) == 0 &&
 	   json_array_size(json_object_get(docs.v[0].root, "b")) == 2, "plain alias expands");
 	ip_docs_free(&docs);
-	ok(parse("a: !!int '12'\nb: !!str 12\n", &docs) == 0 &&
+	ok(unit_parse("a: !!int '12'\nb: !!str 12\n", &docs) == 0 &&
 	   json_is_integer(json_object_get(docs.v[0].root, "a")) &&
 	   json_is_string(json_object_get(docs.v[0].root, "b")), "core tags apply");
 	ip_docs_free(&docs);
-	ok(parse("a: !!int abc\n", &docs) == 65, "a value that does not fit its tag is refused");
+	ok(unit_parse("a: !!int abc\n", &docs) == 65, "a value that does not fit its tag is refused");
 	ip_docs_free(&docs);
 }
 
@@ -152,7 +164,7 @@ static void test_quoting_round_trip(void)
 		struct ip_buf b = {0};
 		ip_emit(&b, obj, IP_FORMAT_YAML);
 		struct ip_docs docs;
-		int rc = parse(b.s, &docs);
+		int rc = unit_parse(b.s, &docs);
 		json_t *back = rc || docs.n != 1 ? NULL : json_object_get(docs.v[0].root, "k");
 		if (!json_is_string(back) || strcmp(json_string_value(back), strings[i])) {
 			bad++;
@@ -501,7 +513,7 @@ static void test_packages_minimal(void)
 	struct ip_docs docs;
 	static const struct ip_limits lim = IP_LIMITS_DEFAULT;
 	json_t *dir = NULL;
-	ok(parse(rich_case, &docs) == 0 && docs.n == 1 && ip_case_validate(&docs.v[0]) == 0,
+	ok(unit_parse(rich_case, &docs) == 0 && docs.n == 1 && ip_case_validate(&docs.v[0]) == 0,
 	   "the rich case is valid");
 	ok(ip_partners_load(NULL, NULL, &lim, &dir) == 0, "the sample partner directory loads");
 	/* Every sample profile, and one naming every field a profile may hold
@@ -667,6 +679,7 @@ int main(void)
 	test_packages_minimal();
 	test_referral_states();
 	test_age_large();
+	unit_domain_tests();
 	printf("1..%d\n# unit tests end\n", n_tests);
 	return n_failed ? 1 : 0;
 }

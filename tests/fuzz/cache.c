@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "ip_cli.h"
+#include "ip_run.h"
 #include "ip_report.h"
 #include "ip_scan.h"
 
@@ -53,7 +53,7 @@ static void write_cache(const uint8_t *data, size_t size)
 	if (!f || stat(case_path, &st))
 		abort();
 	fputs("integplan-report-cache 1", f);
-	for (int i = 0; i < F_NFACTS; i++)
+	for (int i = 0; i < IP_NFACTS; i++)
 		fprintf(f, "%c%s", i ? ',' : ' ', ip_fact_names[i]);
 	fprintf(f, "\n%s\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t", case_path,
 	        (long long)st.st_size, (long long)st.st_mtim.tv_sec,
@@ -63,7 +63,7 @@ static void write_cache(const uint8_t *data, size_t size)
 	fclose(f);
 }
 
-static void add_to_all(char *fields[F_NFACTS], void *ctx)
+static void add_to_all(char *fields[IP_NFACTS], void *ctx)
 {
 	struct ip_report **reports = ctx;
 	for (int i = 0; i < 3; i++)
@@ -77,9 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		make_case();
 	write_cache(data, size);
 
-	struct ip_cli cli;
-	ip_cli_init(&cli);
-	cli.quiet = true;
+	struct ip_run run = {.lim = IP_LIMITS_DEFAULT, .quiet = true};
 	json_t *by = json_pack("[s, s, s]", "status", "country", "age");
 	json_t *where = json_array();
 	json_t *bands = json_pack("[i, i, i]", 0, 18, 60);
@@ -91,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ip_report *reports[3];
 	for (int i = 0; i < 3; i++)
 		reports[i] = ip_report_new(&q[i]);
-	struct ip_scan s = {&cli, cache_path, 1, 30, add_to_all, reports, 0, 0, 0, 0};
+	struct ip_scan s = {.run = run, .cache = cache_path, .threads = 1, .referral_days = 30,
+	                    .fn = add_to_all, .ctx = reports};
 	ip_scan_run(&s, &case_path, 1);
 	for (int i = 0; i < 3; i++) {
 		json_t *partial = ip_report_finish(reports[i]);

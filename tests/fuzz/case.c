@@ -6,6 +6,7 @@
 
 #include "doc_oracle.h"
 #include "fuzz.h"
+#include "ip_case.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
 #include "ip_facts.h"
@@ -30,7 +31,7 @@ static void check_valid_case(json_t *root)
 
 	struct ip_buf facts = {0};
 	ip_facts_of(canon, 30, &facts);
-	char *fields[F_NFACTS];
+	char *fields[IP_NFACTS];
 	facts.s[facts.len - 1] = '\0';
 	if (!ip_facts_split(facts.s, fields)) {
 		fprintf(stdout, "the facts of a valid case do not split\n");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
+#include "ip_case.h"
 #include "ip_doc.h"
 #include "ip_referral.h"
 #include "ip_schema.h"

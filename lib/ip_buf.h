@@ -1,0 +1,21 @@
+/* ip_buf.h — a growing buffer of bytes, always NUL-terminated after its
+ * len bytes once anything was added; memory from ip_mem.
+ *
+ * Layer: base. */
+#ifndef IP_BUF_H
+#define IP_BUF_H
+
+#include <stddef.h>
+
+struct ip_buf {
+	char *s;
+	size_t len, cap;
+};
+
+void ip_buf_add(struct ip_buf *b, const char *s, size_t n);
+void ip_buf_puts(struct ip_buf *b, const char *s);
+void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ip_buf_free(struct ip_buf *b);
+
+#endif

@@ -1,0 +1,58 @@
+#include "ip_due.h"
+#include "ip_grammar.h"
+#include "ip_mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool ip_due_within(const char *today, const char *within, char due_by[11])
+{
+	size_t digits = strspn(within, "0123456789");
+	return digits && digits <= 4 && within[digits] && strchr("dwm", within[digits]) &&
+	       !within[digits + 1] && ip_date_add(today, atoi(within), within[digits], due_by);
+}
+
+void ip_due_add(struct ip_due *r, char *f[IP_NFACTS])
+{
+	const char *cursor = f[IP_F_DUE];
+	char item[768], id[64];
+	char *parts[4];
+	int np;
+	ip_facts_value(f[IP_F_ID], id, sizeof id);
+	while (ip_facts_next(&cursor, item, sizeof item, parts, 4, &np)) {
+		if (np < 4 || strcmp(parts[1], r->due_by) > 0)
+			continue;
+		if (r->counsellor && strcmp(parts[2], r->counsellor))
+			continue;
+		json_array_append_new(r->items, json_pack("[s, s, s, s]", parts[1],
+		                                          *parts[2] ? parts[2] : "none", id, parts[3]));
+	}
+}
+
+static int by_row(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	for (size_t i = 0; i < 4; i++) {
+		int c = strcmp(json_string_value(json_array_get(x, i)),
+		               json_string_value(json_array_get(y, i)));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+json_t *ip_due_rows(const struct ip_due *d)
+{
+	json_t *items = d->items;
+	size_t n = json_array_size(items);
+	json_t **v = ip_xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(items, i));
+	qsort(v, n, sizeof *v, by_row);
+	json_t *rows = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rows, v[i]);
+	free(v);
+	return rows;
+}
+

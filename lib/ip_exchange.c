@@ -1,0 +1,296 @@
+#include "ip_exchange.h"
+#include "ip_age.h"
+#include "ip_case.h"
+#include "ip_diag.h"
+#include "ip_edit.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_i18n.h"
+#include "ip_partners.h"
+#include "ip_referral.h"
+#include "ip_schema.h"
+#include "ip_write.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ip_exchange_init(struct ip_exchange *x)
+{
+	x->pending = json_object();
+}
+
+/* One line of --results: {input, referral, status, [exit, error]}. */
+static void result(struct ip_exchange *r, const char *input, const char *ref, const char *status,
+                   int rc, const char *error)
+{
+	if (!r->results_path)
+		return;
+	json_t *line = json_pack("{s:s, s:s}", "input", input, "status", status);
+	if (ref)
+		json_object_set_new(line, "referral", json_string(ref));
+	if (rc) {
+		json_object_set_new(line, "exit", json_integer(rc));
+		json_object_set_new(line, "error", json_string(error));
+	}
+	ip_emit(&r->results, line, IP_FORMAT_JSONL);
+	json_decref(line);
+}
+
+/* Encrypted when there is a key; the text itself otherwise. */
+static int seal_text(const struct ip_exchange *r, const char *text, size_t len, struct ip_buf *out)
+{
+	if (r->recipient)
+		return ip_age_encrypt(r->recipient, text, len, out);
+	ip_buf_add(out, text, len);
+	return IP_EXIT_OK;
+}
+
+/* Standard output gets every package of the run at once: one encryption
+ * (one age process) for the whole batch. */
+static int flush_stream(struct ip_exchange *r)
+{
+	if (!r->stream.len)
+		return IP_EXIT_OK;
+	struct ip_buf out = {0};
+	int rc = seal_text(r, r->stream.s, r->stream.len, &out);
+	if (!rc)
+		fwrite(out.s, 1, out.len, stdout);
+	ip_buf_free(&out);
+	return rc;
+}
+
+static char *json_text(const json_t *v, enum ip_format f)
+{
+	struct ip_buf b = {0};
+	ip_emit(&b, v, f);
+	return b.s;
+}
+
+/* The age key for a centre or partner of the directory, unless refused. */
+static const char *key_for(const struct ip_exchange *r, const json_t *partner)
+{
+	return r->no_encrypt ? NULL : ip_str(partner, "age");
+}
+
+/* The case records the referral; its package waits in r->pending until
+ * the case is written. */
+static int apply_send(json_t *c, const char *name, const char **what, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	struct ip_send *s = &r->send;
+	ip_send_clear(s);
+	int rc = ip_refer_send(s, c, name, what);
+	if (s->open)
+		json_object_set_new(r->pending, name, json_pack("{s:s}", "open", s->open));
+	if (s->package) {
+		char *text = json_text(s->package, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
+		json_object_set_new(r->pending, name, json_pack("{s:s, s:s}", "sent", s->sent,
+		                                               "text", text));
+		free(text);
+	}
+	return rc;
+}
+
+/* The package lands in --out with the case that records it. */
+static int send_also_write(const char *path, struct ip_batch *batch, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	const json_t *p = json_object_get(r->pending, path);
+	const char *text = ip_str(p, "text");
+	if (!text)
+		return IP_EXIT_OK;
+	struct ip_buf out = {0};
+	int rc = seal_text(r, text, strlen(text), &out);
+	if (!rc) {
+		char *file = ip_xasprintf("%s/%s.json%s", r->out, ip_str(p, "sent"),
+		                          r->recipient ? ".age" : "");
+		rc = ip_batch_add(batch, file, out.s, out.len, IP_WRITE_CREATE);
+		free(file);
+	}
+	ip_buf_free(&out);
+	return rc;
+}
+
+static void send_outcome(const char *path, int status, const char *error, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	const json_t *p = json_object_get(r->pending, path);
+	const char *sent = ip_str(p, "sent"), *open = ip_str(p, "open");
+	if (status) {
+		r->failed++;
+		result(r, path, NULL, "failed", status, error);
+	} else if (sent) {
+		r->sent++;
+		if (!r->out)
+			ip_buf_puts(&r->stream, ip_str(p, "text"));
+		result(r, path, sent, "sent", 0, NULL);
+	} else if (open) {
+		r->open++;
+		result(r, path, open, "open", 0, NULL);
+	}
+	json_object_del(r->pending, path);
+}
+
+int ip_exchange_send(struct ip_exchange *r, const json_t *partner, json_t *services,
+                     char **operands, int n)
+{
+	r->recipient = key_for(r, partner);
+	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
+	if (rc)
+		return rc;
+	r->send = (struct ip_send){.partner = partner, .services = services,
+	                           .today = r->today, .quiet = r->run.quiet};
+	/* The case records the referral, always; the output is the packages. */
+	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-refer send",
+	                    .apply = apply_send, .ctx = r, .outcome = send_outcome,
+	                    .also_write = r->out ? send_also_write : NULL, .no_paths = true};
+	rc = ip_edit_run(&e, operands, n);
+	ip_send_clear(&r->send);
+	return ip_exit_merge(rc, flush_stream(r));
+}
+
+static int respond_one(const char *path, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &r->run.lim, &docs);
+	if (!rc && (docs.n != 1 || ip_case_validate(&docs.v[0]))) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "not one valid case; nothing sent");
+		rc = IP_EXIT_DATAERR;
+	}
+	const json_t *c = rc ? NULL : docs.v[0].root;
+	json_t *ref = c ? ip_refer_pick(c, r->referral, true, docs.v[0].file) : NULL;
+	if (c && !ref)
+		rc = IP_EXIT_DATAERR;
+	if (ref && !ip_str(ref, "from")) {
+		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, "referrals"}, "referral %s was "
+		         "made here, not received: the partner responds to it", ip_str(ref, "id"));
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc) {
+		json_t *resp = ip_referral_response(c, ref, r->today, r->note);
+		const json_t *centre = ip_partner(r->directory, ip_str(ref, "from"));
+		r->recipient = key_for(r, centre);
+		if (!centre && !r->run.quiet)
+			ip_warn(&(struct ip_where){docs.v[0].file, 0, 0, NULL}, "%s is not in the "
+			        "partner directory: the response is not encrypted", ip_str(ref, "from"));
+		char *text = json_text(resp, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
+		if (r->out) {
+			struct ip_buf out = {0};
+			rc = seal_text(r, text, strlen(text), &out);
+			char *file = ip_xasprintf("%s/%s.response-%zu.json%s", r->out,
+			                          ip_str(ref, "id"), json_array_size(json_object_get(
+			                          ref, "steps")), r->recipient ? ".age" : "");
+			if (!rc)
+				rc = ip_write_file(file, out.s, out.len, false);
+			if (!rc)
+				ip_run_print_path(&r->run, file);
+			free(file);
+			ip_buf_free(&out);
+		} else {
+			/* Several responses may go to several centres: one at a time. */
+			struct ip_buf one = {0};
+			rc = seal_text(r, text, strlen(text), &one);
+			if (!rc)
+				fwrite(one.s, 1, one.len, stdout);
+			ip_buf_free(&one);
+		}
+		free(text);
+		json_decref(resp);
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+int ip_exchange_respond(struct ip_exchange *r, const json_t *directory,
+                        const char *referral, const char *note, char **operands, int n)
+{
+	r->directory = directory;
+	r->referral = referral;
+	r->note = note;
+	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
+	struct ip_inputs in = ip_run_inputs(&r->run, operands, n, true);
+	return rc ? rc : ip_inputs_walk(&in, respond_one, r);
+}
+
+static int apply_receive(json_t *c, const char *name, const char **what, void *ctx)
+{
+	return ip_refer_receive(ctx, c, name, what);
+}
+
+/* One response: find its case, merge it in place. */
+static int receive_response(struct ip_exchange *r, const struct ip_doc *doc)
+{
+	const json_t *body = json_object_get(doc->root, "response");
+	const char *id = ip_str(body, "referral"), *to = ip_str(body, "to");
+	if (strcmp(to, r->repo->centre)) {
+		struct ip_where w = ip_doc_where(doc, "response.to");
+		w.path = "response.to";
+		ip_error(&w, "the response is for centre %s; this repository is %s", to,
+		         r->repo->centre);
+		return IP_EXIT_DATAERR;
+	}
+	char *path = NULL;
+	int rc = r->referrals ? IP_EXIT_OK
+	                      : ip_repo_referrals(r->repo, &r->run.lim, &r->referrals);
+	if (!rc)
+		rc = ip_repo_referral_case(r->referrals, &r->run.lim, id, &path);
+	if (rc == IP_EXIT_NOINPUT) {
+		ip_error(&(struct ip_where){doc->file, 0, 0, "response.referral"}, "unknown "
+		         "referral %s: no case in %s has it", id, r->repo->cases);
+		return IP_EXIT_DATAERR;
+	}
+	if (rc)
+		return rc;
+	struct ip_receive x = {.response = doc->root, .package = doc->file};
+	struct ip_edit e = {.run = r->run, .in_place = true,
+	                    .cmd = "ip-refer receive", .apply = apply_receive, .ctx = &x};
+	rc = ip_edit_run(&e, &path, 1);
+	free(path);
+	return rc;
+}
+
+static int receive_one(const char *path, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	struct ip_docs docs = {0};
+	ip_diag_clear();
+	int rc = ip_package_load(path, r->identity, &ip_response_schema, N_("a referral response"),
+	                         &r->run.lim, &docs);
+	if (rc)
+		result(r, path, NULL, "failed", rc, ip_diag_first());
+	for (size_t i = 0; !rc && i < docs.n; i++) {
+		ip_diag_clear();
+		int one = receive_response(r, &docs.v[i]);
+		const char *id = ip_str(json_object_get(docs.v[i].root, "response"), "referral");
+		result(r, path, id, one ? "failed" : "received", one, ip_diag_first());
+		r->received += !one;
+		rc = ip_exit_merge(rc, one);
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+int ip_exchange_receive(struct ip_exchange *r, const struct ip_repo *repo,
+                        const char *identity, char **operands, int n)
+{
+	r->repo = repo;
+	r->identity = identity;
+	/* Case paths go to stdout as the cases change; the inputs are packages. */
+	struct ip_inputs in = ip_run_inputs(&r->run, operands, n, false);
+	return ip_inputs_walk(&in, receive_one, r);
+}
+
+int ip_exchange_finish(struct ip_exchange *r)
+{
+	int rc = IP_EXIT_OK;
+	if (r->results_path)
+		rc = ip_write_file(r->results_path, r->results.s ? r->results.s : "",
+		                   r->results.len, false);
+	json_decref(r->pending);
+	json_decref(r->referrals);
+	ip_buf_free(&r->stream);
+	ip_buf_free(&r->results);
+	return rc;
+}

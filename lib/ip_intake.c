@@ -1,0 +1,187 @@
+#include "ip_intake.h"
+#include "ip_case.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
+#include "ip_i18n.h"
+#include "ip_persons.h"
+#include "ip_referral.h"
+#include "ip_rows.h"
+#include "ip_schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static json_t *new_case(struct ip_intake *in, const char *id)
+{
+	json_t *c = json_pack("{s:s, s:s, s:s, s:s}", "schema", IP_CASE_SCHEMA,
+	                      "id", id, "status", "intake", "opened", in->today);
+	json_t *centre = json_pack("{s:s}", "id", in->centre);
+	if (in->state)
+		json_object_set_new(centre, "state", json_string(in->state));
+	json_object_set_new(c, "centre", centre);
+	return c;
+}
+
+/* ---- repeat returns ----------------------------------------------------- */
+
+/* 0, or 65 when the person has a case already and that is not allowed. */
+static int check_repeat(struct ip_intake *in, json_t *c, const struct ip_where *w)
+{
+	if (!in->repo)
+		return IP_EXIT_OK;
+	if (!in->persons)
+		in->persons = ip_persons_load(in->repo);
+	const char *earlier = ip_persons_find(in->persons, c);
+	if (earlier && !in->allow_duplicate) {
+		struct ip_where ww = *w;
+		ww.path = NULL;
+		ip_error(&ww, "this person has a case already: %s (a repeat return? "
+		         "--allow-duplicate opens a linked case)", earlier);
+		return IP_EXIT_DATAERR;
+	}
+	if (earlier)
+		json_object_set_new(c, "links", json_pack("[{s:s, s:s}]", "case", earlier,
+		                                          "relation", "repeat-return"));
+	ip_persons_add(in->persons, c);
+	return IP_EXIT_OK;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* A random id not used in the repository nor earlier in this run (five
+ * base32 characters collide by chance within a large batch). */
+static char *fresh_id(struct ip_intake *in)
+{
+	int year = atoi(in->today);
+	for (;;) {
+		char *id = ip_case_id_new(in->centre, year);
+		bool taken = json_object_get(in->issued, id) != NULL;
+		if (!taken && in->repo) {
+			char *path = ip_repo_case_path(in->repo, id);
+			taken = access(path, F_OK) == 0;
+			free(path);
+		}
+		if (!taken) {
+			json_object_set_new(in->issued, id, json_true());
+			return id;
+		}
+		free(id);
+	}
+}
+
+/* Print the case, or add it to the batch; 0, or 73/74 when the
+ * repository cannot take it. */
+static int emit_case(struct ip_intake *in, json_t *c)
+{
+	int rc = IP_EXIT_OK;
+	json_t *canon = ip_canonical(c, &ip_case_schema);
+	struct ip_buf out = {0};
+	if (in->to_stdout && in->format == IP_FORMAT_YAML && in->opened)
+		ip_buf_puts(&out, "---\n");
+	ip_emit(&out, canon, in->to_stdout ? in->format : IP_FORMAT_YAML);
+	json_decref(canon);
+	if (in->to_stdout) {
+		fwrite(out.s, 1, out.len, stdout);
+	} else {
+		char *path = ip_repo_case_path(in->repo, ip_str(c, "id"));
+		rc = ip_batch_add(in->batch, path, out.s, out.len, IP_WRITE_CREATE);
+		free(path);
+	}
+	ip_buf_free(&out);
+	if (!rc)
+		in->opened++;
+	return rc;
+}
+
+/* Open one case from a row of fields; reports at file:line. */
+int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
+                     bool options)
+{
+	char *id = fresh_id(in);
+	json_t *c = new_case(in, id);
+	struct ip_where w = {file, line, 0, NULL};
+	int rc = IP_EXIT_OK;
+	if (ip_row_fill(c, row, in->today, file, line, options)) {
+		rc = IP_EXIT_DATAERR;
+	} else {
+		struct ip_doc doc = {(char *)(file ? file : "<options>"), c, NULL, line, 0};
+		if (ip_case_validate(&doc))
+			rc = IP_EXIT_DATAERR;
+	}
+	if (!rc)
+		rc = check_repeat(in, c, &w);
+	if (!rc) {
+		ip_history_add(c, ip_actor(in->actor), "ip-intake", "case opened");
+		rc = emit_case(in, c);
+	}
+	json_decref(c);
+	free(id);
+	return rc;
+}
+
+/* One package: for this centre, not opened before, a valid case. */
+int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg)
+{
+	const json_t *ref = json_object_get(pkg->root, "referral");
+	const char *rid = ip_str(ref, "id");
+	const char *to = ip_str(ref, "to");
+	if (strcmp(to, in->centre)) {
+		struct ip_where w = ip_doc_where(pkg, "referral.to");
+		w.path = "referral.to";
+		ip_error(&w, "the package is for %s; this repository is %s (a package for "
+		         "another partner); nothing opened", to, in->centre);
+		return IP_EXIT_DATAERR;
+	}
+	if (json_object_get(in->issued, rid)) {
+		ip_warn(&(struct ip_where){pkg->file, 0, 0, NULL}, "referral %s is in the file "
+		        "twice; one case opened", rid);
+		return IP_EXIT_OK;
+	}
+	char *had = NULL;
+	int rc = in->referrals ? IP_EXIT_OK
+	                       : ip_repo_referrals(in->repo, &in->lim, &in->referrals);
+	if (!rc)
+		rc = ip_repo_referral_case(in->referrals, &in->lim, rid, &had);
+	if (rc != IP_EXIT_NOINPUT) {
+		if (!rc && !in->quiet)
+			ip_warn(&(struct ip_where){pkg->file, 0, 0, NULL}, "referral %s has a case "
+			        "already: %s", rid, had);
+		free(had);
+		return rc;
+	}
+	char *id = fresh_id(in);
+	json_t *c = ip_referral_intake(pkg->root, in->centre, id, in->today);
+	struct ip_doc doc = {pkg->file, c, NULL, 0, 0};
+	struct ip_where w = {pkg->file, 0, 0, NULL};
+	rc = ip_case_validate(&doc) ? IP_EXIT_DATAERR : check_repeat(in, c, &w);
+	if (!rc) {
+		char *what = ip_xasprintf("case opened from referral %s of %s", rid,
+		                          ip_str(ref, "from"));
+		ip_history_add(c, ip_actor(in->actor), "ip-intake", what);
+		free(what);
+		rc = emit_case(in, c);
+	}
+	if (!rc) /* the same referral twice in one file opens one case */
+		json_object_set_new(in->issued, rid, json_true());
+	json_decref(c);
+	free(id);
+	return rc;
+}
+
+
+void ip_intake_init(struct ip_intake *in)
+{
+	in->issued = json_object();
+}
+
+void ip_intake_finish(struct ip_intake *in)
+{
+	if (in->persons) {
+		ip_persons_save(in->persons);
+		ip_persons_free(in->persons);
+	}
+	json_decref(in->issued);
+	json_decref(in->referrals);
+}

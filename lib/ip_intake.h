@@ -1,0 +1,53 @@
+/* ip_intake.h — how a row of fields, or a partner's referral package,
+ * becomes a new case: a fresh id no case of the repository (nor this run)
+ * has, the row's fields checked and placed, the whole case valid, one
+ * person one case (a repeat return only when allowed, and then linked),
+ * "case opened" in its history; then printed or added to the batch of new
+ * files.
+ *
+ * Layer: storage. */
+#ifndef IP_INTAKE_H
+#define IP_INTAKE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ip_doc.h"
+#include "ip_emit.h"
+#include "ip_repo.h"
+#include "ip_write.h"
+
+struct ip_persons;
+
+struct ip_intake {
+	/* Given by the caller: */
+	const char *centre, *state;  /* of the new cases */
+	const char *today, *actor;
+	bool allow_duplicate;        /* a repeat return opens a linked case */
+	bool quiet;
+	struct ip_limits lim;
+	const struct ip_repo *repo;  /* NULL: no repository (to_stdout) */
+	bool to_stdout;              /* print the cases in format, else batch them */
+	enum ip_format format;
+	struct ip_batch *batch;
+	/* Kept by the run: */
+	struct ip_persons *persons;  /* who has a case, for repeat returns */
+	json_t *issued;              /* ids given out: cases, referrals opened */
+	json_t *referrals;           /* where the repository's referral ids are */
+	size_t opened;
+};
+
+void ip_intake_init(struct ip_intake *in);
+/* Save what the run learnt of persons; let go of everything. */
+void ip_intake_finish(struct ip_intake *in);
+
+/* Open one case from a row {field: string or [string]} (ip_rows); problems
+ * are reported at file:line, under the option names when options. */
+int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
+                  bool options);
+
+/* Open one case from a referral package meant for in->centre, unless a
+ * case has that referral already. */
+int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg);
+
+#endif

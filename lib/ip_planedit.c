@@ -1,0 +1,301 @@
+#include "ip_planedit.h"
+#include "ip_case.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
+#include "ip_i18n.h"
+#include "ip_plan.h"
+#include "ip_vocab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void place_programme(const struct ip_plan_edit *p, json_t *m)
+{
+	if (!p->programme)
+		return;
+	bool application = !strcmp(ip_str(m, "category"),
+	                           "programme-application");
+	json_t *budget = json_object_get(m, "budget");
+	if (application || !budget)
+		json_object_set_new(m, "programme", json_string(p->programme));
+	else
+		json_object_set_new(budget, "programme", json_string(p->programme));
+}
+
+static const char *today_or_date(const struct ip_plan_edit *p)
+{
+	return p->date ? p->date : p->today;
+}
+
+/* The plan changed: approvals given before no longer hold. */
+static const char *after_change(struct ip_plan_edit *p, json_t *c, const char *name,
+                                const char *what)
+{
+	char withdrawn[240];
+	if (!ip_plan_withdraw(ip_plan_of(c), p->today, withdrawn, sizeof withdrawn)) {
+		snprintf(p->summary, sizeof p->summary, "%s", what);
+		return p->summary;
+	}
+	ip_warn(&(struct ip_where){name, 0, 0, NULL}, "the plan changed: approvals "
+	        "withdrawn (%s); both sides must approve again", withdrawn);
+	snprintf(p->summary, sizeof p->summary, "%s; approvals withdrawn (%s)", what, withdrawn);
+	return p->summary;
+}
+
+/* The owner a measure gets by default: the counsellor of its side. */
+static void default_owner(const json_t *c, json_t *m)
+{
+	const char *who = ip_str(json_object_get(c, "counsellors"), ip_str(m, "side"));
+	if (who && !json_object_get(m, "owner"))
+		json_object_set_new(m, "owner", json_string(who));
+}
+
+static json_t *follow_ups(const json_t *tmpl, const struct ip_limits *lim)
+{
+	const json_t *dues = json_object_get(tmpl, "follow_ups");
+	if (!dues)
+		dues = json_object_get(ip_plan_settings(lim), "follow_ups");
+	json_t *list = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach((json_t *)dues, i, d)
+		json_array_append_new(list, json_pack("{s:O}", "due", d));
+	return list;
+}
+
+static int apply_new(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	char summary[160];
+	json_t *plan = ip_plan_of(c);
+	size_t have = json_array_size(json_object_get(plan, "measures"));
+	const char *current = ip_str(plan, "template");
+	if (have && !p->replace) {
+		if (current && !strcmp(current, p->template_name))
+			return IP_EXIT_OK; /* made from this template already */
+		ip_error(&(struct ip_where){name, 0, 0, "plan"}, "the case has a plan already "
+		         "(%s%s, %zu measures): add to it with ip-plan add, or use --replace",
+		         current ? _("template ") : _("no template"), current ? current : "", have);
+		return IP_EXIT_DATAERR;
+	}
+	json_t *measures = json_array();
+	size_t i;
+	json_t *tm;
+	json_array_foreach(json_object_get(p->template, "measures"), i, tm) {
+		json_t *m = json_object();
+		json_object_set_new(m, "id", json_sprintf("M%zu", i + 1));
+		json_object_update(m, tm);
+		if (!json_object_get(m, "status"))
+			json_object_set_new(m, "status", json_string("open"));
+		default_owner(c, m);
+		json_array_append_new(measures, m);
+	}
+	if (have && json_equal(measures, json_object_get(plan, "measures")) && current &&
+	    !strcmp(current, p->template_name)) {
+		json_decref(measures);
+		return IP_EXIT_OK;
+	}
+	json_object_set_new(plan, "template", json_string(p->template_name));
+	json_object_set_new(plan, "measures", measures);
+	if (!json_array_size(json_object_get(plan, "follow_ups")))
+		json_object_set_new(plan, "follow_ups", follow_ups(p->template, p->lim));
+	snprintf(summary, sizeof summary, "plan from template %s (%zu measures)",
+	         p->template_name, json_array_size(measures));
+	*what = after_change(p, c, name, summary);
+	return IP_EXIT_OK;
+}
+
+/* The measure the options describe, with the defaults of its category. */
+static json_t *measure_from_options(const struct ip_plan_edit *p, const json_t *c)
+{
+	json_t *m = json_deep_copy(p->fields);
+	const char *cat = ip_str(m, "category");
+	size_t i;
+	json_t *e;
+	json_array_foreach(ip_vocab_entries("measure"), i, e) {
+		if (strcmp(ip_str(e, "id"), cat))
+			continue;
+		if (!json_object_get(m, "dimension") && ip_str(e, "dimension"))
+			json_object_set(m, "dimension", json_object_get(e, "dimension"));
+		if (ip_str(e, "side"))
+			json_object_set(m, "side", json_object_get(e, "side"));
+	}
+	if (p->side)
+		json_object_set_new(m, "side", json_string(p->side));
+	json_t *budget = json_object_get(m, "budget");
+	if (budget && !json_object_get(budget, "currency"))
+		json_object_set_new(budget, "currency", json_string("EUR"));
+	place_programme(p, m);
+	if (!json_object_get(m, "status"))
+		json_object_set_new(m, "status", json_string("open"));
+	default_owner(c, m);
+	return m;
+}
+
+/* A measure equal to m but for its id, or NULL. */
+static const json_t *same_measure(const json_t *plan, const json_t *m)
+{
+	size_t i;
+	json_t *have;
+	json_array_foreach(json_object_get(plan, "measures"), i, have) {
+		json_t *copy = json_copy(have);
+		json_object_del(copy, "id");
+		bool same = json_equal(copy, (json_t *)m);
+		json_decref(copy);
+		if (same)
+			return have;
+	}
+	return NULL;
+}
+
+static int apply_add(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	char summary[160];
+	json_t *plan = ip_plan_of(c);
+	json_t *m = measure_from_options(p, c);
+	const json_t *twin = same_measure(plan, m);
+	if (twin) {
+		if (!p->quiet)
+			ip_warn(&(struct ip_where){name, 0, 0, NULL}, "the plan has this measure "
+			        "already (%s); nothing added", ip_str(twin, "id"));
+		json_decref(m);
+		return IP_EXIT_OK;
+	}
+	char *id = ip_plan_next_id(plan);
+	json_t *list = json_object_get(plan, "measures");
+	if (!list)
+		json_object_set_new(plan, "measures", list = json_array());
+	json_object_set_new(m, "id", json_string(id));
+	json_array_append_new(list, m);
+	snprintf(summary, sizeof summary, "measure %s added (%s, %s side)", id,
+	         ip_str(m, "category"), ip_str(m, "side"));
+	free(id);
+	*what = after_change(p, c, name, summary);
+	return IP_EXIT_OK;
+}
+
+static int unknown_measure(const json_t *plan, const char *name, const char *id)
+{
+	ip_unknown_id(&(struct ip_where){name, 0, 0, "plan.measures"}, N_("no measure"), id,
+	              json_object_get(plan, "measures"), N_("the plan"));
+	return IP_EXIT_DATAERR;
+}
+
+static int apply_set(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	char summary[160];
+	json_t *plan = ip_plan_of(c);
+	json_t *m = ip_plan_measure(plan, p->measure);
+	if (!m)
+		return unknown_measure(plan, name, p->measure);
+	json_t *before = json_deep_copy(m);
+	const char *key;
+	json_t *v;
+	json_object_foreach(p->fields, key, v) {
+		json_t *budget = json_object_get(m, "budget");
+		if (!strcmp(key, "budget") && budget)
+			json_object_update(budget, v);
+		else
+			json_object_set(m, key, v);
+	}
+	json_t *budget = json_object_get(m, "budget");
+	if (budget && !json_object_get(budget, "currency"))
+		json_object_set_new(budget, "currency", json_string("EUR"));
+	place_programme(p, m);
+	bool same = json_equal(before, m);
+	json_decref(before);
+	if (same)
+		return IP_EXIT_OK;
+	snprintf(summary, sizeof summary, "measure %s changed", p->measure);
+	*what = after_change(p, c, name, summary);
+	return IP_EXIT_OK;
+}
+
+static int apply_approve(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	json_t *plan = ip_plan_of(c);
+	if (!json_array_size(json_object_get(plan, "measures"))) {
+		ip_error(&(struct ip_where){name, 0, 0, "plan"}, "nothing to approve: the case "
+		         "has no plan (ip-plan new CASE --template NAME)");
+		return IP_EXIT_DATAERR;
+	}
+	if (ip_plan_approval(plan, p->side))
+		return IP_EXIT_OK;
+	json_t *list = json_object_get(plan, "approvals");
+	if (!list)
+		json_object_set_new(plan, "approvals", list = json_array());
+	const char *by = p->by ? p->by : ip_actor(p->actor);
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "side", p->side, "by", by,
+	                                      "date", today_or_date(p)));
+	bool agreed = ip_plan_agreed(plan);
+	if (agreed)
+		ip_case_advance(c, "planned");
+	snprintf(p->summary, sizeof p->summary, "plan approved by the %s side (%s)%s", p->side, by,
+	         agreed ? "; the plan is agreed" : "");
+	*what = p->summary;
+	return IP_EXIT_OK;
+}
+
+static json_t *object_at(json_t *parent, const char *key)
+{
+	json_t *v = json_object_get(parent, key);
+	if (!json_is_object(v))
+		json_object_set_new(parent, key, v = json_object());
+	return v;
+}
+
+static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	json_t *ret = object_at(c, "return");
+	const char *key = p->change == IP_PLAN_ARRIVAL ? "arrived" : p->planned ? "planned_departure"
+	                                                               : "departed";
+	const char *date = today_or_date(p);
+	const char *departed = ip_str(ret, "departed");
+	if (p->change == IP_PLAN_ARRIVAL && departed && strcmp(date, departed) < 0) {
+		ip_error(&(struct ip_where){name, 0, 0, "return.arrived"}, "arrival %s is before "
+		         "the departure on %s", date, departed);
+		return IP_EXIT_DATAERR;
+	}
+	const char *had = ip_str(ret, key);
+	if (had && !strcmp(had, date))
+		return IP_EXIT_OK;
+	json_object_set_new(ret, key, json_string(date));
+	if (!p->planned)
+		ip_case_advance(c, p->change == IP_PLAN_ARRIVAL ? "arrived" : "departed");
+	snprintf(p->summary, sizeof p->summary, "%s %s", p->change == IP_PLAN_ARRIVAL ? "arrived"
+	         : p->planned ? "departure planned for" : "departed", date);
+	*what = p->summary;
+	return IP_EXIT_OK;
+}
+
+static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(ip_plan_of(c), "follow_ups"), i, f) {
+		if (json_object_get(f, "done"))
+			continue;
+		json_object_set_new(f, "done", json_string(today_or_date(p)));
+		json_object_set_new(f, "by", json_string(p->by ? p->by : ip_actor(p->actor)));
+		if (json_object_get(p->fields, "note"))
+			json_object_set(f, "note", json_object_get(p->fields, "note"));
+		snprintf(p->summary, sizeof p->summary, "follow-up %zu (due %s) done", i + 1,
+		         ip_str(f, "due"));
+		*what = p->summary;
+		return IP_EXIT_OK;
+	}
+	ip_error(&(struct ip_where){name, 0, 0, "plan.follow_ups"}, "no follow-up is open");
+	return IP_EXIT_DATAERR;
+}
+
+int ip_plan_edit(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	switch (p->change) {
+	case IP_PLAN_NEW: return apply_new(p, c, name, what);
+	case IP_PLAN_ADD: return apply_add(p, c, name, what);
+	case IP_PLAN_SET: return apply_set(p, c, name, what);
+	case IP_PLAN_APPROVE: return apply_approve(p, c, name, what);
+	case IP_PLAN_FOLLOW_UP: return apply_follow_up(p, c, name, what);
+	default: return apply_travel(p, c, name, what);
+	}
+}

@@ -1,0 +1,47 @@
+/* ip_planedit.h — how a plan is changed: made from a template, a measure
+ * added (with its category's dimension and side, the side's counsellor as
+ * owner, EUR as currency) or changed, approved by a side (both: the plan is
+ * agreed and the case planned), the departure and arrival recorded, a
+ * follow-up done. Any change to the measures withdraws the approvals given
+ * before: both sides must approve again. A change that changes nothing is
+ * no change, so a second run of the same command is a no-op.
+ *
+ * Layer: domain. */
+#ifndef IP_PLANEDIT_H
+#define IP_PLANEDIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ip_doc.h"
+
+enum ip_plan_change {
+	IP_PLAN_NEW, IP_PLAN_ADD, IP_PLAN_SET, IP_PLAN_APPROVE, IP_PLAN_DEPARTURE,
+	IP_PLAN_ARRIVAL, IP_PLAN_FOLLOW_UP,
+};
+
+struct ip_plan_edit {
+	enum ip_plan_change change;
+	const char *template_name;   /* new */
+	const json_t *template;      /* new: the loaded template */
+	bool replace;                /* new: a plan the case has may be replaced */
+	json_t *fields;              /* add, set: measure fields (checked);
+	                              * follow-up: its note */
+	const char *programme;       /* add, set: programme paying, or applied to */
+	const char *measure;         /* set: the measure's id */
+	const char *side;            /* add, approve */
+	const char *by;              /* approve, follow-up; NULL: the actor */
+	const char *date;            /* approve, travel, follow-up; NULL: today */
+	bool planned;                /* departure: the planned date */
+	const char *today, *actor;
+	bool quiet;
+	const struct ip_limits *lim;
+	char summary[400];
+};
+
+/* Make the change to case c (read from file name). 0 with *what set to the
+ * history's summary, or left NULL when nothing changed; else 65 with the
+ * problem reported. */
+int ip_plan_edit(struct ip_plan_edit *e, json_t *c, const char *name, const char **what);
+
+#endif

@@ -1,0 +1,423 @@
+/* Unit tests of the domain rules in lib/ that the commands only call: how a
+ * plan changes, how an assessment is added, how a referral moves and how a
+ * response is received, how a row becomes a case, what falls due, and how
+ * a command line is read. In TAP, with tests/unit.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip_assess.h"
+#include "ip_case.h"
+#include "ip_cli.h"
+#include "ip_due.h"
+#include "ip_export.h"
+#include "ip_intake.h"
+#include "ip_plan.h"
+#include "ip_planedit.h"
+#include "ip_refer.h"
+#include "ip_referral.h"
+#include "ip_rows.h"
+#include "ip_vocab.h"
+#include "unit.h"
+
+static const struct ip_limits lim = IP_LIMITS_DEFAULT;
+
+/* A valid case at intake, as ip-intake opens it. */
+static const char base_case[] =
+	"schema: integplan/case/1\n"
+	"id: BY-MUC-2026-7K3Q9\n"
+	"status: intake\n"
+	"opened: 2026-11-21\n"
+	"centre: {id: BY-MUC, state: DE-BY}\n"
+	"counsellors: {host: A. Berger, return: F. Karimi}\n"
+	"person: {given: Mariam, family: Ahmadi, birth_date: 1991-04-12, sex: female,\n"
+	"         nationality: [AF]}\n"
+	"return: {country: AF, region: AF-KAB}\n"
+	"consent: [{purpose: referral, recipient: AF-KBL-PH, given: 2026-11-21}]\n";
+
+static json_t *case_of(const char *yaml)
+{
+	struct ip_docs docs;
+	if (unit_parse(yaml, &docs) || docs.n != 1)
+		return NULL;
+	unit_quiet(true);
+	int problems = ip_case_validate(&docs.v[0]);
+	unit_quiet(false);
+	json_t *c = problems ? NULL : json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	return c;
+}
+
+/* Is case c still valid after a change? */
+static bool still_valid(json_t *c)
+{
+	struct ip_doc doc = {"t.yaml", c, NULL, 0, 0};
+	unit_quiet(true);
+	int problems = ip_case_validate(&doc);
+	unit_quiet(false);
+	return problems == 0;
+}
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int edit(struct ip_plan_edit *e, json_t *c, const char **what)
+{
+	*what = NULL;
+	unit_quiet(true);
+	int rc = ip_plan_edit(e, c, "t.yaml", what);
+	unit_quiet(false);
+	return rc;
+}
+
+static void test_plan_edit(void)
+{
+	json_t *c = case_of(base_case), *tmpl = NULL;
+	ok(c != NULL, "domain: the base case is valid");
+	ok(!ip_plan_settings_load(&lim) && !ip_plan_template_load("housing", &lim, &tmpl),
+	   "plan: the settings and the housing template load");
+	struct ip_plan_edit e = {.change = IP_PLAN_NEW, .template_name = "housing",
+	                         .template = tmpl, .fields = json_object(),
+	                         .today = "2026-11-21", .actor = "tester", .quiet = true,
+	                         .lim = &lim};
+	const char *what;
+	json_t *plan = ip_plan_of(c);
+	json_t *measures = NULL;
+	ok(!edit(&e, c, &what) && what && strstr(what, "plan from template housing") &&
+	   json_array_size(measures = json_object_get(plan, "measures")) == 3 &&
+	   !strcmp(str(json_array_get(measures, 0), "id"), "M1") &&
+	   !strcmp(str(json_array_get(measures, 0), "owner"), "F. Karimi") &&
+	   json_array_size(json_object_get(plan, "follow_ups")) > 0 && still_valid(c),
+	   "plan: new gives the template's measures, ids, owners by side and follow-ups");
+	ok(!edit(&e, c, &what) && !what, "plan: the same template again changes nothing");
+
+	e.change = IP_PLAN_APPROVE;
+	e.side = "host";
+	ok(!edit(&e, c, &what) && strstr(what, "approved by the host side") &&
+	   !ip_plan_agreed(plan), "plan: one side's approval does not agree the plan");
+	e.side = "return";
+	ok(!edit(&e, c, &what) && strstr(what, "the plan is agreed") && ip_plan_agreed(plan) &&
+	   !strcmp(str(c, "status"), "planned") && still_valid(c),
+	   "plan: both sides' approvals agree it and the case is planned");
+	ok(!edit(&e, c, &what) && !what, "plan: a second approval of a side changes nothing");
+
+	e.change = IP_PLAN_ADD;
+	e.side = NULL;
+	json_object_set_new(e.fields, "category", json_string("job-placement"));
+	ok(!edit(&e, c, &what) && strstr(what, "measure M4 added (job-placement, return side)") &&
+	   strstr(what, "approvals withdrawn") && !ip_plan_agreed(plan) && still_valid(c),
+	   "plan: a measure added withdraws both approvals");
+	ok(!edit(&e, c, &what) && !what && json_array_size(measures) == 4,
+	   "plan: the same measure again is not added twice");
+
+	e.change = IP_PLAN_SET;
+	e.measure = "M9";
+	ok(edit(&e, c, &what) == 65, "plan: set refuses a measure the plan does not have");
+	e.measure = "M4";
+	json_object_clear(e.fields);
+	json_object_set_new(e.fields, "status", json_string("done"));
+	ok(!edit(&e, c, &what) && !strcmp(str(ip_plan_measure(plan, "M4"), "status"), "done"),
+	   "plan: set changes the measure's status");
+
+	e.change = IP_PLAN_DEPARTURE;
+	e.date = "2027-01-10";
+	ok(!edit(&e, c, &what) && !strcmp(str(json_object_get(c, "return"), "departed"),
+	                                  "2027-01-10") && !strcmp(str(c, "status"), "departed"),
+	   "plan: the departure is recorded and moves the case on");
+	e.change = IP_PLAN_ARRIVAL;
+	e.date = "2027-01-01";
+	ok(edit(&e, c, &what) == 65 && !json_object_get(json_object_get(c, "return"), "arrived"),
+	   "plan: an arrival before the departure is refused");
+	json_decref(e.fields);
+	json_decref(tmpl);
+	json_decref(c);
+}
+
+static void test_assess(void)
+{
+	static const char minor_case[] =
+		"schema: integplan/case/1\nid: BY-MUC-2026-7K3Q9\nstatus: intake\n"
+		"opened: 2026-11-21\ncentre: {id: BY-MUC}\n"
+		"person: {given: Amir, family: Ahmadi, birth_date: 2010-04-12, sex: male,\n"
+		"         nationality: [AF]}\nreturn: {country: AF}\n";
+	struct ip_answers a;
+	ip_answers_init(&a);
+	unit_quiet(true);
+	int bad = ip_answers_add(&a, "education", "isced-9", "--education") +
+	          ip_answers_add(&a, "occupation", "12345", "--occupation") +
+	          ip_answers_add(&a, "language", "prs:D1", "--language");
+	unit_quiet(false);
+	ok(bad == 3 && a.problems == 3, "assess: a bad ISCED level, ISCO code or CEFR level "
+	   "is refused");
+	ip_answers_free(&a);
+
+	ip_answers_init(&a);
+	ok(!ip_answers_add(&a, "need", "housing:high", "--need") &&
+	   !ip_answers_add(&a, "risk", "medium", "--risk") &&
+	   !ip_answers_add(&a, "household", "child:2019-02-01:male", "--household"),
+	   "assess: needs with a priority, risk and household members are taken");
+	ip_answers_defaults(&a, a.assessment, "2026-11-22", "tester");
+	struct ip_rules *rules = NULL;
+	ok(!ip_rules_load(NULL, &lim, &rules), "assess: the site's rules load");
+	json_t *c = case_of(minor_case);
+	struct ip_assess x = {&a, rules, true, ""};
+	const char *what = NULL;
+	unit_quiet(true);
+	int rc = ip_assess_apply(&x, c, "t.yaml", &what);
+	unit_quiet(false);
+	json_t *latest = json_array_get(json_object_get(c, "assessments"), 0);
+	ok(!rc && what && ip_ids_have(json_object_get(latest, "vulnerabilities"), "minor") &&
+	   json_object_get(latest, "priority") && !strcmp(str(c, "status"), "assessed") &&
+	   json_array_size(json_object_get(c, "household")) == 1 && still_valid(c),
+	   "assess: a person under 18 is a minor, the rules set a priority, the case is "
+	   "assessed");
+	what = NULL;
+	unit_quiet(true);
+	rc = ip_assess_apply(&x, c, "t.yaml", &what);
+	unit_quiet(false);
+	ok(!rc && !what && json_array_size(json_object_get(c, "assessments")) == 1,
+	   "assess: the same assessment again is recorded once");
+	ip_rules_free(rules);
+	ip_answers_free(&a);
+	json_decref(c);
+}
+
+/* A case with a referral sent to AF-KBL-PH, pending. */
+static json_t *referred_case(void)
+{
+	char yaml[2048];
+	snprintf(yaml, sizeof yaml, "%s"
+	         "plan: {measures: [{id: M1, dimension: social, category: housing, side: return,\n"
+	         "                   status: open}]}\n"
+	         "referrals: [{id: BY-MUC-R-7K3Q9ABX, to: AF-KBL-PH, services: [housing],\n"
+	         "             date: 2026-11-21, status: pending}]\n", base_case);
+	return case_of(yaml);
+}
+
+static void test_refer_update(void)
+{
+	json_t *c = referred_case();
+	json_t *ref = ip_referral_find(c, "BY-MUC-R-7K3Q9ABX");
+	struct ip_update u = {.status = "accepted", .date = "2026-11-23", .actor = "tester"};
+	const char *what = NULL;
+	ok(c && !ip_refer_update(&u, c, "t.yaml", &what) && !strcmp(str(ref, "status"), "accepted") &&
+	   strstr(what, "pending -> accepted") && still_valid(c),
+	   "refer: update moves a pending referral to accepted");
+	u.status = "pending";
+	unit_quiet(true);
+	int rc = ip_refer_update(&u, c, "t.yaml", &what);
+	unit_quiet(false);
+	ok(rc == 65 && !strcmp(str(ref, "status"), "accepted"),
+	   "refer: the state machine refuses accepted -> pending");
+	u.status = "accepted";
+	u.note = "called on Monday";
+	what = NULL;
+	ok(!ip_refer_update(&u, c, "t.yaml", &what) && strstr(what, ": note") &&
+	   json_array_size(json_object_get(ref, "steps")) == 1,
+	   "refer: the status it has changes only the note, never a step");
+	u.note = NULL;
+	u.status = "done";
+	unit_quiet(true);
+	rc = ip_refer_update(&u, c, "t.yaml", &what);
+	unit_quiet(false);
+	ok(rc == 65, "refer: done needs a success");
+	json_decref(c);
+}
+
+static json_t *response(const char *statuses[], size_t n, const char *arrived)
+{
+	json_t *steps = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(steps, json_pack("{s:s, s:s, s:s}", "status", statuses[i],
+		                                       "date", "2026-11-25", "by", "F. Karimi"));
+	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:[{s:s, s:s}], s:s}", "referral",
+	                         "BY-MUC-R-7K3Q9ABX", "from", "AF-KBL-PH", "to", "BY-MUC",
+	                         "steps", steps, "measures", "id", "M1", "status", "in-progress",
+	                         "note", "housing found");
+	if (arrived)
+		json_object_set_new(body, "arrived", json_string(arrived));
+	return json_pack("{s:o}", "response", body);
+}
+
+static int receive(json_t *c, json_t *resp, const char **what)
+{
+	struct ip_receive r = {.response = resp, .package = "resp.json"};
+	*what = NULL;
+	unit_quiet(true);
+	int rc = ip_refer_receive(&r, c, "t.yaml", what);
+	unit_quiet(false);
+	json_decref(resp);
+	return rc;
+}
+
+static void test_refer_receive(void)
+{
+	json_t *c = referred_case();
+	const char *accepted[] = {"accepted"};
+	const char *what;
+	ok(!receive(c, response(accepted, 1, "2027-01-12"), &what) && what &&
+	   !strcmp(str(ip_referral_find(c, "BY-MUC-R-7K3Q9ABX"), "status"), "accepted") &&
+	   !strcmp(str(json_object_get(c, "return"), "arrived"), "2027-01-12") &&
+	   !strcmp(str(ip_plan_measure(ip_plan_of(c), "M1"), "status"), "in-progress") &&
+	   json_array_size(json_object_get(c, "notes")) == 1 && still_valid(c),
+	   "refer: a response brings its steps, the arrival, measure status and note");
+	ok(receive(c, response(accepted, 1, NULL), &what) == 65,
+	   "refer: the same response again is refused as replayed");
+	const char *other[] = {"rejected", "done"};
+	ok(receive(c, response(other, 2, NULL), &what) == 65,
+	   "refer: a response that does not continue the referral's steps is stale");
+	json_t *wrong = response((const char *[]){"accepted", "revoked"}, 2, NULL);
+	json_object_set_new(json_object_get(wrong, "response"), "from", json_string("IQ-BGW-X"));
+	ok(receive(c, wrong, &what) == 65, "refer: a response from another partner is refused");
+	json_decref(c);
+}
+
+static void test_intake_row(void)
+{
+	struct ip_intake in = {.centre = "BY-MUC", .today = "2026-11-21", .actor = "tester",
+	                       .quiet = true, .lim = IP_LIMITS_DEFAULT, .to_stdout = true,
+	                       .format = IP_FORMAT_JSON};
+	ip_intake_init(&in);
+	static const char *const fields[][2] = {{"given", "Mariam"}, {"family", "Ahmadi"},
+		{"birth_date", "1991-04-12"}, {"sex", "female"}, {"nationality", "AF"},
+		{"return_country", "AF"}};
+	json_t *row = json_object();
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		ip_row_add(row, ip_intake_field_named(fields[i][0]), fields[i][1]);
+	FILE *saved = stdout;
+	stdout = fopen("/dev/null", "w");
+	int rc = ip_intake_row(&in, row, "rows.csv", 2, false);
+	json_object_set_new(row, "birth_date", json_string("1991-02-30"));
+	unit_quiet(true);
+	int bad = ip_intake_row(&in, row, "rows.csv", 3, false);
+	unit_quiet(false);
+	fclose(stdout);
+	stdout = saved;
+	ok(!rc && in.opened == 1, "intake: a row of the required fields opens a case");
+	ok(bad == 65 && in.opened == 1, "intake: a row with an impossible date opens none");
+	json_decref(row);
+	ip_intake_finish(&in);
+}
+
+static void test_due(void)
+{
+	char by[11];
+	ok(ip_due_within("2026-11-21", "14d", by) && !strcmp(by, "2026-12-05") &&
+	   ip_due_within("2026-01-31", "1m", by) && !strcmp(by, "2026-02-28") &&
+	   !ip_due_within("2026-11-21", "14x", by) && !ip_due_within("2026-11-21", "d", by),
+	   "due: --within takes days, weeks and months, nothing else");
+	struct ip_due d = {.items = json_array()};
+	strcpy(d.due_by, "2026-12-05");
+	char f1[] = "BY-MUC-2026-AAAAA", due1[] = "measure|2026-12-01|A. Berger|M1 housing;"
+	            "measure|2027-03-01|A. Berger|M2 later";
+	char f2[] = "BY-MUC-2026-BBBBB", due2[] = "follow-up|2026-11-01||follow-up 1";
+	char *facts1[IP_NFACTS] = {0}, *facts2[IP_NFACTS] = {0};
+	facts1[IP_F_ID] = f1, facts1[IP_F_DUE] = due1;
+	facts2[IP_F_ID] = f2, facts2[IP_F_DUE] = due2;
+	ip_due_add(&d, facts1);
+	ip_due_add(&d, facts2);
+	json_t *rows = ip_due_rows(&d);
+	ok(json_array_size(rows) == 2 &&
+	   !strcmp(json_string_value(json_array_get(json_array_get(rows, 0), 0)), "2026-11-01") &&
+	   !strcmp(json_string_value(json_array_get(json_array_get(rows, 0), 1)), "none"),
+	   "due: overdue first, nothing after the day, no owner is 'none'");
+	json_decref(rows);
+	json_decref(d.items);
+}
+
+static void test_export_columns(void)
+{
+	struct ip_export x = {.anonymise = true};
+	unit_quiet(true);
+	int bad = ip_export_columns(&x, "id,given,nonsense", "--fields");
+	unit_quiet(false);
+	ok(bad == 2 && json_array_size(x.columns) == 1,
+	   "export: an anonymised export refuses names and unknown columns");
+	ip_export_free(&x);
+	x = (struct ip_export){.anonymise = true};
+	ip_export_columns(&x, NULL, "--fields");
+	bool named = false;
+	size_t i;
+	json_t *col;
+	json_array_foreach(x.columns, i, col)
+		named |= !strcmp(json_string_value(col), "family");
+	ok(json_array_size(x.columns) > 10 && !named,
+	   "export: the default columns of an anonymised export have no names");
+	ip_export_free(&x);
+}
+
+/* ---- the command line --------------------------------------------------- */
+
+struct fake {
+	const char *to, *when;
+	bool flag;
+	int n;
+	int calls;
+};
+
+static int count_call(const struct ip_optarg *o)
+{
+	((struct fake *)o->state)->calls++;
+	return 0;
+}
+
+static const struct ip_sub fake_subs[] = {{"one", "first"}, {"two", "second"}};
+static const struct ip_opt fake_opts[] = {
+	{"to", 0, "X", "one only", 1, IP_SUB(0), IP_STRING(struct fake, to)},
+	{"flag", 'F', NULL, "both", 1, 0, IP_FLAG(struct fake, flag)},
+	{"n", 0, "N", "a number", 1, IP_SUB(1), IP_INT(struct fake, n, 10)},
+	{"when", 0, "DATE", "a date", 1, 0, IP_DATE(struct fake, when), .call = count_call},
+	{"list", 0, "V", "alone", 1, 0, .flags = IP_OPT_ALONE},
+	{0}};
+static const struct ip_command fake = {"ip-fake", "SUB", "fake", fake_subs, 2,
+	"subcommand", "no subcommand", fake_opts, IP_COMPLETE_CASES, IP_FORMATS_DATA, 2, NULL};
+
+static int parse_args(struct fake *f, struct ip_args *args, char *argv[])
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	struct ip_cli cli;
+	ip_cli_init(&cli);
+	*f = (struct fake){0};
+	unit_quiet(true);
+	int rc = ip_command_parse(&fake, f, &cli, argc, argv, args);
+	unit_quiet(false);
+	return rc;
+}
+
+static void test_command_line(void)
+{
+	struct fake f;
+	struct ip_args a;
+	ok(!parse_args(&f, &a, (char *[]){"ip-fake", "--to", "x", "-F", "one", "a.yaml", NULL}) &&
+	   a.sub == 0 && !strcmp(f.to, "x") && f.flag && a.n == 1 &&
+	   ip_opt_given(&fake, &a, "to") && !ip_opt_given(&fake, &a, "n"),
+	   "cli: options land where the table says; the subcommand and operands follow");
+	ok(parse_args(&f, &a, (char *[]){"ip-fake", "--to", "x", "two", NULL}) == 64,
+	   "cli: an option of another subcommand is refused");
+	ok(parse_args(&f, &a, (char *[]){"ip-fake", "--n", "11", "two", NULL}) == 64 &&
+	   !parse_args(&f, &a, (char *[]){"ip-fake", "--n", "10", "two", NULL}) && f.n == 10,
+	   "cli: a whole number is checked against its range");
+	ok(parse_args(&f, &a, (char *[]){"ip-fake", "--when", "2026-02-30", "one", NULL}) == 64 &&
+	   f.calls == 0 &&
+	   !parse_args(&f, &a, (char *[]){"ip-fake", "--when", "2026-02-28", "one", NULL}) &&
+	   f.calls == 1, "cli: a date is checked, and only a good one reaches the call");
+	ok(parse_args(&f, &a, (char *[]){"ip-fake", "a.yaml", NULL}) == 64 &&
+	   parse_args(&f, &a, (char *[]){"ip-fake", NULL}) == 64 &&
+	   !parse_args(&f, &a, (char *[]){"ip-fake", "--list", "x", NULL}) && a.alone,
+	   "cli: a subcommand is needed, except with an option that stands alone");
+}
+
+void unit_domain_tests(void)
+{
+	test_plan_edit();
+	test_assess();
+	test_refer_update();
+	test_refer_receive();
+	test_intake_row();
+	test_due();
+	test_export_columns();
+	test_command_line();
+}
