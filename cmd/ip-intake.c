@@ -26,7 +26,6 @@ struct intake {
 	json_t *given;          /* fields from options: name -> string or [string] */
 	struct ip_repo repo;
 	struct ip_intake open;  /* opening cases */
-	struct ip_progress progress; /* rows of --from */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -190,41 +189,6 @@ static void prepare_open(struct intake *in, const char *today)
 	o->batch = ip_batch_new();
 }
 
-static int open_row(json_t *row, const char *file, int line, void *ctx)
-{
-	struct intake *in = ctx;
-	int rc = ip_intake_row(&in->open, row, file, line, false);
-	ip_progress_add(&in->progress, 1);
-	return rc;
-}
-
-static int from_file(struct intake *in)
-{
-	char *buf;
-	size_t len;
-	/* A batch file may be large: 1 KiB a row is generous. */
-	int rc = ip_read_all(in->from, (size_t)1 << 30, &buf, &len);
-	if (rc)
-		return rc;
-	const char *name = strcmp(in->from, "-") ? in->from : "<stdin>";
-	ip_progress_begin(&in->progress, in->cli.progress, _("rows read"), 0);
-	rc = ip_rows_read(in->from, name, buf, len, open_row, in);
-	ip_progress_end(&in->progress);
-	free(buf);
-	return rc;
-}
-
-static int from_referral(struct intake *in)
-{
-	struct ip_docs docs = {0};
-	int rc = ip_package_load(in->from_referral, in->identity, &ip_package_schema,
-	                         N_("a referral package"), &in->cli.lim, &docs);
-	for (size_t i = 0; !rc && i < docs.n; i++)
-		rc = ip_exit_merge(rc, ip_intake_referral(&in->open, &docs.v[i]));
-	ip_docs_free(&docs);
-	return rc;
-}
-
 /* Check what the options ask for, then do it. */
 static int run(struct intake *in, const char *today)
 {
@@ -258,7 +222,7 @@ static int run(struct intake *in, const char *today)
 		in->open.repo = &in->repo;
 		ip_cli_use_limits(&in->cli, &in->repo.lim);
 		prepare_open(in, today);
-		rc = from_referral(in);
+		rc = ip_intake_packages(&in->open, in->from_referral, in->identity);
 		return ip_exit_merge(rc, ip_batch_commit(in->open.batch, print_placed, &in->cli));
 	}
 	if (!in->from && !fields) {
@@ -273,7 +237,8 @@ static int run(struct intake *in, const char *today)
 	if ((rc = setup(in)))
 		return rc;
 	prepare_open(in, today);
-	rc = in->from ? from_file(in) : ip_intake_row(&in->open, in->given, NULL, 0, true);
+	rc = in->from ? ip_intake_file(&in->open, in->from, in->cli.progress)
+	             : ip_intake_row(&in->open, in->given, NULL, 0, true);
 	return ip_exit_merge(rc, ip_batch_commit(in->open.batch, print_placed, &in->cli));
 }
 

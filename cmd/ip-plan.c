@@ -49,79 +49,51 @@ struct plan {
 
 /* ---- options ------------------------------------------------------------ */
 
-/* A measure field (checked against the schema at o->opt->field). */
+/* A measure field given as text, checked and kept by the plan's rules. */
 static int measure_field(const struct ip_optarg *o)
 {
 	struct plan *p = o->state;
-	const char *key = strrchr(o->opt->field, '.') + 1;
-	json_t *into = p->edit.fields;
-	if (!strncmp(o->opt->field, "plan.measures.budget.", 21)) {
-		into = json_object_get(p->edit.fields, "budget");
-		if (!into)
-			json_object_set_new(p->edit.fields, "budget", into = json_object());
-	}
-	if (json_is_array(json_object_get(into, key)) || (o->opt->flags & IP_OPT_MANY)) {
-		json_t *list = json_object_get(into, key);
-		if (!list)
-			json_object_set_new(into, key, list = json_array());
-		json_array_append(list, o->value);
-	} else {
-		json_object_set(into, key, o->value);
-	}
-	return 0;
-}
-
-/* --amount is a number: checked as one, then as the budget's amount. */
-static int take_amount(const struct ip_optarg *o)
-{
-	char *end;
-	double n = strtod(o->arg, &end);
-	if (end == o->arg || *end) {
-		ip_error(&(struct ip_where){NULL, 0, 0, "--amount"}, "'%s' is not a number", o->arg);
-		return 1;
-	}
-	json_t *v = n == (double)(json_int_t)n ? json_integer((json_int_t)n) : json_real(n);
-	int bad = ip_field_validate("plan.measures.budget.amount", &v,
-	                            &(struct ip_where){NULL, 0, 0, "--amount"});
-	if (!bad)
-		bad = measure_field(&(struct ip_optarg){o->state, &(struct ip_opt){
-			.name = "amount", .field = "plan.measures.budget.amount"}, o->arg, v, o->argp});
-	json_decref(v);
+	char *label = ip_xasprintf("--%s", o->opt->name);
+	int bad = ip_plan_edit_field(&p->edit, o->opt->field + strlen("plan.measures."), o->arg,
+	                             label);
+	free(label);
 	return bad;
 }
 
 #define FLAG(m) IP_FLAG(struct plan, m)
 #define STRING(m) IP_STRING(struct plan, m)
-#define FIELD(path) .field = path, .call = measure_field
+#define FIELD(path) .field = path, .call = measure_field, .flags = IP_OPT_CHECK_LATER
 
 static const struct ip_opt options[] = {
 	{"template", 0, "NAME", N_("new: the plan template (see ip-plan templates)"), 1,
-	 ONLY(NEW), STRING(edit.template_name), .complete = IP_COMPLETE_TEMPLATE},
+	 ONLY(NEW), ONLY(NEW), STRING(edit.template_name), .complete = IP_COMPLETE_TEMPLATE},
 	{"replace", 0, NULL, N_("new: replace a plan the case has already"), 1, ONLY(NEW),
 	 FLAG(edit.replace)},
 	{"category", 0, "MEASURE", N_("add: the measure (see --list measures)"), 2, ONLY(ADD),
-	 FIELD("plan.measures.category")},
+	 ONLY(ADD), FIELD("plan.measures.category")},
 	{"dimension", 0, "DIM", N_("add: economic, social, psychosocial or travel (default: "
 	 "the measure's)"), 2, ONLY(ADD), FIELD("plan.measures.dimension")},
 	{"side", 0, "host|return", N_("add: who carries the measure out; approve: the side "
-	 "approving"), 2, ONLY(ADD) | ONLY(APPROVE), STRING(edit.side),
+	 "approving"), 2, ONLY(ADD) | ONLY(APPROVE), ONLY(APPROVE), STRING(edit.side),
 	 .field = "plan.measures.side"},
 	{"owner", 0, "NAME", N_("Who is responsible (default: the side's counsellor)"), 2,
 	 ONLY(ADD) | ONLY(SET), FIELD("plan.measures.owner")},
 	{"due", 0, "DUE", N_("Due date: YYYY-MM-DD, or relative like departure-14d, "
 	 "arrival+3m"), 2, ONLY(ADD) | ONLY(SET), FIELD("plan.measures.due")},
-	{"amount", 0, "N", N_("Budget amount"), 2, ONLY(ADD) | ONLY(SET), .call = take_amount},
+	{"amount", 0, "N", N_("Budget amount"), 2, ONLY(ADD) | ONLY(SET),
+	 FIELD("plan.measures.budget.amount")},
 	{"currency", 0, "CODE", N_("Budget currency, ISO 4217 (default EUR)"), 2,
 	 ONLY(ADD) | ONLY(SET), FIELD("plan.measures.budget.currency")},
 	{"programme", 0, "ID", N_("Programme paying the budget (for a programme-application: "
 	 "the programme applied to)"), 2, ONLY(ADD) | ONLY(SET), STRING(edit.programme),
 	 .field = "plan.measures.programme"},
 	{"addresses", 0, "NEED", N_("A need the measure addresses; repeatable"), 2,
-	 ONLY(ADD) | ONLY(SET), FIELD("plan.measures.addresses"), .flags = IP_OPT_MANY},
+	 ONLY(ADD) | ONLY(SET), .field = "plan.measures.addresses", .call = measure_field,
+	 .flags = IP_OPT_CHECK_LATER | IP_OPT_MANY},
 	{"note", 0, "TEXT", N_("A note on the measure or follow-up"), 2,
 	 ONLY(ADD) | ONLY(SET) | ONLY(FOLLOW_UP), FIELD("plan.measures.note")},
 	{"measure", 0, "ID", N_("set: the measure to change (M1, M2, ...)"), 2, ONLY(SET),
-	 STRING(edit.measure)},
+	 ONLY(SET), STRING(edit.measure)},
 	{"status", 0, "STATUS", N_("set: open, in-progress, done or cancelled"), 2, ONLY(SET),
 	 FIELD("plan.measures.status")},
 	{"by", 0, "NAME", N_("approve, follow-up: who (default: the actor)"), 3,
@@ -179,25 +151,11 @@ static void print_gap(const char *path, const char *message, void *ctx)
 	printf("%s:%d:%d: %s: %s\n", g->doc->file, w.line, w.col, path, message);
 }
 
-/* Load one valid case; 0 with docs holding it, else the status. */
-static int load_case(const struct plan *p, const char *path, struct ip_docs *docs)
-{
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &p->cli.lim, docs);
-	if (!rc && docs->n != 1) {
-		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected one case in the file, "
-		         "found %zu documents", docs->n);
-		rc = IP_EXIT_DATAERR;
-	}
-	if (!rc && ip_case_validate(&docs->v[0]))
-		rc = IP_EXIT_DATAERR;
-	return rc;
-}
-
 static int check_one(const char *path, void *ctx)
 {
 	struct plan *p = ctx;
 	struct ip_docs docs = {0};
-	int rc = load_case(p, path, &docs);
+	int rc = ip_case_load(path, &p->cli.lim, &docs);
 	p->cases++;
 	if (!rc) {
 		struct gap_ctx g = {p, &docs.v[0]};
@@ -215,7 +173,7 @@ static int render_one(const char *path, void *ctx)
 {
 	struct plan *p = ctx;
 	struct ip_docs docs = {0};
-	int rc = load_case(p, path, &docs);
+	int rc = ip_case_load(path, &p->cli.lim, &docs);
 	p->cases++;
 	if (!rc && !p->out_dir && p->cases > 1) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "one document at a time on "
@@ -272,37 +230,10 @@ static int run_render(struct plan *p, char **operands, int n)
 	return rc ? rc : ip_inputs_each(&p->cli, operands, n, true, render_one, p);
 }
 
-static int list_templates(void)
-{
-	json_t *names = ip_plan_template_names();
-	size_t i;
-	json_t *n;
-	struct ip_limits lim = IP_LIMITS_DEFAULT;
-	json_array_foreach(names, i, n) {
-		json_t *t = NULL;
-		if (ip_plan_template_load(json_string_value(n), &lim, &t))
-			continue;
-		const json_t *title = json_object_get(t, "title");
-		printf("%-24s %s | %s\n", json_string_value(n),
-		       ip_str(title, "de") ? ip_str(title, "de") : "", ip_str(title, "en"));
-		json_decref(t);
-	}
-	json_decref(names);
-	return IP_EXIT_OK;
-}
-
 /* What each change needs before any case is touched. */
 static int prepare_edit(struct plan *p)
 {
 	const struct ip_plan_edit *e = &p->edit;
-	const char *missing = p->sub == NEW && !e->template_name ? "--template NAME"
-		: p->sub == ADD && !json_object_get(e->fields, "category") ? "--category MEASURE"
-		: p->sub == SET && !e->measure ? "--measure ID"
-		: p->sub == APPROVE && !e->side ? "--side host|return" : NULL;
-	if (missing) {
-		ip_error(NULL, "ip-plan %s needs %s", subs[p->sub].name, missing);
-		return IP_EXIT_USAGE;
-	}
 	if (p->sub == SET && !json_object_size(e->fields) && !e->programme) {
 		ip_error(NULL, "ip-plan set: nothing to set (--status, --due, --owner, --amount, ...)");
 		return IP_EXIT_USAGE;
@@ -316,7 +247,7 @@ static int prepare_edit(struct plan *p)
 static int run(struct plan *p, char **operands, int n)
 {
 	if (p->sub == TEMPLATES)
-		return list_templates();
+		return ip_plan_templates_print();
 	if (n == 0 && !p->cli.files_from) {
 		ip_error(NULL, "no case given (a file, a directory, or - for standard input)");
 		return IP_EXIT_USAGE;

@@ -59,7 +59,7 @@ static int take_service(const struct ip_optarg *o)
 
 static const struct ip_opt options[] = {
 	{"to", 0, "PARTNER", N_("send: the partner (see ip-refer partners)"), 1, ONLY(SEND),
-	 STRING(to), .complete = IP_COMPLETE_PARTNER},
+	 ONLY(SEND), STRING(to), .complete = IP_COMPLETE_PARTNER},
 	{"service", 0, "MEASURE", N_("send: a service asked for; repeatable (default: the "
 	 "plan's return-side measures the partner offers)"), 1, ONLY(SEND),
 	 .field = "referrals.services", .call = take_service, .flags = IP_OPT_MANY},
@@ -76,7 +76,7 @@ static const struct ip_opt options[] = {
 	{"referral", 0, "REF", N_("update, respond: the referral (default: the case's only "
 	 "open one)"), 2, ONLY(UPDATE) | ONLY(RESPOND), STRING(referral)},
 	{"status", 0, "STATUS", N_("update: accepted, rejected, done or revoked"), 2,
-	 ONLY(UPDATE), STRING(status), .field = "referrals.status"},
+	 ONLY(UPDATE), ONLY(UPDATE), STRING(status), .field = "referrals.status"},
 	{"success", 0, "SUCCESS", N_("update: with done, successful or not-successful"), 2,
 	 ONLY(UPDATE), STRING(success), .field = "referrals.success"},
 	{"reason", 0, "REASON", N_("update: why (rejected, revoked, not-successful; see --list "
@@ -112,15 +112,6 @@ static const struct ip_command command = {
 static int check_usage(struct refer *r)
 {
 	int rc = IP_EXIT_OK;
-	if (r->sub == SEND && !r->to) {
-		ip_error(NULL, "ip-refer send needs --to PARTNER (see ip-refer partners)");
-		rc = IP_EXIT_USAGE;
-	}
-	if (r->sub == UPDATE && !r->status) {
-		ip_error(NULL, "ip-refer update needs --status (accepted, rejected, done or "
-		         "revoked)");
-		rc = IP_EXIT_USAGE;
-	}
 	bool packages = r->sub == SEND || r->sub == RESPOND;
 	if (r->cli.format_given && packages && r->cli.format != IP_FORMAT_JSON &&
 	    r->cli.format != IP_FORMAT_JSONL) {

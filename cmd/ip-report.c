@@ -184,57 +184,9 @@ static void on_facts(char *facts[IP_NFACTS], void *ctx)
 		ip_report_add(r->agg, facts);
 }
 
-static enum ip_table_format table_format(enum ip_format f)
-{
-	return f == IP_FORMAT_CSV ? IP_TABLE_CSV : f == IP_FORMAT_MD ? IP_TABLE_MD
-	     : f == IP_FORMAT_HTML ? IP_TABLE_HTML : IP_TABLE_TEXT;
-}
-
-/* Render tables and let go of them. */
-static void render_tables(struct report *r, json_t *tables, const char *title)
-{
-	ip_tables_render(tables, table_format(r->cli.format), r->export.dialect, title, &r->out);
-	json_decref(tables);
-}
-
-static void finish_due(struct report *r)
-{
-	json_t *rows = ip_due_rows(&r->due);
-	if (!json_array_size(rows)) {
-		json_decref(rows);
-		return;  /* nothing due: nothing at all, so cron sends no mail */
-	}
-	if (r->cli.format == IP_FORMAT_JSON || r->cli.format == IP_FORMAT_JSONL) {
-		size_t i;
-		json_t *row;
-		json_array_foreach(rows, i, row) {
-			json_t *obj = json_pack("{s:O, s:O, s:O, s:O}", "due", json_array_get(row, 0),
-			                        "owner", json_array_get(row, 1), "case",
-			                        json_array_get(row, 2), "what", json_array_get(row, 3));
-			ip_emit(&r->out, obj, IP_FORMAT_JSONL);
-			json_decref(obj);
-		}
-		json_decref(rows);
-		return;
-	}
-	char title[64];
-	snprintf(title, sizeof title, _("Due by %s"), r->due.due_by);
-	json_t *t = json_pack("{s:s, s:[s, s, s, s], s:o}", "title", title, "columns", _("due"),
-	                      _("owner"), _("case"), _("what"), "rows", rows);
-	render_tables(r, json_pack("[o]", t), title);
-}
-
 static void finish_partial(struct report *r, json_t *partial)
 {
-	if (r->cli.format == IP_FORMAT_JSON) {
-		ip_emit(&r->out, partial, IP_FORMAT_JSON);
-		return;
-	}
-	char title[160];
-	const char *kind = ip_str(partial, "report");
-	snprintf(title, sizeof title, _("IntegPlan %s (%lld cases)"), _(kind),
-	         (long long)json_integer_value(json_object_get(partial, "cases")));
-	render_tables(r, ip_report_tables(partial, r->min_cell), title);
+	ip_report_render(partial, r->cli.format, r->export.dialect, r->min_cell, &r->out);
 }
 
 static int scan(struct report *r, char **operands, int n)
@@ -295,7 +247,7 @@ static int run(struct report *r, char **operands, int n)
 		r->agg = ip_report_new(&r->q);
 	int rc = scan(r, operands, n);
 	if (r->sub == DUE) {
-		finish_due(r);
+		ip_due_render(&r->due, r->cli.format, r->export.dialect, &r->out);
 	} else if (r->sub == EXPORT) {
 		ip_export_end(&r->export);
 	} else {

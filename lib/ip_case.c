@@ -8,7 +8,6 @@
 #include "ip_vocab.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -84,18 +83,7 @@ struct relations {
 	int problems;
 };
 
-static void problem(struct relations *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void problem(struct relations *c, const char *path, const char *fmt, ...)
-{
-	struct ip_where w = ip_doc_where(c->doc, path);
-	va_list ap;
-	va_start(ap, fmt);
-	ip_verror(&w, fmt, ap);
-	va_end(ap);
-	c->problems++;
-}
+#define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
 
 static void check_unique_ids(struct relations *c, json_t *list, const char *path)
 {
@@ -185,7 +173,7 @@ int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *
 {
 	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, docs);
 	if (!rc && docs->n != 1) {
-		ip_error(&(struct ip_where){docs->n ? docs->v[1].file : path, 0, 0, NULL},
+		ip_error(&(struct ip_where){docs->n ? docs->v[0].file : path, 0, 0, NULL},
 		         "expected one case in the file, found %zu documents", docs->n);
 		rc = IP_EXIT_DATAERR;
 	}

@@ -179,11 +179,14 @@ static int take(void *state, const struct ip_opt *o, const char *arg, struct arg
 {
 	json_t *value = NULL;
 	int bad = 0;
+	char *label = ip_xasprintf("--%s", o->name);
 	if (o->field && !(o->flags & IP_OPT_CHECK_LATER)) {
-		char *label = ip_xasprintf("--%s", o->name);
 		value = json_string(arg);
-		bad = ip_field_validate(o->field, &value, &(struct ip_where){NULL, 0, 0, label});
-		free(label);
+		if (!value) /* jansson takes UTF-8 only */
+			refuse(o, "%s", _("not valid UTF-8 text"));
+		else
+			bad = ip_field_validate(o->field, &value, &(struct ip_where){NULL, 0, 0, label});
+		bad += !value;
 	}
 	void *slot = (char *)state + o->offset;
 	if (o->store == IP_STORE_FLAG)
@@ -197,6 +200,7 @@ static int take(void *state, const struct ip_opt *o, const char *arg, struct arg
 	if (!bad && o->call)
 		bad = o->call(&(struct ip_optarg){state, o, arg, value, argp});
 	json_decref(value);
+	free(label);
 	return bad;
 }
 
@@ -267,6 +271,21 @@ static int refuse_others(const struct ip_command *cmd, const struct ip_args *arg
 	return rc;
 }
 
+/* Every option the subcommand cannot do without and was not given. */
+static int require_needed(const struct ip_command *cmd, const struct ip_args *args)
+{
+	int rc = IP_EXIT_OK;
+	for (size_t i = 0; cmd->opts[i].name; i++) {
+		const struct ip_opt *o = &cmd->opts[i];
+		if ((o->needed & IP_SUB(args->sub)) && !(args->given >> i & 1)) {
+			ip_error(NULL, "%s %s needs --%s %s", cmd->name, cmd->subs[args->sub].name,
+			         o->name, o->arg ? o->arg : "");
+			rc = IP_EXIT_USAGE;
+		}
+	}
+	return rc;
+}
+
 int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *cli,
                      int argc, char **argv, struct ip_args *args)
 {
@@ -293,6 +312,8 @@ int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *c
 		rc = pick_sub(cmd, argc, argv, args);
 		if (!rc)
 			rc = ip_exit_merge(p.bad ? IP_EXIT_USAGE : 0, refuse_others(cmd, args));
+		if (!rc)
+			rc = require_needed(cmd, args);
 	} else if (!rc && p.bad) {
 		rc = IP_EXIT_USAGE;
 	}

@@ -91,6 +91,7 @@ struct ip_opt {
 	const char *help;        /* N_(): translated when shown */
 	int group;               /* --help groups options by this */
 	unsigned subs;           /* the subcommands that take it (IP_SUB); 0: all */
+	unsigned needed;         /* the subcommands that cannot do without it */
 	enum ip_store store;
 	size_t offset;           /* IP_STORE_*: offsetof the command's state */
 	/* The argument is a value of this case field ("plan.measures.side"),

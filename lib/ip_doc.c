@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -922,4 +923,15 @@ bool ip_yaml_resolves_to_string(const char *s)
 const char *ip_str(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
+}
+
+void ip_doc_problem(const struct ip_doc *doc, int *problems, const char *path,
+                    const char *fmt, ...)
+{
+	struct ip_where w = ip_doc_where(doc, path);
+	va_list ap;
+	va_start(ap, fmt);
+	ip_verror(&w, fmt, ap);
+	va_end(ap);
+	(*problems)++;
 }

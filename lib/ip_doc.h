@@ -55,6 +55,11 @@ struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path);
 /* The literal text of a plain scalar that did not resolve to a string. */
 const char *ip_doc_plain_text(const struct ip_doc *doc, const char *path);
 
+/* Report a problem at field path of doc, where the source has it (else
+ * its nearest ancestor), and count it in *problems. fmt is translated. */
+void ip_doc_problem(const struct ip_doc *doc, int *problems, const char *path,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* The text at key of obj, or NULL (obj NULL, no such key, or not text).
  * The one getter for a field of a mapping in hand. */
 const char *ip_str(const json_t *obj, const char *key);

@@ -1,7 +1,9 @@
 #include "ip_due.h"
 #include "ip_grammar.h"
+#include "ip_i18n.h"
 #include "ip_mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,3 +58,32 @@ json_t *ip_due_rows(const struct ip_due *d)
 	return rows;
 }
 
+void ip_due_render(const struct ip_due *d, enum ip_format f, enum ip_csv_dialect dialect,
+                   struct ip_buf *out)
+{
+	json_t *rows = ip_due_rows(d);
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		return;  /* nothing due: nothing at all, so cron sends no mail */
+	}
+	if (f == IP_FORMAT_JSON || f == IP_FORMAT_JSONL) {
+		size_t i;
+		json_t *row;
+		json_array_foreach(rows, i, row) {
+			json_t *obj = json_pack("{s:O, s:O, s:O, s:O}", "due", json_array_get(row, 0),
+			                        "owner", json_array_get(row, 1), "case",
+			                        json_array_get(row, 2), "what", json_array_get(row, 3));
+			ip_emit(out, obj, IP_FORMAT_JSONL);
+			json_decref(obj);
+		}
+		json_decref(rows);
+		return;
+	}
+	char title[64];
+	snprintf(title, sizeof title, _("Due by %s"), d->due_by);
+	json_t *t = json_pack("{s:s, s:[s, s, s, s], s:o}", "title", title, "columns", _("due"),
+	                      _("owner"), _("case"), _("what"), "rows", rows);
+	json_t *tables = json_pack("[o]", t);
+	ip_tables_render(tables, ip_table_format_of(f), dialect, title, out);
+	json_decref(tables);
+}

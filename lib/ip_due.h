@@ -9,7 +9,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "ip_emit.h"
 #include "ip_facts.h"
+#include "ip_table.h"
 
 struct ip_due {
 	char due_by[11];          /* the last day that counts */
@@ -26,5 +28,10 @@ void ip_due_add(struct ip_due *d, char *facts[IP_NFACTS]);
 
 /* The items sorted by due date, owner, case and what (a new value). */
 json_t *ip_due_rows(const struct ip_due *d);
+
+/* The list as JSON Lines (json, jsonl) or one table; nothing at all when
+ * nothing is due, so a cron job sends no mail. */
+void ip_due_render(const struct ip_due *d, enum ip_format f, enum ip_csv_dialect dialect,
+                   struct ip_buf *out);
 
 #endif

@@ -99,21 +99,12 @@ static int change(struct ip_edit *e, struct ip_doc *doc, char **after)
 
 static int load_valid(const struct ip_edit *e, const char *path, struct ip_docs *docs)
 {
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &e->run.lim, docs);
-	if (rc)
-		return rc;
-	const char *name = docs->n ? docs->v[0].file : path;
-	if (docs->n != 1) {
-		ip_error(&(struct ip_where){name, 0, 0, NULL},
-		         "expected one case in the file, found %zu documents", docs->n);
-		return IP_EXIT_DATAERR;
-	}
-	if (ip_case_validate(&docs->v[0])) {
-		ip_error(&(struct ip_where){name, 0, 0, NULL},
+	int rc = ip_case_load(path, &e->run.lim, docs);
+	/* one document that is not a valid case: its problems are above */
+	if (rc == IP_EXIT_DATAERR && docs->n == 1)
+		ip_error(&(struct ip_where){docs->v[0].file, 0, 0, NULL},
 		         "not a valid case (see above); nothing changed");
-		return IP_EXIT_DATAERR;
-	}
-	return IP_EXIT_OK;
+	return rc;
 }
 
 static void print_case(struct run *r, const json_t *c)

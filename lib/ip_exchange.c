@@ -154,11 +154,9 @@ static int respond_one(const char *path, void *ctx)
 {
 	struct ip_exchange *r = ctx;
 	struct ip_docs docs = {0};
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &r->run.lim, &docs);
-	if (!rc && (docs.n != 1 || ip_case_validate(&docs.v[0]))) {
+	int rc = ip_case_load(path, &r->run.lim, &docs);
+	if (rc == IP_EXIT_DATAERR)
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "not one valid case; nothing sent");
-		rc = IP_EXIT_DATAERR;
-	}
 	const json_t *c = rc ? NULL : docs.v[0].root;
 	json_t *ref = c ? ip_refer_pick(c, r->referral, true, docs.v[0].file) : NULL;
 	if (c && !ref)

@@ -4,6 +4,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_persons.h"
+#include "ip_progress.h"
 #include "ip_referral.h"
 #include "ip_rows.h"
 #include "ip_schema.h"
@@ -184,4 +185,45 @@ void ip_intake_finish(struct ip_intake *in)
 	}
 	json_decref(in->issued);
 	json_decref(in->referrals);
+}
+
+struct rows {
+	struct ip_intake *in;
+	struct ip_progress progress;
+};
+
+static int open_row(json_t *row, const char *file, int line, void *ctx)
+{
+	struct rows *r = ctx;
+	int rc = ip_intake_row(r->in, row, file, line, false);
+	ip_progress_add(&r->progress, 1);
+	return rc;
+}
+
+int ip_intake_file(struct ip_intake *in, const char *path, enum ip_progress_mode progress)
+{
+	char *buf;
+	size_t len;
+	/* A batch file may be large: 1 KiB a row is generous. */
+	int rc = ip_read_all(path, (size_t)1 << 30, &buf, &len);
+	if (rc)
+		return rc;
+	struct rows r = {in, {0}};
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	ip_progress_begin(&r.progress, progress, _("rows read"), 0);
+	rc = ip_rows_read(path, name, buf, len, open_row, &r);
+	ip_progress_end(&r.progress);
+	free(buf);
+	return rc;
+}
+
+int ip_intake_packages(struct ip_intake *in, const char *path, const char *identity)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_package_load(path, identity, &ip_package_schema, N_("a referral package"),
+	                         &in->lim, &docs);
+	for (size_t i = 0; !rc && i < docs.n; i++)
+		rc = ip_exit_merge(rc, ip_intake_referral(in, &docs.v[i]));
+	ip_docs_free(&docs);
+	return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "ip_doc.h"
 #include "ip_emit.h"
+#include "ip_progress.h"
 #include "ip_repo.h"
 #include "ip_write.h"
 
@@ -49,5 +50,14 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 /* Open one case from a referral package meant for in->centre, unless a
  * case has that referral already. */
 int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg);
+
+/* Open one case per row of a CSV or JSON Lines file ("-": standard
+ * input); a bad row is reported and skipped (65 at the end), showing
+ * progress as asked. */
+int ip_intake_file(struct ip_intake *in, const char *path, enum ip_progress_mode progress);
+
+/* Open a case from each package of a file (decrypted with identity when it
+ * is encrypted). */
+int ip_intake_packages(struct ip_intake *in, const char *path, const char *identity);
 
 #endif

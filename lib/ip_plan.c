@@ -602,3 +602,22 @@ size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
 	check_approvals(&g, has_agree ? agree_by : NULL, agree_rule);
 	return g.n;
 }
+
+int ip_plan_templates_print(void)
+{
+	json_t *names = ip_plan_template_names();
+	size_t i;
+	json_t *n;
+	struct ip_limits lim = IP_LIMITS_DEFAULT;
+	json_array_foreach(names, i, n) {
+		json_t *t = NULL;
+		if (ip_plan_template_load(json_string_value(n), &lim, &t))
+			continue;
+		const json_t *title = json_object_get(t, "title");
+		printf("%-24s %s | %s\n", json_string_value(n),
+		       ip_str(title, "de") ? ip_str(title, "de") : "", ip_str(title, "en"));
+		json_decref(t);
+	}
+	json_decref(names);
+	return IP_EXIT_OK;
+}

@@ -33,6 +33,8 @@ const json_t *ip_plan_settings(const struct ip_limits *lim);
 int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t **out);
 /* The names of the templates, sorted (a new array). */
 json_t *ip_plan_template_names(void);
+/* ip-plan templates: each template's name and its German and English title. */
+int ip_plan_templates_print(void);
 
 /* The case's plan, made when it has none. */
 json_t *ip_plan_of(json_t *c);

@@ -4,8 +4,10 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_plan.h"
+#include "ip_schema.h"
 #include "ip_vocab.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +300,56 @@ int ip_plan_edit(struct ip_plan_edit *p, json_t *c, const char *name, const char
 	case IP_PLAN_FOLLOW_UP: return apply_follow_up(p, c, name, what);
 	default: return apply_travel(p, c, name, what);
 	}
+}
+
+/* Where a checked field goes: into the budget or the measure, appended to
+ * a list or set. */
+static void keep_field(struct ip_plan_edit *e, const char *field, bool list, json_t *v)
+{
+	json_t *into = e->fields;
+	const char *key = field;
+	if (!strncmp(field, "budget.", 7)) {
+		key = field + 7;
+		into = json_object_get(e->fields, "budget");
+		if (!into)
+			json_object_set_new(e->fields, "budget", into = json_object());
+	}
+	json_t *have = json_object_get(into, key);
+	if (list && !have)
+		json_object_set_new(into, key, have = json_array());
+	if (list)
+		json_array_append(have, v);
+	else
+		json_object_set(into, key, v);
+}
+
+/* An amount is a finite number; a whole one is kept as an integer. */
+static json_t *amount_of(const char *text, const char *label)
+{
+	char *end;
+	double n = strtod(text, &end);
+	if (end == text || *end || !isfinite(n)) {
+		ip_error(&(struct ip_where){NULL, 0, 0, label}, "'%s' is not a number", text);
+		return NULL;
+	}
+	return fabs(n) < 1e15 && n == floor(n) ? json_integer((json_int_t)n) : json_real(n);
+}
+
+int ip_plan_edit_field(struct ip_plan_edit *e, const char *field, const char *text,
+                       const char *label)
+{
+	bool amount = !strcmp(field, "budget.amount");
+	json_t *v = amount ? amount_of(text, label) : json_string(text);
+	if (!v && !amount)
+		ip_error(&(struct ip_where){NULL, 0, 0, label}, "%s", _("not valid UTF-8 text"));
+	if (!v)
+		return 1;
+	char *path = ip_xasprintf("plan.measures.%s", field);
+	const struct ip_field *f = ip_schema_field(path);
+	int bad = ip_field_validate(path, &v, &(struct ip_where){NULL, 0, 0, label});
+	if (!bad)
+		keep_field(e, field, f && f->type == IP_T_ARRAY, v);
+	json_decref(v);
+	free(path);
+	return bad;
 }

@@ -39,6 +39,14 @@ struct ip_plan_edit {
 	char summary[400];
 };
 
+/* A measure field given as text ("category", "budget.amount",
+ * "addresses", ...): an amount must be a finite number; each is checked
+ * against the schema at plan.measures.<field> and kept in e->fields (a list
+ * field gains an item). A problem is reported at label; returns their
+ * number. */
+int ip_plan_edit_field(struct ip_plan_edit *e, const char *field, const char *text,
+                       const char *label);
+
 /* Make the change to case c (read from file name). 0 with *what set to the
  * history's summary, or left NULL when nothing changed; else 65 with the
  * problem reported. */

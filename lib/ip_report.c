@@ -714,3 +714,19 @@ int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim, json
 	}
 	return rc;
 }
+
+void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_dialect dialect,
+                      int min_cell, struct ip_buf *out)
+{
+	if (f == IP_FORMAT_JSON) {
+		ip_emit(out, partial, IP_FORMAT_JSON);
+		return;
+	}
+	char title[160];
+	const char *kind = ip_str(partial, "report");
+	snprintf(title, sizeof title, _("IntegPlan %s (%lld cases)"), _(kind),
+	         (long long)json_integer_value(json_object_get(partial, "cases")));
+	json_t *tables = ip_report_tables(partial, min_cell);
+	ip_tables_render(tables, ip_table_format_of(f), dialect, title, out);
+	json_decref(tables);
+}

@@ -16,6 +16,7 @@
 #include "ip_doc.h"
 #include "ip_facts.h"
 #include "ip_schema.h"
+#include "ip_table.h"
 
 struct ip_report_query {
 	const char *kind;    /* "summary", "kpi" or "indicators" */
@@ -52,5 +53,10 @@ int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim, json
 
 /* The tables of a partial, with counts below min_cell suppressed. */
 json_t *ip_report_tables(const json_t *partial, int min_cell);
+
+/* A partial as the report a reader sees: JSON as it is, else its tables
+ * (suppressed below min_cell) as text, CSV, Markdown or an HTML page. */
+void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_dialect dialect,
+                      int min_cell, struct ip_buf *out);
 
 #endif

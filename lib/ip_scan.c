@@ -180,14 +180,7 @@ struct work {
 static void parse_slot(struct ip_scan *s, struct slot *sl)
 {
 	struct ip_docs docs = {0};
-	sl->rc = ip_docs_load(sl->path, IP_SYNTAX_AUTO, &s->run.lim, &docs);
-	if (!sl->rc && docs.n != 1) {
-		ip_error(&(struct ip_where){sl->path, 0, 0, NULL},
-		         "expected one case in the file, found %zu documents", docs.n);
-		sl->rc = IP_EXIT_DATAERR;
-	}
-	if (!sl->rc && ip_case_validate(&docs.v[0]))
-		sl->rc = IP_EXIT_DATAERR;
+	sl->rc = ip_case_load(sl->path, &s->run.lim, &docs);
 	if (!sl->rc) {
 		struct ip_buf b = {0};
 		ip_facts_of(docs.v[0].root, s->referral_days, &b);

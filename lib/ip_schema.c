@@ -491,18 +491,7 @@ struct vctx {
 	int partial; /* inside an IP_PARTIAL object: nothing is required */
 };
 
-static void problem(struct vctx *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void problem(struct vctx *c, const char *path, const char *fmt, ...)
-{
-	struct ip_where w = ip_doc_where(c->doc, path);
-	va_list ap;
-	va_start(ap, fmt);
-	ip_verror(&w, fmt, ap);
-	va_end(ap);
-	c->problems++;
-}
+#define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
 
 static bool is_texty(enum ip_type t)
 {

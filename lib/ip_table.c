@@ -351,3 +351,9 @@ void ip_tables_render(const json_t *tables, enum ip_table_format f,
 	if (f == IP_TABLE_HTML)
 		ip_buf_puts(out, "</body>\n</html>\n");
 }
+
+enum ip_table_format ip_table_format_of(enum ip_format f)
+{
+	return f == IP_FORMAT_CSV ? IP_TABLE_CSV : f == IP_FORMAT_MD ? IP_TABLE_MD
+	     : f == IP_FORMAT_HTML ? IP_TABLE_HTML : IP_TABLE_TEXT;
+}

@@ -24,6 +24,9 @@ enum ip_csv_dialect { IP_CSV_RFC4180, IP_CSV_EXCEL_DE };
  * of cells suppressed. */
 size_t ip_table_suppress(json_t *table, int min_cell);
 
+/* The table format of an output format: csv, md, html, else text. */
+enum ip_table_format ip_table_format_of(enum ip_format f);
+
 /* Render tables (an array) in a format; html: title is the page's. */
 void ip_tables_render(const json_t *tables, enum ip_table_format f,
                       enum ip_csv_dialect dialect, const char *title,
