@@ -9,7 +9,6 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
-#include "ip_git.h"
 #include "ip_i18n.h"
 #include "ip_intake.h"
 #include "ip_referral.h"
@@ -119,25 +118,8 @@ static int do_init(struct intake *in)
 {
 	const char *dir = in->cli.dir ? in->cli.dir : ".";
 	const char *centre = in->centre ? in->centre : "LOCAL";
-	if (!ip_centre_id_valid(centre)) {
-		ip_error(&(struct ip_where){NULL, 0, 0, "--centre"}, "'%s' is not a valid "
-		         "centre id (A-Z, 0-9 and '-', like BY-MUC)", centre);
-		return IP_EXIT_USAGE;
-	}
-	if (in->state) {
-		json_t *v = json_string(in->state);
-		struct ip_where w = {NULL, 0, 0, "--state"};
-		int bad = ip_field_validate("centre.state", &v, &w);
-		json_decref(v);
-		if (bad)
-			return IP_EXIT_USAGE;
-	}
-	/* A clone already is a case repository; --git then sets up what git
-	 * does not clone (its config and hooks). */
-	bool cloned = in->git && ip_repo_exists(dir);
-	int rc = cloned ? 0 : ip_repo_init(dir, centre, in->state);
-	if (!rc && in->git)
-		rc = ip_git_setup(dir);
+	bool cloned;
+	int rc = ip_repo_make(dir, centre, in->state, in->git, &cloned);
 	if (!rc && !in->cli.quiet)
 		fprintf(stderr, cloned ? _("%s: set up git for the case repository in %s\n")
 		        : _("%s: made a case repository in %s (centre %s)\n"),

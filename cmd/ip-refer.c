@@ -131,27 +131,7 @@ static int load_directory(struct refer *r)
 static int prepare_send(struct refer *r)
 {
 	int rc = load_directory(r);
-	if (rc)
-		return rc;
-	r->partner = ip_partner(r->directory, r->to);
-	if (!r->partner)
-		return ip_partner_unknown(r->directory, r->to);
-	if (!json_object_get(r->partner, "profile")) {
-		ip_error(NULL, "%s takes no referrals: its directory entry has no profile "
-		         "(the fields it receives)", r->to);
-		return IP_EXIT_USAGE;
-	}
-	json_t *offered = json_object_get(r->partner, "services");
-	size_t i;
-	json_t *s;
-	json_array_foreach(r->services, i, s) {
-		if (ip_ids_have(offered, json_string_value(s)))
-			continue;
-		ip_error(&(struct ip_where){NULL, 0, 0, "--service"}, "%s does not offer '%s'",
-		         r->to, json_string_value(s));
-		rc = IP_EXIT_USAGE;
-	}
-	return rc;
+	return rc ? rc : ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
 }
 
 static int run_send(struct refer *r, char **operands, int n)
@@ -180,21 +160,9 @@ static int apply_update(json_t *c, const char *name, const char **what, void *ct
 static int list_partners(struct refer *r)
 {
 	int rc = load_directory(r);
-	if (rc)
-		return rc;
-	if (r->cli.format_given) {
-		struct ip_buf b = {0};
-		ip_emit(&b, r->directory, r->cli.format);
-		fwrite(b.s, 1, b.len, stdout);
-		ip_buf_free(&b);
-		return IP_EXIT_OK;
-	}
-	size_t i;
-	json_t *p;
-	json_array_foreach(json_object_get(r->directory, "partners"), i, p)
-		printf("%-12s %-2s %-18s %-4s %s\n", ip_str(p, "id"), ip_str(p, "country"),
-		       ip_str(p, "kind"), ip_str(p, "age") ? "age" : "-", ip_str(p, "organisation"));
-	return IP_EXIT_OK;
+	if (!rc)
+		ip_partners_print(r->directory, r->cli.format_given, r->cli.format);
+	return rc;
 }
 
 /* ---- main --------------------------------------------------------------- */

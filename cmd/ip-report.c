@@ -61,13 +61,7 @@ static void bad(struct report *r, const char *option, const char *fmt, const cha
 static int take_where(const struct ip_optarg *o)
 {
 	struct report *r = o->state;
-	const char *eq = strchr(o->arg, '=');
-	char *field = eq ? ip_xasprintf("%.*s", (int)(eq - o->arg), o->arg) : NULL;
-	if (!eq || !ip_report_field_known(field))
-		bad(r, "--where", "'%s' is not FIELD=VALUE with a field of --by", o->arg);
-	else
-		json_array_append_new(r->q.where, json_pack("[s, s]", field, eq + 1));
-	free(field);
+	r->bad_options += ip_report_where(&r->q, o->arg, "--where");
 	return 0;
 }
 
@@ -122,21 +116,6 @@ static const struct ip_command command = {
 
 /* ---- checking the request ----------------------------------------------- */
 
-static void check_by(struct report *r)
-{
-	r->q.by = ip_csv_list(r->by ? r->by : "status");
-	size_t i;
-	json_t *f;
-	json_array_foreach(r->q.by, i, f)
-		if (!ip_report_field_known(json_string_value(f))) {
-			const char *near = ip_nearest(json_string_value(f),
-			                              (const char **)ip_report_fields, ip_report_nfields);
-			ip_error(&(struct ip_where){NULL, 0, 0, "--by"}, "no field '%s'%s",
-			         json_string_value(f), ip_did_you_mean(near));
-			r->bad_options++;
-		}
-}
-
 static void check_export(struct report *r)
 {
 	struct ip_export *x = &r->export;
@@ -153,7 +132,7 @@ static int check_request(struct report *r)
 {
 	const char *within = r->within ? r->within : "14d";
 	if (r->sub == SUMMARY)
-		check_by(r);
+		r->bad_options += ip_report_by(&r->q, r->by ? r->by : "status", "--by");
 	if (r->sub == DUE && !ip_due_within(r->today, within, r->due.due_by))
 		bad(r, "--within", "'%s' is not a time like 14d, 2w or 1m", within);
 	if (r->sub == INDICATORS) {

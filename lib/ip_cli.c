@@ -179,14 +179,15 @@ static int take(void *state, const struct ip_opt *o, const char *arg, struct arg
 {
 	json_t *value = NULL;
 	int bad = 0;
-	char *label = ip_xasprintf("--%s", o->name);
 	if (o->field && !(o->flags & IP_OPT_CHECK_LATER)) {
+		char *label = ip_xasprintf("--%s", o->name);
 		value = json_string(arg);
 		if (!value) /* jansson takes UTF-8 only */
 			refuse(o, "%s", _("not valid UTF-8 text"));
 		else
 			bad = ip_field_validate(o->field, &value, &(struct ip_where){NULL, 0, 0, label});
 		bad += !value;
+		free(label);
 	}
 	void *slot = (char *)state + o->offset;
 	if (o->store == IP_STORE_FLAG)
@@ -200,7 +201,6 @@ static int take(void *state, const struct ip_opt *o, const char *arg, struct arg
 	if (!bad && o->call)
 		bad = o->call(&(struct ip_optarg){state, o, arg, value, argp});
 	json_decref(value);
-	free(label);
 	return bad;
 }
 
@@ -249,8 +249,8 @@ static int pick_sub(const struct ip_command *cmd, int argc, char **argv, struct 
 		ip_error(NULL, "%s", _(cmd->no_sub));
 		return IP_EXIT_USAGE;
 	}
-	const char *names[32];
-	for (size_t i = 0; i < cmd->nsubs && i < 32; i++)
+	const char *names[IP_SUBS_MAX];
+	for (size_t i = 0; i < cmd->nsubs; i++)
 		names[i] = cmd->subs[i].name;
 	args->sub = ip_subcommand(cmd->sub_kind, argv[args->first++], names, cmd->nsubs);
 	return args->sub < cmd->nsubs ? IP_EXIT_OK : IP_EXIT_USAGE;
@@ -289,6 +289,11 @@ static int require_needed(const struct ip_command *cmd, const struct ip_args *ar
 int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *cli,
                      int argc, char **argv, struct ip_args *args)
 {
+	/* given has a bit per option and IP_SUB one per subcommand */
+	if (opts_count(cmd->opts) > IP_OPTS_MAX || cmd->nsubs > IP_SUBS_MAX) {
+		fprintf(stderr, "%s: bug: too many options or subcommands\n", ip_progname());
+		abort();
+	}
 	*args = (struct ip_args){.sub = cmd->nsubs};
 	cli->formats = cmd->formats;
 	struct argp_option *common = argp_options(ip_cli_opts, false);

@@ -143,7 +143,9 @@ struct ip_args {
 	bool alone;            /* an IP_OPT_ALONE option was given */
 };
 
+/* A table has at most this many options and subcommands. */
 #define IP_OPTS_MAX 64
+#define IP_SUBS_MAX 32
 
 /* Parse argv by cmd's table into state (and the common options into cli,
  * which the command has initialised with ip_cli_init), pick the

@@ -206,3 +206,44 @@ int ip_partner_unknown(const json_t *dir, const char *id)
 	              json_object_get(dir, "partners"), N_("the directory"));
 	return IP_EXIT_USAGE;
 }
+
+int ip_partner_to_refer(const json_t *dir, const char *to, const json_t *services,
+                        json_t **partner)
+{
+	*partner = ip_partner(dir, to);
+	if (!*partner)
+		return ip_partner_unknown(dir, to);
+	if (!json_object_get(*partner, "profile")) {
+		ip_error(NULL, "%s takes no referrals: its directory entry has no profile "
+		         "(the fields it receives)", to);
+		return IP_EXIT_USAGE;
+	}
+	int rc = IP_EXIT_OK;
+	json_t *offered = json_object_get(*partner, "services");
+	size_t i;
+	json_t *s;
+	json_array_foreach((json_t *)services, i, s) {
+		if (ip_ids_have(offered, json_string_value(s)))
+			continue;
+		ip_error(&(struct ip_where){NULL, 0, 0, "--service"}, "%s does not offer '%s'",
+		         to, json_string_value(s));
+		rc = IP_EXIT_USAGE;
+	}
+	return rc;
+}
+
+void ip_partners_print(const json_t *dir, bool as_data, enum ip_format f)
+{
+	if (as_data) {
+		struct ip_buf b = {0};
+		ip_emit(&b, dir, f);
+		fwrite(b.s, 1, b.len, stdout);
+		ip_buf_free(&b);
+		return;
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(dir, "partners"), i, p)
+		printf("%-12s %-2s %-18s %-4s %s\n", ip_str(p, "id"), ip_str(p, "country"),
+		       ip_str(p, "kind"), ip_str(p, "age") ? "age" : "-", ip_str(p, "organisation"));
+}

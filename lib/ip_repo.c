@@ -3,7 +3,9 @@
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
+#include "ip_git.h"
 #include "ip_referral.h"
+#include "ip_schema.h"
 #include "ip_vocab.h"
 #include "ip_walk.h"
 #include "ip_write.h"
@@ -167,6 +169,30 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 	free(cfg);
 	free(ignore);
 	return rc;
+}
+
+int ip_repo_make(const char *dir, const char *centre, const char *state, bool git,
+                 bool *cloned)
+{
+	*cloned = false;
+	if (!ip_centre_id_valid(centre)) {
+		ip_error(&(struct ip_where){NULL, 0, 0, "--centre"}, "'%s' is not a valid "
+		         "centre id (A-Z, 0-9 and '-', like BY-MUC)", centre);
+		return IP_EXIT_USAGE;
+	}
+	if (state) {
+		json_t *v = json_string(state);
+		int bad = !v || ip_field_validate("centre.state", &v,
+		                                  &(struct ip_where){NULL, 0, 0, "--state"});
+		json_decref(v);
+		if (bad)
+			return IP_EXIT_USAGE;
+	}
+	/* A clone already is a case repository; git then sets up what git
+	 * does not clone (its config and hooks). */
+	*cloned = git && ip_repo_exists(dir);
+	int rc = *cloned ? IP_EXIT_OK : ip_repo_init(dir, centre, state);
+	return !rc && git ? ip_git_setup(dir) : rc;
 }
 
 /* ---- finding a referral's case ------------------------------------------ */

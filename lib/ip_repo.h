@@ -32,6 +32,13 @@ bool ip_repo_exists(const char *dir);
 int ip_repo_init(const char *dir, const char *centre, const char *state);
 
 /* dir/cases/<id>.yaml; the id must be valid. The caller frees. */
+/* ip-intake --init [--git]: a checked centre id and Land, a new repository
+ * in dir (or, with git, a clone that is one already: *cloned), and git's
+ * merge driver and hooks when git. 0, 64 for a bad centre or Land, else
+ * the error of making it. */
+int ip_repo_make(const char *dir, const char *centre, const char *state, bool git,
+                 bool *cloned);
+
 char *ip_repo_case_path(const struct ip_repo *r, const char *id);
 
 /* Where the referral ids of repository r are: one read of every case

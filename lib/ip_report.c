@@ -1,5 +1,6 @@
 #include "ip_report.h"
 #include "ip_case.h"
+#include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
@@ -729,4 +730,35 @@ void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_diale
 	json_t *tables = ip_report_tables(partial, min_cell);
 	ip_tables_render(tables, ip_table_format_of(f), dialect, title, out);
 	json_decref(tables);
+}
+
+int ip_report_by(struct ip_report_query *q, const char *fields, const char *label)
+{
+	int problems = 0;
+	q->by = ip_csv_list(fields);
+	size_t i;
+	json_t *f;
+	json_array_foreach(q->by, i, f)
+		if (!ip_report_field_known(json_string_value(f))) {
+			const char *near = ip_nearest(json_string_value(f),
+			                              (const char **)ip_report_fields, ip_report_nfields);
+			ip_error(&(struct ip_where){NULL, 0, 0, label}, "no field '%s'%s",
+			         json_string_value(f), ip_did_you_mean(near));
+			problems++;
+		}
+	return problems;
+}
+
+int ip_report_where(struct ip_report_query *q, const char *text, const char *label)
+{
+	const char *eq = strchr(text, '=');
+	char *field = eq ? ip_xasprintf("%.*s", (int)(eq - text), text) : NULL;
+	bool known = eq && ip_report_field_known(field);
+	if (!known)
+		ip_error(&(struct ip_where){NULL, 0, 0, label}, "'%s' is not FIELD=VALUE with a "
+		         "field of --by", text);
+	else
+		json_array_append_new(q->where, json_pack("[s, s]", field, eq + 1));
+	free(field);
+	return !known;
 }

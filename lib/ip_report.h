@@ -36,6 +36,13 @@ bool ip_report_field_known(const char *field);
 /* A period's first and last day; false if it is not one. */
 bool ip_report_period(const char *period, char from[11], char to[11]);
 
+/* The fields to count by, comma-separated; each unknown one is reported
+ * at label (with a did-you-mean). Returns the number of problems. */
+int ip_report_by(struct ip_report_query *q, const char *fields, const char *label);
+/* A filter FIELD=VALUE added to q->where; 1 (reported at label) when it is
+ * not one. */
+int ip_report_where(struct ip_report_query *q, const char *text, const char *label);
+
 struct ip_report;
 struct ip_report *ip_report_new(const struct ip_report_query *q);
 void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS]);

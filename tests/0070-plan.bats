@@ -102,6 +102,23 @@ with_plan() {
 	assert_output "ip-plan: ip-plan add needs --category MEASURE"
 }
 
+@test "add: an amount that is not a finite number, a value that is not UTF-8: refused (64), no crash" {
+	with_plan
+	before=$(sha256sum "$case_path")
+	for amount in nan inf -inf 1e999; do
+		run ip-plan add -i --category housing --amount "$amount" "$case_path"
+		assert_failure 64
+		assert_output "ip-plan: --amount: '$amount' is not a number"
+	done
+	run ip-plan add -i --category housing --side $'\xff' "$case_path"
+	assert_failure 64
+	assert_output "ip-plan: --side: not valid UTF-8 text"
+	run ip-plan set -i --measure M1 --note $'\xff' "$case_path"
+	assert_failure 64
+	assert_output "ip-plan: --note: not valid UTF-8 text"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+}
+
 @test "set: changes a measure; an unknown id is named with the ones there are (65)" {
 	with_plan
 	run ip-plan set -i --measure M5 --status in-progress --amount 1200 --owner "N. Karimi" "$case_path"

@@ -350,7 +350,7 @@ static void test_export_columns(void)
 /* ---- the command line --------------------------------------------------- */
 
 struct fake {
-	const char *to, *when;
+	const char *to, *when, *side;
 	bool flag;
 	int n;
 	int calls;
@@ -369,6 +369,8 @@ static const struct ip_opt fake_opts[] = {
 	{"n", 0, "N", "a number", 1, IP_SUB(1), IP_INT(struct fake, n, 10)},
 	{"when", 0, "DATE", "a date", 1, 0, IP_DATE(struct fake, when), .call = count_call},
 	{"list", 0, "V", "alone", 1, 0, .flags = IP_OPT_ALONE},
+	{"side", 0, "SIDE", "a case field", 1, 0, IP_STRING(struct fake, side),
+	 .field = "plan.measures.side", .call = count_call},
 	{0}};
 static const struct ip_command fake = {"ip-fake", "SUB", "fake", fake_subs, 2,
 	"subcommand", "no subcommand", fake_opts, IP_COMPLETE_CASES, IP_FORMATS_DATA, 2, NULL};
@@ -408,6 +410,12 @@ static void test_command_line(void)
 	   parse_args(&f, &a, (char *[]){"ip-fake", NULL}) == 64 &&
 	   !parse_args(&f, &a, (char *[]){"ip-fake", "--list", "x", NULL}) && a.alone,
 	   "cli: a subcommand is needed, except with an option that stands alone");
+	ok(!parse_args(&f, &a, (char *[]){"ip-fake", "--side", "host", "one", NULL}) &&
+	   f.calls == 1 &&
+	   parse_args(&f, &a, (char *[]){"ip-fake", "--side", "hots", "one", NULL}) == 64 &&
+	   f.calls == 0 &&
+	   parse_args(&f, &a, (char *[]){"ip-fake", "--side", "\xff", "one", NULL}) == 64,
+	   "cli: a value of a case field is checked against the schema; bad UTF-8 too");
 }
 
 void unit_domain_tests(void)
