@@ -175,7 +175,8 @@ static int take_date(const struct ip_opt *o, const char *arg)
 
 /* Check the argument against the option's case field, then store it or
  * call the option's function. Returns the problems reported. */
-static int take(void *state, const struct ip_opt *o, const char *arg, struct argp_state *argp)
+static int take(void *state, const struct ip_opt *o, const char *arg,
+                struct argp_state *argp)
 {
 	json_t *value = NULL;
 	int bad = 0;
@@ -243,7 +244,8 @@ static error_t parse_command(int key, char *arg, struct argp_state *argp)
 
 /* ---- the subcommand ----------------------------------------------------- */
 
-static int pick_sub(const struct ip_command *cmd, int argc, char **argv, struct ip_args *args)
+static int pick_sub(const struct ip_command *cmd, int argc, char **argv,
+                    struct ip_args *args)
 {
 	if (args->first >= argc) {
 		ip_error(NULL, "%s", _(cmd->no_sub));
@@ -326,7 +328,8 @@ int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *c
 	return rc;
 }
 
-bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args, const char *name)
+bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args,
+                  const char *name)
 {
 	for (size_t i = 0; cmd->opts[i].name; i++)
 		if (!strcmp(cmd->opts[i].name, name))

@@ -155,7 +155,8 @@ int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *c
                      int argc, char **argv, struct ip_args *args);
 
 /* Was the option named name given? */
-bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args, const char *name);
+bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args,
+                  const char *name);
 
 /* The common options, with their own table. */
 extern const struct ip_opt ip_cli_opts[];

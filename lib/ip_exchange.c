@@ -21,8 +21,8 @@ void ip_exchange_init(struct ip_exchange *x)
 }
 
 /* One line of --results: {input, referral, status, [exit, error]}. */
-static void result(struct ip_exchange *r, const char *input, const char *ref, const char *status,
-                   int rc, const char *error)
+static void result(struct ip_exchange *r, const char *input, const char *ref,
+                   const char *status, int rc, const char *error)
 {
 	if (!r->results_path)
 		return;
@@ -38,7 +38,8 @@ static void result(struct ip_exchange *r, const char *input, const char *ref, co
 }
 
 /* Encrypted when there is a key; the text itself otherwise. */
-static int seal_text(const struct ip_exchange *r, const char *text, size_t len, struct ip_buf *out)
+static int seal_text(const struct ip_exchange *r, const char *text, size_t len,
+                     struct ip_buf *out)
 {
 	if (r->recipient)
 		return ip_age_encrypt(r->recipient, text, len, out);

@@ -83,7 +83,8 @@ static void keyed_hash(const struct ip_export *r, const char *id, char out[33])
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-static const char *export_value(const struct ip_export *r, int k, char *f[], char *buf, size_t n)
+static const char *export_value(const struct ip_export *r, int k, char *f[], char *buf,
+                                size_t n)
 {
 	ip_facts_value(f[k], buf, n);
 	if (r->anonymise && k == IP_F_ID) {

@@ -14,7 +14,8 @@
 #include "ip_emit.h"
 
 enum ip_fact {
-	IP_F_ID, IP_F_STATUS, IP_F_CENTRE, IP_F_STATE, IP_F_COUNTRY, IP_F_REGION, IP_F_SEX, IP_F_BIRTH,
+	IP_F_ID, IP_F_STATUS, IP_F_CENTRE, IP_F_STATE, IP_F_COUNTRY, IP_F_REGION, IP_F_SEX,
+	IP_F_BIRTH,
 	IP_F_OPENED, IP_F_PLANNED, IP_F_DEPARTED, IP_F_ARRIVED, IP_F_CLOSED, IP_F_OUTCOME,
 	IP_F_AGREED,       /* the day the plan was agreed, or empty */
 	IP_F_COUNSELLOR,   /* host counsellor */
@@ -22,7 +23,8 @@ enum ip_fact {
 	IP_F_VULNS,        /* vulnerabilities of the latest assessment */
 	IP_F_PROGRAMMES,   /* listed, or paying a measure */
 	IP_F_MEASURES,     /* categories of measures in force */
-	IP_F_ASSISTED,     /* "host", "return", "host;return": sides with a measure begun or done */
+	IP_F_ASSISTED,     /* "host", "return", "host;return": sides with a measure
+	                    * begun or done */
 	IP_F_REFERRALS,    /* status of each referral */
 	IP_F_DUE,          /* kind|due|owner|what of each open item with a due date */
 	IP_F_FOLLOW_UPS,   /* due|done of each follow-up */

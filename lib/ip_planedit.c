@@ -213,7 +213,8 @@ static int apply_set(struct ip_plan_edit *p, json_t *c, const char *name, const 
 	return IP_EXIT_OK;
 }
 
-static int apply_approve(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+static int apply_approve(struct ip_plan_edit *p, json_t *c, const char *name,
+                         const char **what)
 {
 	json_t *plan = ip_plan_of(c);
 	if (!json_array_size(json_object_get(plan, "measures"))) {
@@ -246,14 +247,15 @@ static json_t *object_at(json_t *parent, const char *key)
 	return v;
 }
 
-static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name,
+                        const char **what)
 {
 	json_t *ret = object_at(c, "return");
-	const char *key = p->change == IP_PLAN_ARRIVAL ? "arrived" : p->planned ? "planned_departure"
-	                                                               : "departed";
+	bool arrival = p->change == IP_PLAN_ARRIVAL;
+	const char *key = arrival ? "arrived" : p->planned ? "planned_departure" : "departed";
 	const char *date = today_or_date(p);
 	const char *departed = ip_str(ret, "departed");
-	if (p->change == IP_PLAN_ARRIVAL && departed && strcmp(date, departed) < 0) {
+	if (arrival && departed && strcmp(date, departed) < 0) {
 		ip_error(&(struct ip_where){name, 0, 0, "return.arrived"}, "arrival %s is before "
 		         "the departure on %s", date, departed);
 		return IP_EXIT_DATAERR;
@@ -263,14 +265,15 @@ static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name, con
 		return IP_EXIT_OK;
 	json_object_set_new(ret, key, json_string(date));
 	if (!p->planned)
-		ip_case_advance(c, p->change == IP_PLAN_ARRIVAL ? "arrived" : "departed");
-	snprintf(p->summary, sizeof p->summary, "%s %s", p->change == IP_PLAN_ARRIVAL ? "arrived"
+		ip_case_advance(c, arrival ? "arrived" : "departed");
+	snprintf(p->summary, sizeof p->summary, "%s %s", arrival ? "arrived"
 	         : p->planned ? "departure planned for" : "departed", date);
 	*what = p->summary;
 	return IP_EXIT_OK;
 }
 
-static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name,
+                           const char **what)
 {
 	size_t i;
 	json_t *f;

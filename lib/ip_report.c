@@ -294,7 +294,8 @@ static void count_indicators(struct ip_report *r, char *f[])
 	}
 	/* assisted after arrival while the case was open during the period */
 	if (has_item(f[IP_F_ASSISTED], "return") && *f[IP_F_ARRIVED] &&
-	    strcmp(f[IP_F_ARRIVED], r->to) <= 0 && (!*f[IP_F_CLOSED] || strcmp(f[IP_F_CLOSED], r->from) >= 0))
+	    strcmp(f[IP_F_ARRIVED], r->to) <= 0 &&
+	    (!*f[IP_F_CLOSED] || strcmp(f[IP_F_CLOSED], r->from) >= 0))
 		count_indicator(r, "reintegration_assistance", f);
 }
 
@@ -687,7 +688,8 @@ json_t *ip_report_tables(const json_t *partial, int min_cell)
 	return indicator_tables(partial, min_cell);
 }
 
-int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim, json_t **merged)
+int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
+                          json_t **merged)
 {
 	int rc = IP_EXIT_OK;
 	*merged = NULL;

@@ -56,7 +56,8 @@ int ip_report_merge(json_t *into, const json_t *part, const char *name);
 /* Load the partials at paths (JSON, each checked against the report
  * schema) and add them up: 0 with *merged a new value, else 65, 66 or 74
  * with the problem reported. */
-int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim, json_t **merged);
+int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
+                          json_t **merged);
 
 /* The tables of a partial, with counts below min_cell suppressed. */
 json_t *ip_report_tables(const json_t *partial, int min_cell);

@@ -201,7 +201,8 @@ static void test_refer_update(void)
 	json_t *ref = ip_referral_find(c, "BY-MUC-R-7K3Q9ABX");
 	struct ip_update u = {.status = "accepted", .date = "2026-11-23", .actor = "tester"};
 	const char *what = NULL;
-	ok(c && !ip_refer_update(&u, c, "t.yaml", &what) && !strcmp(str(ref, "status"), "accepted") &&
+	ok(c && !ip_refer_update(&u, c, "t.yaml", &what) &&
+	   !strcmp(str(ref, "status"), "accepted") &&
 	   strstr(what, "pending -> accepted") && still_valid(c),
 	   "refer: update moves a pending referral to accepted");
 	u.status = "pending";
