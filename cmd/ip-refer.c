@@ -171,7 +171,8 @@ static int run_update(struct refer *r, char **operands, int n)
 {
 	struct ip_update u = {.referral = r->referral, .status = r->status,
 	                      .success = r->success, .reason = r->reason, .note = r->note,
-	                      .date = r->date ? r->date : r->today, .actor = r->cli.actor};
+	                      .date = r->date ? r->date : r->today, .today = r->today,
+	                      .actor = r->cli.actor};
 	struct ip_edit e = {.run = ip_cli_run(&r->cli), .in_place = r->in_place,
 	                    .cmd = "ip-refer update", .apply = apply_update, .ctx = &u};
 	return ip_edit_run(&e, operands, n);

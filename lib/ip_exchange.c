@@ -167,6 +167,14 @@ static int respond_one(const char *path, void *ctx)
 		         "made here, not received: the partner responds to it", ip_str(ref, "id"));
 		rc = IP_EXIT_DATAERR;
 	}
+	/* the id names the response's file: never one that leaves --out */
+	if (!rc && (!ip_referral_id_valid(ip_str(ref, "id")) ||
+	            !ip_centre_id_valid(ip_str(ref, "from")))) {
+		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, "referrals"}, "referral '%s' "
+		         "from '%s' does not have a valid referral and centre id; nothing sent",
+		         ip_str(ref, "id"), ip_str(ref, "from"));
+		rc = IP_EXIT_DATAERR;
+	}
 	if (!rc) {
 		json_t *resp = ip_referral_response(c, ref, r->today, r->note);
 		const json_t *centre = ip_partner(r->directory, ip_str(ref, "from"));
@@ -242,7 +250,7 @@ static int receive_response(struct ip_exchange *r, const struct ip_doc *doc)
 	}
 	if (rc)
 		return rc;
-	struct ip_receive x = {.response = doc->root, .package = doc->file};
+	struct ip_receive x = {.response = doc->root, .package = doc->file, .today = r->today};
 	struct ip_edit e = {.run = r->run, .in_place = true,
 	                    .cmd = "ip-refer receive", .apply = apply_receive, .ctx = &x};
 	rc = ip_edit_run(&e, &path, 1);

@@ -3,6 +3,7 @@
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_partners.h"
 #include "ip_persons.h"
 #include "ip_progress.h"
 #include "ip_referral.h"
@@ -123,6 +124,24 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 }
 
 /* One package: for this centre, not opened before, a valid case. */
+/* A package carries only what this centre's profile in its partner
+ * directory lets it receive, and nothing that never leaves a centre. */
+static int what_it_may_carry(struct ip_intake *in, const struct ip_doc *pkg)
+{
+	int rc = in->directory ? IP_EXIT_OK
+	                       : ip_partners_load(NULL, in->repo, &in->lim, &in->directory);
+	if (rc)
+		return rc;
+	const json_t *profile = json_object_get(ip_partner(in->directory, in->centre), "profile");
+	if (!profile) {
+		ip_error(&(struct ip_where){pkg->file, 0, 0, NULL}, "%s has no profile in the "
+		         "partner directory, so what a package may carry is not known; nothing "
+		         "opened", in->centre);
+		return IP_EXIT_DATAERR;
+	}
+	return ip_package_check_case(pkg, profile, in->centre) ? IP_EXIT_DATAERR : IP_EXIT_OK;
+}
+
 int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg)
 {
 	const json_t *ref = json_object_get(pkg->root, "referral");
@@ -140,9 +159,11 @@ int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg)
 		        "twice; one case opened", rid);
 		return IP_EXIT_OK;
 	}
+	int rc = what_it_may_carry(in, pkg);
+	if (rc)
+		return rc;
 	char *had = NULL;
-	int rc = in->referrals ? IP_EXIT_OK
-	                       : ip_repo_referrals(in->repo, &in->lim, &in->referrals);
+	rc = in->referrals ? IP_EXIT_OK : ip_repo_referrals(in->repo, &in->lim, &in->referrals);
 	if (!rc)
 		rc = ip_repo_referral_case(in->referrals, &in->lim, rid, &had);
 	if (rc != IP_EXIT_NOINPUT) {
@@ -185,6 +206,7 @@ void ip_intake_finish(struct ip_intake *in)
 	}
 	json_decref(in->issued);
 	json_decref(in->referrals);
+	json_decref(in->directory);
 }
 
 struct rows {

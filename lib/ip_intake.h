@@ -35,6 +35,7 @@ struct ip_intake {
 	struct ip_persons *persons;  /* who has a case, for repeat returns */
 	json_t *issued;              /* ids given out: cases, referrals opened */
 	json_t *referrals;           /* where the repository's referral ids are */
+	json_t *directory;           /* the partner directory: this centre's profile */
 	size_t opened;
 };
 

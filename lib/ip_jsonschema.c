@@ -39,6 +39,8 @@ static json_t *text_type(const struct ip_field *f)
 	case IP_T_LANGUAGE: return pattern("^[a-z]{3}$");
 	case IP_T_CURRENCY: return pattern("^[A-Z]{3}$");
 	case IP_T_CASE_ID: return pattern("^[A-Z0-9-]+-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{5}$");
+	case IP_T_CENTRE_ID: return pattern("^[A-Z0-9]+(-[A-Z0-9]+)*$");
+	case IP_T_REFERRAL_ID: return pattern("^[A-Z0-9]+(-[A-Z0-9]+)*-R-[0-9A-HJKMNP-TV-Z]{8}$");
 	case IP_T_CONST: return json_pack("{s:s}", "const", f->vocab);
 	case IP_T_ENUM: return json_pack("{s:o}", "enum", ids_of(ip_vocab_entries(f->vocab)));
 	case IP_T_PROGRAMME: return json_pack("{s:o}", "enum", ids_of(ip_programmes()));

@@ -4,6 +4,7 @@
 #include "ip_emit.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_referral.h"
 #include "ip_schema.h"
 #include "ip_share.h"
 #include "ip_vocab.h"
@@ -15,43 +16,6 @@
 /* A partner opens a case from a package, so these must reach it. */
 static const char *const needed[] = {"person.given", "person.family", "person.birth_date",
 	"person.sex", "person.nationality", "return.country", NULL};
-
-static bool has_prefix_path(const char *path, const char *top)
-{
-	size_t n = strlen(top);
-	return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '.');
-}
-
-const char *ip_profile_forbidden(const char *path)
-{
-	static const struct { const char *top, *why; } never[] = {
-		{"notes", N_("notes never leave the centre")},
-		{"history", N_("the history never leaves the centre")},
-		{"consent", N_("the consent record stays with the centre that holds it")},
-		{"referrals", N_("other referrals are not the partner's business")},
-		{"links", N_("links name other cases")},
-		{"id", N_("the case id stays at the centre; the referral id links the case")},
-		{"schema", N_("the package has its own schema")},
-		{"plan", N_("the plan's return-side measures are always sent; nothing else of it")},
-	};
-	for (size_t i = 0; i < sizeof never / sizeof *never; i++)
-		if (has_prefix_path(path, never[i].top))
-			return _(never[i].why);
-	const char *last = strrchr(path, '.');
-	if (!strcmp(last ? last + 1 : path, "note"))
-		return _("notes never leave the centre");
-	return NULL;
-}
-
-static bool profile_covers(const json_t *profile, const char *path)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(profile, i, v)
-		if (has_prefix_path(path, json_string_value(v)))
-			return true;
-	return false;
-}
 
 /* A field inside a list's items needs the fields each item requires
  * (household.sex needs household.relation), or the partner's case would
@@ -70,7 +34,7 @@ static const char *missing_sibling(const json_t *profile, const char *path)
 	size_t n = strlen(need);
 	for (const struct ip_field *k = list->item->fields; k->name; k++) {
 		snprintf(need + n, sizeof need - n, ".%s", k->name);
-		if ((k->flags & IP_REQUIRED) && !profile_covers(profile, need))
+		if ((k->flags & IP_REQUIRED) && !ip_profile_covers(profile, need))
 			return need;
 	}
 	return NULL;
@@ -102,7 +66,7 @@ static int check_profile(struct ip_doc *doc, size_t at, const json_t *profile)
 	for (const char *const *n = needed; *n; n++) {
 		bool covered = false;
 		json_array_foreach(profile, i, v)
-			covered |= has_prefix_path(*n, json_string_value(v));
+			covered |= ip_path_within(*n, json_string_value(v));
 		if (!covered) {
 			char *where = ip_xasprintf("partners[%zu].profile", at);
 			struct ip_where w = ip_doc_where(doc, where);

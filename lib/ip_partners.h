@@ -35,8 +35,4 @@ int ip_partner_to_refer(const json_t *dir, const char *to, const json_t *service
  * a key, organisation), or the whole directory as data in format f. */
 void ip_partners_print(const json_t *dir, bool as_data, enum ip_format f);
 
-/* Fields that never leave a centre, whatever a profile says: a reason
- * when path is one of them, else NULL. */
-const char *ip_profile_forbidden(const char *path);
-
 #endif

@@ -5,6 +5,7 @@
 #include "ip_i18n.h"
 #include "ip_plan.h"
 #include "ip_referral.h"
+#include "ip_schema.h"
 #include "ip_vocab.h"
 
 #include <stdio.h>
@@ -156,7 +157,11 @@ int ip_refer_update(struct ip_update *r, json_t *c, const char *name, const char
 		json_object_set_new(step, "success", json_string(r->success));
 	if (r->reason)
 		json_object_set_new(step, "reason", json_string(r->reason));
-	int rc = ip_referral_step(ref, step, &(struct ip_where){name, 0, 0, "referrals"});
+	/* a referral received here is the partner's to move; one made here the
+	 * centre's */
+	enum ip_side side = ip_str(ref, "from") ? IP_SIDE_PARTNER : IP_SIDE_CENTRE;
+	int rc = ip_referral_step(ref, step, side, r->today,
+	                          &(struct ip_where){name, 0, 0, "referrals"});
 	if (!rc && r->note)
 		json_object_set_new(ref, "note", json_string(r->note));
 	snprintf(r->summary, sizeof r->summary, "referral %s: %s -> %s", ip_str(ref, "id"), old,
@@ -217,6 +222,24 @@ static void add_note(json_t *c, const char *partner, const char *text)
 	                                       "text", text));
 }
 
+/* An arrival the partner reports: not in the future, not before the
+ * departure the case knows. */
+static int check_arrival(const struct ip_receive *r, const json_t *c)
+{
+	const char *arrived = ip_str(json_object_get(r->response, "response"), "arrived");
+	const char *departed = ip_get_str(c, "return.departed");
+	struct ip_where w = {r->package, 0, 0, "response.arrived"};
+	if (arrived && strcmp(arrived, r->today) > 0)
+		ip_error(&w, "an arrival on %s is in the future (today is %s); nothing changed",
+		         arrived, r->today);
+	else if (arrived && departed && strcmp(arrived, departed) < 0)
+		ip_error(&w, "an arrival on %s is before the departure on %s; nothing changed",
+		         arrived, departed);
+	else
+		return IP_EXIT_OK;
+	return IP_EXIT_DATAERR;
+}
+
 int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const char **what)
 {
 	const json_t *body = json_object_get(r->response, "response");
@@ -235,9 +258,11 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	const json_t *steps = json_object_get(body, "steps");
 	size_t had = json_array_size(json_object_get(ref, "steps"));
 	int rc = check_continues(ref, steps, r->package);
+	if (!rc)
+		rc = check_arrival(r, c);
 	for (size_t i = had; !rc && i < json_array_size(steps); i++) {
 		char *path = ip_xasprintf("response.steps[%zu]", i);
-		rc = ip_referral_step(ref, json_array_get(steps, i),
+		rc = ip_referral_step(ref, json_array_get(steps, i), IP_SIDE_PARTNER, r->today,
 		                      &(struct ip_where){r->package, 0, 0, path});
 		free(path);
 	}

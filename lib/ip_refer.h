@@ -41,7 +41,7 @@ struct ip_update {
 	const char *referral;    /* NULL: the case's only open one */
 	const char *status, *success, *reason, *note;
 	const char *date;        /* of the step */
-	const char *actor;
+	const char *today, *actor;
 	char summary[200];
 };
 
@@ -52,6 +52,7 @@ int ip_refer_update(struct ip_update *u, json_t *c, const char *name, const char
 struct ip_receive {
 	const json_t *response;  /* a checked response document */
 	const char *package;     /* its file, for messages */
+	const char *today;       /* nothing it says may happen after */
 	char summary[200];
 };
 

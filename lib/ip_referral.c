@@ -253,6 +253,166 @@ json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
 	return pkg;
 }
 
+/* ---- what a profile and a package may hold ---------------------------- */
+
+bool ip_path_within(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+	return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '.');
+}
+
+const char *ip_profile_forbidden(const char *path)
+{
+	static const struct { const char *top, *why; } never[] = {
+		{"notes", N_("notes never leave the centre")},
+		{"history", N_("the history never leaves the centre")},
+		{"consent", N_("the consent record stays with the centre that holds it")},
+		{"referrals", N_("other referrals are not the partner's business")},
+		{"links", N_("links name other cases")},
+		{"id", N_("the case id stays at the centre; the referral id links the case")},
+		{"schema", N_("the package has its own schema")},
+		{"plan", N_("the plan's return-side measures are always sent; nothing else of it")},
+	};
+	for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+		if (ip_path_within(path, never[i].top))
+			return _(never[i].why);
+	const char *last = strrchr(path, '.');
+	if (!strcmp(last ? last + 1 : path, "note"))
+		return _("notes never leave the centre");
+	return NULL;
+}
+
+bool ip_profile_covers(const json_t *profile, const char *path)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(profile, i, v)
+		if (ip_path_within(path, json_string_value(v)))
+			return true;
+	return false;
+}
+
+/* The keys of a return-side measure a package carries (return_measures). */
+static bool measure_key(const char *key)
+{
+	static const char *const keys[] = {"id", "dimension", "category", "side", "status",
+	                                   "budget", "programme", "addresses", "due", NULL};
+	for (const char *const *k = keys; *k; k++)
+		if (!strcmp(*k, key))
+			return true;
+	return false;
+}
+
+struct case_check {
+	const struct ip_doc *pkg;
+	const json_t *declared, *profile;
+	const char *centre;
+	int problems;
+};
+
+#define problem(x, at, ...) ip_doc_problem((x)->pkg, &(x)->problems, at, __VA_ARGS__)
+
+/* A field of the package's case: never one that stays at a centre, and
+ * only one both declared and in the receiving centre's profile. */
+static void check_field(struct case_check *x, const char *path, const char *at)
+{
+	const char *why = ip_profile_forbidden(path);
+	if (why)
+		problem(x, at, "a package may not carry this: %s; nothing opened", why);
+	else if (!ip_profile_covers(x->declared, path))
+		problem(x, at, "not declared in referral.fields; nothing opened");
+	else if (!ip_profile_covers(x->profile, path))
+		problem(x, at, "not in the profile %s receives (partner directory); nothing "
+		       "opened", x->centre);
+}
+
+static void check_node(struct case_check *x, const json_t *v, const char *path,
+                       const char *at);
+
+/* A list of mappings (assessments, household members). */
+static bool mappings(const json_t *v)
+{
+	return json_is_array(v) && json_is_object(json_array_get(v, 0));
+}
+
+static void check_measures(struct case_check *x, const json_t *list, const char *at)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(list, i, m) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)m, key, val) {
+			char *cp = ip_xasprintf("%s[%zu].%s", at, i, key);
+			if (!measure_key(key))
+				problem(x, cp, "a package carries a measure's plan, not this; nothing "
+				       "opened");
+			free(cp);
+		}
+	}
+}
+
+static void check_member(struct case_check *x, const char *key, const json_t *v,
+                         const char *path, const char *at)
+{
+	char *p = ip_path_key(path, key), *a = ip_path_key(at, key);
+	if (!strncmp(key, "x-", 2))
+		problem(x, a, "extension fields never leave a centre; nothing opened");
+	else if (!strcmp(p, "plan.measures"))
+		check_measures(x, v, a);
+	else if (!strcmp(p, "plan") && json_is_object(v))
+		check_node(x, v, p, a);
+	else if (ip_profile_forbidden(p) || !(json_is_object(v) || mappings(v)))
+		check_field(x, p, a);
+	else
+		check_node(x, v, p, a);
+	free(p);
+	free(a);
+}
+
+/* Mappings are walked; a list of mappings by its items, at the list's
+ * path; anything else is a field. */
+static void check_node(struct case_check *x, const json_t *v, const char *path,
+                       const char *at)
+{
+	if (mappings(v)) {
+		size_t i;
+		json_t *item;
+		json_array_foreach((json_t *)v, i, item) {
+			char *a = ip_path_index(at, i);
+			check_node(x, item, path, a);
+			free(a);
+		}
+		return;
+	}
+	if (!json_is_object(v)) {
+		check_field(x, path, at);
+		return;
+	}
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)v, key, val)
+		check_member(x, key, val, path, at);
+}
+
+int ip_package_check_case(const struct ip_doc *pkg, const json_t *profile,
+                          const char *centre)
+{
+	const json_t *ref = json_object_get(pkg->root, "referral");
+	struct case_check x = {pkg, json_object_get(ref, "fields"), profile, centre, 0};
+	size_t i;
+	json_t *f;
+	json_array_foreach(x.declared, i, f) {
+		const char *path = json_string_value(f);
+		char *at = ip_xasprintf("referral.fields[%zu]", i);
+		if (strcmp(path, "plan.measures"))
+			check_field(&x, path, at);
+		free(at);
+	}
+	check_node(&x, json_object_get(pkg->root, "case"), "", "case");
+	return x.problems;
+}
+
 /* ---- digests ------------------------------------------------------------ */
 
 static void digest_of(const json_t *pkg, char out[72])
@@ -293,12 +453,27 @@ bool ip_package_sealed(const json_t *pkg)
 
 /* ---- the state machine -------------------------------------------------- */
 
-static const struct { const char *from, *to, *next; } moves[] = {
-	{"pending", "accepted", N_("accepted or rejected")},
-	{"pending", "rejected", N_("accepted or rejected")},
-	{"accepted", "done", N_("done or revoked")},
-	{"accepted", "revoked", N_("done or revoked")},
+/* Each move is one side's: the partner accepts, rejects and reports done;
+ * the referring centre withdraws (revoked), also while the referral waits
+ * for an answer. */
+static const struct {
+	const char *from, *to, *next;
+	enum ip_side by;
+} moves[] = {
+	{"pending", "accepted", N_("accepted, rejected or revoked"), IP_SIDE_PARTNER},
+	{"pending", "rejected", N_("accepted, rejected or revoked"), IP_SIDE_PARTNER},
+	{"pending", "revoked", N_("accepted, rejected or revoked"), IP_SIDE_CENTRE},
+	{"accepted", "done", N_("done or revoked"), IP_SIDE_PARTNER},
+	{"accepted", "revoked", N_("done or revoked"), IP_SIDE_CENTRE},
 };
+
+enum ip_side ip_referral_mover(const char *from, const char *to)
+{
+	for (size_t i = 0; i < sizeof moves / sizeof *moves; i++)
+		if (!strcmp(moves[i].from, from) && !strcmp(moves[i].to, to))
+			return moves[i].by;
+	return IP_SIDE_NONE;
+}
 
 const char *ip_referral_refuse(const char *from, const char *to)
 {
@@ -319,16 +494,38 @@ static bool reason_allowed(const char *status, const char *success)
 	       (success && !strcmp(success, "not-successful"));
 }
 
-int ip_referral_step(json_t *ref, const json_t *step, const struct ip_where *w)
+/* The day of the referral's last step, else of the referral itself. */
+static const char *last_day(const json_t *ref)
+{
+	const json_t *steps = json_object_get(ref, "steps");
+	const char *day = ip_str(json_array_get(steps, json_array_size(steps) - 1), "date");
+	return day ? day : ip_str(ref, "date");
+}
+
+int ip_referral_step(json_t *ref, const json_t *step, enum ip_side side, const char *today,
+                     const struct ip_where *w)
 {
 	const char *id = ip_str(ref, "id"), *from = ip_str(ref, "status");
 	const char *to = ip_str(step, "status"), *success = ip_str(step, "success");
-	const char *reason = ip_str(step, "reason");
-	const char *refused = ip_referral_refuse(from, to);
+	const char *reason = ip_str(step, "reason"), *date = ip_str(step, "date");
+	const char *refused = ip_referral_refuse(from, to), *last = last_day(ref);
+	enum ip_side mover = ip_referral_mover(from, to);
 	bool bad = true;
-	if (refused)
+	if (date && last && strcmp(date, last) < 0)
+		ip_error(w, "referral %s: a step dated %s is before its last one (%s)", id, date,
+		         last);
+	else if (date && strcmp(date, today) > 0)
+		ip_error(w, "referral %s: a step dated %s is in the future (today is %s)", id,
+		         date, today);
+	else if (refused)
 		ip_error(w, "referral %s cannot go from %s to %s (next from %s: %s)", id, from,
 		         to, from, refused);
+	else if (mover != side && mover == IP_SIDE_PARTNER)
+		ip_error(w, "referral %s: only the partner moves it to %s; the referring centre "
+		         "may withdraw it (revoked)", id, to);
+	else if (mover != side)
+		ip_error(w, "referral %s: only the referring centre withdraws it (revoked); the "
+		         "partner accepts, rejects or reports done", id);
 	else if (!strcmp(to, "done") && !success)
 		ip_error(w, "referral %s: done needs its success (successful or "
 		         "not-successful)", id);

@@ -34,21 +34,46 @@ json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *ser
 json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
                             const char *from);
 
+/* Fields that never leave a centre, whatever a profile says: a reason
+ * when path is one of them, else NULL. */
+const char *ip_profile_forbidden(const char *path);
+/* Is path top itself or inside it ("person.given" within "person")? */
+bool ip_path_within(const char *path, const char *top);
+/* Does a profile (a list of paths) cover path? */
+bool ip_profile_covers(const json_t *profile, const char *path);
+
+/* Check what a received package's case holds against what it may hold:
+ * every field declared in referral.fields and in profile (the receiving
+ * centre's, from its partner directory), the return-side measures' plan
+ * fields, and nothing that never leaves a centre (history, notes, consent,
+ * approvals, links, extension fields). Each problem is reported at its
+ * place in the package; returns their number. */
+int ip_package_check_case(const struct ip_doc *pkg, const json_t *profile,
+                          const char *centre);
+
 /* Seal a package or response: digest = sha256 over its canonical JSON
  * without the digest. Check one: true when the digest matches. */
 void ip_package_seal(json_t *pkg);
 bool ip_package_sealed(const json_t *pkg);
 
-/* The state machine (DOMAIN.md, after Primero): pending -> accepted or
- * rejected; accepted -> done or revoked. NULL when from -> to is allowed,
- * else what is (static text). */
+/* The state machine (DOMAIN.md, after Primero): pending -> accepted,
+ * rejected or revoked; accepted -> done or revoked. NULL when from -> to is
+ * allowed, else what is (static text). */
 const char *ip_referral_refuse(const char *from, const char *to);
 
-/* Apply one step {status, date, success, reason, by} to referral ref:
- * checks the transition and what the status needs (done: success;
- * not-successful: reason), appends it to ref.steps and sets status,
- * success, reason and updated. 0, or 65 with the problem reported at w. */
-int ip_referral_step(json_t *ref, const json_t *step, const struct ip_where *w);
+/* Who makes a move: the partner accepts, rejects and reports done; the
+ * referring centre withdraws (revoked). IP_SIDE_NONE: no such move. */
+enum ip_side { IP_SIDE_NONE, IP_SIDE_CENTRE, IP_SIDE_PARTNER };
+enum ip_side ip_referral_mover(const char *from, const char *to);
+
+/* Apply one step {status, date, success, reason, by}, made by side, to
+ * referral ref: checks its date (not before the referral's last step, not
+ * after today), the transition, that it is side's move, and what the
+ * status needs (done: success; not-successful: reason), appends it to
+ * ref.steps and sets status, success, reason and updated. 0, or 65 with the
+ * problem reported at w. */
+int ip_referral_step(json_t *ref, const json_t *step, enum ip_side side, const char *today,
+                     const struct ip_where *w);
 
 /* The response of a partner to the referral ref of its case c, from its
  * centre to the referring one, on date today, with an optional note. */

@@ -314,9 +314,9 @@ const struct ip_field ip_partners_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
 /* A referral package: what leaves the centre for a partner. "case" holds
  * only the fields of the partner's profile, so none of it is required. */
 static const struct ip_field package_referral_f[] = {
-	STR("id", IP_REQUIRED),
-	STR("from", IP_REQUIRED),
-	STR("to", IP_REQUIRED),
+	TYPED("id", IP_T_REFERRAL_ID, IP_REQUIRED),
+	TYPED("from", IP_T_CENTRE_ID, IP_REQUIRED),
+	TYPED("to", IP_T_CENTRE_ID, IP_REQUIRED),
 	TYPED("date", IP_T_DATE, IP_REQUIRED),
 	ARR("services", IP_REQUIRED, ITEM_ENUM("measure")),
 	ARR("fields", IP_REQUIRED, ITEM(IP_T_STRING)),
@@ -335,9 +335,9 @@ const struct ip_field ip_package_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
 static const struct ip_field measure_status_f[] = {
 	STR("id", IP_REQUIRED), ENUM("status", "measure-status", IP_REQUIRED), END};
 static const struct ip_field response_body_f[] = {
-	STR("referral", IP_REQUIRED),
-	STR("from", IP_REQUIRED),
-	STR("to", IP_REQUIRED),
+	TYPED("referral", IP_T_REFERRAL_ID, IP_REQUIRED),
+	TYPED("from", IP_T_CENTRE_ID, IP_REQUIRED),
+	TYPED("to", IP_T_CENTRE_ID, IP_REQUIRED),
 	TYPED("date", IP_T_DATE, IP_REQUIRED),
 	ARR("steps", IP_REQUIRED, ITEM_OBJ(step_f)),
 	TYPED("arrived", IP_T_DATE, 0),
@@ -459,6 +459,8 @@ const char *ip_type_noun(const struct ip_field *f)
 	case IP_T_LANGUAGE: return _("an ISO 639-3 language code");
 	case IP_T_CURRENCY: return _("an ISO 4217 currency code");
 	case IP_T_CASE_ID: return _("a case id");
+	case IP_T_CENTRE_ID: return _("a centre id");
+	case IP_T_REFERRAL_ID: return _("a referral id");
 	case IP_T_CONST: return _("a fixed string");
 	case IP_T_COUNT: return _("a count (0 or more)");
 	case IP_T_COUNTS: return _("a mapping of counts");
@@ -577,6 +579,16 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 		if (!ip_case_id_valid(s))
 			problem(c, path, "'%s' is not a valid case id "
 			        "(centre, year and five code characters, like BY-MUC-2026-7K3Q9)", s);
+		break;
+	case IP_T_CENTRE_ID:
+		if (!ip_centre_id_valid(s))
+			problem(c, path, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
+			        "BY-MUC)", s);
+		break;
+	case IP_T_REFERRAL_ID:
+		if (!ip_referral_id_valid(s))
+			problem(c, path, "'%s' is not a valid referral id (centre, R and eight code "
+			        "characters, like BY-MUC-R-7K3Q9ABX)", s);
 		break;
 	case IP_T_CONST:
 		if (strcmp(s, f->vocab))

@@ -25,6 +25,8 @@ enum ip_type {
 	IP_T_LANGUAGE,
 	IP_T_CURRENCY,
 	IP_T_CASE_ID,
+	IP_T_CENTRE_ID,  /* BY-MUC: A-Z, 0-9 and single hyphens */
+	IP_T_REFERRAL_ID,/* BY-MUC-R-7K3Q9ABX */
 	IP_T_CONST,     /* exactly the string in .vocab */
 	IP_T_COUNT,     /* a whole number, 0 or more */
 	IP_T_COUNTS,    /* a mapping of any keys to counts or to such mappings */

@@ -251,11 +251,35 @@ partner_repo() {
 	[ -z "$(ls cases)" ]
 }
 
+@test "update: each side its own moves; the centre withdraws, also while pending" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	cp "$case_path" "$BATS_TEST_TMPDIR/sent.yaml"
+	before=$(sha256sum "$case_path")
+	run ip-refer update -i --status accepted "$case_path"
+	assert_failure 65
+	assert_output "ip-refer: $case_path: referrals: referral BY-MUC-R-NMVPYQR4: only the partner moves it to accepted; the referring centre may withdraw it (revoked)"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	run ip-refer update -i --status revoked --reason no-longer-needed "$case_path"
+	assert_success
+	grep -qx '    status: revoked' "$case_path"
+	grep -qx '    what: "referral BY-MUC-R-NMVPYQR4: pending -> revoked"' "$case_path"
+	# the partner's case of it
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	run ip-refer update -i --status revoked "$pcase"
+	assert_failure 65
+	assert_output "ip-refer: $pcase: referrals: referral BY-MUC-R-NMVPYQR4: only the referring centre withdraws it (revoked); the partner accepts, rejects or reports done"
+}
+
 @test "update: the state machine, with the allowed moves named" {
-	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >/dev/null
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	case_path=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
 	run ip-refer update -i --status done "$case_path"
 	assert_failure 65
-	assert_output "ip-refer: $case_path: referrals: referral BY-MUC-R-NMVPYQR4 cannot go from pending to done (next from pending: accepted or rejected)"
+	assert_output "ip-refer: $case_path: referrals: referral BY-MUC-R-NMVPYQR4 cannot go from pending to done (next from pending: accepted, rejected or revoked)"
 	run ip-refer update -i --status accepted "$case_path"
 	assert_success
 	assert_output "$case_path"
@@ -377,10 +401,46 @@ partner_repo() {
 	run ip-refer receive --results "$BATS_TEST_TMPDIR/results.jsonl" "$BATS_TEST_TMPDIR/resp.json"
 	assert_success
 	grep -q '"status":"received","referral":"BY-MUC-R-NMVPYQR4"' "$BATS_TEST_TMPDIR/results.jsonl"
-	# a referral the centre closed cannot be moved back by a later response
-	ip-refer update -q -i --status done --success successful "$case_path" >/dev/null
+	# a referral the centre withdrew cannot be moved back by a later response
+	ip-refer update -q -i --status revoked --reason no-longer-needed "$case_path" >/dev/null
 	run ip-refer receive "$BATS_TEST_TMPDIR/resp.json"
 	assert_failure 65
+}
+
+@test "receive: an arrival in the future or before the departure is refused, nothing changed" {
+	ip-plan departure -q -i --date 2026-11-20 "$case_path" >/dev/null
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	ip-plan arrival -q -i --date 2026-11-19 "$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/early.json"
+	sed -i 's/^  arrived: 2026-11-19$/  arrived: 2099-01-01/' "$pcase"
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/late.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	before=$(sha256sum "$case_path")
+	run ip-refer receive "$BATS_TEST_TMPDIR/early.json"
+	assert_failure 65
+	assert_output --partial "response.arrived: an arrival on 2026-11-19 is before the departure on 2026-11-20; nothing changed"
+	run ip-refer receive "$BATS_TEST_TMPDIR/late.json"
+	assert_failure 65
+	assert_output --partial "response.arrived: an arrival on 2099-01-01 is in the future (today is 2026-11-21); nothing changed"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+}
+
+@test "respond: a referral id that would leave --out is refused, nothing written" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	sed -i 's|^  - id: BY-MUC-R-NMVPYQR4$|  - id: ../../escaped|' "$pcase"
+	run ip-refer respond --no-encrypt --out outbox "$pcase"
+	assert_failure 65
+	assert_output --partial "referral '../../escaped' from 'BY-MUC' does not have a valid referral and centre id; nothing sent"
+	[ ! -e "$BATS_TEST_TMPDIR/escaped.response-1.json" ]
+	[ -z "$(ls outbox)" ]
 }
 
 @test "the partner directory: listed, a site's own from the config, and refused when unsafe" {

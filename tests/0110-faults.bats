@@ -128,7 +128,7 @@ sweep() {
 }
 
 @test "faults: ip-refer update -i" {
-	run sweep s3 ip-refer update -i --status accepted "$CASE"
+	run sweep s3 ip-refer update -i --status revoked --reason other "$CASE"
 	assert_success
 }
 

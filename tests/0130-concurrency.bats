@@ -44,7 +44,7 @@ changes() {
 		IP_ACTOR=planner$i ip-plan set -q -i --measure "M$i" --owner "Owner $i" "$CASE" >/dev/null &
 		[ "$bg" = "&" ] || wait $!
 	done
-	IP_ACTOR=referrer ip-refer update -q -i --referral BY-MUC-R-38WD6SE6 --status accepted \
+	IP_ACTOR=referrer ip-refer update -q -i --referral BY-MUC-R-38WD6SE6 --status revoked \
 		"$CASE" >/dev/null &
 	[ "$bg" = "&" ] || wait $!
 	IP_ACTOR=receiver ip-refer receive -q ../resp.json >/dev/null &

@@ -19,13 +19,13 @@ three_copies() {
 	IP_NOW=2026-11-22T10:00:00Z IP_ACTOR=host ip-plan set -q -i --measure M1 \
 		--owner "Owner H" ours.yaml >/dev/null
 	IP_NOW=2026-11-22T11:00:00Z IP_ACTOR=partner ip-refer update -q -i \
-		--status accepted theirs.yaml >/dev/null
+		--status revoked --reason no-longer-needed theirs.yaml >/dev/null
 	run --separate-stderr ip-merge base.yaml ours.yaml theirs.yaml "$CASE"
 	assert_success
 	assert_equal "$stderr" ""
 	ip-check -q ours.yaml
 	grep -q 'owner: Owner H' ours.yaml
-	grep -q 'status: accepted' ours.yaml
+	grep -q 'status: revoked' ours.yaml
 	run grep -c 'by: host\|by: partner' ours.yaml
 	assert_output 3 # two history entries and the referral's step
 	refute grep -q x-merge-conflicts ours.yaml

@@ -50,8 +50,9 @@ two_clones() {
 	(cd host && IP_ACTOR=host ip-plan set -q -i --measure M1 --owner "Owner H" "$CASE" >/dev/null &&
 		git commit -qam "M1 owner" && git push -q)
 	cd partner
-	IP_ACTOR=partner ip-refer update -q -i --status accepted "$CASE" >/dev/null
-	git commit -qam "referral accepted"
+	IP_ACTOR=partner ip-refer update -q -i --status revoked --reason no-longer-needed \
+		"$CASE" >/dev/null
+	git commit -qam "referral withdrawn"
 	run git pull -q --no-rebase --no-edit
 	assert_success
 	[ -z "$(git status --porcelain)" ]
@@ -61,7 +62,7 @@ two_clones() {
 	[ "$(mode_of "$CASE")" = 600 ]
 	[ "$(mode_of ../host/$CASE)" = 600 ]
 	grep -q 'owner: Owner H' "$CASE"
-	grep -q 'status: accepted' "$CASE"
+	grep -q 'status: revoked' "$CASE"
 }
 
 @test "git pull: one field changed on both sides is a conflict that ip-check and the hook refuse" {

@@ -564,9 +564,14 @@ static void test_referral_states(void)
 	for (size_t a = 0; a < 5; a++)
 		for (size_t b = 0; b < 5; b++)
 			allowed += ip_referral_refuse(states[a], states[b]) == NULL;
-	ok(allowed == 4 && !ip_referral_refuse("pending", "accepted") &&
-	   !ip_referral_refuse("accepted", "revoked") && ip_referral_refuse("done", "accepted"),
-	   "the referral state machine has exactly its four moves");
+	ok(allowed == 5 && !ip_referral_refuse("pending", "accepted") &&
+	   !ip_referral_refuse("pending", "revoked") && !ip_referral_refuse("accepted", "revoked") &&
+	   ip_referral_refuse("done", "accepted") &&
+	   ip_referral_mover("pending", "accepted") == IP_SIDE_PARTNER &&
+	   ip_referral_mover("accepted", "done") == IP_SIDE_PARTNER &&
+	   ip_referral_mover("pending", "revoked") == IP_SIDE_CENTRE &&
+	   ip_referral_mover("done", "revoked") == IP_SIDE_NONE,
+	   "the referral state machine has exactly its five moves, each one side's");
 	json_t *pkg = json_pack("{s:s, s:{s:s}}", "schema", "x", "case", "given", "Mariam");
 	ip_package_seal(pkg);
 	bool sealed = ip_package_sealed(pkg);

@@ -183,23 +183,56 @@ static void test_assess(void)
 	json_decref(c);
 }
 
-/* A case with a referral sent to AF-KBL-PH, pending. */
-static json_t *referred_case(void)
+/* A case with a referral to AF-KBL-PH, pending: sent from here, or
+ * received from BY-MUC (the partner's own case of it). */
+static json_t *referred_case(bool received)
 {
 	char yaml[2048];
 	snprintf(yaml, sizeof yaml, "%s"
 	         "plan: {measures: [{id: M1, dimension: social, category: housing, side: return,\n"
 	         "                   status: open}]}\n"
-	         "referrals: [{id: BY-MUC-R-7K3Q9ABX, to: AF-KBL-PH, services: [housing],\n"
-	         "             date: 2026-11-21, status: pending}]\n", base_case);
+	         "referrals: [{id: BY-MUC-R-7K3Q9ABX, %sto: AF-KBL-PH, services: [housing],\n"
+	         "             date: 2026-11-21, status: pending}]\n", base_case,
+	         received ? "from: BY-MUC, " : "");
 	return case_of(yaml);
+}
+
+static int update(struct ip_update *u, json_t *c, const char **what)
+{
+	*what = NULL;
+	unit_quiet(true);
+	int rc = ip_refer_update(u, c, "t.yaml", what);
+	unit_quiet(false);
+	return rc;
+}
+
+static void test_refer_sides(void)
+{
+	json_t *c = referred_case(false);
+	json_t *ref = ip_referral_find(c, "BY-MUC-R-7K3Q9ABX");
+	struct ip_update u = {.status = "accepted", .date = "2026-11-23", .today = "2026-11-30",
+	                      .actor = "tester"};
+	const char *what;
+	ok(update(&u, c, &what) == 65 && !strcmp(str(ref, "status"), "pending"),
+	   "refer: the referring centre cannot accept its own referral");
+	u.status = "revoked";
+	u.reason = "no-longer-needed";
+	ok(!update(&u, c, &what) && !strcmp(str(ref, "status"), "revoked") && still_valid(c),
+	   "refer: the referring centre withdraws a referral that waits for an answer");
+	json_decref(c);
+	c = referred_case(true);
+	ref = ip_referral_find(c, "BY-MUC-R-7K3Q9ABX");
+	ok(update(&u, c, &what) == 65 && !strcmp(str(ref, "status"), "pending"),
+	   "refer: the partner cannot withdraw the centre's referral");
+	json_decref(c);
 }
 
 static void test_refer_update(void)
 {
-	json_t *c = referred_case();
+	json_t *c = referred_case(true);
 	json_t *ref = ip_referral_find(c, "BY-MUC-R-7K3Q9ABX");
-	struct ip_update u = {.status = "accepted", .date = "2026-11-23", .actor = "tester"};
+	struct ip_update u = {.status = "accepted", .date = "2026-11-23", .today = "2026-11-30",
+	                      .actor = "tester"};
 	const char *what = NULL;
 	ok(c && !ip_refer_update(&u, c, "t.yaml", &what) &&
 	   !strcmp(str(ref, "status"), "accepted") &&
@@ -243,7 +276,7 @@ static json_t *response(const char *statuses[], size_t n, const char *arrived)
 
 static int receive(json_t *c, json_t *resp, const char **what)
 {
-	struct ip_receive r = {.response = resp, .package = "resp.json"};
+	struct ip_receive r = {.response = resp, .package = "resp.json", .today = "2027-02-01"};
 	*what = NULL;
 	unit_quiet(true);
 	int rc = ip_refer_receive(&r, c, "t.yaml", what);
@@ -254,7 +287,7 @@ static int receive(json_t *c, json_t *resp, const char **what)
 
 static void test_refer_receive(void)
 {
-	json_t *c = referred_case();
+	json_t *c = referred_case(false);
 	const char *accepted[] = {"accepted"};
 	const char *what;
 	ok(!receive(c, response(accepted, 1, "2027-01-12"), &what) && what &&
@@ -271,6 +304,39 @@ static void test_refer_receive(void)
 	json_t *wrong = response((const char *[]){"accepted", "revoked"}, 2, NULL);
 	json_object_set_new(json_object_get(wrong, "response"), "from", json_string("IQ-BGW-X"));
 	ok(receive(c, wrong, &what) == 65, "refer: a response from another partner is refused");
+	json_t *revoke = response((const char *[]){"accepted", "revoked"}, 2, NULL);
+	ok(receive(c, revoke, &what) == 65 &&
+	   !strcmp(str(ip_referral_find(c, "BY-MUC-R-7K3Q9ABX"), "status"), "accepted"),
+	   "refer: a response cannot make the centre's move (revoked)");
+	json_decref(c);
+}
+
+/* A response of one accepted step on day, perhaps with an arrival. */
+static json_t *accepted_on(const char *day, const char *arrived)
+{
+	json_t *resp = response((const char *[]){"accepted"}, 1, arrived);
+	json_t *steps = json_object_get(json_object_get(resp, "response"), "steps");
+	json_object_set_new(json_array_get(steps, 0), "date", json_string(day));
+	return resp;
+}
+
+static void test_refer_dates(void)
+{
+	json_t *c = referred_case(false);
+	json_object_set_new(json_object_get(c, "return"), "departed", json_string("2027-01-20"));
+	json_t *ref = ip_referral_find(c, "BY-MUC-R-7K3Q9ABX");
+	const char *what;
+	ok(receive(c, accepted_on("2026-11-25", "2027-01-12"), &what) == 65 &&
+	   !json_object_get(ref, "steps") && !ip_get(c, "return.arrived"),
+	   "refer: an arrival before the departure is refused, nothing changed");
+	ok(receive(c, accepted_on("2026-11-25", "2027-03-01"), &what) == 65,
+	   "refer: an arrival in the future is refused");
+	ok(receive(c, accepted_on("2027-06-01", NULL), &what) == 65 &&
+	   receive(c, accepted_on("2026-11-01", NULL), &what) == 65 &&
+	   !strcmp(str(ref, "status"), "pending"),
+	   "refer: a step in the future or before the referral was made is refused");
+	ok(!receive(c, accepted_on("2026-11-25", "2027-01-22"), &what) && what,
+	   "refer: a plausible answer goes through");
 	json_decref(c);
 }
 
@@ -424,7 +490,9 @@ void unit_domain_tests(void)
 	test_plan_edit();
 	test_assess();
 	test_refer_update();
+	test_refer_sides();
 	test_refer_receive();
+	test_refer_dates();
 	test_intake_row();
 	test_due();
 	test_export_columns();

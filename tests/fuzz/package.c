@@ -32,7 +32,7 @@ static void apply_steps(const json_t *response)
 	json_t *step;
 	json_array_foreach(steps, i, step) {
 		struct ip_where w = {"<fuzz>", 0, 0, "referral.steps"};
-		if (ip_referral_step(ref, step, &w))
+		if (ip_referral_step(ref, step, IP_SIDE_PARTNER, "2027-12-31", &w))
 			break;
 	}
 	json_decref(ref);
