@@ -127,11 +127,39 @@ static int load_directory(struct refer *r)
 	                        &r->cli.lim, &r->directory);
 }
 
-/* What send needs before any case is touched. */
+/* A partner without a key gets nothing unless plain text is asked for. */
+static int no_key(const struct refer *r)
+{
+	ip_error(NULL, "%s has no age key in the partner directory: nothing sent (add its key, "
+	         "or send plain text with --no-encrypt)", r->to);
+	return IP_EXIT_USAGE;
+}
+
+/* Plain text asked for: say which special categories of data leave so. */
+static void warn_plain(const struct refer *r)
+{
+	json_t *special = ip_referral_special(json_object_get(r->partner, "profile"));
+	char *list = ip_ids_joined(special, ", ");
+	ip_warn(NULL, "%s has no age key: the packages leave as plain text, with special "
+	        "categories of personal data (%s)", r->to, list);
+	free(list);
+	json_decref(special);
+}
+
+/* What send needs before any case is touched: a partner to refer to, and
+ * a key to encrypt to unless plain text is asked for. */
 static int prepare_send(struct refer *r)
 {
 	int rc = load_directory(r);
-	return rc ? rc : ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
+	if (!rc)
+		rc = ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
+	if (rc || ip_str(r->partner, "age"))
+		return rc;
+	if (!r->no_encrypt)
+		return no_key(r);
+	if (!r->cli.quiet)
+		warn_plain(r);
+	return IP_EXIT_OK;
 }
 
 static int run_send(struct refer *r, char **operands, int n)

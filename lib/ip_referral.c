@@ -292,6 +292,30 @@ bool ip_profile_covers(const json_t *profile, const char *path)
 	return false;
 }
 
+/* Case fields that hold special categories of personal data (GDPR Art. 9:
+ * health, disability, what trafficking or violence did to a person), as
+ * vulnerabilities, needs and the measures that answer them show. */
+static const char *const special[] = {"assessments.vulnerabilities", "assessments.needs",
+	"plan.measures", NULL};
+
+json_t *ip_referral_special(const json_t *profile)
+{
+	json_t *out = json_array();
+	for (const char *const *s = special; *s; s++) {
+		if (!strcmp(*s, "plan.measures") || ip_profile_covers(profile, *s)) {
+			json_array_append_new(out, json_string(*s));
+			continue;
+		}
+		/* the profile may hold a part of it: assessments.needs.category */
+		size_t i;
+		json_t *p;
+		json_array_foreach((json_t *)profile, i, p)
+			if (ip_path_within(json_string_value(p), *s))
+				json_array_append(out, p);
+	}
+	return out;
+}
+
 /* The keys of a return-side measure a package carries (return_measures). */
 static bool measure_key(const char *key)
 {

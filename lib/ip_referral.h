@@ -42,6 +42,11 @@ bool ip_path_within(const char *path, const char *top);
 /* Does a profile (a list of paths) cover path? */
 bool ip_profile_covers(const json_t *profile, const char *path);
 
+/* The paths of a package to a partner with this profile that hold special
+ * categories of personal data (health, vulnerabilities: GDPR Art. 9); the
+ * plan's return-side measures always go. A new list. */
+json_t *ip_referral_special(const json_t *profile);
+
 /* Check what a received package's case holds against what it may hold:
  * every field declared in referral.fields and in profile (the receiving
  * centre's, from its partner directory), the return-side measures' plan

@@ -231,3 +231,14 @@ bool ip_ids_have(const json_t *list, const char *id)
 			return true;
 	return false;
 }
+
+char *ip_ids_joined(const json_t *list, const char *sep)
+{
+	struct ip_buf b = {0};
+	size_t i;
+	json_t *v;
+	ip_buf_add(&b, "", 0);
+	json_array_foreach((json_t *)list, i, v)
+		ip_buf_printf(&b, "%s%s", i ? sep : "", json_string_value(v));
+	return b.s;
+}

@@ -28,6 +28,8 @@ int ip_vocab_print(const char *name);
 
 /* Does a list of ids (strings) hold id? */
 bool ip_ids_have(const json_t *list, const char *id);
+/* The strings of a list joined by sep (a new string; "" for none). */
+char *ip_ids_joined(const json_t *list, const char *sep);
 /* The mapping of a list whose "id" is id (borrowed), or NULL. */
 json_t *ip_find_id(const json_t *list, const char *id);
 /* Report "WHAT 'id'" at w, with the nearest id of the list of mappings

@@ -34,10 +34,15 @@ partner_repo() {
 }
 
 @test "send: one package on standard output; the case records the referral and what was shared" {
+	run ip-refer send --to AF-KBL-PH "$case_path"
+	assert_failure 64
+	assert_output "ip-refer: AF-KBL-PH has no age key in the partner directory: nothing sent (add its key, or send plain text with --no-encrypt)"
+	! grep -q '^referrals:' "$case_path"
 	run --separate-stderr ip-refer send --to AF-KBL-PH --no-encrypt "$case_path"
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	[ "$stderr" = "ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
+	[ "$stderr" = "ip-refer: warning: AF-KBL-PH has no age key: the packages leave as plain text, with special categories of personal data (assessments.needs.category, assessments.needs.priority, plan.measures)
+ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	echo "$output" >"$BATS_TEST_TMPDIR/pkg.jsonl"
 	grep -q '"schema":"integplan/referral/1"' "$BATS_TEST_TMPDIR/pkg.jsonl"
 	grep -q '"referral":{"id":"BY-MUC-R-NMVPYQR4","from":"BY-MUC","to":"AF-KBL-PH"' \
@@ -68,7 +73,7 @@ partner_repo() {
 	other=$(ip-intake --given Ahmad --family Rahimi --birth-date 1990-06-30 --sex male \
 		--nationality AF --return-country AF --consent counselling)
 	before=$(sha256sum "$other")
-	run ip-refer send --to AF-KBL-PH --service job-placement "$other"
+	run ip-refer send --to AF-KBL-PH --no-encrypt --service job-placement "$other"
 	assert_failure 77
 	assert_line "ip-refer: $other: consent: no consent to referral to AF-KBL-PH (record it with ip-intake --consent referral:AF-KBL-PH, or for the country: referral:AF); nothing sent"
 	[ "$(sha256sum "$other")" = "$before" ]
@@ -83,7 +88,7 @@ partner_repo() {
 	sed -i 's/^    recipient: AF-KBL-PH$/    recipient: AF/; /withdrawn: 2026-11-20/d' "$case_path"
 	run ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path"
 	assert_success
-	run ip-refer send --to XK-PRN-PH --service job-placement "$case_path"
+	run ip-refer send --to XK-PRN-PH --no-encrypt --service job-placement "$case_path"
 	assert_failure 77
 	assert_line --partial "no consent to referral to XK-PRN-PH or its country XK (consent covers AF)"
 }
@@ -330,7 +335,8 @@ partner_repo() {
 	pkg=$(echo "$BATS_TEST_TMPDIR"/outbox/*.json.age)
 	ref=$(basename "$pkg" .json.age)
 	! grep -q Mariam "$pkg"
-	# the partner
+	# the partner, after the person arrived
+	export IP_NOW=2027-02-10T09:00:00Z
 	cd "$BATS_TEST_TMPDIR/partner"
 	pcase=$(ip-intake --from-referral "$pkg" --identity "$BATS_TEST_TMPDIR/partner.key")
 	ip-refer update -q -i --status accepted "$pcase" >/dev/null

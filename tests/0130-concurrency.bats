@@ -23,7 +23,7 @@ setup_file() {
 	local pc
 	pc=$(ip-intake --from-referral ../p1.jsonl)
 	ip-refer update -q -i --status accepted "$pc" >/dev/null
-	ip-plan arrival -q -i --date 2027-02-03 "$pc" >/dev/null
+	ip-plan arrival -q -i --date 2026-11-21 "$pc" >/dev/null
 	ip-refer respond -q --no-encrypt "$pc" >../resp.json
 }
 

@@ -70,19 +70,23 @@ step "her plan as a document, in German (also demo/plan.de.html)" \
 ip-plan render --lang de "$mariam"
 ip-plan render --lang de -f html "$mariam" >demo/plan.de.html
 
-step "keys for the advice centre in Kabul and for Munich; the directory names them" \
+step "a partner without an age key gets nothing: plain text needs --no-encrypt (exit 64)" \
+	"ip-refer -C demo send --to AF-KBL-PH <Mariam's case>"
+refused ip-refer -C demo send --to AF-KBL-PH "$mariam"
+
+step "keys for the partners and for Munich; the directory names them" \
 	"age-keygen -o demo/keys/AF-KBL-PH.key; ... >demo/partners.yaml; partners: in the config"
 mkdir -p demo/keys demo/partner-side
 chmod 700 demo/keys
-age-keygen -o demo/keys/AF-KBL-PH.key 2>/dev/null
-age-keygen -o demo/keys/BY-MUC.key 2>/dev/null
-sed -e "s/^  - id: AF-KBL-PH\$/&\n    age: $(age-keygen -y demo/keys/AF-KBL-PH.key)/" \
-	-e "s/^  - id: BY-MUC\$/&\n    age: $(age-keygen -y demo/keys/BY-MUC.key)/" \
-	share/integplan/partners.yaml >demo/partners.yaml
+cp share/integplan/partners.yaml demo/partners.yaml
+for p in AF-KBL-PH XK-PRN-PH GM-BJL-PH NG-LOS-PH IQ-BGD-IOM BY-MUC; do
+	age-keygen -o "demo/keys/$p.key" 2>/dev/null
+	sed -i "s/^  - id: $p\$/&\n    age: $(age-keygen -y "demo/keys/$p.key")/" demo/partners.yaml
+done
 printf 'partners: partners.yaml\n' >>demo/.integplan/config.yaml
 ip-refer -C demo partners
 
-step "refer every case to the partner it consented to; one encrypted package each where there is a key" \
+step "refer every case to the partner it consented to; one encrypted package each" \
 	"grep -l 'recipient: \$p' demo/cases/*.yaml | ip-refer -C demo send --to \$p --files-from=- --out demo/outbox --results demo/sent.jsonl"
 for p in AF-KBL-PH XK-PRN-PH GM-BJL-PH NG-LOS-PH IQ-BGD-IOM; do
 	grep -l "recipient: $p" demo/cases/*.yaml |
@@ -103,7 +107,9 @@ sed -n '/^referrals:/,/^history:/p' "$mariam" | sed '$d'
 step "at the advice centre in Kabul: a repository of its own; the package opens a case there" \
 	"ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul; ip-intake --from-referral PACKAGE --identity KEY"
 ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul
-package=$(find demo/outbox -name "BY-MUC-R-*.json.age" | sort | head -n 1)
+ref=$(sed -n 's/.*"status":"sent","referral":"\([^"]*\)".*/\1/p' demo/sent-AF-KBL-PH.jsonl |
+	head -n 1)
+package=demo/outbox/$ref.json.age
 kabul_case=$(ip-intake -C demo/partner-side/kabul --from-referral "$package" \
 	--identity demo/keys/AF-KBL-PH.key)
 echo "$kabul_case"
