@@ -175,13 +175,16 @@ static int respond_one(const char *path, void *ctx)
 		         ip_str(ref, "id"), ip_str(ref, "from"));
 		rc = IP_EXIT_DATAERR;
 	}
+	/* the referring centre's key, unless plain text is asked for */
+	r->recipient = rc ? NULL : key_for(r, ip_partner(r->directory, ip_str(ref, "from")));
+	if (!rc && !r->recipient && !r->no_encrypt) {
+		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, NULL}, "%s has no age key in the "
+		         "partner directory: nothing sent (add its key, or send plain text with "
+		         "--no-encrypt)", ip_str(ref, "from"));
+		rc = IP_EXIT_USAGE;
+	}
 	if (!rc) {
 		json_t *resp = ip_referral_response(c, ref, r->today, r->note);
-		const json_t *centre = ip_partner(r->directory, ip_str(ref, "from"));
-		r->recipient = key_for(r, centre);
-		if (!centre && !r->run.quiet)
-			ip_warn(&(struct ip_where){docs.v[0].file, 0, 0, NULL}, "%s is not in the "
-			        "partner directory: the response is not encrypted", ip_str(ref, "from"));
 		char *text = json_text(resp, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
 		if (r->out) {
 			struct ip_buf out = {0};

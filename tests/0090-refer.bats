@@ -435,6 +435,21 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	[ "$(sha256sum "$case_path")" = "$before" ]
 }
 
+@test "respond: a centre without an age key gets nothing unless --no-encrypt" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	run ip-refer respond --out outbox "$pcase"
+	assert_failure 64
+	assert_output "ip-refer: $pcase: BY-MUC has no age key in the partner directory: nothing sent (add its key, or send plain text with --no-encrypt)"
+	[ -z "$(ls outbox)" ]
+	run ip-refer respond --no-encrypt --out outbox "$pcase"
+	assert_success
+	assert_output "outbox/BY-MUC-R-NMVPYQR4.response-1.json"
+}
+
 @test "respond: a referral id that would leave --out is refused, nothing written" {
 	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
 	partner_repo
