@@ -11,8 +11,8 @@ LOCALEDIR   ?= $(DATADIR)/locale
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson nettle 2>/dev/null)
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson nettle 2>/dev/null) -lpthread
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson nettle libsodium 2>/dev/null)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson nettle libsodium 2>/dev/null) -lpthread
 # make check SANITIZE=1: everything built with AddressSanitizer and UBSan
 # (into its own tree, so a plain build is never mixed with it).
 ifeq ($(SANITIZE),1)
@@ -76,6 +76,9 @@ lib/%.o: lib/%.c $(HEADERS)
 bin/%: cmd/%.c lib/libintegplan.a $(HEADERS)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
+
+tests/signtool: tests/signtool.c lib/libintegplan.a $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/signtool.c lib/libintegplan.a $(LDFLAGS) $(LDLIBS)
 
 UNIT_SRC = tests/unit.c tests/unit_domain.c
 tests/unit: $(UNIT_SRC) tests/unit.h lib/libintegplan.a $(HEADERS)
@@ -152,7 +155,8 @@ build-flags:
 # make check </dev/null: unit tests of lib/ and every tests/*.bats; last line "N passed, N failed".
 check: deps
 	@$(MAKE) --no-print-directory build-flags
-	@$(MAKE) --no-print-directory all tests/unit $(REPLAYS) tests/faultshim.so tools/ip-benchgen
+	@$(MAKE) --no-print-directory all tests/unit tests/signtool $(REPLAYS) tests/faultshim.so \
+	  tools/ip-benchgen
 	@sh tests/run.sh </dev/null
 
 demo: deps
@@ -201,6 +205,6 @@ uninstall:
 	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/integplan.mo; done
 
 clean:
-	rm -rf bin share/locale lib/*.o $(COMPLETIONS) completions/.generated lib/libintegplan.a tests/unit tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
+	rm -rf bin share/locale lib/*.o $(COMPLETIONS) completions/.generated lib/libintegplan.a tests/unit tests/signtool tests/faultshim.so tests/fuzz/bin fuzz-build/lib fuzz-build/bin .build-flags tools/ip-benchgen tools/ip-readall demo bench.out valgrind.out
 
 .PHONY: all deps build-flags check demo bench fuzz valgrind lint install uninstall clean schema pot po

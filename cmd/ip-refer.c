@@ -24,13 +24,14 @@
 #include "ip_vocab.h"
 #include "ip_write.h"
 
-enum sub { SEND, UPDATE, RESPOND, RECEIVE, PARTNERS, NSUB };
+enum sub { SEND, UPDATE, RESPOND, RECEIVE, PARTNERS, KEY, NSUB };
 static const struct ip_sub subs[NSUB] = {
 	{"send", N_("Refer cases to a partner")},
 	{"update", N_("Change the state of a referral")},
 	{"respond", N_("Answer a referral (partner side)")},
 	{"receive", N_("Merge a partner's response (host side)")},
 	{"partners", N_("List the partner directory")},
+	{"key", N_("The centre's public signing key, for partner directories")},
 };
 #define ONLY(s) IP_SUB(s)
 
@@ -46,6 +47,7 @@ struct refer {
 	bool have_repo;
 	char today[11];
 	struct ip_exchange x;  /* send, respond, receive */
+	struct ip_sign_key key;/* send, respond: the centre's signing key */
 };
 
 static int take_service(const struct ip_optarg *o)
@@ -71,7 +73,8 @@ static const struct ip_opt options[] = {
 	{"no-encrypt", 0, NULL, N_("send, respond: plain text even to a partner that has an "
 	 "age key"), 1, ONLY(SEND) | ONLY(RESPOND), FLAG(no_encrypt)},
 	{"partners", 0, "FILE", N_("The partner directory (default: the repository's, else "
-	 "the site's partners.yaml)"), 1, ONLY(SEND) | ONLY(RESPOND) | ONLY(PARTNERS),
+	 "the site's partners.yaml)"), 1, ONLY(SEND) | ONLY(RESPOND) | ONLY(RECEIVE) |
+	 ONLY(PARTNERS),
 	 STRING(partners_path), .complete = IP_COMPLETE_FILE},
 	{"referral", 0, "REF", N_("update, respond: the referral (default: the case's only "
 	 "open one)"), 2, ONLY(UPDATE) | ONLY(RESPOND), STRING(referral)},
@@ -127,25 +130,6 @@ static int load_directory(struct refer *r)
 	                        &r->cli.lim, &r->directory);
 }
 
-/* A partner without a key gets nothing unless plain text is asked for. */
-static int no_key(const struct refer *r)
-{
-	ip_error(NULL, "%s has no age key in the partner directory: nothing sent (add its key, "
-	         "or send plain text with --no-encrypt)", r->to);
-	return IP_EXIT_USAGE;
-}
-
-/* Plain text asked for: say which special categories of data leave so. */
-static void warn_plain(const struct refer *r)
-{
-	json_t *special = ip_referral_special(json_object_get(r->partner, "profile"));
-	char *list = ip_ids_joined(special, ", ");
-	ip_warn(NULL, "%s has no age key: the packages leave as plain text, with special "
-	        "categories of personal data (%s)", r->to, list);
-	free(list);
-	json_decref(special);
-}
-
 /* What send needs before any case is touched: a partner to refer to, and
  * a key to encrypt to unless plain text is asked for. */
 static int prepare_send(struct refer *r)
@@ -153,18 +137,35 @@ static int prepare_send(struct refer *r)
 	int rc = load_directory(r);
 	if (!rc)
 		rc = ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
-	if (rc || ip_str(r->partner, "age"))
-		return rc;
-	if (!r->no_encrypt)
-		return no_key(r);
-	if (!r->cli.quiet)
-		warn_plain(r);
-	return IP_EXIT_OK;
+	return rc ? rc : ip_exchange_keyless(r->partner, r->no_encrypt, r->cli.quiet);
+}
+
+/* What leaves is signed with the repository's key. */
+static int load_key(struct refer *r)
+{
+	if (!r->have_repo) {
+		ip_error(NULL, "ip-refer %s signs with the case repository's key: run it in one "
+		         "(-C DIR)", subs[r->sub].name);
+		return IP_EXIT_NOINPUT;
+	}
+	r->x.key = &r->key;
+	return ip_repo_signing_key(&r->repo, &r->key);
+}
+
+/* ip-refer key: the public key a partner puts in its directory. */
+static int print_key(struct refer *r)
+{
+	int rc = load_key(r);
+	if (!rc)
+		printf("%s\n", r->key.public);
+	return rc;
 }
 
 static int run_send(struct refer *r, char **operands, int n)
 {
 	int rc = prepare_send(r);
+	if (!rc)
+		rc = load_key(r);
 	if (rc)
 		return rc;
 	rc = ip_exchange_send(&r->x, r->partner, r->services, operands, n);
@@ -209,7 +210,16 @@ static int run_update(struct refer *r, char **operands, int n)
 static int run_respond(struct refer *r, char **operands, int n)
 {
 	int rc = load_directory(r);
+	if (!rc)
+		rc = load_key(r);
 	return rc ? rc : ip_exchange_respond(&r->x, r->directory, r->referral, r->note,
+	                                     operands, n);
+}
+
+static int run_receive(struct refer *r, char **operands, int n)
+{
+	int rc = load_directory(r);
+	return rc ? rc : ip_exchange_receive(&r->x, &r->repo, r->directory, r->identity,
 	                                     operands, n);
 }
 
@@ -222,6 +232,8 @@ static int run(struct refer *r, char **operands, int n)
 	r->x.today = r->today;
 	if (r->sub == PARTNERS)
 		return list_partners(r);
+	if (r->sub == KEY)
+		return print_key(r);
 	if (n == 0 && !r->cli.files_from) {
 		ip_error(NULL, "no %s given (a file, or - for standard input)",
 		         r->sub == RECEIVE ? _("response package") : _("case"));
@@ -230,7 +242,7 @@ static int run(struct refer *r, char **operands, int n)
 	switch (r->sub) {
 	case SEND: return run_send(r, operands, n);
 	case RESPOND: return run_respond(r, operands, n);
-	case RECEIVE: return ip_exchange_receive(&r->x, &r->repo, r->identity, operands, n);
+	case RECEIVE: return run_receive(r, operands, n);
 	default: return run_update(r, operands, n);
 	}
 }
@@ -239,7 +251,10 @@ static int run(struct refer *r, char **operands, int n)
  * receive needs it. */
 static int find_repo(struct refer *r)
 {
-	r->have_repo = ip_repo_find(r->cli.dir, false, &r->repo) == IP_EXIT_OK;
+	int rc = ip_repo_find(r->cli.dir, false, &r->repo);
+	r->have_repo = rc == IP_EXIT_OK;
+	if (rc && rc != IP_EXIT_NOINPUT) /* one there that cannot be read */
+		return rc;
 	if (r->have_repo)
 		ip_cli_use_limits(&r->cli, &r->repo.lim);
 	if (r->sub == RECEIVE && !r->have_repo)

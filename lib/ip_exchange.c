@@ -9,6 +9,7 @@
 #include "ip_partners.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
+#include "ip_vocab.h"
 #include "ip_write.h"
 
 #include <stdio.h>
@@ -85,6 +86,8 @@ static int apply_send(json_t *c, const char *name, const char **what, void *ctx)
 	if (s->open)
 		json_object_set_new(r->pending, name, json_pack("{s:s}", "open", s->open));
 	if (s->package) {
+		ip_sign_doc(s->package, r->key,
+		            ip_str(json_object_get(s->package, "referral"), "from"));
 		char *text = json_text(s->package, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
 		json_object_set_new(r->pending, name, json_pack("{s:s, s:s}", "sent", s->sent,
 		                                               "text", text));
@@ -185,6 +188,7 @@ static int respond_one(const char *path, void *ctx)
 	}
 	if (!rc) {
 		json_t *resp = ip_referral_response(c, ref, r->today, r->note);
+		ip_sign_doc(resp, r->key, ip_str(json_object_get(resp, "response"), "from"));
 		char *text = json_text(resp, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
 		if (r->out) {
 			struct ip_buf out = {0};
@@ -266,7 +270,8 @@ static int receive_one(const char *path, void *ctx)
 	struct ip_exchange *r = ctx;
 	struct ip_docs docs = {0};
 	ip_diag_clear();
-	int rc = ip_package_load(path, r->identity, &ip_response_schema, N_("a referral response"),
+	int rc = ip_package_load(path, r->identity, r->directory, &ip_response_schema,
+	                         N_("a referral response"),
 	                         &r->run.lim, &docs);
 	if (rc)
 		result(r, path, NULL, "failed", rc, ip_diag_first());
@@ -283,9 +288,11 @@ static int receive_one(const char *path, void *ctx)
 }
 
 int ip_exchange_receive(struct ip_exchange *r, const struct ip_repo *repo,
-                        const char *identity, char **operands, int n)
+                        const json_t *directory, const char *identity, char **operands,
+                        int n)
 {
 	r->repo = repo;
+	r->directory = directory;
 	r->identity = identity;
 	/* Case paths go to stdout as the cases change; the inputs are packages. */
 	struct ip_inputs in = ip_run_inputs(&r->run, operands, n, false);
@@ -303,4 +310,25 @@ int ip_exchange_finish(struct ip_exchange *r)
 	ip_buf_free(&r->stream);
 	ip_buf_free(&r->results);
 	return rc;
+}
+
+int ip_exchange_keyless(const json_t *partner, bool no_encrypt, bool quiet)
+{
+	const char *id = ip_str(partner, "id");
+	if (ip_str(partner, "age"))
+		return IP_EXIT_OK;
+	if (!no_encrypt) {
+		ip_error(NULL, "%s has no age key in the partner directory: nothing sent (add its "
+		         "key, or send plain text with --no-encrypt)", id);
+		return IP_EXIT_USAGE;
+	}
+	if (quiet)
+		return IP_EXIT_OK;
+	json_t *special = ip_referral_special(json_object_get(partner, "profile"));
+	char *list = ip_ids_joined(special, ", ");
+	ip_warn(NULL, "%s has no age key: the packages leave as plain text, with special "
+	        "categories of personal data (%s)", id, list);
+	free(list);
+	json_decref(special);
+	return IP_EXIT_OK;
 }

@@ -18,6 +18,7 @@
 #include "ip_refer.h"
 #include "ip_repo.h"
 #include "ip_run.h"
+#include "ip_sign.h"
 
 struct ip_exchange {
 	/* Given by the caller: */
@@ -27,6 +28,7 @@ struct ip_exchange {
 	bool no_encrypt;             /* plain text even to a key in the directory */
 	const char *results_path;    /* --results, or NULL */
 	const char *today;
+	const struct ip_sign_key *key; /* send, respond: the centre's signing key */
 	/* Kept by the run: */
 	const char *recipient;       /* the age key of the output, or NULL */
 	struct ip_send send;         /* send: the case at hand */
@@ -45,6 +47,11 @@ void ip_exchange_init(struct ip_exchange *x);
 /* Write the results file, if asked for, and let go of everything. */
 int ip_exchange_finish(struct ip_exchange *x);
 
+/* A partner without an age key in the directory gets nothing (64) unless
+ * plain text is asked for; then, unless quiet, a warning names the special
+ * categories of personal data its packages carry in clear. */
+int ip_exchange_keyless(const json_t *partner, bool no_encrypt, bool quiet);
+
 /* Send a referral of each case to partner (an entry of the directory) for
  * services (empty: the plan's return-side measures the partner offers).
  * Returns the worst status; x->sent, open and failed count the cases. */
@@ -58,8 +65,10 @@ int ip_exchange_respond(struct ip_exchange *x, const json_t *directory,
                         const char *referral, const char *note, char **operands, int n);
 
 /* Receive each response file (decrypted with identity when it is
- * encrypted) into the case of repo that holds its referral. */
+ * encrypted, signed by the partner with the key directory holds for it)
+ * into the case of repo that holds its referral. */
 int ip_exchange_receive(struct ip_exchange *x, const struct ip_repo *repo,
-                        const char *identity, char **operands, int n);
+                        const json_t *directory, const char *identity, char **operands,
+                        int n);
 
 #endif

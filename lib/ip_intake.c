@@ -126,10 +126,15 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 /* One package: for this centre, not opened before, a valid case. */
 /* A package carries only what this centre's profile in its partner
  * directory lets it receive, and nothing that never leaves a centre. */
+static int load_directory(struct ip_intake *in)
+{
+	return in->directory ? IP_EXIT_OK
+	                     : ip_partners_load(NULL, in->repo, &in->lim, &in->directory);
+}
+
 static int what_it_may_carry(struct ip_intake *in, const struct ip_doc *pkg)
 {
-	int rc = in->directory ? IP_EXIT_OK
-	                       : ip_partners_load(NULL, in->repo, &in->lim, &in->directory);
+	int rc = load_directory(in);
 	if (rc)
 		return rc;
 	const json_t *profile = json_object_get(ip_partner(in->directory, in->centre), "profile");
@@ -242,8 +247,11 @@ int ip_intake_file(struct ip_intake *in, const char *path, enum ip_progress_mode
 int ip_intake_packages(struct ip_intake *in, const char *path, const char *identity)
 {
 	struct ip_docs docs = {0};
-	int rc = ip_package_load(path, identity, &ip_package_schema, N_("a referral package"),
-	                         &in->lim, &docs);
+	/* the directory holds the senders' signing keys and this centre's profile */
+	int rc = load_directory(in);
+	if (!rc)
+		rc = ip_package_load(path, identity, in->directory, &ip_package_schema,
+		                     N_("a referral package"), &in->lim, &docs);
 	for (size_t i = 0; !rc && i < docs.n; i++)
 		rc = ip_exit_merge(rc, ip_intake_referral(in, &docs.v[i]));
 	ip_docs_free(&docs);

@@ -7,6 +7,7 @@
 #include "ip_referral.h"
 #include "ip_schema.h"
 #include "ip_share.h"
+#include "ip_sign.h"
 #include "ip_vocab.h"
 
 #include <stdbool.h>
@@ -113,6 +114,11 @@ static int check_directory(struct ip_doc *doc)
 		}
 		if (age && !age_recipient_valid(age)) {
 			ip_error(&w, "'%s' is not an age recipient (age1..., from age-keygen)", age);
+			problems++;
+		}
+		const char *sign = ip_str(p, "sign");
+		if (sign && !ip_sign_public_valid(sign)) {
+			ip_error(&w, "'%s' is not a signing key (ed25519:..., from ip-refer key)", sign);
 			problems++;
 		}
 		if (id)

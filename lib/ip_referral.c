@@ -7,6 +7,7 @@
 #include "ip_i18n.h"
 #include "ip_plan.h"
 #include "ip_schema.h"
+#include "ip_sign.h"
 #include "ip_vocab.h"
 
 #include <nettle/sha2.h>
@@ -441,8 +442,10 @@ int ip_package_check_case(const struct ip_doc *pkg, const json_t *profile,
 
 static void digest_of(const json_t *pkg, char out[72])
 {
+	/* the digest covers the content; a signature covers the digest too */
 	json_t *copy = json_copy((json_t *)pkg);
 	json_object_del(copy, "digest");
+	json_object_del(copy, "signature");
 	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(copy);
 	if (!text)
@@ -674,8 +677,43 @@ static int check_sealed(struct ip_docs *docs, const struct ip_field *schema,
 	return rc;
 }
 
-int ip_package_load(const char *path, const char *identity, const struct ip_field *schema,
-                    const char *what, const struct ip_limits *lim, struct ip_docs *docs)
+/* Signed by the centre it comes from, with the key the directory holds
+ * for it: the sender of a package (referral.from) or response. */
+static int check_signed(const struct ip_doc *d, const json_t *directory, const char *what)
+{
+	const json_t *body = json_object_get(d->root, "referral");
+	const char *signer = ip_str(body ? body : json_object_get(d->root, "response"), "from");
+	const json_t *entry = ip_find_id(json_object_get(directory, "partners"), signer);
+	const char *public = ip_str(entry, "sign");
+	struct ip_where w = ip_doc_where(d, "signature");
+	w.path = "signature";
+	switch (ip_sign_verify(d->root, signer, public ? public : "")) {
+	case IP_SIGN_OK:
+		return IP_EXIT_OK;
+	case IP_SIGN_MISSING:
+		ip_error(&w, "%s is not signed: nothing from it is taken (the sender signs with "
+		         "ip-refer; ask %s to send it again)", _(what), signer);
+		return IP_EXIT_DATAERR;
+	case IP_SIGN_SIGNER:
+		ip_error(&w, "%s comes from %s but is signed by %s; nothing taken", _(what), signer,
+		         ip_str(json_object_get(d->root, "signature"), "by"));
+		return IP_EXIT_DATAERR;
+	case IP_SIGN_BAD:
+		break;
+	}
+	if (!public) {
+		ip_error(&w, "the partner directory has no signing key for %s, so %s cannot be "
+		         "trusted; nothing taken (add its key: sign: ed25519:...)", signer, _(what));
+		return IP_EXIT_NOPERM;
+	}
+	ip_error(&w, "the signature does not match: %s was altered, or not signed by %s's "
+	         "key in the partner directory; nothing taken", _(what), signer);
+	return IP_EXIT_DATAERR;
+}
+
+int ip_package_load(const char *path, const char *identity, const json_t *directory,
+                    const struct ip_field *schema, const char *what,
+                    const struct ip_limits *lim, struct ip_docs *docs)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	char *buf;
@@ -700,6 +738,8 @@ int ip_package_load(const char *path, const char *identity, const struct ip_fiel
 		             : ip_docs_parse(name, buf, len, IP_SYNTAX_JSON, &many, docs);
 	if (!rc)
 		rc = check_sealed(docs, schema, what);
+	for (size_t i = 0; !rc && i < docs->n; i++)
+		rc = check_signed(&docs->v[i], directory, what);
 	ip_buf_free(&plain);
 	free(buf);
 	return rc;

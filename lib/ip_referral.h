@@ -93,9 +93,13 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 
 /* Read a package or response file ("-": stdin), decrypting with identity
  * when it is age-encrypted; each document of it (JSON Lines hold several)
- * is checked against schema and its digest. 0 with docs set; 65 bad,
- * 66 missing, 77 encrypted without an identity or for another key. */
-int ip_package_load(const char *path, const char *identity, const struct ip_field *schema,
-                    const char *what, const struct ip_limits *lim, struct ip_docs *docs);
+ * is checked against schema, its digest and its signature, which must be
+ * by the centre it comes from with the key directory (the receiver's
+ * partner directory) holds for it. 0 with docs set; 65 bad, unsigned or
+ * forged, 66 missing, 77 encrypted without an identity or for another key,
+ * or from a sender whose signing key the directory lacks. */
+int ip_package_load(const char *path, const char *identity, const json_t *directory,
+                    const struct ip_field *schema, const char *what,
+                    const struct ip_limits *lim, struct ip_docs *docs);
 
 #endif

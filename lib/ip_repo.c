@@ -6,10 +6,12 @@
 #include "ip_git.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
+#include "ip_sign.h"
 #include "ip_vocab.h"
 #include "ip_walk.h"
 #include "ip_write.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -17,6 +19,8 @@
 #include <unistd.h>
 
 #define CONFIG ".integplan/config.yaml"
+/* The centre's signing key, unless the config names another file. */
+#define SIGNING_KEY ".integplan/signing.key"
 
 static bool has_config(const char *dir)
 {
@@ -152,8 +156,9 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 	char *cases = ip_xasprintf("%s/cases", dir);
 	char *cfg = ip_xasprintf("%s/" CONFIG, dir);
 	char *ignore = ip_xasprintf("%s/.gitignore", dir);
-	static const char gitignore[] = "# report caches and temp files of IntegPlan\n"
-	                                ".integplan/cache/\n.*.tmp\n.*.tmp-*\n";
+	static const char gitignore[] = "# report caches and temp files of IntegPlan, and the\n"
+	                                "# signing key, which stays on this machine\n"
+	                                ".integplan/cache/\n.*.tmp\n.*.tmp-*\n" SIGNING_KEY "\n";
 	int rc = ip_mkdir_private(dir);
 	if (!rc)
 		rc = ip_mkdir_private(meta);
@@ -163,11 +168,36 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 		rc = ip_write_file(cfg, out.s, out.len, true);
 	if (!rc && access(ignore, F_OK) != 0)
 		rc = ip_write_file(ignore, gitignore, sizeof gitignore - 1, true);
+	if (!rc) {
+		struct ip_repo made = {.dir = (char *)dir};
+		struct ip_sign_key key;
+		rc = ip_repo_signing_key(&made, &key);
+		sodium_memzero(&key, sizeof key);
+	}
 	ip_buf_free(&out);
 	free(meta);
 	free(cases);
 	free(cfg);
 	free(ignore);
+	return rc;
+}
+
+int ip_repo_signing_key(const struct ip_repo *r, struct ip_sign_key *key)
+{
+	const char *own = r->config ? ip_str(r->config, "signing_key") : NULL;
+	char *path = !own ? ip_xasprintf("%s/" SIGNING_KEY, r->dir)
+	             : own[0] == '/' ? ip_xstrdup(own) : ip_xasprintf("%s/%s", r->dir, own);
+	int rc;
+	if (access(path, F_OK) == 0) {
+		rc = ip_sign_key_load(path, key);
+	} else {
+		struct ip_buf text = {0};
+		ip_sign_keygen(key, &text);
+		rc = ip_write_file(path, text.s, text.len, true);
+		sodium_memzero(text.s, text.len);
+		ip_buf_free(&text);
+	}
+	free(path);
 	return rc;
 }
 

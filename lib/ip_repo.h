@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "ip_doc.h"
+#include "ip_sign.h"
 
 struct ip_repo {
 	char *dir;          /* as given or found: ".", "..", "/srv/cases" */
@@ -38,6 +39,11 @@ int ip_repo_init(const char *dir, const char *centre, const char *state);
  * the error of making it. */
 int ip_repo_make(const char *dir, const char *centre, const char *state, bool git,
                  bool *cloned);
+
+/* The centre's signing key (.integplan/signing.key, or the file the
+ * config names under signing_key), made (0600) when there is none yet.
+ * 0, or the status of reading or writing it. */
+int ip_repo_signing_key(const struct ip_repo *r, struct ip_sign_key *key);
 
 char *ip_repo_case_path(const struct ip_repo *r, const char *id);
 

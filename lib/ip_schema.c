@@ -301,6 +301,7 @@ static const struct ip_field partner_f[] = {
 	ARR("profile", 0, ITEM(IP_T_STRING)),
 	OBJ("contact", 0, contact_f),
 	STR("age", 0),
+	STR("sign", 0),
 	STR("note", 0),
 	END};
 static const struct ip_field partners_f[] = {
@@ -321,11 +322,18 @@ static const struct ip_field package_referral_f[] = {
 	ARR("services", IP_REQUIRED, ITEM_ENUM("measure")),
 	ARR("fields", IP_REQUIRED, ITEM(IP_T_STRING)),
 	END};
+/* Who signed a package or response (ip_sign.h); checked on its own. */
+static const struct ip_field signature_f[] = {
+	TYPED("by", IP_T_CENTRE_ID, IP_REQUIRED),
+	STR("key", IP_REQUIRED),
+	STR("value", IP_REQUIRED),
+	END};
 static const struct ip_field package_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_PACKAGE_SCHEMA, NULL, NULL},
 	OBJ("referral", IP_REQUIRED, package_referral_f),
 	{"case", IP_T_OBJECT, IP_REQUIRED | IP_PARTIAL, NULL, case_f, NULL},
 	STR("digest", IP_REQUIRED),
+	OBJ("signature", 0, signature_f),
 	END};
 
 const struct ip_field ip_package_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
@@ -348,6 +356,7 @@ static const struct ip_field response_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_RESPONSE_SCHEMA, NULL, NULL},
 	OBJ("response", IP_REQUIRED, response_body_f),
 	STR("digest", IP_REQUIRED),
+	OBJ("signature", 0, signature_f),
 	END};
 
 const struct ip_field ip_response_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,

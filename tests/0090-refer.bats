@@ -31,6 +31,7 @@ with_keys() {
 # The repository of the partner AF-KBL-PH beside the centre's.
 partner_repo() {
 	ip-intake -q --init --centre AF-KBL-PH "$BATS_TEST_TMPDIR/partner"
+	exchange_keys "$BATS_TEST_TMPDIR/repo" "$BATS_TEST_TMPDIR/partner"
 }
 
 @test "send: one package on standard output; the case records the referral and what was shared" {
@@ -234,6 +235,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	[ -z "$(ls cases)" ]
 	cd "$BATS_TEST_TMPDIR"
 	ip-intake -q --init --centre XK-PRN-PH other
+	exchange_keys "$BATS_TEST_TMPDIR/repo" "$BATS_TEST_TMPDIR/partner" other
 	cd other
 	run ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl"
 	assert_failure 65
@@ -462,6 +464,72 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	assert_output --partial "referral '../../escaped' from 'BY-MUC' does not have a valid referral and centre id; nothing sent"
 	[ ! -e "$BATS_TEST_TMPDIR/escaped.response-1.json" ]
 	[ -z "$(ls outbox)" ]
+}
+
+@test "receive: unsigned, forged and unknown-signer responses are refused, nothing changed" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner"
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
+	grep -q '"signature":{"by":"AF-KBL-PH","key":"ed25519:' "$BATS_TEST_TMPDIR/resp.json"
+	# a made-up answer from another machine that claims to be AF-KBL-PH
+	ip-intake -q --init --centre AF-KBL-PH "$BATS_TEST_TMPDIR/mallory"
+	cp "$pcase" "$BATS_TEST_TMPDIR/mallory/cases/"
+	ip-refer -C "$BATS_TEST_TMPDIR/mallory" respond -q --no-encrypt --note "rejected, send no more" \
+		"$BATS_TEST_TMPDIR/mallory/$pcase" >"$BATS_TEST_TMPDIR/forged.json"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); del d["signature"]; print(json.dumps(d))' \
+		"$BATS_TEST_TMPDIR/resp.json" >"$BATS_TEST_TMPDIR/unsigned.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	before=$(sha256sum "$case_path")
+	run ip-refer receive "$BATS_TEST_TMPDIR/forged.json"
+	assert_failure 65
+	assert_output --partial "signature: the signature does not match: a referral response was altered, or not signed by AF-KBL-PH's key in the partner directory; nothing taken"
+	run ip-refer receive "$BATS_TEST_TMPDIR/unsigned.json"
+	assert_failure 65
+	assert_output --partial "signature: a referral response is not signed: nothing from it is taken"
+	run ip-refer receive --partners "$ROOT/share/integplan/partners.yaml" "$BATS_TEST_TMPDIR/resp.json"
+	assert_failure 77
+	assert_output --partial "the partner directory has no signing key for AF-KBL-PH, so a referral response cannot be trusted; nothing taken"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	run ip-refer receive "$BATS_TEST_TMPDIR/resp.json"
+	assert_success
+}
+
+@test "a partner opens no unsigned package, nor one from a centre whose key it lacks" {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); del d["signature"]; print(json.dumps(d))' \
+		"$BATS_TEST_TMPDIR/pkg.jsonl" >"$BATS_TEST_TMPDIR/unsigned.json"
+	ip-intake -q --init --centre AF-KBL-PH "$BATS_TEST_TMPDIR/partner"
+	cd "$BATS_TEST_TMPDIR/partner"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl"
+	assert_failure 77
+	assert_output --partial "signature: the partner directory has no signing key for BY-MUC, so a referral package cannot be trusted; nothing taken"
+	exchange_keys "$BATS_TEST_TMPDIR/repo" "$BATS_TEST_TMPDIR/partner"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/unsigned.json"
+	assert_failure 65
+	assert_output --partial "signature: a referral package is not signed: nothing from it is taken"
+	[ -z "$(ls cases)" ]
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl"
+	assert_success
+}
+
+@test "key: the centre's public signing key; the secret stays private and out of git" {
+	run ip-refer key
+	assert_success
+	assert_output --regexp '^ed25519:[A-Za-z0-9+/]{43}=$'
+	key=$output
+	[ "$(stat -c %a .integplan/signing.key)" = 600 ]
+	grep -qx '.integplan/signing.key' .gitignore
+	run ip-refer key
+	assert_output "$key"
+	rm .integplan/signing.key
+	run ip-refer key
+	assert_success
+	[ "$output" != "$key" ]
+	run ip-refer -C "$BATS_TEST_TMPDIR" key
+	assert_failure 66
 }
 
 @test "the partner directory: listed, a site's own from the config, and refused when unsafe" {

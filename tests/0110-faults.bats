@@ -25,6 +25,7 @@ setup_file() {
 	cp -a s1 s2 && (cd s2 && ip-plan new -q -i --template business-startup "$CASE" >/dev/null)
 	cp -a s2 s3 && (cd s3 && ip-refer send -q --to AF-KBL-PH --no-encrypt "$CASE" >../pkg.jsonl)
 	ip-intake -q --init --centre AF-KBL-PH partner
+	exchange_keys s3 partner
 	(cd partner && pcase=$(ip-intake --from-referral ../pkg.jsonl) &&
 		ip-refer update -q -i --status accepted "$pcase" >/dev/null &&
 		ip-refer respond -q --no-encrypt "$pcase" >../resp.json)

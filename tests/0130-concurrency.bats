@@ -19,6 +19,7 @@ setup_file() {
 	ip-refer send -q --to AF-KBL-PH --service individual-counselling --no-encrypt "$c" >/dev/null
 	cd ..
 	ip-intake -q --init --centre AF-KBL-PH partner
+	exchange_keys repo partner
 	cd partner
 	local pc
 	pc=$(ip-intake --from-referral ../p1.jsonl)

@@ -16,6 +16,11 @@ setup() {
 	cp "$ROOT"/tests/bad/* bad/
 	sh bad/generate.sh bad
 	chmod 600 bad/*.yaml bad/*.json
+	# hostile packages signed correctly by a centre the repository knows, so
+	# that what is wrong inside them is what gets refused
+	ip-intake -q --init --centre BY-MUC sender
+	exchange_keys repo sender
+	"$ROOT/tests/signtool" sender/.integplan/signing.key bad/package-*.json bad/response-*.json
 }
 
 @test "every input of tests/bad has its expected messages and exit status" {

@@ -52,7 +52,8 @@ validate() { # SCHEMA FILE...
 	ip-assess -q -i --need housing:high --entrepreneurial yes "$c" >/dev/null
 	ip-plan new -q -i --template business-startup "$c" >/dev/null
 	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$c" >../package.json
-	cd .. && ip-intake -q --init --centre AF-KBL-PH partner && cd partner
+	cd .. && ip-intake -q --init --centre AF-KBL-PH partner && exchange_keys repo partner &&
+		cd partner
 	pc=$(ip-intake --from-referral ../package.json)
 	ip-refer update -q -i --status accepted "$pc" >/dev/null
 	ip-refer respond -q --no-encrypt "$pc" >../response.json

@@ -71,3 +71,20 @@ report_fixture() {
 		"$(sed -n 12p opened.txt)"
 	ip-check -q
 }
+
+# Repositories that exchange packages know each other's signing keys: one
+# partner directory (the site's, each repository's centre with its sign:
+# key from ip-refer key) beside the first, named in every one's config.
+# REPO...
+exchange_keys() {
+	local dir repo centre key
+	dir="$(cd "$(dirname "$1")" && pwd)/signed-partners.yaml"
+	cp "$ROOT/share/integplan/partners.yaml" "$dir"
+	for repo in "$@"; do
+		centre=$(sed -n 's/^  id: //p' "$repo/.integplan/config.yaml")
+		key=$(ip-refer -C "$repo" key)
+		sed -i "s|^  - id: $centre\$|&\n    sign: $key|" "$dir"
+		grep -q '^partners:' "$repo/.integplan/config.yaml" ||
+			printf 'partners: %s\n' "$dir" >>"$repo/.integplan/config.yaml"
+	done
+}

@@ -4,6 +4,7 @@
  * a command line is read. In TAP, with tests/unit.c. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ip_assess.h"
 #include "ip_case.h"
@@ -16,6 +17,7 @@
 #include "ip_refer.h"
 #include "ip_referral.h"
 #include "ip_rows.h"
+#include "ip_sign.h"
 #include "ip_vocab.h"
 #include "unit.h"
 
@@ -414,6 +416,40 @@ static void test_export_columns(void)
 	ip_export_free(&x);
 }
 
+static void test_sign(void)
+{
+	struct ip_sign_key key, other;
+	struct ip_buf text = {0}, text2 = {0};
+	ip_sign_keygen(&key, &text);
+	ip_sign_keygen(&other, &text2);
+	char path[] = "/tmp/unit-sign-XXXXXX";
+	int fd = mkstemp(path);
+	bool saved = fd >= 0 && write(fd, text.s, text.len) == (ssize_t)text.len;
+	struct ip_sign_key loaded;
+	ok(saved && !ip_sign_key_load(path, &loaded) && !strcmp(loaded.public, key.public) &&
+	   ip_sign_public_valid(key.public) && !ip_sign_public_valid("ed25519:AAAA") &&
+	   strcmp(key.public, other.public), "sign: a key file reads back as the same key");
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	json_t *doc = json_pack("{s:s, s:{s:s, s:s}}", "schema", "x", "response", "from", "AF-KBL-PH",
+	                        "note", "housing found");
+	ip_sign_doc(doc, &key, "AF-KBL-PH");
+	ok(ip_sign_verify(doc, "AF-KBL-PH", key.public) == IP_SIGN_OK &&
+	   ip_sign_verify(doc, "AF-KBL-PH", other.public) == IP_SIGN_BAD &&
+	   ip_sign_verify(doc, "IQ-BGD-IOM", key.public) == IP_SIGN_SIGNER,
+	   "sign: verified with the signer's key only, as the signer only");
+	json_object_set_new(json_object_get(doc, "response"), "note", json_string("forged"));
+	ok(ip_sign_verify(doc, "AF-KBL-PH", key.public) == IP_SIGN_BAD,
+	   "sign: any change breaks the signature");
+	json_object_del(doc, "signature");
+	ok(ip_sign_verify(doc, "AF-KBL-PH", key.public) == IP_SIGN_MISSING,
+	   "sign: no signature is not a good one");
+	json_decref(doc);
+	ip_buf_free(&text);
+	ip_buf_free(&text2);
+}
+
 /* ---- the command line --------------------------------------------------- */
 
 struct fake {
@@ -496,5 +532,6 @@ void unit_domain_tests(void)
 	test_intake_row();
 	test_due();
 	test_export_columns();
+	test_sign();
 	test_command_line();
 }

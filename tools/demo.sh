@@ -74,8 +74,8 @@ step "a partner without an age key gets nothing: plain text needs --no-encrypt (
 	"ip-refer -C demo send --to AF-KBL-PH <Mariam's case>"
 refused ip-refer -C demo send --to AF-KBL-PH "$mariam"
 
-step "keys for the partners and for Munich; the directory names them" \
-	"age-keygen -o demo/keys/AF-KBL-PH.key; ... >demo/partners.yaml; partners: in the config"
+step "keys for the partners and for Munich; the directory names them, and Munich's signing key" \
+	"age-keygen -o demo/keys/AF-KBL-PH.key; ...; ip-refer key >>demo/partners.yaml; partners: in the config"
 mkdir -p demo/keys demo/partner-side
 chmod 700 demo/keys
 cp share/integplan/partners.yaml demo/partners.yaml
@@ -83,6 +83,7 @@ for p in AF-KBL-PH XK-PRN-PH GM-BJL-PH NG-LOS-PH IQ-BGD-IOM BY-MUC; do
 	age-keygen -o "demo/keys/$p.key" 2>/dev/null
 	sed -i "s/^  - id: $p\$/&\n    age: $(age-keygen -y "demo/keys/$p.key")/" demo/partners.yaml
 done
+sed -i "s|^  - id: BY-MUC\$|&\n    sign: $(ip-refer -C demo key)|" demo/partners.yaml
 printf 'partners: partners.yaml\n' >>demo/.integplan/config.yaml
 ip-refer -C demo partners
 
@@ -107,6 +108,10 @@ sed -n '/^referrals:/,/^history:/p' "$mariam" | sed '$d'
 step "at the advice centre in Kabul: a repository of its own; the package opens a case there" \
 	"ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul; ip-intake --from-referral PACKAGE --identity KEY"
 ip-intake --init --centre AF-KBL-PH demo/partner-side/kabul
+# Kabul signs its answers; both sides read the one directory
+sed -i "s|^  - id: AF-KBL-PH\$|&\n    sign: $(ip-refer -C demo/partner-side/kabul key)|" \
+	demo/partners.yaml
+printf 'partners: %s/demo/partners.yaml\n' "$PWD" >>demo/partner-side/kabul/.integplan/config.yaml
 ref=$(sed -n 's/.*"status":"sent","referral":"\([^"]*\)".*/\1/p' demo/sent-AF-KBL-PH.jsonl |
 	head -n 1)
 package=demo/outbox/$ref.json.age

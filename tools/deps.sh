@@ -12,8 +12,10 @@ if command -v pkg-config >/dev/null 2>&1; then
 	pkg-config --exists yaml-0.1 || need libyaml-dev
 	pkg-config --exists jansson || need libjansson-dev
 	pkg-config --exists nettle || need nettle-dev
+	# Packages and responses between centres are signed with Ed25519.
+	pkg-config --exists libsodium || need libsodium-dev
 else
-	need libyaml-dev; need libjansson-dev; need nettle-dev
+	need libyaml-dev; need libjansson-dev; need nettle-dev; need libsodium-dev
 fi
 command -v bats >/dev/null 2>&1 || need bats
 [ -f /usr/lib/bats/bats-support/load.bash ] || need bats-support
