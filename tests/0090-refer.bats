@@ -28,6 +28,16 @@ with_keys() {
 		"$ROOT/share/integplan/partners.yaml" >"$BATS_TEST_TMPDIR/partners.yaml"
 }
 
+# The referral sent, opened at the partner and accepted there; the test
+# goes on in the partner's repository, with its case in $pcase.
+accepted_at_partner() {
+	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
+	partner_repo
+	cd "$BATS_TEST_TMPDIR/partner" || return 1
+	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
+	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+}
+
 # The repository of the partner AF-KBL-PH beside the centre's.
 partner_repo() {
 	ip-intake -q --init --centre AF-KBL-PH "$BATS_TEST_TMPDIR/partner"
@@ -392,11 +402,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 }
 
 @test "receive: an unknown referral, a response for another centre, a move backwards" {
-	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
-	partner_repo
-	cd "$BATS_TEST_TMPDIR/partner"
-	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
-	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	accepted_at_partner
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
 	cd "$BATS_TEST_TMPDIR/repo"
 	sed 's/BY-MUC-R-NMVPYQR4/BY-MUC-R-ZZZZZZZZ/' "$BATS_TEST_TMPDIR/resp.json" >"$BATS_TEST_TMPDIR/unknown.json"
@@ -417,11 +423,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 
 @test "receive: an arrival in the future or before the departure is refused, nothing changed" {
 	ip-plan departure -q -i --date 2026-11-20 "$case_path" >/dev/null
-	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
-	partner_repo
-	cd "$BATS_TEST_TMPDIR/partner"
-	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
-	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	accepted_at_partner
 	ip-plan arrival -q -i --date 2026-11-19 "$pcase" >/dev/null
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/early.json"
 	sed -i 's/^  arrived: 2026-11-19$/  arrived: 2099-01-01/' "$pcase"
@@ -438,11 +440,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 }
 
 @test "respond: a centre without an age key gets nothing unless --no-encrypt" {
-	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
-	partner_repo
-	cd "$BATS_TEST_TMPDIR/partner"
-	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
-	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	accepted_at_partner
 	run ip-refer respond --out outbox "$pcase"
 	assert_failure 64
 	assert_output "ip-refer: $pcase: BY-MUC has no age key in the partner directory: nothing sent (add its key, or send plain text with --no-encrypt)"
@@ -453,11 +451,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 }
 
 @test "respond: a referral id that would leave --out is refused, nothing written" {
-	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
-	partner_repo
-	cd "$BATS_TEST_TMPDIR/partner"
-	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
-	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	accepted_at_partner
 	sed -i 's|^  - id: BY-MUC-R-NMVPYQR4$|  - id: ../../escaped|' "$pcase"
 	run ip-refer respond --no-encrypt --out outbox "$pcase"
 	assert_failure 65
@@ -467,11 +461,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 }
 
 @test "receive: unsigned, forged and unknown-signer responses are refused, nothing changed" {
-	ip-refer send -q --to AF-KBL-PH --no-encrypt "$case_path" >"$BATS_TEST_TMPDIR/pkg.jsonl"
-	partner_repo
-	cd "$BATS_TEST_TMPDIR/partner"
-	pcase=$(ip-intake --from-referral "$BATS_TEST_TMPDIR/pkg.jsonl")
-	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	accepted_at_partner
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
 	grep -q '"signature":{"by":"AF-KBL-PH","key":"ed25519:' "$BATS_TEST_TMPDIR/resp.json"
 	# a made-up answer from another machine that claims to be AF-KBL-PH
