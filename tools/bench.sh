@@ -67,6 +67,43 @@ sync
 intake=$(seconds "$bin/ip-intake" -C "$out/intake" --from "$out/rows.csv")
 intake_read=$(seconds tools/ip-readall "$out/intake/cases")
 
+# Between centre and partner: $exchanged referrals sent, signed and
+# encrypted to one stream; opened at the partner; answered (one signed,
+# encrypted file each) and received. Baselines: age alone over the same
+# bytes, and reading and checking the cases (ip-check).
+exchanged=${BENCH_EXCHANGE:-1000}
+x=$out/exchange
+mkdir -p "$x/keys"
+"$bin/ip-intake" -q --init --centre BY-MUC "$x/centre"
+"$bin/ip-intake" -q --init --centre AF-KBL-PH "$x/partner"
+head -n $((exchanged + 1)) "$out/rows.csv" | "$bin/ip-intake" -q -C "$x/centre" --from - >/dev/null
+age-keygen -o "$x/keys/partner" 2>/dev/null
+age-keygen -o "$x/keys/centre" 2>/dev/null
+cp share/integplan/partners.yaml "$x/partners.yaml"
+sed -i -e "s|^  - id: AF-KBL-PH\$|&\n    age: $(age-keygen -y "$x/keys/partner")\n    sign: $("$bin/ip-refer" -C "$x/partner" key)|" \
+	-e "s|^  - id: BY-MUC\$|&\n    age: $(age-keygen -y "$x/keys/centre")\n    sign: $("$bin/ip-refer" -C "$x/centre" key)|" \
+	"$x/partners.yaml"
+for side in centre partner; do
+	printf 'partners: %s\n' "$PWD/$x/partners.yaml" >>"$x/$side/.integplan/config.yaml"
+done
+sync
+x_check=$(seconds "$bin/ip-check" -q -C "$x/centre")
+x_send=$(seconds sh -c "'$bin/ip-refer' -C '$x/centre' send -q --to AF-KBL-PH \
+	--service job-placement '$x/centre/cases' >'$x/packages.age'")
+age -d -i "$x/keys/partner" "$x/packages.age" >"$x/packages.jsonl"
+x_age=$(seconds sh -c "age -e -r '$(age-keygen -y "$x/keys/partner")' -a \
+	<'$x/packages.jsonl' >'$x/again.age'")
+x_open=$(seconds "$bin/ip-intake" -C "$x/partner" --from-referral "$x/packages.age" \
+	--identity "$x/keys/partner")
+"$bin/ip-refer" -C "$x/partner" update -q -i --status accepted "$x/partner/cases" >/dev/null
+x_respond=$(seconds "$bin/ip-refer" -C "$x/partner" respond -q --out "$x/inbox" \
+	"$x/partner/cases")
+x_receive=$(seconds "$bin/ip-refer" -C "$x/centre" receive -q --identity "$x/keys/centre" \
+	"$x"/inbox/*)
+x_sent=$(grep -c '"schema"' "$x/packages.jsonl" || true)
+x_got=$(grep -c 'received: accepted' "$x"/centre/cases/*.yaml | awk -F: '{ n += $2 } END { print n + 0 }')
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+
 cat <<REPORT
 cases: $n (per ip-check); intake rows: $rows
 baseline read (all files whole):      ${read}s
@@ -81,4 +118,10 @@ ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x l
 ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 64)
 Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 20)' "$(ratio "$python" "$cold1")")
 ip-intake --from ($rows rows, written and synced): ${intake}s = $(ratio "$intake" "$intake_read") x reading the cases it wrote
+exchange: $x_sent packages signed, encrypted and sent; $x_got responses received
+baseline ip-check of the centre's cases: ${x_check}s; age alone over the packages: ${x_age}s
+ip-refer send (signed, one age stream): ${x_send}s = $(rate "$x_sent" "$x_send") packages/s, $(ratio "$x_send" "$x_check") x ip-check
+ip-intake --from-referral (verified):   ${x_open}s = $(rate "$x_sent" "$x_open") packages/s
+ip-refer respond --out (signed, one age file each): ${x_respond}s = $(rate "$x_sent" "$x_respond") responses/s
+ip-refer receive (verified, decrypted): ${x_receive}s = $(rate "$x_got" "$x_receive") responses/s
 REPORT
