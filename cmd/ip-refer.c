@@ -70,8 +70,8 @@ static const struct ip_opt options[] = {
 	 .complete = IP_COMPLETE_DIR},
 	{"results", 0, "FILE", N_("send, receive: a JSON Lines result per input"), 1,
 	 ONLY(SEND) | ONLY(RECEIVE), STRING(results_path), .complete = IP_COMPLETE_FILE},
-	{"no-encrypt", 0, NULL, N_("send, respond: plain text even to a partner that has an "
-	 "age key"), 1, ONLY(SEND) | ONLY(RESPOND), FLAG(no_encrypt)},
+	{"no-encrypt", 0, NULL, N_("send, respond: plain text, also to a recipient without an "
+	 "age key (with a warning)"), 1, ONLY(SEND) | ONLY(RESPOND), FLAG(no_encrypt)},
 	{"partners", 0, "FILE", N_("The partner directory (default: the repository's, else "
 	 "the site's partners.yaml)"), 1, ONLY(SEND) | ONLY(RESPOND) | ONLY(RECEIVE) |
 	 ONLY(PARTNERS),
@@ -287,5 +287,6 @@ int main(int argc, char **argv)
 	json_decref(r.directory);
 	if (r.have_repo)
 		ip_repo_free(&r.repo);
+	ip_sign_key_forget(&r.key);
 	return ip_finish(rc);
 }

@@ -11,7 +11,6 @@
 #include "ip_walk.h"
 #include "ip_write.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -172,7 +171,7 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 		struct ip_repo made = {.dir = (char *)dir};
 		struct ip_sign_key key;
 		rc = ip_repo_signing_key(&made, &key);
-		sodium_memzero(&key, sizeof key);
+		ip_sign_key_forget(&key);
 	}
 	ip_buf_free(&out);
 	free(meta);
@@ -194,7 +193,7 @@ int ip_repo_signing_key(const struct ip_repo *r, struct ip_sign_key *key)
 		struct ip_buf text = {0};
 		ip_sign_keygen(key, &text);
 		rc = ip_write_file(path, text.s, text.len, true);
-		sodium_memzero(text.s, text.len);
+		explicit_bzero(text.s, text.len);
 		ip_buf_free(&text);
 	}
 	free(path);

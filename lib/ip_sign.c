@@ -77,6 +77,11 @@ int ip_sign_key_load(const char *path, struct ip_sign_key *key)
 	return rc;
 }
 
+void ip_sign_key_forget(struct ip_sign_key *key)
+{
+	sodium_memzero(key, sizeof *key);
+}
+
 bool ip_sign_public_valid(const char *text)
 {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];

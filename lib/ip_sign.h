@@ -30,6 +30,9 @@ void ip_sign_keygen(struct ip_sign_key *key, struct ip_buf *secret_text);
 /* Read a key file: 0, or 65 (not a key) / 66 / 74 with the problem said. */
 int ip_sign_key_load(const char *path, struct ip_sign_key *key);
 
+/* Wipe a key from memory once it is no longer needed. */
+void ip_sign_key_forget(struct ip_sign_key *key);
+
 /* Is text a public key as ip_sign_keygen writes it? */
 bool ip_sign_public_valid(const char *text);
 
