@@ -127,8 +127,7 @@ static const struct ip_command command = {
 	"CASEs are case files or directories; - is a case on standard input. Changes "
 	"print the cases unless -i. Exit status: 0 done, 1 check found gaps, 64 usage, "
 	"65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a case is locked."),
-	subs, NSUB, N_("subcommand"), N_("no subcommand (new, add, set, approve, departure, "
-	"arrival, follow-up, check, render or templates)"),
+	subs, NSUB, N_("subcommand"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_DATA | IP_FORMATS_DOC, 5, NULL,
 };
 

@@ -107,7 +107,6 @@ static const struct ip_command command = {
 	"package), 66 missing input, 73 cannot create (or encrypt), 74 I/O error, 75 a "
 	"case is locked, 77 no consent, or a package for another key."),
 	subs, NSUB, N_("subcommand"),
-	N_("no subcommand (send, update, respond, receive or partners)"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_DATA, 5, NULL,
 };
 
@@ -144,7 +143,7 @@ static int prepare_send(struct refer *r)
 static int load_key(struct refer *r)
 {
 	if (!r->have_repo) {
-		ip_error(NULL, "ip-refer %s signs with the case repository's key: run it in one "
+		ip_error(NULL, "ip-refer %s uses the case repository's signing key: run it in one "
 		         "(-C DIR)", subs[r->sub].name);
 		return IP_EXIT_NOINPUT;
 	}

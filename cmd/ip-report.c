@@ -110,7 +110,7 @@ static const struct ip_command command = {
 	"Without CASEs, the cases/ of the repository, through its report cache. "
 	"Counts below --min-cell are shown as <N. Exit status: 0 done, 64 usage, "
 	"65 bad data, 66 missing input, 74 I/O error."),
-	subs, NSUB, N_("report"), N_("no report (summary, kpi, due, indicators, export or merge)"),
+	subs, NSUB, N_("report"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_REPORT, 4, NULL,
 };
 

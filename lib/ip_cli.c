@@ -180,14 +180,14 @@ static int take(void *state, const struct ip_opt *o, const char *arg,
 {
 	json_t *value = NULL;
 	int bad = 0;
-	if (o->field && !(o->flags & IP_OPT_CHECK_LATER)) {
+	/* the value of a case field is text: UTF-8, whenever it is checked */
+	if (o->field && !(value = json_string(arg))) {
+		refuse(o, "%s", _("not valid UTF-8 text"));
+		return 1;
+	}
+	if (value && !(o->flags & IP_OPT_CHECK_LATER)) {
 		char *label = ip_xasprintf("--%s", o->name);
-		value = json_string(arg);
-		if (!value) /* jansson takes UTF-8 only */
-			refuse(o, "%s", _("not valid UTF-8 text"));
-		else
-			bad = ip_field_validate(o->field, &value, &(struct ip_where){NULL, 0, 0, label});
-		bad += !value;
+		bad = ip_field_validate(o->field, &value, &(struct ip_where){NULL, 0, 0, label});
 		free(label);
 	}
 	void *slot = (char *)state + o->offset;
@@ -247,8 +247,13 @@ static error_t parse_command(int key, char *arg, struct argp_state *argp)
 static int pick_sub(const struct ip_command *cmd, int argc, char **argv,
                     struct ip_args *args)
 {
-	if (args->first >= argc) {
-		ip_error(NULL, "%s", _(cmd->no_sub));
+	if (args->first >= argc) { /* "no subcommand (new, add or set)", from the table */
+		struct ip_buf list = {0};
+		for (size_t i = 0; i < cmd->nsubs; i++)
+			ip_buf_printf(&list, "%s%s", !i ? "" : i + 1 < cmd->nsubs ? ", " : _(" or "),
+			              cmd->subs[i].name);
+		ip_error(NULL, "no %s (%s)", _(cmd->sub_kind), list.s);
+		ip_buf_free(&list);
 		return IP_EXIT_USAGE;
 	}
 	const char *names[IP_SUBS_MAX];

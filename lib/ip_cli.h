@@ -125,7 +125,6 @@ struct ip_command {
 	const struct ip_sub *subs;     /* NULL: the command has none */
 	size_t nsubs;
 	const char *sub_kind;          /* N_("subcommand"), N_("report") */
-	const char *no_sub;            /* N_(): the message when none is given */
 	const struct ip_opt *opts;     /* ended by one whose name is NULL */
 	enum ip_complete operands;
 	unsigned formats;              /* the formats -f takes */

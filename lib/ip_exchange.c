@@ -154,6 +154,14 @@ int ip_exchange_send(struct ip_exchange *r, const json_t *partner, json_t *servi
 	return ip_exit_merge(rc, flush_stream(r));
 }
 
+/* A recipient without a key gets nothing unless plain text is asked for. */
+static int no_key(const char *file, const char *id)
+{
+	ip_error(&(struct ip_where){file, 0, 0, NULL}, "%s has no age key in the partner "
+	         "directory: nothing sent (add its key, or send plain text with --no-encrypt)", id);
+	return IP_EXIT_USAGE;
+}
+
 static int respond_one(const char *path, void *ctx)
 {
 	struct ip_exchange *r = ctx;
@@ -180,12 +188,8 @@ static int respond_one(const char *path, void *ctx)
 	}
 	/* the referring centre's key, unless plain text is asked for */
 	r->recipient = rc ? NULL : key_for(r, ip_partner(r->directory, ip_str(ref, "from")));
-	if (!rc && !r->recipient && !r->no_encrypt) {
-		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, NULL}, "%s has no age key in the "
-		         "partner directory: nothing sent (add its key, or send plain text with "
-		         "--no-encrypt)", ip_str(ref, "from"));
-		rc = IP_EXIT_USAGE;
-	}
+	if (!rc && !r->recipient && !r->no_encrypt)
+		rc = no_key(docs.v[0].file, ip_str(ref, "from"));
 	if (!rc) {
 		json_t *resp = ip_referral_response(c, ref, r->today, r->note);
 		ip_sign_doc(resp, r->key, ip_str(json_object_get(resp, "response"), "from"));
@@ -317,11 +321,8 @@ int ip_exchange_keyless(const json_t *partner, bool no_encrypt, bool quiet)
 	const char *id = ip_str(partner, "id");
 	if (ip_str(partner, "age"))
 		return IP_EXIT_OK;
-	if (!no_encrypt) {
-		ip_error(NULL, "%s has no age key in the partner directory: nothing sent (add its "
-		         "key, or send plain text with --no-encrypt)", id);
-		return IP_EXIT_USAGE;
-	}
+	if (!no_encrypt)
+		return no_key(NULL, id);
 	if (quiet)
 		return IP_EXIT_OK;
 	json_t *special = ip_referral_special(json_object_get(partner, "profile"));

@@ -178,11 +178,14 @@ static void prune(json_t *v)
 	}
 }
 
+/* What of a return-side measure travels: its plan, never its owner or
+ * notes (its due date goes made absolute where the case knows it). */
+static const char *const measure_keys[] = {"id", "dimension", "category", "side", "status",
+	"budget", "programme", "addresses", "due", NULL};
+
 /* The plan's return-side measures as the partner needs them. */
 static json_t *return_measures(const json_t *c)
 {
-	static const char *const keys[] = {"id", "dimension", "category", "side", "status",
-	                                   "budget", "programme", "addresses", NULL};
 	json_t *out = json_array();
 	size_t i;
 	json_t *m;
@@ -190,8 +193,8 @@ static json_t *return_measures(const json_t *c)
 		if (strcmp(ip_str(m, "side"), "return"))
 			continue;
 		json_t *copy = json_object();
-		for (const char *const *k = keys; *k; k++)
-			if (json_object_get(m, *k))
+		for (const char *const *k = measure_keys; *k; k++)
+			if (strcmp(*k, "due") && json_object_get(m, *k))
 				json_object_set(copy, *k, json_object_get(m, *k));
 		char date[11];
 		const char *due = ip_str(m, "due");
@@ -317,12 +320,10 @@ json_t *ip_referral_special(const json_t *profile)
 	return out;
 }
 
-/* The keys of a return-side measure a package carries (return_measures). */
+/* A key of a return-side measure a package carries. */
 static bool measure_key(const char *key)
 {
-	static const char *const keys[] = {"id", "dimension", "category", "side", "status",
-	                                   "budget", "programme", "addresses", "due", NULL};
-	for (const char *const *k = keys; *k; k++)
+	for (const char *const *k = measure_keys; *k; k++)
 		if (!strcmp(*k, key))
 			return true;
 	return false;

@@ -82,15 +82,20 @@ void ip_sign_key_forget(struct ip_sign_key *key)
 	sodium_memzero(key, sizeof *key);
 }
 
+/* The key of a public key's text, if it is one. */
+static bool public_key(const char *text, uint8_t pk[crypto_sign_PUBLICKEYBYTES])
+{
+	size_t n = 0, skip = strlen(PUBLIC_PREFIX);
+	sodium_ready();
+	return text && !strncmp(text, PUBLIC_PREFIX, skip) &&
+	       !sodium_base642bin(pk, crypto_sign_PUBLICKEYBYTES, text + skip, strlen(text + skip),
+	                          NULL, &n, NULL, B64) && n == crypto_sign_PUBLICKEYBYTES;
+}
+
 bool ip_sign_public_valid(const char *text)
 {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	size_t n = 0;
-	size_t skip = strlen(PUBLIC_PREFIX);
-	sodium_ready();
-	return text && !strncmp(text, PUBLIC_PREFIX, skip) &&
-	       !sodium_base642bin(pk, sizeof pk, text + skip, strlen(text + skip), NULL, &n, NULL,
-	                          B64) && n == sizeof pk;
+	return public_key(text, pk);
 }
 
 /* What is signed: the canonical JSON of doc without its signature. */
@@ -126,12 +131,9 @@ enum ip_sign_check ip_sign_verify(const json_t *doc, const char *signer, const c
 		return IP_SIGN_MISSING;
 	if (strcmp(by, signer))
 		return IP_SIGN_SIGNER;
-	sodium_ready();
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
-	size_t npk = 0, nsig = 0, skip = strlen(PUBLIC_PREFIX);
-	if (!ip_sign_public_valid(public) ||
-	    sodium_base642bin(pk, sizeof pk, public + skip, strlen(public + skip), NULL, &npk,
-	                      NULL, B64) ||
+	size_t nsig = 0;
+	if (!public_key(public, pk) ||
 	    sodium_base642bin(sig, sizeof sig, value, strlen(value), NULL, &nsig, NULL, B64) ||
 	    nsig != sizeof sig)
 		return IP_SIGN_BAD;

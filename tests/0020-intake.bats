@@ -312,3 +312,12 @@ JSONL
 	run ip-intake --version
 	assert_output "integplan 0.1.0"
 }
+
+@test "a field option that is not UTF-8 is refused at the option (64), nothing opened" {
+	make_repo
+	run ip-intake --given Mariam --family Ahmadi --birth-date 1991-04-12 --sex $'\xff' \
+		--nationality AF --return-country AF
+	assert_failure 64
+	assert_output "ip-intake: --sex: not valid UTF-8 text"
+	[ -z "$(ls cases)" ]
+}

@@ -476,7 +476,7 @@ static const struct ip_opt fake_opts[] = {
 	 .field = "plan.measures.side", .call = count_call},
 	{0}};
 static const struct ip_command fake = {"ip-fake", "SUB", "fake", fake_subs, 2,
-	"subcommand", "no subcommand", fake_opts, IP_COMPLETE_CASES, IP_FORMATS_DATA, 2, NULL};
+	"subcommand", fake_opts, IP_COMPLETE_CASES, IP_FORMATS_DATA, 2, NULL};
 
 static int parse_args(struct fake *f, struct ip_args *args, char *argv[])
 {
