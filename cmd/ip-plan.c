@@ -98,8 +98,9 @@ static const struct ip_opt options[] = {
 	 FIELD("plan.measures.status")},
 	{"by", 0, "NAME", N_("approve, follow-up: who (default: the actor)"), 3,
 	 ONLY(APPROVE) | ONLY(FOLLOW_UP), STRING(edit.by), .field = "plan.approvals.by"},
-	{"date", 0, "DATE", N_("approve, departure, arrival, follow-up: the day (default: "
-	 "today)"), 3, ONLY(APPROVE) | ONLY(DEPARTURE) | ONLY(ARRIVAL) | ONLY(FOLLOW_UP),
+	{"date", 0, "DATE", N_("set (a new status), approve, departure, arrival, follow-up: "
+	 "the day (default: today)"), 3, ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) |
+	 ONLY(ARRIVAL) | ONLY(FOLLOW_UP),
 	 STRING(edit.date), .field = "plan.approvals.date"},
 	{"planned", 0, NULL, N_("departure: the planned date, not the day of departure"), 3,
 	 ONLY(DEPARTURE), FLAG(edit.planned)},

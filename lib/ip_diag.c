@@ -98,6 +98,17 @@ void ip_warn(const struct ip_where *w, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void ip_inform(const struct ip_where *w, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", ip_progname());
+	print_where(w);
+	va_start(ap, fmt);
+	vfprintf(stderr, _(fmt), ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 const char *ip_did_you_mean(const char *near)
 {
 	static _Thread_local char text[160];

@@ -36,7 +36,10 @@ const char *ip_diag_first(void);
 /* Same with a "warning: " marker; does not change any exit status. */
 void ip_warn(const struct ip_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
+/* Say what was done, when it is news a user would ask for ("took ...");
+ * no marker, no exit status. */
+void ip_inform(const struct ip_where *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* For "did you mean": the candidate closest to word by edit distance, if
  * it is close enough to be a likely typo; else NULL. */

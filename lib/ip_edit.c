@@ -43,7 +43,13 @@ static void chunk_reset(struct chunk *k)
 static int chunk_flush(struct run *r)
 {
 	struct chunk *k = &r->chunk;
-	int rc = k->batch ? ip_batch_commit(k->batch, NULL, NULL) : IP_EXIT_OK;
+	int rc = IP_EXIT_OK;
+	if (k->batch && r->e->before_commit)
+		rc = r->e->before_commit(k->paths, k->status, k->npaths, r->e->ctx);
+	if (rc && k->batch)
+		ip_batch_abort(k->batch);
+	else if (k->batch)
+		rc = ip_batch_commit(k->batch, NULL, NULL);
 	for (size_t i = 0; i < k->nlocks; i++)
 		ip_lock_release(&k->locks[i]);
 	for (size_t i = 0; i < k->npaths; i++) {

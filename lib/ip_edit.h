@@ -31,6 +31,12 @@ struct ip_edit {
 	/* Optional. In place, when a changed case joins a batch: add the files
 	 * that must land with it (0, 73 or 74). */
 	int (*also_write)(const char *path, struct ip_batch *batch, void *ctx);
+	/* Optional. In place, before a chunk of changed cases is committed: put
+	 * out what must have left before the cases record it (standard output).
+	 * paths and status are the chunk's inputs in order (status 0: its
+	 * change, if any, joins the commit). A failure (its status) fails the
+	 * whole chunk: none of its cases is written. */
+	int (*before_commit)(char *const *paths, const int *status, size_t n, void *ctx);
 	/* Optional. Each input's final status, in input order: 0 once its
 	 * change is in place (or it needed none), else with the first error
 	 * reported about it. */

@@ -12,6 +12,7 @@
 #include "ip_vocab.h"
 #include "ip_write.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,18 +49,16 @@ static int seal_text(const struct ip_exchange *r, const char *text, size_t len,
 	return IP_EXIT_OK;
 }
 
-/* Standard output gets every package of the run at once: one encryption
- * (one age process) for the whole batch. */
-static int flush_stream(struct ip_exchange *r)
+/* Put out what must have left before the cases that record it are
+ * written: all of it, flushed, or the chunk is not written. */
+static int put_out(const struct ip_buf *b)
 {
-	if (!r->stream.len)
-		return IP_EXIT_OK;
-	struct ip_buf out = {0};
-	int rc = seal_text(r, r->stream.s, r->stream.len, &out);
-	if (!rc)
-		fwrite(out.s, 1, out.len, stdout);
-	ip_buf_free(&out);
-	return rc;
+	if (b->len && (fwrite(b->s, 1, b->len, stdout) != b->len || fflush(stdout) != 0)) {
+		ip_error(NULL, "cannot write to standard output: %s; nothing recorded",
+		         strerror(errno));
+		return IP_EXIT_IOERR;
+	}
+	return IP_EXIT_OK;
 }
 
 static char *json_text(const json_t *v, enum ip_format f)
@@ -116,6 +115,24 @@ static int send_also_write(const char *path, struct ip_batch *batch, void *ctx)
 	return rc;
 }
 
+/* Standard output gets the chunk's packages before their cases record
+ * them: one encryption (one age process) for all of them. */
+static int send_before_commit(char *const *paths, const int *status, size_t n, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	struct ip_buf plain = {0}, out = {0};
+	for (size_t i = 0; i < n; i++)
+		if (!status[i])
+			ip_buf_puts(&plain, ip_str(json_object_get(r->pending, paths[i]), "text") ?
+			            ip_str(json_object_get(r->pending, paths[i]), "text") : "");
+	int rc = plain.len ? seal_text(r, plain.s, plain.len, &out) : IP_EXIT_OK;
+	if (!rc)
+		rc = put_out(&out);
+	ip_buf_free(&plain);
+	ip_buf_free(&out);
+	return rc;
+}
+
 static void send_outcome(const char *path, int status, const char *error, void *ctx)
 {
 	struct ip_exchange *r = ctx;
@@ -126,8 +143,6 @@ static void send_outcome(const char *path, int status, const char *error, void *
 		result(r, path, NULL, "failed", status, error);
 	} else if (sent) {
 		r->sent++;
-		if (!r->out)
-			ip_buf_puts(&r->stream, ip_str(p, "text"));
 		result(r, path, sent, "sent", 0, NULL);
 	} else if (open) {
 		r->open++;
@@ -148,10 +163,11 @@ int ip_exchange_send(struct ip_exchange *r, const json_t *partner, json_t *servi
 	/* The case records the referral, always; the output is the packages. */
 	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-refer send",
 	                    .apply = apply_send, .ctx = r, .outcome = send_outcome,
-	                    .also_write = r->out ? send_also_write : NULL, .no_paths = true};
+	                    .also_write = r->out ? send_also_write : NULL, .no_paths = true,
+	                    .before_commit = r->out ? NULL : send_before_commit};
 	rc = ip_edit_run(&e, operands, n);
 	ip_send_clear(&r->send);
-	return ip_exit_merge(rc, flush_stream(r));
+	return rc;
 }
 
 /* A recipient without a key gets nothing unless plain text is asked for. */
@@ -162,63 +178,127 @@ static int no_key(const char *file, const char *id)
 	return IP_EXIT_USAGE;
 }
 
-static int respond_one(const char *path, void *ctx)
+/* The partner's case records the response (its number, the note); the
+ * response waits in r->pending, signed, until the case is written. */
+static int apply_respond(json_t *c, const char *name, const char **what, void *ctx)
 {
 	struct ip_exchange *r = ctx;
-	struct ip_docs docs = {0};
-	int rc = ip_case_load(path, &r->run.lim, &docs);
-	if (rc == IP_EXIT_DATAERR)
-		ip_error(&(struct ip_where){path, 0, 0, NULL}, "not one valid case; nothing sent");
-	const json_t *c = rc ? NULL : docs.v[0].root;
-	json_t *ref = c ? ip_refer_pick(c, r->referral, true, docs.v[0].file) : NULL;
-	if (c && !ref)
-		rc = IP_EXIT_DATAERR;
-	if (ref && !ip_str(ref, "from")) {
-		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, "referrals"}, "referral %s was "
-		         "made here, not received: the partner responds to it", ip_str(ref, "id"));
-		rc = IP_EXIT_DATAERR;
-	}
-	/* the id names the response's file: never one that leaves --out */
-	if (!rc && (!ip_referral_id_valid(ip_str(ref, "id")) ||
-	            !ip_centre_id_valid(ip_str(ref, "from")))) {
-		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, "referrals"}, "referral '%s' "
-		         "from '%s' does not have a valid referral and centre id; nothing sent",
-		         ip_str(ref, "id"), ip_str(ref, "from"));
-		rc = IP_EXIT_DATAERR;
-	}
+	struct ip_respond x = {.referral = r->referral, .note = r->note, .today = r->today,
+	                       .actor = r->run.actor};
+	int rc = ip_refer_respond(&x, c, name, what);
+	if (rc)
+		return rc;
+	const json_t *body = json_object_get(x.response, "response");
+	const char *to = ip_str(body, "to");
 	/* the referring centre's key, unless plain text is asked for */
-	r->recipient = rc ? NULL : key_for(r, ip_partner(r->directory, ip_str(ref, "from")));
-	if (!rc && !r->recipient && !r->no_encrypt)
-		rc = no_key(docs.v[0].file, ip_str(ref, "from"));
+	const char *recipient = key_for(r, ip_partner(r->directory, to));
+	if (!recipient && !r->no_encrypt)
+		rc = no_key(name, to);
 	if (!rc) {
-		json_t *resp = ip_referral_response(c, ref, r->today, r->note);
-		ip_sign_doc(resp, r->key, ip_str(json_object_get(resp, "response"), "from"));
-		char *text = json_text(resp, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
-		if (r->out) {
-			struct ip_buf out = {0};
-			rc = seal_text(r, text, strlen(text), &out);
-			char *file = ip_xasprintf("%s/%s.response-%zu.json%s", r->out,
-			                          ip_str(ref, "id"), json_array_size(json_object_get(
-			                          ref, "steps")), r->recipient ? ".age" : "");
-			if (!rc)
-				rc = ip_write_file(file, out.s, out.len, false);
-			if (!rc)
-				ip_run_print_path(&r->run, file);
-			free(file);
-			ip_buf_free(&out);
-		} else {
-			/* Several responses may go to several centres: one at a time. */
-			struct ip_buf one = {0};
-			rc = seal_text(r, text, strlen(text), &one);
-			if (!rc)
-				fwrite(one.s, 1, one.len, stdout);
-			ip_buf_free(&one);
-		}
+		ip_sign_doc(x.response, r->key, ip_str(body, "from"));
+		char *text = json_text(x.response, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
+		json_t *p = json_pack("{s:s, s:O}", "text", text, "referral",
+		                      json_object_get(body, "referral"));
+		json_object_set_new(p, "seq", json_copy(json_object_get(body, "seq")));
+		if (recipient)
+			json_object_set_new(p, "recipient", json_string(recipient));
+		json_object_set_new(r->pending, name, p);
 		free(text);
-		json_decref(resp);
+		snprintf(r->what, sizeof r->what, "%s", *what);
+		*what = r->what;
 	}
-	ip_docs_free(&docs);
+	json_decref(x.response);
 	return rc;
+}
+
+/* Encrypted to the pending item's recipient, when it has one. */
+static int seal_pending(const json_t *p, struct ip_buf *out)
+{
+	const char *text = ip_str(p, "text"), *recipient = ip_str(p, "recipient");
+	if (recipient)
+		return ip_age_encrypt(recipient, text, strlen(text), out);
+	ip_buf_add(out, text, strlen(text));
+	return IP_EXIT_OK;
+}
+
+/* DIR/REF.response-SEQ.json[.age]: the sequence number makes it unique. */
+static char *response_file(const struct ip_exchange *r, const json_t *p)
+{
+	return ip_xasprintf("%s/%s.response-%lld.json%s", r->out, ip_str(p, "referral"),
+	                    (long long)json_integer_value(json_object_get(p, "seq")),
+	                    ip_str(p, "recipient") ? ".age" : "");
+}
+
+/* The response lands in --out with the case that records it. */
+static int respond_also_write(const char *path, struct ip_batch *batch, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	const json_t *p = json_object_get(r->pending, path);
+	if (!p)
+		return IP_EXIT_OK;
+	struct ip_buf out = {0};
+	int rc = seal_pending(p, &out);
+	if (!rc) {
+		char *file = response_file(r, p);
+		rc = ip_batch_add(batch, file, out.s, out.len, IP_WRITE_CREATE);
+		free(file);
+	}
+	ip_buf_free(&out);
+	return rc;
+}
+
+/* Standard output gets the chunk's responses before their cases record
+ * them: those for one centre together, sealed once (one age process). */
+static int respond_before_commit(char *const *paths, const int *status, size_t n,
+                                 void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	json_t *by_recipient = json_object();
+	for (size_t i = 0; i < n; i++) {
+		const json_t *p = json_object_get(r->pending, paths[i]);
+		if (status[i] || !p)
+			continue;
+		const char *key = ip_str(p, "recipient") ? ip_str(p, "recipient") : "";
+		json_t *texts = json_object_get(by_recipient, key);
+		if (!texts)
+			json_object_set_new(by_recipient, key, texts = json_array());
+		json_array_append(texts, json_object_get(p, "text"));
+	}
+	int rc = IP_EXIT_OK;
+	const char *key;
+	json_t *texts;
+	json_object_foreach(by_recipient, key, texts) {
+		struct ip_buf plain = {0}, out = {0};
+		size_t i;
+		json_t *t;
+		json_array_foreach(texts, i, t)
+			ip_buf_puts(&plain, json_string_value(t));
+		rc = *key ? ip_age_encrypt(key, plain.s, plain.len, &out)
+		          : (ip_buf_add(&out, plain.s, plain.len), IP_EXIT_OK);
+		if (!rc)
+			rc = put_out(&out);
+		ip_buf_free(&plain);
+		ip_buf_free(&out);
+		if (rc)
+			break;
+	}
+	json_decref(by_recipient);
+	return rc;
+}
+
+/* Once the case holds the response: the name of its file. */
+static void respond_outcome(const char *path, int status, const char *error, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	(void)error;
+	const json_t *p = json_object_get(r->pending, path);
+	if (!status && p && r->out) {
+		char *file = response_file(r, p);
+		ip_run_print_path(&r->run, file);
+		free(file);
+	}
+	r->failed += status != 0;
+	json_object_del(r->pending, path);
 }
 
 int ip_exchange_respond(struct ip_exchange *r, const json_t *directory,
@@ -228,8 +308,13 @@ int ip_exchange_respond(struct ip_exchange *r, const json_t *directory,
 	r->referral = referral;
 	r->note = note;
 	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
-	struct ip_inputs in = ip_run_inputs(&r->run, operands, n, true);
-	return rc ? rc : ip_inputs_walk(&in, respond_one, r);
+	if (rc)
+		return rc;
+	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-refer respond",
+	                    .apply = apply_respond, .ctx = r, .outcome = respond_outcome,
+	                    .also_write = r->out ? respond_also_write : NULL, .no_paths = true,
+	                    .before_commit = r->out ? NULL : respond_before_commit};
+	return ip_edit_run(&e, operands, n);
 }
 
 static int apply_receive(json_t *c, const char *name, const char **what, void *ctx)
@@ -265,6 +350,8 @@ static int receive_response(struct ip_exchange *r, const struct ip_doc *doc)
 	struct ip_edit e = {.run = r->run, .in_place = true,
 	                    .cmd = "ip-refer receive", .apply = apply_receive, .ctx = &x};
 	rc = ip_edit_run(&e, &path, 1);
+	if (!rc && !r->run.quiet)
+		ip_inform(&(struct ip_where){doc->file, 0, 0, NULL}, "took %s", x.summary);
 	free(path);
 	return rc;
 }
@@ -311,7 +398,6 @@ int ip_exchange_finish(struct ip_exchange *r)
 		                   r->results.len, false);
 	json_decref(r->pending);
 	json_decref(r->referrals);
-	ip_buf_free(&r->stream);
 	ip_buf_free(&r->results);
 	return rc;
 }

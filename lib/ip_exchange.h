@@ -38,7 +38,7 @@ struct ip_exchange {
 	const char *identity;        /* receive: the age key to decrypt with */
 	const json_t *directory;     /* respond: the partner directory */
 	const char *referral, *note; /* respond */
-	struct ip_buf stream;        /* packages for standard output */
+	char what[300];              /* respond: the change, for the history */
 	struct ip_buf results;       /* JSON Lines for results_path */
 	size_t sent, open, failed, received;
 };

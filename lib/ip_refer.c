@@ -172,72 +172,333 @@ int ip_refer_update(struct ip_update *r, json_t *c, const char *name, const char
 	return rc;
 }
 
-/* The response's steps must continue the referral's own: the same steps
- * first, then at least one new one. */
-static int check_continues(const json_t *ref, const json_t *steps, const char *pkg)
-{
-	const json_t *have = json_object_get(ref, "steps");
-	const char *id = ip_str(ref, "id");
-	struct ip_where w = {pkg, 0, 0, "response.steps"};
-	for (size_t i = 0; i < json_array_size(have); i++) {
-		const char *here = ip_str(json_array_get(have, i), "status");
-		const char *there = ip_str(json_array_get(steps, i), "status");
-		if (!there || strcmp(here, there)) {
-			ip_error(&w, "stale response: it does not continue referral %s (step %zu is "
-			         "%s here, %s in the response); nothing changed", id, i + 1, here,
-			         there ? there : "missing");
-			return IP_EXIT_DATAERR;
-		}
-	}
-	if (json_array_size(steps) <= json_array_size(have)) {
-		ip_error(&w, "replayed or stale response: referral %s has all %zu of its steps "
-		         "already; nothing changed", id, json_array_size(steps));
-		return IP_EXIT_DATAERR;
-	}
-	return IP_EXIT_OK;
-}
+/* ---- respond (partner side) --------------------------------------------- */
 
-/* Measures the partner carries out: their status comes back by id. */
-static void merge_measures(json_t *c, const json_t *body)
-{
-	json_t *plan = json_object_get(c, "plan");
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(body, "measures"), i, m) {
-		json_t *mine = ip_plan_measure(plan, ip_str(m, "id"));
-		if (mine && !strcmp(ip_str(mine, "side"), "return"))
-			json_object_set(mine, "status", json_object_get(m, "status"));
-	}
-}
-
-/* The partner's note for the centre becomes a note of the case, by it. */
-static void add_note(json_t *c, const char *partner, const char *text)
+/* A note for the referring centre: kept in the case, tied to the referral,
+ * so that it travels with this response and every later one. */
+static void add_note(json_t *c, const char *by, const char *text, const char *referral)
 {
 	char now[21];
 	ip_datetime_str(ip_now(), now);
 	json_t *notes = json_object_get(c, "notes");
 	if (!notes)
 		json_object_set_new(c, "notes", notes = json_array());
-	json_array_append_new(notes, json_pack("{s:s, s:s, s:s}", "at", now, "by", partner,
-	                                       "text", text));
+	json_t *n = json_pack("{s:s, s:s, s:s}", "at", now, "by", by, "text", text);
+	if (referral)
+		json_object_set_new(n, "referral", json_string(referral));
+	json_array_append_new(notes, n);
+}
+
+int ip_refer_respond(struct ip_respond *r, json_t *c, const char *name, const char **what)
+{
+	json_t *ref = ip_refer_pick(c, r->referral, true, name);
+	if (!ref)
+		return IP_EXIT_DATAERR;
+	struct ip_where w = {name, 0, 0, "referrals"};
+	const char *id = ip_str(ref, "id"), *from = ip_str(ref, "from");
+	if (!from) {
+		ip_error(&w, "referral %s was made here, not received: the partner responds to "
+		         "it", id);
+		return IP_EXIT_DATAERR;
+	}
+	/* the ids name the response's file: never one that leaves --out */
+	if (!ip_referral_id_valid(id) || !ip_centre_id_valid(from)) {
+		ip_error(&w, "referral '%s' from '%s' does not have a valid referral and centre "
+		         "id; nothing sent", id, from);
+		return IP_EXIT_DATAERR;
+	}
+	if (r->note)
+		add_note(c, ip_actor(r->actor), r->note, id);
+	json_int_t seq = json_integer_value(json_object_get(ref, "seq")) + 1;
+	json_object_set_new(ref, "seq", json_integer(seq));
+	r->response = ip_referral_response(c, ref, r->today);
+	snprintf(r->summary, sizeof r->summary, "response %lld to referral %s for %s%s",
+	         (long long)seq, id, from, r->note ? ", with a note" : "");
+	*what = r->summary;
+	return IP_EXIT_OK;
+}
+
+/* ---- receive (referring side) -------------------------------------------- */
+
+/* The response's steps must continue the referral's own: the same steps
+ * first, then any new ones. */
+static int check_continues(const json_t *ref, const json_t *steps, const char *pkg)
+{
+	const json_t *have = json_object_get(ref, "steps");
+	const char *id = ip_str(ref, "id");
+	struct ip_where w = {pkg, 0, 0, "response.steps"};
+	if (json_array_size(steps) < json_array_size(have)) {
+		ip_error(&w, "stale response: it has %zu of referral %s's %zu steps; nothing "
+		         "changed", json_array_size(steps), id, json_array_size(have));
+		return IP_EXIT_DATAERR;
+	}
+	for (size_t i = 0; i < json_array_size(have); i++) {
+		const char *here = ip_str(json_array_get(have, i), "status");
+		const char *there = ip_str(json_array_get(steps, i), "status");
+		if (strcmp(here, there)) {
+			ip_error(&w, "the response contradicts referral %s: step %zu is %s here, "
+			         "%s in the response; nothing changed", id, i + 1, here, there);
+			return IP_EXIT_DATAERR;
+		}
+	}
+	return IP_EXIT_OK;
+}
+
+/* A sequence number above the last one received: anything else was
+ * received already (a replay) or is not a sequence number at all. */
+static int check_seq(const json_t *ref, const json_t *body, const char *pkg)
+{
+	json_int_t seq = json_integer_value(json_object_get(body, "seq"));
+	json_int_t had = json_integer_value(json_object_get(ref, "seq"));
+	struct ip_where w = {pkg, 0, 0, "response.seq"};
+	if (seq < 1 || seq > IP_RESPONSE_SEQ_MAX) {
+		ip_error(&w, "response number %lld is out of range (1 to %d); nothing changed",
+		         (long long)seq, IP_RESPONSE_SEQ_MAX);
+		return IP_EXIT_DATAERR;
+	}
+	if (seq <= had) {
+		ip_error(&w, "replayed response: response %lld to referral %s was received "
+		         "already (the last one received is %lld); nothing changed",
+		         (long long)seq, ip_str(ref, "id"), (long long)had);
+		return IP_EXIT_DATAERR;
+	}
+	return IP_EXIT_OK;
 }
 
 /* An arrival the partner reports: not in the future, not before the
- * departure the case knows. */
+ * departure the case knows, not another than the case has. */
 static int check_arrival(const struct ip_receive *r, const json_t *c)
 {
 	const char *arrived = ip_str(json_object_get(r->response, "response"), "arrived");
 	const char *departed = ip_get_str(c, "return.departed");
+	const char *had = ip_get_str(c, "return.arrived");
 	struct ip_where w = {r->package, 0, 0, "response.arrived"};
-	if (arrived && strcmp(arrived, r->today) > 0)
+	if (!arrived)
+		return IP_EXIT_OK;
+	if (strcmp(arrived, r->today) > 0)
 		ip_error(&w, "an arrival on %s is in the future (today is %s); nothing changed",
 		         arrived, r->today);
-	else if (arrived && departed && strcmp(arrived, departed) < 0)
+	else if (departed && strcmp(arrived, departed) < 0)
 		ip_error(&w, "an arrival on %s is before the departure on %s; nothing changed",
 		         arrived, departed);
+	else if (had && strcmp(arrived, had))
+		ip_error(&w, "the response contradicts the case: arrival on %s, the case has %s; "
+		         "nothing changed", arrived, had);
 	else
 		return IP_EXIT_OK;
 	return IP_EXIT_DATAERR;
+}
+
+/* A date the partner gives for something it did for this referral: not
+ * before the referral was made, not after today. */
+static bool plausible_date(const struct ip_receive *r, const json_t *ref, const char *date,
+                           const char *path)
+{
+	const char *made = ip_str(ref, "date");
+	struct ip_where w = {r->package, 0, 0, path};
+	if (strcmp(date, r->today) > 0)
+		ip_error(&w, "%s is in the future (today is %s)", date, r->today);
+	else if (made && strcmp(date, made) < 0)
+		ip_error(&w, "%s is before referral %s was made (%s)", date, ip_str(ref, "id"),
+		         made);
+	else
+		return true;
+	return false;
+}
+
+/* The partner reports on the measures it carries out, and no others. */
+static size_t check_measures(const struct ip_receive *r, const json_t *c, const json_t *ref)
+{
+	const json_t *plan = json_object_get(c, "plan");
+	const json_t *list = json_object_get(json_object_get(r->response, "response"),
+	                                     "measures");
+	size_t i, bad = 0;
+	json_t *m;
+	json_array_foreach(list, i, m) {
+		char path[64];
+		snprintf(path, sizeof path, "response.measures[%zu]", i);
+		const json_t *mine = ip_plan_measure(plan, ip_str(m, "id"));
+		if (!mine)
+			ip_warn(&(struct ip_where){r->package, 0, 0, path}, "the case has no measure "
+			        "%s (any longer); its status is not taken", ip_str(m, "id"));
+		else if (strcmp(ip_str(mine, "side"), "return")) {
+			ip_error(&(struct ip_where){r->package, 0, 0, path}, "measure %s is a host-side "
+			         "measure: not the partner's to report on", ip_str(m, "id"));
+			bad++;
+		}
+		strcat(path, ".date");
+		if (ip_str(m, "date") && !plausible_date(r, ref, ip_str(m, "date"), path))
+			bad++;
+	}
+	return bad;
+}
+
+/* Follow-ups are done after the return; a date must say so. */
+static size_t check_follow_ups(const struct ip_receive *r, const json_t *c,
+                               const json_t *ref)
+{
+	const json_t *body = json_object_get(r->response, "response");
+	const char *back = ip_str(body, "arrived") ? ip_str(body, "arrived")
+	                 : ip_get_str(c, "return.arrived") ? ip_get_str(c, "return.arrived")
+	                 : ip_get_str(c, "return.departed");
+	size_t i, bad = 0;
+	json_t *f;
+	json_array_foreach(json_object_get(body, "follow_ups"), i, f) {
+		char path[64];
+		snprintf(path, sizeof path, "response.follow_ups[%zu].done", i);
+		const char *done = ip_str(f, "done");
+		if (!done) {
+			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a follow-up without "
+			         "the date it was done");
+			bad++;
+		} else if (!back) {
+			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a follow-up done on %s, "
+			         "but neither the departure nor the arrival is known", done);
+			bad++;
+		} else if (strcmp(done, back) < 0) {
+			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a follow-up done on %s, "
+			         "before the return (%s)", done, back);
+			bad++;
+		} else if (!plausible_date(r, ref, done, path)) {
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static size_t check_notes(const struct ip_receive *r)
+{
+	const json_t *body = json_object_get(r->response, "response");
+	size_t i, bad = 0;
+	json_t *n;
+	json_array_foreach(json_object_get(body, "notes"), i, n) {
+		char path[64];
+		snprintf(path, sizeof path, "response.notes[%zu].at", i);
+		/* a datetime's first ten characters are its date */
+		if (strncmp(ip_str(n, "at"), r->today, 10) > 0) {
+			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a note written in the "
+			         "future (%s; today is %s)", ip_str(n, "at"), r->today);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* What a response brought, for the summary. */
+struct took {
+	const char *arrived;
+	size_t steps, measures, follow_ups, notes;
+	char measure_list[80];
+};
+
+/* Measures the partner carries out: their status comes back by id, with
+ * the date it was set; news older than the case's own is not taken. */
+static void take_measures(json_t *c, const json_t *body, struct took *t)
+{
+	json_t *plan = json_object_get(c, "plan");
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(body, "measures"), i, m) {
+		json_t *mine = ip_plan_measure(plan, ip_str(m, "id"));
+		const char *date = ip_str(m, "date"), *had = ip_str(mine, "status_date");
+		if (!mine || !strcmp(ip_str(m, "status"), ip_str(mine, "status") ?
+		                     ip_str(mine, "status") : "") ||
+		    (had && (!date || strcmp(date, had) < 0)))
+			continue;
+		json_object_set(mine, "status", json_object_get(m, "status"));
+		if (date)
+			json_object_set(mine, "status_date", json_object_get(m, "date"));
+		size_t len = strlen(t->measure_list);
+		snprintf(t->measure_list + len, sizeof t->measure_list - len, "%s%s %s",
+		         len ? ", " : "", ip_str(m, "id"), ip_str(m, "status"));
+		t->measures++;
+	}
+}
+
+/* A follow-up done: the case's open one due the same, else a new one. */
+static void take_follow_ups(json_t *c, const json_t *body, struct took *t)
+{
+	if (!json_array_size(json_object_get(body, "follow_ups")))
+		return;
+	json_t *plan = ip_plan_of(c);
+	json_t *mine = json_object_get(plan, "follow_ups");
+	if (!mine)
+		json_object_set_new(plan, "follow_ups", mine = json_array());
+	size_t i, j;
+	json_t *f, *g;
+	json_array_foreach(json_object_get(body, "follow_ups"), i, f) {
+		json_t *match = NULL;
+		json_array_foreach(mine, j, g)
+			if (!strcmp(ip_str(g, "due"), ip_str(f, "due")) && !match)
+				match = g;
+		if (match && ip_str(match, "done"))
+			continue; /* done here already: the case's own record stands */
+		if (!match)
+			json_array_append_new(mine, match = json_pack("{s:O}", "due",
+			                                              json_object_get(f, "due")));
+		const char *keys[] = {"done", "by", "note"};
+		for (size_t k = 0; k < 3; k++)
+			if (json_object_get(f, keys[k]))
+				json_object_set(match, keys[k], json_object_get(f, keys[k]));
+		t->follow_ups++;
+	}
+}
+
+static bool have_note(const json_t *c, const char *at, const char *by, const char *text)
+{
+	size_t i;
+	json_t *n;
+	json_array_foreach(json_object_get(c, "notes"), i, n)
+		if (!strcmp(ip_str(n, "at"), at) && !strcmp(ip_str(n, "by"), by) &&
+		    !strcmp(ip_str(n, "text"), text))
+			return true;
+	return false;
+}
+
+/* The partner's notes for this referral: each once, by the partner. */
+static void take_notes(json_t *c, const json_t *body, struct took *t)
+{
+	const char *from = ip_str(body, "from"), *id = ip_str(body, "referral");
+	size_t i;
+	json_t *n;
+	json_array_foreach(json_object_get(body, "notes"), i, n) {
+		if (have_note(c, ip_str(n, "at"), from, ip_str(n, "text")))
+			continue;
+		json_t *notes = json_object_get(c, "notes");
+		if (!notes)
+			json_object_set_new(c, "notes", notes = json_array());
+		json_array_append_new(notes, json_pack("{s:O, s:s, s:O, s:s}", "at",
+		                      json_object_get(n, "at"), "by", from, "text",
+		                      json_object_get(n, "text"), "referral", id));
+		t->notes++;
+	}
+}
+
+/* "response 2 of AF-KBL-PH to referral R: accepted; arrival 2026-11-02; ..." */
+static void took_summary(struct ip_receive *r, const json_t *body, const json_t *ref,
+                         const struct took *t)
+{
+	int n = snprintf(r->summary, sizeof r->summary, "response %lld of %s to referral %s: "
+	                 "%s", (long long)json_integer_value(json_object_get(body, "seq")),
+	                 ip_str(body, "from"), ip_str(body, "referral"), ip_str(ref, "status"));
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof r->summary ? (size_t)n : sizeof r->summary - 1;
+	char *end = r->summary + len;
+	size_t left = sizeof r->summary - len;
+#define ADD(...) do { int k = snprintf(end, left, __VA_ARGS__); \
+	if (k > 0 && (size_t)k < left) end += k, left -= (size_t)k; } while (0)
+	if (t->steps)
+		ADD(" (%zu new step%s)", t->steps, t->steps == 1 ? "" : "s");
+	if (t->arrived)
+		ADD("; arrival %s", t->arrived);
+	if (t->measures)
+		ADD("; %s", t->measure_list);
+	if (t->follow_ups)
+		ADD("; %zu follow-up%s done", t->follow_ups, t->follow_ups == 1 ? "" : "s");
+	if (t->notes)
+		ADD("; %zu note%s", t->notes, t->notes == 1 ? "" : "s");
+	if (!t->steps && !t->arrived && !t->measures && !t->follow_ups && !t->notes)
+		ADD("; nothing new");
+#undef ADD
 }
 
 int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const char **what)
@@ -257,9 +518,19 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	}
 	const json_t *steps = json_object_get(body, "steps");
 	size_t had = json_array_size(json_object_get(ref, "steps"));
-	int rc = check_continues(ref, steps, r->package);
+	int rc = check_seq(ref, body, r->package);
+	if (!rc && strcmp(ip_str(body, "date"), r->today) > 0) {
+		ip_error(&(struct ip_where){r->package, 0, 0, "response.date"}, "a response dated "
+		         "%s is from the future (today is %s); nothing changed", ip_str(body, "date"),
+		         r->today);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc)
+		rc = check_continues(ref, steps, r->package);
 	if (!rc)
 		rc = check_arrival(r, c);
+	if (!rc && check_measures(r, c, ref) + check_follow_ups(r, c, ref) + check_notes(r))
+		rc = IP_EXIT_DATAERR;
 	for (size_t i = had; !rc && i < json_array_size(steps); i++) {
 		char *path = ip_xasprintf("response.steps[%zu]", i);
 		rc = ip_referral_step(ref, json_array_get(steps, i), IP_SIDE_PARTNER, r->today,
@@ -268,18 +539,19 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	}
 	if (rc)
 		return rc;
+	struct took t = {.steps = json_array_size(steps) - had};
 	const char *arrived = ip_str(body, "arrived");
 	json_t *ret = json_object_get(c, "return");
 	if (arrived && !ip_str(ret, "arrived")) {
 		json_object_set_new(ret, "arrived", json_string(arrived));
 		ip_case_advance(c, "arrived");
+		t.arrived = arrived;
 	}
-	merge_measures(c, body);
-	if (ip_str(body, "note"))
-		add_note(c, from, ip_str(body, "note"));
-	snprintf(r->summary, sizeof r->summary, "response of %s to referral %s received: %s", from,
-	         id, ip_str(ref, "status"));
+	take_measures(c, body, &t);
+	take_follow_ups(c, body, &t);
+	take_notes(c, body, &t);
+	json_object_set(ref, "seq", json_object_get(body, "seq"));
+	took_summary(r, body, ref, &t);
 	*what = r->summary;
 	return IP_EXIT_OK;
 }
-

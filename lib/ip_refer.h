@@ -49,15 +49,37 @@ struct ip_update {
  * changes only the note; a different success or reason is refused. */
 int ip_refer_update(struct ip_update *u, json_t *c, const char *name, const char **what);
 
+struct ip_respond {
+	const char *referral;    /* NULL: the case's only received one */
+	const char *note;        /* for the referring centre, or NULL */
+	const char *today, *actor;
+	json_t *response;        /* the response made (a new value) */
+	char summary[200];
+};
+
+/* The partner's response to a referral it received: the next sequence
+ * number and the note are recorded in case c, the response (unsigned) is
+ * r->response. 65 when the case has no such referral or its ids are not
+ * valid ones (they name the response's file). */
+int ip_refer_respond(struct ip_respond *r, json_t *c, const char *name, const char **what);
+
+/* Responses a referral may have: more would be a forged number. */
+#define IP_RESPONSE_SEQ_MAX 1000000
+
 struct ip_receive {
 	const json_t *response;  /* a checked response document */
 	const char *package;     /* its file, for messages */
 	const char *today;       /* nothing it says may happen after */
-	char summary[200];
+	char summary[300];        /* what it took */
 };
 
-/* Merge a partner's response into case c (file name): 0, or 65 when it is
- * stale, replayed, from another partner or not a step the machine allows. */
+/* Merge a partner's response into case c (file name): its new steps, the
+ * arrival, each return-side measure's status unless the case's is newer,
+ * the follow-ups done and the notes not seen yet; then its sequence number
+ * is the referral's. 0, or 65 when it is a replay (a sequence number seen
+ * already), contradicts the case (other steps, another arrival), is from
+ * another partner, makes a move that is not the partner's or the machine
+ * does not allow, or gives an implausible date. */
 int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const char **what);
 
 #endif

@@ -587,30 +587,72 @@ int ip_referral_step(json_t *ref, const json_t *step, enum ip_side side, const c
 
 /* ---- the response ------------------------------------------------------- */
 
-json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *today,
-                             const char *note)
+/* The return-side measures' status, each with the date it was set. */
+static json_t *measure_news(const json_t *c)
 {
-	json_t *body = json_pack("{s:O, s:s, s:O, s:s}", "referral", json_object_get(ref, "id"),
-	                         "from", ip_get_str(c, "centre.id"),
-	                         "to", json_object_get(ref, "from"), "date", today);
+	json_t *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m) {
+		if (strcmp(ip_str(m, "side"), "return") || !ip_str(m, "status"))
+			continue;
+		json_t *one = json_pack("{s:O, s:O}", "id", json_object_get(m, "id"), "status",
+		                        json_object_get(m, "status"));
+		if (ip_str(m, "status_date"))
+			json_object_set(one, "date", json_object_get(m, "status_date"));
+		json_array_append_new(out, one);
+	}
+	return out;
+}
+
+/* The follow-ups done, as the partner recorded them. */
+static json_t *follow_up_news(const json_t *c)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, f)
+		if (ip_str(f, "done"))
+			json_array_append(out, f);
+	return out;
+}
+
+/* The notes the partner wrote for this referral. */
+static json_t *note_news(const json_t *c, const char *referral)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *n;
+	json_array_foreach(json_object_get(c, "notes"), i, n) {
+		const char *about = ip_str(n, "referral");
+		if (about && !strcmp(about, referral))
+			json_array_append_new(out, json_pack("{s:O, s:O}", "at", json_object_get(n, "at"),
+			                                     "text", json_object_get(n, "text")));
+	}
+	return out;
+}
+
+static void set_unless_empty(json_t *obj, const char *key, json_t *list)
+{
+	if (json_array_size(list))
+		json_object_set(obj, key, list);
+	json_decref(list);
+}
+
+json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *today)
+{
+	json_t *body = json_pack("{s:O, s:s, s:O, s:s, s:O}", "referral",
+	                         json_object_get(ref, "id"), "from", ip_get_str(c, "centre.id"),
+	                         "to", json_object_get(ref, "from"), "date", today, "seq",
+	                         json_object_get(ref, "seq"));
 	json_t *steps = json_object_get(ref, "steps");
 	json_object_set_new(body, "steps", steps ? json_deep_copy(steps) : json_array());
 	const char *arrived = ip_get_str(c, "return.arrived");
 	if (arrived)
 		json_object_set_new(body, "arrived", json_string(arrived));
-	json_t *measures = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m)
-		if (!strcmp(ip_str(m, "side"), "return") && ip_str(m, "status"))
-			json_array_append_new(measures, json_pack("{s:O, s:O}", "id",
-			                      json_object_get(m, "id"), "status",
-			                      json_object_get(m, "status")));
-	if (json_array_size(measures))
-		json_object_set(body, "measures", measures);
-	json_decref(measures);
-	if (note)
-		json_object_set_new(body, "note", json_string(note));
+	set_unless_empty(body, "measures", measure_news(c));
+	set_unless_empty(body, "follow_ups", follow_up_news(c));
+	set_unless_empty(body, "notes", note_news(c, ip_str(ref, "id")));
 	json_t *resp = json_pack("{s:s, s:o}", "schema", IP_RESPONSE_SCHEMA, "response",
 	                         ip_canonical(body, NULL));
 	json_decref(body);

@@ -80,10 +80,13 @@ enum ip_side ip_referral_mover(const char *from, const char *to);
 int ip_referral_step(json_t *ref, const json_t *step, enum ip_side side, const char *today,
                      const struct ip_where *w);
 
-/* The response of a partner to the referral ref of its case c, from its
- * centre to the referring one, on date today, with an optional note. */
-json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *today,
-                             const char *note);
+/* The response number ref.seq of a partner to the referral ref of its
+ * case c, from its centre to the referring one, on date today: all it
+ * knows, not only what changed, so that a response lost on the way loses
+ * nothing. The steps, the arrival, each return-side measure's status with
+ * its date, the follow-ups done and the notes written for this referral.
+ * A new value. */
+json_t *ip_referral_response(const json_t *c, const json_t *ref, const char *today);
 
 /* The partner's own case from a package: a new case id in its centre,
  * opened today, the package's fields, and the referral itself (with

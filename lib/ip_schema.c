@@ -108,6 +108,7 @@ static const struct ip_field measure_f[] = {
 	STR("owner", 0),
 	TYPED("due", IP_T_DUE, 0),
 	ENUM("status", "measure-status", 0),
+	TYPED("status_date", IP_T_DATE, 0),
 	OBJ("budget", 0, budget_f),
 	TYPED("programme", IP_T_PROGRAMME, 0),
 	ARR("addresses", 0, ITEM_ENUM("need")),
@@ -153,6 +154,8 @@ static const struct ip_field referral_f[] = {
 	TYPED("updated", IP_T_DATE, 0),
 	ARR("steps", 0, ITEM_OBJ(step_f)),
 	STR("note", 0),
+	/* the last response: sent (partner side) or received (referring side) */
+	TYPED("seq", IP_T_COUNT, 0),
 	END};
 static const struct ip_field link_f[] = {
 	TYPED("case", IP_T_CASE_ID, IP_REQUIRED),
@@ -162,6 +165,9 @@ static const struct ip_field note_f[] = {
 	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	STR("text", IP_REQUIRED),
+	/* a note for the other side of this referral: it travels with every
+	 * response to it */
+	TYPED("referral", IP_T_REFERRAL_ID, 0),
 	END};
 static const struct ip_field history_f[] = {
 	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
@@ -339,18 +345,28 @@ static const struct ip_field package_f[] = {
 const struct ip_field ip_package_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                            package_f, NULL};
 
-/* A partner's answer to a referral. */
+/* A partner's answer to a referral: everything it knows so far, so that a
+ * response lost on the way loses nothing; seq numbers its responses. */
 static const struct ip_field measure_status_f[] = {
-	STR("id", IP_REQUIRED), ENUM("status", "measure-status", IP_REQUIRED), END};
+	STR("id", IP_REQUIRED),
+	ENUM("status", "measure-status", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, 0),
+	END};
+static const struct ip_field response_note_f[] = {
+	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
+	STR("text", IP_REQUIRED),
+	END};
 static const struct ip_field response_body_f[] = {
 	TYPED("referral", IP_T_REFERRAL_ID, IP_REQUIRED),
 	TYPED("from", IP_T_CENTRE_ID, IP_REQUIRED),
 	TYPED("to", IP_T_CENTRE_ID, IP_REQUIRED),
 	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	TYPED("seq", IP_T_COUNT, IP_REQUIRED),
 	ARR("steps", IP_REQUIRED, ITEM_OBJ(step_f)),
 	TYPED("arrived", IP_T_DATE, 0),
 	ARR("measures", 0, ITEM_OBJ(measure_status_f)),
-	STR("note", 0),
+	ARR("follow_ups", 0, ITEM_OBJ(follow_up_f)),
+	ARR("notes", 0, ITEM_OBJ(response_note_f)),
 	END};
 static const struct ip_field response_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_RESPONSE_SCHEMA, NULL, NULL},

@@ -39,7 +39,7 @@ enum ip_type {
 
 #define IP_CASE_SCHEMA "integplan/case/1"
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"
-#define IP_RESPONSE_SCHEMA "integplan/referral-response/1"
+#define IP_RESPONSE_SCHEMA "integplan/referral-response/2"
 #define IP_REPORT_SCHEMA "integplan/report/1"
 
 struct ip_field {

@@ -350,58 +350,166 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	pkg=$(echo "$BATS_TEST_TMPDIR"/outbox/*.json.age)
 	ref=$(basename "$pkg" .json.age)
 	! grep -q Mariam "$pkg"
-	# the partner, after the person arrived
-	export IP_NOW=2027-02-10T09:00:00Z
+	# the partner accepts and says so
+	export IP_NOW=2027-02-01T09:00:00Z
 	cd "$BATS_TEST_TMPDIR/partner"
 	pcase=$(ip-intake --from-referral "$pkg" --identity "$BATS_TEST_TMPDIR/partner.key")
 	ip-refer update -q -i --status accepted "$pcase" >/dev/null
+	run ip-refer respond --partners "$BATS_TEST_TMPDIR/partners.yaml" \
+		--out "$BATS_TEST_TMPDIR/inbox" --note "accepted, we expect her" "$pcase"
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/inbox/$ref.response-1.json.age"
+	resp1=$output
+	grep -qx '    seq: 1' "$pcase"
+	grep -qx "    referral: $ref" "$pcase"
+	# the centre
+	cd "$BATS_TEST_TMPDIR/repo"
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp1"
+	assert_success
+	assert_line --index 0 "ip-refer: $resp1: took response 1 of AF-KBL-PH to referral $ref: accepted (1 new step); 1 note"
+	assert_line --index 1 "$case_path"
+	grep -qx '    status: accepted' "$case_path"
+	grep -qx '    text: accepted, we expect her' "$case_path"
+	# replayed
+	before=$(sha256sum "$case_path")
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp1"
+	assert_failure 65
+	assert_output --partial "response.seq: replayed response: response 1 to referral $ref was received already (the last one received is 1); nothing changed"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# after the return: news without a change of the referral's status
+	export IP_NOW=2027-02-10T09:00:00Z
+	cd "$BATS_TEST_TMPDIR/partner"
 	ip-plan arrival -q -i --date 2027-02-03 "$pcase" >/dev/null
-	ip-plan set -q -i --measure M4 --status done "$pcase" >/dev/null
+	ip-plan set -q -i --measure M4 --status done --date 2027-02-08 "$pcase" >/dev/null
 	run ip-refer respond --partners "$BATS_TEST_TMPDIR/partners.yaml" \
 		--out "$BATS_TEST_TMPDIR/inbox" --note "arrived, first meeting done" "$pcase"
 	assert_success
-	assert_output "$BATS_TEST_TMPDIR/inbox/$ref.response-1.json.age"
-	resp=$output
-	age -d -i "$BATS_TEST_TMPDIR/centre.key" "$resp" >"$BATS_TEST_TMPDIR/resp.json"
-	grep -q '"status": "accepted"' "$BATS_TEST_TMPDIR/resp.json"
+	assert_output "$BATS_TEST_TMPDIR/inbox/$ref.response-2.json.age"
+	resp2=$output
+	[ -e "$resp1" ]
+	age -d -i "$BATS_TEST_TMPDIR/centre.key" "$resp2" >"$BATS_TEST_TMPDIR/resp.json"
+	grep -q '"seq": 2' "$BATS_TEST_TMPDIR/resp.json"
 	grep -q '"arrived": "2027-02-03"' "$BATS_TEST_TMPDIR/resp.json"
 	! grep -q -e Mariam -e AF-KBL-PH-2026 -e '"history"' "$BATS_TEST_TMPDIR/resp.json"
-	# the centre
 	cd "$BATS_TEST_TMPDIR/repo"
-	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp"
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp2"
 	assert_success
-	assert_output "$case_path"
-	grep -qx '    status: accepted' "$case_path"
+	assert_line --index 0 "ip-refer: $resp2: took response 2 of AF-KBL-PH to referral $ref: accepted; arrival 2027-02-03; M4 done; 1 note"
 	grep -qx '  arrived: 2027-02-03' "$case_path"
 	grep -qx 'status: arrived' "$case_path"
 	grep -qx '    text: arrived, first meeting done' "$case_path"
-	grep -qx "    what: \"response of AF-KBL-PH to referral $ref received: accepted\"" "$case_path"
+	[ "$(grep -c 'text: accepted, we expect her' "$case_path")" = 1 ]
 	awk '/id: M4/ { m = 1 } m && /status:/ { print; exit }' "$case_path" | grep -q done
+	awk '/id: M4/ { m = 1 } m && /status_date:/ { print; exit }' "$case_path" | grep -q 2027-02-08
 	run ip-check -q "$case_path"
 	assert_success
-	# replayed
-	before=$(sha256sum "$case_path")
-	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp"
-	assert_failure 65
-	assert_output --partial "replayed or stale response: referral $ref has all 1 of its steps already; nothing changed"
-	[ "$(sha256sum "$case_path")" = "$before" ]
-	# the partner closes it; the centre meanwhile revoked: the response is stale
+	# the partner closes it; the centre meanwhile revoked: a contradiction
 	cd "$BATS_TEST_TMPDIR/partner"
 	ip-refer update -q -i --status done --success successful "$pcase" >/dev/null
-	resp2=$(ip-refer respond --partners "$BATS_TEST_TMPDIR/partners.yaml" --out "$BATS_TEST_TMPDIR/inbox" "$pcase")
+	resp3=$(ip-refer respond --partners "$BATS_TEST_TMPDIR/partners.yaml" --out "$BATS_TEST_TMPDIR/inbox" "$pcase")
 	cd "$BATS_TEST_TMPDIR/repo"
 	cp "$case_path" "$BATS_TEST_TMPDIR/kept.yaml"
 	ip-refer update -q -i --status revoked --reason other "$case_path" >/dev/null
 	before=$(sha256sum "$case_path")
-	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp2"
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp3"
 	assert_failure 65
-	assert_output --partial "stale response: it does not continue referral $ref (step 2 is revoked here, done in the response); nothing changed"
+	assert_output --partial "the response contradicts referral $ref: step 2 is revoked here, done in the response; nothing changed"
 	[ "$(sha256sum "$case_path")" = "$before" ]
 	# without the revocation it goes through
 	cp "$BATS_TEST_TMPDIR/kept.yaml" "$case_path"
-	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp2"
+	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp3"
 	assert_success
 	grep -qx '    success: successful' "$case_path"
+}
+
+@test "receive: a response lost on the way loses nothing; an older one after a newer one is a replay" {
+	accepted_at_partner
+	ip-refer respond -q --no-encrypt --note "first" "$pcase" >"$BATS_TEST_TMPDIR/r1.json"
+	ip-plan arrival -q -i "$pcase" >/dev/null
+	ip-plan set -q -i --measure M4 --status in-progress "$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt --note "second" "$pcase" >"$BATS_TEST_TMPDIR/r2.json"
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/r3.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	# 1 and 2 never arrive; 3 carries everything
+	run ip-refer receive "$BATS_TEST_TMPDIR/r3.json"
+	assert_success
+	assert_line --index 0 --partial "took response 3 of AF-KBL-PH to referral BY-MUC-R-NMVPYQR4: accepted (1 new step); arrival 2026-11-21; M4 in-progress; 2 notes"
+	grep -qx '    text: first' "$case_path"
+	grep -qx '    text: second' "$case_path"
+	grep -qx '    seq: 3' "$case_path"
+	before=$(sha256sum "$case_path")
+	run ip-refer receive "$BATS_TEST_TMPDIR/r2.json"
+	assert_failure 65
+	assert_output --partial "replayed response: response 2 to referral BY-MUC-R-NMVPYQR4 was received already (the last one received is 3); nothing changed"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# the centre's own later news on a measure is not overwritten by older news
+	export IP_NOW=2026-11-25T09:00:00Z
+	ip-plan set -q -i --measure M4 --status done --date 2026-11-24 "$case_path" >/dev/null
+	cd "$BATS_TEST_TMPDIR/partner"
+	ip-plan set -q -i --measure M4 --status cancelled --date 2026-11-23 "$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/r4.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	run ip-refer receive "$BATS_TEST_TMPDIR/r4.json"
+	assert_success
+	assert_line --index 0 --partial "took response 4 of AF-KBL-PH to referral BY-MUC-R-NMVPYQR4: accepted; nothing new"
+	awk '/id: M4/ { m = 1 } m && /status:/ { print; exit }' "$case_path" | grep -q done
+}
+
+@test "receive: the partner reports no host-side measure, no follow-up before the return, nothing dated ahead" {
+	accepted_at_partner
+	cp "$pcase" "$BATS_TEST_TMPDIR/pcase.yaml"
+	cd "$BATS_TEST_TMPDIR/repo"
+	before=$(sha256sum "$case_path")
+	cd "$BATS_TEST_TMPDIR/partner"
+	# the partner's case edited by hand: its measure renamed after a host-side one
+	sed -i 's/^    - id: M4$/    - id: M1/' "$pcase"
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/host.json"
+	# a follow-up done for a person who has not left
+	cp "$BATS_TEST_TMPDIR/pcase.yaml" "$pcase"
+	sed -i '/^plan:$/a\  follow_ups:\n    - due: arrival+90d\n      done: 2026-11-21' "$pcase"
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/follow.json"
+	# a note written in the future
+	cp "$BATS_TEST_TMPDIR/pcase.yaml" "$pcase"
+	IP_NOW=2027-01-01T00:00:00Z ip-refer respond -q --no-encrypt --note later "$pcase" >"$BATS_TEST_TMPDIR/note.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	run ip-refer receive "$BATS_TEST_TMPDIR/host.json"
+	assert_failure 65
+	assert_output --partial "response.measures[0]: measure M1 is a host-side measure: not the partner's to report on"
+	run ip-refer receive "$BATS_TEST_TMPDIR/follow.json"
+	assert_failure 65
+	assert_output --partial "response.follow_ups[0].done: a follow-up done on 2026-11-21, but neither the departure nor the arrival is known"
+	run ip-refer receive "$BATS_TEST_TMPDIR/note.json"
+	assert_failure 65
+	assert_output --partial "response.notes[0].at: a note written in the future (2027-01-01T00:00:00Z; today is 2026-11-21)"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+}
+
+@test "send and respond that cannot write their output record nothing; a retry sends" {
+	with_keys
+	accepted_at_partner
+	cd "$BATS_TEST_TMPDIR/repo"
+	ip-refer update -q -i --status revoked --reason other "$case_path" >/dev/null
+	before=$(sha256sum "$case_path")
+	# age missing
+	run env IP_AGE=/nonexistent/age ip-refer send --partners "$BATS_TEST_TMPDIR/partners.yaml" \
+		--to AF-KBL-PH "$case_path"
+	assert_failure
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# standard output full
+	run bash -c 'ip-refer send --no-encrypt --to AF-KBL-PH "$0" >/dev/full' "$case_path"
+	assert_failure 74
+	assert_output --partial "cannot write to standard output"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	run ip-refer send -q --no-encrypt --to AF-KBL-PH "$case_path"
+	assert_success
+	assert_output --partial '"schema":"integplan/referral/1"'
+	# the partner's response, the same
+	cd "$BATS_TEST_TMPDIR/partner"
+	before=$(sha256sum "$pcase")
+	run bash -c 'ip-refer respond --no-encrypt "$0" >/dev/full' "$pcase"
+	assert_failure 74
+	[ "$(sha256sum "$pcase")" = "$before" ]
+	! grep -q 'seq:' "$pcase"
 }
 
 @test "receive: an unknown referral, a response for another centre, a move backwards" {

@@ -21,6 +21,9 @@ setup() {
 	ip-intake -q --init --centre BY-MUC sender
 	exchange_keys repo sender
 	"$ROOT/tests/signtool" sender/.integplan/signing.key bad/package-*.json bad/response-*.json
+	# the case whose referral to BY-MUC the hostile responses answer
+	cp "$ROOT/tests/fixtures/referring-case.yaml" repo/cases/AF-KBL-PH-2026-DZ33G.yaml
+	chmod 600 repo/cases/AF-KBL-PH-2026-DZ33G.yaml
 }
 
 @test "every input of tests/bad has its expected messages and exit status" {

@@ -101,7 +101,7 @@ x_respond=$(seconds "$bin/ip-refer" -C "$x/partner" respond -q --out "$x/inbox" 
 x_receive=$(seconds "$bin/ip-refer" -C "$x/centre" receive -q --identity "$x/keys/centre" \
 	"$x"/inbox/*)
 x_sent=$(grep -c '"schema"' "$x/packages.jsonl" || true)
-x_got=$(grep -c 'received: accepted' "$x"/centre/cases/*.yaml | awk -F: '{ n += $2 } END { print n + 0 }')
+x_got=$(grep -c 'what: "response 1 of .*: accepted' "$x"/centre/cases/*.yaml | awk -F: '{ n += $2 } END { print n + 0 }')
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 
 cat <<REPORT

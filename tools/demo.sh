@@ -130,6 +130,19 @@ step "Munich receives the answer into the same case; the same answer again is re
 ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*
 refused ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*
 
+step "Mariam arrives; Kabul reports progress without a change of the referral: response 2" \
+	"ip-plan arrival -i CASE; ip-plan set -i --measure M4 --status done CASE; ip-refer respond --note ..."
+ip-plan -C demo/partner-side/kabul arrival -q -i "$kabul_case" >/dev/null
+ip-plan -C demo/partner-side/kabul set -q -i --measure M4 --status done "$kabul_case" >/dev/null
+second=$(ip-refer -C demo/partner-side/kabul respond --partners demo/partners.yaml \
+	--out demo/inbox --note "picked up at the airport" "$kabul_case")
+echo "$second"
+
+step "Munich takes the arrival, the measure and the note; the first answer is still there" \
+	"ip-refer -C demo receive --identity demo/keys/BY-MUC.key RESPONSE-2"
+ls demo/inbox
+ip-refer -C demo receive --identity demo/keys/BY-MUC.key "$second"
+
 step "the Iraqi case, as JSON for jq" \
 	"grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-"
 grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-
