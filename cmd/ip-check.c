@@ -12,6 +12,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_jsonschema.h"
+#include "ip_plan.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
 
@@ -80,6 +81,19 @@ static void print_doc(struct check *c, const json_t *v, bool several)
 	c->printed++;
 }
 
+/* A valid case whose approvals were given to other terms than its plan
+ * has now (a hand edit, a merge): they count as withdrawn; say so. */
+static void stale_approval(size_t i, const json_t *a, void *ctx)
+{
+	const struct ip_doc *doc = ctx;
+	char path[48];
+	snprintf(path, sizeof path, "plan.approvals[%zu]", i);
+	struct ip_where w = ip_doc_where(doc, path);
+	w.path = path;
+	ip_warn(&w, "the %s side's approval (%s, %s) no longer matches the plan's measures: it "
+	        "counts as withdrawn", ip_str(a, "side"), ip_str(a, "by"), ip_str(a, "date"));
+}
+
 static int check_one(const char *path, void *ctx)
 {
 	struct check *c = ctx;
@@ -115,6 +129,9 @@ static int check_one(const char *path, void *ctx)
 		rc = IP_EXIT_PROBLEMS;
 	} else {
 		c->valid++;
+		if (!c->cli.quiet)
+			ip_plan_stale(json_object_get(docs.v[0].root, "plan"), stale_approval,
+			              &docs.v[0]);
 		if (c->print) {
 			json_t *canon = ip_canonical(docs.v[0].root, &ip_case_schema);
 			print_doc(c, canon, false);

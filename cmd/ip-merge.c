@@ -12,6 +12,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_merge.h"
+#include "ip_plan.h"
 #include "ip_schema.h"
 #include "ip_write.h"
 
@@ -86,6 +87,16 @@ static int check_result(const char *name, const struct ip_buf *out, enum ip_form
 	return rc;
 }
 
+/* Approvals the two sides gave to other measures than the merged plan has
+ * are withdrawn, visibly, as after any change (ip_plan.h). */
+static void settle_approvals(json_t *merged, const char *name, const char *actor)
+{
+	char today[11], what[300] = "merged";
+	ip_date_str(ip_now(), today);
+	if (ip_plan_settle(merged, today, name, what, sizeof what))
+		ip_history_add(merged, ip_actor(actor), "ip-merge", what);
+}
+
 static int merge(struct merge_cmd *mc)
 {
 	char **paths = mc->paths;
@@ -107,6 +118,7 @@ static int merge(struct merge_cmd *mc)
 	}
 	size_t conflicts;
 	json_t *merged = ip_merge3(v[0], v[1], v[2], &conflicts);
+	settle_approvals(merged, name, mc->cli.actor);
 	json_t *canon = ip_canonical(merged, &ip_case_schema);
 	enum ip_format f = format_for(&mc->cli, name);
 	struct ip_buf out = {0};

@@ -71,7 +71,8 @@ static const char *agreed_on(const json_t *plan)
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a)
-		if (!json_object_get(a, "withdrawn") && (!latest || strcmp(ip_str(a, "date"), latest) > 0))
+		if (ip_plan_approval_holds(plan, a) &&
+		    (!latest || strcmp(ip_str(a, "date"), latest) > 0))
 			latest = ip_str(a, "date");
 	return latest;
 }

@@ -1,6 +1,7 @@
 #include "ip_merge.h"
 #include "ip_diag.h"
 #include "ip_i18n.h"
+#include "ip_vocab.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -300,10 +301,35 @@ static json_t *merge_list(struct merge *m, const char *path, const struct list_i
 	return out;
 }
 
+/* Lists whose entries the audit keeps (below, after the merge). */
+static bool audited(const char *name)
+{
+	return name && (!strcmp(name, "history") || !strcmp(name, "consent") ||
+	                !strcmp(name, "steps"));
+}
+
+static json_t *merge_present(struct merge *m, const char *path, const char *name,
+                             const struct ip_field *f, const json_t *b,
+                             const json_t *o, const json_t *t);
+
 /* A value absent on a side is NULL; the result NULL means absent. */
 static json_t *merge_value(struct merge *m, const char *path, const char *name,
                            const struct ip_field *f, const json_t *b,
                            const json_t *o, const json_t *t)
+{
+	if (!(json_is_array(b) && audited(name) && (!o || !t)))
+		return merge_present(m, path, name, f, b, o, t);
+	/* a side that cut an audited list cut its entries: merged entry by
+	 * entry, for the audit to put back */
+	json_t *none = json_array();
+	json_t *v = merge_present(m, path, name, f, b, o ? o : none, t ? t : none);
+	json_decref(none);
+	return v;
+}
+
+static json_t *merge_present(struct merge *m, const char *path, const char *name,
+                             const struct ip_field *f, const json_t *b,
+                             const json_t *o, const json_t *t)
 {
 	if (same(o, t) || same(b, t))
 		return copy(o);
@@ -320,11 +346,154 @@ static json_t *merge_value(struct merge *m, const char *path, const char *name,
 	return conflict(m, path, b, o, t);
 }
 
+/* ---- the audit ----------------------------------------------------------- */
+
+/* Whatever route the merge took to its result (one side's value taken
+ * whole, or item by item), what the base recorded must still be there. */
+
+/* The status's place in the case-status vocabulary (in order), or -1. */
+static long status_rank(const json_t *c)
+{
+	const json_t *status = get(c, "status");
+	size_t i;
+	json_t *e;
+	json_array_foreach(ip_vocab_entries("case-status"), i, e)
+		if (json_is_string(status) && !strcmp(ip_str(e, "id"), json_string_value(status)))
+			return (long)i;
+	return -1;
+}
+
+static bool conflict_at(const struct merge *m, const char *path)
+{
+	size_t i;
+	json_t *rec;
+	json_array_foreach(m->conflicts, i, rec)
+		if (json_is_string(get(rec, "field")) &&
+		    !strcmp(json_string_value(get(rec, "field")), path))
+			return true;
+	return false;
+}
+
+/* A status moved back (departed to intake) is a conflict: a case does not
+ * go back by itself. */
+static void audit_status(struct merge *m, const json_t *b, const json_t *o, const json_t *t,
+                         const json_t *out)
+{
+	long was = status_rank(b), now = status_rank(out);
+	if (was >= 0 && now >= 0 && now < was && !conflict_at(m, "status"))
+		json_decref(conflict(m, "status", get(b, "status"), get(o, "status"),
+		                     get(t, "status")));
+}
+
+/* The entry of list with the identity of item (NULL: the whole entry). */
+static const json_t *find_entry(const json_t *list, const json_t *item,
+                                const struct list_identity *id)
+{
+	char *want = identity_text(item, id);
+	const json_t *found = NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		char *have = identity_text(e, id);
+		if (!found && !strcmp(have, want))
+			found = e;
+		free(have);
+	}
+	free(want);
+	return found;
+}
+
+/* Put entry back into list before the first entry that is later by field
+ * (NULL: at the end); returns its index. */
+static size_t restore(json_t *list, const json_t *entry, const char *field)
+{
+	size_t i, at = json_array_size(list);
+	json_t *e;
+	const char *when = field ? json_string_value(get(entry, field)) : NULL;
+	json_array_foreach(list, i, e) {
+		const char *other = field ? json_string_value(get(e, field)) : NULL;
+		if (when && other && strcmp(other, when) > 0) {
+			at = i;
+			break;
+		}
+	}
+	json_array_insert_new(list, at, copy(entry));
+	return at;
+}
+
+/* Each entry of the base's list that the result lost is put back; unless
+ * it is a log of its own (history), the loss is a conflict at the entry. */
+static void audit_list(struct merge *m, json_t *parent, const char *path, const char *key,
+                       const json_t *b, const json_t *o, const json_t *t, bool conflicting)
+{
+	const struct list_identity *id = identity_of(key, get(b, key), get(b, key));
+	json_t *list = json_object_get(parent, key);
+	size_t i;
+	json_t *e;
+	json_array_foreach(get(b, key), i, e) {
+		if (!id || find_entry(list, e, id))
+			continue;
+		if (!json_is_array(list))
+			json_object_set_new(parent, key, list = json_array());
+		size_t at = restore(list, e, id->order);
+		if (!conflicting)
+			continue;
+		char *field = ip_path_key(path, key);
+		char *cp = ip_path_index(field, at);
+		json_decref(conflict(m, cp, e, find_entry(get(o, key), e, id),
+		                     find_entry(get(t, key), e, id)));
+		free(cp);
+		free(field);
+	}
+}
+
+/* A referral's steps, by referral id. */
+static void audit_steps(struct merge *m, json_t *out, const json_t *b, const json_t *o,
+                        const json_t *t)
+{
+	size_t i;
+	json_t *ref;
+	json_array_foreach(get(b, "referrals"), i, ref) {
+		const char *id = json_string_value(get(ref, "id"));
+		json_t *now = NULL;
+		size_t j, at = 0;
+		json_t *r;
+		json_array_foreach(json_object_get(out, "referrals"), j, r)
+			if (id && json_is_string(get(r, "id")) &&
+			    !strcmp(json_string_value(get(r, "id")), id) && !now)
+				now = r, at = j;
+		if (!json_is_object(now))
+			continue; /* the referral itself is gone: merge_list's concern */
+		const json_t *ours = NULL, *theirs = NULL;
+		json_array_foreach(get(o, "referrals"), j, r)
+			if (json_equal(get(r, "id"), get(ref, "id")))
+				ours = r;
+		json_array_foreach(get(t, "referrals"), j, r)
+			if (json_equal(get(r, "id"), get(ref, "id")))
+				theirs = r;
+		char *path = ip_path_index("referrals", at);
+		audit_list(m, now, path, "steps", ref, ours, theirs, true);
+		free(path);
+	}
+}
+
+static void audit(struct merge *m, json_t *out, const json_t *b, const json_t *o,
+                  const json_t *t)
+{
+	if (!json_is_object(out) || !json_is_object(b))
+		return;
+	audit_status(m, b, o, t, out);
+	audit_list(m, out, "", "consent", b, o, t, true);
+	audit_steps(m, out, b, o, t);
+	audit_list(m, out, "", "history", b, o, t, false);
+}
+
 json_t *ip_merge3(const json_t *base, const json_t *ours, const json_t *theirs,
                   size_t *conflicts)
 {
 	struct merge m = {json_array()};
 	json_t *out = merge_value(&m, "", NULL, &ip_case_schema, base, ours, theirs);
+	audit(&m, out, base, ours, theirs);
 	*conflicts = json_array_size(m.conflicts);
 	if (!out)
 		out = json_object();

@@ -5,7 +5,12 @@
  * changing different items never conflict. A field both sides changed
  * differently keeps our value and is recorded, with base, ours and theirs,
  * under x-merge-conflicts, where validation reports it until someone
- * resolves it by hand.
+ * resolves it by hand. The audit is kept: the history is the union of
+ * both sides' (an entry deleted on one side stays); a consent record or a
+ * referral's step deleted on one side, and a status that ends up before
+ * the base's (departed back to intake), are conflicts, never silent.
+ * Approvals are not merged into force: one given to other measures than
+ * the merged plan has counts as withdrawn (ip_plan.h).
  *
  * Layer: domain. */
 #ifndef IP_MERGE_H

@@ -1,4 +1,5 @@
 #include "ip_plan.h"
+#include "ip_digest.h"
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_emit.h"
@@ -192,12 +193,60 @@ json_t *ip_plan_measure(const json_t *plan, const char *id)
 	return ip_find_id(json_object_get(plan, "measures"), id);
 }
 
+/* What an approval agrees to, per measure id: the measure's category,
+ * dimension, side, due date as written (a relative one stays agreed when
+ * the departure moves), budget and programme, and whether it is
+ * cancelled. Its progress (open, in progress, done), owner, note, the date
+ * of its status and the needs it addresses are not terms. */
+static json_t *agreed_terms(const json_t *plan)
+{
+	static const char *const keys[] = {"category", "dimension", "side", "due", "budget",
+	                                   "programme"};
+	json_t *terms = json_object();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(plan, "measures"), i, m) {
+		json_t *t = json_object();
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+			if (json_object_get(m, keys[k]))
+				json_object_set(t, keys[k], json_object_get(m, keys[k]));
+		const char *status = ip_str(m, "status");
+		if (status && !strcmp(status, "cancelled"))
+			json_object_set_new(t, "cancelled", json_true());
+		json_object_set_new(terms, ip_str(m, "id") ? ip_str(m, "id") : "", t);
+	}
+	return terms;
+}
+
+void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
+{
+	json_t *terms = agreed_terms(plan);
+	ip_digest_json(terms, out);
+	json_decref(terms);
+}
+
+/* In force: not withdrawn, and given to the measures the plan has now. */
+static bool holds(const json_t *a, const char *digest)
+{
+	const char *agreed = ip_str(a, "measures_digest");
+	return !json_object_get(a, "withdrawn") && agreed && !strcmp(agreed, digest);
+}
+
+bool ip_plan_approval_holds(const json_t *plan, const json_t *a)
+{
+	char digest[IP_DIGEST_SIZE];
+	ip_plan_digest(plan, digest);
+	return holds(a, digest);
+}
+
 json_t *ip_plan_approval(const json_t *plan, const char *side)
 {
+	char digest[IP_DIGEST_SIZE];
+	ip_plan_digest(plan, digest);
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a)
-		if (!strcmp(ip_str(a, "side"), side) && !json_object_get(a, "withdrawn"))
+		if (!strcmp(ip_str(a, "side"), side) && holds(a, digest))
 			return a;
 	return NULL;
 }
@@ -207,23 +256,60 @@ bool ip_plan_agreed(const json_t *plan)
 	return ip_plan_approval(plan, "host") && ip_plan_approval(plan, "return");
 }
 
-size_t ip_plan_withdraw(json_t *plan, const char *date, char *summary, size_t size)
+size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),
+                     void *ctx)
 {
-	size_t n = 0, used = 0;
-	size_t i;
+	char digest[IP_DIGEST_SIZE];
+	ip_plan_digest(plan, digest);
+	size_t i, n = 0;
 	json_t *a;
-	if (size)
-		*summary = '\0';
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		if (json_object_get(a, "withdrawn"))
+		if (json_object_get(a, "withdrawn") || holds(a, digest))
 			continue;
-		json_object_set_new(a, "withdrawn", json_string(date));
-		int w = snprintf(summary + used, size - used, "%s%s: %s", n ? ", " : "",
-		                 ip_str(a, "side"), ip_str(a, "by"));
-		if (w > 0 && (size_t)w < size - used)
-			used += (size_t)w;
+		if (fn)
+			fn(i, a, ctx);
 		n++;
 	}
+	return n;
+}
+
+struct withdrawal {
+	const char *date;
+	char *summary;
+	size_t size, used, n;
+};
+
+static void withdraw_one(size_t i, const json_t *a, void *ctx)
+{
+	struct withdrawal *w = ctx;
+	(void)i;
+	json_object_set_new((json_t *)a, "withdrawn", json_string(w->date));
+	int k = snprintf(w->summary + w->used, w->size - w->used, "%s%s: %s", w->n++ ? ", " : "",
+	                 ip_str(a, "side"), ip_str(a, "by"));
+	if (k > 0 && (size_t)k < w->size - w->used)
+		w->used += (size_t)k;
+}
+
+size_t ip_plan_withdraw(json_t *plan, const char *date, char *summary, size_t size)
+{
+	struct withdrawal w = {date, summary, size, 0, 0};
+	if (size)
+		*summary = '\0';
+	return ip_plan_stale(plan, withdraw_one, &w);
+}
+
+size_t ip_plan_settle(json_t *c, const char *date, const char *name, char *summary,
+                      size_t size)
+{
+	char withdrawn[240];
+	size_t n = ip_plan_withdraw(json_object_get(c, "plan"), date, withdrawn, sizeof withdrawn);
+	if (!n)
+		return 0;
+	ip_warn(&(struct ip_where){name, 0, 0, NULL}, "the plan changed: approvals "
+	        "withdrawn (%s); both sides must approve again", withdrawn);
+	size_t len = strlen(summary);
+	if (len < size)
+		snprintf(summary + len, size - len, "; approvals withdrawn (%s)", withdrawn);
 	return n;
 }
 
@@ -556,8 +642,18 @@ static void check_applications(struct gaps *g)
 		check_application(g, p);
 }
 
+static void stale_gap(size_t i, const json_t *a, void *ctx)
+{
+	char path[48];
+	snprintf(path, sizeof path, "plan.approvals[%zu]", i);
+	gap(ctx, path, "the %s side's approval (%s, %s) was given to other terms than the "
+	    "plan has now (a measure added, removed, cancelled or changed since): it counts "
+	    "as withdrawn", ip_str(a, "side"), ip_str(a, "by"), ip_str(a, "date"));
+}
+
 static void check_approvals(struct gaps *g, const char *agree_by, const char *agree_rule)
 {
+	ip_plan_stale(g->plan, stale_gap, g);
 	const char *arrived = ip_str(json_object_get(g->c, "return"), "arrived");
 	bool late = arrived && agree_by && strcmp(g->today, agree_by) > 0;
 	static const char *const sides[] = {"host", "return"};

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ip_digest.h"
 #include "ip_doc.h"
 #include "ip_rules.h"
 
@@ -42,13 +43,32 @@ json_t *ip_plan_of(json_t *c);
 char *ip_plan_next_id(const json_t *plan);
 /* The measure with this id, or NULL. */
 json_t *ip_plan_measure(const json_t *plan, const char *id);
+/* Approvals bind to what was approved. An approval records the digest of
+ * the plan's terms when it was given: each measure's category, dimension,
+ * side, due date as written, budget and programme, and whether it is
+ * cancelled; so adding or removing a measure, or changing any of these,
+ * withdraws it, while a measure's progress (open, in progress, done), its
+ * owner or note does not. The one rule holds wherever the plan changes:
+ * ip-plan, receive, a merge, a hand edit. */
+void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE]);
+/* Is approval a of plan in force: not withdrawn, and given to its terms? */
+bool ip_plan_approval_holds(const json_t *plan, const json_t *a);
 /* The approval in force for a side, or NULL. */
 json_t *ip_plan_approval(const json_t *plan, const char *side);
-/* Both sides have approved and nothing withdrew it. */
+/* Both sides have approved the plan's terms and nothing withdrew it. */
 bool ip_plan_agreed(const json_t *plan);
-/* The plan changed: mark the approvals in force withdrawn on date and
- * say so in summary ("host: A. Berger"); returns how many there were. */
+/* The approvals not marked withdrawn that no longer match the plan's
+ * terms: fn (if any) is called with each and its index; returns how many. */
+size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),
+                     void *ctx);
+/* The plan changed: mark the stale approvals withdrawn on date and say so
+ * in summary ("host: A. Berger"); returns how many there were. */
 size_t ip_plan_withdraw(json_t *plan, const char *date, char *summary, size_t size);
+/* After any change of case c (file name): withdraw the stale approvals on
+ * date, warn that both sides must approve again, and add "; approvals
+ * withdrawn (...)" to the change's summary. Returns how many. */
+size_t ip_plan_settle(json_t *c, const char *date, const char *name, char *summary,
+                      size_t size);
 
 /* Report each gap of case c's plan, as of today, to fn with the field path
  * it is about. rules: the assessment rules whose "require" a plan must

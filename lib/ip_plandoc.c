@@ -139,8 +139,9 @@ static json_t *approvals_view(const struct ip_plandoc *d, const json_t *c)
 	json_t *list = json_array();
 	size_t i;
 	json_t *a;
-	json_array_foreach(json_object_get(json_object_get(c, "plan"), "approvals"), i, a) {
-		if (json_object_get(a, "withdrawn"))
+	const json_t *plan = json_object_get(c, "plan");
+	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
+		if (!ip_plan_approval_holds(plan, a))
 			continue;
 		json_t *v = json_pack("{s:O, s:O}", "by", json_object_get(a, "by"), "date",
 		                      json_object_get(a, "date"));

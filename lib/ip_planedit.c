@@ -30,18 +30,13 @@ static const char *today_or_date(const struct ip_plan_edit *p)
 	return p->date ? p->date : p->today;
 }
 
-/* The plan changed: approvals given before no longer hold. */
+/* The plan may have changed: approvals of terms it no longer has are
+ * withdrawn, visibly (the one rule of ip_plan.h). */
 static const char *after_change(struct ip_plan_edit *p, json_t *c, const char *name,
                                 const char *what)
 {
-	char withdrawn[240];
-	if (!ip_plan_withdraw(ip_plan_of(c), p->today, withdrawn, sizeof withdrawn)) {
-		snprintf(p->summary, sizeof p->summary, "%s", what);
-		return p->summary;
-	}
-	ip_warn(&(struct ip_where){name, 0, 0, NULL}, "the plan changed: approvals "
-	        "withdrawn (%s); both sides must approve again", withdrawn);
-	snprintf(p->summary, sizeof p->summary, "%s; approvals withdrawn (%s)", what, withdrawn);
+	snprintf(p->summary, sizeof p->summary, "%s", what);
+	ip_plan_settle(c, p->today, name, p->summary, sizeof p->summary);
 	return p->summary;
 }
 
@@ -231,13 +226,20 @@ static int apply_approve(struct ip_plan_edit *p, json_t *c, const char *name,
 	if (!list)
 		json_object_set_new(plan, "approvals", list = json_array());
 	const char *by = p->by ? p->by : ip_actor(p->actor);
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "side", p->side, "by", by,
-	                                      "date", today_or_date(p)));
+	/* approvals of terms the plan no longer has are over, in the file too */
+	char stale[240];
+	size_t over = ip_plan_withdraw(plan, today_or_date(p), stale, sizeof stale);
+	char digest[IP_DIGEST_SIZE];
+	ip_plan_digest(plan, digest);
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "side", p->side, "by", by,
+	                                      "date", today_or_date(p), "measures_digest",
+	                                      digest));
 	bool agreed = ip_plan_agreed(plan);
 	if (agreed)
 		ip_case_advance(c, "planned");
-	snprintf(p->summary, sizeof p->summary, "plan approved by the %s side (%s)%s", p->side, by,
-	         agreed ? "; the plan is agreed" : "");
+	snprintf(p->summary, sizeof p->summary, "plan approved by the %s side (%s)%s%s%s%s", p->side,
+	         by, agreed ? "; the plan is agreed" : "", over ? "; approvals of earlier terms "
+	         "withdrawn (" : "", over ? stale : "", over ? ")" : "");
 	*what = p->summary;
 	return IP_EXIT_OK;
 }
@@ -269,9 +271,10 @@ static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name,
 	json_object_set_new(ret, key, json_string(date));
 	if (!p->planned)
 		ip_case_advance(c, arrival ? "arrived" : "departed");
-	snprintf(p->summary, sizeof p->summary, "%s %s", arrival ? "arrived"
+	char summary[160];
+	snprintf(summary, sizeof summary, "%s %s", arrival ? "arrived"
 	         : p->planned ? "departure planned for" : "departed", date);
-	*what = p->summary;
+	*what = after_change(p, c, name, summary);
 	return IP_EXIT_OK;
 }
 

@@ -1,9 +1,10 @@
 /* ip_refer.h — the steps a referral takes on a case: sent to a partner
  * (with consent, for the services the partner offers, never twice while
  * one is open), moved along the state machine by an update, answered by
- * the partner, and the answer received (it must continue the referral's
- * steps; arrival, the status of return-side measures and a note come with
- * it).
+ * the partner (numbered responses that carry all it knows), and each
+ * answer received (it must continue the referral's steps and be newer than
+ * the last one received; the arrival, the status of return-side measures,
+ * follow-ups and notes come with it).
  *
  * Layer: domain. */
 #ifndef IP_REFER_H

@@ -1,4 +1,5 @@
 #include "ip_referral.h"
+#include "ip_digest.h"
 #include "ip_age.h"
 #include "ip_case.h"
 #include "ip_diag.h"
@@ -10,7 +11,6 @@
 #include "ip_sign.h"
 #include "ip_vocab.h"
 
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,37 +441,26 @@ int ip_package_check_case(const struct ip_doc *pkg, const json_t *profile,
 
 /* ---- digests ------------------------------------------------------------ */
 
-static void digest_of(const json_t *pkg, char out[72])
+static void digest_of(const json_t *pkg, char out[IP_DIGEST_SIZE])
 {
 	/* the digest covers the content; a signature covers the digest too */
 	json_t *copy = json_copy((json_t *)pkg);
 	json_object_del(copy, "digest");
 	json_object_del(copy, "signature");
-	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	ip_digest_json(copy, out);
 	json_decref(copy);
-	if (!text)
-		ip_oom();
-	struct sha256_ctx ctx;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	sha256_init(&ctx);
-	sha256_update(&ctx, strlen(text), (const uint8_t *)text);
-	sha256_digest(&ctx, sizeof d, d);
-	free(text);
-	strcpy(out, "sha256:");
-	for (size_t i = 0; i < sizeof d; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
 }
 
 void ip_package_seal(json_t *pkg)
 {
-	char d[72];
+	char d[IP_DIGEST_SIZE];
 	digest_of(pkg, d);
 	json_object_set_new(pkg, "digest", json_string(d));
 }
 
 bool ip_package_sealed(const json_t *pkg)
 {
-	char d[72];
+	char d[IP_DIGEST_SIZE];
 	const char *have = ip_str(pkg, "digest");
 	if (!have || !json_is_object(pkg))
 		return false;

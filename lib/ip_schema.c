@@ -114,11 +114,14 @@ static const struct ip_field measure_f[] = {
 	ARR("addresses", 0, ITEM_ENUM("need")),
 	STR("note", 0),
 	END};
+/* An approval agrees to the plan's measures as they were: their digest
+ * (ip_plan.h says what it covers). */
 static const struct ip_field approval_f[] = {
 	ENUM("side", "side", IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	TYPED("date", IP_T_DATE, IP_REQUIRED),
 	TYPED("withdrawn", IP_T_DATE, 0),
+	STR("measures_digest", 0),
 	END};
 static const struct ip_field follow_up_f[] = {
 	TYPED("due", IP_T_DUE, IP_REQUIRED),

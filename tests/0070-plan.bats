@@ -124,7 +124,7 @@ with_plan() {
 	run ip-plan set -i --measure M5 --status in-progress --amount 1200 --owner "N. Karimi" "$case_path"
 	assert_success
 	ip-check -q --print -f jsonl "$case_path" |
-		grep -q '"id":"M5","dimension":"economic","category":"business-startup","side":"return","owner":"N. Karimi","due":"arrival+3m","status":"in-progress","budget":{"amount":1200,"currency":"EUR","programme":"REAG-GARP-2"}'
+		grep -q '"id":"M5","dimension":"economic","category":"business-startup","side":"return","owner":"N. Karimi","due":"arrival+3m","status":"in-progress","status_date":"2026-11-21","budget":{"amount":1200,"currency":"EUR","programme":"REAG-GARP-2"}'
 	before=$(sha256sum "$case_path")
 	run ip-plan set -i --measure M55 --status done "$case_path"
 	assert_failure 65
@@ -170,6 +170,43 @@ with_plan() {
 	assert_failure 1
 	assert_line --partial "plan.approvals: not approved by the host side"
 	assert_line --partial "plan.approvals: not approved by the return side"
+}
+
+@test "approvals bind to the measures: progress keeps them, a cancelled measure or a hand edit does not" {
+	with_plan
+	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
+	ip-plan approve -q -i --side return --by "N. Karimi" "$case_path" >/dev/null
+	grep -q '      measures_digest: sha256:' "$case_path"
+	# progress, an owner, a note: still agreed
+	run ip-plan set -i --measure M1 --status in-progress --owner "B. Weber" --note "started" "$case_path"
+	assert_success
+	refute_output --partial "withdrawn"
+	! grep -q 'withdrawn:' "$case_path"
+	ip-plan check -q "$case_path" | { ! grep -q plan.approvals; }
+	# a departure moves relative due dates, not the terms agreed
+	ip-plan departure -q -i --planned --date 2027-03-01 "$case_path" >/dev/null
+	! grep -q 'withdrawn:' "$case_path"
+	# a hand edit of an amount: the approvals count as withdrawn everywhere
+	cp "$case_path" edited.yaml
+	sed -i 's/^        amount: 1000$/        amount: 1500/' edited.yaml
+	run ip-plan check -q edited.yaml
+	assert_failure 1
+	assert_line --partial "plan.approvals[0]: the host side's approval (A. Berger, 2026-11-21) was given to other terms than the plan has now"
+	assert_line --partial "plan.approvals: not approved by the return side"
+	run ip-check edited.yaml
+	assert_success
+	assert_line --partial "plan.approvals[1]: warning: the return side's approval (N. Karimi, 2026-11-21) no longer matches the plan's measures: it counts as withdrawn"
+	run ip-plan render -f md edited.yaml
+	refute_output --partial "N. Karimi"
+	# approving again binds to what the plan is now
+	ip-plan approve -q -i --side host --by "A. Berger" edited.yaml >/dev/null
+	ip-plan approve -q -i --side return --by "N. Karimi" edited.yaml >/dev/null
+	ip-plan check -q edited.yaml | { ! grep -q plan.approvals; }
+	[ "$(grep -c '      withdrawn: 2026-11-21' edited.yaml)" -eq 2 ]
+	# a cancelled measure changes what was agreed
+	run ip-plan set -i --measure M2 --status cancelled "$case_path"
+	assert_success
+	assert_line "ip-plan: $case_path: warning: the plan changed: approvals withdrawn (host: A. Berger, return: N. Karimi); both sides must approve again"
 }
 
 @test "approve: a case without a plan has nothing to approve (65)" {

@@ -470,7 +470,8 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/follow.json"
 	# a note written in the future
 	cp "$BATS_TEST_TMPDIR/pcase.yaml" "$pcase"
-	IP_NOW=2027-01-01T00:00:00Z ip-refer respond -q --no-encrypt --note later "$pcase" >"$BATS_TEST_TMPDIR/note.json"
+	IP_NOW=2027-01-01T00:00:00Z ip-refer respond -q --no-encrypt --note later "$pcase" >"$BATS_TEST_TMPDIR/ahead.json"
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/note.json"
 	cd "$BATS_TEST_TMPDIR/repo"
 	run ip-refer receive "$BATS_TEST_TMPDIR/host.json"
 	assert_failure 65
@@ -478,6 +479,9 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	run ip-refer receive "$BATS_TEST_TMPDIR/follow.json"
 	assert_failure 65
 	assert_output --partial "response.follow_ups[0].done: a follow-up done on 2026-11-21, but neither the departure nor the arrival is known"
+	run ip-refer receive "$BATS_TEST_TMPDIR/ahead.json"
+	assert_failure 65
+	assert_output --partial "response.date: a response dated 2027-01-01 is from the future (today is 2026-11-21); nothing changed"
 	run ip-refer receive "$BATS_TEST_TMPDIR/note.json"
 	assert_failure 65
 	assert_output --partial "response.notes[0].at: a note written in the future (2027-01-01T00:00:00Z; today is 2026-11-21)"

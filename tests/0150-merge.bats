@@ -89,6 +89,58 @@ three_copies() {
 	assert_equal "${stderr_lines[0]##*: return.region: }" "merge conflict: ours deleted it, theirs 'AF-BAL' (base 'AF-KAB'); keep one, then delete x-merge-conflicts[0]"
 }
 
+@test "ip-merge: both sides approve in one clone while the other raises a budget: not agreed" {
+	three_copies
+	ip-plan approve -q -i --side host --by "A. Berger" ours.yaml >/dev/null
+	ip-plan approve -q -i --side return --by "N. Karimi" ours.yaml >/dev/null
+	ip-plan set -q -i --measure M5 --amount 4000 theirs.yaml >/dev/null
+	run --separate-stderr ip-merge base.yaml ours.yaml theirs.yaml "$CASE"
+	assert_success
+	assert_equal "$stderr" "ip-merge: $CASE: warning: the plan changed: approvals withdrawn (host: A. Berger, return: N. Karimi); both sides must approve again"
+	grep -q 'amount: 4000' ours.yaml
+	[ "$(grep -c '      withdrawn: 2026-11-21' ours.yaml)" -eq 2 ]
+	grep -q 'what: "merged; approvals withdrawn (host: A. Berger, return: N. Karimi)"' ours.yaml
+	run ip-plan check -q ours.yaml
+	assert_failure 1
+	assert_line --partial "plan.approvals: not approved by the host side"
+	assert_line --partial "plan.approvals: not approved by the return side"
+	# the same merge printed, without marking: the approvals still do not hold
+	cp base.yaml ours2.yaml
+	ip-plan approve -q -i --side host --by "A. Berger" ours2.yaml >/dev/null
+	ip-plan approve -q -i --side return --by "N. Karimi" ours2.yaml >/dev/null
+	sed -i 's/amount: 1000/amount: 4000/' ours2.yaml
+	run ip-plan check -q ours2.yaml
+	assert_failure 1
+	assert_line --partial "the host side's approval (A. Berger, 2026-11-21) was given to other terms than the plan has now"
+	run ip-check ours2.yaml
+	assert_success
+	assert_line --partial "plan.approvals[0]: warning: the host side's approval (A. Berger, 2026-11-21) no longer matches the plan's measures: it counts as withdrawn"
+}
+
+@test "ip-merge: the audit is kept: history from both, deleted consent and steps and a status moved back are conflicts" {
+	three_copies
+	# theirs: history, consent and the referral's step cut, the status set back
+	ip-refer update -q -i --status revoked --reason other base.yaml >/dev/null
+	cp base.yaml ours.yaml
+	ip-plan set -q -i --measure M1 --owner "Owner H" ours.yaml >/dev/null
+	cp base.yaml theirs.yaml
+	sed -i -e '/^history:/,$d' -e '/^consent:/,/^[a-z]/{/^consent:/d;/^  /d}' \
+		-e 's/^status: referred$/status: intake/' -e '/^    steps:$/,/^    [a-z]/{/^    steps:$/d;/^      /d}' theirs.yaml
+	ip-check -q theirs.yaml
+	run --separate-stderr ip-merge base.yaml ours.yaml theirs.yaml "$CASE"
+	assert_failure 1
+	# the history: all of the base's, and ours
+	[ "$(grep -c '^  - at:' ours.yaml)" -eq "$(($(grep -c '^  - at:' base.yaml) + 1))" ]
+	grep -q 'what: measure M1 changed' ours.yaml
+	grep -q 'field: status' ours.yaml
+	grep -q 'field: consent\[0\]' ours.yaml
+	grep -q 'field: referrals\[0\].steps\[0\]' ours.yaml
+	assert_equal "${stderr_lines[-1]}" "ip-merge: $CASE: 3 conflicts: both values are kept under x-merge-conflicts"
+	run ip-check ours.yaml
+	assert_failure 1
+	assert_line --partial "status: merge conflict: ours 'referred', theirs 'intake' (base 'referred')"
+}
+
 @test "ip-merge: a file both sides added (empty base), JSON by its name, -p" {
 	planned_case
 	: >empty

@@ -261,16 +261,17 @@ static void test_refer_update(void)
 	json_decref(c);
 }
 
-static json_t *response(const char *statuses[], size_t n, const char *arrived)
+static json_t *response(const char *statuses[], size_t n, const char *arrived, int seq)
 {
 	json_t *steps = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(steps, json_pack("{s:s, s:s, s:s}", "status", statuses[i],
 		                                       "date", "2026-11-25", "by", "F. Karimi"));
-	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:[{s:s, s:s}], s:s}", "referral",
-	                         "BY-MUC-R-7K3Q9ABX", "from", "AF-KBL-PH", "to", "BY-MUC",
-	                         "steps", steps, "measures", "id", "M1", "status", "in-progress",
-	                         "note", "housing found");
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:[{s:s, s:s}], s:[{s:s, s:s}]}",
+	                         "referral", "BY-MUC-R-7K3Q9ABX", "from", "AF-KBL-PH", "to",
+	                         "BY-MUC", "date", "2026-11-25", "seq", seq, "steps", steps,
+	                         "measures", "id", "M1", "status", "in-progress", "notes", "at",
+	                         "2026-11-25T10:00:00Z", "text", "housing found");
 	if (arrived)
 		json_object_set_new(body, "arrived", json_string(arrived));
 	return json_pack("{s:o}", "response", body);
@@ -292,21 +293,24 @@ static void test_refer_receive(void)
 	json_t *c = referred_case(false);
 	const char *accepted[] = {"accepted"};
 	const char *what;
-	ok(!receive(c, response(accepted, 1, "2027-01-12"), &what) && what &&
+	ok(!receive(c, response(accepted, 1, "2027-01-12", 1), &what) && what &&
 	   !strcmp(str(ip_referral_find(c, "BY-MUC-R-7K3Q9ABX"), "status"), "accepted") &&
 	   !strcmp(str(json_object_get(c, "return"), "arrived"), "2027-01-12") &&
 	   !strcmp(str(ip_plan_measure(ip_plan_of(c), "M1"), "status"), "in-progress") &&
 	   json_array_size(json_object_get(c, "notes")) == 1 && still_valid(c),
 	   "refer: a response brings its steps, the arrival, measure status and note");
-	ok(receive(c, response(accepted, 1, NULL), &what) == 65,
+	ok(receive(c, response(accepted, 1, NULL, 1), &what) == 65,
 	   "refer: the same response again is refused as replayed");
+	ok(!receive(c, response(accepted, 1, "2027-01-12", 2), &what) && what &&
+	   strstr(what, "nothing new") && json_array_size(json_object_get(c, "notes")) == 1,
+	   "refer: a later response with nothing new is taken, its note not twice");
 	const char *other[] = {"rejected", "done"};
-	ok(receive(c, response(other, 2, NULL), &what) == 65,
+	ok(receive(c, response(other, 2, NULL, 3), &what) == 65,
 	   "refer: a response that does not continue the referral's steps is stale");
-	json_t *wrong = response((const char *[]){"accepted", "revoked"}, 2, NULL);
+	json_t *wrong = response((const char *[]){"accepted", "revoked"}, 2, NULL, 3);
 	json_object_set_new(json_object_get(wrong, "response"), "from", json_string("IQ-BGW-X"));
 	ok(receive(c, wrong, &what) == 65, "refer: a response from another partner is refused");
-	json_t *revoke = response((const char *[]){"accepted", "revoked"}, 2, NULL);
+	json_t *revoke = response((const char *[]){"accepted", "revoked"}, 2, NULL, 3);
 	ok(receive(c, revoke, &what) == 65 &&
 	   !strcmp(str(ip_referral_find(c, "BY-MUC-R-7K3Q9ABX"), "status"), "accepted"),
 	   "refer: a response cannot make the centre's move (revoked)");
@@ -316,7 +320,7 @@ static void test_refer_receive(void)
 /* A response of one accepted step on day, perhaps with an arrival. */
 static json_t *accepted_on(const char *day, const char *arrived)
 {
-	json_t *resp = response((const char *[]){"accepted"}, 1, arrived);
+	json_t *resp = response((const char *[]){"accepted"}, 1, arrived, 1);
 	json_t *steps = json_object_get(json_object_get(resp, "response"), "steps");
 	json_object_set_new(json_array_get(steps, 0), "date", json_string(day));
 	return resp;

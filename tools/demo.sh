@@ -131,9 +131,9 @@ ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*
 refused ip-refer -C demo receive --identity demo/keys/BY-MUC.key demo/inbox/*
 
 step "Mariam arrives; Kabul reports progress without a change of the referral: response 2" \
-	"ip-plan arrival -i CASE; ip-plan set -i --measure M4 --status done CASE; ip-refer respond --note ..."
+	"ip-plan arrival -i CASE; ip-plan set -i --measure M4 --status 'done' CASE; ip-refer respond --note ..."
 ip-plan -C demo/partner-side/kabul arrival -q -i "$kabul_case" >/dev/null
-ip-plan -C demo/partner-side/kabul set -q -i --measure M4 --status done "$kabul_case" >/dev/null
+ip-plan -C demo/partner-side/kabul set -q -i --measure M4 --status 'done' "$kabul_case" >/dev/null
 second=$(ip-refer -C demo/partner-side/kabul respond --partners demo/partners.yaml \
 	--out demo/inbox --note "picked up at the airport" "$kabul_case")
 echo "$second"
