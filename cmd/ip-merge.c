@@ -48,8 +48,11 @@ static error_t parse_operand(int key, char *arg, struct argp_state *state, void 
 }
 
 /* One version: a case, or NULL for an empty file (git's base when both
- * sides added the file). */
-static int load_version(const char *path, const struct ip_limits *lim, json_t **out)
+ * sides added the file). A side comes from another clone: it must be a
+ * valid case (ids by their grammar, no conflict left), or nothing is
+ * merged. */
+static int load_version(const char *path, bool side, const struct ip_limits *lim,
+                        json_t **out)
 {
 	struct ip_docs docs = {0};
 	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
@@ -57,6 +60,11 @@ static int load_version(const char *path, const struct ip_limits *lim, json_t **
 	if (!rc && docs.n > 1) {
 		ip_error(&(struct ip_where){docs.v[1].file, 0, 0, NULL},
 		         "expected one case in the file, found %zu documents", docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && docs.n == 1 && side && ip_case_validate(&docs.v[0])) {
+		ip_error(&(struct ip_where){docs.v[0].file, 0, 0, NULL}, "not a valid case (see "
+		         "above); nothing merged");
 		rc = IP_EXIT_DATAERR;
 	}
 	if (!rc && docs.n == 1)
@@ -105,7 +113,7 @@ static int merge(struct merge_cmd *mc)
 	json_t *v[3] = {NULL, NULL, NULL};
 	int rc = 0;
 	for (int i = 0; i < 3 && !rc; i++)
-		rc = load_version(paths[i], &mc->cli.lim, &v[i]);
+		rc = load_version(paths[i], i > 0, &mc->cli.lim, &v[i]);
 	if (!rc && (!v[1] || !v[2])) {
 		ip_error(&(struct ip_where){name, 0, 0, NULL}, "empty file on one side "
 		         "(nothing to merge it with)");

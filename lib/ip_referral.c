@@ -743,6 +743,24 @@ static int check_signed(const struct ip_doc *d, const json_t *directory, const c
 	return IP_EXIT_DATAERR;
 }
 
+/* A file may hold many documents, but each must fit in a case file: what
+ * it brings would otherwise make a case no command can read back. */
+static int check_sizes(const struct ip_docs *docs, const struct ip_limits *lim,
+                       const char *what)
+{
+	int rc = IP_EXIT_OK;
+	for (size_t i = 0; i < docs->n; i++) {
+		size_t size = json_dumpb(docs->v[i].root, NULL, 0, JSON_COMPACT);
+		if (size <= lim->max_bytes)
+			continue;
+		ip_error(&(struct ip_where){docs->v[i].file, 0, 0, NULL}, "%s of "
+		         "%zu bytes is larger than a case file may be (the limit of %zu bytes; "
+		         "raise it with --max-file-size)", _(what), size, lim->max_bytes);
+		rc = IP_EXIT_DATAERR;
+	}
+	return rc;
+}
+
 int ip_package_load(const char *path, const char *identity, const json_t *directory,
                     const struct ip_field *schema, const char *what,
                     const struct ip_limits *lim, struct ip_docs *docs)
@@ -768,6 +786,8 @@ int ip_package_load(const char *path, const char *identity, const json_t *direct
 	if (!rc)
 		rc = plain.s ? ip_docs_parse(name, plain.s, plain.len, IP_SYNTAX_JSON, &many, docs)
 		             : ip_docs_parse(name, buf, len, IP_SYNTAX_JSON, &many, docs);
+	if (!rc)
+		rc = check_sizes(docs, lim, what);
 	if (!rc)
 		rc = check_sealed(docs, schema, what);
 	for (size_t i = 0; !rc && i < docs->n; i++)
