@@ -182,7 +182,15 @@ static int scan(struct report *r, char **operands, int n)
 		if (!r->no_cache && ip_mkdir_private(dir) == 0)
 			cache = ip_xasprintf("%s/report.tsv", dir);
 		free(dir);
+	} else if (r->agg && (rc = ip_repo_find(r->cli.dir, false, &repo)) &&
+	           rc != IP_EXIT_NOINPUT) {
+		return rc;
 	}
+	/* the partial names where its cases come from: all of a repository's,
+	 * or a selection of them */
+	if (r->agg && repo.centre)
+		ip_report_source(r->agg, repo.centre, repo.id, !whole_repo);
+	rc = IP_EXIT_OK;
 	struct ip_scan s = {.run = ip_cli_run(&r->cli), .cache = cache, .threads = r->jobs,
 	                   .fn = on_facts, .ctx = r};
 	s.referral_days = (int)json_integer_value(json_object_get(r->settings,
@@ -192,8 +200,7 @@ static int scan(struct report *r, char **operands, int n)
 		fprintf(stderr, _("%s: %zu cases: %zu read, %zu from the cache%s\n"), ip_progname(),
 		        s.files, s.parsed, s.cached, s.failed ? _(", some could not be read") : "");
 	free(cache);
-	if (whole_repo)
-		ip_repo_free(&repo);
+	ip_repo_free(&repo);
 	return rc;
 }
 

@@ -87,6 +87,26 @@ char *ip_case_id_new(const char *centre, int year)
 	return ip_xasprintf("%s-%04d-%s", centre, year, code);
 }
 
+char *ip_repository_id_new(void)
+{
+	uint64_t r = random64();
+	char code[14];
+	for (int i = 0; i < 13; i++, r >>= 5)
+		code[i] = crockford[r & 31];
+	code[13] = '\0';
+	return ip_xstrdup(code);
+}
+
+bool ip_repository_id_valid(const char *id)
+{
+	if (strlen(id) != 13)
+		return false;
+	for (const char *c = id; *c; c++)
+		if (!strchr(crockford, *c))
+			return false;
+	return true;
+}
+
 char *ip_referral_id_new(const char *centre)
 {
 	uint64_t r = random64();

@@ -20,6 +20,11 @@ char *ip_case_id_new(const char *centre, int year);
  * unique enough to find its case in any repository that has it. */
 char *ip_referral_id_new(const char *centre);
 bool ip_referral_id_valid(const char *id);
+/* A repository's id: 13 Crockford base32 characters (64 bits), made once
+ * with the repository and kept in its config (clones share it); report
+ * partials name their source by it. */
+char *ip_repository_id_new(void);
+bool ip_repository_id_valid(const char *id);
 
 /* YYYY-MM-DD naming a real calendar day. */
 bool ip_date_valid(const char *s);

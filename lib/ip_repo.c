@@ -1,6 +1,7 @@
 #include "ip_repo.h"
 #include "ip_case.h"
 #include "ip_diag.h"
+#include "ip_digest.h"
 #include "ip_emit.h"
 #include "ip_exit.h"
 #include "ip_git.h"
@@ -64,6 +65,32 @@ static size_t limit_or(json_t *limits, const char *key, size_t dflt)
 	       ? (size_t)json_integer_value(v) : dflt;
 }
 
+/* The config's repository id; a repository made before there were ids
+ * gets one derived from where it is (clones elsewhere then differ). */
+static char *repository_id(const struct ip_repo *r, const struct ip_doc *config)
+{
+	const char *id = ip_str(r->config, "repository");
+	if (id && ip_repository_id_valid(id))
+		return ip_xstrdup(id);
+	if (id) {
+		struct ip_where w = ip_doc_where(config, "repository");
+		ip_warn(&w, "'%s' is not a repository id (13 code characters); using one made "
+		        "from the repository's path", id);
+	}
+	char *real = realpath(r->dir, NULL);
+	json_t *where = json_string(real ? real : r->dir);
+	char digest[IP_DIGEST_SIZE];
+	ip_digest_json(where, digest);
+	json_decref(where);
+	free(real);
+	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	char code[14];
+	for (int i = 0; i < 13; i++)
+		code[i] = crockford[(unsigned char)digest[7 + i] % 32];
+	code[13] = '\0';
+	return ip_xstrdup(code);
+}
+
 static int load_config(struct ip_repo *r)
 {
 	char *path = ip_xasprintf("%s/" CONFIG, r->dir);
@@ -83,6 +110,7 @@ static int load_config(struct ip_repo *r)
 			ip_error(&w, "missing or invalid centre id (like BY-MUC)");
 			rc = IP_EXIT_DATAERR;
 		}
+		r->id = repository_id(r, &docs.v[0]);
 		json_t *limits = json_object_get(r->config, "limits");
 		r->lim.max_bytes = limit_or(limits, "max_file_size", r->lim.max_bytes);
 		r->lim.max_depth = (int)limit_or(limits, "max_depth", (size_t)r->lim.max_depth);
@@ -123,6 +151,7 @@ void ip_repo_free(struct ip_repo *r)
 {
 	free(r->dir);
 	free(r->cases);
+	free(r->id);
 	json_decref(r->config);
 	*r = (struct ip_repo){0};
 }
@@ -138,9 +167,10 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "already a case repository");
 		return IP_EXIT_CANTCREAT;
 	}
-	json_t *config = json_pack("{s:s, s:{s:s}, s:{s:I, s:i, s:I}}",
+	char *id = ip_repository_id_new();
+	json_t *config = json_pack("{s:s, s:{s:s}, s:s, s:{s:I, s:i, s:I}}",
 	                           "schema", "integplan/config/1",
-	                           "centre", "id", centre,
+	                           "centre", "id", centre, "repository", id,
 	                           "limits", "max_file_size", (json_int_t)(1 << 20),
 	                           "max_depth", 64, "max_nodes", (json_int_t)100000);
 	if (state)
@@ -150,6 +180,7 @@ int ip_repo_init(const char *dir, const char *centre, const char *state)
 	ip_buf_puts(&out, "# IntegPlan case repository; see integplan(7).\n");
 	ip_emit(&out, config, IP_FORMAT_YAML);
 	json_decref(config);
+	free(id);
 
 	char *meta = ip_xasprintf("%s/.integplan", dir);
 	char *cases = ip_xasprintf("%s/cases", dir);

@@ -18,6 +18,7 @@ struct ip_repo {
 	json_t *config;
 	const char *centre; /* centre.id of the config */
 	const char *state;  /* centre.state, or NULL */
+	char *id;           /* the repository id (its clones share it) */
 	struct ip_limits lim;
 };
 

@@ -2,14 +2,20 @@
 #include "ip_case.h"
 #include "ip_csv.h"
 #include "ip_diag.h"
+#include "ip_digest.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_table.h"
 #include "ip_vocab.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* No repository has this many cases: a larger count is a forged or
+ * damaged partial, and no sum of partials comes near overflowing. */
+#define COUNT_MAX 1000000000000LL
 
 /* Keys of a summary group join their values with the unit separator. */
 #define KEY_SEP "\x1f"
@@ -40,6 +46,9 @@ struct ip_report {
 	json_t *hist;           /* kpi: name -> {days -> count} */
 	json_t *indicators;     /* indicators: name -> {total, sex, age, vulnerability} */
 	json_int_t cases;
+	json_t *source;         /* {centre, repository}, or NULL */
+	bool selection;         /* the source's cases are a selection ... */
+	uint64_t ids;           /* ... named by the sum of their ids' hashes */
 };
 
 /* ---- values of a field -------------------------------------------------- */
@@ -299,11 +308,23 @@ static void count_indicators(struct ip_report *r, char *f[])
 		count_indicator(r, "reintegration_assistance", f);
 }
 
+/* FNV-1a, mixed: a case id as 64 bits, for the sum naming a selection. */
+static uint64_t id_hash(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
 void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 {
 	if (!matches(r, fields))
 		return;
 	r->cases++;
+	r->ids += id_hash(fields[IP_F_ID]);
 	if (!strcmp(r->q.kind, "summary")) {
 		struct ip_buf key = {0};
 		count_groups(r, fields, 0, &key);
@@ -400,9 +421,40 @@ static json_t *sorted(const json_t *obj)
 	return out;
 }
 
+void ip_report_source(struct ip_report *r, const char *centre, const char *repository,
+                       bool selection)
+{
+	json_decref(r->source);
+	r->source = json_pack("{s:s, s:s}", "centre", centre, "repository", repository);
+	r->selection = selection;
+}
+
+/* The digest of a partial: over all of it but the digest itself. */
+static void partial_digest(const json_t *p, char out[IP_DIGEST_SIZE])
+{
+	json_t *copy = json_copy((json_t *)p);
+	json_object_del(copy, "digest");
+	ip_digest_json(copy, out);
+	json_decref(copy);
+}
+
+static void seal(json_t *p)
+{
+	char digest[IP_DIGEST_SIZE];
+	partial_digest(p, digest);
+	json_object_set_new(p, "digest", json_string(digest));
+}
+
 json_t *ip_report_finish(struct ip_report *r)
 {
 	json_t *p = r->partial;
+	if (r->source) {
+		json_t *src = json_copy(r->source);
+		if (r->selection)
+			json_object_set_new(src, "selection", json_sprintf("%016llx",
+			                    (unsigned long long)r->ids));
+		json_object_set_new(p, "sources", json_pack("[o]", src));
+	}
 	json_object_set_new(p, "cases", json_integer(r->cases));
 	if (!strcmp(r->q.kind, "summary")) {
 		json_object_set(p, "by", r->q.by);
@@ -419,7 +471,9 @@ json_t *ip_report_finish(struct ip_report *r)
 	json_decref(r->counts);
 	json_decref(r->hist);
 	json_decref(r->indicators);
+	json_decref(r->source);
 	free(r);
+	seal(p);
 	return p;
 }
 
@@ -439,7 +493,8 @@ static void add_numbers(json_t *into, const json_t *from)
 	}
 }
 
-int ip_report_merge(json_t *into, const json_t *part, const char *name)
+/* Only the same report over the same fields, filters and period adds up. */
+static int same_report(const json_t *into, const json_t *part, const char *name)
 {
 	static const char *const same[] = {"schema", "report", "filter", "by", "period", "today"};
 	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
@@ -451,8 +506,21 @@ int ip_report_merge(json_t *into, const json_t *part, const char *name)
 			return IP_EXIT_DATAERR;
 		}
 	}
+	return IP_EXIT_OK;
+}
+
+int ip_report_merge(json_t *into, const json_t *part, const char *name)
+{
+	if (same_report(into, part, name))
+		return IP_EXIT_DATAERR;
 	static const char *const parts[] = {"groups", "counts", "histograms", "indicators"};
 	bump(into, "cases", json_integer_value(json_object_get(part, "cases")));
+	if (json_integer_value(json_object_get(into, "cases")) > COUNT_MAX) {
+		ip_error(&(struct ip_where){name, 0, 0, "cases"}, "the merged partials count more "
+		         "than %lld cases: one of them is not a real partial", (long long)COUNT_MAX);
+		return IP_EXIT_DATAERR;
+	}
+	json_array_extend(json_object_get(into, "sources"), json_object_get(part, "sources"));
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
 		const json_t *from = json_object_get(part, parts[i]);
 		json_t *to = json_object_get(into, parts[i]);
@@ -688,30 +756,278 @@ json_t *ip_report_tables(const json_t *partial, int min_cell)
 	return indicator_tables(partial, min_cell);
 }
 
+/* ---- trusting partials --------------------------------------------------- */
+
+static int out_of_range(const json_t *v, const char *path, const char *name)
+{
+	int bad = 0;
+	if (json_is_integer(v) && json_integer_value(v) > COUNT_MAX) {
+		ip_error(&(struct ip_where){name, 0, 0, path}, "a count of %lld is out of range "
+		         "(at most %lld)", (long long)json_integer_value(v), (long long)COUNT_MAX);
+		return 1;
+	}
+	const char *k;
+	json_t *child;
+	json_object_foreach((json_t *)v, k, child) {
+		char *sub = *path ? ip_xasprintf("%s.%s", path, k) : ip_xstrdup(k);
+		bad += out_of_range(child, sub, name);
+		free(sub);
+	}
+	return bad;
+}
+
+static json_int_t sum_of(const json_t *obj)
+{
+	json_int_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)obj, k, v)
+		n += json_integer_value(v);
+	return n;
+}
+
+static json_int_t count_of(const json_t *p, const char *name)
+{
+	return json_integer_value(json_object_get(json_object_get(p, "counts"), name));
+}
+
+/* part <= whole, else a problem at path. */
+static int at_most(const char *name, const char *path, json_int_t part, const char *of,
+                   json_int_t whole)
+{
+	if (part <= whole)
+		return 0;
+	ip_error(&(struct ip_where){name, 0, 0, path}, "%lld is more than %s (%lld): the parts "
+	         "do not add up", (long long)part, of, (long long)whole);
+	return 1;
+}
+
+static int exactly(const char *name, const char *path, json_int_t part, const char *of,
+                   json_int_t whole)
+{
+	if (part == whole)
+		return 0;
+	ip_error(&(struct ip_where){name, 0, 0, path}, "these add up to %lld, not to %s (%lld)",
+	         (long long)part, of, (long long)whole);
+	return 1;
+}
+
+static bool list_field(const char *field)
+{
+	static const char *const lists[] = {"vulnerability", "programme", "measure", "referral"};
+	for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+		if (!strcmp(field, lists[i]))
+			return true;
+	return false;
+}
+
+/* Every case is in one group per value of a list field, at least one. */
+static int summary_adds_up(const json_t *p, const char *name, json_int_t cases)
+{
+	bool scalars = true;
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(p, "by"), i, f)
+		scalars = scalars && !list_field(json_string_value(f));
+	json_int_t grouped = sum_of(json_object_get(p, "groups"));
+	if (scalars)
+		return exactly(name, "groups", grouped, _("the cases"), cases);
+	return at_most(name, "cases", cases, _("the cases in the groups"), grouped);
+}
+
+static int kpi_adds_up(const json_t *p, const char *name, json_int_t cases)
+{
+	json_int_t closed = count_of(p, "closed"), outcomes = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(p, "counts"), k, v)
+		if (!strncmp(k, "outcome:", 8))
+			outcomes += json_integer_value(v);
+	int bad = exactly(name, "counts.cases", count_of(p, "cases"), _("the cases"), cases) +
+	          exactly(name, "counts.open", count_of(p, "open") + closed, _("the cases"),
+	                  cases) +
+	          at_most(name, "counts", outcomes, _("the closed cases"), closed) +
+	          at_most(name, "counts.referrals_answered", count_of(p, "referrals_answered"),
+	                  _("the referrals"), count_of(p, "referrals")) +
+	          at_most(name, "counts.referrals_accepted", count_of(p, "referrals_accepted"),
+	                  _("the referrals answered"), count_of(p, "referrals_answered")) +
+	          at_most(name, "counts.follow_ups_on_time", count_of(p, "follow_ups_on_time"),
+	                  _("the follow-ups due"), count_of(p, "follow_ups_due"));
+	json_object_foreach(json_object_get(p, "histograms"), k, v) {
+		char *path = ip_xasprintf("histograms.%s", k);
+		bad += at_most(name, path, sum_of(v), _("the cases"), cases);
+		free(path);
+	}
+	return bad;
+}
+
+static int indicators_adds_up(const json_t *p, const char *name, json_int_t cases)
+{
+	int bad = 0;
+	const char *k;
+	json_t *ind;
+	json_object_foreach(json_object_get(p, "indicators"), k, ind) {
+		json_int_t total = json_integer_value(json_object_get(ind, "total"));
+		char *path = ip_xasprintf("indicators.%s", k);
+		bad += at_most(name, path, total, _("the cases"), cases);
+		static const char *const exact[] = {"sex", "age"};
+		for (size_t i = 0; i < 2; i++) {
+			char *sub = ip_xasprintf("%s.%s", path, exact[i]);
+			bad += exactly(name, sub, sum_of(json_object_get(ind, exact[i])),
+			               _("the indicator's total"), total);
+			free(sub);
+		}
+		char *vulns = ip_xasprintf("%s.vulnerability", path);
+		bad += at_most(name, vulns, total, _("the cases by vulnerability"),
+		               sum_of(json_object_get(ind, "vulnerability")));
+		free(vulns);
+		free(path);
+	}
+	const json_t *all = json_object_get(p, "indicators");
+	bad += at_most(name, "indicators.assisted_before_departure",
+	               json_integer_value(json_object_get(json_object_get(all,
+	               "assisted_before_departure"), "total")), _("the voluntary returns"),
+	               json_integer_value(json_object_get(json_object_get(all,
+	               "voluntary_returns"), "total")));
+	return bad;
+}
+
+/* The parts of a partial must add up to its wholes, as counting makes them. */
+static int adds_up(const json_t *p, const char *name)
+{
+	json_int_t cases = json_integer_value(json_object_get(p, "cases"));
+	const char *kind = ip_str(p, "report");
+	if (!strcmp(kind, "summary"))
+		return summary_adds_up(p, name, cases);
+	if (!strcmp(kind, "kpi"))
+		return kpi_adds_up(p, name, cases);
+	if (!strcmp(kind, "indicators"))
+		return indicators_adds_up(p, name, cases);
+	ip_error(&(struct ip_where){name, 0, 0, "report"}, "unknown report '%s' (summary, kpi "
+	         "or indicators)", kind);
+	return 1;
+}
+
+static int check_digest(const json_t *p, const char *name)
+{
+	char digest[IP_DIGEST_SIZE];
+	partial_digest(p, digest);
+	if (!strcmp(digest, ip_str(p, "digest")))
+		return 0;
+	ip_error(&(struct ip_where){name, 0, 0, "digest"}, "the digest does not match: the "
+	         "partial was altered or damaged after it was made");
+	return 1;
+}
+
+/* Each source once: a repository's cases, or two different selections of
+ * them, but never the same selection twice or a selection beside all of
+ * them. seen: "centre/repository" -> [[selection or "", file], ...]. */
+static int check_sources(const json_t *p, const char *name, json_t *seen)
+{
+	int bad = 0;
+	size_t i;
+	json_t *src;
+	if (!json_array_size(json_object_get(p, "sources"))) {
+		ip_error(&(struct ip_where){name, 0, 0, "sources"}, "the partial names no "
+		         "repository it comes from (made from case files outside one): it "
+		         "cannot be merged");
+		return 1;
+	}
+	json_array_foreach(json_object_get(p, "sources"), i, src) {
+		const char *repo = ip_str(src, "repository"), *sel = ip_str(src, "selection");
+		char *key = ip_xasprintf("%s/%s", ip_str(src, "centre"), repo);
+		json_t *had = json_object_get(seen, key);
+		size_t j;
+		json_t *h;
+		json_array_foreach(had, j, h) {
+			const char *other = json_string_value(json_array_get(h, 0));
+			if (*other && sel && strcmp(other, sel))
+				continue;
+			ip_error(&(struct ip_where){name, 0, 0, "sources"}, "counts cases of "
+			         "repository %s of %s that %s counts already", repo,
+			         ip_str(src, "centre"), json_string_value(json_array_get(h, 1)));
+			bad++;
+			break;
+		}
+		if (!had)
+			json_object_set_new(seen, key, had = json_array());
+		json_array_append_new(had, json_pack("[s, s]", sel ? sel : "", name));
+		free(key);
+	}
+	return bad;
+}
+
+static int by_source(const void *a, const void *b)
+{
+	char *x = json_dumps(*(json_t *const *)a, JSON_COMPACT | JSON_SORT_KEYS);
+	char *y = json_dumps(*(json_t *const *)b, JSON_COMPACT | JSON_SORT_KEYS);
+	int c = strcmp(x ? x : "", y ? y : "");
+	free(x);
+	free(y);
+	return c;
+}
+
+/* The sources of a merge in one order, whatever the order of its files. */
+static void sort_sources(json_t *p)
+{
+	json_t *list = json_object_get(p, "sources");
+	size_t n = json_array_size(list);
+	json_t **v = ip_xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(list, i));
+	qsort(v, n, sizeof *v, by_source);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, v[i]);
+	free(v);
+	json_object_set_new(p, "sources", out);
+}
+
+/* Load one partial and check it: its schema, that it is the same report
+ * as the first, its digest, its sources against those merged so far, its
+ * range and that its parts add up. */
+static int load_partial(const char *path, const struct ip_limits *lim, const json_t *first,
+                        json_t *seen, struct ip_docs *docs)
+{
+	int rc = ip_docs_load(path, IP_SYNTAX_JSON, lim, docs);
+	const json_t *part = rc ? NULL : docs->v[0].root;
+	const char *schema = ip_str(part, "schema");
+	if (!rc && (!json_is_object(part) || strcmp(schema ? schema : "", IP_REPORT_SCHEMA))) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "not a report partial "
+		         "(ip-report summary|kpi|indicators -f json)");
+		return IP_EXIT_DATAERR;
+	}
+	if (!rc && ip_validate(&docs->v[0], &ip_report_schema, N_("a report partial")))
+		return IP_EXIT_DATAERR;
+	if (!rc && first && same_report(first, part, path))
+		return IP_EXIT_DATAERR;
+	if (!rc && (check_digest(part, path) || check_sources(part, path, seen) +
+	            out_of_range(part, "", path) || adds_up(part, path)))
+		rc = IP_EXIT_DATAERR;
+	return rc;
+}
+
 int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
                           json_t **merged)
 {
 	int rc = IP_EXIT_OK;
+	json_t *seen = json_object();
 	*merged = NULL;
 	for (int i = 0; i < n && !rc; i++) {
 		struct ip_docs docs = {0};
-		rc = ip_docs_load(paths[i], IP_SYNTAX_JSON, lim, &docs);
+		rc = load_partial(paths[i], lim, *merged, seen, &docs);
 		const json_t *part = rc ? NULL : docs.v[0].root;
-		const char *schema = ip_str(part, "schema");
-		if (!rc && (!json_is_object(part) || strcmp(schema ? schema : "", IP_REPORT_SCHEMA))) {
-			ip_error(&(struct ip_where){paths[i], 0, 0, NULL}, "not a report partial "
-			         "(ip-report summary|kpi|indicators -f json)");
-			rc = IP_EXIT_DATAERR;
-		}
-		if (!rc && ip_validate(&docs.v[0], &ip_report_schema, N_("a report partial")))
-			rc = IP_EXIT_DATAERR;
 		if (!rc && !*merged)
 			*merged = json_deep_copy(part);
 		else if (!rc)
 			rc = ip_report_merge(*merged, part, paths[i]);
 		ip_docs_free(&docs);
 	}
-	if (rc) {
+	json_decref(seen);
+	if (!rc) {
+		sort_sources(*merged);
+		seal(*merged);
+	} else {
 		json_decref(*merged);
 		*merged = NULL;
 	}

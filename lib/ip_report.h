@@ -46,6 +46,11 @@ int ip_report_where(struct ip_report_query *q, const char *text, const char *lab
 struct ip_report;
 struct ip_report *ip_report_new(const struct ip_report_query *q);
 void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS]);
+/* Where the cases come from: a centre's repository (its id), all of its
+ * cases or a selection of them. A partial without a source (cases outside
+ * any repository) cannot be merged. */
+void ip_report_source(struct ip_report *r, const char *centre, const char *repository,
+                      bool selection);
 /* The partial (a new value); frees the report. */
 json_t *ip_report_finish(struct ip_report *r);
 

@@ -387,9 +387,18 @@ static const struct ip_field report_filter_f[] = {
 	TYPED("until", IP_T_DATE, 0),
 	ARR("where", 0, ITEM(IP_T_STRING)),
 	END};
+/* Where a partial's counts come from: a repository, or a selection of its
+ * cases (a sum over their ids); a merge takes each source once. */
+static const struct ip_field report_source_f[] = {
+	TYPED("centre", IP_T_CENTRE_ID, IP_REQUIRED),
+	STR("repository", IP_REQUIRED),
+	STR("selection", 0),
+	END};
 static const struct ip_field report_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_REPORT_SCHEMA, NULL, NULL},
 	STR("report", IP_REQUIRED),
+	ARR("sources", 0, ITEM_OBJ(report_source_f)),
+	STR("digest", IP_REQUIRED),
 	OBJ("filter", IP_REQUIRED, report_filter_f),
 	TYPED("cases", IP_T_COUNT, IP_REQUIRED),
 	ARR("by", 0, ITEM(IP_T_STRING)),

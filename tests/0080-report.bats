@@ -8,6 +8,26 @@ setup_file() {
 	report_fixture "$BATS_FILE_TMPDIR/fixture"
 }
 
+# A partial without its sources and digest, keys sorted: what it counts.
+counts_of() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d.pop("sources"); d.pop("digest")
+print(json.dumps(d, indent=1, sort_keys=True))' "$1"
+}
+
+# Edit a partial with a Python expression on d, and give it the digest a
+# forger would compute.
+forge() {
+	python3 -c 'import json, sys, hashlib
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+d.pop("digest", None)
+text = json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+d["digest"] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+json.dump(d, open(sys.argv[1], "w"), indent=2)' "$1" "$2"
+}
+
 setup() {
 	export IP_NOW=2027-01-15
 	cp -R "$BATS_FILE_TMPDIR/fixture" "$BATS_TEST_TMPDIR/repo"
@@ -61,13 +81,66 @@ setup() {
 		# shellcheck disable=SC2086
 		ip-report $args -q -f json half2 >p2.json
 		ip-report merge -q -f json p1.json p2.json >merged.json
-		diff -u whole.json merged.json || return 1
+		# the same counts; the sources say where they came from
+		diff -u <(counts_of whole.json) <(counts_of merged.json) || return 1
+		[ "$(grep -c '"selection"' merged.json)" -eq 2 ]
 	done
 	ip-report merge -q -f table p1.json p2.json >/dev/null
 	ip-report summary -q -f json >s.json
 	run ip-report merge s.json p1.json
 	assert_failure 65
 	assert_output --partial "p1.json: report: differs from the first partial's"
+}
+
+@test "merge: each source once, only partials as made, parts that add up, counts in range" {
+	ip-report summary -q --by country -f json >all.json
+	ip-report summary -q --by country -f json cases >sel.json
+	# the same partial twice, and a selection beside all the cases
+	run ip-report merge -f json all.json all.json
+	assert_failure 65
+	assert_output --partial "all.json: sources: counts cases of repository"
+	assert_output --partial "that all.json counts already"
+	run ip-report merge -f json all.json sel.json
+	assert_failure 65
+	# a Land's merge, then the same Land's own partial again
+	cp -R . ../other && (cd ../other && sed -i 's/^repository: .*/repository: 0000000000000/' .integplan/config.yaml &&
+		ip-report summary -q --by country -f json >../other.json)
+	ip-report merge -q -f json all.json ../other.json >land.json
+	run ip-report merge -f json land.json all.json
+	assert_failure 65
+	assert_output --partial "all.json: sources: counts cases of repository"
+	# altered after it was made
+	sed 's/"cases": 12/"cases": 13/' all.json >altered.json
+	run ip-report merge -f json altered.json ../other.json
+	assert_failure 65
+	assert_output "ip-report: altered.json: digest: the digest does not match: the partial was altered or damaged after it was made"
+	# forged with a fitting digest: groups that do not add up, counts near 2^63
+	cp all.json forged.json
+	forge forged.json 'd["cases"] += 1'
+	run ip-report merge -f json forged.json ../other.json
+	assert_failure 65
+	assert_output "ip-report: forged.json: groups: these add up to 12, not to the cases (13)"
+	cp all.json huge.json
+	forge huge.json 'd["cases"] = 2**62; d["groups"]["AF"] = 2**62'
+	run ip-report merge -f json huge.json ../other.json
+	assert_failure 65
+	assert_output --partial "huge.json: cases: a count of 4611686018427387904 is out of range (at most 1000000000000)"
+	ip-report kpi -q -f json >kpi.json
+	forge kpi.json 'd["counts"]["closed"] = d["cases"] + 5'
+	run ip-report merge -f json kpi.json
+	assert_failure 65
+	assert_output --partial "kpi.json: counts.open: these add up to"
+	ip-report indicators -q --period 2026 -f json >ind.json
+	forge ind.json 'd["indicators"]["voluntary_returns"]["sex"]["female"] = 99'
+	run ip-report merge -f json ind.json
+	assert_failure 65
+	assert_output --partial "ind.json: indicators.voluntary_returns.sex: these add up to"
+	# cases outside any repository
+	mkdir -p "$BATS_TEST_TMPDIR/loose" && cp cases/*.yaml "$BATS_TEST_TMPDIR/loose/"
+	(cd "$BATS_TEST_TMPDIR/loose" && ip-report summary -q --by country -f json . >../loose.json)
+	run ip-report merge -f json "$BATS_TEST_TMPDIR/loose.json"
+	assert_failure 65
+	assert_output --partial "sources: the partial names no repository it comes from"
 }
 
 @test "a name like =HYPERLINK(...) comes out inert in CSV; excel-de has ;, a BOM and CRLF" {
