@@ -15,6 +15,7 @@
 #include "ip_exit.h"
 #include "ip_export.h"
 #include "ip_i18n.h"
+#include "ip_ckm.h"
 #include "ip_repo.h"
 #include "ip_report.h"
 #include "ip_scan.h"
@@ -38,7 +39,10 @@ struct report {
 	struct ip_report_query q;
 	const char *by, *within, *fields, *key_file;
 	bool no_cache;
-	int min_cell, jobs, bad_options;
+	int jobs, bad_options;
+	bool unprotected;        /* --protection none */
+	struct ip_ptable ptable; /* the Cell Key Method's perturbation table */
+	struct ip_protect protect;
 	json_t *settings;
 	char today[11];
 	struct ip_due due;       /* due */
@@ -75,6 +79,16 @@ static int take_dialect(const struct ip_optarg *o)
 	return 0;
 }
 
+static int take_protection(const struct ip_optarg *o)
+{
+	struct report *r = o->state;
+	if (!strcmp(o->arg, "none"))
+		r->unprotected = true;
+	else if (strcmp(o->arg, "cell-key"))
+		bad(r, "--protection", "'%s' is not cell-key or none", o->arg);
+	return 0;
+}
+
 static const struct ip_opt options[] = {
 	{"by", 0, "FIELD[,FIELD...]", N_("summary: count by these fields"), 1, 0, STRING(by),
 	 .complete = IP_COMPLETE_REPORT_FIELDS},
@@ -95,8 +109,9 @@ static const struct ip_opt options[] = {
 	{"csv-dialect", 0, "rfc4180|excel-de", N_("CSV as RFC 4180 (default) or for German "
 	 "Excel (';', BOM, CRLF)"), 3, 0, .call = take_dialect, .complete = IP_COMPLETE_WORDS,
 	 .values = "rfc4180 excel-de"},
-	{"min-cell", 0, "N", N_("Show counts below N as <N (default 5; 0: no suppression, for "
-	 "internal use)"), 3, 0, INT(min_cell, 1000)},
+	{"protection", 0, "cell-key|none", N_("Perturb every count by the Cell Key Method "
+	 "(default), or show exact counts marked not for publication (internal use only)"), 3,
+	 0, .call = take_protection, .complete = IP_COMPLETE_WORDS, .values = "cell-key none"},
 	{"jobs", 'j', "N", N_("Parse with N threads (default: the online CPUs)"), 3, 0,
 	 INT(jobs, 256)},
 	{"no-cache", 0, NULL, N_("Neither read nor write the report cache"), 3, 0,
@@ -108,7 +123,7 @@ static const struct ip_command command = {
 	N_("Reports over IntegPlan cases: summary, kpi, due, indicators, export; merge "
 	"combines the -f json partials of several repositories.\v"
 	"Without CASEs, the cases/ of the repository, through its report cache. "
-	"Counts below --min-cell are shown as <N. Exit status: 0 done, 64 usage, "
+	"Every count shown is perturbed by the Cell Key Method. Exit status: 0 done, 64 usage, "
 	"65 bad data, 66 missing input, 74 I/O error."),
 	subs, NSUB, N_("report"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_REPORT, 4, NULL,
@@ -128,6 +143,22 @@ static void check_export(struct report *r)
 		r->bad_options++;
 }
 
+/* A protected report over cases opened between two days would let two
+ * reports a day apart show which cells the one case of that day is in:
+ * protected reports take whole months. */
+static void check_whole_months(struct report *r)
+{
+	if (r->unprotected || r->sub == DUE || r->sub == EXPORT || r->sub == MERGE)
+		return;
+	char next[11];
+	if (r->q.since && strcmp(r->q.since + 8, "01"))
+		bad(r, "--since", "%s is not the first day of a month: a protected report takes "
+		    "whole months (or --protection none, for internal use)", r->q.since);
+	if (r->q.until && (!ip_date_add(r->q.until, 1, 'd', next) || strcmp(next + 8, "01")))
+		bad(r, "--until", "%s is not the last day of a month: a protected report takes "
+		    "whole months (or --protection none, for internal use)", r->q.until);
+}
+
 static int check_request(struct report *r)
 {
 	const char *within = r->within ? r->within : "14d";
@@ -144,10 +175,25 @@ static int check_request(struct report *r)
 	}
 	if (r->sub == EXPORT)
 		check_export(r);
+	check_whole_months(r);
 	if (r->cli.format_given && r->cli.format == IP_FORMAT_JSONL && r->sub != EXPORT &&
 	    r->sub != DUE)
 		bad(r, "-f", "%s", _("jsonl is for export and due; use json"));
 	return r->bad_options ? IP_EXIT_USAGE : IP_EXIT_OK;
+}
+
+/* The protection of the tables: the perturbation table, unless none is
+ * asked for, and the base below which rates and medians are withheld. */
+static int load_protection(struct report *r)
+{
+	r->protect.min_base = (int)json_integer_value(json_object_get(r->settings, "min_base"));
+	if (r->unprotected)
+		return IP_EXIT_OK;
+	char *path = ip_share_path("ptable.yaml");
+	int rc = ip_ptable_load(path, &r->cli.lim, &r->ptable);
+	free(path);
+	r->protect.ptable = rc ? NULL : &r->ptable;
+	return rc;
 }
 
 /* ---- running ------------------------------------------------------------ */
@@ -165,7 +211,7 @@ static void on_facts(char *facts[IP_NFACTS], void *ctx)
 
 static void finish_partial(struct report *r, json_t *partial)
 {
-	ip_report_render(partial, r->cli.format, r->export.dialect, r->min_cell, &r->out);
+	ip_report_render(partial, r->cli.format, r->export.dialect, &r->protect, &r->out);
 }
 
 static int scan(struct report *r, char **operands, int n)
@@ -251,7 +297,6 @@ int main(int argc, char **argv)
 	ip_diag_init(argv);
 	ip_cli_init(&r.cli);
 	r.q.where = json_array();
-	r.min_cell = -1;
 	ip_date_str(ip_now(), r.today);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	r.jobs = cpus > 0 ? (int)cpus : 1;
@@ -264,8 +309,8 @@ int main(int argc, char **argv)
 	free(settings);
 	if (!rc && !r.cli.format_given)
 		r.cli.format = isatty(STDOUT_FILENO) ? IP_FORMAT_TABLE : IP_FORMAT_CSV;
-	if (!rc && r.min_cell < 0)
-		r.min_cell = (int)json_integer_value(json_object_get(r.settings, "min_cell"));
+	if (!rc)
+		rc = load_protection(&r);
 	if (!rc)
 		rc = check_request(&r);
 	if (!rc)

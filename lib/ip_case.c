@@ -156,6 +156,26 @@ static void check_relations(struct relations *c, json_t *root)
 	check_unique_ids(c, json_object_get(json_object_get(root, "plan"), "measures"),
 	                 "plan.measures");
 	check_unique_ids(c, json_object_get(root, "referrals"), "referrals");
+	const json_t *key = json_object_get(root, "record_key");
+	if (json_is_integer(key) && json_integer_value(key) > (json_int_t)UINT32_MAX)
+		problem(c, "record_key", "record key %lld is out of range (0 to 4294967295)",
+		        (long long)json_integer_value(key));
+}
+
+uint32_t ip_case_record_key(const json_t *c)
+{
+	const json_t *key = json_object_get(c, "record_key");
+	if (json_is_integer(key))
+		return (uint32_t)json_integer_value(key);
+	/* a case from before record keys: one derived from its id, until a
+	 * command next writes it and gives it its own */
+	const char *id = ip_str(c, "id");
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *p = (const unsigned char *)(id ? id : ""); *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)((h ^ (h >> 32)) >> 16);
 }
 
 int ip_case_validate(struct ip_doc *doc)

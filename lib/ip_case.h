@@ -7,6 +7,7 @@
 #define IP_CASE_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -32,6 +33,9 @@ void ip_history_add(json_t *c, const char *actor, const char *cmd,
  * has an outcome, ids are unique) and conflicts a merge left. Returns the
  * number of problems. */
 int ip_case_validate(struct ip_doc *doc);
+/* The case's record key (ip_grammar.h); for a case from before record
+ * keys, one derived from its id. */
+uint32_t ip_case_record_key(const json_t *c);
 
 /* Load exactly one valid case from path ("-": standard input): 0 with
  * docs holding it, else 65 (reported), 66 or 74. The caller frees docs. */

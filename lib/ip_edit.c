@@ -84,6 +84,10 @@ static int change(struct ip_edit *e, struct ip_doc *doc, char **after)
 	int rc = e->apply(doc->root, doc->file, &what, e->ctx);
 	if (!rc && what) {
 		ip_history_add(doc->root, ip_actor(e->run.actor), e->cmd, what);
+		/* a case from before record keys gets its own with its next change */
+		if (!json_object_get(doc->root, "record_key"))
+			json_object_set_new(doc->root, "record_key",
+			                    json_integer(ip_record_key_new(ip_str(doc->root, "id"))));
 		/* A bug or an odd combination must not reach the file. */
 		struct ip_doc result = {doc->file, doc->root, NULL, 0, 0};
 		if (ip_case_validate(&result)) {

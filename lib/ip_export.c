@@ -15,8 +15,10 @@ static const char *const export_default[] = {"id", "status", "centre", "state", 
 
 static int fact_index(const char *name)
 {
+	/* the record key is never shown: it would let anyone undo the
+	 * perturbation of the reports */
 	for (int i = 0; i < IP_NFACTS; i++)
-		if (!strcmp(ip_fact_names[i], name))
+		if (i != IP_F_RKEY && !strcmp(ip_fact_names[i], name))
 			return i;
 	return -1;
 }

@@ -10,7 +10,7 @@ const char *const ip_fact_names[IP_NFACTS] = {
 	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
 	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
 	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
-	"measures", "assisted", "referrals", "due", "follow_ups"};
+	"measures", "assisted", "referrals", "due", "follow_ups", "record_key"};
 
 static void put(struct ip_buf *b, const char *s)
 {
@@ -216,7 +216,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	put_due(out, c, referral_days);
 	ip_buf_add(out, "\t", 1);
 	put_follow_ups(out, c);
-	ip_buf_add(out, "\n", 1);
+	ip_buf_printf(out, "\t%lu\n", (unsigned long)ip_case_record_key(c));
 }
 
 bool ip_facts_split(char *line, char *fields[IP_NFACTS])

@@ -28,6 +28,7 @@ enum ip_fact {
 	IP_F_REFERRALS,    /* status of each referral */
 	IP_F_DUE,          /* kind|due|owner|what of each open item with a due date */
 	IP_F_FOLLOW_UPS,   /* due|done of each follow-up */
+	IP_F_RKEY,         /* the record key, in decimal (never shown) */
 	IP_NFACTS
 };
 

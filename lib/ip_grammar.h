@@ -7,11 +7,16 @@
 #define IP_GRAMMAR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 /* <centre>-<year>-<5 Crockford base32>, e.g. BY-MUC-2026-7K3Q9. Only
  * A-Z, 0-9 and '-', so an id can never name a path outside cases/. */
 bool ip_case_id_valid(const char *id);
+/* A case's record key for the Cell Key Method of ip-report: 32 random
+ * bits, made once with the case and never shown. With $IP_RANDOM_SEED, one
+ * derived from the case id, so that seeded ids stay what they were. */
+uint32_t ip_record_key_new(const char *case_id);
 bool ip_centre_id_valid(const char *centre);
 /* A new random id; random from getrandom(2), or from $IP_RANDOM_SEED
  * (reproducible demos and tests). The caller frees. */

@@ -23,6 +23,7 @@ static json_t *new_case(struct ip_intake *in, const char *id)
 	if (in->state)
 		json_object_set_new(centre, "state", json_string(in->state));
 	json_object_set_new(c, "centre", centre);
+	json_object_set_new(c, "record_key", json_integer(ip_record_key_new(id)));
 	return c;
 }
 

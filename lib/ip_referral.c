@@ -276,6 +276,8 @@ const char *ip_profile_forbidden(const char *path)
 		{"id", N_("the case id stays at the centre; the referral id links the case")},
 		{"schema", N_("the package has its own schema")},
 		{"plan", N_("the plan's return-side measures are always sent; nothing else of it")},
+		{"record_key", N_("the record key protects the centre's reports; it never "
+		                  "leaves")},
 	};
 	for (size_t i = 0; i < sizeof never / sizeof *never; i++)
 		if (ip_path_within(path, never[i].top))
@@ -659,6 +661,7 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 	json_object_set_new(c, "status", json_string("intake"));
 	json_object_set_new(c, "opened", json_string(today));
 	json_object_set_new(c, "centre", json_pack("{s:s}", "id", centre));
+	json_object_set_new(c, "record_key", json_integer(ip_record_key_new(id)));
 	json_t *ref = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:O}", "id",
 	                        json_object_get(in, "id"), "from", json_object_get(in, "from"),
 	                        "to", json_object_get(in, "to"), "services",

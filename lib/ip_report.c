@@ -1,5 +1,6 @@
 #include "ip_report.h"
 #include "ip_case.h"
+#include "ip_ckm.h"
 #include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_digest.h"
@@ -46,6 +47,11 @@ struct ip_report {
 	json_t *hist;           /* kpi: name -> {days -> count} */
 	json_t *indicators;     /* indicators: name -> {total, sex, age, vulnerability} */
 	json_int_t cases;
+	/* The cell keys: for every count above, the sum of its cases' record
+	 * keys modulo 2^32, in the same shape (ip_ckm.h). */
+	json_t *kgroups, *kcounts, *khist, *kindicators;
+	uint32_t kcases;
+	uint32_t rkey;          /* the record key of the case being counted */
 	json_t *source;         /* {centre, repository}, or NULL */
 	bool selection;         /* the source's cases are a selection ... */
 	uint64_t ids;           /* ... named by the sum of their ids' hashes */
@@ -169,12 +175,26 @@ static void bump(json_t *obj, const char *key, json_int_t by)
 		json_object_set_new(obj, key, json_integer(by));
 }
 
+/* The cell key of a count: its cases' record keys, summed modulo 2^32. */
+static void add_key(json_t *keys, const char *name, uint32_t rkey)
+{
+	uint32_t sum = (uint32_t)json_integer_value(json_object_get(keys, name)) + rkey;
+	json_object_set_new(keys, name, json_integer(sum));
+}
+
+/* One more at name: the count and its cell key. */
+static void tally(json_t *counts, json_t *keys, const char *name, uint32_t rkey)
+{
+	bump(counts, name, 1);
+	add_key(keys, name, rkey);
+}
+
 /* Count the case in every combination of its values of the fields. */
 static void count_groups(struct ip_report *r, char *f[], size_t depth, struct ip_buf *key)
 {
 	size_t nby = json_array_size(r->q.by);
 	if (depth == nby) {
-		bump(r->groups, key->s ? key->s : "", 1);
+		tally(r->groups, r->kgroups, key->s ? key->s : "", r->rkey);
 		return;
 	}
 	struct values v;
@@ -199,6 +219,7 @@ static void add_hist(struct ip_report *r, const char *name, long days)
 	char key[24];
 	snprintf(key, sizeof key, "%ld", days);
 	bump(h, key, 1);
+	add_key(r->khist, name, r->rkey);  /* one key per histogram: its basis */
 }
 
 static bool has_item(const char *list, const char *want)
@@ -221,11 +242,11 @@ static void count_referrals(struct ip_report *r, const char *list)
 	int np;
 	while (ip_facts_next(&cursor, item, sizeof item, parts, 1, &np)) {
 		const char *s = parts[0];
-		bump(r->counts, "referrals", 1);
+		tally(r->counts, r->kcounts, "referrals", r->rkey);
 		if (strcmp(s, "pending"))
-			bump(r->counts, "referrals_answered", 1);
+			tally(r->counts, r->kcounts, "referrals_answered", r->rkey);
 		if (!strcmp(s, "accepted") || !strcmp(s, "done") || !strcmp(s, "revoked"))
-			bump(r->counts, "referrals_accepted", 1);
+			tally(r->counts, r->kcounts, "referrals_accepted", r->rkey);
 	}
 }
 
@@ -239,9 +260,9 @@ static void count_follow_ups(struct ip_report *r, const char *list)
 		const char *due = parts[0], *done = np > 1 ? parts[1] : "";
 		if (!*due || strcmp(due, r->q.today) > 0)
 			continue;  /* not due yet */
-		bump(r->counts, "follow_ups_due", 1);
+		tally(r->counts, r->kcounts, "follow_ups_due", r->rkey);
 		if (*done && strcmp(done, due) <= 0)
-			bump(r->counts, "follow_ups_on_time", 1);
+			tally(r->counts, r->kcounts, "follow_ups_on_time", r->rkey);
 	}
 }
 
@@ -253,18 +274,18 @@ static void count_overdue(struct ip_report *r, const char *list)
 	int np;
 	while (ip_facts_next(&cursor, item, sizeof item, parts, 4, &np))
 		if (!strcmp(parts[0], "measure") && np > 1 && strcmp(parts[1], r->q.today) < 0)
-			bump(r->counts, "measures_overdue", 1);
+			tally(r->counts, r->kcounts, "measures_overdue", r->rkey);
 }
 
 static void count_kpi(struct ip_report *r, char *f[])
 {
-	bump(r->counts, "cases", 1);
+	tally(r->counts, r->kcounts, "cases", r->rkey);
 	bool closed = !strcmp(f[IP_F_STATUS], "closed");
-	bump(r->counts, closed ? "closed" : "open", 1);
+	tally(r->counts, r->kcounts, closed ? "closed" : "open", r->rkey);
 	if (closed && *f[IP_F_OUTCOME]) {
 		char key[64];
 		snprintf(key, sizeof key, "outcome:%s", f[IP_F_OUTCOME]);
-		bump(r->counts, key, 1);
+		tally(r->counts, r->kcounts, key, r->rkey);
 	}
 	if (*f[IP_F_DEPARTED])
 		add_hist(r, "intake_to_departure", ip_days_between(f[IP_F_OPENED], f[IP_F_DEPARTED]));
@@ -278,14 +299,16 @@ static void count_kpi(struct ip_report *r, char *f[])
 static void count_indicator(struct ip_report *r, const char *name, char *f[])
 {
 	json_t *ind = json_object_get(r->indicators, name);
-	bump(ind, "total", 1);
+	json_t *kind = json_object_get(r->kindicators, name);
+	tally(ind, kind, "total", r->rkey);
 	static const char *const breakdowns[] = {"sex", "age", "vulnerability"};
 	for (size_t b = 0; b < 3; b++) {
 		struct values v;
 		json_t *by = json_object_get(ind, breakdowns[b]);
+		json_t *kby = json_object_get(kind, breakdowns[b]);
 		values_of(r, breakdowns[b], f, &v);
 		for (size_t i = 0; i < v.n; i++)
-			bump(by, v.buf[i], 1);
+			tally(by, kby, v.buf[i], r->rkey);
 	}
 }
 
@@ -325,6 +348,8 @@ void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 		return;
 	r->cases++;
 	r->ids += id_hash(fields[IP_F_ID]);
+	r->rkey = (uint32_t)strtoul(fields[IP_F_RKEY], NULL, 10);
+	r->kcases += r->rkey;
 	if (!strcmp(r->q.kind, "summary")) {
 		struct ip_buf key = {0};
 		count_groups(r, fields, 0, &key);
@@ -385,14 +410,22 @@ struct ip_report *ip_report_new(const struct ip_report_query *q)
 	r->counts = json_object();
 	r->hist = json_object();
 	r->indicators = json_object();
+	r->kgroups = json_object();
+	r->kcounts = json_object();
+	r->khist = json_object();
+	r->kindicators = json_object();
 	if (!strcmp(q->kind, "indicators")) {
 		ip_report_period(q->period, r->from, r->to);
 		static const char *const names[] = {"voluntary_returns", "assisted_before_departure",
 		                                    "reintegration_assistance"};
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 3; i++) {
 			json_object_set_new(r->indicators, names[i],
 			                    json_pack("{s:i, s:{}, s:{}, s:{}}", "total", 0, "sex",
 			                              "age", "vulnerability"));
+			json_object_set_new(r->kindicators, names[i],
+			                    json_pack("{s:i, s:{}, s:{}, s:{}}", "total", 0, "sex",
+			                              "age", "vulnerability"));
+		}
 	}
 	return r;
 }
@@ -456,21 +489,31 @@ json_t *ip_report_finish(struct ip_report *r)
 		json_object_set_new(p, "sources", json_pack("[o]", src));
 	}
 	json_object_set_new(p, "cases", json_integer(r->cases));
+	json_t *keys = json_pack("{s:I}", "cases", (json_int_t)r->kcases);
 	if (!strcmp(r->q.kind, "summary")) {
 		json_object_set(p, "by", r->q.by);
 		json_object_set_new(p, "groups", sorted(r->groups));
+		json_object_set_new(keys, "groups", sorted(r->kgroups));
 	} else if (!strcmp(r->q.kind, "kpi")) {
 		json_object_set_new(p, "today", json_string(r->q.today));
 		json_object_set_new(p, "counts", sorted(r->counts));
 		json_object_set_new(p, "histograms", sorted(r->hist));
+		json_object_set_new(keys, "counts", sorted(r->kcounts));
+		json_object_set_new(keys, "histograms", sorted(r->khist));
 	} else {
 		json_object_set_new(p, "period", json_string(r->q.period));
 		json_object_set_new(p, "indicators", sorted(r->indicators));
+		json_object_set_new(keys, "indicators", sorted(r->kindicators));
 	}
+	json_object_set_new(p, "keys", keys);
 	json_decref(r->groups);
 	json_decref(r->counts);
 	json_decref(r->hist);
 	json_decref(r->indicators);
+	json_decref(r->kgroups);
+	json_decref(r->kcounts);
+	json_decref(r->khist);
+	json_decref(r->kindicators);
 	json_decref(r->source);
 	free(r);
 	seal(p);
@@ -509,6 +552,23 @@ static int same_report(const json_t *into, const json_t *part, const char *name)
 	return IP_EXIT_OK;
 }
 
+/* Add the cell keys of from into into: sums modulo 2^32, so that merged
+ * partials have the keys one repository of all their cases would have. */
+static void add_keys(json_t *into, const json_t *from)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)from, k, v) {
+		json_t *have = json_object_get(into, k);
+		if (json_is_integer(v))
+			add_key(into, k, (uint32_t)json_integer_value(v));
+		else if (json_is_object(v) && json_is_object(have))
+			add_keys(have, v);
+		else if (json_is_object(v))
+			json_object_set_new(into, k, json_deep_copy(v));
+	}
+}
+
 int ip_report_merge(json_t *into, const json_t *part, const char *name)
 {
 	if (same_report(into, part, name))
@@ -527,8 +587,10 @@ int ip_report_merge(json_t *into, const json_t *part, const char *name)
 		if (from && to)
 			add_numbers(to, from);
 	}
-	static const char *const sortable[] = {"groups", "counts", "histograms", "indicators"};
-	for (size_t i = 0; i < 4; i++)
+	add_keys(json_object_get(into, "keys"), json_object_get(part, "keys"));
+	static const char *const sortable[] = {"groups", "counts", "histograms", "indicators",
+	                                       "keys"};
+	for (size_t i = 0; i < sizeof sortable / sizeof *sortable; i++)
 		if (json_object_get(into, sortable[i]))
 			json_object_set_new(into, sortable[i], sorted(json_object_get(into, sortable[i])));
 	return IP_EXIT_OK;
@@ -564,9 +626,43 @@ static json_t *shown(const char *field, const char *value, size_t len)
 	return s;
 }
 
-static json_t *summary_tables(const json_t *p, int min_cell)
+/* ---- protection ----------------------------------------------------------- */
+
+/* The count a table shows: perturbed by its cell key (ip_ckm.h), or exact
+ * when there is no protection. */
+static json_int_t shown_count(const struct ip_protect *pr, json_int_t n, const json_t *key)
+{
+	return pr->ptable ? ip_ptable_apply(pr->ptable, n, (uint32_t)json_integer_value(key))
+	                  : n;
+}
+
+static json_t *count_cell(const struct ip_protect *pr, const json_t *n, const json_t *key)
+{
+	return json_integer(shown_count(pr, json_integer_value(n), key));
+}
+
+/* A row whose count is shown as 0 is left out: a 0 may stand for a small
+ * count, and a row that is there would say someone is in it. Dropped with
+ * its count (which it then frees) unless the table is unprotected. */
+static bool hidden_zero(const struct ip_protect *pr, json_t *count)
+{
+	if (!pr->ptable || json_integer_value(count) != 0)
+		return false;
+	json_decref(count);
+	return true;
+}
+
+/* A figure resting on a (shown) base: withheld, as an empty cell, when the
+ * base is below min_base. */
+static bool withheld(const struct ip_protect *pr, json_int_t base)
+{
+	return pr->ptable && base < pr->min_base;
+}
+
+static json_t *summary_tables(const json_t *p, const struct ip_protect *pr)
 {
 	const json_t *by = json_object_get(p, "by");
+	const json_t *keys = json_object_get(p, "keys");
 	json_t *cols = json_array();
 	struct ip_buf title = {0};
 	size_t i;
@@ -582,6 +678,10 @@ static json_t *summary_tables(const json_t *p, int min_cell)
 	const char *key;
 	json_t *count;
 	json_object_foreach(json_object_get(p, "groups"), key, count) {
+		json_t *n = count_cell(pr, count, json_object_get(json_object_get(keys, "groups"),
+		                                                  key));
+		if (hidden_zero(pr, n))
+			continue;
 		json_t *row = json_array();
 		const char *s = key;
 		for (size_t k = 0; k < json_array_size(by); k++) {
@@ -590,7 +690,7 @@ static json_t *summary_tables(const json_t *p, int min_cell)
 			                                 len));
 			s += len + (s[len] != '\0');
 		}
-		json_array_append(row, count);
+		json_array_append_new(row, n);
 		json_array_append_new(json_object_get(t, "rows"), row);
 	}
 	/* the total counts cases; with list fields a case is in several groups */
@@ -598,9 +698,9 @@ static json_t *summary_tables(const json_t *p, int min_cell)
 	json_array_append_new(total, json_string(_("total")));
 	for (size_t k = 1; k < json_array_size(by); k++)
 		json_array_append_new(total, json_string(""));
-	json_array_append(total, json_object_get(p, "cases"));
+	json_array_append_new(total, count_cell(pr, json_object_get(p, "cases"),
+	                                        json_object_get(keys, "cases")));
 	json_object_set_new(t, "total", total);
-	ip_table_suppress(t, min_cell);
 	return json_pack("[o]", t);
 }
 
@@ -642,80 +742,98 @@ static bool percentile(const json_t *hist, double share, long *out)
 	return found;
 }
 
-static json_int_t count_at(const json_t *counts, const char *name)
+/* A KPI's inputs as shown: each count perturbed by its own cell key. */
+struct kpi {
+	const struct ip_protect *pr;
+	const json_t *counts, *keys;
+};
+
+static json_int_t kpi_count(const struct kpi *k, const char *name)
 {
-	return json_integer_value(json_object_get(counts, name));
+	return shown_count(k->pr, json_integer_value(json_object_get(k->counts, name)),
+	                   json_object_get(k->keys, name));
 }
 
-/* A row: what, the value, and the number of cases or items it rests on. */
-static void kpi_row(json_t *t, const char *what, json_t *value, json_int_t basis, int min_cell)
+/* A row: what, the value, and the (shown) number it rests on. */
+static void kpi_row(json_t *t, const char *what, json_t *value, json_int_t basis)
 {
-	if (min_cell > 0 && basis > 0 && basis < min_cell) {
-		json_decref(value);
-		value = json_sprintf("<%d", min_cell);
-	}
 	json_t *row = json_pack("[s, o, I]", what, value, (json_int_t)basis);
 	json_array_append_new(json_object_get(t, "rows"), row);
 }
 
-static json_t *rate(json_int_t part, json_int_t whole)
+/* part of whole as a percentage, from shown counts; empty when withheld. */
+static json_t *rate(const struct ip_protect *pr, json_int_t part, json_int_t whole)
 {
-	return whole ? json_sprintf("%.1f %%", 100.0 * (double)part / (double)whole)
-	             : json_string("-");
+	if (!whole || withheld(pr, whole))
+		return json_string("");
+	return json_sprintf("%.1f %%", 100.0 * (double)part / (double)whole);
 }
 
-static void kpi_days(json_t *t, const json_t *hist, const char *what, int min_cell)
+static void kpi_days(json_t *t, const struct kpi *k, const json_t *hist, const json_t *key,
+                     const char *what)
 {
 	json_int_t n = 0;
-	const char *k;
+	const char *name;
 	json_t *v;
-	json_object_foreach((json_t *)hist, k, v)
+	json_object_foreach((json_t *)hist, name, v)
 		n += json_integer_value(v);
+	json_int_t base = shown_count(k->pr, n, key);
 	long median, p90;
-	bool ok = percentile(hist, 0.5, &median) && percentile(hist, 0.9, &p90);
+	bool ok = !withheld(k->pr, base) && percentile(hist, 0.5, &median) &&
+	          percentile(hist, 0.9, &p90);
 	char label[128];
 	snprintf(label, sizeof label, _("days from %s: median"), _(what));
-	kpi_row(t, label, ok ? json_integer(median) : json_string("-"), n, min_cell);
+	kpi_row(t, label, ok ? json_integer(median) : json_string(""), base);
 	snprintf(label, sizeof label, _("days from %s: 90th percentile"), _(what));
-	kpi_row(t, label, ok ? json_integer(p90) : json_string("-"), n, min_cell);
+	kpi_row(t, label, ok ? json_integer(p90) : json_string(""), base);
 }
 
-static json_t *kpi_tables(const json_t *p, int min_cell)
+static json_t *kpi_tables(const json_t *p, const struct ip_protect *pr)
 {
-	const json_t *c = json_object_get(p, "counts");
+	const json_t *keys = json_object_get(p, "keys");
+	struct kpi k = {pr, json_object_get(p, "counts"), json_object_get(keys, "counts")};
 	const json_t *h = json_object_get(p, "histograms");
-	json_t *t = table(_("Key figures"), json_pack("[s, s, s]", _("indicator"), _("value"), _("based on")));
-	json_int_t cases = count_at(c, "cases");
-	kpi_row(t, _("open caseload"), json_integer(count_at(c, "open")), count_at(c, "open"), min_cell);
-	kpi_row(t, _("closure rate"), rate(count_at(c, "closed"), cases), cases, min_cell);
-	kpi_days(t, json_object_get(h, "intake_to_departure"), N_("intake to departure"), min_cell);
-	kpi_days(t, json_object_get(h, "arrival_to_plan"), N_("arrival to an agreed plan"), min_cell);
-	kpi_row(t, _("referrals per case"), cases ? json_sprintf("%.2f", (double)count_at(c, "referrals") /
-	                                                            (double)cases)
-	                                       : json_string("-"), cases, min_cell);
-	kpi_row(t, _("referrals accepted"), rate(count_at(c, "referrals_accepted"),
-	                                      count_at(c, "referrals_answered")),
-	        count_at(c, "referrals_answered"), min_cell);
-	kpi_row(t, _("follow-ups done on time"), rate(count_at(c, "follow_ups_on_time"),
-	                                           count_at(c, "follow_ups_due")),
-	        count_at(c, "follow_ups_due"), min_cell);
-	kpi_row(t, _("overdue measures"), json_integer(count_at(c, "measures_overdue")),
-	        count_at(c, "measures_overdue"), min_cell);
-	json_t *outcomes = table(_("Closed cases by outcome"), json_pack("[s, s]", _("outcome"), _("cases")));
-	const char *k;
+	const json_t *hk = json_object_get(keys, "histograms");
+	json_t *t = table(_("Key figures"), json_pack("[s, s, s]", _("indicator"), _("value"),
+	                                              _("based on")));
+	json_int_t cases = kpi_count(&k, "cases"), open = kpi_count(&k, "open");
+	json_int_t referrals = kpi_count(&k, "referrals");
+	json_int_t answered = kpi_count(&k, "referrals_answered");
+	json_int_t due = kpi_count(&k, "follow_ups_due");
+	json_int_t overdue = kpi_count(&k, "measures_overdue");
+	kpi_row(t, _("open caseload"), json_integer(open), open);
+	kpi_row(t, _("closure rate"), rate(pr, kpi_count(&k, "closed"), cases), cases);
+	kpi_days(t, &k, json_object_get(h, "intake_to_departure"),
+	         json_object_get(hk, "intake_to_departure"), N_("intake to departure"));
+	kpi_days(t, &k, json_object_get(h, "arrival_to_plan"),
+	         json_object_get(hk, "arrival_to_plan"), N_("arrival to an agreed plan"));
+	kpi_row(t, _("referrals per case"), cases && !withheld(pr, cases)
+	        ? json_sprintf("%.2f", (double)referrals / (double)cases) : json_string(""),
+	        cases);
+	kpi_row(t, _("referrals accepted"), rate(pr, kpi_count(&k, "referrals_accepted"),
+	                                         answered), answered);
+	kpi_row(t, _("follow-ups done on time"), rate(pr, kpi_count(&k, "follow_ups_on_time"),
+	                                              due), due);
+	kpi_row(t, _("overdue measures"), json_integer(overdue), overdue);
+	json_t *outcomes = table(_("Closed cases by outcome"), json_pack("[s, s]", _("outcome"),
+	                                                                 _("cases")));
+	const char *name;
 	json_t *v;
-	json_object_foreach((json_t *)c, k, v)
-		if (!strncmp(k, "outcome:", 8))
+	json_object_foreach((json_t *)k.counts, name, v) {
+		if (strncmp(name, "outcome:", 8))
+			continue;
+		json_t *n = json_integer(kpi_count(&k, name));
+		if (!hidden_zero(pr, n))
 			json_array_append_new(json_object_get(outcomes, "rows"),
-			                      json_pack("[o, O]", shown("outcome", k + 8, strlen(k + 8)),
-			                                v));
+			                      json_pack("[o, o]", shown("outcome", name + 8,
+			                                strlen(name + 8)), n));
+	}
 	json_object_set_new(outcomes, "total", json_pack("[s, I]", _("total"),
-	                                                 (json_int_t)count_at(c, "closed")));
-	ip_table_suppress(outcomes, min_cell);
+	                                                 kpi_count(&k, "closed")));
 	return json_pack("[o, o]", t, outcomes);
 }
 
-static json_t *indicator_tables(const json_t *p, int min_cell)
+static json_t *indicator_tables(const json_t *p, const struct ip_protect *pr)
 {
 	static const struct { const char *id, *title; } names[] = {
 		{"voluntary_returns", N_("Voluntary returns")},
@@ -723,37 +841,47 @@ static json_t *indicator_tables(const json_t *p, int min_cell)
 		{"reintegration_assistance", N_("Returnees who received reintegration assistance")}};
 	static const char *const breakdowns[] = {"sex", "age", "vulnerability"};
 	const char *period = ip_str(p, "period");
+	const json_t *keys = json_object_get(json_object_get(p, "keys"), "indicators");
 	json_t *tables = json_array();
 	for (size_t i = 0; i < 3; i++) {
 		const json_t *ind = json_object_get(json_object_get(p, "indicators"), names[i].id);
+		const json_t *kind = json_object_get(keys, names[i].id);
 		for (size_t b = 0; b < 3; b++) {
 			char title[160];
 			snprintf(title, sizeof title, _("%s %s by %s"), _(names[i].title), period,
 			         _(breakdowns[b]));
 			json_t *t = table(title, json_pack("[s, s]", _(breakdowns[b]), _("returnees")));
+			const json_t *kby = json_object_get(kind, breakdowns[b]);
 			const char *k;
 			json_t *v;
-			json_object_foreach(json_object_get(ind, breakdowns[b]), k, v)
-				json_array_append_new(json_object_get(t, "rows"),
-				                      json_pack("[o, O]", shown(breakdowns[b], k,
-				                                                strlen(k)), v));
-			json_object_set_new(t, "total", json_pack("[s, O]", _("total"),
-			                                          json_object_get(ind, "total")));
-			ip_table_suppress(t, min_cell);
+			json_object_foreach(json_object_get(ind, breakdowns[b]), k, v) {
+				json_t *n = count_cell(pr, v, json_object_get(kby, k));
+				if (!hidden_zero(pr, n))
+					json_array_append_new(json_object_get(t, "rows"),
+					                      json_pack("[o, o]", shown(breakdowns[b], k,
+					                                strlen(k)), n));
+			}
+			json_object_set_new(t, "total", json_pack("[s, o]", _("total"),
+			                    count_cell(pr, json_object_get(ind, "total"),
+			                               json_object_get(kind, "total"))));
 			json_array_append_new(tables, t);
 		}
 	}
 	return tables;
 }
 
-json_t *ip_report_tables(const json_t *partial, int min_cell)
+json_t *ip_report_tables(const json_t *partial, const struct ip_protect *pr)
 {
 	const char *kind = ip_str(partial, "report");
-	if (!strcmp(kind, "summary"))
-		return summary_tables(partial, min_cell);
-	if (!strcmp(kind, "kpi"))
-		return kpi_tables(partial, min_cell);
-	return indicator_tables(partial, min_cell);
+	json_t *tables = !strcmp(kind, "summary") ? summary_tables(partial, pr)
+	               : !strcmp(kind, "kpi") ? kpi_tables(partial, pr)
+	               : indicator_tables(partial, pr);
+	if (!pr->ptable) /* exact counts: every file says it is not for publication */
+		json_array_insert_new(tables, 0, json_pack("{s:s, s:[s], s:[[s]]}", "title",
+		                      _("NOT FOR PUBLICATION"), "columns", _("notice"), "rows",
+		                      _("exact counts (--protection none), for internal use only: "
+		                        "they may point at a person")));
+	return tables;
 }
 
 /* ---- trusting partials --------------------------------------------------- */
@@ -771,6 +899,25 @@ static int out_of_range(const json_t *v, const char *path, const char *name)
 	json_object_foreach((json_t *)v, k, child) {
 		char *sub = *path ? ip_xasprintf("%s.%s", path, k) : ip_xstrdup(k);
 		bad += out_of_range(child, sub, name);
+		free(sub);
+	}
+	return bad;
+}
+
+/* A cell key is below 2^32. */
+static int bad_keys(const json_t *v, const char *path, const char *name)
+{
+	int bad = 0;
+	if (json_is_integer(v) && json_integer_value(v) > (json_int_t)UINT32_MAX) {
+		ip_error(&(struct ip_where){name, 0, 0, path}, "a cell key of %lld is out of "
+		         "range (0 to 4294967295)", (long long)json_integer_value(v));
+		return 1;
+	}
+	const char *k;
+	json_t *child;
+	json_object_foreach((json_t *)v, k, child) {
+		char *sub = ip_xasprintf("%s.%s", path, k);
+		bad += bad_keys(child, sub, name);
 		free(sub);
 	}
 	return bad;
@@ -1002,7 +1149,8 @@ static int load_partial(const char *path, const struct ip_limits *lim, const jso
 	if (!rc && first && same_report(first, part, path))
 		return IP_EXIT_DATAERR;
 	if (!rc && (check_digest(part, path) || check_sources(part, path, seen) +
-	            out_of_range(part, "", path) || adds_up(part, path)))
+	            out_of_range(part, "", path) + bad_keys(json_object_get(part, "keys"),
+	            "keys", path) || adds_up(part, path)))
 		rc = IP_EXIT_DATAERR;
 	return rc;
 }
@@ -1035,17 +1183,19 @@ int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
 }
 
 void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_dialect dialect,
-                      int min_cell, struct ip_buf *out)
+                      const struct ip_protect *pr, struct ip_buf *out)
 {
 	if (f == IP_FORMAT_JSON) {
 		ip_emit(out, partial, IP_FORMAT_JSON);
 		return;
 	}
-	char title[160];
+	char title[200];
 	const char *kind = ip_str(partial, "report");
-	snprintf(title, sizeof title, _("IntegPlan %s (%lld cases)"), _(kind),
-	         (long long)json_integer_value(json_object_get(partial, "cases")));
-	json_t *tables = ip_report_tables(partial, min_cell);
+	json_int_t cases = shown_count(pr, json_integer_value(json_object_get(partial, "cases")),
+	                               json_object_get(json_object_get(partial, "keys"), "cases"));
+	snprintf(title, sizeof title, _("IntegPlan %s (%lld cases)%s"), _(kind), (long long)cases,
+	         pr->ptable ? "" : _(" — NOT FOR PUBLICATION"));
+	json_t *tables = ip_report_tables(partial, pr);
 	ip_tables_render(tables, ip_table_format_of(f), dialect, title, out);
 	json_decref(tables);
 }

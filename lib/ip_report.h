@@ -2,8 +2,8 @@
  * by any fields (summary), key performance indicators (kpi) and the
  * funders' indicators for a period. Each report is first a *partial*: exact
  * counts and histograms, as JSON, that partials of other repositories can
- * be added to (ip-report merge) before it is made into tables, where small
- * counts are suppressed.
+ * be added to (ip-report merge) before it is made into tables, whose
+ * counts the Cell Key Method perturbs (ip_ckm.h).
  *
  * Layer: domain. */
 #ifndef IP_REPORT_H
@@ -64,12 +64,22 @@ int ip_report_merge(json_t *into, const json_t *part, const char *name);
 int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
                           json_t **merged);
 
-/* The tables of a partial, with counts below min_cell suppressed. */
-json_t *ip_report_tables(const json_t *partial, int min_cell);
+/* How the tables of a report are protected before anyone sees them. */
+struct ip_protect {
+	const struct ip_ptable *ptable; /* the Cell Key Method (ip_ckm.h); NULL: no
+	                                 * protection, exact counts, every table
+	                                 * marked not for publication */
+	int min_base;                   /* a rate, median or percentile whose
+	                                 * (shown) base is smaller is withheld */
+};
 
-/* A partial as the report a reader sees: JSON as it is, else its tables
- * (suppressed below min_cell) as text, CSV, Markdown or an HTML page. */
+/* The tables of a partial, protected by pr. */
+json_t *ip_report_tables(const json_t *partial, const struct ip_protect *pr);
+
+/* A partial as the report a reader sees: JSON as it is (exact: a partial
+ * is case data), else its protected tables as text, CSV, Markdown or an
+ * HTML page. */
 void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_dialect dialect,
-                      int min_cell, struct ip_buf *out);
+                      const struct ip_protect *pr, struct ip_buf *out);
 
 #endif

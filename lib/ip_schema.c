@@ -185,6 +185,8 @@ static const struct ip_field case_f[] = {
 	ENUM("outcome", "closure-outcome", 0),
 	TYPED("opened", IP_T_DATE, IP_REQUIRED),
 	TYPED("closed", IP_T_DATE, 0),
+	/* the Cell Key Method's random key of the case (ip-report(1)) */
+	TYPED("record_key", IP_T_COUNT, 0),
 	OBJ("centre", IP_REQUIRED, centre_f),
 	OBJ("counsellors", 0, counsellors_f),
 	OBJ("person", IP_REQUIRED, person_f),
@@ -277,7 +279,7 @@ const struct ip_field ip_plans_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
 /* The settings of ip-report (share/integplan/reports.yaml). */
 static const struct ip_field reports_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/reports/1", NULL, NULL},
-	TYPED("min_cell", IP_T_YEARS, IP_REQUIRED),
+	TYPED("min_base", IP_T_YEARS, IP_REQUIRED),
 	ARR("age_bands", IP_REQUIRED, ITEM(IP_T_YEARS)),
 	TYPED("referral_answer_days", IP_T_YEARS, IP_REQUIRED),
 	END};
@@ -408,6 +410,8 @@ static const struct ip_field report_f[] = {
 	TYPED("histograms", IP_T_COUNTS, 0),
 	STR("period", 0),
 	TYPED("indicators", IP_T_COUNTS, 0),
+	/* the cell keys of the counts above, in their shape (ip_ckm.h) */
+	TYPED("keys", IP_T_COUNTS, IP_REQUIRED),
 	END};
 
 const struct ip_field ip_report_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,

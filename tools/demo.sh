@@ -162,13 +162,13 @@ step "a mistyped case is refused, every problem named, nothing written" \
 refused ip-intake -C demo --given Ola --family Nordmann --birth-date 1980-02-30 --sex m \
 	--nationality no --return-country NO
 
-step "the caseload by return country (counts under 5 are suppressed)" \
+step "the caseload by return country (every count perturbed by the Cell Key Method)" \
 	"ip-report -C demo summary --by country -f table"
 ip-report -C demo summary --by country -f table
 
-step "... and by status with suppression off, for internal use; the second run reads the cache" \
-	"ip-report -C demo summary --by status --min-cell 0 -f table"
-ip-report -C demo summary --by status --min-cell 0 -f table
+step "... and by status with exact counts, for internal use; the second run reads the cache" \
+	"ip-report -C demo summary --by status --protection none -f table"
+ip-report -C demo summary --by status --protection none -f table
 
 step "what falls due in the next four weeks, by owner (the nightly cron job)" \
 	"ip-report -C demo due --within 4w -f table"
