@@ -123,7 +123,8 @@ static const struct ip_command command = {
 	N_("Reports over IntegPlan cases: summary, kpi, due, indicators, export; merge "
 	"combines the -f json partials of several repositories.\v"
 	"Without CASEs, the cases/ of the repository, through its report cache. "
-	"Every count shown is perturbed by the Cell Key Method. Exit status: 0 done, 64 usage, "
+	"Every count shown is perturbed by the Cell Key Method. Exit status: 0 done, 1 a "
+	"--where or --counsellor value no case has, 64 usage, "
 	"65 bad data, 66 missing input, 74 I/O error."),
 	subs, NSUB, N_("report"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_REPORT, 4, NULL,
@@ -278,6 +279,10 @@ static int run(struct report *r, char **operands, int n)
 	else
 		r->agg = ip_report_new(&r->q);
 	int rc = scan(r, operands, n);
+	/* a filter that matches nothing the repository has is a typo, not an
+	 * empty report: under cron, silence would read as "nothing due" */
+	if ((r->sub == DUE && ip_due_unmatched(&r->due)) || (r->agg && ip_report_unmatched(r->agg)))
+		rc = ip_exit_merge(rc, IP_EXIT_PROBLEMS);
 	if (r->sub == DUE) {
 		ip_due_render(&r->due, r->cli.format, r->export.dialect, &r->out);
 	} else if (r->sub == EXPORT) {
@@ -321,6 +326,7 @@ int main(int argc, char **argv)
 	json_decref(r.q.by);
 	json_decref(r.q.where);
 	json_decref(r.due.items);
+	json_decref(r.due.owners);
 	ip_export_free(&r.export);
 	json_decref(r.settings);
 	return ip_finish(rc);

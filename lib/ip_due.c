@@ -1,4 +1,5 @@
 #include "ip_due.h"
+#include "ip_diag.h"
 #include "ip_grammar.h"
 #include "ip_i18n.h"
 #include "ip_mem.h"
@@ -14,6 +15,31 @@ bool ip_due_within(const char *today, const char *within, char due_by[11])
 	       !within[digits + 1] && ip_date_add(today, atoi(within), within[digits], due_by);
 }
 
+/* An owner or counsellor the repository has, for --counsellor's check. */
+static void remember(struct ip_due *r, const char *name)
+{
+	if (!r->owners)
+		r->owners = json_object();
+	if (*name && json_object_size(r->owners) < 256)
+		json_object_set_new(r->owners, name, json_true());
+}
+
+int ip_due_unmatched(const struct ip_due *r)
+{
+	if (!r->counsellor || json_object_get(r->owners, r->counsellor))
+		return 0;
+	const char *cands[256];
+	size_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(r->owners, k, v)
+		cands[n++] = k;
+	ip_warn(&(struct ip_where){NULL, 0, 0, "--counsellor"}, "no case has an owner or "
+	        "counsellor '%s'%s", r->counsellor, ip_did_you_mean(ip_nearest(r->counsellor,
+	        cands, n)));
+	return 1;
+}
+
 void ip_due_add(struct ip_due *r, char *f[IP_NFACTS])
 {
 	const char *cursor = f[IP_F_DUE];
@@ -21,7 +47,11 @@ void ip_due_add(struct ip_due *r, char *f[IP_NFACTS])
 	char *parts[4];
 	int np;
 	ip_facts_value(f[IP_F_ID], id, sizeof id);
+	char counsellor[128];
+	remember(r, ip_facts_value(f[IP_F_COUNSELLOR], counsellor, sizeof counsellor));
 	while (ip_facts_next(&cursor, item, sizeof item, parts, 4, &np)) {
+		if (np >= 3)
+			remember(r, parts[2]);
 		if (np < 4 || strcmp(parts[1], r->due_by) > 0)
 			continue;
 		if (r->counsellor && strcmp(parts[2], r->counsellor))

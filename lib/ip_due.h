@@ -17,6 +17,7 @@ struct ip_due {
 	char due_by[11];          /* the last day that counts */
 	const char *counsellor;   /* only what this owner has; NULL: all */
 	json_t *items;            /* [[due, owner, case, what], ...] */
+	json_t *owners;           /* every owner and counsellor seen (a set) */
 };
 
 /* The day a time like 14d, 2w or 1m from today ends; false if within is
@@ -25,6 +26,10 @@ bool ip_due_within(const char *today, const char *within, char due_by[11]);
 
 /* Add what falls due of one case's facts. */
 void ip_due_add(struct ip_due *d, char *facts[IP_NFACTS]);
+
+/* Warn when --counsellor names no owner or counsellor of any case (with
+ * the nearest one that is); returns 1 then, else 0. */
+int ip_due_unmatched(const struct ip_due *d);
 
 /* The items sorted by due date, owner, case and what (a new value). */
 json_t *ip_due_rows(const struct ip_due *d);

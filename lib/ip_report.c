@@ -52,6 +52,7 @@ struct ip_report {
 	json_t *kgroups, *kcounts, *khist, *kindicators;
 	uint32_t kcases;
 	uint32_t rkey;          /* the record key of the case being counted */
+	json_t *where_seen;     /* per --where: the values its field has */
 	json_t *source;         /* {centre, repository}, or NULL */
 	bool selection;         /* the source's cases are a selection ... */
 	uint64_t ids;           /* ... named by the sum of their ids' hashes */
@@ -144,24 +145,52 @@ static void values_of(const struct ip_report *r, const char *field, char *f[],
 		add_period(v, f[IP_F_OPENED], field[0]);
 }
 
-static bool matches(const struct ip_report *r, char *f[])
+/* Does the case pass the filters? Every value of a --where field is kept
+ * (up to a bound), so that a value no case has can be named afterwards. */
+static bool matches(struct ip_report *r, char *f[])
 {
-	if ((r->q.since && strcmp(f[IP_F_OPENED], r->q.since) < 0) ||
-	    (r->q.until && strcmp(f[IP_F_OPENED], r->q.until) > 0))
-		return false;
+	bool pass = !((r->q.since && strcmp(f[IP_F_OPENED], r->q.since) < 0) ||
+	              (r->q.until && strcmp(f[IP_F_OPENED], r->q.until) > 0));
 	size_t i;
 	json_t *w;
 	json_array_foreach(r->q.where, i, w) {
 		struct values v;
 		const char *want = json_string_value(json_array_get(w, 1));
+		json_t *seen = json_array_get(r->where_seen, i);
 		values_of(r, json_string_value(json_array_get(w, 0)), f, &v);
 		bool any = false;
-		for (size_t k = 0; k < v.n; k++)
+		for (size_t k = 0; k < v.n; k++) {
 			any |= !strcmp(v.buf[k], want);
-		if (!any)
-			return false;
+			if (json_object_size(seen) < 256)
+				json_object_set_new(seen, v.buf[k], json_true());
+		}
+		pass = pass && any;
 	}
-	return true;
+	return pass;
+}
+
+int ip_report_unmatched(const struct ip_report *r)
+{
+	int unmatched = 0;
+	size_t i;
+	json_t *w;
+	json_array_foreach(r->q.where, i, w) {
+		const char *field = json_string_value(json_array_get(w, 0));
+		const char *want = json_string_value(json_array_get(w, 1));
+		const json_t *seen = json_array_get(r->where_seen, i);
+		if (json_object_get(seen, want))
+			continue;
+		const char *cands[256];
+		size_t n = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)seen, k, v)
+			cands[n++] = k;
+		ip_warn(&(struct ip_where){NULL, 0, 0, "--where"}, "no case has %s=%s%s", field, want,
+		        ip_did_you_mean(ip_nearest(want, cands, n)));
+		unmatched++;
+	}
+	return unmatched;
 }
 
 /* ---- counting ----------------------------------------------------------- */
@@ -414,6 +443,9 @@ struct ip_report *ip_report_new(const struct ip_report_query *q)
 	r->kcounts = json_object();
 	r->khist = json_object();
 	r->kindicators = json_object();
+	r->where_seen = json_array();
+	for (size_t i = 0; i < json_array_size(q->where); i++)
+		json_array_append_new(r->where_seen, json_object());
 	if (!strcmp(q->kind, "indicators")) {
 		ip_report_period(q->period, r->from, r->to);
 		static const char *const names[] = {"voluntary_returns", "assisted_before_departure",
@@ -514,6 +546,7 @@ json_t *ip_report_finish(struct ip_report *r)
 	json_decref(r->kcounts);
 	json_decref(r->khist);
 	json_decref(r->kindicators);
+	json_decref(r->where_seen);
 	json_decref(r->source);
 	free(r);
 	seal(p);
@@ -796,6 +829,8 @@ static json_t *kpi_tables(const json_t *p, const struct ip_protect *pr)
 	const json_t *hk = json_object_get(keys, "histograms");
 	json_t *t = table(_("Key figures"), json_pack("[s, s, s]", _("indicator"), _("value"),
 	                                              _("based on")));
+	/* rates, days and counts: no one scale to draw them on */
+	json_object_set_new(t, "chart", json_false());
 	json_int_t cases = kpi_count(&k, "cases"), open = kpi_count(&k, "open");
 	json_int_t referrals = kpi_count(&k, "referrals");
 	json_int_t answered = kpi_count(&k, "referrals_answered");

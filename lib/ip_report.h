@@ -51,6 +51,9 @@ void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS]);
  * any repository) cannot be merged. */
 void ip_report_source(struct ip_report *r, const char *centre, const char *repository,
                       bool selection);
+/* Warn about each --where value that no case of the run had (with the
+ * nearest one that some case has); returns how many. */
+int ip_report_unmatched(const struct ip_report *r);
 /* The partial (a new value); frees the report. */
 json_t *ip_report_finish(struct ip_report *r);
 

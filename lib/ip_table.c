@@ -144,6 +144,23 @@ static void render_text(const json_t *t, struct ip_buf *out)
 	json_decref(rows);
 }
 
+/* A decimal number ("8.3 %", "0.06") with a comma for German Excel: true
+ * with the copy in out, else false (the text is no such number). */
+static bool decimal(const char *s, char out[40])
+{
+	size_t digits = strspn(s + (*s == '-'), "0123456789");
+	const char *dot = s + (*s == '-') + digits;
+	if (!digits || *dot != '.' || strlen(s) >= 40)
+		return false;
+	size_t frac = strspn(dot + 1, "0123456789");
+	const char *rest = dot + 1 + frac;
+	if (!frac || (*rest && strcmp(rest, " %")))
+		return false;
+	strcpy(out, s);
+	out[dot - s] = ',';
+	return true;
+}
+
 static void render_csv(const json_t *t, enum ip_csv_dialect d, struct ip_buf *out)
 {
 	char sep = d == IP_CSV_EXCEL_DE ? ';' : ',';
@@ -158,6 +175,9 @@ static void render_csv(const json_t *t, enum ip_csv_dialect d, struct ip_buf *ou
 			if (i)
 				ip_buf_add(out, &sep, 1);
 			const char *s = cell_text(cell, buf);
+			char local[40];
+			if (d == IP_CSV_EXCEL_DE && decimal(s, local))
+				s = local;
 			if (json_is_string(cell))
 				ip_csv_field(out, s, sep);
 			else
@@ -223,9 +243,23 @@ static void html_text(struct ip_buf *out, const char *s)
 	}
 }
 
-/* A horizontal bar per row with a shown count; hidden counts get none. */
+/* A row's label in a chart: all its cells but the count ("AF · male"). */
+static void chart_label(const json_t *row, struct ip_buf *out)
+{
+	char buf[40];
+	for (size_t i = 0; i + 1 < json_array_size(row); i++) {
+		if (i)
+			ip_buf_puts(out, " · ");
+		html_text(out, cell_text(json_array_get(row, i), buf));
+	}
+}
+
+/* A horizontal bar per row with a shown count; none for a table whose
+ * figures are of different kinds ("chart": false, the key figures). */
 static void render_svg(const json_t *t, struct ip_buf *out)
 {
+	if (json_is_false(json_object_get(t, "chart")))
+		return;
 	const json_t *rows = json_object_get(t, "rows");
 	json_int_t max = 0;
 	size_t i;
@@ -244,7 +278,7 @@ static void render_svg(const json_t *t, struct ip_buf *out)
 	json_array_foreach((json_t *)rows, i, row) {
 		const json_t *c = count_cell(row);
 		ip_buf_printf(out, "<text x=\"0\" y=\"%zu\">", 22 * i + 16);
-		html_text(out, cell_text(json_array_get(row, 0), buf));
+		chart_label(row, out);
 		ip_buf_puts(out, "</text>");
 		if (json_is_integer(c)) {
 			double wbar = 400.0 * (double)json_integer_value(c) / (double)max;

@@ -130,6 +130,33 @@ setup() {
 	assert_output --partial "sources: the partial names no repository it comes from"
 }
 
+@test "a filter no case matches is a warning and exit 1, not a quiet empty report" {
+	run ip-report summary -q --where country=Afghanistan
+	assert_failure 1
+	assert_line "ip-report: --where: warning: no case has country=Afghanistan"
+	run ip-report summary -q --where country=AG
+	assert_failure 1
+	assert_line "ip-report: --where: warning: no case has country=AG; did you mean 'AF'?"
+	run ip-report due -q --counsellor 'A Berger'
+	assert_failure 1
+	assert_output "ip-report: --counsellor: warning: no case has an owner or counsellor 'A Berger'; did you mean 'A. Berger'?"
+	run ip-report summary -q --where country=AF
+	assert_success
+}
+
+@test "excel-de writes decimal commas; missing figures are empty; the key figures get no chart" {
+	ip-report kpi -q -f csv --csv-dialect excel-de --protection none >de.csv
+	grep -q $'^closure rate;8,3 %;12\r$' de.csv
+	grep -q $'^referrals accepted;;0\r$' de.csv
+	ip-report kpi -q -f csv --protection none >en.csv
+	grep -q $'^closure rate,8.3 %,12\r$' en.csv
+	ip-report kpi -q -f html --protection none >kpi.html
+	# one chart: the outcomes, not the key figures' mixed values
+	[ "$(grep -c '<svg' kpi.html)" -eq 1 ]
+	ip-report summary -q --by country,sex -f html --protection none >s.html
+	grep -q '>AF · female</text>' s.html
+}
+
 @test "a name like =HYPERLINK(...) comes out inert in CSV; excel-de has ;, a BOM and CRLF" {
 	path=$(ip-intake --given '=HYPERLINK("http://x")' --family '+1;-2' --birth-date 1990-01-01 \
 		--sex male --nationality SY --return-country SY)

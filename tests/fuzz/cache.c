@@ -13,7 +13,9 @@
 
 #include "fuzz.h"
 #include "ip_run.h"
+#include "ip_ckm.h"
 #include "ip_report.h"
+#include "ip_share.h"
 #include "ip_scan.h"
 
 static char dir[] = "/tmp/ip-fuzz-cache-XXXXXX";
@@ -92,9 +94,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ip_scan s = {.run = run, .cache = cache_path, .threads = 1, .referral_days = 30,
 	                    .fn = add_to_all, .ctx = reports};
 	ip_scan_run(&s, &case_path, 1);
+	/* the tables of each partial, perturbed and exact */
+	static struct ip_ptable ptable;
+	static bool loaded;
+	if (!loaded) {
+		char *path = ip_share_path("ptable.yaml");
+		loaded = ip_ptable_load(path, &run.lim, &ptable) == 0;
+		free(path);
+	}
+	struct ip_protect protect[2] = {{loaded ? &ptable : NULL, 10}, {NULL, 10}};
 	for (int i = 0; i < 3; i++) {
 		json_t *partial = ip_report_finish(reports[i]);
-		json_decref(ip_report_tables(partial, 5));
+		for (int p = 0; p < 2; p++)
+			json_decref(ip_report_tables(partial, &protect[p]));
 		json_decref(partial);
 	}
 	json_decref(by);
