@@ -39,7 +39,8 @@ struct report {
 	struct ip_report_query q;
 	const char *by, *within, *fields, *key_file;
 	bool no_cache;
-	int jobs, bad_options;
+	int jobs, bad_options, k;
+	bool anonymise, pseudonymise;
 	bool unprotected;        /* --protection none */
 	struct ip_ptable ptable; /* the Cell Key Method's perturbation table */
 	struct ip_protect protect;
@@ -102,9 +103,15 @@ static const struct ip_opt options[] = {
 	 STRING(due.counsellor)},
 	{"period", 0, "YYYY[-QN|-MM]", N_("indicators: the period"), 2, 0, STRING(q.period)},
 	{"fields", 0, "LIST", N_("export: the columns (comma-separated)"), 2, 0, STRING(fields)},
-	{"anonymise", 0, NULL, N_("export: no names, contacts or notes; birth dates as "
-	 "quarters; ids as keyed hashes"), 2, 0, FLAG(export.anonymise)},
-	{"key-file", 0, "FILE", N_("export: the key of the id hashes"), 2, 0, STRING(key_file),
+	{"anonymise", 0, NULL, N_("export: anonymous: age bands, months, the country, no id "
+	 "or free text, every row shared by --k rows or coarsened or left out"), 2, 0,
+	 FLAG(anonymise)},
+	{"k", 0, "N", N_("export --anonymise: the least rows that share their values "
+	 "(default 5)"), 2, 0, INT(k, 1000)},
+	{"pseudonymise", 0, NULL, N_("export: personal data without names: birth dates as "
+	 "quarters, ids as keyed hashes (--key-file)"), 2, 0, FLAG(pseudonymise)},
+	{"key-file", 0, "FILE", N_("export --pseudonymise: the key of the id hashes"), 2, 0,
+	 STRING(key_file),
 	 .complete = IP_COMPLETE_FILE},
 	{"csv-dialect", 0, "rfc4180|excel-de", N_("CSV as RFC 4180 (default) or for German "
 	 "Excel (';', BOM, CRLF)"), 3, 0, .call = take_dialect, .complete = IP_COMPLETE_WORDS,
@@ -137,11 +144,26 @@ static void check_export(struct report *r)
 	struct ip_export *x = &r->export;
 	x->format = r->cli.format;
 	x->stream = stdout;
-	r->bad_options += ip_export_columns(x, r->fields, "--fields");
-	if (x->anonymise && !r->key_file)
-		bad(r, "--anonymise", "%s", _("needs --key-file FILE (the same key gives the same hashes)"));
-	else if (x->anonymise && !ip_export_key(x, r->key_file))
+	x->quiet = r->cli.quiet;
+	x->k = r->k ? r->k : 5;
+	x->age_bands = json_object_get(r->settings, "age_bands");
+	x->mode = r->anonymise ? IP_EXPORT_ANONYMOUS : r->pseudonymise ? IP_EXPORT_PSEUDONYMOUS
+	        : IP_EXPORT_PERSONAL;
+	if (r->anonymise && r->pseudonymise)
+		bad(r, "--anonymise", "%s", _("is anonymous, --pseudonymise is not: choose one"));
+	else if (r->anonymise && r->key_file)
+		bad(r, "--key-file", "%s", _("an anonymous export has no ids to hash; the key is "
+		                             "for --pseudonymise"));
+	else if (r->k && !r->anonymise)
+		bad(r, "--k", "%s", _("is for --anonymise"));
+	else if (r->anonymise && r->k == 1)
+		bad(r, "--k", "%s", _("1 would let every row stand alone: give 2 or more"));
+	if (r->pseudonymise && !r->key_file)
+		bad(r, "--pseudonymise", "%s", _("needs --key-file FILE (the same key gives the same "
+		                                 "hashes)"));
+	else if (r->pseudonymise && !ip_export_key(x, r->key_file))
 		r->bad_options++;
+	r->bad_options += ip_export_columns(x, r->fields, "--fields");
 }
 
 /* A protected report over cases opened between two days would let two

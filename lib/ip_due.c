@@ -48,7 +48,8 @@ void ip_due_add(struct ip_due *r, char *f[IP_NFACTS])
 	int np;
 	ip_facts_value(f[IP_F_ID], id, sizeof id);
 	char counsellor[128];
-	remember(r, ip_facts_value(f[IP_F_COUNSELLOR], counsellor, sizeof counsellor));
+	if (f[IP_F_COUNSELLOR])
+		remember(r, ip_facts_value(f[IP_F_COUNSELLOR], counsellor, sizeof counsellor));
 	while (ip_facts_next(&cursor, item, sizeof item, parts, 4, &np)) {
 		if (np >= 3)
 			remember(r, parts[2]);

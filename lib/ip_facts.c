@@ -219,6 +219,22 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	ip_buf_printf(out, "\t%lu\n", (unsigned long)ip_case_record_key(c));
 }
 
+const char *ip_facts_age_band(const json_t *bands, char *const f[IP_NFACTS], char out[16])
+{
+	int age = ip_years_between(f[IP_F_BIRTH], f[IP_F_OPENED]);
+	size_t n = json_array_size(bands);
+	snprintf(out, 16, "unknown");
+	for (size_t i = 0; age >= 0 && i < n; i++) {
+		int lo = (int)json_integer_value(json_array_get(bands, i));
+		int hi = i + 1 < n ? (int)json_integer_value(json_array_get(bands, i + 1)) : -1;
+		if (age >= lo && hi < 0)
+			snprintf(out, 16, "%d+", lo);
+		else if (age >= lo && age < hi)
+			snprintf(out, 16, "%d-%d", lo, hi - 1);
+	}
+	return out;
+}
+
 bool ip_facts_split(char *line, char *fields[IP_NFACTS])
 {
 	int n = 0;

@@ -32,6 +32,11 @@ enum ip_fact {
 	IP_NFACTS
 };
 
+/* The age band ("25-34", "60+", "unknown") of a case at intake, from the
+ * lower bounds of bands (ascending); out has room for 16 bytes. */
+const char *ip_facts_age_band(const json_t *bands, char *const facts[IP_NFACTS],
+                              char out[16]);
+
 /* Names of the facts, for the cache header and messages. */
 extern const char *const ip_fact_names[IP_NFACTS];
 

@@ -99,20 +99,8 @@ static void add_period(struct values *v, const char *date, char unit)
 
 static void age_band(const struct ip_report *r, char *f[], struct values *v)
 {
-	int age = ip_years_between(f[IP_F_BIRTH], f[IP_F_OPENED]);
-	size_t n = json_array_size(r->q.age_bands);
-	char s[16] = "unknown";
-	for (size_t i = 0; age >= 0 && i < n; i++) {
-		int lo = (int)json_integer_value(json_array_get(r->q.age_bands, i));
-		int hi = i + 1 < n ? (int)json_integer_value(json_array_get(r->q.age_bands, i + 1)) : -1;
-		if (age >= lo && (hi < 0 || age < hi)) {
-			if (hi < 0)
-				snprintf(s, sizeof s, "%d+", lo);
-			else
-				snprintf(s, sizeof s, "%d-%d", lo, hi - 1);
-		}
-	}
-	add_value(v, s);
+	char s[16];
+	add_value(v, ip_facts_age_band(r->q.age_bands, f, s));
 }
 
 static void values_of(const struct ip_report *r, const char *field, char *f[],

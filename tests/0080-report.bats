@@ -3,6 +3,7 @@
 # safety, the cache; the protection of what it shows is 0085-protection.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	report_fixture "$BATS_FILE_TMPDIR/fixture"
@@ -169,25 +170,56 @@ setup() {
 	grep -q "\"'+1;-2\"" de.csv
 }
 
-@test "export: one row per case; --anonymise drops names, coarsens birth dates, hashes ids" {
+@test "export: one row per case, personal data; --pseudonymise drops names, coarsens birth dates, hashes ids" {
 	run ip-report export -q -f csv
 	assert_success
 	[ "${#lines[@]}" -eq 13 ]
 	assert_line --partial 'id,status,centre,state,country,region,sex,birth_date'
 	assert_output --partial 'Mariam'
-	run ip-report export -q -f csv --anonymise
+	run --separate-stderr ip-report export -f csv
+	assert_equal "${stderr_lines[1]}" "ip-report: export: personal data: handle it like the case files"
+	run ip-report export -q -f csv --pseudonymise
 	assert_failure 64
 	head -c 32 /dev/urandom >key
-	ip-report export -q -f jsonl --anonymise --key-file key >a1.jsonl
-	ip-report export -q -f jsonl --anonymise --key-file key >a2.jsonl
+	ip-report export -q -f jsonl --pseudonymise --key-file key >a1.jsonl
+	ip-report export -q -f jsonl --pseudonymise --key-file key >a2.jsonl
 	cmp a1.jsonl a2.jsonl
 	! grep -q 'Mariam\|Ahmadi\|Berger' a1.jsonl
 	grep -q '"birth_date":"1991-Q2"' a1.jsonl
 	! grep -q 'BY-MUC-2026' a1.jsonl
 	head -c 32 /dev/urandom >other
-	ip-report export -q -f jsonl --anonymise --key-file other >b.jsonl
+	ip-report export -q -f jsonl --pseudonymise --key-file other >b.jsonl
 	! cmp -s a1.jsonl b.jsonl
-	run ip-report export --anonymise --key-file key --fields id,given
+	run ip-report export --pseudonymise --key-file key --fields id,given
+	assert_failure 64
+}
+
+@test "export: --anonymise is k-anonymous where the plain columns are not, and says what it did" {
+	# the plain columns: several people alone with their country and sex
+	ip-report export -q -f csv --fields country,sex | tail -n +2 | sort | uniq -c | awk '$1 < 5' | grep -q .
+	run --separate-stderr ip-report export -f csv --anonymise
+	assert_success
+	assert_equal "${lines[0]}" $'age,sex,country,state,status,outcome,opened,departed,arrived,closed\r'
+	[ "${#lines[@]}" -gt 1 ]
+	# every combination shown is shared by 5 rows or more
+	! printf '%s\n' "${lines[@]:1}" | sort | uniq -c | awk '$1 < 5' | grep -q .
+	# twelve people of eleven countries: only their sex is left to show
+	assert_equal "${stderr_lines[1]}" "ip-report: export: anonymous, 5-anonymous over its 10 columns; of 12 rows, 0 have dates as months, 0 as years, 0 also no age, 0 also no country or Land, 0 only whether events happened, 12 no status or events; 0 left out"
+	assert_line $'*,female,*,*,*,*,*,*,*,*\r'
+	! grep -q 'BY-MUC-2026\|Mariam\|AF-KAB' <<<"$output"
+	# a smaller k keeps more detail; still no row alone
+	run ip-report export -q -f csv --anonymise --k 2 --fields sex,status
+	! printf '%s\n' "${lines[@]:1}" | sort | uniq -c | awk '$1 < 2' | grep -q .
+	assert_line $'male,assessed\r'
+	assert_line $'male,*\r'
+	run ip-report export -q --anonymise --fields id
+	assert_failure 64
+	assert_output "ip-report: --fields: 'id' is not a column of an anonymous export (age, sex, country, state, status, outcome, opened, departed, arrived, closed)"
+	run ip-report export -q --anonymise --key-file key
+	assert_failure 64
+	run ip-report export -q --k 3
+	assert_failure 64
+	run ip-report export -q --fields record_key
 	assert_failure 64
 }
 

@@ -401,14 +401,14 @@ static void test_due(void)
 
 static void test_export_columns(void)
 {
-	struct ip_export x = {.anonymise = true};
+	struct ip_export x = {.mode = IP_EXPORT_PSEUDONYMOUS};
 	unit_quiet(true);
 	int bad = ip_export_columns(&x, "id,given,nonsense", "--fields");
 	unit_quiet(false);
 	ok(bad == 2 && json_array_size(x.columns) == 1,
-	   "export: an anonymised export refuses names and unknown columns");
+	   "export: a pseudonymised export refuses names and unknown columns");
 	ip_export_free(&x);
-	x = (struct ip_export){.anonymise = true};
+	x = (struct ip_export){.mode = IP_EXPORT_PSEUDONYMOUS};
 	ip_export_columns(&x, NULL, "--fields");
 	bool named = false;
 	size_t i;
@@ -416,7 +416,14 @@ static void test_export_columns(void)
 	json_array_foreach(x.columns, i, col)
 		named |= !strcmp(json_string_value(col), "family");
 	ok(json_array_size(x.columns) > 10 && !named,
-	   "export: the default columns of an anonymised export have no names");
+	   "export: the default columns of a pseudonymised export have no names");
+	ip_export_free(&x);
+	x = (struct ip_export){.mode = IP_EXPORT_ANONYMOUS};
+	unit_quiet(true);
+	bad = ip_export_columns(&x, "age,id,region,record_key,vulnerabilities", "--fields");
+	unit_quiet(false);
+	ok(bad == 4 && json_array_size(x.columns) == 1,
+	   "export: an anonymous export has no id, region, record key or vulnerabilities");
 	ip_export_free(&x);
 }
 
