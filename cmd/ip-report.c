@@ -9,6 +9,7 @@
 #include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_csv.h"
+#include "ip_digest.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_due.h"
@@ -44,6 +45,7 @@ struct report {
 	bool unprotected;        /* --protection none */
 	struct ip_ptable ptable; /* the Cell Key Method's perturbation table */
 	struct ip_protect protect;
+	json_t *indicators;      /* indicators, merge: the definitions */
 	json_t *settings;
 	char today[11];
 	struct ip_due due;       /* due */
@@ -210,6 +212,14 @@ static int check_request(struct report *r)
 static int load_protection(struct report *r)
 {
 	r->protect.min_base = (int)json_integer_value(json_object_get(r->settings, "min_base"));
+	if (r->sub == INDICATORS || r->sub == MERGE) {
+		char *defs = ip_share_path("indicators.yaml");
+		int rc = ip_indicators_load(defs, &r->cli.lim, &r->indicators);
+		free(defs);
+		if (rc)
+			return rc;
+		r->q.indicators = r->protect.indicators = r->indicators;
+	}
 	if (r->unprotected)
 		return IP_EXIT_OK;
 	char *path = ip_share_path("ptable.yaml");
@@ -281,6 +291,16 @@ static int run_merge(struct report *r, char **operands, int n)
 	}
 	json_t *merged;
 	int rc = ip_report_merge_files(operands, n, &r->cli.lim, &merged);
+	const char *made_by = rc ? NULL : ip_str(merged, "definitions");
+	char digest[IP_DIGEST_SIZE];
+	ip_digest_json(r->indicators, digest);
+	/* the tables are titled and broken down by this site's definitions */
+	if (made_by && strcmp(made_by, digest)) {
+		ip_error(&(struct ip_where){operands[0], 0, 0, "definitions"}, "the partials were "
+		         "counted by other indicator definitions than %s/indicators.yaml",
+		         ip_share_dir());
+		rc = IP_EXIT_DATAERR;
+	}
 	if (!rc)
 		finish_partial(r, merged);
 	json_decref(merged);
@@ -351,5 +371,6 @@ int main(int argc, char **argv)
 	json_decref(r.due.owners);
 	ip_export_free(&r.export);
 	json_decref(r.settings);
+	json_decref(r.indicators);
 	return ip_finish(rc);
 }

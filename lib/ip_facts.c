@@ -10,7 +10,7 @@ const char *const ip_fact_names[IP_NFACTS] = {
 	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
 	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
 	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
-	"measures", "assisted", "referrals", "due", "follow_ups", "record_key"};
+	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "record_key"};
 
 static void put(struct ip_buf *b, const char *s)
 {
@@ -50,11 +50,6 @@ static bool in_force(const json_t *m)
 	return !s || strcmp(s, "cancelled");
 }
 
-static bool begun(const json_t *m)
-{
-	const char *s = ip_str(m, "status");
-	return s && (!strcmp(s, "in-progress") || !strcmp(s, "done"));
-}
 
 static const json_t *latest_assessment(const json_t *c)
 {
@@ -109,13 +104,37 @@ static void put_measures(struct ip_buf *b, const json_t *measures)
 
 static void put_assisted(struct ip_buf *b, const json_t *measures)
 {
-	bool host = false, ret = false;
-	size_t i;
+	size_t i, n = 0;
 	json_t *m;
-	json_array_foreach((json_t *)measures, i, m)
-		if (begun(m))
-			*(strcmp(ip_str(m, "side"), "host") ? &ret : &host) = true;
-	ip_buf_puts(b, host && ret ? "host;return" : host ? "host" : ret ? "return" : "");
+	json_array_foreach((json_t *)measures, i, m) {
+		if (!ip_measure_begun(m))
+			continue;
+		sep(b, &n);
+		put(b, ip_str(m, "side"));
+		ip_buf_add(b, "|", 1);
+		put(b, ip_str(m, "started"));
+	}
+}
+
+/* Every assessment's date with each of its vulnerabilities. */
+static void put_assessed(struct ip_buf *b, const json_t *c)
+{
+	size_t i, j, n = 0;
+	json_t *a, *v;
+	json_array_foreach(json_object_get(c, "assessments"), i, a) {
+		const json_t *vulns = json_object_get(a, "vulnerabilities");
+		if (!json_array_size(vulns)) {
+			sep(b, &n);
+			put(b, ip_str(a, "date"));
+			ip_buf_add(b, "|", 1);
+		}
+		json_array_foreach(vulns, j, v) {
+			sep(b, &n);
+			put(b, ip_str(a, "date"));
+			ip_buf_add(b, "|", 1);
+			put(b, json_string_value(v));
+		}
+	}
 }
 
 static void put_item(struct ip_buf *b, size_t *n, const char *kind, const char *due,
@@ -216,6 +235,8 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	put_due(out, c, referral_days);
 	ip_buf_add(out, "\t", 1);
 	put_follow_ups(out, c);
+	ip_buf_add(out, "\t", 1);
+	put_assessed(out, c);
 	ip_buf_printf(out, "\t%lu\n", (unsigned long)ip_case_record_key(c));
 }
 

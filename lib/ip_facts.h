@@ -23,11 +23,13 @@ enum ip_fact {
 	IP_F_VULNS,        /* vulnerabilities of the latest assessment */
 	IP_F_PROGRAMMES,   /* listed, or paying a measure */
 	IP_F_MEASURES,     /* categories of measures in force */
-	IP_F_ASSISTED,     /* "host", "return", "host;return": sides with a measure
-	                    * begun or done */
+	IP_F_ASSISTED,     /* side|started of each measure begun (in progress or
+	                    * done); started empty for one from before the date */
 	IP_F_REFERRALS,    /* status of each referral */
 	IP_F_DUE,          /* kind|due|owner|what of each open item with a due date */
 	IP_F_FOLLOW_UPS,   /* due|done of each follow-up */
+	IP_F_ASSESSED,     /* date|vulnerability of every assessment ("date|" for
+	                    * one without any): the latest as of a period's end */
 	IP_F_RKEY,         /* the record key, in decimal (never shown) */
 	IP_NFACTS
 };

@@ -172,6 +172,12 @@ json_t *ip_plan_of(json_t *c)
 	return plan;
 }
 
+bool ip_measure_begun(const json_t *m)
+{
+	const char *s = ip_str(m, "status");
+	return s && (!strcmp(s, "in-progress") || !strcmp(s, "done"));
+}
+
 char *ip_plan_next_id(const json_t *plan)
 {
 	long max = 0;

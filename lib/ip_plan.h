@@ -39,6 +39,8 @@ int ip_plan_templates_print(void);
 
 /* The case's plan, made when it has none. */
 json_t *ip_plan_of(json_t *c);
+/* Is measure m begun: in progress or done? */
+bool ip_measure_begun(const json_t *m);
 /* The next free measure id ("M7"); the caller frees. */
 char *ip_plan_next_id(const json_t *plan);
 /* The measure with this id, or NULL. */

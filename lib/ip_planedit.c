@@ -199,9 +199,13 @@ static int apply_set(struct ip_plan_edit *p, json_t *c, const char *name, const 
 	if (budget && !json_object_get(budget, "currency"))
 		json_object_set_new(budget, "currency", json_string("EUR"));
 	place_programme(p, m);
-	/* a status says since when: the date of the change */
-	if (!json_equal(json_object_get(before, "status"), json_object_get(m, "status")))
+	/* a status says since when: the date of the change; a measure begun
+	 * keeps the day it was begun */
+	if (!json_equal(json_object_get(before, "status"), json_object_get(m, "status"))) {
 		json_object_set_new(m, "status_date", json_string(today_or_date(p)));
+		if (ip_measure_begun(m) && !json_object_get(m, "started"))
+			json_object_set_new(m, "started", json_string(today_or_date(p)));
+	}
 	bool same = json_equal(before, m);
 	json_decref(before);
 	if (same)

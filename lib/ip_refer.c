@@ -326,8 +326,12 @@ static size_t check_measures(const struct ip_receive *r, const json_t *c, const 
 			         "measure: not the partner's to report on", ip_str(m, "id"));
 			bad++;
 		}
+		size_t at = strlen(path);
 		strcat(path, ".date");
 		if (ip_str(m, "date") && !plausible_date(r, ref, ip_str(m, "date"), path))
+			bad++;
+		strcpy(path + at, ".started");
+		if (ip_str(m, "started") && !plausible_date(r, ref, ip_str(m, "started"), path))
 			bad++;
 	}
 	return bad;
@@ -408,6 +412,10 @@ static void take_measures(json_t *c, const json_t *body, struct took *t)
 		json_object_set(mine, "status", json_object_get(m, "status"));
 		if (date)
 			json_object_set(mine, "status_date", json_object_get(m, "date"));
+		/* the day it was begun: the partner's, else the day of this news */
+		const char *started = ip_str(m, "started") ? ip_str(m, "started") : date;
+		if (ip_measure_begun(mine) && started && !json_object_get(mine, "started"))
+			json_object_set_new(mine, "started", json_string(started));
 		size_t len = strlen(t->measure_list);
 		snprintf(t->measure_list + len, sizeof t->measure_list - len, "%s%s %s",
 		         len ? ", " : "", ip_str(m, "id"), ip_str(m, "status"));

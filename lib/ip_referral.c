@@ -591,6 +591,8 @@ static json_t *measure_news(const json_t *c)
 		                        json_object_get(m, "status"));
 		if (ip_str(m, "status_date"))
 			json_object_set(one, "date", json_object_get(m, "status_date"));
+		if (ip_str(m, "started"))
+			json_object_set(one, "started", json_object_get(m, "started"));
 		json_array_append_new(out, one);
 	}
 	return out;

@@ -239,18 +239,6 @@ static void add_hist(struct ip_report *r, const char *name, long days)
 	add_key(r->khist, name, r->rkey);  /* one key per histogram: its basis */
 }
 
-static bool has_item(const char *list, const char *want)
-{
-	const char *cursor = list;
-	char item[96];
-	char *parts[1];
-	int np;
-	while (ip_facts_next(&cursor, item, sizeof item, parts, 1, &np))
-		if (!strcmp(parts[0], want))
-			return true;
-	return false;
-}
-
 static void count_referrals(struct ip_report *r, const char *list)
 {
 	const char *cursor = list;
@@ -313,17 +301,42 @@ static void count_kpi(struct ip_report *r, char *f[])
 	count_overdue(r, f[IP_F_DUE]);
 }
 
-static void count_indicator(struct ip_report *r, const char *name, char *f[])
+/* The vulnerabilities of the latest assessment dated by the day to. */
+static void vulnerabilities_by(const char *assessed, const char *to, struct values *v)
 {
+	const char *cursor = assessed;
+	char item[160], latest[11] = "";
+	char *parts[2];
+	int np;
+	v->n = 0;
+	while (ip_facts_next(&cursor, item, sizeof item, parts, 2, &np))
+		if (strcmp(parts[0], to) <= 0 && strcmp(parts[0], latest) > 0)
+			snprintf(latest, sizeof latest, "%s", parts[0]);
+	cursor = assessed;
+	while (*latest && ip_facts_next(&cursor, item, sizeof item, parts, 2, &np))
+		if (!strcmp(parts[0], latest) && np > 1 && *parts[1])
+			add_value(v, parts[1]);
+	if (!v->n)
+		add_value(v, "none");
+}
+
+static void count_indicator(struct ip_report *r, const json_t *def, char *f[])
+{
+	const char *name = ip_str(def, "id");
 	json_t *ind = json_object_get(r->indicators, name);
 	json_t *kind = json_object_get(r->kindicators, name);
 	tally(ind, kind, "total", r->rkey);
-	static const char *const breakdowns[] = {"sex", "age", "vulnerability"};
-	for (size_t b = 0; b < 3; b++) {
+	size_t b;
+	json_t *breakdown;
+	json_array_foreach(json_object_get(r->q.indicators, "breakdowns"), b, breakdown) {
+		const char *by_name = json_string_value(breakdown);
 		struct values v;
-		json_t *by = json_object_get(ind, breakdowns[b]);
-		json_t *kby = json_object_get(kind, breakdowns[b]);
-		values_of(r, breakdowns[b], f, &v);
+		json_t *by = json_object_get(ind, by_name);
+		json_t *kby = json_object_get(kind, by_name);
+		if (!strcmp(by_name, "vulnerability"))
+			vulnerabilities_by(f[IP_F_ASSESSED], r->to, &v);
+		else
+			values_of(r, by_name, f, &v);
 		for (size_t i = 0; i < v.n; i++)
 			tally(by, kby, v.buf[i], r->rkey);
 	}
@@ -334,18 +347,41 @@ static bool within(const char *date, const char *from, const char *to)
 	return *date && strcmp(date, from) >= 0 && strcmp(date, to) <= 0;
 }
 
+/* Was a measure of side begun by the day by? One from before measures
+ * recorded the day (started empty) counts. */
+static bool begun_by(const char *assisted, const char *side, const char *by)
+{
+	const char *cursor = assisted;
+	char item[64];
+	char *parts[2];
+	int np;
+	while (ip_facts_next(&cursor, item, sizeof item, parts, 2, &np))
+		if (!strcmp(parts[0], side) && (np < 2 || !*parts[1] || strcmp(parts[1], by) <= 0))
+			return true;
+	return false;
+}
+
+/* Each indicator of the definitions, from the dates the case records as
+ * of the period's end: reporting a past period again gives the same. */
 static void count_indicators(struct ip_report *r, char *f[])
 {
-	if (within(f[IP_F_DEPARTED], r->from, r->to)) {
-		count_indicator(r, "voluntary_returns", f);
-		if (has_item(f[IP_F_ASSISTED], "host"))
-			count_indicator(r, "assisted_before_departure", f);
+	size_t i;
+	json_t *def;
+	json_array_foreach(json_object_get(r->q.indicators, "indicators"), i, def) {
+		const char *side = ip_str(def, "assisted");
+		if (!strcmp(ip_str(def, "when"), "departure")) {
+			/* a return the partner reported by its arrival is a return too */
+			const char *left = *f[IP_F_DEPARTED] ? f[IP_F_DEPARTED] : f[IP_F_ARRIVED];
+			if (!within(left, r->from, r->to) ||
+			    (side && !begun_by(f[IP_F_ASSISTED], side, left)))
+				continue;
+		} else if (!*f[IP_F_ARRIVED] || strcmp(f[IP_F_ARRIVED], r->to) > 0 ||
+		           (*f[IP_F_CLOSED] && strcmp(f[IP_F_CLOSED], r->from) < 0) ||
+		           (side && !begun_by(f[IP_F_ASSISTED], side, r->to))) {
+			continue;
+		}
+		count_indicator(r, def, f);
 	}
-	/* assisted after arrival while the case was open during the period */
-	if (has_item(f[IP_F_ASSISTED], "return") && *f[IP_F_ARRIVED] &&
-	    strcmp(f[IP_F_ARRIVED], r->to) <= 0 &&
-	    (!*f[IP_F_CLOSED] || strcmp(f[IP_F_CLOSED], r->from) >= 0))
-		count_indicator(r, "reintegration_assistance", f);
 }
 
 /* FNV-1a, mixed: a case id as 64 bits, for the sum naming a selection. */
@@ -436,15 +472,21 @@ struct ip_report *ip_report_new(const struct ip_report_query *q)
 		json_array_append_new(r->where_seen, json_object());
 	if (!strcmp(q->kind, "indicators")) {
 		ip_report_period(q->period, r->from, r->to);
-		static const char *const names[] = {"voluntary_returns", "assisted_before_departure",
-		                                    "reintegration_assistance"};
-		for (size_t i = 0; i < 3; i++) {
-			json_object_set_new(r->indicators, names[i],
-			                    json_pack("{s:i, s:{}, s:{}, s:{}}", "total", 0, "sex",
-			                              "age", "vulnerability"));
-			json_object_set_new(r->kindicators, names[i],
-			                    json_pack("{s:i, s:{}, s:{}, s:{}}", "total", 0, "sex",
-			                              "age", "vulnerability"));
+		size_t i;
+		json_t *def;
+		json_array_foreach(json_object_get(q->indicators, "indicators"), i, def) {
+			json_t *counts = json_pack("{s:i}", "total", 0);
+			size_t b;
+			json_t *by;
+			json_array_foreach(json_object_get(q->indicators, "breakdowns"), b, by)
+				json_object_set_new(counts, json_string_value(by), json_object());
+			json_object_set_new(r->indicators, ip_str(def, "id"), json_deep_copy(counts));
+			json_object_set_new(r->kindicators, ip_str(def, "id"), counts);
+		}
+		if (q->indicators) {
+			char digest[IP_DIGEST_SIZE];
+			ip_digest_json(q->indicators, digest);
+			json_object_set_new(r->partial, "definitions", json_string(digest));
 		}
 	}
 	return r;
@@ -560,7 +602,8 @@ static void add_numbers(json_t *into, const json_t *from)
 /* Only the same report over the same fields, filters and period adds up. */
 static int same_report(const json_t *into, const json_t *part, const char *name)
 {
-	static const char *const same[] = {"schema", "report", "filter", "by", "period", "today"};
+	static const char *const same[] = {"schema", "report", "filter", "by", "period", "today",
+	                                   "definitions"};
 	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
 		const json_t *a = json_object_get(into, same[i]), *b = json_object_get(part, same[i]);
 		if ((a || b) && !(a && b && json_equal((json_t *)a, (json_t *)b))) {
@@ -856,33 +899,38 @@ static json_t *kpi_tables(const json_t *p, const struct ip_protect *pr)
 	return json_pack("[o, o]", t, outcomes);
 }
 
+/* An indicator's title in the user's language (German or English). */
+static const char *title_of(const json_t *def)
+{
+	const json_t *title = json_object_get(def, "title");
+	const char *de = ip_str(title, "de");
+	return !strcmp(ip_i18n_lang(), "de") && de ? de : ip_str(title, "en");
+}
+
 static json_t *indicator_tables(const json_t *p, const struct ip_protect *pr)
 {
-	static const struct { const char *id, *title; } names[] = {
-		{"voluntary_returns", N_("Voluntary returns")},
-		{"assisted_before_departure", N_("Returnees assisted before departure")},
-		{"reintegration_assistance", N_("Returnees who received reintegration assistance")}};
-	static const char *const breakdowns[] = {"sex", "age", "vulnerability"};
 	const char *period = ip_str(p, "period");
 	const json_t *keys = json_object_get(json_object_get(p, "keys"), "indicators");
+	const json_t *defs = pr->indicators;
 	json_t *tables = json_array();
-	for (size_t i = 0; i < 3; i++) {
-		const json_t *ind = json_object_get(json_object_get(p, "indicators"), names[i].id);
-		const json_t *kind = json_object_get(keys, names[i].id);
-		for (size_t b = 0; b < 3; b++) {
-			char title[160];
-			snprintf(title, sizeof title, _("%s %s by %s"), _(names[i].title), period,
-			         _(breakdowns[b]));
-			json_t *t = table(title, json_pack("[s, s]", _(breakdowns[b]), _("returnees")));
-			const json_t *kby = json_object_get(kind, breakdowns[b]);
+	size_t i, b;
+	json_t *def, *breakdown;
+	json_array_foreach(json_object_get(defs, "indicators"), i, def) {
+		const json_t *ind = json_object_get(json_object_get(p, "indicators"), ip_str(def, "id"));
+		const json_t *kind = json_object_get(keys, ip_str(def, "id"));
+		json_array_foreach(json_object_get(defs, "breakdowns"), b, breakdown) {
+			const char *by = json_string_value(breakdown);
+			char title[200];
+			snprintf(title, sizeof title, _("%s %s by %s"), title_of(def), period, _(by));
+			json_t *t = table(title, json_pack("[s, s]", _(by), _("returnees")));
+			const json_t *kby = json_object_get(kind, by);
 			const char *k;
 			json_t *v;
-			json_object_foreach(json_object_get(ind, breakdowns[b]), k, v) {
+			json_object_foreach(json_object_get(ind, by), k, v) {
 				json_t *n = count_cell(pr, v, json_object_get(kby, k));
 				if (!hidden_zero(pr, n))
 					json_array_append_new(json_object_get(t, "rows"),
-					                      json_pack("[o, o]", shown(breakdowns[b], k,
-					                                strlen(k)), n));
+					                      json_pack("[o, o]", shown(by, k, strlen(k)), n));
 			}
 			json_object_set_new(t, "total", json_pack("[s, o]", _("total"),
 			                    count_cell(pr, json_object_get(ind, "total"),
@@ -906,6 +954,67 @@ json_t *ip_report_tables(const json_t *partial, const struct ip_protect *pr)
 		                        "they may point at a person")));
 	return tables;
 }
+
+/* ---- indicator definitions ---------------------------------------------- */
+
+struct defs_check {
+	const struct ip_doc *doc;
+	int problems;
+};
+
+#define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
+
+static void check_definition(struct defs_check *c, const json_t *def, size_t i, json_t *ids)
+{
+	char path[64];
+	const char *id = ip_str(def, "id"), *when = ip_str(def, "when");
+	snprintf(path, sizeof path, "indicators[%zu].id", i);
+	if (!*id || strspn(id, "abcdefghijklmnopqrstuvwxyz_") != strlen(id) || strlen(id) > 40)
+		problem(c, path, "'%s' is not an indicator id (a-z and _, at most 40)", id);
+	else if (json_object_get(ids, id))
+		problem(c, path, "indicator '%s' is defined twice", id);
+	json_object_set_new(ids, id, json_true());
+	snprintf(path, sizeof path, "indicators[%zu].when", i);
+	if (strcmp(when, "departure") && strcmp(when, "after-arrival"))
+		problem(c, path, "'%s' is not departure or after-arrival", when);
+}
+
+int ip_indicators_load(const char *path, const struct ip_limits *lim, json_t **defs)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_YAML, lim, &docs);
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected one document of "
+		         "indicator definitions, found %zu", docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && ip_validate(&docs.v[0], &ip_indicators_schema, N_("indicator definitions")))
+		rc = IP_EXIT_DATAERR;
+	const json_t *root = rc ? NULL : docs.v[0].root;
+	struct defs_check c = {rc ? NULL : &docs.v[0], 0};
+	json_t *ids = json_object();
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(root, "breakdowns"), i, v) {
+		char at[48];
+		snprintf(at, sizeof at, "breakdowns[%zu]", i);
+		const char *by = json_string_value(v);
+		if (strcmp(by, "sex") && strcmp(by, "age") && strcmp(by, "vulnerability"))
+			problem(&c, at, "'%s' is not sex, age or vulnerability", by);
+	}
+	json_array_foreach(json_object_get(root, "indicators"), i, v)
+		check_definition(&c, v, i, ids);
+	if (!rc && json_array_size(json_object_get(root, "indicators")) > 16)
+		problem(&c, "indicators", "at most 16 indicators");
+	json_decref(ids);
+	if (!rc && c.problems)
+		rc = IP_EXIT_DATAERR;
+	*defs = rc ? NULL : json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	return rc;
+}
+
+#undef problem
 
 /* ---- trusting partials --------------------------------------------------- */
 
@@ -1042,23 +1151,20 @@ static int indicators_adds_up(const json_t *p, const char *name, json_int_t case
 		bad += at_most(name, path, total, _("the cases"), cases);
 		static const char *const exact[] = {"sex", "age"};
 		for (size_t i = 0; i < 2; i++) {
+			if (!json_object_get(ind, exact[i]))
+				continue;
 			char *sub = ip_xasprintf("%s.%s", path, exact[i]);
 			bad += exactly(name, sub, sum_of(json_object_get(ind, exact[i])),
 			               _("the indicator's total"), total);
 			free(sub);
 		}
 		char *vulns = ip_xasprintf("%s.vulnerability", path);
-		bad += at_most(name, vulns, total, _("the cases by vulnerability"),
-		               sum_of(json_object_get(ind, "vulnerability")));
+		if (json_object_get(ind, "vulnerability"))
+			bad += at_most(name, vulns, total, _("the cases by vulnerability"),
+			               sum_of(json_object_get(ind, "vulnerability")));
 		free(vulns);
 		free(path);
 	}
-	const json_t *all = json_object_get(p, "indicators");
-	bad += at_most(name, "indicators.assisted_before_departure",
-	               json_integer_value(json_object_get(json_object_get(all,
-	               "assisted_before_departure"), "total")), _("the voluntary returns"),
-	               json_integer_value(json_object_get(json_object_get(all,
-	               "voluntary_returns"), "total")));
 	return bad;
 }
 

@@ -26,6 +26,7 @@ struct ip_report_query {
 	const char *today;
 	const char *period;  /* indicators: YYYY, YYYY-QN or YYYY-MM */
 	json_t *age_bands;   /* lower bounds of the age bands, ascending */
+	const json_t *indicators; /* indicators: the definitions (indicators.yaml) */
 };
 
 /* The fields summary, --where and export know, for usage and completion;
@@ -74,7 +75,13 @@ struct ip_protect {
 	                                 * marked not for publication */
 	int min_base;                   /* a rate, median or percentile whose
 	                                 * (shown) base is smaller is withheld */
+	const json_t *indicators;       /* the definitions, for their titles */
 };
+
+/* Load and check the indicator definitions at path (the schema, then each
+ * "when", breakdown and id, every problem at its place): 0 with *defs a
+ * new value, else 65 or 66. */
+int ip_indicators_load(const char *path, const struct ip_limits *lim, json_t **defs);
 
 /* The tables of a partial, protected by pr. */
 json_t *ip_report_tables(const json_t *partial, const struct ip_protect *pr);

@@ -109,6 +109,9 @@ static const struct ip_field measure_f[] = {
 	TYPED("due", IP_T_DUE, 0),
 	ENUM("status", "measure-status", 0),
 	TYPED("status_date", IP_T_DATE, 0),
+	/* the day it was begun (first in progress or done): what assistance
+	 * counts by, whatever its status later */
+	TYPED("started", IP_T_DATE, 0),
 	OBJ("budget", 0, budget_f),
 	TYPED("programme", IP_T_PROGRAMME, 0),
 	ARR("addresses", 0, ITEM_ENUM("need")),
@@ -300,6 +303,26 @@ static const struct ip_field template_f[] = {
 const struct ip_field ip_template_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                             template_f, NULL};
 
+/* The funders' indicators (share/integplan/indicators.yaml): what each
+ * counts, and by what it is broken down; ip_report.c checks the rest. */
+static const struct ip_field indicator_f[] = {
+	STR("id", IP_REQUIRED),
+	OBJ("title", IP_REQUIRED, text_f),
+	STR("source", IP_REQUIRED),
+	STR("when", IP_REQUIRED),
+	ENUM("assisted", "side", 0),
+	END};
+static const struct ip_field indicators_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/indicators/1", NULL, NULL},
+	STR("source", IP_REQUIRED),
+	ARR("breakdowns", IP_REQUIRED, ITEM(IP_T_STRING)),
+	ARR("indicators", IP_REQUIRED, ITEM_OBJ(indicator_f)),
+	END};
+
+const struct ip_field ip_indicators_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                              indicators_f, NULL};
+
+
 /* The partner directory (share/integplan/partners.yaml, or the file the
  * repository's config names under "partners"). */
 static const struct ip_field partner_f[] = {
@@ -356,6 +379,7 @@ static const struct ip_field measure_status_f[] = {
 	STR("id", IP_REQUIRED),
 	ENUM("status", "measure-status", IP_REQUIRED),
 	TYPED("date", IP_T_DATE, 0),
+	TYPED("started", IP_T_DATE, 0),
 	END};
 static const struct ip_field response_note_f[] = {
 	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
@@ -412,6 +436,8 @@ static const struct ip_field report_f[] = {
 	TYPED("indicators", IP_T_COUNTS, 0),
 	/* the cell keys of the counts above, in their shape (ip_ckm.h) */
 	TYPED("keys", IP_T_COUNTS, IP_REQUIRED),
+	/* indicators: the digest of the definitions they were counted by */
+	STR("definitions", 0),
 	END};
 
 const struct ip_field ip_report_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,

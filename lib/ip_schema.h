@@ -61,6 +61,7 @@ extern const struct ip_field ip_plans_schema;
 extern const struct ip_field ip_template_schema;
 /* reports.yaml */
 extern const struct ip_field ip_reports_schema;
+extern const struct ip_field ip_indicators_schema;
 /* partners.yaml, a referral package and a partner's response. */
 extern const struct ip_field ip_partners_schema;
 extern const struct ip_field ip_package_schema;

@@ -57,6 +57,56 @@ setup() {
 	assert_failure 64
 }
 
+# The total of the first table titled $2 in CSV file $1.
+total_of() {
+	awk -v t="$2" 'index($0, t) == 1 { on = 1 } on && /^total,/ { gsub(/\r/, ""); split($0, f, ","); print f[2]; exit }' "$1"
+}
+
+@test "indicators of a past period are the same after later edits" {
+	ip-report indicators -q --period 2026-Q4 -f csv >before.csv
+	ip-report indicators -q --period 2026-Q4 -f csv --protection none >before-exact.csv
+	# a quarter later: a host-side measure begun, a new assessment with a
+	# vulnerability, a departure, a new case, a measure done
+	export IP_NOW=2027-03-01
+	ip-plan set -q -i --measure M1 --status in-progress "$(sed -n 2p opened.txt)" >/dev/null
+	ip-assess -q -i --vulnerability single-parent "$(sed -n 3p opened.txt)" >/dev/null
+	ip-plan departure -q -i --date 2027-02-10 "$(sed -n 7p opened.txt)" >/dev/null
+	ip-plan set -q -i --measure M4 --status done "$(sed -n 1p opened.txt)" >/dev/null
+	ip-intake -q --given Neu --family Person --birth-date 1990-01-01 --sex male \
+		--nationality AF --return-country AF >/dev/null
+	ip-report indicators -q --period 2026-Q4 -f csv >after.csv
+	ip-report indicators -q --period 2026-Q4 -f csv --protection none >after-exact.csv
+	cmp before.csv after.csv
+	cmp before-exact.csv after-exact.csv
+	# the later quarter has the later departure
+	ip-report indicators -q --period 2027-Q1 -f csv --protection none >q1.csv
+	[ "$(total_of q1.csv 'Voluntary returns 2027-Q1 by sex')" = 1 ]
+}
+
+@test "a return known only by the partner's arrival counts as a voluntary return" {
+	ip-report indicators -q --period 2026-Q4 -f csv --protection none >before.csv
+	[ "$(total_of before.csv 'Voluntary returns 2026-Q4 by sex')" = 6 ]
+	ip-plan arrival -q -i --date 2026-12-20 "$(sed -n 8p opened.txt)" >/dev/null
+	ip-report indicators -q --period 2026-Q4 -f csv --protection none >after.csv
+	[ "$(total_of after.csv 'Voluntary returns 2026-Q4 by sex')" = 7 ]
+}
+
+@test "indicator definitions are data, checked when they load; partials of other definitions do not merge" {
+	mkdir share
+	cp -R "$ROOT/share/integplan/." share/
+	sed -i -e 's/^    when: after-arrival$/    when: someday/' -e 's/^breakdowns: \[sex, age, vulnerability\]$/breakdowns: [sex, shoe-size]/' share/indicators.yaml
+	run env IP_SHARE=share ip-report indicators -q --period 2026
+	assert_failure 65
+	assert_line --partial "share/indicators.yaml:25:19: breakdowns[1]: 'shoe-size' is not sex, age or vulnerability"
+	assert_line --partial "indicators[2].when: 'someday' is not departure or after-arrival"
+	cp "$ROOT/share/integplan/indicators.yaml" share/
+	ip-report indicators -q --period 2026 -f json >ours.json
+	sed -i 's/^    title: {de: Freiwillige Rückkehrende, en: Voluntary returns}$/    title: {de: Rückkehrende, en: Returnees}/' share/indicators.yaml
+	run env IP_SHARE=share ip-report merge -f csv ours.json
+	assert_failure 65
+	assert_output --partial "ours.json: definitions: the partials were counted by other indicator definitions"
+}
+
 @test "merge of two halves equals the report of the whole, medians included" {
 	mkdir half1 half2
 	ls cases/*.yaml | head -5 | xargs -I{} cp {} half1/

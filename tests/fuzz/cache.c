@@ -83,10 +83,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *by = json_pack("[s, s, s]", "status", "country", "age");
 	json_t *where = json_array();
 	json_t *bands = json_pack("[i, i, i]", 0, 18, 60);
+	static json_t *defs;
+	if (!defs) {
+		char *path = ip_share_path("indicators.yaml");
+		ip_indicators_load(path, &run.lim, &defs);
+		free(path);
+	}
 	struct ip_report_query q[3] = {
-		{"summary", by, NULL, NULL, where, "2026-11-21", NULL, bands},
-		{"kpi", NULL, NULL, NULL, where, "2026-11-21", NULL, bands},
-		{"indicators", NULL, NULL, NULL, where, "2026-11-21", "2026", bands},
+		{"summary", by, NULL, NULL, where, "2026-11-21", NULL, bands, NULL},
+		{"kpi", NULL, NULL, NULL, where, "2026-11-21", NULL, bands, NULL},
+		{"indicators", NULL, NULL, NULL, where, "2026-11-21", "2026", bands, defs},
 	};
 	struct ip_report *reports[3];
 	for (int i = 0; i < 3; i++)
@@ -102,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		loaded = ip_ptable_load(path, &run.lim, &ptable) == 0;
 		free(path);
 	}
-	struct ip_protect protect[2] = {{loaded ? &ptable : NULL, 10}, {NULL, 10}};
+	struct ip_protect protect[2] = {{loaded ? &ptable : NULL, 10, defs},
+	                                {NULL, 10, defs}};
 	for (int i = 0; i < 3; i++) {
 		json_t *partial = ip_report_finish(reports[i]);
 		for (int p = 0; p < 2; p++)
