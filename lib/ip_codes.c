@@ -7,12 +7,16 @@
 #include <stdlib.h>
 
 static const struct {
-	const char *file, *list, *key, *noun;
+	const char *file, *list, *key, *noun, *domain;
 } sources[IP_CODES_N] = {
-	[IP_CODES_COUNTRY] = {"iso_3166-1.json", "3166-1", "alpha_2", N_("country code")},
-	[IP_CODES_REGION] = {"iso_3166-2.json", "3166-2", "code", N_("region code")},
-	[IP_CODES_LANGUAGE] = {"iso_639-3.json", "639-3", "alpha_3", N_("language code")},
-	[IP_CODES_CURRENCY] = {"iso_4217.json", "4217", "alpha_3", N_("currency code")},
+	[IP_CODES_COUNTRY] = {"iso_3166-1.json", "3166-1", "alpha_2", N_("country code"),
+	                      "iso_3166-1"},
+	[IP_CODES_REGION] = {"iso_3166-2.json", "3166-2", "code", N_("region code"),
+	                     "iso_3166-2"},
+	[IP_CODES_LANGUAGE] = {"iso_639-3.json", "639-3", "alpha_3", N_("language code"),
+	                       "iso_639-3"},
+	[IP_CODES_CURRENCY] = {"iso_4217.json", "4217", "alpha_3", N_("currency code"),
+	                       "iso_4217"},
 };
 
 static json_t *sets[IP_CODES_N]; /* code -> English name */
@@ -58,6 +62,15 @@ static json_t *get_set(enum ip_codeset set)
 bool ip_code_known(enum ip_codeset set, const char *code)
 {
 	return json_object_get(get_set(set), code) != NULL;
+}
+
+const char *ip_code_name(enum ip_codeset set, const char *code)
+{
+	const char *name = json_string_value(json_object_get(get_set(set), code));
+	if (!name)
+		return NULL;
+	/* iso-codes' own translations, as Debian ships them */
+	return dgettext(sources[set].domain, name);
 }
 
 const char *ip_codeset_noun(enum ip_codeset set)

@@ -20,6 +20,9 @@ enum ip_codeset {
 /* Is code in the set? Loads the set on first use; a missing iso-codes
  * file is reported and ends the program (exit 66). */
 bool ip_code_known(enum ip_codeset set, const char *code);
+/* The name of a code in the user's language, from iso-codes' own
+ * translations (English where there is none); NULL for an unknown code. */
+const char *ip_code_name(enum ip_codeset set, const char *code);
 /* Human word for the set, for messages: "country code", ... */
 const char *ip_codeset_noun(enum ip_codeset set);
 

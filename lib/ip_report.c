@@ -1,6 +1,7 @@
 #include "ip_report.h"
 #include "ip_case.h"
 #include "ip_ckm.h"
+#include "ip_codes.h"
 #include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_digest.h"
@@ -723,17 +724,38 @@ static bool withheld(const struct ip_protect *pr, json_int_t base)
 	return pr->ptable && base < pr->min_base;
 }
 
+/* The code set of a field whose codes have names (country, region). */
+static int named_field(const char *field)
+{
+	return !strcmp(field, "country") ? IP_CODES_COUNTRY
+	     : !strcmp(field, "region") ? IP_CODES_REGION : -1;
+}
+
+/* The name of a code beside it, in the user's language; "" for none. */
+static json_t *code_name(int set, const char *value, size_t len)
+{
+	char *code = ip_xasprintf("%.*s", (int)len, value);
+	const char *name = ip_code_name((enum ip_codeset)set, code);
+	json_t *s = json_string(name ? name : "");
+	free(code);
+	return s;
+}
+
 static json_t *summary_tables(const json_t *p, const struct ip_protect *pr)
 {
 	const json_t *by = json_object_get(p, "by");
 	const json_t *keys = json_object_get(p, "keys");
 	json_t *cols = json_array();
 	struct ip_buf title = {0};
-	size_t i;
+	size_t i, blanks = 0;
 	json_t *f;
 	ip_buf_puts(&title, _("Cases"));
 	json_array_foreach((json_t *)by, i, f) {
 		json_array_append_new(cols, json_string(_(json_string_value(f))));
+		if (named_field(json_string_value(f)) >= 0) {
+			json_array_append_new(cols, json_string(_("name")));
+			blanks++;
+		}
 		ip_buf_printf(&title, "%s%s", i ? ", " : _(" by "), _(json_string_value(f)));
 	}
 	json_array_append_new(cols, json_string(_("cases")));
@@ -749,9 +771,11 @@ static json_t *summary_tables(const json_t *p, const struct ip_protect *pr)
 		json_t *row = json_array();
 		const char *s = key;
 		for (size_t k = 0; k < json_array_size(by); k++) {
+			const char *field = json_string_value(json_array_get(by, k));
 			size_t len = strcspn(s, KEY_SEP);
-			json_array_append_new(row, shown(json_string_value(json_array_get(by, k)), s,
-			                                 len));
+			json_array_append_new(row, shown(field, s, len));
+			if (named_field(field) >= 0)
+				json_array_append_new(row, code_name(named_field(field), s, len));
 			s += len + (s[len] != '\0');
 		}
 		json_array_append_new(row, n);
@@ -760,7 +784,7 @@ static json_t *summary_tables(const json_t *p, const struct ip_protect *pr)
 	/* the total counts cases; with list fields a case is in several groups */
 	json_t *total = json_array();
 	json_array_append_new(total, json_string(_("total")));
-	for (size_t k = 1; k < json_array_size(by); k++)
+	for (size_t k = 1; k < json_array_size(by) + blanks; k++)
 		json_array_append_new(total, json_string(""));
 	json_array_append_new(total, count_cell(pr, json_object_get(p, "cases"),
 	                                        json_object_get(keys, "cases")));
@@ -1311,6 +1335,36 @@ int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
 	return rc;
 }
 
+/* What a reader must know first: the report, whose cases (the centres of
+ * its sources), which period, how many (as shown) and when it was made. */
+static char *report_title(const json_t *p, const struct ip_protect *pr)
+{
+	struct ip_buf who = {0}, when = {0};
+	size_t i;
+	json_t *src;
+	json_array_foreach(json_object_get(p, "sources"), i, src)
+		if (!who.s || !strstr(who.s, ip_str(src, "centre")))
+			ip_buf_printf(&who, "%s%s", who.len ? ", " : "", ip_str(src, "centre"));
+	const json_t *filter = json_object_get(p, "filter");
+	if (ip_str(p, "period"))
+		ip_buf_printf(&when, _(", period %s"), ip_str(p, "period"));
+	if (ip_str(filter, "since") || ip_str(filter, "until"))
+		ip_buf_printf(&when, _(", cases opened %s to %s"), ip_str(filter, "since") ?
+		              ip_str(filter, "since") : "…", ip_str(filter, "until") ?
+		              ip_str(filter, "until") : "…");
+	char made[11];
+	ip_date_str(ip_now(), made);
+	json_int_t cases = shown_count(pr, json_integer_value(json_object_get(p, "cases")),
+	                               json_object_get(json_object_get(p, "keys"), "cases"));
+	char *title = ip_xasprintf(_("IntegPlan %s: %s%s (%lld cases), made %s%s"),
+	                           _(ip_str(p, "report")), who.s ? who.s : _("no repository"),
+	                           when.s ? when.s : "", (long long)cases, made,
+	                           pr->ptable ? "" : _(" — NOT FOR PUBLICATION"));
+	ip_buf_free(&who);
+	ip_buf_free(&when);
+	return title;
+}
+
 void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_dialect dialect,
                       const struct ip_protect *pr, struct ip_buf *out)
 {
@@ -1318,15 +1372,11 @@ void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_diale
 		ip_emit(out, partial, IP_FORMAT_JSON);
 		return;
 	}
-	char title[200];
-	const char *kind = ip_str(partial, "report");
-	json_int_t cases = shown_count(pr, json_integer_value(json_object_get(partial, "cases")),
-	                               json_object_get(json_object_get(partial, "keys"), "cases"));
-	snprintf(title, sizeof title, _("IntegPlan %s (%lld cases)%s"), _(kind), (long long)cases,
-	         pr->ptable ? "" : _(" — NOT FOR PUBLICATION"));
+	char *title = report_title(partial, pr);
 	json_t *tables = ip_report_tables(partial, pr);
 	ip_tables_render(tables, ip_table_format_of(f), dialect, title, out);
 	json_decref(tables);
+	free(title);
 }
 
 int ip_report_by(struct ip_report_query *q, const char *fields, const char *label)

@@ -364,6 +364,16 @@ void ip_tables_render(const json_t *tables, enum ip_table_format f,
 		ip_buf_puts(out, html_style);
 		html_text(out, title);
 		ip_buf_puts(out, "</h1>\n");
+	} else if (title && json_array_size(tables) == 1 &&
+	           !strcmp(title, ip_str(json_array_get(tables, 0), "title") ?
+	                          ip_str(json_array_get(tables, 0), "title") : "")) {
+		/* one table that is the page: its own title says it */
+	} else if (title && f == IP_TABLE_MD) {
+		ip_buf_puts(out, "# ");
+		md_cell(out, title);
+		ip_buf_puts(out, "\n\n");
+	} else if (title && f == IP_TABLE_TEXT) {
+		ip_buf_printf(out, "%s\n\n", title);
 	}
 	json_array_foreach((json_t *)tables, i, t) {
 		if (i && (f == IP_TABLE_TEXT || f == IP_TABLE_CSV))

@@ -42,7 +42,7 @@ setup() {
 	done
 	run ip-report summary -q --by country,sex -f table --protection none
 	assert_success
-	assert_line --regexp '^AF +female +1$'
+	assert_line --regexp '^AF +Afghanistan +female +1$'
 }
 
 @test "kpi and indicators (golden)" {
@@ -205,7 +205,7 @@ total_of() {
 	# one chart: the outcomes, not the key figures' mixed values
 	[ "$(grep -c '<svg' kpi.html)" -eq 1 ]
 	ip-report summary -q --by country,sex -f html --protection none >s.html
-	grep -q '>AF · female</text>' s.html
+	grep -q '>AF · Afghanistan · female</text>' s.html
 }
 
 @test "a name like =HYPERLINK(...) comes out inert in CSV; excel-de has ;, a BOM and CRLF" {
