@@ -124,7 +124,7 @@ with_plan() {
 	run ip-plan set -i --measure M5 --status in-progress --amount 1200 --owner "N. Karimi" "$case_path"
 	assert_success
 	ip-check -q --print -f jsonl "$case_path" |
-		grep -q '"id":"M5","dimension":"economic","category":"business-startup","side":"return","owner":"N. Karimi","due":"arrival+3m","status":"in-progress","status_date":"2026-11-21","budget":{"amount":1200,"currency":"EUR","programme":"REAG-GARP-2"}'
+		grep -q '"id":"M5","dimension":"economic","category":"business-startup","side":"return","owner":"N. Karimi","due":"arrival+3m","status":"in-progress","status_date":"2026-11-21","started":"2026-11-21","budget":{"amount":1200,"currency":"EUR","programme":"REAG-GARP-2"}'
 	before=$(sha256sum "$case_path")
 	run ip-plan set -i --measure M55 --status done "$case_path"
 	assert_failure 65

@@ -78,7 +78,10 @@ static void write_case(FILE *f, const char *id, const char *const centre[2], int
 	fprintf(f, "schema: integplan/case/1\nid: %s\nstatus: %s\n", id, status);
 	if (!strcmp(status, "closed"))
 		fprintf(f, "outcome: completed\n");
-	fprintf(f, "opened: %s\ncentre:\n  id: %s\n  state: %s\n", opened, centre[0], centre[1]);
+	/* a record key as ip-intake makes one (random 32 bits) */
+	unsigned long key = ((unsigned long)pick(65536) << 16) | pick(65536);
+	fprintf(f, "opened: %s\nrecord_key: %lu\ncentre:\n  id: %s\n  state: %s\n", opened, key,
+	        centre[0], centre[1]);
 	fprintf(f, "counsellors:\n  host: %s%s%s\n", quote_c ? "\"" : "", counsellor,
 	        quote_c ? "\"" : "");
 	fprintf(f, "person:\n  given: %s\n  family: %s\n  birth_date: %s\n  sex: %s\n"
