@@ -935,3 +935,17 @@ void ip_doc_problem(const struct ip_doc *doc, int *problems, const char *path,
 	va_end(ap);
 	(*problems)++;
 }
+
+json_t *ip_json_sorted(const json_t *list, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_array_size(list);
+	json_t **v = ip_xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(list, i));
+	qsort(v, n, sizeof *v, cmp);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, v[i]);
+	free(v);
+	return out;
+}

@@ -60,6 +60,10 @@ const char *ip_doc_plain_text(const struct ip_doc *doc, const char *path);
 void ip_doc_problem(const struct ip_doc *doc, int *problems, const char *path,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A new array of list's items (the same values) in the order of cmp, which
+ * compares two json_t * const *: qsort over a JSON array. */
+json_t *ip_json_sorted(const json_t *list, int (*cmp)(const void *, const void *));
+
 /* The text at key of obj, or NULL (obj NULL, no such key, or not text).
  * The one getter for a field of a mapping in hand. */
 const char *ip_str(const json_t *obj, const char *key);

@@ -1,4 +1,5 @@
 #include "ip_due.h"
+#include "ip_doc.h"
 #include "ip_diag.h"
 #include "ip_grammar.h"
 #include "ip_i18n.h"
@@ -76,17 +77,7 @@ static int by_row(const void *a, const void *b)
 
 json_t *ip_due_rows(const struct ip_due *d)
 {
-	json_t *items = d->items;
-	size_t n = json_array_size(items);
-	json_t **v = ip_xcalloc(n ? n : 1, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(items, i));
-	qsort(v, n, sizeof *v, by_row);
-	json_t *rows = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(rows, v[i]);
-	free(v);
-	return rows;
+	return ip_json_sorted(d->items, by_row);
 }
 
 void ip_due_render(const struct ip_due *d, enum ip_format f, enum ip_csv_dialect dialect,

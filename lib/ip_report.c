@@ -584,17 +584,21 @@ json_t *ip_report_finish(struct ip_report *r)
 	return p;
 }
 
-/* Add the numbers of from into into, recursively. */
-static void add_numbers(json_t *into, const json_t *from)
+/* Add the numbers of from into into, recursively: counts as they are,
+ * cell keys (keys) as sums modulo 2^32, so that merged partials have the
+ * keys one repository of all their cases would have. */
+static void add_numbers(json_t *into, const json_t *from, bool keys)
 {
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)from, k, v) {
 		json_t *have = json_object_get(into, k);
-		if (json_is_integer(v))
+		if (json_is_integer(v) && keys)
+			add_key(into, k, (uint32_t)json_integer_value(v));
+		else if (json_is_integer(v))
 			bump(into, k, json_integer_value(v));
 		else if (json_is_object(v) && json_is_object(have))
-			add_numbers(have, v);
+			add_numbers(have, v, keys);
 		else if (json_is_object(v))
 			json_object_set_new(into, k, json_deep_copy(v));
 	}
@@ -617,23 +621,6 @@ static int same_report(const json_t *into, const json_t *part, const char *name)
 	return IP_EXIT_OK;
 }
 
-/* Add the cell keys of from into into: sums modulo 2^32, so that merged
- * partials have the keys one repository of all their cases would have. */
-static void add_keys(json_t *into, const json_t *from)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)from, k, v) {
-		json_t *have = json_object_get(into, k);
-		if (json_is_integer(v))
-			add_key(into, k, (uint32_t)json_integer_value(v));
-		else if (json_is_object(v) && json_is_object(have))
-			add_keys(have, v);
-		else if (json_is_object(v))
-			json_object_set_new(into, k, json_deep_copy(v));
-	}
-}
-
 int ip_report_merge(json_t *into, const json_t *part, const char *name)
 {
 	if (same_report(into, part, name))
@@ -650,9 +637,9 @@ int ip_report_merge(json_t *into, const json_t *part, const char *name)
 		const json_t *from = json_object_get(part, parts[i]);
 		json_t *to = json_object_get(into, parts[i]);
 		if (from && to)
-			add_numbers(to, from);
+			add_numbers(to, from, false);
 	}
-	add_keys(json_object_get(into, "keys"), json_object_get(part, "keys"));
+	add_numbers(json_object_get(into, "keys"), json_object_get(part, "keys"), true);
 	static const char *const sortable[] = {"groups", "counts", "histograms", "indicators",
 	                                       "keys"};
 	for (size_t i = 0; i < sizeof sortable / sizeof *sortable; i++)
@@ -1270,17 +1257,8 @@ static int by_source(const void *a, const void *b)
 /* The sources of a merge in one order, whatever the order of its files. */
 static void sort_sources(json_t *p)
 {
-	json_t *list = json_object_get(p, "sources");
-	size_t n = json_array_size(list);
-	json_t **v = ip_xcalloc(n ? n : 1, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(list, i));
-	qsort(v, n, sizeof *v, by_source);
-	json_t *out = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, v[i]);
-	free(v);
-	json_object_set_new(p, "sources", out);
+	json_object_set_new(p, "sources", ip_json_sorted(json_object_get(p, "sources"),
+	                                                 by_source));
 }
 
 /* Load one partial and check it: its schema, that it is the same report

@@ -19,7 +19,7 @@ setup() {
 # The count of the row whose first cells are $2 (comma-separated; a
 # country's name column left out) in CSV file $1, or 0 when it is not there.
 count_of() {
-	awk -F, -v want="$2" '{ gsub(/\r/, "") } NR == 1 { skip = $2 == "name"; next }
+	awk -F, -v want="$2" '{ gsub(/\r/, "") } $2 == "name" { skip = 1; next }
 		{ key = $1; for (i = 2; i < NF; i++) if (!(skip && i == 2)) key = key "," $i
 		  if (key == want) { print $NF; found = 1 } }
 		END { if (!found) print 0 }' "$1"
