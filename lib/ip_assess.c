@@ -301,9 +301,8 @@ int ip_assess_apply(struct ip_assess *x, json_t *c, const char *name, const char
 		json_array_append(list, assessment);
 		say_rules(x, name, fired, assessment);
 	}
-	const char *status = ip_str(c, "status");
-	if (!same && status && !strcmp(status, "intake"))
-		json_object_set_new(c, "status", json_string("assessed"));
+	if (!same)
+		ip_case_advance(c, "assessed", ip_str(assessment, "date"));
 	if (!same)
 		snprintf(summary, size, "assessment added (%s side, priority %s)",
 		         ip_str(assessment, "side"),

@@ -60,7 +60,7 @@ void ip_history_add(json_t *c, const char *actor, const char *cmd,
 }
 
 /* Status moves forward only: the case-status vocabulary is in order. */
-void ip_case_advance(json_t *c, const char *to)
+void ip_case_advance(json_t *c, const char *to, const char *date)
 {
 	const char *status = ip_str(c, "status");
 	long at = -1, want = -1;
@@ -72,8 +72,14 @@ void ip_case_advance(json_t *c, const char *to)
 		if (!strcmp(ip_str(e, "id"), to))
 			want = (long)i;
 	}
-	if (at < want)
-		json_object_set_new(c, "status", json_string(to));
+	if (at >= want)
+		return;
+	json_object_set_new(c, "status", json_string(to));
+	json_t *dates = json_object_get(c, "status_dates");
+	if (!json_is_object(dates))
+		json_object_set_new(c, "status_dates", dates = json_object());
+	if (date && !json_object_get(dates, to))
+		json_object_set_new(dates, to, json_string(date));
 }
 
 /* ---- rules across fields ------------------------------------------------ */

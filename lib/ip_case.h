@@ -18,9 +18,10 @@
 /* --actor, else $IP_ACTOR, else the login name, else the user id. */
 const char *ip_actor(const char *option);
 
-/* Move the case's status forward to "to" (never back): the case-status
- * vocabulary lists the statuses in order. */
-void ip_case_advance(json_t *c, const char *to);
+/* Move the case's status forward to "to" (never back: the case-status
+ * vocabulary lists the statuses in order), recording in status_dates the
+ * day it got there (date; NULL: none known). */
+void ip_case_advance(json_t *c, const char *to, const char *date);
 
 /* Append {at, by, cmd, what} to the case's history. */
 void ip_history_add(json_t *c, const char *actor, const char *cmd,

@@ -17,8 +17,9 @@
 
 static json_t *new_case(struct ip_intake *in, const char *id)
 {
-	json_t *c = json_pack("{s:s, s:s, s:s, s:s}", "schema", IP_CASE_SCHEMA,
-	                      "id", id, "status", "intake", "opened", in->today);
+	json_t *c = json_pack("{s:s, s:s, s:s, s:{s:s}, s:s}", "schema", IP_CASE_SCHEMA,
+	                      "id", id, "status", "intake", "status_dates", "intake", in->today,
+	                      "opened", in->today);
 	json_t *centre = json_pack("{s:s}", "id", in->centre);
 	if (in->state)
 		json_object_set_new(centre, "state", json_string(in->state));

@@ -240,7 +240,7 @@ static int apply_approve(struct ip_plan_edit *p, json_t *c, const char *name,
 	                                      digest));
 	bool agreed = ip_plan_agreed(plan);
 	if (agreed)
-		ip_case_advance(c, "planned");
+		ip_case_advance(c, "planned", today_or_date(p));
 	snprintf(p->summary, sizeof p->summary, "plan approved by the %s side (%s)%s%s%s%s", p->side,
 	         by, agreed ? "; the plan is agreed" : "", over ? "; approvals of earlier terms "
 	         "withdrawn (" : "", over ? stale : "", over ? ")" : "");
@@ -274,7 +274,7 @@ static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name,
 		return IP_EXIT_OK;
 	json_object_set_new(ret, key, json_string(date));
 	if (!p->planned)
-		ip_case_advance(c, arrival ? "arrived" : "departed");
+		ip_case_advance(c, arrival ? "arrived" : "departed", date);
 	char summary[160];
 	snprintf(summary, sizeof summary, "%s %s", arrival ? "arrived"
 	         : p->planned ? "departure planned for" : "departed", date);

@@ -68,7 +68,7 @@ int ip_refer_send(struct ip_send *r, json_t *c, const char *name, const char **w
 	if (!list)
 		json_object_set_new(c, "referrals", list = json_array());
 	json_array_append(list, ref);
-	ip_case_advance(c, "referred");
+	ip_case_advance(c, "referred", r->today);
 	r->package = pkg;
 	r->sent = id;
 	snprintf(r->summary, sizeof r->summary, "referral %s sent to %s (%zu fields)", id, to,
@@ -552,7 +552,7 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	json_t *ret = json_object_get(c, "return");
 	if (arrived && !ip_str(ret, "arrived")) {
 		json_object_set_new(ret, "arrived", json_string(arrived));
-		ip_case_advance(c, "arrived");
+		ip_case_advance(c, "arrived", arrived);
 		t.arrived = arrived;
 	}
 	take_measures(c, body, &t);

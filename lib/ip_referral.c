@@ -661,6 +661,7 @@ json_t *ip_referral_intake(const json_t *pkg, const char *centre, const char *id
 	json_object_set_new(c, "schema", json_string(IP_CASE_SCHEMA));
 	json_object_set_new(c, "id", json_string(id));
 	json_object_set_new(c, "status", json_string("intake"));
+	json_object_set_new(c, "status_dates", json_pack("{s:s}", "intake", today));
 	json_object_set_new(c, "opened", json_string(today));
 	json_object_set_new(c, "centre", json_pack("{s:s}", "id", centre));
 	json_object_set_new(c, "record_key", json_integer(ip_record_key_new(id)));

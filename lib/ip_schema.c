@@ -181,10 +181,19 @@ static const struct ip_field history_f[] = {
 	STR("cmd", IP_REQUIRED),
 	STR("what", IP_REQUIRED),
 	END};
+/* The day the case first reached each status: its status on any day can
+ * be told afterwards, whatever changed later. */
+static const struct ip_field status_dates_f[] = {
+	TYPED("intake", IP_T_DATE, 0), TYPED("assessed", IP_T_DATE, 0),
+	TYPED("planned", IP_T_DATE, 0), TYPED("referred", IP_T_DATE, 0),
+	TYPED("departed", IP_T_DATE, 0), TYPED("arrived", IP_T_DATE, 0),
+	TYPED("reintegrating", IP_T_DATE, 0), TYPED("closed", IP_T_DATE, 0),
+	END};
 static const struct ip_field case_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_CASE_SCHEMA, NULL, NULL},
 	TYPED("id", IP_T_CASE_ID, IP_REQUIRED),
 	ENUM("status", "case-status", IP_REQUIRED),
+	OBJ("status_dates", 0, status_dates_f),
 	ENUM("outcome", "closure-outcome", 0),
 	TYPED("opened", IP_T_DATE, IP_REQUIRED),
 	TYPED("closed", IP_T_DATE, 0),

@@ -373,8 +373,8 @@ with_plan() {
 @test "a pipeline: intake --stdout | assess - | plan new - | plan check -" {
 	run bash -c 'ip-intake --stdout --centre BY-MUC --given Sami --family Noor --birth-date 2001-01-01 --sex male --nationality IQ --return-country IQ --planned-departure 2027-03-01 | ip-assess -q --need income - | ip-plan new -q --template employment - | ip-plan check -q -'
 	assert_failure 1
-	assert_output "<stdin>:32:3: plan.approvals: not approved by the host side
-<stdin>:32:3: plan.approvals: not approved by the return side"
+	assert_output "<stdin>:35:3: plan.approvals: not approved by the host side
+<stdin>:35:3: plan.approvals: not approved by the return side"
 }
 
 @test "a batch in place from a NUL-separated list; a locked case is busy (75)" {
