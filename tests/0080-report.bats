@@ -48,6 +48,12 @@ setup() {
 @test "kpi and indicators (golden)" {
 	ip-report kpi -q -f table >kpi.txt
 	diff -u "$GOLDEN/report-kpi.txt" kpi.txt
+	for f in csv md html json; do
+		ip-report kpi -q -f "$f" >"kpi.$f"
+		diff -u "$GOLDEN/report-kpi.$f" "kpi.$f" || return 1
+		ip-report indicators -q --period 2026-Q4 -f "$f" >"ind.$f"
+		diff -u "$GOLDEN/report-indicators-protected.$f" "ind.$f" || return 1
+	done
 	ip-report indicators -q --period 2026-Q4 -f csv --protection none >ind.csv
 	diff -u "$GOLDEN/report-indicators.csv" ind.csv
 	run ip-report indicators --period 2026-Q5
