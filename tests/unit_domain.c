@@ -395,8 +395,16 @@ static void test_due(void)
 	   !strcmp(json_string_value(json_array_get(json_array_get(rows, 0), 0)), "2026-11-01") &&
 	   !strcmp(json_string_value(json_array_get(json_array_get(rows, 0), 1)), "none"),
 	   "due: overdue first, nothing after the day, no owner is 'none'");
+	d.counsellor = "A Berger";
+	unit_quiet(true);
+	int unmatched = ip_due_unmatched(&d);
+	d.counsellor = "A. Berger";
+	unmatched += 2 * ip_due_unmatched(&d);
+	unit_quiet(false);
+	ok(unmatched == 1, "due: a --counsellor no case has is named, one that owns something is not");
 	json_decref(rows);
 	json_decref(d.items);
+	json_decref(d.owners);
 }
 
 static void test_export_columns(void)
