@@ -836,11 +836,14 @@ static void kpi_row(json_t *t, const char *what, json_t *value, json_int_t basis
 	json_array_append_new(json_object_get(t, "rows"), row);
 }
 
-/* part of whole as a percentage, from shown counts; empty when withheld. */
+/* part of whole as a percentage, from shown counts; empty when withheld.
+ * Perturbed apart, a part may come out above its whole: at most 100 %. */
 static json_t *rate(const struct ip_protect *pr, json_int_t part, json_int_t whole)
 {
 	if (!whole || withheld(pr, whole))
 		return json_string("");
+	if (part > whole)
+		part = whole;
 	return json_sprintf("%.1f %%", 100.0 * (double)part / (double)whole);
 }
 
