@@ -161,8 +161,8 @@ int ip_age_encrypt(const char *recipient, const char *in, size_t len, struct ip_
 	return rc;
 }
 
-int ip_age_decrypt(const char *identity, const char *name, const char *in, size_t len,
-                   struct ip_buf *out)
+static int decrypt_one(const char *identity, const char *name, const char *in, size_t len,
+                       struct ip_buf *out)
 {
 	char *argv[] = {(char *)age_binary(), "--decrypt", "--identity", (char *)identity, NULL};
 	struct child ch;
@@ -186,5 +186,32 @@ int ip_age_decrypt(const char *identity, const char *name, const char *in, size_
 		ip_buf_free(out);
 	}
 	ip_buf_free(&err);
+	return rc;
+}
+
+#define ARMOUR_END "-----END AGE ENCRYPTED FILE-----"
+
+int ip_age_decrypt(const char *identity, const char *name, const char *in, size_t len,
+                   struct ip_buf *out)
+{
+	/* Armoured files one after another (a run sealed chunk by chunk, or
+	 * per recipient): each decrypted, the plain texts joined. */
+	int rc = IP_EXIT_OK;
+	const char *at = in, *stop = in + len;
+	while (!rc && at < stop && ip_age_encrypted(at, (size_t)(stop - at))) {
+		while (strchr(" \t\r\n", *at))
+			at++; /* the line break between two files */
+		const char *end = memmem(at, (size_t)(stop - at), ARMOUR_END, strlen(ARMOUR_END));
+		if (!end || (end += strlen(ARMOUR_END)) >= stop || !memchr(end, '-', (size_t)(stop - end)))
+			end = stop; /* the last (or binary) one: all that is left */
+		struct ip_buf one = {0};
+		rc = decrypt_one(identity, name, at, (size_t)(end - at), &one);
+		if (!rc)
+			ip_buf_add(out, one.s ? one.s : "", one.len);
+		ip_buf_free(&one);
+		at = end;
+	}
+	if (rc)
+		ip_buf_free(out);
 	return rc;
 }

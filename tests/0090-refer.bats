@@ -188,6 +188,23 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	assert_output --partial '"given":"Mariam"'
 }
 
+@test "a partner opens a stream of several age files one after another (chunks, several runs)" {
+	with_keys
+	partner_repo
+	second=$(ip-intake --given Omar --family Noor --birth-date 1985-03-03 --sex male \
+		--nationality AF --return-country AF --consent referral:AF-KBL-PH)
+	ip-plan new -q -i --template business-startup "$second" >/dev/null
+	ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH "$case_path" \
+		>"$BATS_TEST_TMPDIR/stream.age"
+	ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH "$second" \
+		>>"$BATS_TEST_TMPDIR/stream.age"
+	[ "$(grep -c 'BEGIN AGE ENCRYPTED FILE' "$BATS_TEST_TMPDIR/stream.age")" -eq 2 ]
+	cd "$BATS_TEST_TMPDIR/partner"
+	run ip-intake --from-referral "$BATS_TEST_TMPDIR/stream.age" --identity "$BATS_TEST_TMPDIR/partner.key"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "a partner opens a case from a package: the referral linked, nothing else of the centre's" {
 	with_keys
 	partner_repo
