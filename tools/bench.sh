@@ -93,7 +93,13 @@ sync
 x_check=$(seconds "$bin/ip-check" -q -C "$x/centre")
 x_send=$(seconds sh -c "'$bin/ip-refer' -C '$x/centre' send -q --to AF-KBL-PH \
 	--service job-placement '$x/centre/cases' >'$x/packages.age'")
-age -d -i "$x/keys/partner" "$x/packages.age" >"$x/packages.jsonl"
+# the stream is one age file per chunk of 256 cases: decrypted one by one
+mkdir -p "$x/parts"
+awk -v d="$x/parts" '/^-----BEGIN AGE ENCRYPTED FILE-----$/ { n++ } { print >(d "/" n ".age") }' \
+	"$x/packages.age"
+for part in "$x"/parts/*.age; do
+	age -d -i "$x/keys/partner" "$part"
+done >"$x/packages.jsonl"
 x_age=$(seconds sh -c "age -e -r '$(age-keygen -y "$x/keys/partner")' -a \
 	<'$x/packages.jsonl' >'$x/again.age'")
 x_open=$(seconds "$bin/ip-intake" -C "$x/partner" --from-referral "$x/packages.age" \
