@@ -1,6 +1,7 @@
 #include "ip_case.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
+#include "ip_digest.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_merge.h"
@@ -176,12 +177,7 @@ uint32_t ip_case_record_key(const json_t *c)
 	/* a case from before record keys: one derived from its id, until a
 	 * command next writes it and gives it its own */
 	const char *id = ip_str(c, "id");
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const unsigned char *p = (const unsigned char *)(id ? id : ""); *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)((h ^ (h >> 32)) >> 16);
+	return (uint32_t)(ip_mix64(ip_fnv1a(id ? id : "", IP_FNV_BASIS)) >> 32);
 }
 
 int ip_case_validate(struct ip_doc *doc)

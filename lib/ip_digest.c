@@ -21,3 +21,20 @@ void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 	for (size_t i = 0; i < sizeof d; i++)
 		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
 }
+
+uint64_t ip_fnv1a(const char *s, uint64_t basis)
+{
+	uint64_t h = basis;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t ip_mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}

@@ -1,16 +1,25 @@
 /* ip_digest.h — the SHA-256 of a JSON value in one canonical spelling
  * (compact, keys sorted), so that the same content always has the same
- * digest whatever order or layout it was written in.
+ * digest whatever order or layout it was written in; and one fast 64-bit
+ * hash for telling strings apart (never for secrets).
  *
  * Layer: base. */
 #ifndef IP_DIGEST_H
 #define IP_DIGEST_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 /* "sha256:" and 64 hex digits, with its terminating NUL. */
 #define IP_DIGEST_SIZE 72
 
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE]);
+
+/* FNV-1a over s, from basis (IP_FNV_BASIS: the standard one). */
+#define IP_FNV_BASIS 0xcbf29ce484222325ull
+uint64_t ip_fnv1a(const char *s, uint64_t basis);
+/* h with its bits mixed (MurmurHash3's finaliser), so that similar strings
+ * give unrelated values in every bit. */
+uint64_t ip_mix64(uint64_t h);
 
 #endif

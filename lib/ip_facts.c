@@ -57,20 +57,6 @@ static const json_t *latest_assessment(const json_t *c)
 	return json_array_get(list, json_array_size(list) - 1);
 }
 
-/* The latest approval date when both sides agree the plan. */
-static const char *agreed_on(const json_t *plan)
-{
-	if (!ip_plan_agreed(plan))
-		return NULL;
-	const char *latest = NULL;
-	size_t i;
-	json_t *a;
-	json_array_foreach(json_object_get(plan, "approvals"), i, a)
-		if (ip_plan_approval_holds(plan, a) &&
-		    (!latest || strcmp(ip_str(a, "date"), latest) > 0))
-			latest = ip_str(a, "date");
-	return latest;
-}
 
 static void put_programmes(struct ip_buf *b, const json_t *c, const json_t *measures)
 {
@@ -210,7 +196,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 		ip_str(ret, "country"), ip_str(ret, "region"), ip_str(person, "sex"),
 		ip_str(person, "birth_date"), ip_str(c, "opened"), ip_str(ret, "planned_departure"),
 		ip_str(ret, "departed"), ip_str(ret, "arrived"), ip_str(c, "closed"),
-		ip_str(c, "outcome"), agreed_on(plan),
+		ip_str(c, "outcome"), ip_plan_agreed_on(plan),
 		ip_get_str(c, "counsellors.host"), ip_str(person, "given"),
 		ip_str(person, "family")};
 	for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++) {

@@ -1,5 +1,6 @@
 #include "ip_grammar.h"
 #include "ip_diag.h"
+#include "ip_digest.h"
 #include "ip_exit.h"
 
 #include <ctype.h>
@@ -82,9 +83,7 @@ uint32_t ip_record_key_new(const char *case_id)
 	const char *seed = getenv("IP_RANDOM_SEED");
 	if (seed && *seed) {
 		/* a stream of its own: seeded case ids stay what they were */
-		uint64_t h = strtoull(seed, NULL, 10) ^ 0x9E3779B97F4A7C15ull;
-		for (const unsigned char *c = (const unsigned char *)case_id; *c; c++)
-			h = (h ^ *c) * 0x100000001b3ull;
+		uint64_t h = ip_fnv1a(case_id, strtoull(seed, NULL, 10) ^ 0x9E3779B97F4A7C15ull);
 		return (uint32_t)(splitmix(&h) >> 32);
 	}
 	uint32_t r;

@@ -1,4 +1,5 @@
 #include "ip_persons.h"
+#include "ip_digest.h"
 #include "ip_doc.h"
 #include "ip_diag.h"
 #include "ip_emit.h"
@@ -47,10 +48,7 @@ static char *person_key(const json_t *c)
 static void person_hash(const json_t *c, char out[17])
 {
 	char *key = person_key(c);
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const unsigned char *s = (const unsigned char *)key; *s; s++)
-		h = (h ^ *s) * 0x100000001b3ull;
-	snprintf(out, 17, "%016" PRIx64, h);
+	snprintf(out, 17, "%016" PRIx64, ip_fnv1a(key, IP_FNV_BASIS));
 	free(key);
 }
 

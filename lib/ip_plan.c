@@ -257,9 +257,28 @@ json_t *ip_plan_approval(const json_t *plan, const char *side)
 	return NULL;
 }
 
+const char *ip_plan_agreed_on(const json_t *plan)
+{
+	char digest[IP_DIGEST_SIZE];
+	ip_plan_digest(plan, digest);
+	const char *latest = NULL;
+	bool host = false, ret = false;
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
+		if (!holds(a, digest))
+			continue;
+		host |= !strcmp(ip_str(a, "side"), "host");
+		ret |= !strcmp(ip_str(a, "side"), "return");
+		if (!latest || strcmp(ip_str(a, "date"), latest) > 0)
+			latest = ip_str(a, "date");
+	}
+	return host && ret ? latest : NULL;
+}
+
 bool ip_plan_agreed(const json_t *plan)
 {
-	return ip_plan_approval(plan, "host") && ip_plan_approval(plan, "return");
+	return ip_plan_agreed_on(plan) != NULL;
 }
 
 size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),

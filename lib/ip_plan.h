@@ -59,6 +59,9 @@ bool ip_plan_approval_holds(const json_t *plan, const json_t *a);
 json_t *ip_plan_approval(const json_t *plan, const char *side);
 /* Both sides have approved the plan's terms and nothing withdrew it. */
 bool ip_plan_agreed(const json_t *plan);
+/* The day the plan was agreed (the later approval in force), or NULL when
+ * it is not: one digest of the terms for all its approvals. */
+const char *ip_plan_agreed_on(const json_t *plan);
 /* The approvals not marked withdrawn that no longer match the plan's
  * terms: fn (if any) is called with each and its index; returns how many. */
 size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),

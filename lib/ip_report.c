@@ -385,23 +385,13 @@ static void count_indicators(struct ip_report *r, char *f[])
 	}
 }
 
-/* FNV-1a, mixed: a case id as 64 bits, for the sum naming a selection. */
-static uint64_t id_hash(const char *id)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const unsigned char *c = (const unsigned char *)id; *c; c++)
-		h = (h ^ *c) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
-}
-
 void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 {
 	if (!matches(r, fields))
 		return;
 	r->cases++;
-	r->ids += id_hash(fields[IP_F_ID]);
+	/* a case id as 64 bits, for the sum naming a selection */
+	r->ids += ip_mix64(ip_fnv1a(fields[IP_F_ID], IP_FNV_BASIS));
 	r->rkey = (uint32_t)strtoul(fields[IP_F_RKEY], NULL, 10);
 	r->kcases += r->rkey;
 	if (!strcmp(r->q.kind, "summary")) {
@@ -1321,11 +1311,15 @@ int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
 static char *report_title(const json_t *p, const struct ip_protect *pr)
 {
 	struct ip_buf who = {0}, when = {0};
+	json_t *centres = json_array();  /* each once, in the sources' order */
 	size_t i;
 	json_t *src;
 	json_array_foreach(json_object_get(p, "sources"), i, src)
-		if (!who.s || !strstr(who.s, ip_str(src, "centre")))
+		if (!ip_ids_have(centres, ip_str(src, "centre"))) {
+			json_array_append_new(centres, json_string(ip_str(src, "centre")));
 			ip_buf_printf(&who, "%s%s", who.len ? ", " : "", ip_str(src, "centre"));
+		}
+	json_decref(centres);
 	const json_t *filter = json_object_get(p, "filter");
 	if (ip_str(p, "period"))
 		ip_buf_printf(&when, _(", period %s"), ip_str(p, "period"));
