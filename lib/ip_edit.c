@@ -212,7 +212,11 @@ static int change_locked(struct run *r, const char *path)
 static int edit_in_place(struct run *r, const char *path)
 {
 	int rc = IP_EXIT_USAGE;
-	if (!strcmp(path, "-"))
+	/* send and respond (no_paths) have no -i: they always write the case */
+	if (!strcmp(path, "-") && r->e->no_paths)
+		ip_error(NULL, "standard input cannot be changed in place: %s records what it "
+		         "does in the case file itself; give the file", r->e->cmd);
+	else if (!strcmp(path, "-"))
 		ip_error(NULL, "standard input cannot be changed in place (drop -i)");
 	else if (!(rc = held(&r->chunk, path) ? chunk_flush(r) : IP_EXIT_OK))
 		rc = change_locked(r, path);

@@ -1,4 +1,5 @@
 #include "ip_refer.h"
+#include "ip_buf.h"
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
@@ -486,27 +487,25 @@ static void take_notes(json_t *c, const json_t *body, struct took *t)
 static void took_summary(struct ip_receive *r, const json_t *body, const json_t *ref,
                          const struct took *t)
 {
-	int n = snprintf(r->summary, sizeof r->summary, "response %lld of %s to referral %s: "
-	                 "%s", (long long)json_integer_value(json_object_get(body, "seq")),
-	                 ip_str(body, "from"), ip_str(body, "referral"), ip_str(ref, "status"));
-	size_t len = n < 0 ? 0 : (size_t)n < sizeof r->summary ? (size_t)n : sizeof r->summary - 1;
-	char *end = r->summary + len;
-	size_t left = sizeof r->summary - len;
-#define ADD(...) do { int k = snprintf(end, left, __VA_ARGS__); \
-	if (k > 0 && (size_t)k < left) end += k, left -= (size_t)k; } while (0)
+	struct ip_buf b = {0};
+	ip_buf_printf(&b, "response %lld of %s to referral %s: %s",
+	              (long long)json_integer_value(json_object_get(body, "seq")),
+	              ip_str(body, "from"), ip_str(body, "referral"), ip_str(ref, "status"));
 	if (t->steps)
-		ADD(" (%zu new step%s)", t->steps, t->steps == 1 ? "" : "s");
+		ip_buf_printf(&b, " (%zu new step%s)", t->steps, t->steps == 1 ? "" : "s");
 	if (t->arrived)
-		ADD("; arrival %s", t->arrived);
+		ip_buf_printf(&b, "; arrival %s", t->arrived);
 	if (t->measures)
-		ADD("; %s", t->measure_list);
+		ip_buf_printf(&b, "; %s", t->measure_list);
 	if (t->follow_ups)
-		ADD("; %zu follow-up%s done", t->follow_ups, t->follow_ups == 1 ? "" : "s");
+		ip_buf_printf(&b, "; %zu follow-up%s done", t->follow_ups,
+		              t->follow_ups == 1 ? "" : "s");
 	if (t->notes)
-		ADD("; %zu note%s", t->notes, t->notes == 1 ? "" : "s");
+		ip_buf_printf(&b, "; %zu note%s", t->notes, t->notes == 1 ? "" : "s");
 	if (!t->steps && !t->arrived && !t->measures && !t->follow_ups && !t->notes)
-		ADD("; nothing new");
-#undef ADD
+		ip_buf_puts(&b, "; nothing new");
+	snprintf(r->summary, sizeof r->summary, "%s", b.s);
+	ip_buf_free(&b);
 }
 
 int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const char **what)

@@ -505,6 +505,13 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	[ "$(sha256sum "$case_path")" = "$before" ]
 }
 
+@test "send and respond take case files, not standard input: they write the case" {
+	accepted_at_partner
+	run ip-refer respond --no-encrypt - <"$pcase"
+	assert_failure 64
+	assert_output "ip-refer: standard input cannot be changed in place: ip-refer respond records what it does in the case file itself; give the file"
+}
+
 @test "send and respond that cannot write their output record nothing; a retry sends" {
 	with_keys
 	accepted_at_partner
