@@ -15,10 +15,13 @@
 #include "ip_due.h"
 #include "ip_exit.h"
 #include "ip_export.h"
+#include "ip_figures.h"
 #include "ip_i18n.h"
+#include "ip_indicators.h"
 #include "ip_ckm.h"
 #include "ip_repo.h"
 #include "ip_report.h"
+#include "ip_partial.h"
 #include "ip_scan.h"
 #include "ip_schema.h"
 #include "ip_share.h"
@@ -244,7 +247,7 @@ static void on_facts(char *facts[IP_NFACTS], void *ctx)
 
 static void finish_partial(struct report *r, json_t *partial)
 {
-	ip_report_render(partial, r->cli.format, r->export.dialect, &r->protect, &r->out);
+	ip_figures_render(partial, r->cli.format, r->export.dialect, &r->protect, &r->out);
 }
 
 static int scan(struct report *r, char **operands, int n)
@@ -290,7 +293,7 @@ static int run_merge(struct report *r, char **operands, int n)
 		return IP_EXIT_USAGE;
 	}
 	json_t *merged;
-	int rc = ip_report_merge_files(operands, n, &r->cli.lim, &merged);
+	int rc = ip_partial_merge_files(operands, n, &r->cli.lim, &merged);
 	const char *made_by = rc ? NULL : ip_str(merged, "definitions");
 	char digest[IP_DIGEST_SIZE];
 	ip_digest_json(r->indicators, digest);

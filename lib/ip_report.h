@@ -3,7 +3,8 @@
  * funders' indicators for a period. Each report is first a *partial*: exact
  * counts and histograms, as JSON, that partials of other repositories can
  * be added to (ip-report merge) before it is made into tables, whose
- * counts the Cell Key Method perturbs (ip_ckm.h).
+ * counts the Cell Key Method perturbs (ip_figures.h). Partials are
+ * checked and added up in ip_partial.h.
  *
  * Layer: domain. */
 #ifndef IP_REPORT_H
@@ -57,39 +58,5 @@ void ip_report_source(struct ip_report *r, const char *centre, const char *repos
 int ip_report_unmatched(const struct ip_report *r);
 /* The partial (a new value); frees the report. */
 json_t *ip_report_finish(struct ip_report *r);
-
-/* Add partial part (from file name) to into; 65 with a message when they
- * are not the same report over the same fields, filters and period. */
-int ip_report_merge(json_t *into, const json_t *part, const char *name);
-
-/* Load the partials at paths (JSON, each checked against the report
- * schema) and add them up: 0 with *merged a new value, else 65, 66 or 74
- * with the problem reported. */
-int ip_report_merge_files(char **paths, int n, const struct ip_limits *lim,
-                          json_t **merged);
-
-/* How the tables of a report are protected before anyone sees them. */
-struct ip_protect {
-	const struct ip_ptable *ptable; /* the Cell Key Method (ip_ckm.h); NULL: no
-	                                 * protection, exact counts, every table
-	                                 * marked not for publication */
-	int min_base;                   /* a rate, median or percentile whose
-	                                 * (shown) base is smaller is withheld */
-	const json_t *indicators;       /* the definitions, for their titles */
-};
-
-/* Load and check the indicator definitions at path (the schema, then each
- * "when", breakdown and id, every problem at its place): 0 with *defs a
- * new value, else 65 or 66. */
-int ip_indicators_load(const char *path, const struct ip_limits *lim, json_t **defs);
-
-/* The tables of a partial, protected by pr. */
-json_t *ip_report_tables(const json_t *partial, const struct ip_protect *pr);
-
-/* A partial as the report a reader sees: JSON as it is (exact: a partial
- * is case data), else its protected tables as text, CSV, Markdown or an
- * HTML page. */
-void ip_report_render(const json_t *partial, enum ip_format f, enum ip_csv_dialect dialect,
-                      const struct ip_protect *pr, struct ip_buf *out);
 
 #endif

@@ -243,52 +243,139 @@ static void html_text(struct ip_buf *out, const char *s)
 	}
 }
 
-/* A row's label in a chart: all its cells but the count ("AF · male"). */
-static void chart_label(const json_t *row, struct ip_buf *out)
+/* Cells from..to-1 of a row, joined as a chart labels them ("AF · male"). */
+static void chart_text(const json_t *row, size_t from, size_t to, struct ip_buf *out)
 {
 	char buf[40];
-	for (size_t i = 0; i + 1 < json_array_size(row); i++) {
-		if (i)
+	for (size_t i = from; i < to; i++) {
+		if (i > from)
 			ip_buf_puts(out, " · ");
-		html_text(out, cell_text(json_array_get(row, i), buf));
+		ip_buf_puts(out, cell_text(json_array_get(row, i), buf));
 	}
 }
 
-/* A horizontal bar per row with a shown count; none for a table whose
- * figures are of different kinds ("chart": false, the key figures). */
-static void render_svg(const json_t *t, struct ip_buf *out)
+/* A chart's label has the room of about 30 characters before the bars
+ * begin: a longer one is cut with an ellipsis and given whole as the
+ * text's title, which a browser shows on hover and a screen reader reads. */
+#define LABEL_ROOM 30
+
+static void chart_label(const json_t *row, size_t from, size_t to, struct ip_buf *out)
 {
-	if (json_is_false(json_object_get(t, "chart")))
-		return;
-	const json_t *rows = json_object_get(t, "rows");
+	struct ip_buf text = {0};
+	chart_text(row, from, to, &text);
+	const char *s = text.s ? text.s : "";
+	size_t chars = 0, cut = 0;
+	for (size_t i = 0; s[i]; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars == LABEL_ROOM)
+			cut = i;
+	if (chars > LABEL_ROOM) {
+		ip_buf_puts(out, "<title>");
+		html_text(out, s);
+		ip_buf_puts(out, "</title>");
+		text.s[cut] = '\0';
+		html_text(out, s);
+		ip_buf_puts(out, "…");
+	} else {
+		html_text(out, s);
+	}
+	ip_buf_free(&text);
+}
+
+/* The first g cells of two rows are the same group. */
+static bool same_group(const json_t *a, const json_t *b, size_t g)
+{
+	for (size_t i = 0; i < g; i++)
+		if (!a || !json_equal(json_array_get(a, i), json_array_get(b, i)))
+			return false;
+	return true;
+}
+
+/* The colour of a bar in a grouped chart: one per value of the last field,
+ * in the order of first appearance, so a value has its colour in every
+ * group. seen collects the values' labels. */
+static size_t bar_colour(json_t *seen, const json_t *row, size_t g)
+{
+	struct ip_buf label = {0};
+	chart_text(row, g, json_array_size(row) - 1, &label);
+	size_t i;
+	json_t *v;
+	json_array_foreach(seen, i, v)
+		if (!strcmp(json_string_value(v), label.s ? label.s : ""))
+			break;
+	if (i == json_array_size(seen))
+		json_array_append_new(seen, json_string(label.s ? label.s : ""));
+	ip_buf_free(&label);
+	return i % 6;
+}
+
+static json_int_t chart_max(const json_t *rows)
+{
 	json_int_t max = 0;
 	size_t i;
 	json_t *row;
-	char buf[40];
 	json_array_foreach((json_t *)rows, i, row) {
 		const json_t *c = count_cell(row);
 		if (json_is_integer(c) && json_integer_value(c) > max)
 			max = json_integer_value(c);
 	}
-	if (!max || !json_array_size(rows))
+	return max;
+}
+
+/* How many lines a chart has: a bar per row, and a heading per group. */
+static size_t chart_lines(const json_t *rows, size_t g)
+{
+	size_t lines = 0, i;
+	const json_t *prev = NULL;
+	json_t *row;
+	json_array_foreach((json_t *)rows, i, row) {
+		lines += 1 + (g && !same_group(prev, row, g));
+		prev = row;
+	}
+	return lines;
+}
+
+/* A horizontal bar per row with a shown count, the count just after it;
+ * none for a table whose figures are of different kinds ("chart": false,
+ * the key figures). A table counted by several fields ("group": the number
+ * of leading columns that name a group) has grouped bars: a heading per
+ * group, then a bar per value of the last field, each value in its colour. */
+static void render_svg(const json_t *t, struct ip_buf *out)
+{
+	const json_t *rows = json_object_get(t, "rows");
+	json_int_t max = chart_max(rows);
+	if (json_is_false(json_object_get(t, "chart")) || !max)
 		return;
-	size_t h = 22 * json_array_size(rows) + 4;
+	size_t g = (size_t)json_integer_value(json_object_get(t, "group"));
+	size_t h = 22 * chart_lines(rows, g) + 4, y = 0, i;
+	char buf[40];
+	json_t *row, *seen = json_array();
+	const json_t *prev = NULL;
 	ip_buf_printf(out, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 640 %zu\" "
 	              "width=\"640\" height=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\">\n", h, h);
 	json_array_foreach((json_t *)rows, i, row) {
-		const json_t *c = count_cell(row);
-		ip_buf_printf(out, "<text x=\"0\" y=\"%zu\">", 22 * i + 16);
-		chart_label(row, out);
-		ip_buf_puts(out, "</text>");
-		if (json_is_integer(c)) {
-			double wbar = 400.0 * (double)json_integer_value(c) / (double)max;
-			ip_buf_printf(out, "<rect x=\"220\" y=\"%zu\" width=\"%.1f\" height=\"16\"/>",
-			              22 * i + 4, wbar);
+		if (g && !same_group(prev, row, g)) {
+			ip_buf_printf(out, "<text x=\"0\" y=\"%zu\" class=\"g\">", y + 16);
+			chart_label(row, 0, g, out);
+			ip_buf_puts(out, "</text>\n");
+			y += 22;
 		}
-		ip_buf_printf(out, "<text x=\"%d\" y=\"%zu\" class=\"n\">", 630, 22 * i + 16);
+		prev = row;
+		const json_t *c = count_cell(row);
+		ip_buf_printf(out, "<text x=\"%d\" y=\"%zu\">", g ? 14 : 0, y + 16);
+		chart_label(row, g, json_array_size(row) - 1, out);
+		ip_buf_puts(out, "</text>");
+		double wbar = 0;
+		if (json_is_integer(c)) {
+			wbar = 360.0 * (double)json_integer_value(c) / (double)max;
+			ip_buf_printf(out, "<rect x=\"220\" y=\"%zu\" width=\"%.1f\" height=\"16\" "
+			              "class=\"c%zu\"/>", y + 4, wbar, g ? bar_colour(seen, row, g) : 0);
+		}
+		ip_buf_printf(out, "<text x=\"%.1f\" y=\"%zu\">", 226 + wbar, y + 16);
 		html_text(out, cell_text(c, buf));
 		ip_buf_puts(out, "</text>\n");
+		y += 22;
 	}
+	json_decref(seen);
 	ip_buf_puts(out, "</svg>\n");
 }
 
@@ -346,8 +433,10 @@ static const char html_style[] =
 	"td.n { text-align: end; font-variant-numeric: tabular-nums; }\n"
 	"tfoot th, tfoot td { font-weight: 600; border-top: 2px solid #999; }\n"
 	"svg.chart { display: block; max-width: 100%; height: auto; font-size: 12px; }\n"
-	"svg.chart rect { fill: #2a5d84; }\n"
-	"svg.chart text.n { text-anchor: end; }\n"
+	"svg.chart rect.c0 { fill: #2a5d84; } svg.chart rect.c1 { fill: #c8702a; }\n"
+	"svg.chart rect.c2 { fill: #4a8c5c; } svg.chart rect.c3 { fill: #8a5a9e; }\n"
+	"svg.chart rect.c4 { fill: #b8424a; } svg.chart rect.c5 { fill: #6f7d8c; }\n"
+	"svg.chart text.g { font-weight: 600; }\n"
 	"</style>\n</head>\n<body>\n<h1>";
 
 void ip_tables_render(const json_t *tables, enum ip_table_format f,

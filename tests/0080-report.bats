@@ -201,7 +201,7 @@ total_of() {
 	assert_success
 }
 
-@test "excel-de writes decimal commas; missing figures are empty; the key figures get no chart" {
+@test "excel-de writes decimal commas; missing figures are empty; the key figures get no chart; two fields get grouped bars" {
 	ip-report kpi -q -f csv --csv-dialect excel-de --protection none >de.csv
 	grep -q $'^closure rate;8,3 %;12\r$' de.csv
 	grep -q $'^referrals accepted;;0\r$' de.csv
@@ -211,7 +211,22 @@ total_of() {
 	# one chart: the outcomes, not the key figures' mixed values
 	[ "$(grep -c '<svg' kpi.html)" -eq 1 ]
 	ip-report summary -q --by country,sex -f html --protection none >s.html
-	grep -q '>AF · Afghanistan · female</text>' s.html
+	# a heading per country, a bar per sex, each sex in its own colour
+	grep -q '<text x="0" y="16" class="g">AF · Afghanistan</text>' s.html
+	grep -q '>female</text><rect [^>]* class="c0"/>' s.html
+	grep -q '>male</text><rect [^>]* class="c1"/>' s.html
+	[ "$(grep -c 'class="g"' s.html)" -eq "$(ip-report summary -q --by country -f csv --protection none | grep -c '^[A-Z][A-Z],')" ]
+}
+
+@test "a chart label longer than its room is cut, and whole in its title" {
+	c=$(ip-intake --given Ana --family Long --birth-date 1990-01-01 --sex female \
+		--nationality SY --return-country SY)
+	ip-assess -q -i --vulnerability single-parent "$c"
+	LANGUAGE=de ip-report summary -q --by vulnerability -f html --protection none >v.html
+	# 29 characters and an ellipsis; the whole label in the title
+	grep -q '<title>alleinerziehend mit minderjährigen Kindern</title>alleinerziehend mit minderjäh…</text>' v.html
+	# a short one is as it is
+	grep -q '>minderjährig</text>' v.html
 }
 
 @test "a name like =HYPERLINK(...) comes out inert in CSV; excel-de has ;, a BOM and CRLF" {

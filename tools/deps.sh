@@ -37,6 +37,10 @@ command -v shellcheck >/dev/null 2>&1 || need shellcheck
 # whose definition the locales package has.
 command -v msgfmt >/dev/null 2>&1 || need gettext
 [ -f /usr/share/i18n/locales/de_DE ] || need locales
+# tests/0180-browser.bats opens the HTML the commands write in headless
+# Chromium and looks at the screenshot.
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
+	need chromium
 if [ "${1:-}" = hardening ]; then
 	command -v clang >/dev/null 2>&1 || need clang
 	# libFuzzer's runtime comes in its own package

@@ -71,7 +71,8 @@ static void write_case(FILE *f, const char *id, const char *const centre[2], int
 	sprintf(opened, "%04d-%02d-%02d", year, 1 + (int)pick(12), 1 + (int)pick(28));
 	date(birth, 1955, 50);
 	date(child, 2008, 16);
-	sprintf(dep, "%04d-%02d-%02d", year + 1, 1 + (int)pick(12), 1 + (int)pick(28));
+	/* January to October: the last year's departures are not after today */
+	sprintf(dep, "%04d-%02d-%02d", year + 1, 1 + (int)pick(10), 1 + (int)pick(28));
 	const char *status = PICK(statuses);
 	const char *counsellor = PICK(counsellors);
 	bool quote_c = strchr(counsellor, ',') != NULL;
@@ -92,6 +93,15 @@ static void write_case(FILE *f, const char *id, const char *const centre[2], int
 		        "    returning: true\n", child, pick(2) ? "female" : "male");
 	fprintf(f, "return:\n  country: %s\n  region: %s\n  planned_departure: %s\n",
 	        c->code, c->region, dep);
+	/* a case that has left has its day of departure, one that has arrived
+	 * also its day of arrival, as the funders' indicators count them */
+	int stage = 0;
+	while (strcmp(statuses[stage], status))
+		stage++;
+	if (stage >= 4)
+		fprintf(f, "  departed: %s\n", dep);
+	if (stage >= 5)
+		fprintf(f, "  arrived: %s\n", dep);
 	fprintf(f, "programmes:\n  - REAG-GARP-2\n");
 	fprintf(f, "consent:\n  - purpose: counselling\n    given: %s\n"
 	        "  - purpose: referral\n    recipient: %s\n    given: %s\n", opened, c->code, opened);

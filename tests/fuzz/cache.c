@@ -14,6 +14,8 @@
 #include "fuzz.h"
 #include "ip_run.h"
 #include "ip_ckm.h"
+#include "ip_figures.h"
+#include "ip_indicators.h"
 #include "ip_report.h"
 #include "ip_share.h"
 #include "ip_scan.h"
@@ -113,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 3; i++) {
 		json_t *partial = ip_report_finish(reports[i]);
 		for (int p = 0; p < 2; p++)
-			json_decref(ip_report_tables(partial, &protect[p]));
+			json_decref(ip_figures_tables(partial, &protect[p]));
 		json_decref(partial);
 	}
 	json_decref(by);
