@@ -5,6 +5,7 @@
 #include "ip_emit.h"
 #include "ip_exit.h"
 #include "ip_git.h"
+#include "ip_grammar.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
 #include "ip_sign.h"
@@ -12,6 +13,7 @@
 #include "ip_walk.h"
 #include "ip_write.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -65,8 +67,36 @@ static size_t limit_or(json_t *limits, const char *key, size_t dflt)
 	       ? (size_t)json_integer_value(v) : dflt;
 }
 
-/* The config's repository id; a repository made before there were ids
- * gets one derived from where it is (clones elsewhere then differ). */
+/* The oldest case of a repository: the smallest case id among the files
+ * in cases/ (ids sort by centre, year and a random code), or NULL. */
+static char *first_case_id(const char *dir)
+{
+	char *cases = ip_xasprintf("%s/cases", dir);
+	DIR *d = opendir(cases);
+	char *first = NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		const char *dot = strrchr(e->d_name, '.');
+		if (!dot || (strcmp(dot, ".yaml") && strcmp(dot, ".json")))
+			continue;
+		char *id = ip_xasprintf("%.*s", (int)(dot - e->d_name), e->d_name);
+		if (ip_case_id_valid(id) && (!first || strcmp(id, first) < 0)) {
+			free(first);
+			first = id;
+		} else {
+			free(id);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(cases);
+	return first;
+}
+
+/* The config's repository id. A repository made before there were ids
+ * gets one derived from its centre and its oldest case, which its clones
+ * share wherever they are, so two clones' reports are still one source;
+ * one without cases yet, from where it is. */
 static char *repository_id(const struct ip_repo *r, const struct ip_doc *config)
 {
 	const char *id = ip_str(r->config, "repository");
@@ -75,13 +105,15 @@ static char *repository_id(const struct ip_repo *r, const struct ip_doc *config)
 	if (id) {
 		struct ip_where w = ip_doc_where(config, "repository");
 		ip_warn(&w, "'%s' is not a repository id (13 code characters); using one made "
-		        "from the repository's path", id);
+		        "from the centre and its oldest case", id);
 	}
-	char *real = realpath(r->dir, NULL);
-	json_t *where = json_string(real ? real : r->dir);
+	char *first = first_case_id(r->dir), *real = first ? NULL : realpath(r->dir, NULL);
+	json_t *basis = first ? json_pack("[s?, s]", r->centre, first)
+	                      : json_string(real ? real : r->dir);
 	char digest[IP_DIGEST_SIZE];
-	ip_digest_json(where, digest);
-	json_decref(where);
+	ip_digest_json(basis, digest);
+	json_decref(basis);
+	free(first);
 	free(real);
 	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	char code[14];

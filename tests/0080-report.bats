@@ -179,6 +179,16 @@ total_of() {
 	run ip-report merge -f json ind.json
 	assert_failure 65
 	assert_output --partial "ind.json: indicators.voluntary_returns.sex: these add up to"
+	# two clones, in other places, of a repository made before there were
+	# ids: still one source
+	for d in old1 old2; do
+		cp -R . "$BATS_TEST_TMPDIR/$d"
+		sed -i '/^repository: /d' "$BATS_TEST_TMPDIR/$d/.integplan/config.yaml"
+		(cd "$BATS_TEST_TMPDIR/$d" && ip-report summary -q --by country -f json >"../$d.json")
+	done
+	run ip-report merge -f json "$BATS_TEST_TMPDIR/old1.json" "$BATS_TEST_TMPDIR/old2.json"
+	assert_failure 65
+	assert_output --partial "old2.json: sources: counts cases of repository"
 	# cases outside any repository
 	mkdir -p "$BATS_TEST_TMPDIR/loose" && cp cases/*.yaml "$BATS_TEST_TMPDIR/loose/"
 	(cd "$BATS_TEST_TMPDIR/loose" && ip-report summary -q --by country -f json . >../loose.json)
