@@ -15,12 +15,13 @@
 #include "ip_plan.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
+#include "ip_write.h"
 
 struct check {
 	struct ip_cli cli;
 	bool print, no_schema;
 	const char *json_schema; /* --json-schema: print this one */
-	size_t files, valid, invalid, unreadable, printed;
+	size_t files, valid, invalid, unreadable, printed, temps;
 };
 
 #define FLAG(m) IP_FLAG(struct check, m)
@@ -64,6 +65,27 @@ static void warn_if_shared(const char *path)
 		ip_warn(&(struct ip_where){path, 0, 0, NULL}, "readable or writable by %s "
 		        "(case files hold special-category data: chmod 600)",
 		        st.st_mode & 007 ? _("others") : _("the group"));
+}
+
+/* A temp file a killed writer left holds case data outside any case
+ * file: a problem until the next write in its directory removes it. */
+static void temp_left(const char *path, void *ctx)
+{
+	struct check *c = ctx;
+	ip_error(&(struct ip_where){path, 0, 0, NULL}, "a temp file a killed writer left "
+	         "(the next write in this directory removes it)");
+	c->temps++;
+}
+
+/* The directories of a repository that writers put temp files in. */
+static void find_temps(struct check *c, const struct ip_repo *repo)
+{
+	static const char *const dirs[] = {"", "/cases", "/.integplan", "/.integplan/cache"};
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		char *dir = ip_xasprintf("%s%s", repo->dir, dirs[i]);
+		ip_temps_left(dir, temp_left, c);
+		free(dir);
+	}
 }
 
 static void print_doc(struct check *c, const json_t *v, bool several)
@@ -200,10 +222,18 @@ int main(int argc, char **argv)
 		warn_if_dir_shared(repo.dir);
 		warn_if_dir_shared(repo.cases);
 		rc = ip_inputs_each(&c.cli, &repo.cases, 1, true, check_one, &c);
+		find_temps(&c, &repo);
 		ip_repo_free(&repo);
 	} else {
 		rc = ip_inputs_each(&c.cli, operands, n, true, check_one, &c);
+		for (int i = 0; i < n; i++) {
+			struct stat st;
+			if (stat(operands[i], &st) == 0 && S_ISDIR(st.st_mode))
+				ip_temps_left(operands[i], temp_left, &c);
+		}
 	}
+	if (c.temps)
+		rc = ip_exit_merge(rc, IP_EXIT_PROBLEMS);
 	if (!c.cli.quiet)
 		summary(&c);
 	return ip_finish(rc);

@@ -3,6 +3,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -33,7 +34,8 @@ static char *dir_of(const char *path)
 	return d;
 }
 
-/* Where a file's new text is written before it is renamed over it. */
+/* The name a killed writer of older versions left beside path: the lock
+ * holder of path removes it (ip_lock_acquire). */
 static char *temp_name(const char *path)
 {
 	char *dir = dir_of(path);
@@ -41,6 +43,89 @@ static char *temp_name(const char *path)
 	char *tmp = ip_xasprintf("%s/.%s.tmp", dir, base);
 	free(dir);
 	return tmp;
+}
+
+/* ---- temp files killed writers left --------------------------------------- */
+
+/* The writer that made a temp file: ".NAME.tmp-PID" or ".NAME.tmp-PID-N"
+ * gives its process id; 0 when the name is not such a temp file, -1 for
+ * the ".NAME.tmp" of older versions. */
+static long temp_owner(const char *name)
+{
+	size_t len = strlen(name);
+	if (name[0] != '.' || len < 6)
+		return 0;
+	if (!strcmp(name + len - 4, ".tmp"))
+		return -1;
+	const char *t = NULL;
+	for (const char *p = strstr(name, ".tmp-"); p; p = strstr(p + 1, ".tmp-"))
+		t = p;
+	if (!t || t == name)
+		return 0;
+	char *end;
+	long pid = strtol(t + 5, &end, 10);
+	if (pid <= 0 || (*end == '-' && !(end[1] >= '0' && end[1] <= '9')))
+		return 0;
+	if (*end == '-')
+		strtoul(end + 1, &end, 10);
+	return *end ? 0 : pid;
+}
+
+/* A temp file is left over when the process that made it is gone (on this
+ * machine: kill(2) with signal 0 finds no such process), or, with an older
+ * version's name, when it is an hour old: no writer takes that long. */
+#define LEGACY_TEMP_AGE 3600
+
+bool ip_temp_left_over(const char *dir, const char *name)
+{
+	long pid = temp_owner(name);
+	if (pid > 0)
+		return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	struct stat st;
+	char *path = pid < 0 ? ip_xasprintf("%s/%s", dir, name) : NULL;
+	bool old = path && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	           time(NULL) - st.st_mtime > LEGACY_TEMP_AGE;
+	free(path);
+	return old;
+}
+
+int ip_temps_left(const char *dir, void (*each)(const char *path, void *ctx), void *ctx)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] == '.' && ip_temp_left_over(dir, e->d_name)) {
+			char *path = ip_xasprintf("%s/%s", dir, e->d_name);
+			each(path, ctx);
+			free(path);
+			n++;
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void remove_left(const char *path, void *ctx)
+{
+	(void)ctx;
+	unlink(path);
+}
+
+/* Before the first temp file of this run in a directory, remove those that
+ * writers killed there left (SIGKILL, a crash, power loss): every writer
+ * cleans up after its kind, at the price of one listing per directory. */
+#define SWEPT_MAX 32
+static void sweep(const char *dir)
+{
+	static char *swept[SWEPT_MAX];
+	static size_t nswept;
+	for (size_t i = 0; i < nswept; i++)
+		if (!strcmp(swept[i], dir))
+			return;
+	if (nswept < SWEPT_MAX)
+		swept[nswept++] = ip_xstrdup(dir);
+	ip_temps_left(dir, remove_left, NULL);
 }
 
 /* ---- locks -------------------------------------------------------------- */
@@ -219,21 +304,23 @@ struct ip_batch *ip_batch_new(void)
 	return ip_xcalloc(1, sizeof(struct ip_batch));
 }
 
-/* The temp file beside path: ".NAME.tmp", the name ip_lock_acquire clears
- * of what a killed writer left. Taken already, it is another writer's (of
- * a file nobody locks, like a cache): then ".NAME.tmp-PID-N", a name of
- * this process alone, which also says whose it is. 0, or errno. */
+/* The temp file beside path: ".NAME.tmp-PID", then ".NAME.tmp-PID-N"
+ * while taken (this process writes path twice): a name of this process
+ * alone, which says whose it is, so the next writer can tell a temp file
+ * a killed writer left. 0, or errno. */
 static int open_temp(const char *path, char **tmp, int *fd)
 {
 	static unsigned long serial;
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	char *fixed = temp_name(path);
-	*tmp = ip_xstrdup(fixed);
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	sweep(dir);
+	*tmp = ip_xasprintf("%s/.%s.tmp-%ld", dir, base, (long)getpid());
 	while ((*fd = open(*tmp, flags, 0600)) < 0 && errno == EEXIST) {
 		free(*tmp);
-		*tmp = ip_xasprintf("%s-%ld-%lu", fixed, (long)getpid(), ++serial);
+		*tmp = ip_xasprintf("%s/.%s.tmp-%ld-%lu", dir, base, (long)getpid(), ++serial);
 	}
-	free(fixed);
+	free(dir);
 	return *fd < 0 ? errno : 0;
 }
 

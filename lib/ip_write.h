@@ -12,7 +12,8 @@
 /* An exclusive flock(2) on an existing case file, held across a
  * read-modify-write. The kernel drops it when a process dies, so there are
  * never stale locks. Waits up to $IP_LOCK_TIMEOUT seconds (default 10).
- * Taking it removes the temp file a killed writer of the file left. */
+ * Taking it removes the ".NAME.tmp" a killed writer of an older version
+ * left; temp files of this one are swept (ip_temps_left). */
 struct ip_lock {
 	int fd;
 };
@@ -64,6 +65,14 @@ void ip_stream_write(struct ip_stream *s, const char *data, size_t len);
 /* 0 or 74; the temp file is gone either way. */
 int ip_stream_commit(struct ip_stream *s);
 void ip_stream_abort(struct ip_stream *s);
+
+/* Temp files that killed writers left: ".NAME.tmp-PID[-N]" of a process
+ * that is gone, or an older version's ".NAME.tmp" an hour old. Every
+ * writer removes those of a directory before its first temp file there;
+ * ip_temps_left calls each with every one in dir (not below) and returns
+ * how many. */
+bool ip_temp_left_over(const char *dir, const char *name);
+int ip_temps_left(const char *dir, void (*each)(const char *path, void *ctx), void *ctx);
 
 /* mkdir with mode 0700 whatever the umask; an existing directory is fine.
  * Returns 0 or 73. */

@@ -8,12 +8,15 @@
  *
  * KIND is open (open, openat), write, fsync (fsync, fdatasync, syncfs),
  * rename (rename, renameat, link) or malloc (malloc, calloc, realloc);
- * ERRNO is ENOSPC, EIO, EINTR, ENOMEM or EDQUOT. Only the process itself
+ * ERRNO is ENOSPC, EIO, EINTR, ENOMEM or EDQUOT, or KILL: the process
+ * is killed with SIGKILL at that call, as a crash or power loss would stop
+ * it (tests/0120-crash.bats, every writer). Only the process itself
  * is affected: children (age) start without the shim. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +53,7 @@ __attribute__((constructor)) static void shim_init(void)
 			fault_onward = strchr(n, '+') != NULL;
 			fault_errno = !strcmp(err, "ENOSPC") ? ENOSPC : !strcmp(err, "EIO") ? EIO
 			            : !strcmp(err, "EINTR") ? EINTR : !strcmp(err, "EDQUOT") ? EDQUOT
-			            : ENOMEM;
+			            : !strcmp(err, "KILL") ? -1 : ENOMEM;
 		}
 	}
 	unsetenv("LD_PRELOAD");
@@ -80,6 +83,8 @@ static int fails(enum kind k)
 	unsigned long n = ++calls[k];
 	if ((int)k != fault_kind || n < fault_at || (n > fault_at && !fault_onward))
 		return 0;
+	if (fault_errno < 0)
+		raise(SIGKILL);
 	errno = fault_errno;
 	return 1;
 }
