@@ -67,6 +67,8 @@ bench_repo() { # N: a repository of N generated cases
 	IP_DIR=/nonexistent run sh "$EXAMPLES/integplan-reports.sh" due
 	assert_failure
 	assert_output --partial "ip-report:"
+	# a failed report leaves no temp file behind
+	[ -z "$(find "$IP_REPORTS" -name '.*')" ]
 }
 
 @test "the crontab and the systemd units call the script" {

@@ -4,7 +4,8 @@
 # is overdue); "indicators", the funders' indicators of the quarter that
 # just ended. Each lands in $IP_REPORTS (default ~/integplan-reports) as
 # due-YYYY-MM-DD.csv or indicators-YYYY-QN.csv, written under a temporary
-# name and then renamed, so a reader never sees half a report.
+# name and then renamed, so a reader never sees half a report; a report
+# that fails leaves neither it nor its temporary file.
 #
 # IP_DIR names the case repository. Silent unless something fails; then
 # the error is on stderr (cron mails it; journald keeps it).
@@ -26,17 +27,22 @@ previous_quarter() {
 }
 
 case ${1:-} in
+due) name=due-$(date +%Y-%m-%d).csv ;;
+indicators) name=indicators-$(previous_quarter).csv ;;
+*) ;;
+esac
+tmp="$out/.${name:-none}.tmp"
+trap 'rm -f "$tmp"' EXIT
+case ${1:-} in
 due)
-	name=due-$(date +%Y-%m-%d).csv
-	ip-report -q --no-progress due --within 14d -f csv >"$out/.$name.tmp"
+	ip-report -q --no-progress due --within 14d -f csv >"$tmp"
 	;;
 indicators)
-	name=indicators-$(previous_quarter).csv
-	ip-report -q --no-progress indicators --period "$(previous_quarter)" -f csv >"$out/.$name.tmp"
+	ip-report -q --no-progress indicators --period "$(previous_quarter)" -f csv >"$tmp"
 	;;
 *)
 	echo "usage: integplan-reports.sh due|indicators" >&2
 	exit 64
 	;;
 esac
-mv "$out/.$name.tmp" "$out/$name"
+mv "$tmp" "$out/$name"
