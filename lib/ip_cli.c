@@ -4,6 +4,7 @@
 #include "ip_grammar.h"
 #include "ip_i18n.h"
 #include "ip_schema.h"
+#include "ip_write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,15 +43,23 @@ static int take_format(const struct ip_optarg *a)
 	return 0;
 }
 
+/* No case, package or partial comes near a gigabyte; the parser's memory
+ * grows with the file. */
+#define MAX_FILE_SIZE_LIMIT (1 << 30)
+
 static int take_max_file_size(const struct ip_optarg *a)
 {
 	struct ip_cli *cli = a->state;
 	char *end;
 	errno = 0;
+	/* strtoull takes "-1" as the largest number: digits only, 1 to 1 GiB */
+	bool digits = *a->arg && strspn(a->arg, "0123456789") == strlen(a->arg);
 	cli->max_file_size = strtoull(a->arg, &end, 10);
 	cli->lim.max_bytes = cli->max_file_size;
-	if (errno || *end || cli->max_file_size == 0)
-		argp_error(a->argp, _("--max-file-size: '%s' is not a number of bytes"), a->arg);
+	if (!digits || errno || *end || cli->max_file_size == 0 ||
+	    cli->max_file_size > MAX_FILE_SIZE_LIMIT)
+		argp_error(a->argp, _("--max-file-size: '%s' is not a number of bytes from 1 to "
+		                      "%d"), a->arg, MAX_FILE_SIZE_LIMIT);
 	return 0;
 }
 
@@ -293,6 +302,19 @@ static int require_needed(const struct ip_command *cmd, const struct ip_args *ar
 	return rc;
 }
 
+/* The variables that steer every command, checked before it starts, as
+ * its options are: 0 or 64. */
+static int check_environment(void)
+{
+	int rc = ip_lock_timeout_check();
+	const char *seed = getenv("IP_RANDOM_SEED");
+	if (seed && *seed && (strspn(seed, "0123456789") != strlen(seed) || strlen(seed) > 19)) {
+		ip_error(NULL, "IP_RANDOM_SEED: '%s' is not a whole number", seed);
+		rc = IP_EXIT_USAGE;
+	}
+	return rc;
+}
+
 int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *cli,
                      int argc, char **argv, struct ip_args *args)
 {
@@ -330,7 +352,7 @@ int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *c
 		rc = IP_EXIT_USAGE;
 	}
 	args->n = argc - args->first;
-	return rc;
+	return rc ? rc : check_environment();
 }
 
 bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args,

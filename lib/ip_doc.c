@@ -726,7 +726,11 @@ static void js_skip_scalar(struct jscan *s)
 		s->p++;
 		return;
 	}
-	while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+	/* Only what a number or a literal (true, false, null) is made of, so
+	 * that "2@" leaves "@" to be refused, not taken for part of the 2. */
+	const char *chars = s->p < s->end && *s->p >= 'a' && *s->p <= 'z'
+	                    ? "abcdefghijklmnopqrstuvwxyz" : "0123456789+-.eE";
+	while (s->p < s->end && *s->p && strchr(chars, *s->p))
 		s->p++;
 }
 
@@ -830,8 +834,10 @@ static int parse_json(const char *file, const char *buf, size_t len,
 		json_t *root = json_loadb(p, (size_t)(end - p), JSON_REJECT_DUPLICATES |
 		                          JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &err);
 		if (!root) {
+			/* on the value's first line, columns count from where it began */
+			int from = err.line == 1 ? (int)(p - line_start) : 0;
 			struct ip_where w = {file, err.line > 0 ? line - 1 + err.line : 0,
-			                     err.column > 0 ? err.column : 0, NULL};
+			                     err.column > 0 ? from + err.column : 0, NULL};
 			ip_error(&w, "%s", err.text);
 			return IP_EXIT_DATAERR;
 		}

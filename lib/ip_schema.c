@@ -1,4 +1,5 @@
 #include "ip_schema.h"
+#include "ip_emit.h"
 #include "ip_grammar.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
@@ -454,6 +455,7 @@ const struct ip_field ip_report_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
 
 /* ---- lookup and description --------------------------------------------- */
 
+
 static const struct ip_field *child_field(const struct ip_field *obj,
                                           const char *name, size_t len)
 {
@@ -570,6 +572,17 @@ struct vctx {
 };
 
 #define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
+
+/* The amount as it was written (1000000.5, not %g's 1e+06). */
+static void amount_out_of_range(struct vctx *c, const char *path, double amount)
+{
+	char text[40];
+	if (amount == (double)(long long)amount && amount > -1e15 && amount < 1e15)
+		snprintf(text, sizeof text, "%lld", (long long)amount);
+	else
+		ip_format_real(amount, text);
+	problem(c, path, "amount %s is out of range (0 to 1000000)", text);
+}
 
 static bool is_texty(enum ip_type t)
 {
@@ -795,8 +808,7 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 		if (!json_is_number(v))
 			problem(c, path, "expected an amount, found %s", json_noun(v));
 		else if (json_number_value(v) < 0 || json_number_value(v) > 1e6)
-			problem(c, path, "amount %g is out of range (0 to 1000000)",
-			        json_number_value(v));
+			amount_out_of_range(c, path, json_number_value(v));
 		break;
 	case IP_T_BOOLEAN:
 		if (!json_is_boolean(v))

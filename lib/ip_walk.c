@@ -79,6 +79,28 @@ static int one_input(const char *path, bool recurse, ip_input_fn fn, void *ctx)
 	return fn(path, ctx);
 }
 
+/* A path list is read a bounded entry at a time: /dev/zero, a binary file
+ * or a runaway pipe given as --files-from must not grow without end. */
+#define PATH_ENTRY_MAX 4096       /* bytes of one path (PATH_MAX) */
+#define PATH_LIST_MAX 100000000   /* entries of one list, empty ones included */
+
+/* The next entry of a path list into buf: its length, -1 at the end, or
+ * -2 as soon as it is longer than PATH_ENTRY_MAX. */
+static long next_entry(FILE *f, int delim, char buf[PATH_ENTRY_MAX + 1])
+{
+	long len = 0;
+	int c;
+	while ((c = getc_unlocked(f)) != EOF && c != delim) {
+		if (len == PATH_ENTRY_MAX)
+			return -2;
+		buf[len++] = (char)c;
+	}
+	if (c == EOF && len == 0)
+		return -1;
+	buf[len] = '\0';
+	return len;
+}
+
 static int files_from(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 {
 	bool is_stdin = !strcmp(in->files_from, "-");
@@ -89,22 +111,26 @@ static int files_from(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 		return IP_EXIT_NOINPUT;
 	}
 	int rc = IP_EXIT_OK;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	while ((len = getdelim(&line, &cap, in->null ? '\0' : '\n', f)) > 0) {
-		if (line[len - 1] == (in->null ? '\0' : '\n'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		rc = ip_exit_merge(rc, one_input(line, in->recurse, fn, ctx));
+	char *entry = ip_xmalloc(PATH_ENTRY_MAX + 1);
+	long len, n = 0;
+	while ((len = next_entry(f, in->null ? '\0' : '\n', entry)) != -1) {
+		if (++n > PATH_LIST_MAX || len == -2) {
+			ip_error(&(struct ip_where){in->files_from, in->null ? 0 : (int)n, 0, NULL},
+			         len == -2 ? "a path longer than %d bytes: not a list of paths"
+			                   : "more than %d entries: not a list of paths",
+			         len == -2 ? PATH_ENTRY_MAX : PATH_LIST_MAX);
+			rc = ip_exit_merge(rc, IP_EXIT_DATAERR);
+			break;
+		}
+		if (len > 0)
+			rc = ip_exit_merge(rc, one_input(entry, in->recurse, fn, ctx));
 	}
 	if (ferror(f)) {
 		ip_error(&(struct ip_where){in->files_from, 0, 0, NULL},
 		         "cannot read: %s", strerror(errno));
 		rc = ip_exit_merge(rc, IP_EXIT_IOERR);
 	}
-	free(line);
+	free(entry);
 	if (!is_stdin)
 		fclose(f);
 	return rc;

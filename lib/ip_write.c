@@ -130,10 +130,36 @@ static void sweep(const char *dir)
 
 /* ---- locks -------------------------------------------------------------- */
 
-static double lock_timeout(void)
+/* How long a writer waits for a case another process has locked. */
+#define LOCK_TIMEOUT_DEFAULT 10.0
+#define LOCK_TIMEOUT_MAX 3600.0
+
+/* $IP_LOCK_TIMEOUT as seconds; -1 when it is not a number from 0 to an
+ * hour (NaN, an infinity and a negative wait are not waits). */
+static double lock_timeout_of(const char *env)
+{
+	if (!env || !*env)
+		return LOCK_TIMEOUT_DEFAULT;
+	char *end;
+	errno = 0;
+	double t = strtod(env, &end);
+	bool digits = strspn(env, "0123456789.") == strlen(env);
+	return digits && !*end && !errno && t >= 0 && t <= LOCK_TIMEOUT_MAX ? t : -1;
+}
+
+int ip_lock_timeout_check(void)
 {
 	const char *env = getenv("IP_LOCK_TIMEOUT");
-	return env && *env ? atof(env) : 10.0;
+	if (lock_timeout_of(env) >= 0)
+		return IP_EXIT_OK;
+	ip_error(NULL, "IP_LOCK_TIMEOUT: '%s' is not a number of seconds from 0 to 3600", env);
+	return IP_EXIT_USAGE;
+}
+
+static double lock_timeout(void)
+{
+	double t = lock_timeout_of(getenv("IP_LOCK_TIMEOUT"));
+	return t >= 0 ? t : LOCK_TIMEOUT_DEFAULT;
 }
 
 /* Whoever holds a file's lock owns its temp name: a temp file there now

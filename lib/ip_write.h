@@ -18,6 +18,10 @@ struct ip_lock {
 	int fd;
 };
 
+/* 0, or 64 with a message when $IP_LOCK_TIMEOUT is not a number of
+ * seconds from 0 to 3600 (every command checks it before it starts). */
+int ip_lock_timeout_check(void);
+
 /* 0, or 66 (no such file), 73 (a symlink), 75 (still locked), 74. */
 int ip_lock_acquire(const char *path, struct ip_lock *lk);
 void ip_lock_release(struct ip_lock *lk);

@@ -120,3 +120,40 @@ hostile_case() {
 	[ "${stderr_lines[0]}" = "ip-report: ./$cache: warning: not a report cache of this version; ignored and rebuilt" ]
 	head -1 "$cache" | grep -q '^integplan-report-cache 1 '
 }
+
+@test "numbers in options and variables: NaN, infinities, negative sizes and runaway path lists are refused" {
+	cd repo
+	local v
+	for v in nan inf -1 1e9 abc ''; do
+		[ -z "$v" ] && continue
+		IP_LOCK_TIMEOUT=$v run ip-check -q
+		assert_failure 64
+		assert_output "ip-check: IP_LOCK_TIMEOUT: '$v' is not a number of seconds from 0 to 3600"
+	done
+	IP_LOCK_TIMEOUT=0.5 run ip-check -q
+	assert_success
+	IP_RANDOM_SEED=-3 run ip-check -q
+	assert_failure 64
+	assert_output "ip-check: IP_RANDOM_SEED: '-3' is not a whole number"
+	for v in -1 0 2000000000 1e3 ' 12'; do
+		run ip-check -q --max-file-size="$v"
+		assert_failure 64
+		assert_line "ip-check: --max-file-size: '$v' is not a number of bytes from 1 to 1073741824"
+	done
+	c=cases/AF-KBL-PH-2026-DZ33G.yaml
+	for v in nan inf -inf; do
+		run ip-plan add -i --category cash-assistance --amount "$v" "$c"
+		assert_failure 64
+		assert_output "ip-plan: --amount: '$v' is not a number"
+	done
+	run ip-plan add -i --category cash-assistance --amount 1000000.5 "$c"
+	assert_failure 64
+	assert_output --partial "amount 1000000.5 is out of range (0 to 1000000)"
+	# a list of paths with no end: refused at once, in either framing
+	run timeout 20 ip-check -q --files-from=/dev/zero
+	assert_failure 65
+	assert_output "ip-check: /dev/zero:1: a path longer than 4096 bytes: not a list of paths"
+	run timeout 60 ip-check -q -0 --files-from=/dev/zero
+	assert_failure 65
+	assert_output "ip-check: /dev/zero: more than 100000000 entries: not a list of paths"
+}
