@@ -23,13 +23,18 @@
 /* The changes come first, in the order of enum ip_plan_change. */
 enum sub { NEW, ADD, SET, APPROVE, DEPARTURE, ARRIVAL, FOLLOW_UP, CHECK, RENDER,
            TEMPLATES, NSUB };
+#define DATA IP_FORMATS_DATA
 static const struct ip_sub subs[NSUB] = {
-	{"new", N_("A plan from a template")}, {"add", N_("Add a measure")},
-	{"set", N_("Change a measure")}, {"approve", N_("Approve for one side")},
-	{"departure", N_("Record the departure")}, {"arrival", N_("Record the arrival")},
-	{"follow-up", N_("Record a follow-up as done")}, {"check", N_("Find the gaps of plans")},
-	{"render", N_("The plan as a document")}, {"templates", N_("List the plan templates")},
+	{"new", N_("A plan from a template"), DATA}, {"add", N_("Add a measure"), DATA},
+	{"set", N_("Change a measure"), DATA}, {"approve", N_("Approve for one side"), DATA},
+	{"departure", N_("Record the departure"), DATA},
+	{"arrival", N_("Record the arrival"), DATA},
+	{"follow-up", N_("Record a follow-up as done"), DATA},
+	{"check", N_("Find the gaps of plans"), DATA},
+	{"render", N_("The plan as a document"), IP_FORMATS_DOC},
+	{"templates", N_("List the plan templates"), DATA},
 };
+#undef DATA
 #define ONLY(s) IP_SUB(s)
 #define EDITS (ONLY(NEW) | ONLY(ADD) | ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) | \
                ONLY(ARRIVAL) | ONLY(FOLLOW_UP))
@@ -281,12 +286,6 @@ int main(int argc, char **argv)
 	ip_date_str(ip_now(), p.today);
 	int rc = ip_command_parse(&command, &p, &p.cli, argc, argv, &args);
 	p.sub = (enum sub)args.sub;
-	if (p.sub < NSUB && !args.alone && p.cli.format_given &&
-	    (p.cli.format >= IP_FORMAT_MD) != (p.sub == RENDER)) {
-		ip_error(NULL, "-f: ip-plan %s writes %s", subs[p.sub].name,
-		         p.sub == RENDER ? _("md or html") : _("yaml, json or jsonl"));
-		rc = IP_EXIT_USAGE;
-	}
 	if (!rc)
 		rc = p.list ? ip_vocab_print(p.list) : run(&p, argv + args.first, args.n);
 	ip_rules_free(p.rules);

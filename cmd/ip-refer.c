@@ -25,14 +25,18 @@
 #include "ip_write.h"
 
 enum sub { SEND, UPDATE, RESPOND, RECEIVE, PARTNERS, KEY, NSUB };
+/* Packages and responses are JSON; the rest writes case data. */
+#define PACKAGES (1u << IP_FORMAT_JSON | 1u << IP_FORMAT_JSONL)
 static const struct ip_sub subs[NSUB] = {
-	{"send", N_("Refer cases to a partner")},
-	{"update", N_("Change the state of a referral")},
-	{"respond", N_("Answer a referral (partner side)")},
-	{"receive", N_("Merge a partner's response (host side)")},
-	{"partners", N_("List the partner directory")},
-	{"key", N_("The centre's public signing key, for partner directories")},
+	{"send", N_("Refer cases to a partner"), PACKAGES},
+	{"update", N_("Change the state of a referral"), IP_FORMATS_DATA},
+	{"respond", N_("Answer a referral (partner side)"), PACKAGES},
+	{"receive", N_("Merge a partner's response (host side)"), IP_FORMATS_DATA},
+	{"partners", N_("List the partner directory"), IP_FORMATS_DATA},
+	{"key", N_("The centre's public signing key, for partner directories"),
+	 IP_FORMATS_DATA},
 };
+#undef PACKAGES
 #define ONLY(s) IP_SUB(s)
 
 struct refer {
@@ -109,19 +113,6 @@ static const struct ip_command command = {
 	subs, NSUB, N_("subcommand"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_DATA, 5, NULL,
 };
-
-/* What a subcommand needs besides its options' values. */
-static int check_usage(struct refer *r)
-{
-	int rc = IP_EXIT_OK;
-	bool packages = r->sub == SEND || r->sub == RESPOND;
-	if (r->cli.format_given && packages && r->cli.format != IP_FORMAT_JSON &&
-	    r->cli.format != IP_FORMAT_JSONL) {
-		ip_error(NULL, "-f: packages are JSON (json or jsonl)");
-		rc = IP_EXIT_USAGE;
-	}
-	return rc;
-}
 
 static int load_directory(struct refer *r)
 {
@@ -272,8 +263,6 @@ int main(int argc, char **argv)
 	ip_date_str(ip_now(), r.today);
 	int rc = ip_command_parse(&command, &r, &r.cli, argc, argv, &args);
 	r.sub = (enum sub)args.sub;
-	if (args.sub < NSUB && !args.alone)
-		rc = ip_exit_merge(rc, check_usage(&r));
 	if (!rc && !r.cli.format_given && (r.sub == SEND || r.sub == RESPOND))
 		r.cli.format = IP_FORMAT_JSONL;
 	if (!rc && !r.list)

@@ -29,13 +29,20 @@
 #include "ip_write.h"
 
 enum sub { SUMMARY, KPI, DUE, INDICATORS, EXPORT, MERGE, NSUB };
+/* Tables of counts in every report format but JSON Lines (a partial is
+ * one JSON value); due in all of them; export as rows: CSV or JSON. */
+#define TABLES (IP_FORMATS_REPORT & ~(1u << IP_FORMAT_JSONL))
+#define ROWS (1u << IP_FORMAT_CSV | 1u << IP_FORMAT_JSON | 1u << IP_FORMAT_JSONL)
 static const struct ip_sub subs[NSUB] = {
-	{"summary", N_("Counts by fields")}, {"kpi", N_("Key figures of the counselling")},
-	{"due", N_("What falls due, and what is overdue")},
-	{"indicators", N_("The funders' indicators of a period")},
-	{"export", N_("One row per case")}, {"merge", N_("Combine the partials of several "
-	"repositories")},
+	{"summary", N_("Counts by fields"), TABLES},
+	{"kpi", N_("Key figures of the counselling"), TABLES},
+	{"due", N_("What falls due, and what is overdue"), IP_FORMATS_REPORT},
+	{"indicators", N_("The funders' indicators of a period"), TABLES},
+	{"export", N_("One row per case"), ROWS},
+	{"merge", N_("Combine the partials of several repositories"), TABLES},
 };
+#undef TABLES
+#undef ROWS
 
 struct report {
 	struct ip_cli cli;
@@ -44,6 +51,7 @@ struct report {
 	const char *by, *within, *fields, *key_file;
 	bool no_cache;
 	int jobs, bad_options, k;
+	int key_status;          /* export --pseudonymise: reading --key-file */
 	bool anonymise, pseudonymise;
 	bool unprotected;        /* --protection none */
 	struct ip_ptable ptable; /* the Cell Key Method's perturbation table */
@@ -166,8 +174,8 @@ static void check_export(struct report *r)
 	if (r->pseudonymise && !r->key_file)
 		bad(r, "--pseudonymise", "%s", _("needs --key-file FILE (the same key gives the same "
 		                                 "hashes)"));
-	else if (r->pseudonymise && !ip_export_key(x, r->key_file))
-		r->bad_options++;
+	else if (r->pseudonymise)
+		r->key_status = ip_export_key(x, r->key_file);
 	r->bad_options += ip_export_columns(x, r->fields, "--fields");
 }
 
@@ -204,10 +212,7 @@ static int check_request(struct report *r)
 	if (r->sub == EXPORT)
 		check_export(r);
 	check_whole_months(r);
-	if (r->cli.format_given && r->cli.format == IP_FORMAT_JSONL && r->sub != EXPORT &&
-	    r->sub != DUE)
-		bad(r, "-f", "%s", _("jsonl is for export and due; use json"));
-	return r->bad_options ? IP_EXIT_USAGE : IP_EXIT_OK;
+	return r->bad_options ? IP_EXIT_USAGE : r->key_status;
 }
 
 /* The protection of the tables: the perturbation table, unless none is

@@ -194,6 +194,14 @@ static int decrypt_one(const char *identity, const char *name, const char *in, s
 int ip_age_decrypt(const char *identity, const char *name, const char *in, size_t len,
                    struct ip_buf *out)
 {
+	/* a missing identity is missing input, not a damaged package */
+	if (access(identity, R_OK) != 0) {
+		int e = errno;
+		ip_error(&(struct ip_where){identity, 0, 0, NULL}, "cannot open the identity "
+		         "file: %s", strerror(e));
+		return e == ENOENT ? IP_EXIT_NOINPUT : e == EACCES ? IP_EXIT_NOPERM
+		                                                   : IP_EXIT_IOERR;
+	}
 	/* Armoured files one after another (a run sealed chunk by chunk, or
 	 * per recipient): each decrypted, the plain texts joined. */
 	int rc = IP_EXIT_OK;

@@ -26,21 +26,55 @@ static const char *const argp_words[] __attribute__((unused)) = {
 
 /* ---- the common options ------------------------------------------------- */
 
+/* The formats of a mask as words: "md or html". */
 static const char *format_words(unsigned formats)
 {
-	return formats == IP_FORMATS_REPORT ? _("table, csv, json, jsonl, md or html")
-	       : formats & IP_FORMATS_DOC ? _("yaml, json, jsonl, md or html")
-	                                  : _("yaml, json or jsonl");
+	static const char *const names[] = {"yaml", "json", "jsonl", "md", "html", "table", "csv"};
+	static char words[96];
+	size_t n = 0, left = 0, len = 0;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		left += formats >> i & 1;
+	words[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (formats >> i & 1) {
+			n++;
+			len += (size_t)snprintf(words + len, sizeof words - len, "%s%s",
+			                        n == 1 ? "" : n == left ? _(" or ") : ", ", names[i]);
+		}
+	return words;
 }
 
+/* -f is checked when the subcommand is known: each writes its own formats. */
 static int take_format(const struct ip_optarg *a)
 {
 	struct ip_cli *cli = a->state;
-	if (!ip_format_parse(a->arg, &cli->format) || !(cli->formats & 1u << cli->format))
-		argp_error(a->argp, _("unknown format '%s' (use %s)"), a->arg,
-		           format_words(cli->formats));
+	cli->format_name = a->arg;
 	cli->format_given = true;
 	return 0;
+}
+
+/* -f against the formats of the subcommand (or of the command): 0 or 64. */
+static int check_format(const struct ip_command *cmd, struct ip_cli *cli,
+                        const struct ip_args *args)
+{
+	bool sub = cmd->subs && args->sub < cmd->nsubs && !args->alone;
+	if (sub && cmd->subs[args->sub].formats)
+		cli->formats = cmd->subs[args->sub].formats;
+	if (!cli->format_name)
+		return IP_EXIT_OK;
+	bool known = ip_format_parse(cli->format_name, &cli->format);
+	if (known && cli->formats & 1u << cli->format)
+		return IP_EXIT_OK;
+	if (!known)
+		ip_error(&(struct ip_where){NULL, 0, 0, "-f"}, "unknown format '%s' (use %s)",
+		         cli->format_name, format_words(cli->formats));
+	else if (sub)
+		ip_error(&(struct ip_where){NULL, 0, 0, "-f"}, "%s %s writes %s, not %s", cmd->name,
+		         cmd->subs[args->sub].name, format_words(cli->formats), cli->format_name);
+	else
+		ip_error(&(struct ip_where){NULL, 0, 0, "-f"}, "%s writes %s, not %s", cmd->name,
+		         format_words(cli->formats), cli->format_name);
+	return IP_EXIT_USAGE;
 }
 
 /* No case, package or partial comes near a gigabyte; the parser's memory
@@ -352,6 +386,8 @@ int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *c
 		rc = IP_EXIT_USAGE;
 	}
 	args->n = argc - args->first;
+	if (!rc)
+		rc = check_format(cmd, cli, args);
 	return rc ? rc : check_environment();
 }
 

@@ -28,6 +28,7 @@ struct ip_cli {
 	bool quiet;             /* -q */
 	enum ip_format format;  /* -f */
 	bool format_given;
+	const char *format_name; /* -f as given, checked once the subcommand is known */
 	unsigned formats;       /* the formats the command writes (a mask of
 	                         * 1 << IP_FORMAT_...; IP_FORMATS_DATA by default) */
 	struct ip_limits lim;   /* limits in force: defaults, repository, option */
@@ -115,6 +116,7 @@ struct ip_opt {
 struct ip_sub {
 	const char *name;
 	const char *help;        /* N_(): one line, for completions */
+	unsigned formats;        /* the formats -f takes here; 0: the command's */
 };
 
 /* A command: its options and subcommands, and what its operands are. */

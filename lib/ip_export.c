@@ -2,6 +2,7 @@
 #include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
+#include "ip_exit.h"
 #include "ip_i18n.h"
 
 #include <nettle/hmac.h>
@@ -41,22 +42,23 @@ static bool anonymous_column(const char *name)
 	return false;
 }
 
-bool ip_export_key(struct ip_export *r, const char *key_file)
+int ip_export_key(struct ip_export *r, const char *key_file)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	if (ip_read_all(key_file, 4096, &buf, &len))
-		return false;
+	int rc = ip_read_all(key_file, 4096, &buf, &len);
+	if (rc)
+		return rc;
 	if (len < 16) {
 		ip_error(&(struct ip_where){key_file, 0, 0, NULL}, "a key needs at least 16 "
 		         "bytes (make one: head -c 32 /dev/urandom >%s)", key_file);
 		free(buf);
-		return false;
+		return IP_EXIT_DATAERR;
 	}
 	r->key_len = len > sizeof r->key ? sizeof r->key : len;
 	memcpy(r->key, buf, r->key_len);
 	free(buf);
-	return true;
+	return IP_EXIT_OK;
 }
 
 /* Is name a column this kind of export has? Else reported at w. */

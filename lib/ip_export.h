@@ -47,8 +47,9 @@ struct ip_export {
  * problem is reported at label; returns their number. */
 int ip_export_columns(struct ip_export *x, const char *asked, const char *label);
 
-/* The key of the id hashes from key_file: at least 16 bytes. */
-bool ip_export_key(struct ip_export *x, const char *key_file);
+/* The key of the id hashes from key_file: at least 16 bytes. 0, or 66
+ * (no such file), 74 (unreadable) or 65 (too short), reported. */
+int ip_export_key(struct ip_export *x, const char *key_file);
 
 void ip_export_header(struct ip_export *x);
 void ip_export_row(struct ip_export *x, char *facts[IP_NFACTS]);

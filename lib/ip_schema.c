@@ -631,7 +631,10 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 {
 	char listed[64];
 	if (!*s) {
-		problem(c, path, "empty value (leave the field out instead)");
+		if (f->flags & IP_REQUIRED)
+			problem(c, path, "empty value (the field is required)");
+		else
+			problem(c, path, "empty value (leave the field out instead)");
 		return;
 	}
 	switch (f->type) {

@@ -191,6 +191,34 @@ YAML
 	assert_output '{"a":1,"b":"text"}'
 }
 
+@test "each subcommand's -f takes its own formats, and says which" {
+	make_repo
+	c=$(open_mariam)
+	run ip-plan render -f pdf "$c"
+	assert_failure 64
+	assert_output "ip-plan: -f: unknown format 'pdf' (use md or html)"
+	run ip-plan render -f yaml "$c"
+	assert_failure 64
+	assert_output "ip-plan: -f: ip-plan render writes md or html, not yaml"
+	run ip-plan departure -i -f html --date 2026-12-01 "$c"
+	assert_failure 64
+	assert_output "ip-plan: -f: ip-plan departure writes yaml, json or jsonl, not html"
+	local f
+	for f in html md table; do
+		run ip-report export -f "$f"
+		assert_failure 64
+		assert_output "ip-report: -f: ip-report export writes json, jsonl or csv, not $f"
+	done
+	run ip-report summary -f jsonl
+	assert_failure 64
+	assert_output "ip-report: -f: ip-report summary writes json, md, html, table or csv, not jsonl"
+	run ip-refer send -f yaml --to AF-KBL-PH "$c"
+	assert_failure 64
+	assert_output "ip-refer: -f: ip-refer send writes json or jsonl, not yaml"
+	ip-report export -q -f jsonl >/dev/null
+	ip-report due -q -f jsonl >/dev/null
+}
+
 @test "an unknown format is a usage error (64)" {
 	run ip-check -f xml sketch.yaml
 	assert_failure 64
