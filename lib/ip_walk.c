@@ -114,11 +114,14 @@ static int files_from(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 	char *entry = ip_xmalloc(PATH_ENTRY_MAX + 1);
 	long len, n = 0;
 	while ((len = next_entry(f, in->null ? '\0' : '\n', entry)) != -1) {
-		if (++n > PATH_LIST_MAX || len == -2) {
-			ip_error(&(struct ip_where){in->files_from, in->null ? 0 : (int)n, 0, NULL},
-			         len == -2 ? "a path longer than %d bytes: not a list of paths"
-			                   : "more than %d entries: not a list of paths",
-			         len == -2 ? PATH_ENTRY_MAX : PATH_LIST_MAX);
+		struct ip_where w = {in->files_from, in->null ? 0 : (int)n + 1, 0, NULL};
+		if (len == -2)
+			ip_error(&w, "a path longer than %d bytes: not a list of paths",
+			         PATH_ENTRY_MAX);
+		else if (++n > PATH_LIST_MAX)
+			ip_error(&(struct ip_where){in->files_from, 0, 0, NULL}, "more than %d "
+			         "entries: not a list of paths", PATH_LIST_MAX);
+		if (len == -2 || n > PATH_LIST_MAX) {
 			rc = ip_exit_merge(rc, IP_EXIT_DATAERR);
 			break;
 		}
