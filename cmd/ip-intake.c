@@ -16,6 +16,7 @@
 #include "ip_rows.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
+#include "ip_visible.h"
 #include "ip_write.h"
 
 struct intake {
@@ -99,8 +100,12 @@ static error_t parse_operand(int key, char *arg, struct argp_state *state, void 
 	struct intake *in = input;
 	if (key != ARGP_KEY_ARG)
 		return ARGP_ERR_UNKNOWN;
-	if (!in->init || state->arg_num > 0)
-		argp_error(state, _("unexpected operand '%s'"), arg);
+	if (!in->init || state->arg_num > 0) {
+		struct ip_buf shown = {0};
+		ip_visible_add(&shown, arg, strlen(arg), false);
+		argp_error(state, _("unexpected operand '%s'"), shown.s ? shown.s : "");
+		ip_buf_free(&shown);
+	}
 	in->cli.dir = arg;
 	return 0;
 }
@@ -120,10 +125,10 @@ static int do_init(struct intake *in)
 	const char *centre = in->centre ? in->centre : "LOCAL";
 	bool cloned;
 	int rc = ip_repo_make(dir, centre, in->state, in->git, &cloned);
-	if (!rc && !in->cli.quiet)
-		fprintf(stderr, cloned ? _("%s: set up git for the case repository in %s\n")
-		        : _("%s: made a case repository in %s (centre %s)\n"),
-		        ip_progname(), dir, centre);
+	if (!rc && !in->cli.quiet && cloned)
+		ip_inform(NULL, "set up git for the case repository in %s", dir);
+	else if (!rc && !in->cli.quiet)
+		ip_inform(NULL, "made a case repository in %s (centre %s)", dir, centre);
 	return rc;
 }
 

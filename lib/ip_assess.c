@@ -273,15 +273,16 @@ static void say_rules(const struct ip_assess *x, const char *name, const json_t 
 	size_t i;
 	json_t *rule;
 	json_array_foreach((json_t *)fired, i, rule) {
-		fprintf(stderr, _("%s: %s: rule %s fired"), ip_progname(), name,
-		        ip_str(rule, "id"));
 		const char *note = ip_str(rule, "note");
 		if (note)
-			fprintf(stderr, ": %s", note);
-		fputc('\n', stderr);
+			ip_inform(&(struct ip_where){name, 0, 0, NULL}, "rule %s fired: %s",
+			          ip_str(rule, "id"), note);
+		else
+			ip_inform(&(struct ip_where){name, 0, 0, NULL}, "rule %s fired",
+			          ip_str(rule, "id"));
 	}
-	fprintf(stderr, _("%s: %s: priority %s\n"), ip_progname(), name,
-	        ip_str(assessment, "priority"));
+	ip_inform(&(struct ip_where){name, 0, 0, NULL}, "priority %s",
+	          ip_str(assessment, "priority"));
 }
 
 int ip_assess_apply(struct ip_assess *x, json_t *c, const char *name, const char **what)

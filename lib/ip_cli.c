@@ -4,6 +4,7 @@
 #include "ip_grammar.h"
 #include "ip_i18n.h"
 #include "ip_schema.h"
+#include "ip_visible.h"
 #include "ip_write.h"
 
 #include <errno.h>
@@ -92,8 +93,13 @@ static int take_max_file_size(const struct ip_optarg *a)
 	cli->lim.max_bytes = cli->max_file_size;
 	if (!digits || errno || *end || cli->max_file_size == 0 ||
 	    cli->max_file_size > MAX_FILE_SIZE_LIMIT)
+	{
+		struct ip_buf shown = {0};
+		ip_visible_add(&shown, a->arg, strlen(a->arg), false);
 		argp_error(a->argp, _("--max-file-size: '%s' is not a number of bytes from 1 to "
-		                      "%d"), a->arg, MAX_FILE_SIZE_LIMIT);
+		                      "%d"), shown.s ? shown.s : "", MAX_FILE_SIZE_LIMIT);
+		ip_buf_free(&shown);
+	}
 	return 0;
 }
 
@@ -349,6 +355,24 @@ static int check_environment(void)
 	return rc;
 }
 
+/* An option whose name holds an invisible character is none we know; argp
+ * would echo it raw in "unrecognized option". Said here, escaped. */
+static int invisible_option(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		uint32_t cp;
+		size_t name = strcspn(argv[i], "=");
+		char *opt = ip_xasprintf("%.*s", (int)name, argv[i]);
+		bool bad = argv[i][0] == '-' && ip_invisible_find(opt, false, &cp);
+		free(opt);
+		if (bad) {
+			ip_error(NULL, "unrecognized option '%s'", argv[i]);
+			return IP_EXIT_USAGE;
+		}
+	}
+	return IP_EXIT_OK;
+}
+
 int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *cli,
                      int argc, char **argv, struct ip_args *args)
 {
@@ -373,7 +397,9 @@ int ip_command_parse(const struct ip_command *cmd, void *state, struct ip_cli *c
 	                                       cmd->common_group}, {0}};
 	const struct argp argp = {own, parse_command, cmd->args, cmd->doc, children, NULL, NULL};
 	struct parse p = {cmd, state, cli, args, 0};
-	int rc = ip_argp_status(argp_parse(&argp, argc, argv, 0, &args->first, &p));
+	int rc = invisible_option(argc, argv);
+	if (!rc)
+		rc = ip_argp_status(argp_parse(&argp, argc, argv, 0, &args->first, &p));
 	free(common);
 	free(own);
 	if (!rc && cmd->subs && !args->alone) {

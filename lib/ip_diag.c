@@ -1,8 +1,11 @@
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_mem.h"
+#include "ip_visible.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,21 +36,49 @@ const char *ip_progname(void)
 	return progname;
 }
 
-static void print_where(const struct ip_where *w)
+static void where_of(const struct ip_where *w, struct ip_buf *line)
 {
 	if (!w)
 		return;
 	if (w->file) {
-		fprintf(stderr, "%s:", w->file);
+		ip_buf_printf(line, "%s:", w->file);
 		if (w->line > 0) {
-			fprintf(stderr, "%d:", w->line);
+			ip_buf_printf(line, "%d:", w->line);
 			if (w->col > 0)
-				fprintf(stderr, "%d:", w->col);
+				ip_buf_printf(line, "%d:", w->col);
 		}
-		fputc(' ', stderr);
+		ip_buf_puts(line, " ");
 	}
 	if (w->path && *w->path)
-		fprintf(stderr, "%s: ", w->path);
+		ip_buf_printf(line, "%s: ", w->path);
+}
+
+/* One message line: "ip-cmd: FILE:LINE:COL: path: [warning: ]text". A
+ * value it echoes (a name, a file name, an option's argument) may hold
+ * control characters: every invisible one is shown escaped, so no message
+ * can retitle a terminal, clear it or fake another line (ip_visible.h). */
+static void message(const struct ip_where *w, const char *prefix, const char *fmt,
+                    va_list ap)
+{
+	struct ip_buf line = {0}, shown = {0};
+	ip_buf_printf(&line, "%s: ", ip_progname());
+	where_of(w, &line);
+	ip_buf_puts(&line, prefix);
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n > 0) {
+		char *text = ip_xmalloc((size_t)n + 1);
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+		ip_buf_puts(&line, text);
+		free(text);
+	}
+	ip_visible_add(&shown, line.s, line.len, false);
+	ip_buf_puts(&shown, "\n");
+	fputs(shown.s, stderr);
+	ip_buf_free(&line);
+	ip_buf_free(&shown);
 }
 
 /* Per thread: ip-report reads cases on several. */
@@ -62,10 +93,7 @@ void ip_verror(const struct ip_where *w, const char *fmt, va_list ap)
 		vsnprintf(first_error, sizeof first_error, fmt, copy);
 		va_end(copy);
 	}
-	fprintf(stderr, "%s: ", ip_progname());
-	print_where(w);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	message(w, "", fmt, ap);
 }
 
 void ip_diag_clear(void)
@@ -89,24 +117,17 @@ void ip_error(const struct ip_where *w, const char *fmt, ...)
 void ip_warn(const struct ip_where *w, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", ip_progname());
-	print_where(w);
-	fputs(_("warning: "), stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, _(fmt), ap);
+	message(w, _("warning: "), _(fmt), ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void ip_inform(const struct ip_where *w, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", ip_progname());
-	print_where(w);
 	va_start(ap, fmt);
-	vfprintf(stderr, _(fmt), ap);
+	message(w, "", _(fmt), ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 const char *ip_did_you_mean(const char *near)

@@ -1,4 +1,5 @@
 #include "ip_mustache.h"
+#include "ip_visible.h"
 #include "ip_diag.h"
 #include "ip_i18n.h"
 
@@ -282,10 +283,16 @@ static void interpolate(struct render *r, const json_t *v, bool escape)
 	case JSON_FALSE: s = "false"; break;
 	default: return; /* null, a miss, a list or a mapping: nothing */
 	}
+	/* a document is read on a screen or printed: no character in it may
+	 * hide or reorder what follows (ip_visible.h) */
+	struct ip_buf shown = {0};
+	ip_visible_add(&shown, s, strlen(s), true);
+	s = shown.s ? shown.s : "";
 	if (escape)
 		append_escaped(r->out, s);
 	else
 		ip_buf_puts(r->out, s);
+	ip_buf_free(&shown);
 }
 
 static bool render_range(struct render *r, const struct toks *t, size_t from, size_t to);

@@ -5,6 +5,7 @@
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_visible.h"
 #include "ip_vocab.h"
 
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #define END {0}
 #define STR(n, fl) {n, IP_T_STRING, fl, NULL, NULL, NULL}
+#define TEXT(n, fl) {n, IP_T_STRING, (fl) | IP_FREE_TEXT, NULL, NULL, NULL}
 #define TYPED(n, t, fl) {n, t, fl, NULL, NULL, NULL}
 #define ENUM(n, voc, fl) {n, IP_T_ENUM, fl, voc, NULL, NULL}
 #define OBJ(n, fl, kids) {n, IP_T_OBJECT, fl, NULL, kids, NULL}
@@ -31,7 +33,7 @@ static const struct ip_field centre_f[] = {
 static const struct ip_field counsellors_f[] = {
 	STR("host", 0), STR("return", 0), END};
 static const struct ip_field contact_f[] = {
-	STR("phone", 0), STR("email", 0), STR("address", 0), END};
+	STR("phone", 0), STR("email", 0), TEXT("address", 0), END};
 static const struct ip_field person_f[] = {
 	STR("given", IP_REQUIRED),
 	STR("family", IP_REQUIRED),
@@ -66,7 +68,7 @@ static const struct ip_field consent_f[] = {
 static const struct ip_field need_f[] = {
 	ENUM("category", "need", IP_REQUIRED),
 	ENUM("priority", "priority", 0),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 static const struct ip_field occupation_f[] = {
 	STR("isco", IP_REQUIRED), TYPED("years", IP_T_YEARS, 0), END};
@@ -79,7 +81,7 @@ static const struct ip_field skills_f[] = {
 	TYPED("entrepreneurial", IP_T_BOOLEAN, 0),
 	END};
 static const struct ip_field risk_f[] = {
-	ENUM("level", "level", IP_REQUIRED), STR("note", 0), END};
+	ENUM("level", "level", IP_REQUIRED), TEXT("note", 0), END};
 static const struct ip_field assessment_f[] = {
 	TYPED("date", IP_T_DATE, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
@@ -92,7 +94,7 @@ static const struct ip_field assessment_f[] = {
 	ENUM("priority", "priority", 0),
 	ARR("recommended", 0, ITEM_ENUM("measure")),
 	ARR("rules", 0, ITEM(IP_T_STRING)),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 static const struct ip_field budget_f[] = {
 	TYPED("amount", IP_T_AMOUNT, IP_REQUIRED),
@@ -116,7 +118,7 @@ static const struct ip_field measure_f[] = {
 	OBJ("budget", 0, budget_f),
 	TYPED("programme", IP_T_PROGRAMME, 0),
 	ARR("addresses", 0, ITEM_ENUM("need")),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 /* An approval agrees to the plan's measures as they were: their digest
  * (ip_plan.h says what it covers). */
@@ -131,7 +133,7 @@ static const struct ip_field follow_up_f[] = {
 	TYPED("due", IP_T_DUE, IP_REQUIRED),
 	TYPED("done", IP_T_DATE, 0),
 	STR("by", 0),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 static const struct ip_field plan_f[] = {
 	STR("template", 0),
@@ -160,7 +162,7 @@ static const struct ip_field referral_f[] = {
 	ARR("fields", 0, ITEM(IP_T_STRING)),
 	TYPED("updated", IP_T_DATE, 0),
 	ARR("steps", 0, ITEM_OBJ(step_f)),
-	STR("note", 0),
+	TEXT("note", 0),
 	/* the last response: sent (partner side) or received (referring side) */
 	TYPED("seq", IP_T_COUNT, 0),
 	END};
@@ -171,7 +173,7 @@ static const struct ip_field link_f[] = {
 static const struct ip_field note_f[] = {
 	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
-	STR("text", IP_REQUIRED),
+	TEXT("text", IP_REQUIRED),
 	/* a note for the other side of this referral: it travels with every
 	 * response to it */
 	TYPED("referral", IP_T_REFERRAL_ID, 0),
@@ -180,7 +182,7 @@ static const struct ip_field history_f[] = {
 	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	STR("cmd", IP_REQUIRED),
-	STR("what", IP_REQUIRED),
+	TEXT("what", IP_REQUIRED),
 	END};
 /* The day the case first reached each status: its status on any day can
  * be told afterwards, whatever changed later. */
@@ -233,7 +235,7 @@ static const struct ip_field rule_f[] = {
 	ENUM("priority", "priority", 0),
 	ARR("recommend", 0, ITEM_ENUM("measure")),
 	ARR("require", 0, ITEM_ENUM("measure")),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 static const struct ip_field rules_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/rules/1", NULL, NULL},
@@ -256,7 +258,7 @@ static const struct ip_field cap_f[] = {
 	TYPED("family", IP_T_AMOUNT, 0),
 	ARR("disputed", 0, ITEM(IP_T_AMOUNT)),
 	TYPED("currency", IP_T_CURRENCY, IP_REQUIRED),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 static const struct ip_field programme_f[] = {
 	STR("id", IP_REQUIRED),
@@ -264,7 +266,7 @@ static const struct ip_field programme_f[] = {
 	STR("operator", 0),
 	TYPED("valid_from", IP_T_DATE, 0),
 	STR("source", IP_REQUIRED),
-	STR("notes", 0),
+	TEXT("notes", 0),
 	OBJ("decision_weeks", 0, weeks_f),
 	TYPED("apply_weeks_before_departure", IP_T_YEARS, 0),
 	ARR("countries", 0, ITEM(IP_T_COUNTRY)),
@@ -346,7 +348,7 @@ static const struct ip_field partner_f[] = {
 	OBJ("contact", 0, contact_f),
 	STR("age", 0),
 	STR("sign", 0),
-	STR("note", 0),
+	TEXT("note", 0),
 	END};
 static const struct ip_field partners_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/partners/1", NULL, NULL},
@@ -393,7 +395,7 @@ static const struct ip_field measure_status_f[] = {
 	END};
 static const struct ip_field response_note_f[] = {
 	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
-	STR("text", IP_REQUIRED),
+	TEXT("text", IP_REQUIRED),
 	END};
 static const struct ip_field response_body_f[] = {
 	TYPED("referral", IP_T_REFERRAL_ID, IP_REQUIRED),
@@ -626,6 +628,22 @@ static void check_code(struct vctx *c, enum ip_codeset set, const char *s,
 	unknown(c, path, ip_codeset_noun(set), s, NULL, NULL);
 }
 
+/* A name, an id or any one-line value with a character no one sees would
+ * look like another (a zero-width space defeats the repeat-return check)
+ * or reorder what a reader sees: refused, shown escaped. Free text keeps
+ * whatever it holds. */
+static void check_visible(struct vctx *c, const struct ip_field *f, const char *s,
+                          const char *path)
+{
+	uint32_t cp;
+	char esc[12];
+	if (f->flags & IP_FREE_TEXT || !ip_invisible_find(s, false, &cp))
+		return;
+	ip_visible_escape(cp, esc);
+	problem(c, path, "holds an invisible or control character (%s): only free text "
+	        "(notes) may", esc);
+}
+
 static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
                        const char *path)
 {
@@ -685,6 +703,9 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 	case IP_T_CONST:
 		if (strcmp(s, f->vocab))
 			problem(c, path, "unsupported value '%s' (expected '%s')", s, f->vocab);
+		break;
+	case IP_T_STRING:
+		check_visible(c, f, s, path);
 		break;
 	default:
 		break;

@@ -36,6 +36,8 @@ enum ip_type {
 
 #define IP_REQUIRED 1u
 #define IP_PARTIAL 2u  /* an object holding a selection: no field of it is required */
+#define IP_FREE_TEXT 4u /* a string that may hold lines, tabs and any character
+                         * (notes); every other one holds no invisible one */
 
 #define IP_CASE_SCHEMA "integplan/case/1"
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"

@@ -1,4 +1,5 @@
 #include "ip_table.h"
+#include "ip_visible.h"
 #include "ip_doc.h"
 #include "ip_i18n.h"
 
@@ -75,8 +76,12 @@ static const char *cell_text(const json_t *cell, char buf[40])
 	return buf;
 }
 
-void ip_csv_field(struct ip_buf *out, const char *s, char sep)
+void ip_csv_field(struct ip_buf *out, const char *text, char sep)
 {
+	/* a spreadsheet keeps a cell's lines and tabs; nothing else unseen */
+	struct ip_buf shown = {0};
+	ip_visible_add(&shown, text, strlen(text), true);
+	const char *s = shown.s ? shown.s : "";
 	bool inert = s[0] && strchr("=+-@\t\r\n", s[0]);
 	bool quote = inert || strchr(s, sep) || strchr(s, '"') || strchr(s, '\n') ||
 	             strchr(s, '\r');
@@ -91,6 +96,7 @@ void ip_csv_field(struct ip_buf *out, const char *s, char sep)
 	}
 	if (quote)
 		ip_buf_add(out, "\"", 1);
+	ip_buf_free(&shown);
 }
 
 /* Display width of UTF-8 text: one column per character. */
@@ -439,9 +445,52 @@ static const char html_style[] =
 	"svg.chart text.g { font-weight: 600; }\n"
 	"</style>\n</head>\n<body>\n<h1>";
 
+/* A copy of v with every string's invisible characters escaped, newlines
+ * too: a table on a terminal or in Markdown or HTML shows them all. */
+static json_t *visible_copy(const json_t *v)
+{
+	if (json_is_string(v)) {
+		struct ip_buf shown = {0};
+		ip_visible_add(&shown, json_string_value(v), json_string_length(v), false);
+		json_t *s = json_string(shown.s ? shown.s : "");
+		ip_buf_free(&shown);
+		return s;
+	}
+	json_t *copy = json_is_array(v) ? json_array() : json_is_object(v) ? json_object() : NULL;
+	size_t i;
+	const char *k;
+	json_t *child;
+	if (json_is_array(v))
+		json_array_foreach((json_t *)v, i, child)
+			json_array_append_new(copy, visible_copy(child));
+	else if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, child)
+			json_object_set_new(copy, k, visible_copy(child));
+	return copy ? copy : json_incref((json_t *)v);
+}
+
+static void render_all(const json_t *tables, enum ip_table_format f,
+                       enum ip_csv_dialect dialect, const char *title, struct ip_buf *out);
+
 void ip_tables_render(const json_t *tables, enum ip_table_format f,
                       enum ip_csv_dialect dialect, const char *title,
                       struct ip_buf *out)
+{
+	if (f == IP_TABLE_CSV) { /* ip_csv_field shows each cell's invisible characters */
+		render_all(tables, f, dialect, title, out);
+		return;
+	}
+	json_t *shown = visible_copy(tables);
+	struct ip_buf shown_title = {0};
+	if (title)
+		ip_visible_add(&shown_title, title, strlen(title), false);
+	render_all(shown, f, dialect, title ? (shown_title.s ? shown_title.s : "") : NULL, out);
+	json_decref(shown);
+	ip_buf_free(&shown_title);
+}
+
+static void render_all(const json_t *tables, enum ip_table_format f,
+                       enum ip_csv_dialect dialect, const char *title, struct ip_buf *out)
 {
 	size_t i;
 	json_t *t;

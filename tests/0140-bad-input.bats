@@ -157,3 +157,51 @@ hostile_case() {
 	assert_failure 65
 	assert_output "ip-check: /dev/zero: more than 100000000 entries: not a list of paths"
 }
+
+# No byte of the C0 or C1 controls or of the bidirectional overrides in $1.
+no_raw_controls() {
+	! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$1" &&
+		! grep -q $'\u202e\|\u200b\|\u0085' "$1"
+}
+
+@test "control and invisible characters: refused in names and vocabulary values, escaped in free text and in every message" {
+	cd repo
+	# a message echoing a value never sends it raw to the terminal
+	run ip-intake --sex $'\e]2;PWNED\a' --given A --family B --birth-date 1990-01-01 \
+		--nationality SY --return-country SY
+	assert_failure 65
+	assert_output "ip-intake: --sex: unknown sex '\\e]2;PWNED\\a' (see ip-intake --list sex)"
+	run ip-check $'--\e[2Jbogus'
+	assert_failure 64
+	assert_output "ip-check: unrecognized option '--\\e[2Jbogus'"
+	# names: refused, whichever the character and the way in
+	local c
+	for c in $'\e' $'\u0085' $'\u202e' $'\u200b' $'\ufeff' $'\t'; do
+		run ip-intake --given "A${c}na" --family B --birth-date 1990-01-01 --sex male \
+			--nationality SY --return-country SY
+		assert_failure 65
+		assert_output --regexp "^ip-intake: --given: holds an invisible or control character \((\\\\e|\\\\x85|\\\\u202E|\\\\u200B|\\\\uFEFF|\\\\t)\): only free text \(notes\) may$"
+	done
+	printf 'given,family,birth_date,sex,nationality,return_country\nA\342\200\256na,B,1990-01-01,male,SY,SY\n' >../rlo.csv
+	run ip-intake -q --from ../rlo.csv
+	assert_failure 65
+	assert_output --partial "given: holds an invisible or control character (\\u202E)"
+	# the zero-width non-joiner of Persian names stays
+	run ip-intake -q --given $'Mohammad\u200cAli' --family B --birth-date 1990-01-01 --sex male \
+		--nationality AF --return-country AF
+	assert_success
+	# free text keeps them; a document and every table show them escaped
+	c=cases/AF-KBL-PH-2026-DZ33G.yaml
+	sed -i 's/^notes:$/notes:\n  - at: 2026-11-20T10:00:00Z\n    by: tester\n    text: "call back \\e[31mred\\u202Eevil"/' "$c"
+	grep -q '^notes:' "$c" || printf 'notes:\n  - at: 2026-11-20T10:00:00Z\n    by: tester\n    text: "call back \\e[31mred\\u202Eevil"\n' >>"$c"
+	ip-check -q "$c"
+	measure=$(sed -n 's/^    - id: \(M[0-9]*\)$/\1/p' "$c" | head -1)
+	ip-plan set -q -i --measure "$measure" --note $'ring \e[5mnow\u202e' "$c"
+	for f in md html; do
+		ip-plan render -q -f "$f" "$c" >"doc.$f"
+		no_raw_controls "doc.$f"
+		grep -q 'ring \\e\[5mnow\\u202E' "doc.$f"
+	done
+	run ip-check -q --print -f json "$c"
+	assert_success
+}

@@ -44,7 +44,9 @@ de() {
 	[ "$stderr" = "ip-report: no report 'sumary'; did you mean 'summary'?" ]
 	run --separate-stderr de ip-check -f xml
 	assert_failure 64
-	[[ "$stderr" == *"unbekanntes Format 'xml' (yaml, json oder jsonl verwenden)"* ]]
+	[ "$stderr" = "ip-check: -f: unbekanntes Format 'xml' (yaml, json oder jsonl verwenden)" ]
+	run --separate-stderr de ip-check --bogus
+	assert_failure 64
 	[[ "$stderr" == *"»ip-check --help« oder »ip-check --usage«"* ]]
 }
 

@@ -484,7 +484,7 @@ static int count_call(const struct ip_optarg *o)
 	return 0;
 }
 
-static const struct ip_sub fake_subs[] = {{"one", "first"}, {"two", "second"}};
+static const struct ip_sub fake_subs[] = {{"one", "first", 0}, {"two", "second", 0}};
 static const struct ip_opt fake_opts[] = {
 	{"to", 0, "X", "one only", 1, IP_SUB(0), IP_STRING(struct fake, to)},
 	{"flag", 'F', NULL, "both", 1, 0, IP_FLAG(struct fake, flag)},
