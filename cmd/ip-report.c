@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ip_case.h"
@@ -266,6 +267,15 @@ static int scan(struct report *r, char **operands, int n)
 			return rc;
 		ip_cli_use_limits(&r->cli, &repo.lim);
 		char *dir = ip_xasprintf("%s/.integplan/cache", repo.dir);
+		struct stat st;
+		/* a cache elsewhere could be read as this repository's facts */
+		if (!r->no_cache && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+			ip_error(&(struct ip_where){dir, 0, 0, NULL}, "is a symbolic link; refusing "
+			         "to read or write the cache through it (or --no-cache)");
+			free(dir);
+			ip_repo_free(&repo);
+			return IP_EXIT_CANTCREAT;
+		}
 		if (!r->no_cache && ip_mkdir_private(dir) == 0)
 			cache = ip_xasprintf("%s/report.tsv", dir);
 		free(dir);

@@ -363,6 +363,7 @@ struct yreader {
 	struct yanchor *anchors;
 	size_t nanchors;
 	size_t nodes;
+	bool aliased;           /* an alias was expanded */
 	json_t *root;
 	struct ip_posmap *pos;
 	int errors;
@@ -466,7 +467,12 @@ static bool too_many_nodes(struct yreader *r, size_t more, const yaml_mark_t *m)
 		return false;
 	char lim[32];
 	snprintf(lim, sizeof lim, "%zu", r->lim->max_nodes);
-	yerr(r, m, "document expands to more than %s nodes (an alias bomb?)", lim);
+	/* only aliases make a small file expand; without them it is just large */
+	if (r->aliased)
+		yerr(r, m, "document expands to more than %s nodes (an alias bomb?)", lim);
+	else
+		yerr(r, m, "document has more than %s nodes (limits.max_nodes in the "
+		     "repository's config)", lim);
 	return true;
 }
 
@@ -606,6 +612,7 @@ static void on_alias(struct yreader *r, yaml_event_t *ev)
 		yerr(r, &ev->start_mark, "alias *%s has no anchor", name);
 		return;
 	}
+	r->aliased = true;
 	if (too_many_nodes(r, a->weight, &ev->start_mark))
 		return;
 	json_t *copy = json_deep_copy(a->node);

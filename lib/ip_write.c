@@ -352,9 +352,26 @@ static int open_temp(const char *path, char **tmp, int *fd)
 
 /* A temp file beside path, registered for removal on signals: the
  * existing file's mode, or 0600 for a new one. 0, 73 or 74. */
+/* A directory written into must be one, not a link to one: a link would
+ * send case data where the repository's modes and backups do not reach
+ * (a cache or outbox pointing elsewhere), as a linked case file would. */
+static bool linked_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	struct stat st;
+	bool linked = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
+	if (linked)
+		ip_error(&(struct ip_where){dir, 0, 0, NULL},
+		         "is a symbolic link; refusing to write through it");
+	free(dir);
+	return linked;
+}
+
 static int make_temp(const char *path, unsigned how, char **tmp, int *slot, int *fd)
 {
 	struct stat st;
+	if (linked_dir(path))
+		return IP_EXIT_CANTCREAT;
 	bool exists = lstat(path, &st) == 0;
 	if (exists && S_ISLNK(st.st_mode)) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL},
@@ -545,6 +562,11 @@ int ip_mkdir_private(const char *path)
 		return IP_EXIT_OK;
 	}
 	struct stat st;
+	if (errno == EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL},
+		         "is a symbolic link; refusing to write through it");
+		return IP_EXIT_CANTCREAT;
+	}
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return IP_EXIT_OK;
 	report(path, N_("cannot create directory"), errno);

@@ -39,6 +39,7 @@ ip-plan 64	ip-plan set -i "$CASE"
 ip-plan 65	ip-plan set -q -i --measure M99 --status done "$CASE"
 ip-plan 66	ip-plan check -q ../missing.yaml
 ip-plan 73	ip-plan render -q -f html --out-dir /dev/null "$CASE"
+ip-plan 73	mkdir ../out && ln -s out ../linked && ip-plan render -q -f html --out-dir ../linked "$CASE"
 ip-plan 74	ip-plan render -q -f html "$CASE" >/dev/full
 ip-plan 75	flock "$CASE" sleep 3 & sleep 0.3; IP_LOCK_TIMEOUT=0 ip-plan set -q -i --measure M1 --status done "$CASE"
 ip-refer 0	ip-refer partners >/dev/null
@@ -46,6 +47,7 @@ ip-refer 64	ip-refer send --to XX-NON-PH "$CASE"
 ip-refer 65	ip-refer receive -q ../unparseable.json
 ip-refer 66	ip-refer receive -q ../missing.json
 ip-refer 73	ip-refer send -q --to AF-KBL-PH --no-encrypt --out /dev/null "$CASE"
+ip-refer 73	mkdir ../outbox && ln -s ../outbox ../linked && ip-refer send -q --to AF-KBL-PH --no-encrypt --out ../linked "$CASE"
 ip-refer 74	ip-refer partners >/dev/full
 ip-refer 75	flock "$CASE" sleep 3 & sleep 0.3; IP_LOCK_TIMEOUT=0 ip-refer send -q --to AF-KBL-PH --no-encrypt "$CASE"
 ip-refer 77	ip-refer send -q --to GM-BJL-PH --no-encrypt "$CASE"
@@ -61,6 +63,7 @@ ip-report 1	ip-report summary -q --where country=AG -f csv
 ip-report 64	ip-report summary --by nothing
 ip-report 65	ip-report summary -q -f csv ../invalid.yaml
 ip-report 66	ip-report export -q --pseudonymise --key-file ../missing.key
+ip-report 73	mkdir ../elsewhere && rm -rf .integplan/cache && ln -s ../../elsewhere .integplan/cache && ip-report summary -q -f csv
 ip-report 74	ip-report summary -q -f csv >/dev/full
 EOF
 }
