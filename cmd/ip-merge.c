@@ -131,12 +131,15 @@ static int merge(struct merge_cmd *mc)
 	enum ip_format f = format_for(&mc->cli, name);
 	struct ip_buf out = {0};
 	ip_emit(&out, canon, f);
-	rc = check_result(name, &out, f, &mc->cli.lim);
-	if (mc->to_stdout)
+	/* too large for any reader: ours stays as it is */
+	bool fits = !(rc = ip_doc_fits(name, canon, out.len, &mc->cli.lim));
+	if (fits)
+		rc = check_result(name, &out, f, &mc->cli.lim);
+	if (fits && mc->to_stdout)
 		fwrite(out.s, 1, out.len, stdout);
-	else
+	else if (fits)
 		rc = ip_exit_merge(rc, ip_write_file(paths[1], out.s, out.len, false));
-	if (conflicts && !mc->cli.quiet) {
+	if (fits && conflicts && !mc->cli.quiet) {
 		char *msg = ip_xasprintf(ngettext("%zu conflict: both values are kept under %s",
 		                                  "%zu conflicts: both values are kept under %s",
 		                                  conflicts), conflicts, IP_MERGE_CONFLICTS);

@@ -962,3 +962,66 @@ json_t *ip_json_sorted(const json_t *list, int (*cmp)(const void *, const void *
 	free(v);
 	return out;
 }
+
+/* ---- what a writer may write ---------------------------------------------- */
+
+struct extremes {
+	size_t nodes;
+	size_t longest, widest;   /* the longest string, the longest list */
+	char *longest_at, *widest_at;
+};
+
+static void measure(const json_t *v, const char *path, struct extremes *x)
+{
+	x->nodes++;
+	size_t i;
+	const char *k;
+	json_t *child;
+	if (json_is_string(v) && json_string_length(v) > x->longest) {
+		x->longest = json_string_length(v);
+		free(x->longest_at);
+		x->longest_at = ip_xstrdup(path);
+	} else if (json_is_array(v)) {
+		if (json_array_size(v) > x->widest) {
+			x->widest = json_array_size(v);
+			free(x->widest_at);
+			x->widest_at = ip_xstrdup(path);
+		}
+		json_array_foreach((json_t *)v, i, child) {
+			char *sub = ip_xasprintf("%s[%zu]", path, i);
+			measure(child, sub, x);
+			free(sub);
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, child) {
+			char *sub = *path ? ip_xasprintf("%s.%s", path, k) : ip_xstrdup(k);
+			measure(child, sub, x);
+			free(sub);
+		}
+	}
+}
+
+int ip_doc_fits(const char *file, const json_t *root, size_t bytes,
+                const struct ip_limits *lim)
+{
+	/* every node takes two bytes at least: a small file is a quick yes */
+	if (bytes <= lim->max_bytes && bytes / 2 < lim->max_nodes)
+		return IP_EXIT_OK;
+	struct extremes x = {0};
+	measure(root, "", &x);
+	int rc = IP_EXIT_OK;
+	if (bytes > lim->max_bytes) {
+		ip_error(&(struct ip_where){file, 0, 0, x.longest_at}, "the result would be %zu "
+		         "bytes, more than the %zu every command reads (this field holds %zu): "
+		         "nothing written", bytes, lim->max_bytes, x.longest);
+		rc = IP_EXIT_DATAERR;
+	} else if (x.nodes > lim->max_nodes) {
+		ip_error(&(struct ip_where){file, 0, 0, x.widest_at}, "the result would have %zu "
+		         "nodes, more than the %zu every command reads (this list has %zu items): "
+		         "nothing written", x.nodes, lim->max_nodes, x.widest);
+		rc = IP_EXIT_DATAERR;
+	}
+	free(x.longest_at);
+	free(x.widest_at);
+	return rc;
+}

@@ -46,6 +46,12 @@ int ip_docs_load(const char *path, enum ip_syntax syntax,
 int ip_docs_parse(const char *file, const char *buf, size_t len,
                   enum ip_syntax syntax, const struct ip_limits *lim,
                   struct ip_docs *out);
+/* A writer never writes what readers refuse: 0 when a document of bytes
+ * bytes (root, as it will be written to file) is within lim, else 65 with
+ * the problem reported at its longest field or list. */
+int ip_doc_fits(const char *file, const json_t *root, size_t bytes,
+                const struct ip_limits *lim);
+
 /* Read a whole file into memory, refusing files over max_bytes. */
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
 void ip_docs_free(struct ip_docs *docs);

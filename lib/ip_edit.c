@@ -98,6 +98,12 @@ static int change(struct ip_edit *e, struct ip_doc *doc, char **after)
 	}
 	if (!rc) {
 		*after = canonical_text(doc->root);
+		rc = ip_doc_fits(doc->file, doc->root, strlen(*after), &e->run.lim);
+	}
+	if (rc) {
+		free(*after);
+		*after = NULL;
+	} else {
 		if (!what || !strcmp(*after, before)) {
 			free(*after);
 			*after = NULL;

@@ -86,6 +86,11 @@ static int emit_case(struct ip_intake *in, json_t *c)
 		ip_buf_puts(&out, "---\n");
 	ip_emit(&out, canon, in->to_stdout ? in->format : IP_FORMAT_YAML);
 	json_decref(canon);
+	rc = ip_doc_fits(in->to_stdout ? "-" : ip_str(c, "id"), c, out.len, &in->lim);
+	if (rc) {
+		ip_buf_free(&out);
+		return rc;
+	}
 	if (in->to_stdout) {
 		fwrite(out.s, 1, out.len, stdout);
 	} else {

@@ -205,3 +205,37 @@ no_raw_controls() {
 	run ip-check -q --print -f json "$c"
 	assert_success
 }
+
+@test "no write makes a file the readers refuse: intake, an edit and a merge stop first, naming the field" {
+	cd repo
+	# a CSV cell just under the limit opens a case; one over it does not
+	awk 'BEGIN { print "given,family,birth_date,sex,nationality,return_country"
+		printf "Ann,"; for (i = 0; i < 1048000; i++) printf "b"; print ",1990-01-01,male,SY,SY" }' >../long.csv
+	c=$(ip-intake --from ../long.csv)
+	ip-check -q "$c"
+	awk 'BEGIN { print "given,family,birth_date,sex,nationality,return_country"
+		printf "Ann,"; for (i = 0; i < 1049000; i++) printf "b"; print ",1990-01-01,male,SY,SY" }' >../longer.csv
+	run ip-intake -q --from ../longer.csv
+	assert_failure 65
+	assert_output --regexp "person\.family: the result would be [0-9]+ bytes, more than the 1048576 every command reads \(this field holds 1049000\): nothing written"
+	# the next change would take the case over the limit: refused, the case as it was
+	before=$(sha256sum "$c")
+	run ip-assess -i --need housing:high --need income:high --vulnerability single-parent "$c"
+	assert_failure 65
+	assert_output --partial "person.family: the result would be"
+	[ "$(sha256sum "$c")" = "$before" ]
+	ip-check -q "$c"
+	# a merge whose result would be too large keeps ours: each side adds
+	# over 100 bytes to a case 209 bytes under the limit
+	cp "$c" ../base.yaml
+	long=$(printf '%0100d' 0 | tr 0 n)
+	sed -i "s/^  given: Ann\$/  given: Ann$long/" "$c"
+	cp ../base.yaml ../theirs.yaml
+	printf 'notes:\n  - at: 2026-11-20T10:00:00Z\n    by: tester\n    text: %s\n' "$long" >>../theirs.yaml
+	ip-check -q "$c" ../theirs.yaml
+	before=$(sha256sum "$c")
+	run ip-merge ../base.yaml "$c" ../theirs.yaml "$c"
+	assert_failure 65
+	assert_output --partial "person.family: the result would be"
+	[ "$(sha256sum "$c")" = "$before" ]
+}
