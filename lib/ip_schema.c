@@ -239,7 +239,7 @@ static const struct ip_field rule_f[] = {
 	END};
 static const struct ip_field rules_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/rules/1", NULL, NULL},
-	ARR("rules", IP_REQUIRED, ITEM_OBJ(rule_f)),
+	ARR("rules", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(rule_f)),
 	END};
 
 const struct ip_field ip_rules_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
@@ -274,7 +274,7 @@ static const struct ip_field programme_f[] = {
 	END};
 static const struct ip_field programmes_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/programmes/1", NULL, NULL},
-	ARR("programmes", IP_REQUIRED, ITEM_OBJ(programme_f)),
+	ARR("programmes", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(programme_f)),
 	END};
 
 const struct ip_field ip_programmes_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
@@ -295,7 +295,7 @@ const struct ip_field ip_plans_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
 static const struct ip_field reports_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/reports/1", NULL, NULL},
 	TYPED("min_base", IP_T_YEARS, IP_REQUIRED),
-	ARR("age_bands", IP_REQUIRED, ITEM(IP_T_YEARS)),
+	ARR("age_bands", IP_REQUIRED | IP_ASCENDING, ITEM(IP_T_YEARS)),
 	TYPED("referral_answer_days", IP_T_YEARS, IP_REQUIRED),
 	END};
 
@@ -309,7 +309,7 @@ static const struct ip_field template_f[] = {
 	OBJ("title", IP_REQUIRED, text_f),
 	OBJ("description", 0, text_f),
 	ARR("follow_ups", 0, ITEM(IP_T_DUE)),
-	ARR("measures", IP_REQUIRED, ITEM_OBJ(measure_f + 1)),
+	ARR("measures", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(measure_f + 1)),
 	END};
 
 const struct ip_field ip_template_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
@@ -715,6 +715,34 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
                            const char *path);
 
+/* What an item is known by in a list whose items must differ. */
+static const char *item_key(const json_t *item)
+{
+	return json_is_object(item) ? json_string_value(json_object_get(item, "id"))
+	                            : json_string_value(item);
+}
+
+/* Item i of list v against those before it, where the list's order or
+ * uniqueness matters (a site's share/ files: age bands that do not ascend
+ * or an id given twice would give wrong reports, not an error). */
+static void check_order(struct vctx *c, const struct ip_field *f, const json_t *v,
+                        size_t i, const char *path)
+{
+	const json_t *item = json_array_get(v, i);
+	if (f->flags & IP_ASCENDING && i > 0 && json_is_number(item) &&
+	    json_is_number(json_array_get(v, i - 1)) &&
+	    json_number_value(item) <= json_number_value(json_array_get(v, i - 1)))
+		problem(c, path, "not larger than the one before: the list must ascend");
+	const char *key = f->flags & IP_UNIQUE ? item_key(item) : NULL;
+	for (size_t j = 0; key && j < i; j++) {
+		const char *other = item_key(json_array_get(v, j));
+		if (other && !strcmp(other, key)) {
+			problem(c, path, "'%s' is here twice (first as item %zu)", key, j);
+			break;
+		}
+	}
+}
+
 static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj,
                          const char *path)
 {
@@ -818,6 +846,7 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 			json_t *nv = check_value(c, f->item, item, cp);
 			if (nv != item)
 				json_array_set_new(v, i, nv);
+			check_order(c, f, v, i, cp);
 			free(cp);
 		}
 		break;

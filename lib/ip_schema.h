@@ -36,6 +36,8 @@ enum ip_type {
 
 #define IP_REQUIRED 1u
 #define IP_PARTIAL 2u  /* an object holding a selection: no field of it is required */
+#define IP_ASCENDING 8u /* a list of numbers, each larger than the one before */
+#define IP_UNIQUE 16u   /* a list whose items (their "id", for mappings) differ */
 #define IP_FREE_TEXT 4u /* a string that may hold lines, tabs and any character
                          * (notes); every other one holds no invisible one */
 

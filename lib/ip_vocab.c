@@ -13,9 +13,42 @@
 static json_t *vocabs;     /* name -> [{id, de, en}] */
 static json_t *programmes; /* [{id, ...}] */
 
-/* A share file's top-level mapping; a missing or broken file is fatal,
- * since no case can be checked without it. */
-static json_t *load_share(const char *name)
+/* What the lookups here rely on, and all they rely on: each entry of a
+ * list is a mapping with a text id, and no id is there twice (a site that
+ * gives one twice would count two things as one). Every problem is
+ * reported at its place; the count is returned. (The rest of
+ * programmes.yaml is checked against its schema where it is read:
+ * ip_plan_settings_load.) */
+static int require_ids(const struct ip_doc *doc, const char *key, const json_t *list)
+{
+	int problems = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		char *at = ip_xasprintf("%s[%zu].id", key, i);
+		const char *id = json_string_value(json_object_get(e, "id"));
+		struct ip_where w = ip_doc_where(doc, at);
+		w.path = at;
+		for (size_t j = 0; id && j < i; j++)
+			if (!strcmp(id, ip_str(json_array_get(list, j), "id") ?
+			                ip_str(json_array_get(list, j), "id") : "")) {
+				ip_error(&w, "'%s' is here twice (first as item %zu)", id, j);
+				problems++;
+				break;
+			}
+		if (!id) {
+			ip_error(&w, "missing or not text; every entry needs an id");
+			problems++;
+		}
+		free(at);
+	}
+	return problems;
+}
+
+/* A share file's top-level mapping, its lists' ids checked (lists: the
+ * name of one list, or NULL for every list of the mapping); a missing or
+ * broken file is fatal, since no case can be checked without it. */
+static json_t *load_share(const char *name, const char *lists)
 {
 	char *path = ip_share_path(name);
 	struct ip_docs docs = {0};
@@ -27,38 +60,26 @@ static json_t *load_share(const char *name)
 			         "expected one mapping (set IP_SHARE to the data directory)");
 		exit(rc ? rc : IP_EXIT_DATAERR);
 	}
-	json_t *root = json_incref(docs.v[0].root);
+	json_t *root = docs.v[0].root;
+	int problems = 0;
+	const char *key;
+	json_t *list;
+	json_object_foreach(root, key, list)
+		if (json_is_array(list) && (!lists || !strcmp(key, lists)))
+			problems += require_ids(&docs.v[0], key, list);
+	if (problems)
+		exit(IP_EXIT_DATAERR);
+	json_incref(root);
 	ip_docs_free(&docs);
 	free(path);
 	return root;
 }
 
-/* What the lookups here rely on, and all they rely on: each entry of a
- * list is a mapping with a text id. (The rest of programmes.yaml is checked
- * against its schema where it is read: ip_plan_settings_load.) */
-static void require_ids(const char *file, const char *key, const json_t *list)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e) {
-		if (json_is_string(json_object_get(e, "id")))
-			continue;
-		char *at = ip_xasprintf("%s[%zu].id", key, i);
-		ip_error(&(struct ip_where){file, 0, 0, at}, "missing or not text; every entry "
-		         "needs an id");
-		exit(IP_EXIT_DATAERR);
-	}
-}
-
 json_t *ip_vocab_all(void)
 {
 	if (!vocabs) {
-		vocabs = load_share("vocabularies.yaml");
+		vocabs = load_share("vocabularies.yaml", NULL);
 		json_object_del(vocabs, "schema");
-		const char *name;
-		json_t *list;
-		json_object_foreach(vocabs, name, list)
-			require_ids("vocabularies.yaml", name, list);
 	}
 	return vocabs;
 }
@@ -161,12 +182,11 @@ int ip_vocab_print(const char *name)
 json_t *ip_programmes(void)
 {
 	if (!programmes) {
-		json_t *root = load_share("programmes.yaml");
+		json_t *root = load_share("programmes.yaml", "programmes");
 		programmes = json_incref(json_object_get(root, "programmes"));
 		json_decref(root);
 		if (!json_is_array(programmes))
 			programmes = json_array();
-		require_ids("programmes.yaml", "programmes", programmes);
 	}
 	return programmes;
 }

@@ -239,3 +239,25 @@ no_raw_controls() {
 	assert_output --partial "person.family: the result would be"
 	[ "$(sha256sum "$c")" = "$before" ]
 }
+
+@test "a site's share/ files: age bands that do not ascend and ids given twice are refused at their place" {
+	cd repo
+	cp -R "$ROOT/share/integplan" ../site
+	sed -i 's/^age_bands: .*/age_bands: [0, 25, 18, 35]/' ../site/reports.yaml
+	grep -q '^age_bands: \[0, 25, 18, 35\]' ../site/reports.yaml
+	run env IP_SHARE=../site ip-report summary -q --by age
+	assert_failure 65
+	assert_output --regexp "reports\.yaml:[0-9]+:[0-9]+: age_bands\[2\]: not larger than the one before: the list must ascend"
+	cp "$ROOT/share/integplan/reports.yaml" ../site/
+	# a vocabulary id twice: two things would count as one
+	sed -i 's/^  - {id: male, de: männlich, en: male}$/&\n  - {id: male, de: Mann, en: man}/' ../site/vocabularies.yaml
+	run env IP_SHARE=../site ip-check -q
+	assert_failure 65
+	assert_output --regexp "vocabularies\.yaml:[0-9]+:[0-9]+: sex\[2\]\.id: 'male' is here twice \(first as item 1\)"
+	cp "$ROOT/share/integplan/vocabularies.yaml" ../site/
+	# a programme twice
+	sed -i '0,/^  - id: REAG-GARP-2$/s//&\n    name: again\n    source: x\n  - id: REAG-GARP-2/' ../site/programmes.yaml
+	run env IP_SHARE=../site ip-check -q
+	assert_failure 65
+	assert_output --partial "'REAG-GARP-2' is here twice"
+}
