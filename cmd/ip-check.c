@@ -43,8 +43,9 @@ static const struct ip_command command = {
 	N_("Validate IntegPlan case files.\v"
 	"PATHs are case files or directories (searched for *.yaml, *.yml and "
 	"*.json); - is a case on standard input. Without PATHs, the cases/ "
-	"directory of the case repository. Exit status: 0 all valid, 1 some "
-	"invalid, 65 some could not be parsed, 66 missing input."),
+	"directory of the case repository, and temp files killed writers left "
+	"there. Exit status: 0 all valid, 1 some invalid or a temp file left, 65 "
+	"some could not be parsed, 66 missing input."),
 	.opts = options, .operands = IP_COMPLETE_CASES, .formats = IP_FORMATS_DATA,
 };
 
