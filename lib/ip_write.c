@@ -47,6 +47,21 @@ static char *temp_name(const char *path)
 
 /* ---- temp files killed writers left --------------------------------------- */
 
+/* Is name the ".NAME.tmp" an older version left of a file it writes (a
+ * case, a package, a document, the cache)? A user's own ".notes.tmp" in an
+ * output directory is not. */
+static bool legacy_temp(const char *name, size_t len)
+{
+	static const char *const kinds[] = {".yaml.tmp", ".json.tmp", ".age.tmp", ".jsonl.tmp",
+	                                    ".html.tmp", ".md.tmp", ".tsv.tmp"};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		size_t k = strlen(kinds[i]);
+		if (len > k + 1 && !strcmp(name + len - k, kinds[i]))
+			return true;
+	}
+	return false;
+}
+
 /* The writer that made a temp file: ".NAME.tmp-PID" or ".NAME.tmp-PID-N"
  * gives its process id; 0 when the name is not such a temp file, -1 for
  * the ".NAME.tmp" of older versions. */
@@ -55,7 +70,7 @@ static long temp_owner(const char *name)
 	size_t len = strlen(name);
 	if (name[0] != '.' || len < 6)
 		return 0;
-	if (!strcmp(name + len - 4, ".tmp"))
+	if (legacy_temp(name, len))
 		return -1;
 	const char *t = NULL;
 	for (const char *p = strstr(name, ".tmp-"); p; p = strstr(p + 1, ".tmp-"))

@@ -15,6 +15,7 @@
 #include "ip_partners.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
+#include "ip_visible.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
 #include "unit.h"
@@ -659,6 +660,69 @@ static void test_vocab_labels(void)
 	ok(!strcmp(ip_vocab_label("sex", NULL, "de"), ""), "label: nothing for nothing");
 }
 
+/* Which temp files the next writer removes: those of processes that are
+ * gone, an older version's of our own kinds when an hour old; never a live
+ * writer's, nor a user's own file. */
+static void test_temps_left(void)
+{
+	char dir[] = "/tmp/ip-unit.XXXXXX";
+	if (!mkdtemp(dir)) {
+		ok(0, "temp directory");
+		return;
+	}
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	char *dead = ip_xasprintf(".c.yaml.tmp-%ld", (long)gone);
+	char *dead2 = ip_xasprintf(".c.yaml.tmp-%ld-3", (long)gone);
+	char *mine = ip_xasprintf(".c.yaml.tmp-%ld", (long)getpid());
+	ok(ip_temp_left_over(dir, dead), "a temp file of a process that is gone is left over");
+	ok(ip_temp_left_over(dir, dead2), "... also with a serial number");
+	ok(!ip_temp_left_over(dir, mine), "this process's own is not");
+	ok(!ip_temp_left_over(dir, ".c.yaml.tmp-1"), "a live process's is not");
+	ok(!ip_temp_left_over(dir, ".c.yaml.tmp-x1"), "a name that is not a temp file's is not");
+	ok(!ip_temp_left_over(dir, "c.yaml"), "a case file is not");
+	char *old = ip_xasprintf("%s/.c.yaml.tmp", dir), *user = ip_xasprintf("%s/.notes.tmp", dir);
+	FILE *f = fopen(old, "w"), *g = fopen(user, "w");
+	if (f)
+		fclose(f);
+	if (g)
+		fclose(g);
+	ok(!ip_temp_left_over(dir, ".c.yaml.tmp"), "an older version's fresh temp file is not");
+	struct timespec hours_ago[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
+	utimensat(AT_FDCWD, old, hours_ago, 0);
+	utimensat(AT_FDCWD, user, hours_ago, 0);
+	ok(ip_temp_left_over(dir, ".c.yaml.tmp"), "... but one two hours old is");
+	ok(!ip_temp_left_over(dir, ".notes.tmp"), "a user's own .notes.tmp never is");
+	unlink(old);
+	unlink(user);
+	rmdir(dir);
+	free(dead);
+	free(dead2);
+	free(mine);
+	free(old);
+	free(user);
+}
+
+/* What a terminal, a spreadsheet or a message shows of a value. */
+static void test_visible(void)
+{
+	struct ip_buf b = {0};
+	const char *s = "a\x1b]2;x\x07" "b\tc\nd\u202Ee\u200Bf\u200Cg\xC2\x85h";
+	ip_visible_add(&b, s, strlen(s), false);
+	ok(b.s && !strcmp(b.s, "a\\e]2;x\\ab\\tc\\nd\\u202Ee\\u200Bf\u200Cg\\x85h"),
+	   "controls, overrides and the zero-width space escaped; ZWNJ kept");
+	ip_buf_free(&b);
+	ip_visible_add(&b, s, strlen(s), true);
+	ok(b.s && strstr(b.s, "b\tc\nd"), "with lines: tabs and newlines kept");
+	ip_buf_free(&b);
+	uint32_t cp;
+	ok(ip_invisible_find("Ana\xEF\xBB\xBF", false, &cp) && cp == 0xFEFF, "a BOM is found");
+	ok(!ip_invisible_find("Arb\xC3\xABn", false, &cp), "a name with a diaeresis is fine");
+	ok(!ip_invisible_find("one\ntwo", true, &cp), "free text may have lines");
+}
+
 int main(void)
 {
 	char *name[] = {"unit", NULL};
@@ -679,6 +743,8 @@ int main(void)
 	test_schema_lookup();
 	test_schema_documented();
 	test_writes();
+	test_temps_left();
+	test_visible();
 	test_mustache_safety();
 	test_mustache_spec();
 	test_packages_minimal();
