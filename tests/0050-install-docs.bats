@@ -10,6 +10,14 @@ load helper
 	assert_output ""
 }
 
+@test "examples render as they are typed: a directory operand '.' is not punctuation" {
+	# mandoc takes a lone trailing "." for a full stop and joins it to the
+	# word before; a command needs it escaped (\&.)
+	mandoc -Tascii "$ROOT/man/ip-merge.1" | grep -q 'ip-intake --init --git \.$'
+	run grep -n '^\.Dl .* \.$' "$ROOT"/man/*.[1-7]
+	assert_failure
+}
+
 @test "shellcheck is clean on every shell script (make lint)" {
 	command -v shellcheck || skip "shellcheck is not installed"
 	run make -s -C "$ROOT" lint

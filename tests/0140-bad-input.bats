@@ -149,6 +149,11 @@ hostile_case() {
 	run ip-plan add -i --category cash-assistance --amount 1000000.5 "$c"
 	assert_failure 64
 	assert_output --partial "amount 1000000.5 is out of range (0 to 1000000)"
+	# a required field given empty is not told to leave itself out
+	run ip-intake --given '' --family B --birth-date 1990-01-01 --sex male \
+		--nationality SY --return-country SY
+	assert_failure 65
+	assert_output "ip-intake: --given: empty value (the field is required)"
 	# a list of paths with no end: refused at once, in either framing
 	run timeout 20 ip-check -q --files-from=/dev/zero
 	assert_failure 65

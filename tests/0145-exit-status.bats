@@ -20,8 +20,10 @@ ip-check 66	ip-check -q ../missing.yaml
 ip-check 74	ip-check -q --print "$CASE" >/dev/full
 ip-intake 0	ip-intake -q --given Ana --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY
 ip-intake 64	ip-intake --bogus
+ip-intake 65	ip-intake -q --given '' --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY
 ip-intake 65	ip-intake -q --given Mariam --family Ahmadi --birth-date 1991-04-12 --sex female --nationality AF --return-country AF
 ip-intake 66	ip-intake -q --from ../missing.csv
+ip-intake 66	ip-intake -q --from-referral ../package.age --identity ../missing.key
 ip-intake 73	ip-intake -q --init --centre BY-MUC /dev/null/repo
 ip-intake 74	ip-intake --given Ana --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY >/dev/full
 ip-intake 77	ip-intake -q --from-referral ../package.age
