@@ -11,8 +11,8 @@ LOCALEDIR   ?= $(DATADIR)/locale
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson nettle libsodium 2>/dev/null)
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson nettle libsodium 2>/dev/null) -lpthread
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson nettle libsodium icu-uc 2>/dev/null)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson nettle libsodium icu-uc 2>/dev/null) -lpthread
 # make check SANITIZE=1: everything built with AddressSanitizer and UBSan
 # (into its own tree, so a plain build is never mixed with it).
 ifeq ($(SANITIZE),1)
@@ -24,12 +24,12 @@ ALL_CFLAGS  = $(SAN_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
               $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS     += $(DEP_LIBS)
 
-CMDS    = ip-assess ip-check ip-intake ip-merge ip-plan ip-refer ip-report
+CMDS    = ip-assess ip-case ip-check ip-intake ip-merge ip-plan ip-refer ip-report
 LIBSRC  = $(wildcard lib/*.c)
 LIBOBJ  = $(LIBSRC:.c=.o)
 HEADERS = $(wildcard lib/*.h)
 BINS    = $(addprefix bin/,$(CMDS))
-MANS    = man/ip-assess.1 man/ip-check.1 man/ip-intake.1 man/ip-merge.1 man/ip-plan.1 man/ip-refer.1 \
+MANS    = man/ip-assess.1 man/ip-case.1 man/ip-check.1 man/ip-intake.1 man/ip-merge.1 man/ip-plan.1 man/ip-refer.1 \
           man/ip-report.1 \
           man/ip-case.5 man/integplan.7
 

@@ -53,8 +53,9 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 		snprintf(why, size, _("no consent to referral to %s or its country %s (consent "
 		         "covers %s)"), id, country, others.s);
 	else
-		snprintf(why, size, _("no consent to referral to %s (record it with ip-intake "
-		         "--consent referral:%s, or for the country: referral:%s)"), id, id, country);
+		snprintf(why, size, _("no consent to referral to %s (record it with ip-case "
+		         "consent --give referral:%s, or for the country: referral:%s)"), id, id,
+		         country);
 	ip_buf_free(&others);
 	return false;
 }

@@ -86,7 +86,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	before=$(sha256sum "$other")
 	run ip-refer send --to AF-KBL-PH --no-encrypt --service job-placement "$other"
 	assert_failure 77
-	assert_line "ip-refer: $other: consent: no consent to referral to AF-KBL-PH (record it with ip-intake --consent referral:AF-KBL-PH, or for the country: referral:AF); nothing sent"
+	assert_line "ip-refer: $other: consent: no consent to referral to AF-KBL-PH (record it with ip-case consent --give referral:AF-KBL-PH, or for the country: referral:AF); nothing sent"
 	[ "$(sha256sum "$other")" = "$before" ]
 
 	sed -i 's/^    recipient: AF-KBL-PH$/&\n    withdrawn: 2026-11-20/' "$case_path"

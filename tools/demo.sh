@@ -101,6 +101,12 @@ step "a case without consent to a partner is refused, nothing sent (exit 77)" \
 	"ip-refer -C demo send --to AF-KBL-PH <Ahmad's case>"
 refused ip-refer -C demo send --to AF-KBL-PH --service job-placement "$(grep -l 'given: Ahmad$' demo/cases/*.yaml)"
 
+step "Ahmad consents at his next appointment (ip-case consent); now the referral goes out" \
+	"ip-case -C demo consent -i --give referral:AF-KBL-PH <Ahmad's case>; ip-refer send ..."
+ahmad=$(grep -l 'given: Ahmad$' demo/cases/*.yaml)
+ip-case -C demo consent -i --give referral:AF-KBL-PH "$ahmad"
+ip-refer -C demo send --to AF-KBL-PH --service job-placement --out demo/outbox "$ahmad"
+
 step "what left the centre for Mariam: only the fields of the partner's profile" \
 	"grep -A20 '^referrals:' $mariam"
 sed -n '/^referrals:/,/^history:/p' "$mariam" | sed '$d'
@@ -162,6 +168,13 @@ step "a mistyped case is refused, every problem named, nothing written" \
 refused ip-intake -C demo --given Ola --family Nordmann --birth-date 1980-02-30 --sex m \
 	--nationality no --return-country NO
 
+step "Mariam's first case: one page, in German; her reintegration is completed, so it is closed" \
+	"LANGUAGE=de ip-case show CASE; ip-case find --name mariam --status arrived | ip-case close -i --files-from=- --outcome completed"
+LC_ALL=C.UTF-8 LANGUAGE=de ip-case -C demo show "$mariam"
+ip-case -C demo find --name mariam --status arrived |
+	ip-case -C demo close -i --files-from=- --outcome completed
+ip-case -C demo log "$mariam" | tail -n 2
+
 step "the caseload by return country (every count perturbed by the Cell Key Method)" \
 	"ip-report -C demo summary --by country -f table"
 ip-report -C demo summary --by country -f table
@@ -174,9 +187,9 @@ step "what falls due in the next four weeks, by owner (the nightly cron job)" \
 	"ip-report -C demo due --within 4w -f table"
 ip-report -C demo -q due --within 4w -f table
 
-step "the key figures, for a German-speaking team: messages and labels follow the locale" \
-	"LANGUAGE=de ip-report -C demo kpi"
-LC_ALL=C.UTF-8 LANGUAGE=de ip-report -C demo kpi
+step "the team's own key figures, exact (one closed case is below what a published table shows), in German" \
+	"LANGUAGE=de ip-report -C demo kpi --protection none"
+LC_ALL=C.UTF-8 LANGUAGE=de ip-report -C demo kpi --protection none
 
 step "the repository goes into git: merge driver, hook; a colleague's clone" \
 	"ip-intake --init --git demo; git clone demo COLLEAGUE; ip-intake --init --git COLLEAGUE"

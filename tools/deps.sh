@@ -14,8 +14,11 @@ if command -v pkg-config >/dev/null 2>&1; then
 	pkg-config --exists nettle || need nettle-dev
 	# Packages and responses between centres are signed with Ed25519.
 	pkg-config --exists libsodium || need libsodium-dev
+	# Names are compared Unicode-normalised, without diacritics (ip-case find).
+	pkg-config --exists icu-uc || need libicu-dev
 else
 	need libyaml-dev; need libjansson-dev; need nettle-dev; need libsodium-dev
+	need libicu-dev
 fi
 command -v bats >/dev/null 2>&1 || need bats
 [ -f /usr/lib/bats/bats-support/load.bash ] || need bats-support

@@ -1,0 +1,339 @@
+/* ip-case — the life of a case after intake: a readable page and its
+ * history, finding cases, corrections, consent given later or withdrawn,
+ * closing and reopening. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip_case.h"
+#include "ip_caseview.h"
+#include "ip_cli.h"
+#include "ip_diag.h"
+#include "ip_doc.h"
+#include "ip_edit.h"
+#include "ip_emit.h"
+#include "ip_exit.h"
+#include "ip_fold.h"
+#include "ip_i18n.h"
+#include "ip_lifecycle.h"
+#include "ip_partners.h"
+#include "ip_repo.h"
+#include "ip_vocab.h"
+
+/* The changes come first, in the order of enum ip_lifecycle_change. */
+enum sub { SET, CONSENT, CLOSE, REOPEN, SHOW, LOG, FIND, NSUB };
+#define TEXT (1u << IP_FORMAT_TABLE)
+static const struct ip_sub subs[NSUB] = {
+	{"set", N_("Correct person data, contacts, counsellors, the planned departure"),
+	 IP_FORMATS_DATA},
+	{"consent", N_("Give or withdraw consent"), IP_FORMATS_DATA},
+	{"close", N_("Close a case with its outcome"), IP_FORMATS_DATA},
+	{"reopen", N_("Reopen a closed case"), IP_FORMATS_DATA},
+	{"show", N_("One readable page of a case"), TEXT},
+	{"log", N_("The history of a case, a line per entry"), TEXT | 1u << IP_FORMAT_JSON |
+	 1u << IP_FORMAT_JSONL},
+	{"find", N_("The paths of the cases that match"), TEXT},
+};
+#undef TEXT
+#define ONLY(s) IP_SUB(s)
+#define EDITS (ONLY(SET) | ONLY(CONSENT) | ONLY(CLOSE) | ONLY(REOPEN))
+
+struct cases {
+	struct ip_cli cli;
+	enum sub sub;
+	bool in_place;
+	const char *list, *partners_path;
+	struct ip_lifecycle life;
+	const char *name, *id, *status, *counsellor; /* find */
+	char *name_folded;
+	struct ip_repo repo;
+	bool have_repo;
+	json_t *directory;
+	char today[11];
+	size_t shown, found;
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+/* A corrected value, checked against its case field already. */
+static int set_field(const struct ip_optarg *a)
+{
+	struct cases *k = a->state;
+	if (!a->value)
+		return 0;
+	if (a->opt->flags & IP_OPT_MANY) {
+		json_t *list = json_object_get(k->life.fields, a->opt->field);
+		if (!list)
+			json_object_set_new(k->life.fields, a->opt->field, list = json_array());
+		json_array_append(list, a->value);
+	} else {
+		json_object_set(k->life.fields, a->opt->field, a->value);
+	}
+	return 0;
+}
+
+/* --give and --withdraw are checked once the directory is loaded. */
+static int consent_arg(const struct ip_optarg *a)
+{
+	struct cases *k = a->state;
+	json_array_append_new(a->opt->name[0] == 'g' ? k->life.give : k->life.withdraw,
+	                      json_string(a->arg));
+	return 0;
+}
+
+#define FLAG(m) IP_FLAG(struct cases, m)
+#define STRING(m) IP_STRING(struct cases, m)
+#define DATE(m) IP_DATE(struct cases, m)
+#define CORRECT(path) .field = path, .call = set_field
+
+static const struct ip_opt options[] = {
+	{"given", 0, "NAME", N_("set: given name(s)"), 1, ONLY(SET), CORRECT("person.given")},
+	{"family", 0, "NAME", N_("set: family name"), 1, ONLY(SET), CORRECT("person.family")},
+	{"birth-date", 0, "DATE", N_("set: date of birth"), 1, ONLY(SET),
+	 CORRECT("person.birth_date")},
+	{"sex", 0, "SEX", N_("set: sex (see --list sex)"), 1, ONLY(SET), CORRECT("person.sex")},
+	{"nationality", 0, "CC", N_("set: a nationality (ISO 3166); repeatable, replaces "
+	 "them all"), 1, ONLY(SET), CORRECT("person.nationality"), .flags = IP_OPT_MANY},
+	{"language", 0, "LANG", N_("set: a language spoken (ISO 639-3); repeatable, "
+	 "replaces them all"), 1, ONLY(SET), CORRECT("person.languages"),
+	 .flags = IP_OPT_MANY},
+	{"residence-status", 0, "STATUS", N_("set: residence status"), 1, ONLY(SET),
+	 CORRECT("person.residence_status")},
+	{"phone", 0, "NUMBER", N_("set: phone"), 1, ONLY(SET), CORRECT("person.contact.phone")},
+	{"email", 0, "ADDRESS", N_("set: e-mail"), 1, ONLY(SET), CORRECT("person.contact.email")},
+	{"address", 0, "TEXT", N_("set: postal address"), 1, ONLY(SET),
+	 CORRECT("person.contact.address")},
+	{"counsellor", 0, "NAME", N_("set: the counsellor in Germany; find: a counsellor of "
+	 "either side"), 1, ONLY(SET) | ONLY(FIND), CORRECT("counsellors.host")},
+	{"return-counsellor", 0, "NAME", N_("set: the partner's counsellor in the country of "
+	 "return"), 1, ONLY(SET), CORRECT("counsellors.return")},
+	{"planned-departure", 0, "DATE", N_("set: the planned departure"), 1, ONLY(SET),
+	 CORRECT("return.planned_departure")},
+	{"region", 0, "CODE", N_("set: the region of return (ISO 3166-2)"), 1, ONLY(SET),
+	 CORRECT("return.region")},
+	{"give", 0, "PURPOSE[:RECIPIENT]", N_("consent: consent given (referral:AF-KBL-PH, "
+	 "health-data); repeatable"), 2, ONLY(CONSENT), .call = consent_arg,
+	 .flags = IP_OPT_MANY, .complete = IP_COMPLETE_VOCAB, .values = "consent-purpose"},
+	{"withdraw", 0, "PURPOSE[:RECIPIENT]", N_("consent: consent withdrawn; a referral "
+	 "consent withdraws the open referrals to that recipient; repeatable"), 2,
+	 ONLY(CONSENT), .call = consent_arg, .flags = IP_OPT_MANY,
+	 .complete = IP_COMPLETE_VOCAB, .values = "consent-purpose"},
+	{"outcome", 0, "OUTCOME", N_("close: the outcome (see --list closure-outcome)"), 2,
+	 ONLY(CLOSE), ONLY(CLOSE), STRING(life.outcome), .field = "outcome"},
+	{"reason", 0, "TEXT", N_("reopen: why the case is reopened"), 2, ONLY(REOPEN),
+	 ONLY(REOPEN), STRING(life.reason)},
+	{"date", 0, "DATE", N_("consent, close: the day (default: today)"), 2,
+	 ONLY(CONSENT) | ONLY(CLOSE), DATE(life.date)},
+	{"partners", 0, "FILE", N_("consent: the partner directory recipients are checked "
+	 "against (default: the repository's)"), 2, ONLY(CONSENT), STRING(partners_path),
+	 .complete = IP_COMPLETE_FILE},
+	{"name", 0, "TEXT", N_("find: part of the name, in any case, with or without "
+	 "diacritics"), 3, ONLY(FIND), STRING(name)},
+	{"id", 0, "PREFIX", N_("find: the start of the case id"), 3, ONLY(FIND), STRING(id)},
+	{"status", 0, "STATUS", N_("find: the case status"), 3, ONLY(FIND), STRING(status),
+	 .field = "status"},
+	{"in-place", 'i', NULL, N_("Write the cases back instead of printing them; prints "
+	 "their paths"), 4, EDITS, FLAG(in_place)},
+	{"list", 0, "VOCABULARY", N_("List a vocabulary (closure-outcome, consent-purpose, "
+	 "...)"), 4, 0, STRING(list), .complete = IP_COMPLETE_VOCABULARIES,
+	 .flags = IP_OPT_ALONE},
+	{0}};
+
+static const struct ip_command command = {
+	"ip-case", "SUBCOMMAND [CASE...]",
+	N_("The life of IntegPlan cases after intake.\v"
+	"Subcommands: set (corrections), consent --give|--withdraw, close --outcome, "
+	"reopen --reason, show, log, find. CASEs are case files or directories; - is a "
+	"case on standard input; find searches the repository without them. Changes print "
+	"the cases unless -i. Exit status: 0 done (find: some case matched), 1 find matched "
+	"none, 64 usage, 65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a "
+	"case is locked."),
+	subs, NSUB, N_("subcommand"),
+	options, IP_COMPLETE_CASES, IP_FORMATS_DATA | 1u << IP_FORMAT_TABLE, 5, NULL,
+};
+
+/* ---- reading: show, log, find ------------------------------------------- */
+
+static int show_one(const char *path, void *ctx)
+{
+	struct cases *k = ctx;
+	struct ip_docs docs = {0};
+	int rc = ip_case_load(path, &k->cli.lim, &docs);
+	if (!rc) {
+		struct ip_buf out = {0};
+		if (k->shown++)
+			ip_buf_puts(&out, "\n");
+		if (k->sub == SHOW)
+			ip_caseview_page(docs.v[0].root, ip_i18n_lang(), &out);
+		else if (k->cli.format == IP_FORMAT_TABLE)
+			ip_caseview_log(docs.v[0].root, &out);
+		else if (k->cli.format == IP_FORMAT_JSON)
+			ip_emit(&out, json_object_get(docs.v[0].root, "history"), k->cli.format);
+		else  /* JSON Lines: an entry a line */
+			for (size_t i = 0; i < json_array_size(json_object_get(docs.v[0].root,
+			                                                       "history")); i++)
+				ip_emit(&out, json_array_get(json_object_get(docs.v[0].root, "history"), i),
+				        IP_FORMAT_JSONL);
+		fwrite(out.s ? out.s : "", 1, out.len, stdout);
+		ip_buf_free(&out);
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+static bool name_matches(const struct cases *k, const json_t *person)
+{
+	char *whole = ip_xasprintf("%s %s", ip_str(person, "given") ? ip_str(person, "given")
+	                           : "", ip_str(person, "family") ? ip_str(person, "family")
+	                           : "");
+	char *folded = ip_fold(whole);
+	bool hit = folded && strstr(folded, k->name_folded);
+	free(folded);
+	free(whole);
+	return hit;
+}
+
+static bool counsellor_matches(const struct cases *k, const json_t *c)
+{
+	const json_t *cs = json_object_get(c, "counsellors");
+	const char *host = ip_str(cs, "host"), *ret = ip_str(cs, "return");
+	return (host && !strcmp(host, k->counsellor)) || (ret && !strcmp(ret, k->counsellor));
+}
+
+static int find_one(const char *path, void *ctx)
+{
+	struct cases *k = ctx;
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &k->cli.lim, &docs);
+	const json_t *c = !rc && docs.n == 1 ? docs.v[0].root : NULL;
+	const char *id = ip_str(c, "id"), *status = ip_str(c, "status");
+	bool hit = c && (!k->id || (id && !strncmp(id, k->id, strlen(k->id)))) &&
+	           (!k->status || (status && !strcmp(status, k->status))) &&
+	           (!k->counsellor || counsellor_matches(k, c)) &&
+	           (!k->name_folded || name_matches(k, json_object_get(c, "person")));
+	if (hit) {
+		k->found++;
+		ip_print_path(&k->cli, path);
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+static int run_find(struct cases *k, char **operands, int n)
+{
+	const json_t *counsellor = json_object_get(k->life.fields, "counsellors.host");
+	k->counsellor = json_string_value(counsellor);
+	if (k->name && !(k->name_folded = ip_fold(k->name))) {
+		ip_error(&(struct ip_where){NULL, 0, 0, "--name"}, "not valid UTF-8 text");
+		return IP_EXIT_USAGE;
+	}
+	if (!k->name && !k->id && !k->status && !k->counsellor) {
+		ip_error(NULL, "ip-case find: nothing to find by (--name, --id, --status, "
+		         "--counsellor)");
+		return IP_EXIT_USAGE;
+	}
+	int rc;
+	if (n == 0 && !k->cli.files_from) {
+		if ((rc = ip_repo_find(k->cli.dir, true, &k->repo)))
+			return rc;
+		k->have_repo = true;
+		ip_cli_use_limits(&k->cli, &k->repo.lim);
+		rc = ip_inputs_each(&k->cli, &k->repo.cases, 1, true, find_one, k);
+	} else {
+		rc = ip_inputs_each(&k->cli, operands, n, true, find_one, k);
+	}
+	return rc ? rc : k->found ? IP_EXIT_OK : IP_EXIT_PROBLEMS;
+}
+
+/* ---- changes ------------------------------------------------------------ */
+
+static int apply(json_t *c, const char *name, const char **what, void *ctx)
+{
+	return ip_lifecycle_apply(ctx, c, name, what);
+}
+
+/* Consent recipients are partners of the directory or countries. */
+static int prepare_consent(struct cases *k)
+{
+	if (!json_array_size(k->life.give) && !json_array_size(k->life.withdraw)) {
+		ip_error(NULL, "ip-case consent: nothing to record (--give or --withdraw)");
+		return IP_EXIT_USAGE;
+	}
+	k->have_repo = !ip_repo_find(k->cli.dir, false, &k->repo);
+	int rc = ip_partners_load(k->partners_path, k->have_repo ? &k->repo : NULL, &k->cli.lim,
+	                          &k->directory);
+	if (rc)
+		return rc;
+	k->life.directory = k->directory;
+	json_t *given = json_copy(k->life.give), *withdrawn = json_copy(k->life.withdraw);
+	json_array_clear(k->life.give);
+	json_array_clear(k->life.withdraw);
+	int bad = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(given, i, v)
+		bad += ip_lifecycle_consent_arg(&k->life, k->life.give, json_string_value(v),
+		                                "--give");
+	json_array_foreach(withdrawn, i, v)
+		bad += ip_lifecycle_consent_arg(&k->life, k->life.withdraw, json_string_value(v),
+		                                "--withdraw");
+	json_decref(given);
+	json_decref(withdrawn);
+	return bad ? IP_EXIT_USAGE : IP_EXIT_OK;
+}
+
+static int run_change(struct cases *k, char **operands, int n)
+{
+	int rc = IP_EXIT_OK;
+	if (k->sub == SET && !json_object_size(k->life.fields)) {
+		ip_error(NULL, "ip-case set: nothing to correct (--family, --phone, --counsellor, "
+		         "...)");
+		return IP_EXIT_USAGE;
+	}
+	if (k->sub == CONSENT)
+		rc = prepare_consent(k);
+	if (rc)
+		return rc;
+	k->life.change = (enum ip_lifecycle_change)k->sub;
+	k->life.today = k->today;
+	k->life.quiet = k->cli.quiet;
+	struct ip_edit e = {.run = ip_cli_run(&k->cli), .in_place = k->in_place,
+	                    .cmd = "ip-case", .apply = apply, .ctx = &k->life};
+	return ip_edit_run(&e, operands, n);
+}
+
+static int run(struct cases *k, char **operands, int n)
+{
+	if (k->sub == FIND)
+		return run_find(k, operands, n);
+	if (n == 0 && !k->cli.files_from) {
+		ip_error(NULL, "no case given (a file, a directory, or - for standard input)");
+		return IP_EXIT_USAGE;
+	}
+	if (k->sub == SHOW || k->sub == LOG) {
+		if (k->sub == LOG && !k->cli.format_given)
+			k->cli.format = IP_FORMAT_TABLE;
+		return ip_inputs_each(&k->cli, operands, n, true, show_one, k);
+	}
+	return run_change(k, operands, n);
+}
+
+int main(int argc, char **argv)
+{
+	struct cases k = {0};
+	struct ip_args args;
+	ip_diag_init(argv);
+	ip_cli_init(&k.cli);
+	ip_lifecycle_init(&k.life);
+	ip_date_str(ip_now(), k.today);
+	int rc = ip_command_parse(&command, &k, &k.cli, argc, argv, &args);
+	k.sub = (enum sub)args.sub;
+	if (!rc)
+		rc = k.list ? ip_vocab_print(k.list) : run(&k, argv + args.first, args.n);
+	ip_lifecycle_free(&k.life);
+	json_decref(k.directory);
+	free(k.name_folded);
+	if (k.have_repo)
+		ip_repo_free(&k.repo);
+	return ip_finish(rc);
+}

@@ -1,0 +1,101 @@
+#include "ip_fold.h"
+#include "ip_mem.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+/* UTF-8 to UTF-16 and back, in buffers from ip_mem. */
+static UChar *to_utf16(const char *s, int32_t *len)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	u_strFromUTF8(NULL, 0, len, s, -1, &err);
+	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+		return NULL;
+	UChar *u = ip_xmalloc(((size_t)*len + 1) * sizeof *u);
+	err = U_ZERO_ERROR;
+	u_strFromUTF8(u, *len + 1, NULL, s, -1, &err);
+	if (U_FAILURE(err)) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+static char *to_utf8(const UChar *u, int32_t len)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t n = 0;
+	u_strToUTF8(NULL, 0, &n, u, len, &err);
+	char *s = ip_xmalloc((size_t)n + 1);
+	err = U_ZERO_ERROR;
+	u_strToUTF8(s, n + 1, NULL, u, len, &err);
+	return s;
+}
+
+/* NFKD: compatibility forms and every diacritic as a combining mark. */
+static UChar *decomposed(const UChar *u, int32_t len, int32_t *out_len)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&err);
+	if (U_FAILURE(err))
+		return NULL;
+	int32_t cap = unorm2_normalize(nfkd, u, len, NULL, 0, &err) + 1;
+	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+		return NULL;
+	err = U_ZERO_ERROR;
+	UChar *d = ip_xmalloc((size_t)cap * sizeof *d);
+	*out_len = unorm2_normalize(nfkd, u, len, d, cap, &err);
+	if (U_FAILURE(err)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Drop the marks and what no one sees, fold the case, make every run of
+ * white space one space, trim. */
+static int32_t strip_and_fold(UChar *d, int32_t n)
+{
+	int32_t out = 0;
+	bool space = true;  /* at the start: drop leading spaces */
+	for (int32_t i = 0; i < n;) {
+		UChar32 c;
+		U16_NEXT(d, i, n, c);
+		int8_t type = u_charType(c);
+		if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK ||
+		    type == U_FORMAT_CHAR || type == U_CONTROL_CHAR) {
+			if (c == '\t' || c == '\n' || c == '\r')
+				c = ' ';
+			else
+				continue;
+		}
+		if (u_isUWhiteSpace(c)) {
+			if (!space)
+				d[out++] = ' ';
+			space = true;
+			continue;
+		}
+		space = false;
+		c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+		U16_APPEND_UNSAFE(d, out, c);
+	}
+	if (out > 0 && d[out - 1] == ' ')
+		out--;
+	return out;
+}
+
+char *ip_fold(const char *s)
+{
+	int32_t len, dlen;
+	UChar *u = to_utf16(s, &len);
+	UChar *d = u ? decomposed(u, len, &dlen) : NULL;
+	free(u);
+	if (!d)
+		return NULL;
+	char *folded = to_utf8(d, strip_and_fold(d, dlen));
+	free(d);
+	return folded;
+}

@@ -1,0 +1,14 @@
+/* ip_fold.h — names as a search compares them: Unicode-normalised (NFKD),
+ * without diacritics (combining marks), case-folded, invisible characters
+ * dropped and spaces collapsed, with ICU. "ÏSSATOU  Diallo", "issatou
+ * diallo" and "Issatou Diallo" (NFD) all fold to "issatou diallo".
+ *
+ * Layer: base. */
+#ifndef IP_FOLD_H
+#define IP_FOLD_H
+
+/* The folded form of UTF-8 text s, a new string; NULL when s is not
+ * valid UTF-8. */
+char *ip_fold(const char *s);
+
+#endif

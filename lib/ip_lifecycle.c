@@ -1,0 +1,348 @@
+#include "ip_lifecycle.h"
+#include "ip_case.h"
+#include "ip_codes.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
+#include "ip_i18n.h"
+#include "ip_referral.h"
+#include "ip_vocab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a change did, for the history: "corrected person.family". */
+static _Thread_local char summary[400];
+
+void ip_lifecycle_init(struct ip_lifecycle *l)
+{
+	l->fields = json_object();
+	l->give = json_array();
+	l->withdraw = json_array();
+}
+
+void ip_lifecycle_free(struct ip_lifecycle *l)
+{
+	json_decref(l->fields);
+	json_decref(l->give);
+	json_decref(l->withdraw);
+}
+
+/* Add a part to the summary: "gave referral:AF-KBL-PH; withdrew ...". */
+static void say(const char *fmt, const char *a, const char *b)
+{
+	size_t len = strlen(summary);
+	if (len && len + 2 < sizeof summary) {
+		strcpy(summary + len, "; ");
+		len += 2;
+	}
+	snprintf(summary + len, sizeof summary - len, fmt, a, b ? b : "");
+}
+
+/* ---- consent ------------------------------------------------------------ */
+
+/* A partner's country, from the directory; NULL for one it does not list. */
+static const char *partner_country(const json_t *dir, const char *id)
+{
+	return ip_str(ip_find_id(json_object_get(dir, "partners"), id), "country");
+}
+
+int ip_lifecycle_consent_arg(const struct ip_lifecycle *l, json_t *list, const char *text,
+                             const char *label)
+{
+	const char *colon = strchr(text, ':');
+	char *purpose = colon ? ip_xasprintf("%.*s", (int)(colon - text), text)
+	                      : ip_xstrdup(text);
+	const char *recipient = colon ? colon + 1 : NULL;
+	int bad = 0;
+	struct ip_where w = {NULL, 0, 0, label};
+	if (!ip_vocab_has("consent-purpose", purpose)) {
+		const char *near = ip_vocab_suggest("consent-purpose", purpose);
+		ip_error(&w, "unknown consent purpose '%s'%s (see --list consent-purpose)", purpose,
+		         ip_did_you_mean(near));
+		bad++;
+	} else if (recipient && !ip_code_known(IP_CODES_COUNTRY, recipient) &&
+	           !ip_find_id(json_object_get(l->directory, "partners"), recipient)) {
+		ip_error(&w, "'%s' is neither a partner of the directory (ip-refer partners) nor "
+		         "a country code", recipient);
+		bad++;
+	} else if (!recipient && (!strcmp(purpose, "referral") ||
+	                          !strcmp(purpose, "follow-up"))) {
+		ip_error(&w, "%s needs its recipient: %s:PARTNER or %s:COUNTRY", purpose, purpose,
+		         purpose);
+		bad++;
+	}
+	if (!bad) {
+		json_t *k = json_pack("{s:s}", "purpose", purpose);
+		if (recipient)
+			json_object_set_new(k, "recipient", json_string(recipient));
+		json_array_append_new(list, k);
+	}
+	free(purpose);
+	return bad;
+}
+
+static bool in_force(const json_t *k, const char *day)
+{
+	const char *given = ip_str(k, "given"), *withdrawn = ip_str(k, "withdrawn");
+	return given && strcmp(given, day) <= 0 && !(withdrawn && strcmp(withdrawn, day) <= 0);
+}
+
+/* Does consent entry k fall under the request want {purpose, recipient?}?
+ * Without a recipient, every recipient of that purpose does. */
+static bool covers(const json_t *want, const json_t *k)
+{
+	const char *r = ip_str(want, "recipient"), *kr = ip_str(k, "recipient");
+	return !strcmp(ip_str(want, "purpose"), ip_str(k, "purpose")) &&
+	       (!r || (kr && !strcmp(r, kr)));
+}
+
+static void give(json_t *c, const json_t *want, const char *day)
+{
+	json_t *list = json_object_get(c, "consent");
+	size_t i;
+	json_t *k;
+	const char *r = ip_str(want, "recipient");
+	json_array_foreach(list, i, k)
+		if (covers(want, k) && !ip_str(k, "recipient") == !r && in_force(k, day))
+			return;  /* in force already */
+	if (!list)
+		json_object_set_new(c, "consent", list = json_array());
+	json_t *entry = json_deep_copy(want);
+	json_object_set_new(entry, "given", json_string(day));
+	json_array_append_new(list, entry);
+	say(r ? "gave consent %s:%s" : "gave consent %s%s", ip_str(want, "purpose"), r);
+}
+
+/* Withdrawing a referral consent withdraws what it allowed: the open
+ * referrals this centre made to that recipient (a partner, or every
+ * partner in that country), as the referring centre's own move. */
+static int revoke_referrals(struct ip_lifecycle *l, json_t *c, const char *name,
+                            const char *recipient, const char *day)
+{
+	const char *centre = ip_str(json_object_get(c, "centre"), "id");
+	size_t i;
+	json_t *ref;
+	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
+		const char *to = ip_str(ref, "to"), *from = ip_str(ref, "from");
+		const char *status = ip_str(ref, "status");
+		bool ours = !from || (centre && !strcmp(from, centre));
+		bool open = !strcmp(status, "pending") || !strcmp(status, "accepted");
+		const char *country = partner_country(l->directory, to);
+		bool theirs = !recipient || !strcmp(to, recipient) ||
+		              (country && !strcmp(country, recipient));
+		if (!ours || !open || !theirs)
+			continue;
+		json_t *step = json_pack("{s:s, s:s, s:s}", "status", "revoked", "date", day,
+		                         "reason", "client-refused");
+		char path[48];
+		snprintf(path, sizeof path, "referrals[%zu]", i);
+		int rc = ip_referral_step(ref, step, IP_SIDE_CENTRE, l->today,
+		                          &(struct ip_where){name, 0, 0, path});
+		json_decref(step);
+		if (rc)
+			return rc;
+		say("withdrew referral %s to %s", ip_str(ref, "id"), to);
+	}
+	return IP_EXIT_OK;
+}
+
+static int withdraw(struct ip_lifecycle *l, json_t *c, const char *name, const json_t *want,
+                    const char *day)
+{
+	size_t i, n = 0;
+	json_t *k;
+	json_array_foreach(json_object_get(c, "consent"), i, k) {
+		if (!covers(want, k) || !in_force(k, day))
+			continue;
+		if (strcmp(day, ip_str(k, "given")) < 0) {
+			ip_error(&(struct ip_where){name, 0, 0, "consent"}, "withdrawn on %s, before it "
+			         "was given (%s)", day, ip_str(k, "given"));
+			return IP_EXIT_DATAERR;
+		}
+		json_object_set_new(k, "withdrawn", json_string(day));
+		n++;
+	}
+	const char *r = ip_str(want, "recipient"), *purpose = ip_str(want, "purpose");
+	if (!n) {
+		ip_error(&(struct ip_where){name, 0, 0, "consent"}, "no consent to %s%s%s in force "
+		         "on %s: nothing to withdraw", purpose, r ? ":" : "", r ? r : "", day);
+		return IP_EXIT_DATAERR;
+	}
+	say(r ? "withdrew consent %s:%s" : "withdrew consent %s%s", purpose, r);
+	return strcmp(purpose, "referral") ? IP_EXIT_OK : revoke_referrals(l, c, name, r, day);
+}
+
+/* ---- dates --------------------------------------------------------------- */
+
+/* A day for an event of case c: not after today, not before it opened. */
+static int plausible_day(const struct ip_lifecycle *l, const json_t *c, const char *name,
+                         const char *label, const char *day)
+{
+	const char *opened = ip_str(c, "opened");
+	if (strcmp(day, l->today) > 0)
+		ip_error(&(struct ip_where){name, 0, 0, label}, "%s is in the future (today is %s)",
+		         day, l->today);
+	else if (opened && strcmp(day, opened) < 0)
+		ip_error(&(struct ip_where){name, 0, 0, label}, "%s is before the case was opened "
+		         "(%s)", day, opened);
+	else
+		return IP_EXIT_OK;
+	return IP_EXIT_DATAERR;
+}
+
+/* ---- corrections ---------------------------------------------------------- */
+
+/* The object at a dotted path's parent, made where missing. */
+static json_t *parent_of(json_t *c, const char *path, const char **leaf)
+{
+	json_t *obj = c;
+	const char *part = path, *dot;
+	while ((dot = strchr(part, '.'))) {
+		char *key = ip_xasprintf("%.*s", (int)(dot - part), part);
+		json_t *next = json_object_get(obj, key);
+		if (!json_is_object(next))
+			json_object_set_new(obj, key, next = json_object());
+		free(key);
+		obj = next;
+		part = dot + 1;
+	}
+	*leaf = part;
+	return obj;
+}
+
+/* Values no correction may take: a birth in the future, a planned
+ * departure that has passed. */
+static int implausible(const struct ip_lifecycle *l, const char *name, const char *path,
+                       const json_t *v)
+{
+	const char *day = json_string_value(v);
+	if (!strcmp(path, "person.birth_date") && day && strcmp(day, l->today) > 0)
+		ip_error(&(struct ip_where){name, 0, 0, path}, "%s is in the future (today is %s)",
+		         day, l->today);
+	else if (!strcmp(path, "return.planned_departure") && day && strcmp(day, l->today) < 0)
+		ip_error(&(struct ip_where){name, 0, 0, path}, "%s has passed (today is %s): a "
+		         "departure that happened is recorded with ip-plan departure", day,
+		         l->today);
+	else
+		return 0;
+	return 1;
+}
+
+static int correct(struct ip_lifecycle *l, json_t *c, const char *name)
+{
+	const char *path;
+	json_t *v;
+	int bad = 0;
+	json_object_foreach(l->fields, path, v) {
+		if (implausible(l, name, path, v)) {
+			bad++;
+			continue;
+		}
+		const char *leaf;
+		json_t *obj = parent_of(c, path, &leaf);
+		if (json_equal(json_object_get(obj, leaf), v))
+			continue;
+		json_object_set(obj, leaf, v);
+		say("corrected %s%s", path, NULL);
+	}
+	return bad ? IP_EXIT_DATAERR : IP_EXIT_OK;
+}
+
+/* ---- closing and reopening ------------------------------------------------ */
+
+static int close_case(struct ip_lifecycle *l, json_t *c, const char *name)
+{
+	const char *day = l->date ? l->date : l->today, *outcome = ip_str(c, "outcome");
+	if (!strcmp(ip_str(c, "status"), "closed")) {
+		if (outcome && !strcmp(outcome, l->outcome))
+			return IP_EXIT_OK;  /* closed so already */
+		ip_error(&(struct ip_where){name, 0, 0, "status"}, "closed already (%s, on %s): "
+		         "reopen it first to close it otherwise", outcome ? outcome : "?",
+		         ip_str(c, "closed") ? ip_str(c, "closed") : "?");
+		return IP_EXIT_DATAERR;
+	}
+	if (plausible_day(l, c, name, "--date", day))
+		return IP_EXIT_DATAERR;
+	ip_case_advance(c, "closed", day);
+	json_object_set_new(c, "outcome", json_string(l->outcome));
+	json_object_set_new(c, "closed", json_string(day));
+	say("closed: %s%s", l->outcome, NULL);
+	return IP_EXIT_OK;
+}
+
+/* The status a closed case had: the furthest it got before closing, by
+ * the days it reached each. */
+static const char *status_before_closing(const json_t *c)
+{
+	const json_t *dates = json_object_get(c, "status_dates");
+	const char *best = "intake";
+	size_t i;
+	json_t *e;
+	json_array_foreach(ip_vocab_entries("case-status"), i, e) {
+		const char *id = ip_str(e, "id");
+		if (strcmp(id, "closed") && json_object_get(dates, id))
+			best = id;
+	}
+	const json_t *ret = json_object_get(c, "return");
+	if (!json_object_get(dates, best) || !strcmp(best, "intake")) {
+		/* a case from before status_dates: what its dates say */
+		if (ip_str(ret, "arrived"))
+			best = "arrived";
+		else if (ip_str(ret, "departed"))
+			best = "departed";
+		else if (json_object_get(c, "plan"))
+			best = "planned";
+		else if (json_array_size(json_object_get(c, "assessments")))
+			best = "assessed";
+	}
+	return best;
+}
+
+static int reopen_case(struct ip_lifecycle *l, json_t *c, const char *name)
+{
+	if (strcmp(ip_str(c, "status"), "closed")) {
+		ip_error(&(struct ip_where){name, 0, 0, "status"}, "is %s, not closed: nothing to "
+		         "reopen", ip_str(c, "status"));
+		return IP_EXIT_DATAERR;
+	}
+	json_object_set_new(c, "status", json_string(status_before_closing(c)));
+	json_object_del(c, "outcome");
+	json_object_del(c, "closed");
+	json_object_del(json_object_get(c, "status_dates"), "closed");
+	say("reopened: %s%s", l->reason, NULL);
+	return IP_EXIT_OK;
+}
+
+/* ---- the change ------------------------------------------------------------ */
+
+static int consent(struct ip_lifecycle *l, json_t *c, const char *name)
+{
+	const char *day = l->date ? l->date : l->today;
+	if (strcmp(day, l->today) > 0) {
+		ip_error(&(struct ip_where){name, 0, 0, "--date"}, "%s is in the future (today is "
+		         "%s)", day, l->today);
+		return IP_EXIT_DATAERR;
+	}
+	size_t i;
+	json_t *want;
+	int rc = IP_EXIT_OK;
+	json_array_foreach(l->give, i, want)
+		give(c, want, day);
+	json_array_foreach(l->withdraw, i, want)
+		if (!rc)
+			rc = withdraw(l, c, name, want, day);
+	return rc;
+}
+
+int ip_lifecycle_apply(struct ip_lifecycle *l, json_t *c, const char *name,
+                       const char **what)
+{
+	summary[0] = '\0';
+	int rc = l->change == IP_LIFE_SET ? correct(l, c, name)
+	       : l->change == IP_LIFE_CONSENT ? consent(l, c, name)
+	       : l->change == IP_LIFE_CLOSE ? close_case(l, c, name)
+	                                    : reopen_case(l, c, name);
+	*what = !rc && summary[0] ? summary : NULL;
+	return rc;
+}

@@ -1,0 +1,44 @@
+/* ip_lifecycle.h — the life of a case after intake: corrections of its
+ * person, contacts, counsellors and planned departure; consent given later
+ * or withdrawn (withdrawing a referral consent withdraws the open
+ * referrals to that recipient); closing with an outcome and reopening.
+ * Each is a change for ip_edit, recorded in the case's history.
+ *
+ * Layer: domain. */
+#ifndef IP_LIFECYCLE_H
+#define IP_LIFECYCLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+enum ip_lifecycle_change { IP_LIFE_SET, IP_LIFE_CONSENT, IP_LIFE_CLOSE, IP_LIFE_REOPEN };
+
+struct ip_lifecycle {
+	enum ip_lifecycle_change change;
+	json_t *fields;          /* set: {"person.family": value, ...}, each checked */
+	json_t *give, *withdraw; /* consent: [{purpose, recipient?}, ...] */
+	const char *outcome;     /* close */
+	const char *reason;      /* reopen */
+	const char *date;        /* consent, close: the day (NULL: today) */
+	const char *today;
+	const json_t *directory; /* the partner directory: where partners are */
+	bool quiet;
+};
+
+void ip_lifecycle_init(struct ip_lifecycle *l);
+void ip_lifecycle_free(struct ip_lifecycle *l);
+
+/* "referral:AF-KBL-PH", "health-data" as {purpose, recipient?} into list;
+ * the purpose a consent-purpose, the recipient a partner of the directory
+ * or a country code. Problems are reported at label; returns their
+ * number. */
+int ip_lifecycle_consent_arg(const struct ip_lifecycle *l, json_t *list, const char *text,
+                             const char *label);
+
+/* Apply the change to case c (read from name): 0 with *what a summary for
+ * the history (NULL: nothing to change), else 65 with the problem
+ * reported. */
+int ip_lifecycle_apply(struct ip_lifecycle *l, json_t *c, const char *name,
+                       const char **what);
+
+#endif

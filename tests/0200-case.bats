@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# ip-case: a readable page and the history of a case, finding cases,
+# corrections, consent given later and withdrawn, closing and reopening;
+# each refusal.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	planned_case
+}
+
+@test "show: one page of the case, in English and in German" {
+	run ip-case show "$CASE"
+	assert_success
+	assert_line "BY-MUC-2026-NMVPY  Mariam Ahmadi"
+	assert_line --regexp '^  nationality +AF \(Afghanistan\)$'
+	assert_line --regexp '^  status +referred \(opened 2026-11-21\)$'
+	assert_line --regexp '^  referral → AF-KBL-PH: given 2026-11-21$'
+	assert_line --regexp '^  M4  airport-pickup; return; due arrival\+0d; open$'
+	assert_line --regexp '^  BY-MUC-R-[0-9A-Z]{8} → AF-KBL-PH: pending since 2026-11-21$'
+	LANGUAGE=de run ip-case show "$CASE"
+	assert_success
+	assert_line --regexp '^  Status +vermittelt \(eröffnet 2026-11-21\)$'
+	assert_line --regexp '^  Staatsangehörigkeit +AF \(Afghanistan\)$'
+	# a page is for a terminal: no format of data
+	run ip-case show -f json "$CASE"
+	assert_failure 64
+	assert_output "ip-case: -f: ip-case show writes table, not json"
+}
+
+@test "log: the history a line per entry, or as data" {
+	run ip-case log "$CASE"
+	assert_success
+	assert_line --index 0 "2026-11-21T09:14:03Z  tester  ip-intake  case opened"
+	[ "${#lines[@]}" -eq 4 ]
+	ip-case log -f jsonl "$CASE" | python3 -c 'import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
+	run ip-case log cases/none.yaml
+	assert_failure 66
+}
+
+@test "find: by name in any case and form, id, status and counsellor; paths for a pipeline" {
+	other=$(ip-intake --given 'ÏSSATOU' --family ' Diallo' --birth-date 1988-01-01 \
+		--sex female --nationality GM --return-country GM 2>/dev/null ||
+		ip-intake --given 'ÏSSATOU' --family Diallo --birth-date 1988-01-01 --sex female \
+			--nationality GM --return-country GM)
+	# NFD and lower case find the capitals with a diaeresis
+	run ip-case find --name "$(printf 'i\xcc\x88ssatou diallo')"
+	assert_success
+	assert_output "$other"
+	run ip-case find --name issatou
+	assert_output "$other"
+	run ip-case find --name AHMADI
+	assert_output "$CASE"
+	run ip-case find --status referred --counsellor 'A. Berger'
+	assert_output "$CASE"
+	run ip-case find --id BY-MUC-2026
+	assert_line "$CASE"
+	assert_line "$other"
+	ip-case find -0 --name mariam | od -c | grep -q '\\0'
+	run ip-case find --name nobody
+	assert_failure 1
+	assert_output ""
+	run ip-case find
+	assert_failure 64
+	assert_output "ip-case: ip-case find: nothing to find by (--name, --id, --status, --counsellor)"
+}
+
+@test "set: corrections, each checked as at intake and in the history" {
+	run ip-case set -i --family Ahmady --phone '+49 89 1234' --return-counsellor 'N. Karimi' \
+		--nationality AF --nationality IR "$CASE"
+	assert_success
+	assert_output "$CASE"
+	run ip-case log "$CASE"
+	assert_line --partial "ip-case  corrected person.family; corrected person.contact.phone; corrected counsellors.return; corrected person.nationality"
+	grep -q '^  family: Ahmady$' "$CASE"
+	grep -q '^    - IR$' "$CASE"
+	ip-check -q "$CASE"
+	# the same again changes nothing
+	before=$(sha256sum "$CASE")
+	ip-case set -q -i --family Ahmady "$CASE" >/dev/null
+	[ "$(sha256sum "$CASE")" = "$before" ]
+	run ip-case set -i --birth-date 2030-01-01 "$CASE"
+	assert_failure 65
+	assert_output "ip-case: $CASE: person.birth_date: 2030-01-01 is in the future (today is 2026-11-21)"
+	run ip-case set -i --planned-departure 2026-01-01 "$CASE"
+	assert_failure 65
+	assert_output --partial "return.planned_departure: 2026-01-01 has passed"
+	run ip-case set -i --sex woman "$CASE"
+	assert_failure 64
+	assert_output --partial "--sex: unknown sex 'woman'"
+	run ip-case set -i --family $'Ahm\u200bady' "$CASE"
+	assert_failure 64
+	run ip-case set -i "$CASE"
+	assert_failure 64
+	assert_output --partial "nothing to correct"
+	[ "$(sha256sum "$CASE")" = "$before" ]
+}
+
+@test "consent: given later, withdrawn; a referral consent withdraws the open referrals to that recipient" {
+	run ip-case consent -i --give health-data --give follow-up:AF "$CASE"
+	assert_success
+	grep -q 'purpose: health-data' "$CASE"
+	# given again: nothing changes
+	before=$(sha256sum "$CASE")
+	ip-case consent -q -i --give health-data "$CASE" >/dev/null
+	[ "$(sha256sum "$CASE")" = "$before" ]
+	run ip-case consent -i --withdraw referral:AF-KBL-PH "$CASE"
+	assert_success
+	run ip-case show "$CASE"
+	assert_line --regexp '^  referral → AF-KBL-PH: given 2026-11-21, withdrawn 2026-11-21$'
+	assert_line --regexp '→ AF-KBL-PH: revoked since 2026-11-21$'
+	run ip-case log "$CASE"
+	assert_line --regexp 'withdrew consent referral:AF-KBL-PH; withdrew referral BY-MUC-R-[0-9A-Z]{8} to AF-KBL-PH$'
+	# and sending needs consent again, which ip-case gives
+	run ip-refer send --to AF-KBL-PH --no-encrypt "$CASE"
+	assert_failure 77
+	assert_output --partial "was withdrawn on 2026-11-21"
+	ip-case consent -q -i --give referral:AF "$CASE" >/dev/null
+	ip-check -q "$CASE"
+}
+
+@test "consent: unknown purposes and recipients, nothing in force, dates ahead are refused" {
+	before=$(sha256sum "$CASE")
+	run ip-case consent -i --give referral:kabul "$CASE"
+	assert_failure 64
+	assert_output "ip-case: --give: 'kabul' is neither a partner of the directory (ip-refer partners) nor a country code"
+	run ip-case consent -i --give referral:../../x "$CASE"
+	assert_failure 64
+	run ip-case consent -i --give refferal:AF "$CASE"
+	assert_failure 64
+	assert_output "ip-case: --give: unknown consent purpose 'refferal'; did you mean 'referral'? (see --list consent-purpose)"
+	run ip-case consent -i --give referral "$CASE"
+	assert_failure 64
+	assert_output "ip-case: --give: referral needs its recipient: referral:PARTNER or referral:COUNTRY"
+	run ip-case consent -i --withdraw health-data "$CASE"
+	assert_failure 65
+	assert_output "ip-case: $CASE: consent: no consent to health-data in force on 2026-11-21: nothing to withdraw"
+	run ip-case consent -i --give health-data --date 2026-12-24 "$CASE"
+	assert_failure 65
+	run ip-case consent -i "$CASE"
+	assert_failure 64
+	[ "$(sha256sum "$CASE")" = "$before" ]
+}
+
+@test "close and reopen: the outcome, the day, the status before; the closure rate moves" {
+	before=$(ip-report kpi -q -f csv --protection none | grep '^closure rate')
+	run ip-case close -i --outcome completed "$CASE"
+	assert_success
+	grep -q '^status: closed$' "$CASE"
+	grep -q '^outcome: completed$' "$CASE"
+	grep -q '^closed: 2026-11-21$' "$CASE"
+	after=$(ip-report kpi -q -f csv --protection none | grep '^closure rate')
+	[ "$before" != "$after" ]
+	[[ "$after" == "closure rate,100.0 %,1"* ]]
+	# closed so already: nothing; closed otherwise: reopen first
+	snapshot=$(sha256sum "$CASE")
+	ip-case close -q -i --outcome completed "$CASE" >/dev/null
+	[ "$(sha256sum "$CASE")" = "$snapshot" ]
+	run ip-case close -i --outcome deceased "$CASE"
+	assert_failure 65
+	assert_output "ip-case: $CASE: status: closed already (completed, on 2026-11-21): reopen it first to close it otherwise"
+	run ip-case reopen -i --reason 'came back for counselling' "$CASE"
+	assert_success
+	grep -q '^status: referred$' "$CASE"
+	! grep -q '^outcome:' "$CASE"
+	run ip-case log "$CASE"
+	assert_line --partial "ip-case  reopened: came back for counselling"
+	run ip-case reopen -i --reason again "$CASE"
+	assert_failure 65
+	assert_output "ip-case: $CASE: status: is referred, not closed: nothing to reopen"
+	run ip-case close -i --outcome completed --date 2026-11-01 "$CASE"
+	assert_failure 65
+	assert_output --partial "2026-11-01 is before the case was opened (2026-11-21)"
+	run ip-case close -i --outcome flew "$CASE"
+	assert_failure 64
+	run ip-case close -i "$CASE"
+	assert_failure 64
+	run ip-case reopen -i "$CASE"
+	assert_failure 64
+	ip-check -q "$CASE"
+}
+
+@test "a pipeline: find, then close every case it found" {
+	run sh -c "ip-case find -0 --status referred --counsellor 'A. Berger' |
+		ip-case close -i -0 --files-from=- --outcome completed"
+	assert_success
+	grep -q '^status: closed$' "$CASE"
+	run ip-case find --status closed
+	assert_output "$CASE"
+}
