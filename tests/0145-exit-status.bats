@@ -12,6 +12,14 @@ bats_require_minimum_version 1.5.0
 # where $CASE is a planned case with a pending referral to Kabul.
 scenarios() {
 	cat <<'EOF'
+ip-case 0	ip-case show "$CASE" >/dev/null
+ip-case 1	ip-case find --name nobody
+ip-case 64	ip-case find
+ip-case 65	ip-case reopen -q -i --reason mistake "$CASE"
+ip-case 66	ip-case show ../missing.yaml
+ip-case 73	read_only_cases ip-case close -q -i --outcome completed "$CASE"
+ip-case 74	ip-case show "$CASE" >/dev/full
+ip-case 75	flock "$CASE" sleep 3 & sleep 0.3; IP_LOCK_TIMEOUT=0 ip-case close -q -i --outcome completed "$CASE"
 ip-check 0	ip-check -q
 ip-check 1	ip-check -q ../invalid.yaml
 ip-check 64	ip-check --bogus
