@@ -15,7 +15,7 @@
 
 struct assess {
 	struct ip_cli cli;
-	bool in_place;
+	bool in_place, amend;
 	const char *from, *rules_path, *list;
 	struct ip_answers answers; /* the assessment the options describe */
 	struct ip_rules *rules;
@@ -69,6 +69,8 @@ static const struct ip_opt options[] = {
 	 .complete = IP_COMPLETE_FILE},
 	{"rules", 0, "FILE", N_("Rules file (default: the site's rules/assess.yaml)"), 2, 0,
 	 STRING(rules_path), .complete = IP_COMPLETE_FILE},
+	{"amend", 0, NULL, N_("Change the latest assessment of the side instead of adding "
+	 "one (a correction, or an answer given later)"), 2, 0, FLAG(amend)},
 	{"in-place", 'i', NULL, N_("Write the cases back instead of printing them; prints "
 	 "their paths"), 2, 0, FLAG(in_place)},
 	{"list", 0, "VOCABULARY", N_("List a vocabulary (vulnerabilities, needs, measures, "
@@ -120,8 +122,12 @@ int main(int argc, char **argv)
 	else if (!args.n && !a.cli.files_from) {
 		ip_error(NULL, "no case given (a file, a directory, or - for standard input)");
 		rc = IP_EXIT_USAGE;
+	} else if (!a.from && !ip_answers_any(&a.answers) && !json_array_size(a.answers.household)) {
+		ip_error(NULL, "nothing to record (--vulnerability, --need, --education, ..., or "
+		         "--from FILE): an assessment without answers would hide the last one");
+		rc = IP_EXIT_USAGE;
 	} else if (!(rc = prepare(&a))) {
-		struct ip_assess x = {&a.answers, a.rules, a.cli.quiet, ""};
+		struct ip_assess x = {&a.answers, a.rules, a.cli.quiet, a.amend, ""};
 		struct ip_edit e = {.run = ip_cli_run(&a.cli), .in_place = a.in_place,
 		                    .cmd = "ip-assess", .apply = apply, .ctx = &x};
 		rc = ip_edit_run(&e, argv + args.first, args.n);

@@ -285,8 +285,113 @@ static void say_rules(const struct ip_assess *x, const char *name, const json_t 
 	          ip_str(assessment, "priority"));
 }
 
+bool ip_answers_any(const struct ip_answers *a)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(a->assessment, key, v)
+		if (strcmp(key, "date") && strcmp(key, "by") && strcmp(key, "side"))
+			return true;
+	return false;
+}
+
+/* The item of list whose category is cat, or NULL. */
+static json_t *with_category(json_t *list, const char *cat)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+		if (ip_str(item, "category") && !strcmp(ip_str(item, "category"), cat))
+			return item;
+	return NULL;
+}
+
+/* A need of the same category is replaced, a list item there already is
+ * not added twice, a mapping merges, anything else replaces. */
+static void amend_into(json_t *into, const json_t *from)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)from, key, v) {
+		json_t *have = json_object_get(into, key);
+		if (json_is_array(have) && json_is_array(v)) {
+			size_t i;
+			json_t *item;
+			json_array_foreach(v, i, item) {
+				const char *cat = ip_str(item, "category");
+				json_t *old = cat ? with_category(have, cat) : NULL;
+				if (old)
+					json_object_update(old, item);
+				else if (!has_member(have, item))
+					json_array_append(have, item);
+			}
+		} else if (json_is_object(have) && json_is_object(v)) {
+			amend_into(have, v);
+		} else {
+			json_object_set(into, key, v);
+		}
+	}
+}
+
+/* The latest assessment of a side, or NULL. */
+static json_t *latest_of(json_t *list, const char *side)
+{
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		json_t *a = json_array_get(list, i);
+		const char *s = ip_str(a, "side");
+		if (!strcmp(s ? s : "host", side))
+			return a;
+	}
+	return NULL;
+}
+
+/* --amend: the answers go into the side's latest assessment, which keeps
+ * its date and counsellor; the rules judge it again. */
+static int amend(struct ip_assess *x, json_t *c, const char *name, const char **what)
+{
+	const char *side = ip_str(x->answers->assessment, "side");
+	json_t *list = json_object_get(c, "assessments");
+	json_t *latest = latest_of(list, side ? side : "host");
+	if (!latest) {
+		ip_error(&(struct ip_where){name, 0, 0, "assessments"}, "no assessment of the %s "
+		         "side to amend", side ? side : "host");
+		return IP_EXIT_DATAERR;
+	}
+	json_t *answers = json_deep_copy(x->answers->assessment), *before = json_deep_copy(latest);
+	static const char *const keep[] = {"date", "by", "side", "priority", "recommended", "rules"};
+	for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+		json_object_del(answers, keep[i]);
+	amend_into(latest, answers);
+	for (size_t i = 3; i < sizeof keep / sizeof *keep; i++)
+		json_object_del(latest, keep[i]);
+	add_minor(c, latest);
+	drop_empty_lists(latest);
+	json_t *fired = ip_rules_apply(x->rules, latest);
+	bool changed = !json_equal(before, latest);
+	bool members = add_members(x->answers, c);
+	if (changed) {
+		say_rules(x, name, fired, latest);
+		snprintf(x->summary, sizeof x->summary, "assessment of %s amended (%s side, "
+		         "priority %s)", ip_str(latest, "date"), ip_str(latest, "side"),
+		         ip_str(latest, "priority"));
+	} else if (members) {
+		snprintf(x->summary, sizeof x->summary, "household member added");
+	}
+	*what = changed || members ? x->summary : NULL;
+	json_decref(fired);
+	json_decref(answers);
+	json_decref(before);
+	return IP_EXIT_OK;
+}
+
 int ip_assess_apply(struct ip_assess *x, json_t *c, const char *name, const char **what)
 {
+	if (x->amend)
+		return amend(x, c, name, what);
+	if (!ip_answers_any(x->answers)) {  /* household members only */
+		*what = add_members(x->answers, c) ? "household member added" : NULL;
+		return IP_EXIT_OK;
+	}
 	const struct ip_answers *a = x->answers;
 	char *summary = x->summary;
 	size_t size = sizeof x->summary;

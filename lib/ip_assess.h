@@ -39,15 +39,22 @@ int ip_answers_load(struct ip_answers *a, const char *path, const struct ip_limi
 void ip_answers_defaults(struct ip_answers *a, json_t *into, const char *today,
                          const char *actor);
 
+/* Whether the answers say anything of the person (not only who assesses,
+ * when, and household members): an assessment without is none. */
+bool ip_answers_any(const struct ip_answers *a);
+
 struct ip_assess {
 	const struct ip_answers *answers;
 	const struct ip_rules *rules;
 	bool quiet;              /* say nothing of the rules that fired */
+	bool amend;              /* change the side's latest assessment, not add one */
 	char summary[160];
 };
 
-/* Add the assessment to case c (file name); *what is the history's summary,
- * NULL when the case has it already. */
+/* Add the assessment to case c (file name), or with amend merge the
+ * answers into the latest assessment of that side (65 when there is
+ * none), the rules applied again; *what is the history's summary, NULL
+ * when the case has it already. */
 int ip_assess_apply(struct ip_assess *x, json_t *c, const char *name, const char **what);
 
 #endif

@@ -49,7 +49,7 @@ setup() {
 
 @test "a person under 18 on the day is assessed as a minor" {
 	path=$(ip-intake --given Ahmad --family Rahimi --birth-date 2009-06-30 --sex male --nationality AF --return-country AF)
-	run ip-assess -i "$path"
+	run ip-assess -i --need education "$path"
 	assert_success
 	assert_line "ip-assess: $path: rule single-parent-children fired"
 	ip-check -q --print -f jsonl "$path" | grep -q '"vulnerabilities":\["minor"\]'
@@ -99,11 +99,11 @@ rules:
     priority: medium
     recommend: [individual-counselling]
 YAML
-	run ip-assess -i --rules rules.yaml "$case_path"
+	run ip-assess -i --rules rules.yaml --risk low "$case_path"
 	assert_success
 	assert_line "ip-assess: $case_path: rule everyone-gets-counselling fired"
 	printf 'schema: integplan/rules/1\nrules:\n  - id: x\n    when: {vulnerability: [minr]}\n    recommend: [housng]\n' >bad.yaml
-	run ip-assess -i --rules bad.yaml "$case_path"
+	run ip-assess -i --rules bad.yaml --risk low "$case_path"
 	assert_failure 65
 	assert_line "ip-assess: bad.yaml:4:28: rules[0].when.vulnerability[0]: unknown vulnerability 'minr'; did you mean 'minor'?"
 	assert_line "ip-assess: bad.yaml:5:17: rules[0].recommend[0]: unknown measure 'housng'; did you mean 'housing'?"
@@ -191,4 +191,38 @@ YAML
 	assert_line --regexp '^trafficking-victim +Opfer von Menschenhandel \| victim of trafficking$'
 	run ip-assess --list needs
 	assert_line --partial 'psychosocial'
+}
+
+@test "an assessment without answers is a usage error; --amend changes the side's latest instead of adding one" {
+	ip-assess -q -i --need housing:high "$case_path" >/dev/null
+	before=$(sha256sum "$case_path")
+	run ip-assess -i "$case_path"
+	assert_failure 64
+	assert_output "ip-assess: nothing to record (--vulnerability, --need, --education, ..., or --from FILE): an assessment without answers would hide the last one"
+	run ip-assess -i --side return --by someone "$case_path"
+	assert_failure 64
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	# an answer given later joins the latest assessment: the needs stay
+	run ip-assess -i --amend --need income:medium --need housing:urgent --vulnerability serious-illness "$case_path"
+	assert_success
+	[ "$(grep -c '^  - date:' "$case_path")" -eq 1 ]
+	ip-check -q --print -f jsonl "$case_path" | python3 -c 'import json, sys
+a = json.loads(sys.stdin.read())["assessments"][-1]
+needs = {n["category"]: n["priority"] for n in a["needs"]}
+assert needs == {"housing": "urgent", "income": "medium"}, needs
+assert a["vulnerabilities"] == ["serious-illness"], a
+assert a["priority"] == "urgent" and "medical-care" in a["recommended"], a'
+	run ip-case log "$case_path"
+	assert_line --partial "ip-assess  assessment of 2026-11-21 amended (host side, priority urgent)"
+	# the same again changes nothing; a side with no assessment has nothing to amend
+	before=$(sha256sum "$case_path")
+	ip-assess -q -i --amend --need income:medium "$case_path" >/dev/null
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	run ip-assess -i --amend --side return --need income:low "$case_path"
+	assert_failure 65
+	assert_output "ip-assess: $case_path: assessments: no assessment of the return side to amend"
+	# household members alone add no assessment
+	run ip-assess -i --household child:2015-01-01:male "$case_path"
+	assert_success
+	[ "$(grep -c '^  - date:' "$case_path")" -eq 1 ]
 }
