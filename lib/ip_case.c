@@ -169,6 +169,52 @@ static void check_relations(struct relations *c, json_t *root)
 		        (long long)json_integer_value(key));
 }
 
+/* ---- plausible dates ------------------------------------------------------ */
+
+/* a on or before b when both are given, else the problem at path: fmt
+ * (marked N_) names b first, then a. */
+static void in_order(struct relations *c, const char *path, const char *a, const char *b,
+                     const char *fmt)
+{
+	if (a && b && strcmp(a, b) > 0)
+		problem(c, path, fmt, b, a);
+}
+
+/* Dates that cannot be so, across fields: a birth after today or after
+ * the case was opened, a closing before the opening, an arrival before
+ * the departure, a follow-up before the arrival or without one. Checked
+ * with every write, and by ip-check in files written before. */
+static void check_dates(struct relations *c, json_t *root)
+{
+	char today[11];
+	ip_date_str(ip_now(), today);
+	const char *opened = ip_str(root, "opened"), *closed = ip_str(root, "closed");
+	const char *birth = ip_get_str(root, "person.birth_date");
+	const char *departed = ip_get_str(root, "return.departed");
+	const char *arrived = ip_get_str(root, "return.arrived");
+	if (birth && strcmp(birth, today) > 0)
+		problem(c, "person.birth_date", "%s is in the future (today is %s)", birth, today);
+	else
+		in_order(c, "person.birth_date", birth, opened,
+		         N_("the case was opened on %s, before this birth date (%s)"));
+	in_order(c, "closed", opened, closed, N_("closed on %s, before the case was opened (%s)"));
+	in_order(c, "return.arrived", departed, arrived,
+	         N_("arrived on %s, before the departure (%s)"));
+	size_t i;
+	json_t *f;
+	json_array_foreach(ip_get(root, "plan.follow_ups"), i, f) {
+		const char *done = ip_str(f, "done");
+		char path[48];
+		snprintf(path, sizeof path, "plan.follow_ups[%zu].done", i);
+		if (done && !arrived)
+			problem(c, path, "a follow-up done on %s, but no arrival is recorded: "
+			        "follow-ups come after the return", done);
+		else
+			in_order(c, path, arrived, done,
+			         N_("a follow-up done on %s, before the arrival (%s)"));
+	}
+}
+
 uint32_t ip_case_record_key(const json_t *c)
 {
 	const json_t *key = json_object_get(c, "record_key");
@@ -186,6 +232,7 @@ int ip_case_validate(struct ip_doc *doc)
 	if (json_is_object(doc->root)) {
 		struct relations c = {doc, 0};
 		check_relations(&c, doc->root);
+		check_dates(&c, doc->root);
 		problems += c.problems + ip_merge_report(doc);
 	}
 	return problems;

@@ -230,13 +230,22 @@ with_plan() {
 	grep -qx '  arrived: 2027-02-15' "$case_path"
 }
 
-@test "follow-up: the earliest open one is done; none left is an error" {
+@test "follow-up: the earliest open one is done; none left is an error; none before the return" {
 	with_plan
+	# no follow-up for someone who has not returned
+	run ip-plan follow-up -i --date 2027-05-02 "$case_path"
+	assert_failure 65
+	assert_line "ip-plan: $case_path: plan.follow_ups[0].done: a follow-up done on 2027-05-02, but no arrival is recorded: follow-ups come after the return"
+	ip-plan departure -q -i --date 2027-02-14 "$case_path" >/dev/null
+	ip-plan arrival -q -i --date 2027-02-15 "$case_path" >/dev/null
+	run ip-plan follow-up -i --date 2027-02-01 "$case_path"
+	assert_failure 65
+	assert_line "ip-plan: $case_path: plan.follow_ups[0].done: a follow-up done on 2027-02-01, before the arrival (2027-02-15)"
 	ip-plan follow-up -q -i --date 2027-05-02 --by "N. Karimi" --note "business running" "$case_path" >/dev/null
 	ip-check -q --print -f jsonl "$case_path" |
 		grep -q '"follow_ups":\[{"due":"arrival+3m","done":"2027-05-02","by":"N. Karimi","note":"business running"},{"due":"arrival+6m"}'
-	ip-plan follow-up -q -i "$case_path" >/dev/null
-	ip-plan follow-up -q -i "$case_path" >/dev/null
+	ip-plan follow-up -q -i --date 2027-08-20 "$case_path" >/dev/null
+	ip-plan follow-up -q -i --date 2028-02-20 "$case_path" >/dev/null
 	run ip-plan follow-up -i "$case_path"
 	assert_failure 65
 	assert_output "ip-plan: $case_path: plan.follow_ups: no follow-up is open"

@@ -191,3 +191,14 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	run ip-case find --status closed
 	assert_output "$CASE"
 }
+
+@test "plausible dates across fields: a birth ahead is refused at intake, and ip-check finds the rest in files" {
+	run ip-intake --given A --family B --birth-date 2030-01-01 --sex male --nationality SY \
+		--return-country SY
+	assert_failure 65
+	assert_output "ip-intake: <options>: person.birth_date: 2030-01-01 is in the future (today is 2026-11-21)"
+	sed -i 's/^opened: 2026-11-21$/opened: 2026-11-21\nclosed: 2026-11-20/; s/^status: referred$/status: closed\noutcome: completed/' "$CASE"
+	run ip-check -q "$CASE"
+	assert_failure 1
+	assert_output --partial "closed: closed on 2026-11-20, before the case was opened (2026-11-21)"
+}
