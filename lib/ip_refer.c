@@ -63,8 +63,23 @@ int ip_refer_send(struct ip_send *r, json_t *c, const char *name, const char **w
 	}
 	json_t *ref = json_pack("{s:s, s:s, s:o, s:s, s:s}", "id", id, "to", to,
 	                        "services", services, "date", r->today, "status", "pending");
-	json_t *pkg = ip_referral_package(c, r->partner, ref,
-	                                  ip_get_str(c, "centre.id"));
+	/* health data goes only with its own consent, whatever the profile */
+	json_t *left_out = ip_referral_health_consent(c, r->partner, r->today) ? NULL
+	                 : json_array();
+	json_t *pkg = ip_referral_package(c, r->partner, ref, ip_get_str(c, "centre.id"),
+	                                  left_out);
+	if (json_array_size(left_out) && !r->quiet) {
+		struct ip_buf what = {0};
+		size_t i;
+		json_t *f;
+		json_array_foreach(left_out, i, f)
+			ip_buf_printf(&what, "%s%s", i ? ", " : "", json_string_value(f));
+		ip_inform(&(struct ip_where){name, 0, 0, NULL}, "left out %s: no consent to sharing "
+		          "health data with %s (ip-case consent --give health-data:%s)", what.s, to,
+		          to);
+		ip_buf_free(&what);
+	}
+	json_decref(left_out);
 	json_t *list = json_object_get(c, "referrals");
 	if (!list)
 		json_object_set_new(c, "referrals", list = json_array());

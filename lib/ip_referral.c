@@ -228,9 +228,59 @@ static json_t *sorted_strings(json_t *list)
 	return out;
 }
 
-json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
-                            const char *from)
+bool ip_referral_health_consent(const json_t *c, const json_t *partner, const char *today)
 {
+	const char *id = ip_str(partner, "id"), *country = ip_str(partner, "country");
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(c, "consent"), i, k) {
+		const char *to = ip_str(k, "recipient");
+		if (!strcmp(ip_str(k, "purpose"), "health-data") && in_force(k, today) &&
+		    (!to || (id && !strcmp(to, id)) || (country && !strcmp(to, country))))
+			return true;
+	}
+	return false;
+}
+
+/* Needs that are health data (Art. 9 GDPR), with the vulnerabilities. */
+static bool health_need(const json_t *need)
+{
+	const char *cat = ip_str(need, "category");
+	return cat && (!strcmp(cat, "medical") || !strcmp(cat, "psychosocial"));
+}
+
+/* A copy of case c without its health data: the assessments'
+ * vulnerabilities and medical and psychosocial needs. What went that the
+ * partner's profile would have had is named in left_out, once each. */
+static json_t *without_health(const json_t *c, const json_t *profile, json_t *left_out)
+{
+	json_t *copy = json_deep_copy(c);
+	bool vulns = false, needs = false;
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(copy, "assessments"), i, a) {
+		vulns |= json_array_size(json_object_get(a, "vulnerabilities")) > 0;
+		json_object_del(a, "vulnerabilities");
+		json_t *list = json_object_get(a, "needs");
+		for (size_t j = json_array_size(list); j-- > 0;)
+			if (health_need(json_array_get(list, j))) {
+				json_array_remove(list, j);
+				needs = true;
+			}
+	}
+	if (vulns && ip_profile_covers(profile, "assessments.vulnerabilities"))
+		json_array_append_new(left_out, json_string("assessments.vulnerabilities"));
+	if (needs && ip_profile_covers(profile, "assessments.needs.category"))
+		json_array_append_new(left_out, json_string("assessments.needs (medical, "
+		                                            "psychosocial)"));
+	return copy;
+}
+
+json_t *ip_referral_package(const json_t *case_, const json_t *partner, json_t *ref,
+                            const char *from, json_t *left_out)
+{
+	json_t *c = left_out ? without_health(case_, json_object_get(partner, "profile"), left_out)
+	                     : json_incref((json_t *)case_);
 	json_t *part = json_object(), *fields = json_array();
 	size_t i;
 	json_t *p;
@@ -254,6 +304,7 @@ json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
 	                        "services", json_object_get(ref, "services"), "fields", fields,
 	                        "case", ip_canonical(part, &ip_case_schema));
 	json_decref(part);
+	json_decref(c);
 	ip_package_seal(pkg);
 	return pkg;
 }

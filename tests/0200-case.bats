@@ -202,3 +202,25 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	assert_failure 1
 	assert_output --partial "closed: closed on 2026-11-20, before the case was opened (2026-11-21)"
 }
+
+@test "health data leaves only with its own consent: send leaves it out and says so until ip-case consent gives it" {
+	iq=$(ip-intake --given Ali --family Hassan --birth-date 1985-03-03 --sex male \
+		--nationality IQ --return-country IQ --return-region IQ-BG --consent referral:IQ-BGD-IOM)
+	ip-assess -q -i --vulnerability serious-illness --need medical:urgent --need housing:high "$iq" >/dev/null
+	ip-plan new -q -i --template arrival-support "$iq" >/dev/null 2>&1 ||
+		ip-plan add -q -i --category medical-care --side return --due arrival+7d "$iq" >/dev/null
+	run --separate-stderr ip-refer send --to IQ-BGD-IOM --no-encrypt "$iq"
+	assert_success
+	[[ "$stderr" == *"ip-refer: $iq: left out assessments.vulnerabilities, assessments.needs (medical, psychosocial): no consent to sharing health data with IQ-BGD-IOM (ip-case consent --give health-data:IQ-BGD-IOM)"* ]]
+	[[ "$output" != *serious-illness* ]]
+	[[ "$output" != *'"medical"'* ]]
+	[[ "$output" == *'"housing"'* ]]
+	# with the consent, the next referral carries them
+	ip-case consent -q -i --give health-data:IQ-BGD-IOM "$iq" >/dev/null
+	ip-case consent -q -i --withdraw referral:IQ-BGD-IOM "$iq" >/dev/null
+	ip-case consent -q -i --give referral:IQ-BGD-IOM "$iq" >/dev/null
+	run --separate-stderr ip-refer send --to IQ-BGD-IOM --no-encrypt "$iq"
+	assert_success
+	[[ "$stderr" != *"left out"* ]]
+	[[ "$output" == *serious-illness* ]]
+}

@@ -163,7 +163,7 @@ static void test_assess(void)
 	struct ip_rules *rules = NULL;
 	ok(!ip_rules_load(NULL, &lim, &rules), "assess: the site's rules load");
 	json_t *c = case_of(minor_case);
-	struct ip_assess x = {&a, rules, true, ""};
+	struct ip_assess x = {&a, rules, true, false, ""};
 	const char *what = NULL;
 	unit_quiet(true);
 	int rc = ip_assess_apply(&x, c, "t.yaml", &what);
