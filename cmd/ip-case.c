@@ -1,9 +1,11 @@
 /* ip-case — the life of a case after intake: a readable page and its
  * history, finding cases, corrections, consent given later or withdrawn,
- * closing and reopening. */
+ * closing and reopening, and its end: what is due for deletion, erasure. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ip_case.h"
 #include "ip_caseview.h"
@@ -14,14 +16,17 @@
 #include "ip_emit.h"
 #include "ip_exit.h"
 #include "ip_fold.h"
+#include "ip_git.h"
 #include "ip_i18n.h"
 #include "ip_lifecycle.h"
 #include "ip_partners.h"
+#include "ip_persons.h"
 #include "ip_repo.h"
 #include "ip_vocab.h"
+#include "ip_write.h"
 
 /* The changes come first, in the order of enum ip_lifecycle_change. */
-enum sub { SET, CONSENT, CLOSE, REOPEN, SHOW, LOG, FIND, NSUB };
+enum sub { SET, CONSENT, CLOSE, REOPEN, ERASE, SHOW, LOG, FIND, RETENTION, NSUB };
 #define TEXT (1u << IP_FORMAT_TABLE)
 static const struct ip_sub subs[NSUB] = {
 	{"set", N_("Correct person data, contacts, counsellors, the planned departure"),
@@ -29,19 +34,22 @@ static const struct ip_sub subs[NSUB] = {
 	{"consent", N_("Give or withdraw consent"), IP_FORMATS_DATA},
 	{"close", N_("Close a case with its outcome"), IP_FORMATS_DATA},
 	{"reopen", N_("Reopen a closed case"), IP_FORMATS_DATA},
+	{"erase", N_("Erase a closed case down to what reports need"), IP_FORMATS_DATA},
 	{"show", N_("One readable page of a case"), TEXT},
 	{"log", N_("The history of a case, a line per entry"), TEXT | 1u << IP_FORMAT_JSON |
 	 1u << IP_FORMAT_JSONL},
 	{"find", N_("The paths of the cases that match"), TEXT},
+	{"retention", N_("The closed cases kept longer than the retention period"), TEXT},
 };
 #undef TEXT
 #define ONLY(s) IP_SUB(s)
-#define EDITS (ONLY(SET) | ONLY(CONSENT) | ONLY(CLOSE) | ONLY(REOPEN))
+#define EDITS (ONLY(SET) | ONLY(CONSENT) | ONLY(CLOSE) | ONLY(REOPEN) | ONLY(ERASE))
 
 struct cases {
 	struct ip_cli cli;
 	enum sub sub;
-	bool in_place;
+	bool in_place, purge_history;
+	json_t *erased;          /* erase: the paths of the cases erased */
 	const char *list, *partners_path;
 	struct ip_lifecycle life;
 	const char *name, *id, *status, *counsellor; /* find */
@@ -132,6 +140,9 @@ static const struct ip_opt options[] = {
 	{"id", 0, "PREFIX", N_("find: the start of the case id"), 3, ONLY(FIND), STRING(id)},
 	{"status", 0, "STATUS", N_("find: the case status"), 3, ONLY(FIND), STRING(status),
 	 .field = "status"},
+	{"purge-history", 0, NULL, N_("erase: also remove every earlier version of the cases "
+	 "from the git history (git-filter-repo); every clone must then be made anew"), 3,
+	 ONLY(ERASE), FLAG(purge_history)},
 	{"in-place", 'i', NULL, N_("Write the cases back instead of printing them; prints "
 	 "their paths"), 4, EDITS, FLAG(in_place)},
 	{"list", 0, "VOCABULARY", N_("List a vocabulary (closure-outcome, consent-purpose, "
@@ -143,10 +154,10 @@ static const struct ip_command command = {
 	"ip-case", "SUBCOMMAND [CASE...]",
 	N_("The life of IntegPlan cases after intake.\v"
 	"Subcommands: set (corrections), consent --give|--withdraw, close --outcome, "
-	"reopen --reason, show, log, find. CASEs are case files or directories; - is a "
+	"reopen --reason, erase, show, log, find, retention. CASEs are case files or directories; - is a "
 	"case on standard input; find searches the repository without them. Changes print "
-	"the cases unless -i. Exit status: 0 done (find: some case matched), 1 find matched "
-	"none, 64 usage, 65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a "
+	"the cases unless -i. Exit status: 0 done (find: some case matched), 1 find or "
+	"retention found none, 64 usage, 65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a "
 	"case is locked."),
 	subs, NSUB, N_("subcommand"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_DATA | 1u << IP_FORMAT_TABLE, 5, NULL,
@@ -245,11 +256,148 @@ static int run_find(struct cases *k, char **operands, int n)
 	return rc ? rc : k->found ? IP_EXIT_OK : IP_EXIT_PROBLEMS;
 }
 
+/* ---- retention ------------------------------------------------------------ */
+
+/* How long a closed case is kept: the config's retention_years (ip-case(1)
+ * says why 10 by default), 1 to 100. */
+static int retention_years(const struct cases *k, int *years)
+{
+	const json_t *v = json_object_get(k->repo.config, "retention_years");
+	*years = v ? (int)json_integer_value(v) : 10;
+	if (v && (!json_is_integer(v) || *years < 1 || *years > 100)) {
+		ip_error(&(struct ip_where){".integplan/config.yaml", 0, 0, "retention_years"},
+		         "not a whole number of years from 1 to 100");
+		return IP_EXIT_DATAERR;
+	}
+	return IP_EXIT_OK;
+}
+
+static int due_one(const char *path, void *ctx)
+{
+	struct cases *k = ctx;
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &k->cli.lim, &docs);
+	const json_t *c = !rc && docs.n == 1 ? docs.v[0].root : NULL;
+	const char *closed = ip_str(c, "closed");
+	if (c && closed && !json_object_get(c, "erased") &&
+	    strcmp(closed, k->life.date) <= 0) {
+		k->found++;
+		ip_print_path(&k->cli, path);
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+/* The closed cases whose day of closing is retention_years or more ago. */
+static int run_retention(struct cases *k, char **operands, int n)
+{
+	int rc = ip_repo_find(k->cli.dir, true, &k->repo), years = 10;
+	if (rc)
+		return rc;
+	k->have_repo = true;
+	ip_cli_use_limits(&k->cli, &k->repo.lim);
+	if ((rc = retention_years(k, &years)))
+		return rc;
+	char *until = ip_xasprintf("%04d%s", atoi(k->today) - years, k->today + 4);
+	k->life.date = until;  /* closed on or before */
+	rc = n || k->cli.files_from ? ip_inputs_each(&k->cli, operands, n, true, due_one, k)
+	                            : ip_inputs_each(&k->cli, &k->repo.cases, 1, true, due_one, k);
+	if (!k->cli.quiet)
+		ip_inform(NULL, ngettext("%zu case closed on or before %s (%d years ago): due for "
+		                         "erasure (ip-case erase)", "%zu cases closed on or before "
+		                         "%s (%d years ago): due for erasure (ip-case erase)",
+		                         k->found), k->found, until, years);
+	k->life.date = NULL;
+	free(until);
+	return rc ? rc : k->found ? IP_EXIT_OK : IP_EXIT_PROBLEMS;
+}
+
+/* ---- erasure --------------------------------------------------------------- */
+
+static void erased_one(const char *path, int status, const char *error, void *ctx)
+{
+	struct cases *k = ctx;
+	(void)error;
+	if (!status)
+		json_array_append_new(k->erased, json_string(path));
+}
+
+/* A path of a case file relative to the repository's directory, for git;
+ * NULL when the file is not inside it. */
+static char *within_repo(const struct cases *k, const char *path)
+{
+	char *top = realpath(k->repo.dir, NULL), *file = realpath(path, NULL), *rel = NULL;
+	size_t n = top ? strlen(top) : 0;
+	if (top && file && !strncmp(file, top, n) && file[n] == '/')
+		rel = ip_xstrdup(file + n + 1);
+	free(top);
+	free(file);
+	return rel;
+}
+
+/* After erasing: no cache or index still names the person, and with
+ * --purge-history no commit still holds the old file. */
+static int after_erasure(struct cases *k)
+{
+	if (!json_array_size(k->erased) || !k->in_place || !k->have_repo)
+		return IP_EXIT_OK;
+	char *cache = ip_xasprintf("%s/.integplan/cache/report.tsv", k->repo.dir);
+	unlink(cache);  /* rebuilt by the next report, without the erased */
+	free(cache);
+	struct ip_persons *persons = ip_persons_load(&k->repo);
+	ip_persons_save(persons);
+	ip_persons_free(persons);
+	if (!k->purge_history)
+		return IP_EXIT_OK;
+	size_t n = json_array_size(k->erased), i;
+	const char **rel = ip_xcalloc(n, sizeof *rel);
+	int rc = IP_EXIT_OK;
+	for (i = 0; i < n && !rc; i++)
+		if (!(rel[i] = within_repo(k, json_string_value(json_array_get(k->erased, i))))) {
+			ip_error(&(struct ip_where){json_string_value(json_array_get(k->erased, i)),
+			         0, 0, NULL}, "not in the repository's git work tree: its history is "
+			         "not purged");
+			rc = IP_EXIT_USAGE;
+		}
+	/* filter-repo takes the files from the work tree too: the tombstones
+	 * are kept aside, put back and committed */
+	char **text = ip_xcalloc(n, sizeof *text);
+	size_t *len = ip_xcalloc(n, sizeof *len);
+	for (i = 0; i < n && !rc; i++)
+		rc = ip_read_all(json_string_value(json_array_get(k->erased, i)), k->cli.lim.max_bytes,
+		                 &text[i], &len[i]);
+	char *message = ip_xasprintf("erase %zu case(s); their history purged", n);
+	if (!rc)
+		rc = ip_git_purge(k->repo.dir, rel, n);
+	/* (a directory left empty went with the files) */
+	if (!rc)
+		rc = ip_mkdir_private(k->repo.cases);
+	for (i = 0; i < n && !rc; i++)
+		rc = ip_write_file(json_string_value(json_array_get(k->erased, i)), text[i], len[i],
+		                   false);
+	if (!rc)
+		rc = ip_git_commit(k->repo.dir, rel, n, message);
+	for (i = 0; i < n; i++)
+		free(text[i]);
+	free(text);
+	free(len);
+	if (!rc && !k->cli.quiet)
+		ip_inform(NULL, "the erased cases are gone from this repository's history; every "
+		          "clone and backup made before still holds them: make each clone anew "
+		          "(git clone) and replace the backups");
+	free(message);
+	for (i = 0; i < n; i++)
+		free((char *)rel[i]);
+	free(rel);
+	return rc;
+}
+
 /* ---- changes ------------------------------------------------------------ */
 
 static int apply(json_t *c, const char *name, const char **what, void *ctx)
 {
-	return ip_lifecycle_apply(ctx, c, name, what);
+	struct cases *k = ctx;
+	return ip_lifecycle_apply(&k->life, c, name, what);
 }
 
 /* Consent recipients are partners of the directory or countries. */
@@ -294,18 +442,31 @@ static int run_change(struct cases *k, char **operands, int n)
 		rc = prepare_consent(k);
 	if (rc)
 		return rc;
+	if (k->sub == ERASE && k->purge_history && !k->in_place) {
+		ip_error(NULL, "--purge-history rewrites the repository's history: it needs -i");
+		return IP_EXIT_USAGE;
+	}
+	if (k->sub == ERASE)
+		k->have_repo = !ip_repo_find(k->cli.dir, k->purge_history, &k->repo);
+	if (k->sub == ERASE && k->purge_history && !k->have_repo)
+		return IP_EXIT_NOINPUT;
 	k->life.change = (enum ip_lifecycle_change)k->sub;
 	k->life.today = k->today;
 	k->life.quiet = k->cli.quiet;
 	struct ip_edit e = {.run = ip_cli_run(&k->cli), .in_place = k->in_place,
-	                    .cmd = "ip-case", .apply = apply, .ctx = &k->life};
-	return ip_edit_run(&e, operands, n);
+	                    .cmd = "ip-case", .apply = apply, .ctx = k,
+	                    .outcome = k->sub == ERASE ? erased_one : NULL};
+	k->erased = json_array();
+	rc = ip_edit_run(&e, operands, n);
+	return ip_exit_merge(rc, after_erasure(k));
 }
 
 static int run(struct cases *k, char **operands, int n)
 {
 	if (k->sub == FIND)
 		return run_find(k, operands, n);
+	if (k->sub == RETENTION)
+		return run_retention(k, operands, n);
 	if (n == 0 && !k->cli.files_from) {
 		ip_error(NULL, "no case given (a file, a directory, or - for standard input)");
 		return IP_EXIT_USAGE;
@@ -332,6 +493,7 @@ int main(int argc, char **argv)
 		rc = k.list ? ip_vocab_print(k.list) : run(&k, argv + args.first, args.n);
 	ip_lifecycle_free(&k.life);
 	json_decref(k.directory);
+	json_decref(k.erased);
 	free(k.name_folded);
 	if (k.have_repo)
 		ip_repo_free(&k.repo);

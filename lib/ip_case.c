@@ -228,6 +228,14 @@ uint32_t ip_case_record_key(const json_t *c)
 
 int ip_case_validate(struct ip_doc *doc)
 {
+	if (json_object_get(doc->root, "erased")) {  /* a tombstone: ip-case erase */
+		int problems = ip_validate(doc, &ip_tombstone_schema, N_("an erased case"));
+		struct relations c = {doc, 0};
+		const char *id = ip_str(doc->root, "id");
+		if (id && ip_case_id_valid(id))
+			check_file_name(&c, id);
+		return problems + c.problems;
+	}
 	int problems = ip_validate(doc, &ip_case_schema, N_("a case"));
 	if (json_is_object(doc->root)) {
 		struct relations c = {doc, 0};

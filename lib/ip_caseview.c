@@ -254,8 +254,26 @@ static void referrals(const json_t *c, const char *lang, struct ip_buf *out)
 	}
 }
 
+/* What an erased case still says. */
+static void tombstone(const json_t *c, const char *lang, struct ip_buf *out)
+{
+	put(out, ip_str(c, "id"));
+	ip_buf_printf(out, _("  (erased %s)\n"), ip_str(c, "erased"));
+	label(out, _("status"));
+	put(out, word("case-status", ip_str(c, "status"), lang));
+	ip_buf_puts(out, ": ");
+	put(out, word("closure-outcome", ip_str(c, "outcome"), lang));
+	ip_buf_printf(out, _(" (opened %lld, closed %lld)\n"),
+	              (long long)json_integer_value(json_object_get(c, "opened_year")),
+	              (long long)json_integer_value(json_object_get(c, "closed_year")));
+}
+
 void ip_caseview_page(const json_t *c, const char *lang, struct ip_buf *out)
 {
+	if (json_object_get(c, "erased")) {
+		tombstone(c, lang, out);
+		return;
+	}
 	who(c, lang, out);
 	standing(c, lang, out);
 	consent(c, lang, out);

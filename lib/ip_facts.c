@@ -191,11 +191,21 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	const json_t *ret = json_object_get(c, "return");
 	const json_t *plan = json_object_get(c, "plan");
 	const json_t *measures = json_object_get(plan, "measures");
+	/* an erased case keeps only the years it was opened and closed */
+	char opened_year[12] = "", closed_year[12] = "";
+	if (json_object_get(c, "erased")) {
+		snprintf(opened_year, sizeof opened_year, "%lld",
+		         (long long)json_integer_value(json_object_get(c, "opened_year")));
+		snprintf(closed_year, sizeof closed_year, "%lld",
+		         (long long)json_integer_value(json_object_get(c, "closed_year")));
+	}
+	const char *opened = *opened_year ? opened_year : ip_str(c, "opened");
+	const char *closed = *closed_year ? closed_year : ip_str(c, "closed");
 	const char *const scalars[] = {
 		ip_str(c, "id"), ip_str(c, "status"), ip_str(centre, "id"), ip_str(centre, "state"),
 		ip_str(ret, "country"), ip_str(ret, "region"), ip_str(person, "sex"),
-		ip_str(person, "birth_date"), ip_str(c, "opened"), ip_str(ret, "planned_departure"),
-		ip_str(ret, "departed"), ip_str(ret, "arrived"), ip_str(c, "closed"),
+		ip_str(person, "birth_date"), opened, ip_str(ret, "planned_departure"),
+		ip_str(ret, "departed"), ip_str(ret, "arrived"), closed,
 		ip_str(c, "outcome"), ip_plan_agreed_on(plan),
 		ip_get_str(c, "counsellors.host"), ip_str(person, "given"),
 		ip_str(person, "family")};

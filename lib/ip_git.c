@@ -29,9 +29,15 @@ static const char attributes[] =
  * and "-C dir"); its standard output is discarded. */
 static int run_git(const char *dir, const char *const *args)
 {
-	const char *argv[16] = {"git", "-C", dir};
+	size_t nargs = 0;
+	while (args[nargs])
+		nargs++;
+	const char **argv = ip_xcalloc(nargs + 4, sizeof *argv);
+	argv[0] = "git";
+	argv[1] = "-C";
+	argv[2] = dir;
 	size_t n = 3;
-	while (*args && n < 15)
+	while (*args)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	posix_spawn_file_actions_t fa;
@@ -40,19 +46,54 @@ static int run_git(const char *dir, const char *const *args)
 	pid_t pid;
 	int err = posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	int rc = 0, status;
 	if (err) {
 		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot run git: %s", strerror(err));
-		return IP_EXIT_CANTCREAT;
+		rc = IP_EXIT_CANTCREAT;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
+	while (!rc && waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return IP_EXIT_CANTCREAT;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			rc = IP_EXIT_CANTCREAT;
+	if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status))) {
 		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "git %s failed", argv[3]);
-		return IP_EXIT_CANTCREAT;
+		rc = IP_EXIT_CANTCREAT;
 	}
-	return 0;
+	free(argv);
+	return rc;
+}
+
+int ip_git_purge(const char *dir, const char *const *paths, size_t n)
+{
+	/* every version of the files goes from every commit; filter-repo also
+	 * expires the reflogs and prunes, so nothing reachable keeps them */
+	const char **args = ip_xcalloc(2 * n + 4, sizeof *args);
+	size_t k = 0;
+	args[k++] = "filter-repo";
+	args[k++] = "--force";
+	args[k++] = "--invert-paths";
+	for (size_t i = 0; i < n; i++) {
+		args[k++] = "--path";
+		args[k++] = paths[i];
+	}
+	int rc = run_git(dir, args);
+	free(args);
+	if (rc)
+		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "the history still holds the erased "
+		         "cases (is git-filter-repo installed?)");
+	return rc;
+}
+
+int ip_git_commit(const char *dir, const char *const *paths, size_t n, const char *message)
+{
+	const char **add = ip_xcalloc(n + 3, sizeof *add);
+	add[0] = "add";
+	add[1] = "--";
+	for (size_t i = 0; i < n; i++)
+		add[i + 2] = paths[i];
+	int rc = run_git(dir, add);
+	free(add);
+	const char *const commit[] = {"commit", "-q", "-m", message, NULL};
+	return rc ? rc : run_git(dir, commit);
 }
 
 static bool exists(const char *path)

@@ -314,6 +314,42 @@ static int reopen_case(struct ip_lifecycle *l, json_t *c, const char *name)
 	return IP_EXIT_OK;
 }
 
+/* ---- erasure -------------------------------------------------------------- */
+
+/* A closed case becomes its tombstone: the id, the centre, the status and
+ * outcome, the years it was opened and closed and its record key, so the
+ * reports of past years stay as they were; nothing of the person, the
+ * plan, the referrals, consent, notes or history. */
+static int erase(struct ip_lifecycle *l, json_t *c, const char *name)
+{
+	if (json_object_get(c, "erased"))
+		return IP_EXIT_OK;  /* erased already */
+	if (strcmp(ip_str(c, "status"), "closed")) {
+		ip_error(&(struct ip_where){name, 0, 0, "status"}, "is %s: close it first "
+		         "(ip-case close --outcome ...), then erase it", ip_str(c, "status"));
+		return IP_EXIT_DATAERR;
+	}
+	const char *opened = ip_str(c, "opened"), *closed = ip_str(c, "closed");
+	json_t *tomb = json_pack("{s:O, s:O, s:O, s:O, s:I, s:{s:O}, s:s, s:I, s:I}",
+	                         "schema", json_object_get(c, "schema"),
+	                         "id", json_object_get(c, "id"),
+	                         "status", json_object_get(c, "status"),
+	                         "outcome", json_object_get(c, "outcome"),
+	                         "record_key", (json_int_t)ip_case_record_key(c),
+	                         "centre", "id", json_object_get(json_object_get(c, "centre"), "id"),
+	                         "erased", l->today,
+	                         "opened_year", (json_int_t)atoi(opened ? opened : l->today),
+	                         "closed_year", (json_int_t)atoi(closed ? closed : l->today));
+	const json_t *state = json_object_get(json_object_get(c, "centre"), "state");
+	if (state)
+		json_object_set(json_object_get(tomb, "centre"), "state", (json_t *)state);
+	json_object_clear(c);
+	json_object_update(c, tomb);
+	json_decref(tomb);
+	say("erased: only what reports need is kept%s%s", "", NULL);
+	return IP_EXIT_OK;
+}
+
 /* ---- the change ------------------------------------------------------------ */
 
 static int consent(struct ip_lifecycle *l, json_t *c, const char *name)
@@ -339,10 +375,16 @@ int ip_lifecycle_apply(struct ip_lifecycle *l, json_t *c, const char *name,
                        const char **what)
 {
 	summary[0] = '\0';
+	if (json_object_get(c, "erased") && l->change != IP_LIFE_ERASE) {
+		ip_error(&(struct ip_where){name, 0, 0, "erased"}, "the case was erased on %s: "
+		         "nothing of it is left to change", ip_str(c, "erased"));
+		return IP_EXIT_DATAERR;
+	}
 	int rc = l->change == IP_LIFE_SET ? correct(l, c, name)
 	       : l->change == IP_LIFE_CONSENT ? consent(l, c, name)
 	       : l->change == IP_LIFE_CLOSE ? close_case(l, c, name)
-	                                    : reopen_case(l, c, name);
+	       : l->change == IP_LIFE_REOPEN ? reopen_case(l, c, name)
+	                                     : erase(l, c, name);
 	*what = !rc && summary[0] ? summary : NULL;
 	return rc;
 }

@@ -11,7 +11,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-enum ip_lifecycle_change { IP_LIFE_SET, IP_LIFE_CONSENT, IP_LIFE_CLOSE, IP_LIFE_REOPEN };
+enum ip_lifecycle_change { IP_LIFE_SET, IP_LIFE_CONSENT, IP_LIFE_CLOSE, IP_LIFE_REOPEN,
+                           IP_LIFE_ERASE };
 
 struct ip_lifecycle {
 	enum ip_lifecycle_change change;

@@ -110,8 +110,9 @@ static void refresh(struct ip_persons *p, json_t *fresh, const char *name)
 	/* a broken case is ip-check's business; it just has no person here */
 	if (ip_docs_load(path, IP_SYNTAX_AUTO, &p->repo->lim, &docs) == 0 && docs.n == 1) {
 		const char *id = ip_str(docs.v[0].root, "id");
-		char hash[17];
-		person_hash(docs.v[0].root, hash);
+		char hash[17] = "-";  /* an erased case has no person to find */
+		if (!json_object_get(docs.v[0].root, "erased"))
+			person_hash(docs.v[0].root, hash);
 		if (id)
 			json_object_set_new(fresh, name, json_pack("[IIss]", (json_int_t)mtime_ns(&st),
 			                                           (json_int_t)st.st_size, hash, id));

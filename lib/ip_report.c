@@ -77,7 +77,7 @@ static void add_list(struct values *v, const char *field)
 static void add_period(struct values *v, const char *date, char unit)
 {
 	char s[24];
-	if (!*date)
+	if (!*date || (unit != 'y' && strlen(date) < 7))  /* an erased case: its year only */
 		snprintf(s, sizeof s, "none");
 	else if (unit == 'y')
 		snprintf(s, sizeof s, "%.4s", date);

@@ -215,10 +215,32 @@ static const struct ip_field case_f[] = {
 	ARR("links", 0, ITEM_OBJ(link_f)),
 	ARR("notes", 0, ITEM_OBJ(note_f)),
 	ARR("history", 0, ITEM_OBJ(history_f)),
+	/* a tombstone's (ip_tombstone_schema): in this order among the rest */
+	TYPED("erased", IP_T_DATE, 0),
+	TYPED("opened_year", IP_T_COUNT, 0),
+	TYPED("closed_year", IP_T_COUNT, 0),
 	END};
 
 const struct ip_field ip_case_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                         case_f, NULL};
+
+/* What an erased case keeps (ip-case erase): what reports need of it and
+ * nothing of the person. */
+static const struct ip_field tombstone_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_CASE_SCHEMA, NULL, NULL},
+	TYPED("id", IP_T_CASE_ID, IP_REQUIRED),
+	ENUM("status", "case-status", IP_REQUIRED),
+	ENUM("outcome", "closure-outcome", IP_REQUIRED),
+	TYPED("record_key", IP_T_COUNT, 0),
+	OBJ("centre", IP_REQUIRED, centre_f),
+	ARR("history", 0, ITEM_OBJ(history_f)),
+	TYPED("erased", IP_T_DATE, IP_REQUIRED),
+	TYPED("opened_year", IP_T_COUNT, IP_REQUIRED),
+	TYPED("closed_year", IP_T_COUNT, IP_REQUIRED),
+	END};
+
+const struct ip_field ip_tombstone_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                             tombstone_f, NULL};
 
 /* Assessment rules (share/integplan/rules/assess.yaml): a rule fires when
  * every condition of "when" holds; lists mean "any of". */

@@ -57,6 +57,8 @@ struct ip_field {
 
 /* The root of a case file. */
 extern const struct ip_field ip_case_schema;
+/* The root of an erased case: a tombstone (a case with "erased"). */
+extern const struct ip_field ip_tombstone_schema;
 /* The root of an assessment rules file. */
 extern const struct ip_field ip_rules_schema;
 /* programmes.yaml, plans.yaml and a plan template. */

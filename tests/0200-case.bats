@@ -224,3 +224,78 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	[[ "$stderr" != *"left out"* ]]
 	[[ "$output" == *serious-illness* ]]
 }
+
+@test "retention lists the cases closed longer than retention_years; erase keeps only what reports need, and reports stay as they were" {
+	old=$(IP_NOW=2014-03-01T10:00:00Z ip-intake --given Olga --family Old --birth-date 1970-01-01 \
+		--sex female --nationality RS --return-country RS)
+	IP_NOW=2014-09-01T10:00:00Z ip-case close -q -i --outcome completed "$old" >/dev/null
+	ip-case close -q -i --outcome withdrawn "$CASE" >/dev/null
+	run --separate-stderr ip-case retention
+	assert_success
+	assert_output "$old"
+	[ "$stderr" = "ip-case: 1 case closed on or before 2016-11-21 (10 years ago): due for erasure (ip-case erase)" ]
+	printf 'retention_years: 15\n' >>.integplan/config.yaml
+	run ip-case retention -q
+	assert_failure 1
+	sed -i 's/^retention_years: 15$/retention_years: 0/' .integplan/config.yaml
+	run ip-case retention -q
+	assert_failure 65
+	sed -i '/^retention_years:/d' .integplan/config.yaml
+	before=$(ip-report summary -q --by year,outcome,country -f csv --protection none | grep -v '^RS\|country')
+	# an open case is closed first
+	open=$(ip-intake --given Ana --family Open --birth-date 1990-01-01 --sex female \
+		--nationality SY --return-country SY)
+	run ip-case erase -i "$open"
+	assert_failure 65
+	assert_output "ip-case: $open: status: is intake: close it first (ip-case close --outcome ...), then erase it"
+	ip-report summary -q >/dev/null  # a cache that names Olga
+	grep -q Olga .integplan/cache/report.tsv
+	run ip-case erase -i "$old"
+	assert_success
+	! grep -q -e Olga -e 1970-01-01 -e RS "$old"
+	grep -q '^erased: 2026-11-21$' "$old"
+	grep -q '^opened_year: 2014$' "$old"
+	ip-check -q
+	[ ! -e .integplan/cache/report.tsv ] || ! grep -q Olga .integplan/cache/report.tsv
+	! grep -rq Olga .integplan/cache
+	# the counts by year and outcome are what they were (the country is gone)
+	run ip-report summary -q --by year,outcome -f csv --protection none
+	assert_line --regexp "^2014,completed,1.?$"
+	run ip-case show "$old"
+	assert_line --index 0 "${old#cases/}" || assert_line --index 0 --partial "(erased 2026-11-21)"
+	run ip-case set -i --phone 1 "$old"
+	assert_failure 65
+	assert_output --partial "the case was erased on 2026-11-21: nothing of it is left to change"
+	# a second erase changes nothing
+	snapshot=$(sha256sum "$old")
+	ip-case erase -q -i "$old" >/dev/null
+	[ "$(sha256sum "$old")" = "$snapshot" ]
+	run ip-case retention -q
+	assert_failure 1
+}
+
+@test "erase --purge-history: the name is in no reachable git object afterwards, and the tombstone is committed" {
+	command -v git-filter-repo >/dev/null || skip "git-filter-repo is not installed"
+	export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org
+	export GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
+	ip-intake -q --init --git .
+	git add -A && git commit -qm cases
+	ip-case set -q -i --phone '+49 89 555' "$CASE" >/dev/null
+	git commit -qam "a phone"
+	ip-case close -q -i --outcome completed "$CASE" >/dev/null
+	git commit -qam closed
+	objects() { git rev-list --all --objects | cut -d' ' -f1 | git cat-file --batch; }
+	objects | grep -q Ahmadi
+	run ip-case erase --purge-history "$CASE"
+	assert_failure 64
+	run --separate-stderr ip-case erase -i --purge-history "$CASE"
+	assert_success
+	[[ "$stderr" == *"every clone and backup made before still holds them"* ]]
+	run bash -c "git rev-list --all --objects | cut -d' ' -f1 | git cat-file --batch | grep -c -e Ahmadi -e 'Mariam' -e '555'"
+	assert_output 0
+	git log --oneline | grep -q 'their history purged'
+	git ls-files --error-unmatch "$CASE"
+	grep -q '^erased: ' "$CASE"
+	[ -z "$(git status --porcelain -- cases)" ]
+	ip-check -q
+}

@@ -31,6 +31,8 @@ command -v age >/dev/null 2>&1 || need age
 # and fish completions, lint the shell scripts and validate outputs against
 # the published JSON Schemas.
 command -v git >/dev/null 2>&1 || need git
+# ip-case erase --purge-history rewrites a repository's history
+command -v git-filter-repo >/dev/null 2>&1 || need git-filter-repo
 command -v zsh >/dev/null 2>&1 || need zsh
 command -v fish >/dev/null 2>&1 || need fish
 command -v shellcheck >/dev/null 2>&1 || need shellcheck
