@@ -68,13 +68,16 @@ static struct stamp stamp_of(const struct stat *st)
 	                      st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (long long)st->st_ino};
 }
 
-static char *header(void)
+/* The cache's first line: the facts it holds and what they were computed
+ * with (the days a referral may wait), so that a cache of other facts or
+ * settings is rebuilt, not believed. */
+static char *header(int referral_days)
 {
 	struct ip_buf b = {0};
 	ip_buf_puts(&b, CACHE_MAGIC);
 	for (int i = 0; i < IP_NFACTS; i++)
 		ip_buf_printf(&b, "%c%s", i ? ',' : ' ', ip_fact_names[i]);
-	ip_buf_puts(&b, "\n");
+	ip_buf_printf(&b, " referral_days=%d\n", referral_days);
 	return b.s;
 }
 
@@ -102,13 +105,13 @@ static bool next_entry(struct reader *r)
 	return true;
 }
 
-static void reader_open(struct reader *r, const char *cache, bool quiet)
+static void reader_open(struct reader *r, const char *cache, int referral_days, bool quiet)
 {
 	*r = (struct reader){0};
 	if (!cache || !(r->f = fopen(cache, "re")))
 		return;
 	struct stat st;
-	char *want = header();
+	char *want = header(referral_days);
 	r->ok = fstat(fileno(r->f), &st) == 0 && getline(&r->line, &r->cap, r->f) > 0 &&
 	        !strcmp(r->line, want);
 	if (r->ok) {
@@ -289,10 +292,10 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	qsort(p.v, p.n, sizeof *p.v, by_path);
 	warm_up();
 	struct reader r;
-	reader_open(&r, s->cache, s->run.quiet);
+	reader_open(&r, s->cache, s->referral_days, s->run.quiet);
 	struct ip_stream out = {0};
 	if (s->cache && ip_stream_open(&out, s->cache) == 0) {
-		char *h = header();
+		char *h = header(s->referral_days);
 		ip_stream_write(&out, h, strlen(h));
 		free(h);
 	}

@@ -266,3 +266,15 @@ no_raw_controls() {
 	assert_failure 65
 	assert_output --partial "'REAG-GARP-2' is here twice"
 }
+
+@test "a report cache made with other settings is rebuilt, not believed" {
+	cd repo
+	ip-report summary -q >/dev/null
+	head -1 .integplan/cache/report.tsv | grep -q ' referral_days=14$'
+	cp -R "$ROOT/share/integplan" ../site
+	sed -i 's/^referral_answer_days: 14$/referral_answer_days: 3/' ../site/reports.yaml
+	run --separate-stderr env IP_SHARE=../site ip-report summary
+	assert_success
+	[[ "$stderr" == *"1 read, 0 from the cache"* ]]
+	head -1 .integplan/cache/report.tsv | grep -q ' referral_days=3$'
+}

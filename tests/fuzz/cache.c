@@ -50,6 +50,9 @@ static void make_case(void)
 	atexit(remove_case);
 }
 
+/* the days a referral may wait, in the cache's header and its scan alike */
+#define REFERRAL_DAYS 30
+
 static void write_cache(const uint8_t *data, size_t size)
 {
 	struct stat st;
@@ -59,7 +62,8 @@ static void write_cache(const uint8_t *data, size_t size)
 	fputs("integplan-report-cache 1", f);
 	for (int i = 0; i < IP_NFACTS; i++)
 		fprintf(f, "%c%s", i ? ',' : ' ', ip_fact_names[i]);
-	fprintf(f, "\n%s\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t", case_path,
+	fprintf(f, " referral_days=%d\n%s\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t",
+	        REFERRAL_DAYS, case_path,
 	        (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 	        (long long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
 	        (long long)st.st_ctim.tv_nsec, (long long)st.st_ino);
@@ -99,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ip_report *reports[3];
 	for (int i = 0; i < 3; i++)
 		reports[i] = ip_report_new(&q[i]);
-	struct ip_scan s = {.run = run, .cache = cache_path, .threads = 1, .referral_days = 30,
+	struct ip_scan s = {.run = run, .cache = cache_path, .threads = 1,
+	                    .referral_days = REFERRAL_DAYS,
 	                    .fn = add_to_all, .ctx = reports};
 	ip_scan_run(&s, &case_path, 1);
 	/* the tables of each partial, perturbed and exact */
