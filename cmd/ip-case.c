@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ip_case.h"
@@ -22,6 +23,9 @@
 #include "ip_partners.h"
 #include "ip_persons.h"
 #include "ip_repo.h"
+#include "ip_scan.h"
+#include "ip_schema.h"
+#include "ip_share.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
 
@@ -111,8 +115,8 @@ static const struct ip_opt options[] = {
 	{"email", 0, "ADDRESS", N_("set: e-mail"), 1, ONLY(SET), CORRECT("person.contact.email")},
 	{"address", 0, "TEXT", N_("set: postal address"), 1, ONLY(SET),
 	 CORRECT("person.contact.address")},
-	{"counsellor", 0, "NAME", N_("set: the counsellor in Germany; find: a counsellor of "
-	 "either side"), 1, ONLY(SET) | ONLY(FIND), CORRECT("counsellors.host")},
+	{"counsellor", 0, "NAME", N_("set, find: the counsellor in Germany"), 1,
+	 ONLY(SET) | ONLY(FIND), CORRECT("counsellors.host")},
 	{"return-counsellor", 0, "NAME", N_("set: the partner's counsellor in the country of "
 	 "return"), 1, ONLY(SET), CORRECT("counsellors.return")},
 	{"planned-departure", 0, "DATE", N_("set: the planned departure"), 1, ONLY(SET),
@@ -206,9 +210,8 @@ static bool name_matches(const struct cases *k, const json_t *person)
 
 static bool counsellor_matches(const struct cases *k, const json_t *c)
 {
-	const json_t *cs = json_object_get(c, "counsellors");
-	const char *host = ip_str(cs, "host"), *ret = ip_str(cs, "return");
-	return (host && !strcmp(host, k->counsellor)) || (ret && !strcmp(ret, k->counsellor));
+	const char *host = ip_get_str(c, "counsellors.host");
+	return host && !strcmp(host, k->counsellor);
 }
 
 static int find_one(const char *path, void *ctx)
@@ -230,6 +233,64 @@ static int find_one(const char *path, void *ctx)
 	return rc;
 }
 
+/* The repository's cases by their facts (ip_scan.h): from the report
+ * cache where a file is unchanged, so a search of 100,000 cases reads only
+ * those that changed since the last report or search. */
+static void found_facts(char *f[IP_NFACTS], void *ctx)
+{
+	struct cases *k = ctx;
+	if ((k->id && strncmp(f[IP_F_ID], k->id, strlen(k->id))) ||
+	    (k->status && strcmp(f[IP_F_STATUS], k->status)) ||
+	    (k->counsellor && strcmp(f[IP_F_COUNSELLOR], k->counsellor)))
+		return;
+	if (k->name_folded) {
+		char *whole = ip_xasprintf("%s %s", f[IP_F_GIVEN], f[IP_F_FAMILY]);
+		char *folded = ip_fold(whole);
+		bool hit = folded && strstr(folded, k->name_folded);
+		free(folded);
+		free(whole);
+		if (!hit)
+			return;
+	}
+	char *path = ip_repo_case_path(&k->repo, f[IP_F_ID]);
+	if (access(path, F_OK) != 0) {  /* a case kept as JSON */
+		strcpy(path + strlen(path) - strlen("yaml"), "json");
+	}
+	k->found++;
+	ip_print_path(&k->cli, path);
+	free(path);
+}
+
+static int find_in_repo(struct cases *k)
+{
+	int rc = ip_repo_find(k->cli.dir, true, &k->repo);
+	if (rc)
+		return rc;
+	k->have_repo = true;
+	ip_cli_use_limits(&k->cli, &k->repo.lim);
+	json_t *settings = NULL;
+	char *path = ip_share_path("reports.yaml");
+	rc = ip_load_checked(path, &ip_reports_schema, N_("the report settings"), &k->cli.lim,
+	                     &settings);
+	free(path);
+	char *dir = ip_xasprintf("%s/.integplan/cache", k->repo.dir);
+	struct stat st;
+	bool linked = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
+	char *cache = !rc && !linked && ip_mkdir_private(dir) == 0
+	              ? ip_xasprintf("%s/report.tsv", dir) : NULL;
+	struct ip_scan s = {.run = ip_cli_run(&k->cli), .cache = cache, .threads = 1,
+	                    .fn = found_facts, .ctx = k};
+	s.referral_days = (int)json_integer_value(json_object_get(settings,
+	                                                          "referral_answer_days"));
+	s.run.quiet = true;
+	if (!rc)
+		rc = ip_scan_run(&s, &k->repo.cases, 1);
+	json_decref(settings);
+	free(cache);
+	free(dir);
+	return rc;
+}
+
 static int run_find(struct cases *k, char **operands, int n)
 {
 	const json_t *counsellor = json_object_get(k->life.fields, "counsellors.host");
@@ -243,16 +304,8 @@ static int run_find(struct cases *k, char **operands, int n)
 		         "--counsellor)");
 		return IP_EXIT_USAGE;
 	}
-	int rc;
-	if (n == 0 && !k->cli.files_from) {
-		if ((rc = ip_repo_find(k->cli.dir, true, &k->repo)))
-			return rc;
-		k->have_repo = true;
-		ip_cli_use_limits(&k->cli, &k->repo.lim);
-		rc = ip_inputs_each(&k->cli, &k->repo.cases, 1, true, find_one, k);
-	} else {
-		rc = ip_inputs_each(&k->cli, operands, n, true, find_one, k);
-	}
+	int rc = n == 0 && !k->cli.files_from ? find_in_repo(k)
+	         : ip_inputs_each(&k->cli, operands, n, true, find_one, k);
 	return rc ? rc : k->found ? IP_EXIT_OK : IP_EXIT_PROBLEMS;
 }
 

@@ -299,3 +299,14 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	[ -z "$(git status --porcelain -- cases)" ]
 	ip-check -q
 }
+
+@test "find over the repository reads the report cache: an unchanged case is not read again" {
+	ip-case find --name mariam >/dev/null
+	grep -q 'BY-MUC-2026-NMVPY' .integplan/cache/report.tsv
+	run --separate-stderr ip-report summary
+	[[ "$stderr" == *"0 read, 1 from the cache"* ]]
+	# a change is seen at once
+	ip-case set -q -i --family Karimi "$CASE" >/dev/null
+	run ip-case find --name karimi
+	assert_output "$CASE"
+}
