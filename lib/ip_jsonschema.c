@@ -102,11 +102,13 @@ static json_t *field_schema(const struct ip_field *f, int partial)
 static const struct {
 	const char *name, *title;
 	const struct ip_field *root;
+	const struct ip_field *or;  /* another form of the document, or NULL */
 } documents[] = {
-	{"case", "IntegPlan case file", &ip_case_schema},
-	{"referral-package", "IntegPlan referral package", &ip_package_schema},
-	{"referral-response", "IntegPlan referral response", &ip_response_schema},
-	{"report-partial", "IntegPlan report partial", &ip_report_schema},
+	/* a case file is a case, or the tombstone of an erased one */
+	{"case", "IntegPlan case file", &ip_case_schema, &ip_tombstone_schema},
+	{"referral-package", "IntegPlan referral package", &ip_package_schema, NULL},
+	{"referral-response", "IntegPlan referral response", &ip_response_schema, NULL},
+	{"report-partial", "IntegPlan report partial", &ip_report_schema, NULL},
 };
 
 json_t *ip_jsonschema(const char *name)
@@ -123,7 +125,12 @@ json_t *ip_jsonschema(const char *name)
 		char *id = ip_xasprintf("urn:integplan:schema:%s", name);
 		json_object_set_new(s, "$id", json_string(id));
 		free(id);
-		json_object_update_new(s, field_schema(documents[i].root, 0));
+		if (documents[i].or)
+			json_object_set_new(s, "anyOf", json_pack("[o, o]",
+			                    field_schema(documents[i].root, 0),
+			                    field_schema(documents[i].or, 0)));
+		else
+			json_object_update_new(s, field_schema(documents[i].root, 0));
 		json_t *counts = json_pack("{s:s, s:{s:[{s:s, s:i}, {s:s}]}}", "type", "object",
 		                           "additionalProperties", "anyOf", "type", "integer",
 		                           "minimum", 0, "$ref", "#/$defs/counts");

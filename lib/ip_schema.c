@@ -215,10 +215,6 @@ static const struct ip_field case_f[] = {
 	ARR("links", 0, ITEM_OBJ(link_f)),
 	ARR("notes", 0, ITEM_OBJ(note_f)),
 	ARR("history", 0, ITEM_OBJ(history_f)),
-	/* a tombstone's (ip_tombstone_schema): in this order among the rest */
-	TYPED("erased", IP_T_DATE, 0),
-	TYPED("opened_year", IP_T_COUNT, 0),
-	TYPED("closed_year", IP_T_COUNT, 0),
 	END};
 
 const struct ip_field ip_case_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,

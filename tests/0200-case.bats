@@ -291,7 +291,7 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	run --separate-stderr ip-case erase -i --purge-history "$CASE"
 	assert_success
 	[[ "$stderr" == *"every clone and backup made before still holds them"* ]]
-	run bash -c "git rev-list --all --objects | cut -d' ' -f1 | git cat-file --batch | grep -c -e Ahmadi -e 'Mariam' -e '555'"
+	run bash -c "git rev-list --all --objects | cut -d' ' -f1 | git cat-file --batch | grep -a -c -e Ahmadi -e 'Mariam' -e '89 555'"
 	assert_output 0
 	git log --oneline | grep -q 'their history purged'
 	git ls-files --error-unmatch "$CASE"
