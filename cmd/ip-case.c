@@ -196,11 +196,10 @@ static int show_one(const char *path, void *ctx)
 	return rc;
 }
 
-static bool name_matches(const struct cases *k, const json_t *person)
+/* Does "given family", folded, hold the folded --name? */
+static bool name_matches(const struct cases *k, const char *given, const char *family)
 {
-	char *whole = ip_xasprintf("%s %s", ip_str(person, "given") ? ip_str(person, "given")
-	                           : "", ip_str(person, "family") ? ip_str(person, "family")
-	                           : "");
+	char *whole = ip_xasprintf("%s %s", given ? given : "", family ? family : "");
 	char *folded = ip_fold(whole);
 	bool hit = folded && strstr(folded, k->name_folded);
 	free(folded);
@@ -224,7 +223,8 @@ static int find_one(const char *path, void *ctx)
 	bool hit = c && (!k->id || (id && !strncmp(id, k->id, strlen(k->id)))) &&
 	           (!k->status || (status && !strcmp(status, k->status))) &&
 	           (!k->counsellor || counsellor_matches(k, c)) &&
-	           (!k->name_folded || name_matches(k, json_object_get(c, "person")));
+	           (!k->name_folded || name_matches(k, ip_get_str(c, "person.given"),
+	                                            ip_get_str(c, "person.family")));
 	if (hit) {
 		k->found++;
 		ip_print_path(&k->cli, path);
@@ -243,15 +243,8 @@ static void found_facts(char *f[IP_NFACTS], void *ctx)
 	    (k->status && strcmp(f[IP_F_STATUS], k->status)) ||
 	    (k->counsellor && strcmp(f[IP_F_COUNSELLOR], k->counsellor)))
 		return;
-	if (k->name_folded) {
-		char *whole = ip_xasprintf("%s %s", f[IP_F_GIVEN], f[IP_F_FAMILY]);
-		char *folded = ip_fold(whole);
-		bool hit = folded && strstr(folded, k->name_folded);
-		free(folded);
-		free(whole);
-		if (!hit)
-			return;
-	}
+	if (k->name_folded && !name_matches(k, f[IP_F_GIVEN], f[IP_F_FAMILY]))
+		return;
 	char *path = ip_repo_case_path(&k->repo, f[IP_F_ID]);
 	if (access(path, F_OK) != 0) {  /* a case kept as JSON */
 		strcpy(path + strlen(path) - strlen("yaml"), "json");
