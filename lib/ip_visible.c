@@ -46,7 +46,12 @@ size_t ip_invisible_at(const char *s, uint32_t *cp)
 
 bool ip_invisible_find(const char *s, bool lines, uint32_t *cp)
 {
+	/* most text is printable ASCII: skip it a byte at a time, decode the rest */
 	for (const char *p = s; *p;) {
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7F) {
+			p++;
+			continue;
+		}
 		size_t n = ip_invisible_at(p, cp);
 		if (n && !(lines && (*cp == '\n' || *cp == '\t')))
 			return true;
