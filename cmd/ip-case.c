@@ -53,7 +53,8 @@ struct cases {
 	struct ip_cli cli;
 	enum sub sub;
 	bool in_place, purge_history;
-	json_t *erased;          /* erase: the paths of the cases erased */
+	json_t *erasing;         /* erase: the paths of the cases changed ... */
+	json_t *erased;          /* ... and of those of them now in place */
 	const char *list, *partners_path;
 	struct ip_lifecycle life;
 	const char *name, *id, *status, *counsellor; /* find */
@@ -360,11 +361,12 @@ static int run_retention(struct cases *k, char **operands, int n)
 
 /* ---- erasure --------------------------------------------------------------- */
 
+/* A case erased now (not one erased before) that is in place. */
 static void erased_one(const char *path, int status, const char *error, void *ctx)
 {
 	struct cases *k = ctx;
 	(void)error;
-	if (!status)
+	if (!status && json_object_get(k->erasing, path))
 		json_array_append_new(k->erased, json_string(path));
 }
 
@@ -443,7 +445,10 @@ static int after_erasure(struct cases *k)
 static int apply(json_t *c, const char *name, const char **what, void *ctx)
 {
 	struct cases *k = ctx;
-	return ip_lifecycle_apply(&k->life, c, name, what);
+	int rc = ip_lifecycle_apply(&k->life, c, name, what);
+	if (!rc && *what && k->sub == ERASE)
+		json_object_set_new(k->erasing, name, json_true());
+	return rc;
 }
 
 /* Consent recipients are partners of the directory or countries. */
@@ -503,6 +508,7 @@ static int run_change(struct cases *k, char **operands, int n)
 	                    .cmd = "ip-case", .apply = apply, .ctx = k,
 	                    .outcome = k->sub == ERASE ? erased_one : NULL};
 	k->erased = json_array();
+	k->erasing = json_object();
 	rc = ip_edit_run(&e, operands, n);
 	return ip_exit_merge(rc, after_erasure(k));
 }
@@ -540,6 +546,7 @@ int main(int argc, char **argv)
 	ip_lifecycle_free(&k.life);
 	json_decref(k.directory);
 	json_decref(k.erased);
+	json_decref(k.erasing);
 	free(k.name_folded);
 	if (k.have_repo)
 		ip_repo_free(&k.repo);

@@ -298,6 +298,10 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	grep -q '^erased: ' "$CASE"
 	[ -z "$(git status --porcelain -- cases)" ]
 	ip-check -q
+	# a second run changes nothing, the history included
+	head=$(git rev-parse HEAD)
+	ip-case erase -q -i --purge-history "$CASE" >/dev/null
+	[ "$(git rev-parse HEAD)" = "$head" ]
 }
 
 @test "find over the repository reads the report cache: an unchanged case is not read again" {
