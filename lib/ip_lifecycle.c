@@ -153,13 +153,9 @@ static int withdraw(struct ip_lifecycle *l, json_t *c, const char *name, const j
 	size_t i, n = 0;
 	json_t *k;
 	json_array_foreach(json_object_get(c, "consent"), i, k) {
+		/* (in force on the day: given by then, so never withdrawn before) */
 		if (!covers(want, k) || !in_force(k, day))
 			continue;
-		if (strcmp(day, ip_str(k, "given")) < 0) {
-			ip_error(&(struct ip_where){name, 0, 0, "consent"}, "withdrawn on %s, before it "
-			         "was given (%s)", day, ip_str(k, "given"));
-			return IP_EXIT_DATAERR;
-		}
 		json_object_set_new(k, "withdrawn", json_string(day));
 		n++;
 	}
