@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ip_case.h"
@@ -267,11 +266,9 @@ static int find_in_repo(struct cases *k)
 	rc = ip_load_checked(path, &ip_reports_schema, N_("the report settings"), &k->cli.lim,
 	                     &settings);
 	free(path);
-	char *dir = ip_xasprintf("%s/.integplan/cache", k->repo.dir);
-	struct stat st;
-	bool linked = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
-	char *cache = !rc && !linked && ip_mkdir_private(dir) == 0
-	              ? ip_xasprintf("%s/report.tsv", dir) : NULL;
+	char *cache = NULL;
+	if (!rc)
+		rc = ip_repo_report_cache(&k->repo, &cache);
 	struct ip_scan s = {.run = ip_cli_run(&k->cli), .cache = cache, .threads = 1,
 	                    .fn = found_facts, .ctx = k};
 	s.referral_days = (int)json_integer_value(json_object_get(settings,
@@ -281,7 +278,6 @@ static int find_in_repo(struct cases *k)
 		rc = ip_scan_run(&s, &k->repo.cases, 1);
 	json_decref(settings);
 	free(cache);
-	free(dir);
 	return rc;
 }
 

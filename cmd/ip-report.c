@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ip_case.h"
@@ -266,19 +265,10 @@ static int scan(struct report *r, char **operands, int n)
 		if ((rc = ip_repo_find(r->cli.dir, true, &repo)))
 			return rc;
 		ip_cli_use_limits(&r->cli, &repo.lim);
-		char *dir = ip_xasprintf("%s/.integplan/cache", repo.dir);
-		struct stat st;
-		/* a cache elsewhere could be read as this repository's facts */
-		if (!r->no_cache && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
-			ip_error(&(struct ip_where){dir, 0, 0, NULL}, "is a symbolic link; refusing "
-			         "to read or write the cache through it (or --no-cache)");
-			free(dir);
+		if (!r->no_cache && (rc = ip_repo_report_cache(&repo, &cache))) {
 			ip_repo_free(&repo);
-			return IP_EXIT_CANTCREAT;
+			return rc;
 		}
-		if (!r->no_cache && ip_mkdir_private(dir) == 0)
-			cache = ip_xasprintf("%s/report.tsv", dir);
-		free(dir);
 	} else if (r->agg && (rc = ip_repo_find(r->cli.dir, false, &repo)) &&
 	           rc != IP_EXIT_NOINPUT) {
 		return rc;
@@ -286,7 +276,7 @@ static int scan(struct report *r, char **operands, int n)
 	/* the partial names where its cases come from: all of a repository's,
 	 * or a selection of them */
 	if (r->agg && repo.centre)
-		ip_report_source(r->agg, repo.centre, repo.id, !whole_repo);
+		ip_report_source(r->agg, repo.centre, ip_repo_id(&repo), !whole_repo);
 	rc = IP_EXIT_OK;
 	struct ip_scan s = {.run = ip_cli_run(&r->cli), .cache = cache, .threads = r->jobs,
 	                   .fn = on_facts, .ctx = r};

@@ -93,11 +93,9 @@ static char *first_case_id(const char *dir)
 	return first;
 }
 
-/* The config's repository id. A repository made before there were ids
- * gets one derived from its centre and its oldest case, which its clones
- * share wherever they are, so two clones' reports are still one source;
- * one without cases yet, from where it is. */
-static char *repository_id(const struct ip_repo *r, const struct ip_doc *config)
+/* The config's repository id when it is one (NULL else; a bad one is
+ * warned about at its place): the rest is derived when asked for. */
+static char *config_id(const struct ip_repo *r, const struct ip_doc *config)
 {
 	const char *id = ip_str(r->config, "repository");
 	if (id && ip_repository_id_valid(id))
@@ -107,6 +105,35 @@ static char *repository_id(const struct ip_repo *r, const struct ip_doc *config)
 		ip_warn(&w, "'%s' is not a repository id (13 code characters); using one made "
 		        "from the centre and its oldest case", id);
 	}
+	return NULL;
+}
+
+int ip_repo_report_cache(const struct ip_repo *r, char **path)
+{
+	*path = NULL;
+	char *dir = ip_xasprintf("%s/.integplan/cache", r->dir);
+	struct stat st;
+	int rc = IP_EXIT_OK;
+	/* a cache elsewhere could be read as this repository's facts */
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "is a symbolic link; refusing to "
+		         "read or write the cache through it (or --no-cache)");
+		rc = IP_EXIT_CANTCREAT;
+	} else if (ip_mkdir_private(dir) == 0) {
+		*path = ip_xasprintf("%s/report.tsv", dir);
+	}
+	free(dir);
+	return rc;
+}
+
+/* A repository made before there were ids is named by its centre and its
+ * oldest case, which its clones share wherever they are, so two clones'
+ * reports are still one source; one without cases yet, by where it is.
+ * Derived only when a report asks: it lists cases/. */
+const char *ip_repo_id(struct ip_repo *r)
+{
+	if (r->id)
+		return r->id;
 	char *first = first_case_id(r->dir), *real = first ? NULL : realpath(r->dir, NULL);
 	json_t *basis = first ? json_pack("[s?, s]", r->centre, first)
 	                      : json_string(real ? real : r->dir);
@@ -120,7 +147,7 @@ static char *repository_id(const struct ip_repo *r, const struct ip_doc *config)
 	for (int i = 0; i < 13; i++)
 		code[i] = crockford[(unsigned char)digest[7 + i] % 32];
 	code[13] = '\0';
-	return ip_xstrdup(code);
+	return r->id = ip_xstrdup(code);
 }
 
 static int load_config(struct ip_repo *r)
@@ -142,7 +169,7 @@ static int load_config(struct ip_repo *r)
 			ip_error(&w, "missing or invalid centre id (like BY-MUC)");
 			rc = IP_EXIT_DATAERR;
 		}
-		r->id = repository_id(r, &docs.v[0]);
+		r->id = config_id(r, &docs.v[0]);
 		json_t *limits = json_object_get(r->config, "limits");
 		r->lim.max_bytes = limit_or(limits, "max_file_size", r->lim.max_bytes);
 		r->lim.max_depth = (int)limit_or(limits, "max_depth", (size_t)r->lim.max_depth);

@@ -18,7 +18,7 @@ struct ip_repo {
 	json_t *config;
 	const char *centre; /* centre.id of the config */
 	const char *state;  /* centre.state, or NULL */
-	char *id;           /* the repository id (its clones share it) */
+	char *id;           /* the config's repository id, or NULL: ip_repo_id */
 	struct ip_limits lim;
 };
 
@@ -27,6 +27,15 @@ struct ip_repo {
  * r->lim. */
 int ip_repo_find(const char *option_dir, bool required, struct ip_repo *r);
 void ip_repo_free(struct ip_repo *r);
+/* The repository id, which its clones share: the config's, else derived
+ * from the centre and the oldest case (made on the first call). */
+const char *ip_repo_id(struct ip_repo *r);
+
+/* The report cache's path (.integplan/cache/report.tsv, the directory made
+ * 0700): 0 with *path set, or NULL when the directory cannot be made
+ * (reported; the run goes on without a cache); 73 when it is a symbolic
+ * link, reported. The caller frees *path. */
+int ip_repo_report_cache(const struct ip_repo *r, char **path);
 
 /* Make a repository in dir (created 0700 if missing). 0, 73 or 64. */
 /* Is dir a case repository (has .integplan/config.yaml)? */
