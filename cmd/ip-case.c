@@ -57,6 +57,8 @@ struct cases {
 	const char *list, *partners_path;
 	struct ip_lifecycle life;
 	const char *name, *id, *status, *counsellor; /* find */
+	char *closed_by;         /* retention: closed on or before this day */
+	json_t *give_args, *withdraw_args; /* consent: as given, checked later */
 	char *name_folded;
 	struct ip_repo repo;
 	bool have_repo;
@@ -88,8 +90,10 @@ static int set_field(const struct ip_optarg *a)
 static int consent_arg(const struct ip_optarg *a)
 {
 	struct cases *k = a->state;
-	json_array_append_new(a->opt->name[0] == 'g' ? k->life.give : k->life.withdraw,
-	                      json_string(a->arg));
+	json_t **list = a->opt->name[0] == 'g' ? &k->give_args : &k->withdraw_args;
+	if (!*list)
+		*list = json_array();
+	json_array_append_new(*list, json_string(a->arg));
 	return 0;
 }
 
@@ -322,8 +326,7 @@ static int due_one(const char *path, void *ctx)
 	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &k->cli.lim, &docs);
 	const json_t *c = !rc && docs.n == 1 ? docs.v[0].root : NULL;
 	const char *closed = ip_str(c, "closed");
-	if (c && closed && !json_object_get(c, "erased") &&
-	    strcmp(closed, k->life.date) <= 0) {
+	if (c && closed && !json_object_get(c, "erased") && strcmp(closed, k->closed_by) <= 0) {
 		k->found++;
 		ip_print_path(&k->cli, path);
 	}
@@ -341,17 +344,14 @@ static int run_retention(struct cases *k, char **operands, int n)
 	ip_cli_use_limits(&k->cli, &k->repo.lim);
 	if ((rc = retention_years(k, &years)))
 		return rc;
-	char *until = ip_xasprintf("%04d%s", atoi(k->today) - years, k->today + 4);
-	k->life.date = until;  /* closed on or before */
+	k->closed_by = ip_xasprintf("%04d%s", atoi(k->today) - years, k->today + 4);
 	rc = n || k->cli.files_from ? ip_inputs_each(&k->cli, operands, n, true, due_one, k)
 	                            : ip_inputs_each(&k->cli, &k->repo.cases, 1, true, due_one, k);
 	if (!k->cli.quiet)
 		ip_inform(NULL, ngettext("%zu case closed on or before %s (%d years ago): due for "
 		                         "erasure (ip-case erase)", "%zu cases closed on or before "
 		                         "%s (%d years ago): due for erasure (ip-case erase)",
-		                         k->found), k->found, until, years);
-	k->life.date = NULL;
-	free(until);
+		                         k->found), k->found, k->closed_by, years);
 	return rc ? rc : k->found ? IP_EXIT_OK : IP_EXIT_PROBLEMS;
 }
 
@@ -450,7 +450,7 @@ static int apply(json_t *c, const char *name, const char **what, void *ctx)
 /* Consent recipients are partners of the directory or countries. */
 static int prepare_consent(struct cases *k)
 {
-	if (!json_array_size(k->life.give) && !json_array_size(k->life.withdraw)) {
+	if (!json_array_size(k->give_args) && !json_array_size(k->withdraw_args)) {
 		ip_error(NULL, "ip-case consent: nothing to record (--give or --withdraw)");
 		return IP_EXIT_USAGE;
 	}
@@ -460,20 +460,15 @@ static int prepare_consent(struct cases *k)
 	if (rc)
 		return rc;
 	k->life.directory = k->directory;
-	json_t *given = json_copy(k->life.give), *withdrawn = json_copy(k->life.withdraw);
-	json_array_clear(k->life.give);
-	json_array_clear(k->life.withdraw);
 	int bad = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(given, i, v)
+	json_array_foreach(k->give_args, i, v)
 		bad += ip_lifecycle_consent_arg(&k->life, k->life.give, json_string_value(v),
 		                                "--give");
-	json_array_foreach(withdrawn, i, v)
+	json_array_foreach(k->withdraw_args, i, v)
 		bad += ip_lifecycle_consent_arg(&k->life, k->life.withdraw, json_string_value(v),
 		                                "--withdraw");
-	json_decref(given);
-	json_decref(withdrawn);
 	return bad ? IP_EXIT_USAGE : IP_EXIT_OK;
 }
 
@@ -542,6 +537,9 @@ int main(int argc, char **argv)
 	ip_lifecycle_free(&k.life);
 	json_decref(k.directory);
 	json_decref(k.erased);
+	json_decref(k.give_args);
+	json_decref(k.withdraw_args);
+	free(k.closed_by);
 	json_decref(k.erasing);
 	free(k.name_folded);
 	if (k.have_repo)

@@ -7,6 +7,7 @@
 #include "ip_referral.h"
 #include "ip_vocab.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +29,19 @@ void ip_lifecycle_free(struct ip_lifecycle *l)
 	json_decref(l->withdraw);
 }
 
-/* Add a part to the summary: "gave referral:AF-KBL-PH; withdrew ...". */
-static void say(const char *fmt, const char *a, const char *b)
+/* Add a part to the summary: "gave consent referral:AF-KBL-PH; withdrew ...". */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
 {
 	size_t len = strlen(summary);
 	if (len && len + 2 < sizeof summary) {
 		strcpy(summary + len, "; ");
 		len += 2;
 	}
-	snprintf(summary + len, sizeof summary - len, fmt, a, b ? b : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(summary + len, sizeof summary - len, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- consent ------------------------------------------------------------ */
@@ -111,7 +116,7 @@ static void give(json_t *c, const json_t *want, const char *day)
 	json_t *entry = json_deep_copy(want);
 	json_object_set_new(entry, "given", json_string(day));
 	json_array_append_new(list, entry);
-	say(r ? "gave consent %s:%s" : "gave consent %s%s", ip_str(want, "purpose"), r);
+	say("gave consent %s%s%s", ip_str(want, "purpose"), r ? ":" : "", r ? r : "");
 }
 
 /* Withdrawing a referral consent withdraws what it allowed: the open
@@ -165,7 +170,7 @@ static int withdraw(struct ip_lifecycle *l, json_t *c, const char *name, const j
 		         "on %s: nothing to withdraw", purpose, r ? ":" : "", r ? r : "", day);
 		return IP_EXIT_DATAERR;
 	}
-	say(r ? "withdrew consent %s:%s" : "withdrew consent %s%s", purpose, r);
+	say("withdrew consent %s%s%s", purpose, r ? ":" : "", r ? r : "");
 	return strcmp(purpose, "referral") ? IP_EXIT_OK : revoke_referrals(l, c, name, r, day);
 }
 
@@ -240,7 +245,7 @@ static int correct(struct ip_lifecycle *l, json_t *c, const char *name)
 		if (json_equal(json_object_get(obj, leaf), v))
 			continue;
 		json_object_set(obj, leaf, v);
-		say("corrected %s%s", path, NULL);
+		say("corrected %s", path);
 	}
 	return bad ? IP_EXIT_DATAERR : IP_EXIT_OK;
 }
@@ -263,7 +268,7 @@ static int close_case(struct ip_lifecycle *l, json_t *c, const char *name)
 	ip_case_advance(c, "closed", day);
 	json_object_set_new(c, "outcome", json_string(l->outcome));
 	json_object_set_new(c, "closed", json_string(day));
-	say("closed: %s%s", l->outcome, NULL);
+	say("closed: %s", l->outcome);
 	return IP_EXIT_OK;
 }
 
@@ -306,7 +311,7 @@ static int reopen_case(struct ip_lifecycle *l, json_t *c, const char *name)
 	json_object_del(c, "outcome");
 	json_object_del(c, "closed");
 	json_object_del(json_object_get(c, "status_dates"), "closed");
-	say("reopened: %s%s", l->reason, NULL);
+	say("reopened: %s", l->reason);
 	return IP_EXIT_OK;
 }
 
@@ -342,7 +347,7 @@ static int erase(struct ip_lifecycle *l, json_t *c, const char *name)
 	json_object_clear(c);
 	json_object_update(c, tomb);
 	json_decref(tomb);
-	say("erased: only what reports need is kept%s%s", "", NULL);
+	say("erased: only what reports need is kept");
 	return IP_EXIT_OK;
 }
 
