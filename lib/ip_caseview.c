@@ -292,14 +292,12 @@ void ip_caseview_log(const json_t *c, struct ip_buf *out)
 {
 	size_t i;
 	json_t *h;
+	static const char *const fields[] = {"at", "by", "cmd", "what"};
 	json_array_foreach(json_object_get(c, "history"), i, h) {
-		put(out, ip_str(h, "at"));
-		ip_buf_puts(out, "  ");
-		put(out, ip_str(h, "by"));
-		ip_buf_puts(out, "  ");
-		put(out, ip_str(h, "cmd"));
-		ip_buf_puts(out, "  ");
-		put(out, ip_str(h, "what"));
+		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+			ip_buf_puts(out, f ? "  " : "");
+			put(out, ip_str(h, fields[f]));
+		}
 		ip_buf_puts(out, "\n");
 	}
 }
