@@ -55,9 +55,9 @@ share/locale/%/LC_MESSAGES/integplan.mo: po/%.po
 # make pot: the template of every message (xgettext); make po: merge it
 # into po/LANG.po. tests/0190-i18n.bats fails when a message is missing.
 XGETTEXT_FLAGS = --from-code=UTF-8 --add-comments=TRANSLATORS --no-location --sort-output \
-	-k_ -kN_ -kip_error:2 -kip_error:5 -kip_warn:2 -kip_warn:5 -kip_inform:2 -kip_inform:5 -kproblem:3 -kgap:3 -kyerr:3 -kbad:3 \
+	-k_ -kN_ -kip_error:2 -kip_error:5 -kip_warn:2 -kip_warn:5 -kip_inform:2 -kip_inform:5 -kproblem:3 -kgap:3 -kyerr:3 -kbad:3 -krefuse:4 \
 	--flag=ip_error:2:c-format --flag=ip_error:5:c-format --flag=ip_warn:2:c-format --flag=ip_warn:5:c-format --flag=ip_inform:2:c-format --flag=ip_inform:5:c-format --flag=problem:3:c-format \
-	--flag=gap:3:c-format --flag=yerr:3:c-format --flag=bad:3:c-format \
+	--flag=gap:3:c-format --flag=yerr:3:c-format --flag=bad:3:c-format --flag=refuse:4:c-format \
 	--package-name=IntegPlan --msgid-bugs-address="the IntegPlan issue tracker"
 POT ?= po/integplan.pot
 pot:
@@ -136,7 +136,7 @@ tools/ip-benchgen tools/ip-readall: %: %.c
 
 # The published JSON Schemas, generated from the one schema in the code
 # (tests/0160-schema.bats fails when they are out of date).
-SCHEMAS = case referral-package referral-response report-partial
+SCHEMAS = case referral-package referral-response transfer-package report-partial
 schema: bin/ip-check
 	@for s in $(SCHEMAS); do \
 		IP_SHARE=share/integplan bin/ip-check --json-schema=$$s >share/integplan/schema/$$s.schema.json || exit 1; \

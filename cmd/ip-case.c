@@ -1,6 +1,7 @@
 /* ip-case — the life of a case after intake: a readable page and its
  * history, finding cases, corrections, consent given later or withdrawn,
- * closing and reopening, and its end: what is due for deletion, erasure. */
+ * closing and reopening, a transfer to another centre, and its end: what
+ * is due for deletion, erasure. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "ip_doc.h"
 #include "ip_edit.h"
 #include "ip_emit.h"
+#include "ip_exchange.h"
 #include "ip_exit.h"
 #include "ip_fold.h"
 #include "ip_git.h"
@@ -29,7 +31,7 @@
 #include "ip_write.h"
 
 /* The changes come first, in the order of enum ip_lifecycle_change. */
-enum sub { SET, CONSENT, CLOSE, REOPEN, ERASE, SHOW, LOG, FIND, RETENTION, NSUB };
+enum sub { SET, CONSENT, CLOSE, REOPEN, ERASE, TRANSFER, SHOW, LOG, FIND, RETENTION, NSUB };
 #define TEXT (1u << IP_FORMAT_TABLE)
 static const struct ip_sub subs[NSUB] = {
 	{"set", N_("Correct person data, contacts, counsellors, the planned departure"),
@@ -38,6 +40,8 @@ static const struct ip_sub subs[NSUB] = {
 	{"close", N_("Close a case with its outcome"), IP_FORMATS_DATA},
 	{"reopen", N_("Reopen a closed case"), IP_FORMATS_DATA},
 	{"erase", N_("Erase a closed case down to what reports need"), IP_FORMATS_DATA},
+	{"transfer", N_("Send a case to another centre and close it here"),
+	 1u << IP_FORMAT_JSONL},
 	{"show", N_("One readable page of a case"), TEXT},
 	{"log", N_("The history of a case, a line per entry"), TEXT | 1u << IP_FORMAT_JSON |
 	 1u << IP_FORMAT_JSONL},
@@ -51,10 +55,12 @@ static const struct ip_sub subs[NSUB] = {
 struct cases {
 	struct ip_cli cli;
 	enum sub sub;
-	bool in_place, purge_history;
+	bool in_place, purge_history, no_encrypt;
 	json_t *erasing;         /* erase: the paths of the cases changed ... */
 	json_t *erased;          /* ... and of those of them now in place */
 	const char *list, *partners_path;
+	const char *to, *out;    /* transfer */
+	struct ip_sign_key key;  /* transfer: the centre's signing key */
 	struct ip_lifecycle life;
 	const char *name, *id, *status, *counsellor; /* find */
 	char *closed_by;         /* retention: closed on or before this day */
@@ -138,11 +144,18 @@ static const struct ip_opt options[] = {
 	 ONLY(CLOSE), ONLY(CLOSE), STRING(life.outcome), .field = "outcome"},
 	{"reason", 0, "TEXT", N_("reopen: why the case is reopened"), 2, ONLY(REOPEN),
 	 ONLY(REOPEN), STRING(life.reason)},
-	{"date", 0, "DATE", N_("consent, close: the day (default: today)"), 2,
-	 ONLY(CONSENT) | ONLY(CLOSE), DATE(life.date)},
-	{"partners", 0, "FILE", N_("consent: the partner directory recipients are checked "
-	 "against (default: the repository's)"), 2, ONLY(CONSENT), STRING(partners_path),
-	 .complete = IP_COMPLETE_FILE},
+	{"to", 0, "CENTRE", N_("transfer: the counselling centre the case moves to (see "
+	 "ip-refer partners)"), 2, ONLY(TRANSFER), ONLY(TRANSFER), STRING(to),
+	 .complete = IP_COMPLETE_PARTNER},
+	{"out", 0, "DIR", N_("transfer: one file per case in DIR instead of JSON Lines on "
+	 "standard output"), 2, ONLY(TRANSFER), STRING(out), .complete = IP_COMPLETE_DIR},
+	{"no-encrypt", 0, NULL, N_("transfer: send plain text to a centre without an age key "
+	 "(with a warning)"), 2, ONLY(TRANSFER), FLAG(no_encrypt)},
+	{"date", 0, "DATE", N_("consent, close, transfer: the day (default: today)"), 2,
+	 ONLY(CONSENT) | ONLY(CLOSE) | ONLY(TRANSFER), DATE(life.date)},
+	{"partners", 0, "FILE", N_("consent, transfer: the partner directory recipients are "
+	 "checked against (default: the repository's)"), 2, ONLY(CONSENT) | ONLY(TRANSFER),
+	 STRING(partners_path), .complete = IP_COMPLETE_FILE},
 	{"name", 0, "TEXT", N_("find: part of the name, in any case, with or without "
 	 "diacritics"), 3, ONLY(FIND), STRING(name)},
 	{"id", 0, "PREFIX", N_("find: the start of the case id"), 3, ONLY(FIND), STRING(id)},
@@ -162,11 +175,12 @@ static const struct ip_command command = {
 	"ip-case", "SUBCOMMAND [CASE...]",
 	N_("The life of IntegPlan cases after intake.\v"
 	"Subcommands: set (corrections), consent --give|--withdraw, close --outcome, "
-	"reopen --reason, erase, show, log, find, retention. CASEs are case files or directories; - is a "
-	"case on standard input; find searches the repository without them. Changes print "
-	"the cases unless -i. Exit status: 0 done (find: some case matched), 1 find or "
-	"retention found none, 64 usage, 65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a "
-	"case is locked."),
+	"reopen --reason, erase, transfer --to CENTRE, show, log, find, retention. CASEs are "
+	"case files or directories; - is a case on standard input; find searches the "
+	"repository without them. Changes print the cases unless -i; transfer writes them "
+	"and prints the packages. Exit status: 0 done (find: some case matched), 1 find or "
+	"retention found none, 64 usage, 65 bad data, 66 missing input, 73 cannot create "
+	"(or encrypt), 74 I/O error, 75 a case is locked, 77 no consent to the transfer."),
 	subs, NSUB, N_("subcommand"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_DATA | 1u << IP_FORMAT_TABLE, 5, NULL,
 };
@@ -504,6 +518,68 @@ static int run_change(struct cases *k, char **operands, int n)
 	return ip_exit_merge(rc, after_erasure(k));
 }
 
+/* ---- transfer ------------------------------------------------------------- */
+
+/* The centre of --to: a counselling centre of the directory, not this
+ * one, with an age key unless plain text is asked for. */
+static int receiving_centre(struct cases *k)
+{
+	const json_t *to = ip_partner(k->directory, k->to);
+	if (!to)
+		return ip_partner_unknown(k->directory, k->to);
+	struct ip_where w = {NULL, 0, 0, "--to"};
+	if (strcmp(ip_str(to, "kind"), "counselling-centre")) {
+		ip_error(&w, "%s is a partner abroad (%s), not a counselling centre: a case moves "
+		         "only to another centre in Germany", k->to, ip_str(to, "kind"));
+		return IP_EXIT_USAGE;
+	}
+	if (!strcmp(k->to, k->repo.centre)) {
+		ip_error(&w, "%s is this repository's own centre", k->to);
+		return IP_EXIT_USAGE;
+	}
+	if (!ip_str(to, "age") && !k->no_encrypt) {
+		ip_error(&w, "%s has no age key in the partner directory: nothing sent (add its "
+		         "key, or send plain text with --no-encrypt)", k->to);
+		return IP_EXIT_USAGE;
+	}
+	if (!ip_str(to, "age") && !k->cli.quiet)
+		ip_warn(&w, "%s has no age key: each case leaves as plain text, whole, with its "
+		        "special categories of personal data", k->to);
+	k->life.to = to;
+	return IP_EXIT_OK;
+}
+
+/* Each case leaves whole, signed with this centre's key, and is closed
+ * here as transferred in the same batch. */
+static int run_transfer(struct cases *k, char **operands, int n)
+{
+	int rc = ip_repo_find(k->cli.dir, true, &k->repo);
+	if (rc)
+		return rc;
+	k->have_repo = true;
+	ip_cli_use_limits(&k->cli, &k->repo.lim);
+	rc = ip_partners_load(k->partners_path, &k->repo, &k->cli.lim, &k->directory);
+	if (!rc)
+		rc = receiving_centre(k);
+	if (!rc)
+		rc = ip_repo_signing_key(&k->repo, &k->key);
+	if (rc)
+		return rc;
+	struct ip_exchange x = {.run = ip_cli_run(&k->cli), .out = k->out,
+	                        .no_encrypt = k->no_encrypt, .today = k->today, .key = &k->key};
+	ip_exchange_init(&x);
+	k->life.change = IP_LIFE_TRANSFER;
+	k->life.today = k->today;
+	k->life.quiet = k->cli.quiet;
+	rc = ip_exchange_transfer(&x, &k->life, operands, n);
+	if (!k->cli.quiet && x.recipient)
+		ip_inform(NULL, "%zu transferred to %s (encrypted), %zu failed", x.sent, k->to,
+		          x.failed);
+	else if (!k->cli.quiet)
+		ip_inform(NULL, "%zu transferred to %s, %zu failed", x.sent, k->to, x.failed);
+	return ip_exit_merge(rc, ip_exchange_finish(&x));
+}
+
 static int run(struct cases *k, char **operands, int n)
 {
 	if (k->sub == FIND)
@@ -514,6 +590,8 @@ static int run(struct cases *k, char **operands, int n)
 		ip_error(NULL, "no case given (a file, a directory, or - for standard input)");
 		return IP_EXIT_USAGE;
 	}
+	if (k->sub == TRANSFER)
+		return run_transfer(k, operands, n);
 	if (k->sub == SHOW || k->sub == LOG) {
 		if (k->sub == LOG && !k->cli.format_given)
 			k->cli.format = IP_FORMAT_TABLE;
@@ -542,6 +620,7 @@ int main(int argc, char **argv)
 	free(k.closed_by);
 	json_decref(k.erasing);
 	free(k.name_folded);
+	ip_sign_key_forget(&k.key);
 	if (k.have_repo)
 		ip_repo_free(&k.repo);
 	return ip_finish(rc);

@@ -33,9 +33,9 @@ static const struct ip_opt options[] = {
 	{"no-schema", 0, NULL, N_("Read any YAML or JSON document; check syntax only (with "
 	 "--print: convert)"), 0, 0, FLAG(no_schema)},
 	{"json-schema", 0, "DOCUMENT", N_("Print the JSON Schema of a case, referral-package, "
-	 "referral-response or report-partial"), 0, 0, STRING(json_schema),
+	 "referral-response, transfer-package or report-partial"), 0, 0, STRING(json_schema),
 	 .complete = IP_COMPLETE_WORDS,
-	 .values = "case referral-package referral-response report-partial"},
+	 .values = "case referral-package referral-response transfer-package report-partial"},
 	{0}};
 
 static const struct ip_command command = {
@@ -175,7 +175,8 @@ static int print_json_schema(struct check *c)
 			n++;
 		const char *hint = ip_nearest(c->json_schema, ip_jsonschema_names, n);
 		ip_error(&(struct ip_where){NULL, 0, 0, "--json-schema"}, "no schema '%s'%s "
-		         "(case, referral-package, referral-response, report-partial)",
+		         "(case, referral-package, referral-response, transfer-package, "
+		         "report-partial)",
 		         c->json_schema, ip_did_you_mean(hint));
 		return IP_EXIT_USAGE;
 	}

@@ -22,7 +22,7 @@
 struct intake {
 	struct ip_cli cli;
 	bool init, git, to_stdout, allow_duplicate, list_fields;
-	const char *list, *centre, *state, *from, *from_referral, *identity;
+	const char *list, *centre, *state, *from, *from_referral, *from_transfer, *identity;
 	json_t *given;          /* fields from options: name -> string or [string] */
 	struct ip_repo repo;
 	struct ip_intake open;  /* opening cases */
@@ -61,8 +61,11 @@ static const struct ip_opt tail_options[] = {
 	{"from-referral", 0, "PACKAGE", N_("Open a case from a referral package a centre "
 	 "sent (one per package; - for standard input)"), 3, 0, STRING(from_referral),
 	 .complete = IP_COMPLETE_FILE},
-	{"identity", 0, "KEYFILE", N_("With --from-referral: the age key to decrypt the "
-	 "package with"), 3, 0, STRING(identity), .complete = IP_COMPLETE_FILE},
+	{"from-transfer", 0, "PACKAGE", N_("Open a case another centre transferred with "
+	 "ip-case transfer (one per package; - for standard input)"), 3, 0,
+	 STRING(from_transfer), .complete = IP_COMPLETE_FILE},
+	{"identity", 0, "KEYFILE", N_("With --from-referral or --from-transfer: the age key to "
+	 "decrypt the package with"), 3, 0, STRING(identity), .complete = IP_COMPLETE_FILE},
 	{"list-fields", 0, NULL, N_("List the fields of --from files"), 4, 0, FLAG(list_fields)},
 	{"list", 0, "VOCABULARY", N_("List a vocabulary (sex, consent-purpose, "
 	 "residence-status, ...)"), 4, 0, STRING(list), .complete = IP_COMPLETE_VOCABULARIES},
@@ -193,23 +196,30 @@ static int run(struct intake *in, const char *today)
 	}
 	if (in->init)
 		return do_init(in);
-	if (in->from_referral && (in->from || fields)) {
-		ip_error(NULL, "--from-referral opens cases from the package alone; drop the "
-		         "other case fields");
+	const char *package = in->from_referral ? in->from_referral : in->from_transfer;
+	if (in->from_referral && in->from_transfer) {
+		ip_error(NULL, "--from-referral and --from-transfer: one kind of package at a time");
 		return IP_EXIT_USAGE;
 	}
-	if (in->identity && !in->from_referral) {
-		ip_error(NULL, "--identity goes with --from-referral");
+	if (package && (in->from || fields)) {
+		ip_error(NULL, "%s opens cases from the package alone; drop the other case fields",
+		         in->from_referral ? "--from-referral" : "--from-transfer");
 		return IP_EXIT_USAGE;
 	}
-	if (in->from_referral) {
+	if (in->identity && !package) {
+		ip_error(NULL, "--identity goes with --from-referral or --from-transfer");
+		return IP_EXIT_USAGE;
+	}
+	if (package) {
 		if ((rc = ip_repo_find(in->cli.dir, true, &in->repo)))
 			return rc;
 		in->centre = in->repo.centre;
+		in->state = in->repo.state;
 		in->open.repo = &in->repo;
 		ip_cli_use_limits(&in->cli, &in->repo.lim);
 		prepare_open(in, today);
-		rc = ip_intake_packages(&in->open, in->from_referral, in->identity);
+		rc = in->from_referral ? ip_intake_packages(&in->open, package, in->identity)
+		                       : ip_intake_transfers(&in->open, package, in->identity);
 		return ip_exit_merge(rc, ip_batch_commit(in->open.batch, print_placed, &in->cli));
 	}
 	if (!in->from && !fields) {
@@ -240,7 +250,8 @@ int main(int argc, char **argv)
 		N_("Open IntegPlan cases: one from options, or one per row of a CSV or "
 		"JSON Lines file. Prints the path of each new case file.\v"
 		"Exit status: 0 opened, 64 usage, 65 a bad row or a repeat return, "
-		"66 no repository, 73 cannot create, 74 I/O error."),
+		"66 no repository, 73 cannot create, 74 I/O error, 77 a package for another "
+		"key or from a centre without a signing key."),
 		.opts = all_options(), .operands = IP_COMPLETE_DIR, .formats = IP_FORMATS_DATA,
 		.common_group = 5, .parse_other = parse_operand,
 	};

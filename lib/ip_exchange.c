@@ -170,6 +170,43 @@ int ip_exchange_send(struct ip_exchange *r, const json_t *partner, json_t *servi
 	return rc;
 }
 
+/* The case closes here; the package with all of it waits in r->pending,
+ * signed, until the change is written. */
+static int apply_transfer(json_t *c, const char *name, const char **what, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	int rc = ip_lifecycle_apply(r->life, c, name, what);
+	json_t *pkg = r->life->package;
+	if (!rc && pkg) {
+		const json_t *t = json_object_get(pkg, "transfer");
+		ip_sign_doc(pkg, r->key, ip_str(t, "from"));
+		char *text = json_text(pkg, r->out ? IP_FORMAT_JSON : IP_FORMAT_JSONL);
+		char *file = ip_xasprintf("%s.transfer", ip_str(t, "case"));
+		json_object_set_new(r->pending, name, json_pack("{s:s, s:s}", "sent", file,
+		                                               "text", text));
+		free(file);
+		free(text);
+	}
+	json_decref(pkg);
+	r->life->package = NULL;
+	return rc;
+}
+
+int ip_exchange_transfer(struct ip_exchange *r, struct ip_lifecycle *life, char **operands,
+                         int n)
+{
+	r->life = life;
+	r->recipient = key_for(r, life->to);
+	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
+	if (rc)
+		return rc;
+	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-case transfer",
+	                    .apply = apply_transfer, .ctx = r, .outcome = send_outcome,
+	                    .also_write = r->out ? send_also_write : NULL, .no_paths = true,
+	                    .before_commit = r->out ? NULL : send_before_commit};
+	return ip_edit_run(&e, operands, n);
+}
+
 /* A recipient without a key gets nothing unless plain text is asked for. */
 static int no_key(const char *file, const char *id)
 {

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "ip_buf.h"
+#include "ip_lifecycle.h"
 #include "ip_refer.h"
 #include "ip_repo.h"
 #include "ip_run.h"
@@ -38,6 +39,7 @@ struct ip_exchange {
 	const char *identity;        /* receive: the age key to decrypt with */
 	const json_t *directory;     /* respond: the partner directory */
 	const char *referral, *note; /* respond */
+	struct ip_lifecycle *life;   /* transfer: the change, with the centre */
 	char what[300];              /* respond: the change, for the history */
 	struct ip_buf results;       /* JSON Lines for results_path */
 	size_t sent, open, failed, received;
@@ -57,6 +59,13 @@ int ip_exchange_keyless(const json_t *partner, bool no_encrypt, bool quiet);
  * Returns the worst status; x->sent, open and failed count the cases. */
 int ip_exchange_send(struct ip_exchange *x, const json_t *partner, json_t *services,
                      char **operands, int n);
+
+/* Transfer each case to the centre life->to (an entry of the directory,
+ * a counselling centre in Germany): the whole case leaves, signed and
+ * encrypted to that centre's key, in the same batch as the change that
+ * closes it here as transferred. */
+int ip_exchange_transfer(struct ip_exchange *x, struct ip_lifecycle *life, char **operands,
+                         int n);
 
 /* The partner's response to a referral it received (referral NULL: the
  * case's only one) of each case, with an optional note, encrypted to the

@@ -3,6 +3,7 @@
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_lifecycle.h"
 #include "ip_partners.h"
 #include "ip_persons.h"
 #include "ip_progress.h"
@@ -201,6 +202,83 @@ int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg)
 		json_object_set_new(in->issued, rid, json_true());
 	json_decref(c);
 	free(id);
+	return rc;
+}
+
+/* ---- transfers ------------------------------------------------------------ */
+
+/* The case the package names has a case here already: opened from this
+ * same transfer (0, nothing to do), or another under a colliding id (65). */
+static int opened_before(struct ip_intake *in, const struct ip_doc *pkg, const char *path)
+{
+	const json_t *t = json_object_get(pkg->root, "transfer");
+	struct ip_docs docs = {0};
+	int rc = ip_case_load(path, &in->lim, &docs);
+	bool same = false;
+	size_t i;
+	json_t *link;
+	json_array_foreach(rc ? NULL : json_object_get(docs.v[0].root, "links"), i, link)
+		same |= !strcmp(ip_str(link, "case"), ip_str(t, "case")) &&
+		        !strcmp(ip_str(link, "relation"), "transferred");
+	ip_docs_free(&docs);
+	struct ip_where w = {pkg->file, 0, 0, NULL};
+	if (!rc && same && !in->quiet)
+		ip_warn(&w, "the transfer of %s was opened already: %s", ip_str(t, "case"), path);
+	else if (!rc && !same) {
+		ip_error(&w, "case id %s is taken in this repository: ask %s to reopen the case and "
+		         "transfer it again (it gets another id); nothing opened", ip_str(t, "id"),
+		         ip_str(t, "from"));
+		rc = IP_EXIT_DATAERR;
+	}
+	return rc;
+}
+
+static int open_transfer(struct ip_intake *in, const struct ip_doc *pkg)
+{
+	const json_t *t = json_object_get(pkg->root, "transfer");
+	if (ip_lifecycle_transfer_check(pkg, in->directory, in->centre))
+		return IP_EXIT_DATAERR;
+	const char *id = ip_str(t, "id");
+	char *path = ip_repo_case_path(in->repo, id);
+	int rc = IP_EXIT_OK;
+	if (access(path, F_OK) == 0 || json_object_get(in->issued, id)) {
+		rc = json_object_get(in->issued, id) ? IP_EXIT_OK : opened_before(in, pkg, path);
+		free(path);
+		return rc;
+	}
+	free(path);
+	json_t *c = ip_lifecycle_transferred(pkg->root, in->state, in->today);
+	struct ip_doc doc = {pkg->file, c, NULL, 0, 0};
+	struct ip_where w = {pkg->file, 0, 0, NULL};
+	rc = ip_case_validate(&doc) ? IP_EXIT_DATAERR : check_repeat(in, c, &w);
+	if (!rc) {
+		char *what = ip_xasprintf("case opened from the transfer of %s by %s",
+		                          ip_str(t, "case"), ip_str(t, "from"));
+		ip_history_add(c, ip_actor(in->actor), "ip-intake", what);
+		free(what);
+		rc = emit_case(in, c);
+	}
+	if (!rc) {
+		json_object_set_new(in->issued, id, json_true());
+		if (!in->quiet)
+			ip_inform(&w, "%s of %s opened as %s; its counsellor here is set with ip-case "
+			          "set --counsellor", ip_str(t, "case"), ip_str(t, "from"), id);
+	}
+	json_decref(c);
+	return rc;
+}
+
+int ip_intake_transfers(struct ip_intake *in, const char *path, const char *identity)
+{
+	struct ip_docs docs = {0};
+	/* the directory holds the sending centre's signing key */
+	int rc = load_directory(in);
+	if (!rc)
+		rc = ip_package_load(path, identity, in->directory, &ip_transfer_schema,
+		                     N_("a transfer package"), &in->lim, &docs);
+	for (size_t i = 0; !rc && i < docs.n; i++)
+		rc = ip_exit_merge(rc, open_transfer(in, &docs.v[i]));
+	ip_docs_free(&docs);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
-/* ip_intake.h — how a row of fields, or a partner's referral package,
- * becomes a new case: a fresh id no case of the repository (nor this run)
+/* ip_intake.h — how a row of fields, a partner's referral package or a
+ * case another centre transferred becomes a new case: a fresh id no case of the repository (nor this run)
  * has, the row's fields checked and placed, the whole case valid, one
  * person one case (a repeat return only when allowed, and then linked),
  * "case opened" in its history; then printed or added to the batch of new
@@ -51,6 +51,12 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 /* Open one case from a referral package meant for in->centre, unless a
  * case has that referral already. */
 int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg);
+
+/* Open a case from each transfer package of a file (decrypted with
+ * identity when it is encrypted), signed by the centre it comes from, once:
+ * checked as ip_lifecycle_transfer_check says, a valid case, one person one
+ * case. A package opened before is 0 with a warning. */
+int ip_intake_transfers(struct ip_intake *in, const char *path, const char *identity);
 
 /* Open one case per row of a CSV or JSON Lines file ("-": standard
  * input); a bad row is reported and skipped (65 at the end), showing

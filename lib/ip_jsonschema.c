@@ -7,7 +7,7 @@
 #include <string.h>
 
 const char *const ip_jsonschema_names[] = {"case", "referral-package", "referral-response",
-                                           "report-partial", NULL};
+                                           "transfer-package", "report-partial", NULL};
 
 #define DATE "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
@@ -108,6 +108,7 @@ static const struct {
 	{"case", "IntegPlan case file", &ip_case_schema, &ip_tombstone_schema},
 	{"referral-package", "IntegPlan referral package", &ip_package_schema, NULL},
 	{"referral-response", "IntegPlan referral response", &ip_response_schema, NULL},
+	{"transfer-package", "IntegPlan transfer package", &ip_transfer_schema, NULL},
 	{"report-partial", "IntegPlan report partial", &ip_report_schema, NULL},
 };
 

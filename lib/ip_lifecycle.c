@@ -52,6 +52,14 @@ static const char *partner_country(const json_t *dir, const char *id)
 	return ip_str(ip_find_id(json_object_get(dir, "partners"), id), "country");
 }
 
+/* A counselling centre in Germany of the directory, or DE for any. */
+static bool is_centre(const json_t *dir, const char *recipient)
+{
+	const json_t *p = ip_find_id(json_object_get(dir, "partners"), recipient);
+	return recipient && (!strcmp(recipient, "DE") ||
+	                     (p && !strcmp(ip_str(p, "kind"), "counselling-centre")));
+}
+
 int ip_lifecycle_consent_arg(const struct ip_lifecycle *l, json_t *list, const char *text,
                              const char *label)
 {
@@ -75,6 +83,10 @@ int ip_lifecycle_consent_arg(const struct ip_lifecycle *l, json_t *list, const c
 	                          !strcmp(purpose, "follow-up"))) {
 		ip_error(&w, "%s needs its recipient: %s:PARTNER or %s:COUNTRY", purpose, purpose,
 		         purpose);
+		bad++;
+	} else if (!strcmp(purpose, "transfer") && !is_centre(l->directory, recipient)) {
+		ip_error(&w, "transfer needs a counselling centre of the partner directory as its "
+		         "recipient (transfer:CENTRE), or DE for any of them");
 		bad++;
 	}
 	if (!bad) {
@@ -351,6 +363,188 @@ static int erase(struct ip_lifecycle *l, json_t *c, const char *name)
 	return IP_EXIT_OK;
 }
 
+/* ---- transfer ------------------------------------------------------------- */
+
+/* Does id name a case of centre? */
+static bool case_of(const char *id, const char *centre)
+{
+	size_t n = centre ? strlen(centre) : 0;
+	return id && n && !strncmp(id, centre, n) && id[n] == '-' && strlen(id) == n + 11;
+}
+
+/* A field that may be missing, as text to compare. */
+static const char *or_empty(const char *text)
+{
+	return text ? text : "";
+}
+
+/* The id a case closed as transferred has at centre, or NULL. */
+static const char *transferred_to(const json_t *c, const char *centre)
+{
+	size_t i;
+	json_t *link;
+	json_array_foreach(json_object_get(c, "links"), i, link) {
+		const char *id = ip_str(link, "case");
+		if (!strcmp(or_empty(ip_str(link, "relation")), "transferred") && case_of(id, centre))
+			return id;
+	}
+	return NULL;
+}
+
+/* A referral still open (pending or accepted): its index, or -1. */
+static long open_referral(const json_t *c)
+{
+	size_t i;
+	json_t *ref;
+	json_array_foreach(json_object_get(c, "referrals"), i, ref)
+		if (!strcmp(ip_str(ref, "status"), "pending") ||
+		    !strcmp(ip_str(ref, "status"), "accepted"))
+			return (long)i;
+	return -1;
+}
+
+/* May case c leave for l->to? A closed case only once (closed as
+ * transferred there: nothing to do), with consent, no open referral (its
+ * partner answers the centre that sent it) and a plausible day. */
+static int may_transfer(struct ip_lifecycle *l, const json_t *c, const char *name,
+                        const char *day)
+{
+	const char *to = ip_str(l->to, "id");
+	struct ip_where w = {name, 0, 0, "status"};
+	if (!strcmp(ip_str(c, "status"), "closed")) {
+		const char *as = transferred_to(c, to);
+		if (!as) {
+			ip_error(&w, "closed already (%s, on %s): reopen it first to transfer it",
+			         ip_str(c, "outcome"), ip_str(c, "closed"));
+			return IP_EXIT_DATAERR;
+		}
+		if (!l->quiet)
+			ip_warn(&w, "transferred to %s already (as %s, on %s): nothing sent; reopen "
+			        "it to send it again", to, as, ip_str(c, "closed"));
+		return IP_EXIT_OK;
+	}
+	char why[300];
+	long open = open_referral(c);
+	if (!ip_consent_to(c, "transfer", l->to, day, why, sizeof why)) {
+		ip_error(&(struct ip_where){name, 0, 0, "consent"}, "%s; nothing sent", why);
+		return IP_EXIT_NOPERM;
+	}
+	if (open >= 0) {
+		char path[32];
+		snprintf(path, sizeof path, "referrals[%ld]", open);
+		const json_t *ref = json_array_get(json_object_get(c, "referrals"), (size_t)open);
+		ip_error(&(struct ip_where){name, 0, 0, path}, "referral %s to %s is open and "
+		         "cannot move with the case (its partner answers this centre): withdraw it "
+		         "(ip-refer update --status revoked) or wait for its end; nothing sent",
+		         ip_str(ref, "id"), ip_str(ref, "to"));
+		return IP_EXIT_DATAERR;
+	}
+	return plausible_day(l, c, name, "--date", day);
+}
+
+/* The case leaves whole for l->to, under an id there; this centre closes
+ * its copy as transferred, linked to that id. */
+static int transfer(struct ip_lifecycle *l, json_t *c, const char *name)
+{
+	const char *day = l->date ? l->date : l->today, *to = ip_str(l->to, "id");
+	int rc = may_transfer(l, c, name, day);
+	if (rc || !strcmp(ip_str(c, "status"), "closed"))
+		return rc;
+	char *id = ip_case_id_new(to, atoi(day));
+	l->package = json_pack("{s:s, s:{s:s, s:O, s:s, s:s, s:s}, s:o}", "schema",
+	                       IP_TRANSFER_SCHEMA, "transfer", "id", id, "case",
+	                       json_object_get(c, "id"), "from", ip_get_str(c, "centre.id"),
+	                       "to", to, "date", day, "case", json_deep_copy(c));
+	ip_package_seal(l->package);
+	ip_case_advance(c, "closed", day);
+	json_object_set_new(c, "outcome", json_string("transferred"));
+	json_object_set_new(c, "closed", json_string(day));
+	json_t *links = json_object_get(c, "links");
+	if (!links)
+		json_object_set_new(c, "links", links = json_array());
+	json_array_append_new(links, json_pack("{s:s, s:s}", "case", id, "relation",
+	                                       "transferred"));
+	say("transferred to %s as %s", to, id);
+	free(id);
+	return IP_EXIT_OK;
+}
+
+/* A problem of a received transfer package at path. */
+static void refuse(const struct ip_doc *pkg, const char *path, int *problems,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void refuse(const struct ip_doc *pkg, const char *path, int *problems,
+                   const char *fmt, ...)
+{
+	struct ip_where w = ip_doc_where(pkg, path);
+	w.path = path;
+	char text[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, _(fmt), ap);
+	va_end(ap);
+	ip_error(&w, "%s; nothing opened", text);
+	(*problems)++;
+}
+
+int ip_lifecycle_transfer_check(const struct ip_doc *pkg, const json_t *directory,
+                                const char *centre)
+{
+	const json_t *t = json_object_get(pkg->root, "transfer");
+	const json_t *c = json_object_get(pkg->root, "case");
+	const char *from = ip_str(t, "from"), *to = ip_str(t, "to"), *id = ip_str(t, "id");
+	const json_t *sender = ip_find_id(json_object_get(directory, "partners"), from);
+	int problems = 0;
+	if (strcmp(to, centre))
+		refuse(pkg, "transfer.to", &problems, "the case is transferred to %s; this "
+		       "repository is %s", to, centre);
+	else if (!case_of(id, centre))
+		refuse(pkg, "transfer.id", &problems, "'%s' is not an id of a case of %s", id,
+		       centre);
+	if (strcmp(or_empty(ip_str(sender, "kind")), "counselling-centre"))
+		refuse(pkg, "transfer.from", &problems, "%s is not a counselling centre of the "
+		       "partner directory: only a centre transfers its cases", from);
+	if (strcmp(or_empty(ip_str(c, "id")), ip_str(t, "case")))
+		refuse(pkg, "case.id", &problems, "the case is %s, not %s the transfer names",
+		       ip_str(c, "id"), ip_str(t, "case"));
+	else if (!case_of(ip_str(c, "id"), from) ||
+	         strcmp(or_empty(ip_get_str(c, "centre.id")), from))
+		refuse(pkg, "case.centre.id", &problems, "the case is not one of %s, which sent it",
+		       from);
+	if (!strcmp(or_empty(ip_str(c, "status")), "closed"))
+		refuse(pkg, "case.status", &problems, "a closed case is not transferred");
+	long open = open_referral(c);
+	if (open >= 0) {
+		char path[40];
+		snprintf(path, sizeof path, "case.referrals[%ld]", open);
+		refuse(pkg, path, &problems, "an open referral does not move with a case");
+	}
+	return problems;
+}
+
+json_t *ip_lifecycle_transferred(const json_t *pkg, const char *state, const char *today)
+{
+	const json_t *t = json_object_get(pkg, "transfer");
+	const char *id = ip_str(t, "id");
+	json_t *c = json_deep_copy(json_object_get(pkg, "case"));
+	json_object_set(c, "id", json_object_get(t, "id"));
+	json_t *centre = json_pack("{s:O}", "id", json_object_get(t, "to"));
+	if (state)
+		json_object_set_new(centre, "state", json_string(state));
+	json_object_set_new(c, "centre", centre);
+	json_object_set_new(c, "record_key", json_integer(ip_record_key_new(id)));
+	json_object_set_new(c, "opened", json_string(today));
+	json_t *counsellors = json_object_get(c, "counsellors");
+	json_object_del(counsellors, "host");
+	if (counsellors && !json_object_size(counsellors))
+		json_object_del(c, "counsellors");
+	json_t *links = json_object_get(c, "links");
+	if (!links)
+		json_object_set_new(c, "links", links = json_array());
+	json_array_append_new(links, json_pack("{s:O, s:s}", "case", json_object_get(t, "case"),
+	                                       "relation", "transferred"));
+	return c;
+}
+
 /* ---- the change ------------------------------------------------------------ */
 
 static int consent(struct ip_lifecycle *l, json_t *c, const char *name)
@@ -385,7 +579,8 @@ int ip_lifecycle_apply(struct ip_lifecycle *l, json_t *c, const char *name,
 	       : l->change == IP_LIFE_CONSENT ? consent(l, c, name)
 	       : l->change == IP_LIFE_CLOSE ? close_case(l, c, name)
 	       : l->change == IP_LIFE_REOPEN ? reopen_case(l, c, name)
-	                                     : erase(l, c, name);
+	       : l->change == IP_LIFE_ERASE ? erase(l, c, name)
+	                                    : transfer(l, c, name);
 	*what = !rc && summary[0] ? summary : NULL;
 	return rc;
 }

@@ -36,7 +36,7 @@ int ip_refer_send(struct ip_send *r, json_t *c, const char *name, const char **w
 {
 	const char *to = ip_str(r->partner, "id");
 	char why[300];
-	if (!ip_referral_consent(c, r->partner, r->today, why, sizeof why)) {
+	if (!ip_consent_to(c, "referral", r->partner, r->today, why, sizeof why)) {
 		ip_error(&(struct ip_where){name, 0, 0, "consent"}, "%s; nothing sent", why);
 		return IP_EXIT_NOPERM;
 	}

@@ -25,8 +25,8 @@ static bool in_force(const json_t *consent, const char *today)
 	return given && strcmp(given, today) <= 0 && !(withdrawn && strcmp(withdrawn, today) <= 0);
 }
 
-bool ip_referral_consent(const json_t *c, const json_t *partner, const char *today,
-                         char *why, size_t size)
+bool ip_consent_to(const json_t *c, const char *purpose, const json_t *partner,
+                   const char *today, char *why, size_t size)
 {
 	const char *id = ip_str(partner, "id"), *country = ip_str(partner, "country");
 	const char *withdrawn = NULL;
@@ -35,7 +35,7 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 	json_t *k;
 	json_array_foreach(json_object_get(c, "consent"), i, k) {
 		const char *to = ip_str(k, "recipient");
-		if (strcmp(ip_str(k, "purpose"), "referral"))
+		if (strcmp(ip_str(k, "purpose"), purpose))
 			continue;
 		if (!to || (strcmp(to, id) && strcmp(to, country))) {
 			ip_buf_printf(&others, "%s%s", others.len ? ", " : "", to ? to : _("no recipient"));
@@ -48,14 +48,15 @@ bool ip_referral_consent(const json_t *c, const json_t *partner, const char *tod
 		withdrawn = ip_str(k, "withdrawn");
 	}
 	if (withdrawn)
-		snprintf(why, size, _("consent to referral to %s was withdrawn on %s"), id, withdrawn);
+		snprintf(why, size, _("consent to %s to %s was withdrawn on %s"), purpose, id,
+		         withdrawn);
 	else if (others.len)
-		snprintf(why, size, _("no consent to referral to %s or its country %s (consent "
-		         "covers %s)"), id, country, others.s);
+		snprintf(why, size, _("no consent to %s to %s or its country %s (consent "
+		         "covers %s)"), purpose, id, country, others.s);
 	else
-		snprintf(why, size, _("no consent to referral to %s (record it with ip-case "
-		         "consent --give referral:%s, or for the country: referral:%s)"), id, id,
-		         country);
+		snprintf(why, size, _("no consent to %s to %s (record it with ip-case "
+		         "consent --give %s:%s, or for the country: %s:%s)"), purpose, id, purpose,
+		         id, purpose, country);
 	ip_buf_free(&others);
 	return false;
 }
@@ -767,12 +768,21 @@ static int check_sealed(struct ip_docs *docs, const struct ip_field *schema,
 	return rc;
 }
 
+/* Who sent a document: the "from" of its referral, response or transfer. */
+static const char *sender(const json_t *doc)
+{
+	static const char *const bodies[] = {"referral", "response", "transfer"};
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+		if (json_object_get(doc, bodies[i]))
+			return ip_str(json_object_get(doc, bodies[i]), "from");
+	return NULL;
+}
+
 /* Signed by the centre it comes from, with the key the directory holds
- * for it: the sender of a package (referral.from) or response. */
+ * for it. */
 static int check_signed(const struct ip_doc *d, const json_t *directory, const char *what)
 {
-	const json_t *body = json_object_get(d->root, "referral");
-	const char *signer = ip_str(body ? body : json_object_get(d->root, "response"), "from");
+	const char *signer = sender(d->root);
 	const json_t *entry = ip_find_id(json_object_get(directory, "partners"), signer);
 	const char *public = ip_str(entry, "sign");
 	struct ip_where w = ip_doc_where(d, "signature");

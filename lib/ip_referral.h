@@ -12,12 +12,12 @@
 #include "ip_doc.h"
 #include "ip_schema.h"
 
-/* The consent of case c for a referral to partner on date today: true, or
- * false with *why saying what is missing (static text). A consent counts
- * when its purpose is referral, its recipient is the partner or the
+/* The consent of case c to purpose (referral, transfer) for partner on
+ * date today: true, or false with why saying what is missing. A consent
+ * counts when its purpose is that one, its recipient is the partner or the
  * partner's country, it was given by today and not withdrawn by today. */
-bool ip_referral_consent(const json_t *c, const json_t *partner, const char *today,
-                         char *why, size_t size);
+bool ip_consent_to(const json_t *c, const char *purpose, const json_t *partner,
+                   const char *today, char *why, size_t size);
 
 /* The referral of c with this id (borrowed), or NULL. */
 json_t *ip_referral_find(const json_t *c, const char *id);

@@ -403,6 +403,27 @@ static const struct ip_field package_f[] = {
 const struct ip_field ip_package_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                            package_f, NULL};
 
+/* A case on its way to another centre in Germany (ip-case transfer): the
+ * whole case as the sending centre had it, history and all, and the id
+ * the receiving centre opens it under. */
+static const struct ip_field transfer_body_f[] = {
+	TYPED("id", IP_T_CASE_ID, IP_REQUIRED),
+	TYPED("case", IP_T_CASE_ID, IP_REQUIRED),
+	TYPED("from", IP_T_CENTRE_ID, IP_REQUIRED),
+	TYPED("to", IP_T_CENTRE_ID, IP_REQUIRED),
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	END};
+static const struct ip_field transfer_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_TRANSFER_SCHEMA, NULL, NULL},
+	OBJ("transfer", IP_REQUIRED, transfer_body_f),
+	{"case", IP_T_OBJECT, IP_REQUIRED, NULL, case_f, NULL},
+	STR("digest", IP_REQUIRED),
+	OBJ("signature", 0, signature_f),
+	END};
+
+const struct ip_field ip_transfer_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
+                                            transfer_f, NULL};
+
 /* A partner's answer to a referral: everything it knows so far, so that a
  * response lost on the way loses nothing; seq numbers its responses. */
 static const struct ip_field measure_status_f[] = {

@@ -44,6 +44,7 @@ enum ip_type {
 #define IP_CASE_SCHEMA "integplan/case/1"
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"
 #define IP_RESPONSE_SCHEMA "integplan/referral-response/2"
+#define IP_TRANSFER_SCHEMA "integplan/transfer/1"
 #define IP_REPORT_SCHEMA "integplan/report/1"
 
 struct ip_field {
@@ -68,10 +69,12 @@ extern const struct ip_field ip_template_schema;
 /* reports.yaml */
 extern const struct ip_field ip_reports_schema;
 extern const struct ip_field ip_indicators_schema;
-/* partners.yaml, a referral package and a partner's response. */
+/* partners.yaml, a referral package, a partner's response and a case
+ * transferred to another centre. */
 extern const struct ip_field ip_partners_schema;
 extern const struct ip_field ip_package_schema;
 extern const struct ip_field ip_response_schema;
+extern const struct ip_field ip_transfer_schema;
 /* A report partial (ip-report -f json), which partials of other
  * repositories can be merged with. */
 extern const struct ip_field ip_report_schema;

@@ -20,6 +20,7 @@ ip-case 66	ip-case show ../missing.yaml
 ip-case 73	read_only_cases ip-case close -q -i --outcome completed "$CASE"
 ip-case 74	ip-case show "$CASE" >/dev/full
 ip-case 75	flock "$CASE" sleep 3 & sleep 0.3; IP_LOCK_TIMEOUT=0 ip-case close -q -i --outcome completed "$CASE"
+ip-case 77	ip-case transfer -q --to NW-CGN --no-encrypt "$CASE"
 ip-check 0	ip-check -q
 ip-check 1	ip-check -q ../invalid.yaml
 ip-check 64	ip-check --bogus

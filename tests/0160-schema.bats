@@ -17,14 +17,14 @@ validate() { # SCHEMA FILE...
 }
 
 @test "the published schemas are what ip-check --json-schema generates (make schema)" {
-	for name in case referral-package referral-response report-partial; do
+	for name in case referral-package referral-response transfer-package report-partial; do
 		run ip-check --json-schema="$name"
 		assert_success
 		diff <(printf '%s\n' "$output") "$SCHEMAS/$name.schema.json"
 	done
 	run ip-check --json-schema=cases
 	assert_failure 64
-	assert_output "ip-check: --json-schema: no schema 'cases'; did you mean 'case'? (case, referral-package, referral-response, report-partial)"
+	assert_output "ip-check: --json-schema: no schema 'cases'; did you mean 'case'? (case, referral-package, referral-response, transfer-package, report-partial)"
 	run ip-check --json-schema=case cases
 	assert_failure 64
 	assert_output "ip-check: --json-schema prints a schema and checks no files; drop the paths"
@@ -61,6 +61,14 @@ validate() { # SCHEMA FILE...
 	run validate referral-package package.json
 	assert_success
 	run validate referral-response response.json
+	assert_success
+	# a transfer to Cologne
+	cd repo
+	ip-case consent -q -i --give transfer:NW-CGN "$c" >/dev/null
+	ip-refer update -q -i --status revoked "$c" >/dev/null
+	ip-case transfer -q --to NW-CGN --no-encrypt "$c" >../transfer.json
+	cd ..
+	run validate transfer-package transfer.json
 	assert_success
 	ip-intake -q --init --centre BY-MUC bench
 	"$ROOT/tools/ip-benchgen" 200 bench/cases >/dev/null

@@ -2,7 +2,8 @@
  * place, as their sender would (ip-refer signs what it sends): the bad-input
  * corpus (tests/0140-bad-input.bats) holds hostile documents that are
  * signed correctly, so that what is wrong inside them is what gets refused.
- * The signer is the document's own referral.from or response.from. */
+ * The signer is the document's own referral.from, response.from or
+ * transfer.from. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,7 +22,11 @@ static int sign_file(const char *path, const struct ip_sign_key *key)
 		return IP_EXIT_DATAERR;
 	}
 	const json_t *body = json_object_get(doc, "referral");
-	const char *signer = ip_str(body ? body : json_object_get(doc, "response"), "from");
+	if (!body)
+		body = json_object_get(doc, "response");
+	if (!body)
+		body = json_object_get(doc, "transfer");
+	const char *signer = ip_str(body, "from");
 	json_object_del(doc, "signature");
 	ip_package_seal(doc);
 	ip_sign_doc(doc, key, signer ? signer : "");

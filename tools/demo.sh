@@ -79,7 +79,7 @@ step "keys for the partners and for Munich; the directory names them, and Munich
 mkdir -p demo/keys demo/partner-side
 chmod 700 demo/keys
 cp share/integplan/partners.yaml demo/partners.yaml
-for p in AF-KBL-PH XK-PRN-PH GM-BJL-PH NG-LOS-PH IQ-BGD-IOM BY-MUC; do
+for p in AF-KBL-PH XK-PRN-PH GM-BJL-PH NG-LOS-PH IQ-BGD-IOM BY-MUC NW-CGN; do
 	age-keygen -o "demo/keys/$p.key" 2>/dev/null
 	sed -i "s/^  - id: $p\$/&\n    age: $(age-keygen -y "demo/keys/$p.key")/" demo/partners.yaml
 done
@@ -174,6 +174,25 @@ LC_ALL=C.UTF-8 LANGUAGE=de ip-case -C demo show "$mariam"
 ip-case -C demo find --name mariam --status arrived |
 	ip-case -C demo close -i --files-from=- --outcome completed
 ip-case -C demo log "$mariam" | tail -n 2
+
+step "Zeynep moves to Cologne: with her consent the whole case goes to the centre there, signed and encrypted, and closes here as transferred" \
+	"ip-case consent -i --give transfer:NW-CGN CASE; ip-case transfer --to NW-CGN --out demo/outbox CASE"
+zeynep=$(grep -l 'given: Zeynep' demo/cases/*.yaml)
+ip-case -C demo consent -q -i --give transfer:NW-CGN "$zeynep" >/dev/null
+ip-case -C demo transfer --to NW-CGN --out demo/outbox "$zeynep"
+grep -A1 '^outcome:\|^links:' "$zeynep"
+
+step "in Cologne: a repository of its own opens the case once, history and all" \
+	"ip-intake --init --centre NW-CGN demo/partner-side/cologne; ip-intake --from-transfer PACKAGE --identity KEY; ip-case log CASE"
+ip-intake --init --centre NW-CGN --state DE-NW demo/partner-side/cologne
+sed -i "s|^  - id: NW-CGN\$|&\n    sign: $(ip-refer -C demo/partner-side/cologne key)|" \
+	demo/partners.yaml
+printf 'partners: %s/demo/partners.yaml\n' "$PWD" >>demo/partner-side/cologne/.integplan/config.yaml
+transfer=demo/outbox/$(basename "$zeynep" .yaml).transfer.json.age
+cologne_case=$(ip-intake -C demo/partner-side/cologne --from-transfer "$transfer" \
+	--identity demo/keys/NW-CGN.key)
+ip-case -C demo/partner-side/cologne log "$cologne_case"
+ip-check -C demo/partner-side/cologne
 
 step "the caseload by return country (every count perturbed by the Cell Key Method)" \
 	"ip-report -C demo summary --by country -f table"
