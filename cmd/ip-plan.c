@@ -106,7 +106,7 @@ static const struct ip_opt options[] = {
 	{"date", 0, "DATE", N_("set (a new status), approve, departure, arrival, follow-up: "
 	 "the day (default: today)"), 3, ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) |
 	 ONLY(ARRIVAL) | ONLY(FOLLOW_UP),
-	 STRING(edit.date), .field = "plan.approvals.date"},
+	 IP_DATE(struct plan, edit.date)},
 	{"planned", 0, NULL, N_("departure: the planned date, not the day of departure"), 3,
 	 ONLY(DEPARTURE), FLAG(edit.planned)},
 	{"rules", 0, "FILE", N_("check: the rules whose required measures a plan must have "

@@ -169,6 +169,34 @@ static void check_relations(struct relations *c, json_t *root)
 		        (long long)json_integer_value(key));
 }
 
+/* ---- consent -------------------------------------------------------------- */
+
+bool ip_consent_needs_recipient(const char *purpose)
+{
+	return !strcmp(purpose, "referral") || !strcmp(purpose, "follow-up") ||
+	       !strcmp(purpose, "transfer");
+}
+
+/* A consent names its recipient as a country or a centre id; what goes to
+ * someone (a referral, follow-up, transfer) names one. "kabul" or a path
+ * would match no partner and only fail when the data should leave. */
+static void check_consent(struct relations *c, json_t *root)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(root, "consent"), i, k) {
+		const char *purpose = ip_str(k, "purpose"), *to = ip_str(k, "recipient");
+		char path[48];
+		snprintf(path, sizeof path, "consent[%zu].recipient", i);
+		if (to && *to && !ip_code_known(IP_CODES_COUNTRY, to) && !ip_centre_id_valid(to))
+			problem(c, path, "'%s' is neither a country code nor a partner's id (like "
+			        "AF-KBL-PH)", to);
+		else if (!to && purpose && ip_consent_needs_recipient(purpose))
+			problem(c, path, "consent to %s names its recipient: %s:PARTNER or "
+			        "%s:COUNTRY", purpose, purpose, purpose);
+	}
+}
+
 /* ---- plausible dates ------------------------------------------------------ */
 
 /* a on or before b when both are given, else the problem at path: fmt
@@ -240,6 +268,7 @@ int ip_case_validate(struct ip_doc *doc)
 	if (json_is_object(doc->root)) {
 		struct relations c = {doc, 0};
 		check_relations(&c, doc->root);
+		check_consent(&c, doc->root);
 		check_dates(&c, doc->root);
 		problems += c.problems + ip_merge_report(doc);
 	}

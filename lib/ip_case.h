@@ -34,6 +34,10 @@ void ip_history_add(json_t *c, const char *actor, const char *cmd,
  * has an outcome, ids are unique) and conflicts a merge left. Returns the
  * number of problems. */
 int ip_case_validate(struct ip_doc *doc);
+/* Does consent to purpose name its recipient (referral, follow-up,
+ * transfer)? */
+bool ip_consent_needs_recipient(const char *purpose);
+
 /* The case's record key (ip_grammar.h); for a case from before record
  * keys, one derived from its id. */
 uint32_t ip_case_record_key(const json_t *c);

@@ -1,5 +1,6 @@
 #include "ip_intake.h"
 #include "ip_case.h"
+#include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
@@ -105,6 +106,39 @@ static int emit_case(struct ip_intake *in, json_t *c)
 	return rc;
 }
 
+/* The partner directory: the consent recipients, the senders' signing
+ * keys, this centre's profile. */
+static int load_directory(struct ip_intake *in)
+{
+	return in->directory ? IP_EXIT_OK
+	                     : ip_partners_load(NULL, in->repo, &in->lim, &in->directory);
+}
+
+/* Each consent's recipient is a country or a partner of the directory. */
+static int check_recipients(struct ip_intake *in, const json_t *c, const struct ip_where *w)
+{
+	int rc = IP_EXIT_OK;
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(c, "consent"), i, k) {
+		const char *to = ip_str(k, "recipient");
+		if (!to || ip_code_known(IP_CODES_COUNTRY, to))
+			continue;
+		int loaded = load_directory(in);
+		if (loaded)
+			return loaded;
+		if (ip_partner(in->directory, to))
+			continue;
+		char path[48];
+		snprintf(path, sizeof path, "consent[%zu].recipient", i);
+		struct ip_where ww = {w->file ? w->file : "<options>", w->line, 0, path};
+		ip_error(&ww, "'%s' is neither a partner of the directory (ip-refer partners) nor "
+		         "a country code", to);
+		rc = IP_EXIT_DATAERR;
+	}
+	return rc;
+}
+
 /* Open one case from a row of fields; reports at file:line. */
 int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
                      bool options)
@@ -121,6 +155,8 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 			rc = IP_EXIT_DATAERR;
 	}
 	if (!rc)
+		rc = check_recipients(in, c, &w);
+	if (!rc)
 		rc = check_repeat(in, c, &w);
 	if (!rc) {
 		ip_history_add(c, ip_actor(in->actor), "ip-intake", "case opened");
@@ -131,14 +167,8 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 	return rc;
 }
 
-/* One package: for this centre, not opened before, a valid case. */
 /* A package carries only what this centre's profile in its partner
  * directory lets it receive, and nothing that never leaves a centre. */
-static int load_directory(struct ip_intake *in)
-{
-	return in->directory ? IP_EXIT_OK
-	                     : ip_partners_load(NULL, in->repo, &in->lim, &in->directory);
-}
 
 static int what_it_may_carry(struct ip_intake *in, const struct ip_doc *pkg)
 {

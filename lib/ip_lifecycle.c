@@ -79,8 +79,7 @@ int ip_lifecycle_consent_arg(const struct ip_lifecycle *l, json_t *list, const c
 		ip_error(&w, "'%s' is neither a partner of the directory (ip-refer partners) nor "
 		         "a country code", recipient);
 		bad++;
-	} else if (!recipient && (!strcmp(purpose, "referral") ||
-	                          !strcmp(purpose, "follow-up"))) {
+	} else if (!recipient && ip_consent_needs_recipient(purpose)) {
 		ip_error(&w, "%s needs its recipient: %s:PARTNER or %s:COUNTRY", purpose, purpose,
 		         purpose);
 		bad++;

@@ -18,6 +18,8 @@
 #define END {0}
 #define STR(n, fl) {n, IP_T_STRING, fl, NULL, NULL, NULL}
 #define TEXT(n, fl) {n, IP_T_STRING, (fl) | IP_FREE_TEXT, NULL, NULL, NULL}
+/* The day or time something happened: never after today. */
+#define DONE(n, type, fl) {n, type, (fl) | IP_PAST, NULL, NULL, NULL}
 #define TYPED(n, t, fl) {n, t, fl, NULL, NULL, NULL}
 #define ENUM(n, voc, fl) {n, IP_T_ENUM, fl, voc, NULL, NULL}
 #define OBJ(n, fl, kids) {n, IP_T_OBJECT, fl, NULL, kids, NULL}
@@ -56,14 +58,14 @@ static const struct ip_field return_f[] = {
 	TYPED("country", IP_T_COUNTRY, IP_REQUIRED),
 	TYPED("region", IP_T_REGION, 0),
 	TYPED("planned_departure", IP_T_DATE, 0),
-	TYPED("departed", IP_T_DATE, 0),
-	TYPED("arrived", IP_T_DATE, 0),
+	DONE("departed", IP_T_DATE, 0),
+	DONE("arrived", IP_T_DATE, 0),
 	END};
 static const struct ip_field consent_f[] = {
 	ENUM("purpose", "consent-purpose", IP_REQUIRED),
 	STR("recipient", 0),
-	TYPED("given", IP_T_DATE, IP_REQUIRED),
-	TYPED("withdrawn", IP_T_DATE, 0),
+	DONE("given", IP_T_DATE, IP_REQUIRED),
+	DONE("withdrawn", IP_T_DATE, 0),
 	END};
 static const struct ip_field need_f[] = {
 	ENUM("category", "need", IP_REQUIRED),
@@ -83,7 +85,7 @@ static const struct ip_field skills_f[] = {
 static const struct ip_field risk_f[] = {
 	ENUM("level", "level", IP_REQUIRED), TEXT("note", 0), END};
 static const struct ip_field assessment_f[] = {
-	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	DONE("date", IP_T_DATE, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	ENUM("side", "side", 0),
 	ARR("vulnerabilities", 0, ITEM_ENUM("vulnerability")),
@@ -111,10 +113,10 @@ static const struct ip_field measure_f[] = {
 	STR("owner", 0),
 	TYPED("due", IP_T_DUE, 0),
 	ENUM("status", "measure-status", 0),
-	TYPED("status_date", IP_T_DATE, 0),
+	DONE("status_date", IP_T_DATE, 0),
 	/* the day it was begun (first in progress or done): what assistance
 	 * counts by, whatever its status later */
-	TYPED("started", IP_T_DATE, 0),
+	DONE("started", IP_T_DATE, 0),
 	OBJ("budget", 0, budget_f),
 	TYPED("programme", IP_T_PROGRAMME, 0),
 	ARR("addresses", 0, ITEM_ENUM("need")),
@@ -125,13 +127,13 @@ static const struct ip_field measure_f[] = {
 static const struct ip_field approval_f[] = {
 	ENUM("side", "side", IP_REQUIRED),
 	STR("by", IP_REQUIRED),
-	TYPED("date", IP_T_DATE, IP_REQUIRED),
-	TYPED("withdrawn", IP_T_DATE, 0),
+	DONE("date", IP_T_DATE, IP_REQUIRED),
+	DONE("withdrawn", IP_T_DATE, 0),
 	STR("measures_digest", 0),
 	END};
 static const struct ip_field follow_up_f[] = {
 	TYPED("due", IP_T_DUE, IP_REQUIRED),
-	TYPED("done", IP_T_DATE, 0),
+	DONE("done", IP_T_DATE, 0),
 	STR("by", 0),
 	TEXT("note", 0),
 	END};
@@ -145,7 +147,7 @@ static const struct ip_field plan_f[] = {
  * a response can be matched step by step against what the host knows. */
 static const struct ip_field step_f[] = {
 	ENUM("status", "referral-status", IP_REQUIRED),
-	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	DONE("date", IP_T_DATE, IP_REQUIRED),
 	ENUM("success", "referral-success", 0),
 	ENUM("reason", "referral-reason", 0),
 	STR("by", 0),
@@ -155,12 +157,12 @@ static const struct ip_field referral_f[] = {
 	STR("from", 0),
 	STR("to", IP_REQUIRED),
 	ARR("services", 0, ITEM_ENUM("measure")),
-	TYPED("date", IP_T_DATE, 0),
+	DONE("date", IP_T_DATE, 0),
 	ENUM("status", "referral-status", IP_REQUIRED),
 	ENUM("success", "referral-success", 0),
 	ENUM("reason", "referral-reason", 0),
 	ARR("fields", 0, ITEM(IP_T_STRING)),
-	TYPED("updated", IP_T_DATE, 0),
+	DONE("updated", IP_T_DATE, 0),
 	ARR("steps", 0, ITEM_OBJ(step_f)),
 	TEXT("note", 0),
 	/* the last response: sent (partner side) or received (referring side) */
@@ -171,7 +173,7 @@ static const struct ip_field link_f[] = {
 	ENUM("relation", "link-relation", IP_REQUIRED),
 	END};
 static const struct ip_field note_f[] = {
-	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
+	DONE("at", IP_T_DATETIME, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	TEXT("text", IP_REQUIRED),
 	/* a note for the other side of this referral: it travels with every
@@ -179,7 +181,7 @@ static const struct ip_field note_f[] = {
 	TYPED("referral", IP_T_REFERRAL_ID, 0),
 	END};
 static const struct ip_field history_f[] = {
-	TYPED("at", IP_T_DATETIME, IP_REQUIRED),
+	DONE("at", IP_T_DATETIME, IP_REQUIRED),
 	STR("by", IP_REQUIRED),
 	STR("cmd", IP_REQUIRED),
 	TEXT("what", IP_REQUIRED),
@@ -187,10 +189,10 @@ static const struct ip_field history_f[] = {
 /* The day the case first reached each status: its status on any day can
  * be told afterwards, whatever changed later. */
 static const struct ip_field status_dates_f[] = {
-	TYPED("intake", IP_T_DATE, 0), TYPED("assessed", IP_T_DATE, 0),
-	TYPED("planned", IP_T_DATE, 0), TYPED("referred", IP_T_DATE, 0),
-	TYPED("departed", IP_T_DATE, 0), TYPED("arrived", IP_T_DATE, 0),
-	TYPED("reintegrating", IP_T_DATE, 0), TYPED("closed", IP_T_DATE, 0),
+	DONE("intake", IP_T_DATE, 0), DONE("assessed", IP_T_DATE, 0),
+	DONE("planned", IP_T_DATE, 0), DONE("referred", IP_T_DATE, 0),
+	DONE("departed", IP_T_DATE, 0), DONE("arrived", IP_T_DATE, 0),
+	DONE("reintegrating", IP_T_DATE, 0), DONE("closed", IP_T_DATE, 0),
 	END};
 static const struct ip_field case_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_CASE_SCHEMA, NULL, NULL},
@@ -198,8 +200,8 @@ static const struct ip_field case_f[] = {
 	ENUM("status", "case-status", IP_REQUIRED),
 	OBJ("status_dates", 0, status_dates_f),
 	ENUM("outcome", "closure-outcome", 0),
-	TYPED("opened", IP_T_DATE, IP_REQUIRED),
-	TYPED("closed", IP_T_DATE, 0),
+	DONE("opened", IP_T_DATE, IP_REQUIRED),
+	DONE("closed", IP_T_DATE, 0),
 	/* the Cell Key Method's random key of the case (ip-report(1)) */
 	TYPED("record_key", IP_T_COUNT, 0),
 	OBJ("centre", IP_REQUIRED, centre_f),
@@ -230,7 +232,7 @@ static const struct ip_field tombstone_f[] = {
 	TYPED("record_key", IP_T_COUNT, 0),
 	OBJ("centre", IP_REQUIRED, centre_f),
 	ARR("history", 0, ITEM_OBJ(history_f)),
-	TYPED("erased", IP_T_DATE, IP_REQUIRED),
+	DONE("erased", IP_T_DATE, IP_REQUIRED),
 	TYPED("opened_year", IP_T_COUNT, IP_REQUIRED),
 	TYPED("closed_year", IP_T_COUNT, IP_REQUIRED),
 	END};
@@ -610,6 +612,7 @@ struct vctx {
 	struct ip_doc *doc;
 	int problems;
 	int partial; /* inside an IP_PARTIAL object: nothing is required */
+	char today[11]; /* for IP_PAST */
 };
 
 #define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
@@ -683,6 +686,16 @@ static void check_visible(struct vctx *c, const struct ip_field *f, const char *
 	        "(notes) may", esc);
 }
 
+/* What happened cannot have happened after today (a typo of the year, a
+ * clock set wrong); a day planned may lie ahead. */
+static void check_past(struct vctx *c, const struct ip_field *f, const char *s,
+                       const char *path)
+{
+	if (f->flags & IP_PAST && strncmp(s, c->today, 10) > 0)
+		problem(c, path, "%.10s is after today (%s): what happened cannot be dated ahead",
+		        s, c->today);
+}
+
 static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
                        const char *path)
 {
@@ -698,11 +711,15 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
 	case IP_T_DATE:
 		if (!ip_date_valid(s))
 			problem(c, path, "'%s' is not a valid date (YYYY-MM-DD)", s);
+		else
+			check_past(c, f, s, path);
 		break;
 	case IP_T_DATETIME:
 		if (!ip_datetime_valid(s))
 			problem(c, path, "'%s' is not a valid UTC time "
 			        "(YYYY-MM-DDTHH:MM:SSZ)", s);
+		else
+			check_past(c, f, s, path);
 		break;
 	case IP_T_DUE:
 		if (!ip_date_valid(s) && !ip_due_relative_valid(s))
@@ -922,7 +939,8 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
 
 int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what)
 {
-	struct vctx c = {doc, 0, 0};
+	struct vctx c = {doc, 0, 0, ""};
+	ip_date_str(ip_now(), c.today);
 	if (!json_is_object(doc->root)) {
 		problem(&c, "", "expected %s (a mapping), found %s", _(what), json_noun(doc->root));
 		return c.problems;
@@ -940,7 +958,8 @@ int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)
 		f = f->item;
 	/* A document of one value, placed where the caller says. */
 	struct ip_doc doc = {(char *)w->file, *v, NULL, w->line, w->col};
-	struct vctx c = {&doc, 0, 0};
+	struct vctx c = {&doc, 0, 0, ""};
+	ip_date_str(ip_now(), c.today);
 	json_t *nv = check_value(&c, f, *v, w->path);
 	if (nv != *v) {
 		json_decref(*v);

@@ -40,6 +40,7 @@ enum ip_type {
 #define IP_UNIQUE 16u   /* a list whose items (their "id", for mappings) differ */
 #define IP_FREE_TEXT 4u /* a string that may hold lines, tabs and any character
                          * (notes); every other one holds no invisible one */
+#define IP_PAST 32u     /* the day of something that happened: not after today */
 
 #define IP_CASE_SCHEMA "integplan/case/1"
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"

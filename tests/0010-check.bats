@@ -4,6 +4,9 @@
 load helper
 
 setup() {
+	# the sketch's case was assessed on 28 November and its plan approved on
+	# 2 December: read after that, nothing in it is dated ahead
+	export IP_NOW=2026-12-02T12:00:00Z
 	cd "$BATS_TEST_TMPDIR" || return 1
 	cp "$FIXTURES"/* .
 	chmod 600 ./*.yaml ./*.json

@@ -321,3 +321,28 @@ JSONL
 	assert_output "ip-intake: --sex: not valid UTF-8 text"
 	[ -z "$(ls cases)" ]
 }
+
+@test "consent recipients at intake: a partner of the directory or a country; free text, paths and a missing one refused" {
+	make_repo
+	opts=(--given Ana --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY)
+	run ip-intake "${opts[@]}" --consent referral:kabul
+	assert_failure 65
+	assert_output "ip-intake: <options>: consent[0].recipient: 'kabul' is neither a country code nor a partner's id (like AF-KBL-PH)"
+	run ip-intake "${opts[@]}" --consent referral:../../x
+	assert_failure 65
+	assert_output --partial "'../../x' is neither a country code nor a partner's id"
+	run ip-intake "${opts[@]}" --consent referral:AF-KBL-XX
+	assert_failure 65
+	assert_output "ip-intake: <options>: consent[0].recipient: 'AF-KBL-XX' is neither a partner of the directory (ip-refer partners) nor a country code"
+	run ip-intake "${opts[@]}" --consent referral
+	assert_failure 65
+	assert_output "ip-intake: <options>: consent[0].recipient: consent to referral names its recipient: referral:PARTNER or referral:COUNTRY"
+	[ -z "$(ls cases)" ]
+	ip-intake -q "${opts[@]}" --consent referral:AF-KBL-PH --consent follow-up:SY --consent counselling >/dev/null
+	# ip-check finds a recipient written by hand
+	f=$(ls cases/*.yaml)
+	sed -i 's/recipient: AF-KBL-PH/recipient: kabul/' "$f"
+	run ip-check -q "$f"
+	assert_failure 1
+	assert_output --partial "consent[0].recipient: 'kabul' is neither a country code nor a partner's id (like AF-KBL-PH)"
+}

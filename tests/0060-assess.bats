@@ -57,6 +57,7 @@ setup() {
 
 @test "a re-assessment after arrival adds one; the latest is current, none is overwritten" {
 	ip-assess -q -i --need housing:high "$case_path" >/dev/null
+	export IP_NOW=2027-03-02T09:00:00Z
 	ip-assess -q -i --side return --by "N. Karimi" --date 2027-03-01 --need income:urgent "$case_path" >/dev/null
 	run ip-check -q --print -f jsonl "$case_path"
 	assert_output --partial '"assessments":[{"date":"2026-11-21","by":"tester","side":"host","needs":[{"category":"housing","priority":"high"}]'

@@ -147,6 +147,7 @@ with_plan() {
 	run ip-plan approve -i --side host --by "A. Berger" "$case_path"
 	assert_success
 	grep -qx 'status: assessed' "$case_path"
+	export IP_NOW=2026-11-25T10:00:00Z
 	run ip-plan approve -i --side return --by "N. Karimi" --date 2026-11-25 "$case_path"
 	assert_success
 	grep -qx 'status: planned' "$case_path"
@@ -220,6 +221,8 @@ with_plan() {
 	run ip-plan departure -i --planned --date 2027-02-15 "$case_path"
 	assert_success
 	grep -qx '  planned_departure: 2027-02-15' "$case_path"
+	# a departure is recorded once it happened
+	export IP_NOW=2027-02-16T09:00:00Z
 	ip-plan departure -q -i --date 2027-02-14 "$case_path" >/dev/null
 	grep -qx 'status: departed' "$case_path"
 	run ip-plan arrival -i --date 2027-02-13 "$case_path"
@@ -232,6 +235,7 @@ with_plan() {
 
 @test "follow-up: the earliest open one is done; none left is an error; none before the return" {
 	with_plan
+	export IP_NOW=2028-03-01T09:00:00Z
 	# no follow-up for someone who has not returned
 	run ip-plan follow-up -i --date 2027-05-02 "$case_path"
 	assert_failure 65

@@ -488,10 +488,15 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	run ip-refer respond -q --no-encrypt "$pcase"
 	assert_failure 65
 	assert_line --partial "plan.follow_ups[0].done: a follow-up done on 2026-11-21, but no arrival is recorded"
-	# a note written in the future
+	# a partner whose clock runs ahead: a response and a note from the future
 	cp "$BATS_TEST_TMPDIR/pcase.yaml" "$pcase"
 	IP_NOW=2027-01-01T00:00:00Z ip-refer respond -q --no-encrypt --note later "$pcase" >"$BATS_TEST_TMPDIR/ahead.json"
-	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/note.json"
+	# ... and one dated today that brings the note (its own case could not
+	# hold it: signed as the partner would)
+	python3 -c 'import json, sys
+p = json.load(open(sys.argv[1])); p["response"]["date"] = "2026-11-21"; print(json.dumps(p))' \
+		"$BATS_TEST_TMPDIR/ahead.json" >"$BATS_TEST_TMPDIR/note.json"
+	"$ROOT/tests/signtool" "$BATS_TEST_TMPDIR/partner/.integplan/signing.key" "$BATS_TEST_TMPDIR/note.json"
 	cd "$BATS_TEST_TMPDIR/repo"
 	run ip-refer receive "$BATS_TEST_TMPDIR/host.json"
 	assert_failure 65
@@ -565,8 +570,11 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	accepted_at_partner
 	ip-plan arrival -q -i --date 2026-11-19 "$pcase" >/dev/null
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/early.json"
-	sed -i 's/^  arrived: 2026-11-19$/  arrived: 2099-01-01/' "$pcase"
-	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/late.json"
+	# an arrival no case can hold, in a response signed as the partner would
+	python3 -c 'import json, sys
+p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print(json.dumps(p))' \
+		"$BATS_TEST_TMPDIR/early.json" >"$BATS_TEST_TMPDIR/late.json"
+	"$ROOT/tests/signtool" "$BATS_TEST_TMPDIR/partner/.integplan/signing.key" "$BATS_TEST_TMPDIR/late.json"
 	cd "$BATS_TEST_TMPDIR/repo"
 	before=$(sha256sum "$case_path")
 	run ip-refer receive "$BATS_TEST_TMPDIR/early.json"

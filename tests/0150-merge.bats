@@ -6,12 +6,15 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# base.yaml, ours.yaml and theirs.yaml: three copies of the planned case.
+# base.yaml, ours.yaml and theirs.yaml: three copies of the planned case,
+# made on 21 November; each side edits them on the 22nd, and they merge on
+# the 23rd.
 three_copies() {
 	planned_case
 	cp "$CASE" base.yaml
 	cp "$CASE" ours.yaml
 	cp "$CASE" theirs.yaml
+	export IP_NOW=2026-11-23T09:00:00Z
 }
 
 @test "ip-merge: the plan changed on one side and a referral on the other merge cleanly" {
@@ -98,7 +101,7 @@ three_copies() {
 	assert_success
 	assert_equal "$stderr" "ip-merge: $CASE: warning: the plan changed: approvals withdrawn (host: A. Berger, return: N. Karimi); both sides must approve again"
 	grep -q 'amount: 4000' ours.yaml
-	[ "$(grep -c '      withdrawn: 2026-11-21' ours.yaml)" -eq 2 ]
+	[ "$(grep -c '      withdrawn: 2026-11-23' ours.yaml)" -eq 2 ]
 	grep -q 'what: "merged; approvals withdrawn (host: A. Berger, return: N. Karimi)"' ours.yaml
 	run ip-plan check -q ours.yaml
 	assert_failure 1
@@ -111,10 +114,10 @@ three_copies() {
 	sed -i 's/amount: 1000/amount: 4000/' ours2.yaml
 	run ip-plan check -q ours2.yaml
 	assert_failure 1
-	assert_line --partial "the host side's approval (A. Berger, 2026-11-21) was given to other terms than the plan has now"
+	assert_line --partial "the host side's approval (A. Berger, 2026-11-23) was given to other terms than the plan has now"
 	run ip-check ours2.yaml
 	assert_success
-	assert_line --partial "plan.approvals[0]: warning: the host side's approval (A. Berger, 2026-11-21) no longer matches the plan's measures: it counts as withdrawn"
+	assert_line --partial "plan.approvals[0]: warning: the host side's approval (A. Berger, 2026-11-23) no longer matches the plan's measures: it counts as withdrawn"
 }
 
 @test "ip-merge: the audit is kept: history from both, deleted consent and steps and a status moved back are conflicts" {

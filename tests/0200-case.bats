@@ -203,6 +203,28 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 	assert_output --partial "closed: closed on 2026-11-20, before the case was opened (2026-11-21)"
 }
 
+@test "nothing that happened is dated ahead: refused when written, found by ip-check in files, fine on its day" {
+	before=$(sha256sum "$CASE")
+	run ip-plan departure -i --date 2026-12-01 "$CASE"
+	assert_failure 65
+	assert_line "ip-plan: $CASE: return.departed: 2026-12-01 is after today (2026-11-21): what happened cannot be dated ahead"
+	assert_line "ip-plan: $CASE: the changed case would not be valid; nothing changed"
+	run ip-plan approve -i --side host --date 2027-01-01 "$CASE"
+	assert_failure 65
+	assert_line --partial "2027-01-01 is after today (2026-11-21): what happened cannot be dated ahead"
+	[ "$(sha256sum "$CASE")" = "$before" ]
+	# a plan's due dates and a planned departure lie ahead, as they should
+	ip-plan departure -q -i --planned --date 2027-02-01 "$CASE" >/dev/null
+	# a file with a typo in the year
+	sed -i 's/^  intake: 2026-11-21$/  intake: 2062-11-21/; s/^    given: 2026-11-21$/    given: 2026-12-21/' "$CASE"
+	run ip-check -q "$CASE"
+	assert_failure 1
+	assert_line --regexp "^ip-check: $CASE:[0-9]+:[0-9]+: status_dates.intake: 2062-11-21 is after today \(2026-11-21\): what happened cannot be dated ahead\$"
+	assert_line --regexp "^ip-check: $CASE:[0-9]+:[0-9]+: consent\[0\].given: 2026-12-21 is after today \(2026-11-21\): what happened cannot be dated ahead\$"
+	# the same file, read on a later day
+	IP_NOW=2062-11-22T00:00:00Z ip-check -q "$CASE"
+}
+
 @test "health data leaves only with its own consent: send leaves it out and says so until ip-case consent gives it" {
 	iq=$(ip-intake --given Ali --family Hassan --birth-date 1985-03-03 --sex male \
 		--nationality IQ --return-country IQ --return-region IQ-BG --consent referral:IQ-BGD-IOM)

@@ -53,23 +53,27 @@ mode_of() {
 
 # The repository of the report tests, made in $1 and entered: the twelve
 # sample cases, assessed and planned; some departed and arrived, one plan
-# agreed, one case closed.
+# agreed, one case closed. Each event is recorded on its day (nothing is
+# dated ahead of its today); the tests then run on 2027-01-15.
 report_fixture() {
 	ip-intake -q --init --centre BY-MUC --state DE-BY "$1"
 	cd "$1" || return 1
 	ip-intake -q --from "$ROOT/share/integplan/examples/sample-cases.csv" >opened.txt
 	ip-assess -q -i --files-from=opened.txt --need documents >/dev/null
 	ip-plan new -q -i --files-from=opened.txt --template employment >/dev/null
-	head -6 opened.txt | ip-plan departure -q -i --files-from=- --date 2026-12-10 >/dev/null
-	head -3 opened.txt | ip-plan arrival -q -i --files-from=- --date 2026-12-11 >/dev/null
 	first=$(head -1 opened.txt)
 	ip-plan set -q -i --measure M3 --status "done" "$first" >/dev/null
 	ip-plan set -q -i --measure M1 --status "done" "$first" >/dev/null
-	ip-plan approve -q -i --side host --date 2026-12-05 "$first" >/dev/null
-	ip-plan approve -q -i --side return --by "N. Karimi" --date 2026-12-29 "$first" >/dev/null
+	IP_NOW=2026-12-05T09:00:00Z ip-plan approve -q -i --side host --date 2026-12-05 "$first" >/dev/null
+	head -6 opened.txt | IP_NOW=2026-12-10T09:00:00Z \
+		ip-plan departure -q -i --files-from=- --date 2026-12-10 >/dev/null
+	head -3 opened.txt | IP_NOW=2026-12-11T09:00:00Z \
+		ip-plan arrival -q -i --files-from=- --date 2026-12-11 >/dev/null
+	IP_NOW=2026-12-29T09:00:00Z ip-plan approve -q -i --side return --by "N. Karimi" \
+		--date 2026-12-29 "$first" >/dev/null
 	sed -i 's/^status: .*/status: closed/; s/^opened: \(.*\)/opened: \1\noutcome: completed\nclosed: 2027-01-10/' \
 		"$(sed -n 12p opened.txt)"
-	ip-check -q
+	IP_NOW=2027-01-15T09:00:00Z ip-check -q
 }
 
 # Repositories that exchange packages know each other's signing keys: one
