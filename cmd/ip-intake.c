@@ -21,8 +21,9 @@
 
 struct intake {
 	struct ip_cli cli;
-	bool init, git, to_stdout, allow_duplicate, list_fields;
+	bool init, git, to_stdout, allow_duplicate, list_fields, list_maps;
 	const char *list, *centre, *state, *from, *from_referral, *from_transfer, *identity;
+	const char *encoding, *delimiter, *map;  /* how --from is read */
 	json_t *given;          /* fields from options: name -> string or [string] */
 	struct ip_repo repo;
 	struct ip_intake open;  /* opening cases */
@@ -58,6 +59,15 @@ static const struct ip_opt tail_options[] = {
 	{"stdout", 0, NULL, N_("Print the case instead of writing it"), 3, 0, FLAG(to_stdout)},
 	{"from", 0, "FILE", N_("Open one case per row of a CSV or JSON Lines FILE (- for "
 	 "standard input)"), 3, 0, STRING(from), .complete = IP_COMPLETE_FILE},
+	{"encoding", 0, "NAME", N_("With --from: the file's encoding (default: UTF-8, with or "
+	 "without a byte order mark, UTF-16 with one, else Windows-1252)"), 3, 0,
+	 STRING(encoding)},
+	{"delimiter", 0, "CHAR", N_("With --from: the CSV separator, one of , ; or tab "
+	 "(default: the header's)"), 3, 0, STRING(delimiter), .complete = IP_COMPLETE_WORDS,
+	 .values = ", ; tab"},
+	{"map", 0, "FILE", N_("With --from: the import map of the file's columns (default: "
+	 "the site's map that knows the header, see --list-maps)"), 3, 0, STRING(map),
+	 .complete = IP_COMPLETE_FILE},
 	{"from-referral", 0, "PACKAGE", N_("Open a case from a referral package a centre "
 	 "sent (one per package; - for standard input)"), 3, 0, STRING(from_referral),
 	 .complete = IP_COMPLETE_FILE},
@@ -67,6 +77,8 @@ static const struct ip_opt tail_options[] = {
 	{"identity", 0, "KEYFILE", N_("With --from-referral or --from-transfer: the age key to "
 	 "decrypt the package with"), 3, 0, STRING(identity), .complete = IP_COMPLETE_FILE},
 	{"list-fields", 0, NULL, N_("List the fields of --from files"), 4, 0, FLAG(list_fields)},
+	{"list-maps", 0, NULL, N_("List the import maps: spreadsheet headers and the fields "
+	 "they hold"), 4, 0, FLAG(list_maps)},
 	{"list", 0, "VOCABULARY", N_("List a vocabulary (sex, consent-purpose, "
 	 "residence-status, ...)"), 4, 0, STRING(list), .complete = IP_COMPLETE_VOCABULARIES},
 	{0}};
@@ -179,6 +191,26 @@ static void prepare_open(struct intake *in, const char *today)
 	o->batch = ip_batch_new();
 }
 
+/* How --from is read: the encoding, the separator, the import maps. */
+static int prepare_import(struct intake *in)
+{
+	struct ip_import *im = &in->open.import;
+	const char *d = in->delimiter;
+	im->encoding = in->encoding;
+	im->quiet = in->cli.quiet;
+	in->open.lim = in->cli.lim;
+	if (d) {
+		im->delimiter = !strcmp(d, "tab") || !strcmp(d, "\\t") ? '\t'
+		              : (!strcmp(d, ",") || !strcmp(d, ";") || !strcmp(d, "\t")) ? d[0] : 0;
+		if (!im->delimiter) {
+			ip_error(&(struct ip_where){NULL, 0, 0, "--delimiter"}, "'%s' is not a "
+			         "separator: use , ; or tab", d);
+			return IP_EXIT_USAGE;
+		}
+	}
+	return ip_intake_maps(&in->open, in->map);
+}
+
 /* Check what the options ask for, then do it. */
 static int run(struct intake *in, const char *today)
 {
@@ -187,6 +219,10 @@ static int run(struct intake *in, const char *today)
 	if (in->list_fields) {
 		list_fields();
 		return IP_EXIT_OK;
+	}
+	if (in->list_maps) {
+		in->open.lim = in->cli.lim;
+		return ip_intake_print_maps(&in->open);
 	}
 	if (in->list)
 		return ip_vocab_print(in->list);
@@ -227,11 +263,15 @@ static int run(struct intake *in, const char *today)
 		         "or --init (see ip-intake --help)");
 		return IP_EXIT_USAGE;
 	}
+	if (!in->from && (in->encoding || in->delimiter || in->map)) {
+		ip_error(NULL, "--encoding, --delimiter and --map go with --from");
+		return IP_EXIT_USAGE;
+	}
 	if (in->from && fields) {
 		ip_error(NULL, "give case fields either as options or with --from, not both");
 		return IP_EXIT_USAGE;
 	}
-	if ((rc = setup(in)))
+	if ((rc = setup(in)) || (in->from && (rc = prepare_import(in))))
 		return rc;
 	prepare_open(in, today);
 	rc = in->from ? ip_intake_file(&in->open, in->from, in->cli.progress)

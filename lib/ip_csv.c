@@ -11,7 +11,25 @@ void ip_csv_init(struct ip_csv *c, const char *buf, size_t len)
 		buf += 3;
 		len -= 3;
 	}
-	*c = (struct ip_csv){buf, buf + len, 1};
+	*c = (struct ip_csv){buf, buf + len, 1, ','};
+}
+
+char ip_csv_sniff(const char *buf, size_t len)
+{
+	static const char candidates[] = {',', ';', '\t'};
+	size_t count[sizeof candidates] = {0};
+	bool quoted = false;
+	for (size_t i = 0; i < len && (quoted || (buf[i] != '\n' && buf[i] != '\r')); i++) {
+		if (buf[i] == '"')
+			quoted = !quoted;
+		for (size_t k = 0; !quoted && k < sizeof candidates; k++)
+			count[k] += buf[i] == candidates[k];
+	}
+	size_t best = 0;
+	for (size_t k = 1; k < sizeof candidates; k++)
+		if (count[k] > count[best])
+			best = k;
+	return candidates[best];
 }
 
 static void push_field(struct ip_csv_record *rec, struct ip_buf *field)
@@ -67,7 +85,7 @@ int ip_csv_next(struct ip_csv *c, struct ip_csv_record *rec)
 			}
 		} else if (ch == '"' && field.len == 0) {
 			quoted = true;
-		} else if (ch == ',') {
+		} else if (ch == c->separator) {
 			push_field(rec, &field);
 		} else if (ch == '\n' || (ch == '\r' && (c->p >= c->end || *c->p == '\n'))) {
 			if (ch == '\r')

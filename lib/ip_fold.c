@@ -35,24 +35,30 @@ static char *to_utf8(const UChar *u, int32_t len)
 	return s;
 }
 
-/* NFKD: compatibility forms and every diacritic as a combining mark. */
-static UChar *decomposed(const UChar *u, int32_t len, int32_t *out_len)
+/* u in a normal form of ICU's: NFKD (compatibility forms and every
+ * diacritic a combining mark) for folding, NFC for storing. */
+static UChar *normalized(const UNormalizer2 *form, const UChar *u, int32_t len,
+                         int32_t *out_len)
 {
 	UErrorCode err = U_ZERO_ERROR;
-	const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&err);
-	if (U_FAILURE(err))
-		return NULL;
-	int32_t cap = unorm2_normalize(nfkd, u, len, NULL, 0, &err) + 1;
+	int32_t cap = unorm2_normalize(form, u, len, NULL, 0, &err) + 1;
 	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
 		return NULL;
 	err = U_ZERO_ERROR;
 	UChar *d = ip_xmalloc((size_t)cap * sizeof *d);
-	*out_len = unorm2_normalize(nfkd, u, len, d, cap, &err);
+	*out_len = unorm2_normalize(form, u, len, d, cap, &err);
 	if (U_FAILURE(err)) {
 		free(d);
 		return NULL;
 	}
 	return d;
+}
+
+static UChar *decomposed(const UChar *u, int32_t len, int32_t *out_len)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&err);
+	return U_FAILURE(err) ? NULL : normalized(nfkd, u, len, out_len);
 }
 
 /* Drop the marks and what no one sees, fold the case, make every run of
@@ -98,4 +104,19 @@ char *ip_fold(const char *s)
 	char *folded = to_utf8(d, strip_and_fold(d, dlen));
 	free(d);
 	return folded;
+}
+
+char *ip_nfc(const char *s)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
+	int32_t len, clen;
+	UChar *u = U_FAILURE(err) ? NULL : to_utf16(s, &len);
+	UChar *c = u ? normalized(nfc, u, len, &clen) : NULL;
+	free(u);
+	if (!c)
+		return NULL;
+	char *composed = to_utf8(c, clen);
+	free(c);
+	return composed;
 }

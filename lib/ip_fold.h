@@ -1,4 +1,4 @@
-/* ip_fold.h — names as a search compares them: Unicode-normalised (NFKD),
+/* ip_fold.h — names as a search compares them, and as they are stored: Unicode-normalised (NFKD),
  * without diacritics (combining marks), case-folded, invisible characters
  * dropped and spaces collapsed, with ICU. "ÏSSATOU  Diallo", "issatou
  * diallo" and "Issatou Diallo" (NFD) all fold to "issatou diallo".
@@ -10,5 +10,10 @@
 /* The folded form of UTF-8 text s, a new string; NULL when s is not
  * valid UTF-8. */
 char *ip_fold(const char *s);
+
+/* s in Unicode's composed normal form (NFC: "Arbën" as one code point
+ * for the ë, however it was typed), a new string; NULL when s is not
+ * valid UTF-8. */
+char *ip_nfc(const char *s);
 
 #endif

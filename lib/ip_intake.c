@@ -11,7 +11,9 @@
 #include "ip_referral.h"
 #include "ip_rows.h"
 #include "ip_schema.h"
+#include "ip_share.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +327,7 @@ void ip_intake_finish(struct ip_intake *in)
 		ip_persons_free(in->persons);
 	}
 	json_decref(in->issued);
+	json_decref(in->maps);
 	json_decref(in->referrals);
 	json_decref(in->directory);
 }
@@ -353,7 +356,7 @@ int ip_intake_file(struct ip_intake *in, const char *path, enum ip_progress_mode
 	struct rows r = {in, {0}};
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	ip_progress_begin(&r.progress, progress, _("rows read"), 0);
-	rc = ip_rows_read(path, name, buf, len, open_row, &r);
+	rc = ip_rows_read(path, name, buf, len, &in->import, open_row, &r);
 	ip_progress_end(&r.progress);
 	free(buf);
 	return rc;
@@ -370,5 +373,82 @@ int ip_intake_packages(struct ip_intake *in, const char *path, const char *ident
 	for (size_t i = 0; !rc && i < docs.n; i++)
 		rc = ip_exit_merge(rc, ip_intake_referral(in, &docs.v[i]));
 	ip_docs_free(&docs);
+	return rc;
+}
+
+/* ---- import maps ----------------------------------------------------------- */
+
+/* One map file, checked, with its name (the file's, without .yaml). */
+static int load_map(struct ip_intake *in, const char *path)
+{
+	struct ip_docs docs = {0};
+	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &in->lim, &docs);
+	if (!rc && (docs.n != 1 || ip_import_map_check(&docs.v[0])))
+		rc = IP_EXIT_DATAERR;
+	if (!rc) {
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		size_t n = strlen(base);
+		if (n > 5 && !strcmp(base + n - 5, ".yaml"))
+			n -= 5;
+		json_t *map = json_deep_copy(docs.v[0].root);
+		json_object_set_new(map, "name", json_stringn(base, n));
+		json_array_append_new(in->maps, map);
+	}
+	ip_docs_free(&docs);
+	return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ip_intake_maps(struct ip_intake *in, const char *path)
+{
+	in->maps = json_array();
+	in->import.maps = in->maps;
+	in->import.map_given = path != NULL;
+	if (path)
+		return load_map(in, path);
+	char *dir = ip_share_path("import");
+	DIR *d = opendir(dir);
+	int rc = IP_EXIT_OK;
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] != '.' && len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) {
+			names = ip_xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = ip_xasprintf("%s/%s", dir, e->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	qsort(names, n, sizeof *names, by_name);  /* the same choice on every system */
+	for (size_t i = 0; i < n; i++) {
+		rc = ip_exit_merge(rc, load_map(in, names[i]));
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return rc;
+}
+
+int ip_intake_print_maps(struct ip_intake *in)
+{
+	int rc = ip_intake_maps(in, NULL);
+	const char *lang = ip_i18n_lang();
+	size_t i;
+	json_t *map;
+	json_array_foreach(in->maps, i, map) {
+		const json_t *title = json_object_get(map, "title");
+		const char *t = ip_str(title, lang) ? ip_str(title, lang) : ip_str(title, "en");
+		printf("%-10s %s\n", ip_str(map, "name"), t);
+		size_t k;
+		json_t *col;
+		json_array_foreach(json_object_get(map, "columns"), k, col)
+			printf("  %-28s %s\n", ip_str(col, "header"), ip_str(col, "field"));
+	}
 	return rc;
 }

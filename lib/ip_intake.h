@@ -16,6 +16,7 @@
 #include "ip_emit.h"
 #include "ip_progress.h"
 #include "ip_repo.h"
+#include "ip_rows.h"
 #include "ip_write.h"
 
 struct ip_persons;
@@ -31,7 +32,9 @@ struct ip_intake {
 	bool to_stdout;              /* print the cases in format, else batch them */
 	enum ip_format format;
 	struct ip_batch *batch;
+	struct ip_import import;     /* how --from files are read (maps: below) */
 	/* Kept by the run: */
+	json_t *maps;                /* the import maps loaded (ip_intake_maps) */
 	struct ip_persons *persons;  /* who has a case, for repeat returns */
 	json_t *issued;              /* ids given out: cases, referrals opened */
 	json_t *referrals;           /* where the repository's referral ids are */
@@ -57,6 +60,15 @@ int ip_intake_referral(struct ip_intake *in, const struct ip_doc *pkg);
  * checked as ip_lifecycle_transfer_check says, a valid case, one person one
  * case. A package opened before is 0 with a warning. */
 int ip_intake_transfers(struct ip_intake *in, const char *path, const char *identity);
+
+/* The import maps a --from file's header is read with: the file path (a
+ * map the user gives, used whatever the header), else every map of the
+ * site's import/ directory. Each is checked; 0, or 65/66 with every
+ * problem reported. */
+int ip_intake_maps(struct ip_intake *in, const char *path);
+
+/* ip-intake --list-maps: each map of the site, its title and headers. */
+int ip_intake_print_maps(struct ip_intake *in);
 
 /* Open one case per row of a CSV or JSON Lines file ("-": standard
  * input); a bad row is reported and skipped (65 at the end), showing

@@ -3,9 +3,13 @@
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_fold.h"
 #include "ip_i18n.h"
 #include "ip_schema.h"
+#include "ip_text.h"
+#include "ip_vocab.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,8 @@ const struct ip_intake_field ip_intake_fields[] = {
 	{"programmes", "programme", "programmes", "ID", true, false, N_("programme id, like REAG-GARP-2")},
 	{"consent", "consent", "consent", "PURPOSE[:RECIPIENT]", true, false, N_("consent given today, like referral:AF-KBL-PH")},
 	{"counsellor", "counsellor", "counsellors.host", "NAME", false, false, N_("counsellor in Germany")},
+	{"opened", "opened", "opened", "DATE", false, false, N_("the day the case was opened, for a case from before (default: today)")},
+	{"consent_date", "consent-date", "consent.given", "DATE", false, false, N_("the day the consent was given (default: the day opened)")},
 	{NULL, NULL, NULL, NULL, false, false, NULL},
 };
 _Static_assert(sizeof ip_intake_fields / sizeof *ip_intake_fields == IP_INTAKE_NFIELDS + 1,
@@ -108,6 +114,11 @@ int ip_row_fill(json_t *c, const json_t *row, const char *today, const char *fil
                 int line, bool options)
 {
 	int problems = 0;
+	/* a case from before: opened, and consent given, on their own days */
+	const char *opened = json_string_value(json_object_get(row, "opened"));
+	const char *given_on = json_string_value(json_object_get(row, "consent_date"));
+	if (!given_on)
+		given_on = opened ? opened : today;
 	for (const struct ip_intake_field *f = ip_intake_fields; f->name; f++) {
 		json_t *v = json_object_get(row, f->name);
 		char *label = options ? ip_xasprintf("--%s", f->option) : ip_xstrdup(f->name);
@@ -123,13 +134,19 @@ int ip_row_fill(json_t *c, const json_t *row, const char *today, const char *fil
 			json_t *spec;
 			json_array_foreach(v, i, spec)
 				json_array_append_new(list, json_is_string(spec)
-				                      ? consent_entry(json_string_value(spec), today)
+				                      ? consent_entry(json_string_value(spec), given_on)
 				                      : json_incref(spec));
 			problems += check_field(f, &list, &w);
 			set_path(c, f->path, list);
+		} else if (!strcmp(f->name, "consent_date")) {
+			json_t *copy = json_deep_copy(v);  /* checked; used above */
+			problems += check_field(f, &copy, &w);
+			json_decref(copy);
 		} else {
 			json_t *copy = json_deep_copy(v);
 			problems += check_field(f, &copy, &w);
+			if (!strcmp(f->name, "opened"))
+				set_path(c, "status_dates.intake", json_incref(copy));
 			set_path(c, f->path, copy);
 		}
 		free(label);
@@ -142,24 +159,118 @@ int ip_row_fill(json_t *c, const json_t *row, const char *today, const char *fil
 struct rows {
 	ip_row_fn fn;
 	void *ctx;
+	const struct ip_import *im;
+	const json_t *map;     /* the map the header was read with, or NULL */
 };
 
+/* ---- values as spreadsheets write them ------------------------------------ */
 
-static void split_cell(json_t *row, const struct ip_intake_field *f, const char *cell)
+/* Without the white space around it (a no-break space too: Excel keeps
+ * them), a new string. */
+static char *trimmed(const char *s)
 {
-	if (!f->multi) {
-		ip_row_add(row, f, cell);
-		return;
+	for (;;) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		else if (!strncmp(s, "\xC2\xA0", 2))
+			s += 2;
+		else
+			break;
 	}
+	size_t n = strlen(s);
+	for (;;) {
+		if (n && strchr(" \t\r\n", s[n - 1]))
+			n--;
+		else if (n >= 2 && !strncmp(s + n - 2, "\xC2\xA0", 2))
+			n -= 2;
+		else
+			break;
+	}
+	return ip_xasprintf("%.*s", (int)n, s);
+}
+
+/* "12.04.1991" or "1.2.1991" (German) as 1991-04-12; anything else as
+ * it is, for the schema to judge. */
+static char *iso_date(const char *s)
+{
+	unsigned d, m, y;
+	int end = 0;
+	if (sscanf(s, "%2u.%2u.%4u%n", &d, &m, &y, &end) == 3 && !s[end] && end >= 8 &&
+	    y >= 1000)
+		return ip_xasprintf("%04u-%02u-%02u", y, m, d);
+	return ip_xstrdup(s);
+}
+
+/* What the map says a value of field means, or NULL. */
+static const char *mapped_value(const json_t *map, const char *field, const char *value)
+{
+	char *want = ip_fold(value);
+	const char *to = NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(want ? json_object_get(map, "values") : NULL, i, v) {
+		char *from = ip_fold(ip_str(v, "from"));
+		if (!strcmp(ip_str(v, "field"), field) && from && !strcmp(from, want))
+			to = ip_str(v, "to");
+		free(from);
+		if (to)
+			break;
+	}
+	free(want);
+	return to;
+}
+
+/* A consent "Beratung" or "Vermittlung an Partner:AF-KBL-PH": its purpose
+ * by its label. */
+static char *consent_by_label(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char *purpose = ip_xasprintf("%.*s", colon ? (int)(colon - spec) : (int)strlen(spec),
+	                             spec);
+	const char *id = ip_vocab_id_of("consent-purpose", purpose);
+	char *out = ip_xasprintf("%s%s", id ? id : purpose, colon ? colon : "");
+	free(purpose);
+	return out;
+}
+
+/* One value of field f as written in a file: trimmed, composed (NFC), in
+ * the map's words translated, a German date made ISO, a vocabulary label
+ * in German or English made its id. A new string. */
+static char *clean_value(const struct rows *in, const struct ip_intake_field *f,
+                         const char *value)
+{
+	char *t = trimmed(value), *c = ip_nfc(t);
+	if (c) {
+		free(t);
+		t = c;
+	}
+	const char *to = mapped_value(in->map, f->name, t);
+	if (to) {
+		free(t);
+		return ip_xstrdup(to);
+	}
+	const struct ip_field *sf = ip_schema_lookup(f->path);
+	const char *id = sf && sf->type == IP_T_ENUM ? ip_vocab_id_of(sf->vocab, t) : NULL;
+	char *out = id ? ip_xstrdup(id)
+	          : sf && sf->type == IP_T_DATE ? iso_date(t)
+	          : !strcmp(f->name, "consent") ? consent_by_label(t) : ip_xstrdup(t);
+	free(t);
+	return out;
+}
+
+
+/* A cell's values (several, separated by ';', for a repeatable field),
+ * cleaned; an empty one is no value. */
+static void split_cell(const struct rows *in, json_t *row, const struct ip_intake_field *f,
+                       const char *cell)
+{
 	char *copy = ip_xstrdup(cell), *save = NULL;
-	for (char *v = strtok_r(copy, ";", &save); v; v = strtok_r(NULL, ";", &save)) {
-		while (*v == ' ')
-			v++;
-		size_t n = strlen(v);
-		while (n && v[n - 1] == ' ')
-			v[--n] = '\0';
-		if (*v)
-			ip_row_add(row, f, v);
+	for (char *v = f->multi ? strtok_r(copy, ";", &save) : copy; v;
+	     v = f->multi ? strtok_r(NULL, ";", &save) : NULL) {
+		char *clean = clean_value(in, f, v);
+		if (*clean)
+			ip_row_add(row, f, clean);
+		free(clean);
 	}
 	free(copy);
 }
@@ -172,18 +283,93 @@ static bool row_failed(int rc, int *status)
 	return rc != IP_EXIT_OK && rc != IP_EXIT_DATAERR;
 }
 
-/* The columns of a CSV header, or NULL (reported) if any is unknown. */
-static const struct ip_intake_field **csv_columns(const char *name,
-                                               const struct ip_csv_record *head)
+/* ---- the header ----------------------------------------------------------- */
+
+/* The field a header names: its own name, or a column of map, whatever
+ * the case, diacritics or spacing. */
+static const struct ip_intake_field *field_of(const json_t *map, const char *header)
+{
+	const struct ip_intake_field *f = ip_intake_field_named(header);
+	char *want = f ? NULL : ip_fold(header);
+	size_t i;
+	json_t *col;
+	json_array_foreach(want ? json_object_get(map, "columns") : NULL, i, col) {
+		char *h = ip_fold(ip_str(col, "header"));
+		if (h && !strcmp(h, want))
+			f = ip_intake_field_named(ip_str(col, "field"));
+		free(h);
+		if (f)
+			break;
+	}
+	free(want);
+	return f;
+}
+
+/* How many columns of the header map knows, or 0 when one of them is
+ * neither a field nor a column of it. */
+static size_t columns_known(const json_t *map, const struct ip_csv_record *head)
+{
+	size_t by_map = 0;
+	for (size_t i = 0; i < head->n; i++) {
+		if (ip_intake_field_named(head->fields[i]))
+			continue;
+		if (!field_of(map, head->fields[i]))
+			return 0;
+		by_map++;
+	}
+	return by_map;
+}
+
+/* The map to read the header with: --map's, else the one that knows all
+ * its columns that are not field names, and most of them. */
+static void choose_map(struct rows *in, const char *name, const struct ip_csv_record *head)
+{
+	size_t best = 0, i;
+	json_t *map;
+	json_array_foreach(in->im->maps, i, map) {
+		size_t n = columns_known(map, head);
+		if (in->im->map_given || n > best) {
+			in->map = map;
+			best = n;
+		}
+	}
+	if (in->map && best && !in->im->map_given && !in->im->quiet)
+		ip_inform(&(struct ip_where){name, head->line, 0, NULL}, "columns read with the "
+		          "import map %s (%s)", ip_str(in->map, "name"),
+		          ip_str(json_object_get(in->map, "title"), "en"));
+	else if (!best && !in->im->map_given)
+		in->map = NULL;
+}
+
+/* The columns of a CSV header, or NULL (reported) if any is unknown or a
+ * field is there twice. */
+static const struct ip_intake_field **csv_columns(struct rows *in, const char *name,
+                                               struct ip_csv_record *head)
 {
 	const struct ip_intake_field **cols = ip_xcalloc(head->n, sizeof *cols);
 	bool ok = true;
 	for (size_t i = 0; i < head->n; i++) {
-		if (!(cols[i] = ip_intake_field_named(head->fields[i]))) {
-			ip_error(&(struct ip_where){name, head->line, 0, head->fields[i]},
-			         "unknown column (see ip-intake --list-fields)");
+		char *t = trimmed(head->fields[i]), *c = ip_nfc(t);
+		free(head->fields[i]);
+		head->fields[i] = c ? c : ip_xstrdup(t);
+		free(t);
+	}
+	choose_map(in, name, head);
+	for (size_t i = 0; i < head->n; i++) {
+		struct ip_where w = {name, head->line, 0, head->fields[i]};
+		if (!(cols[i] = field_of(in->map, head->fields[i]))) {
+			ip_error(&w, "unknown column (see ip-intake --list-fields and --list-maps, "
+			         "or give --map FILE)");
 			ok = false;
+			continue;
 		}
+		for (size_t j = 0; j < i; j++)
+			if (cols[j] == cols[i]) {
+				ip_error(&w, "column %zu is %s too, as column %zu '%s' is: which one "
+				         "holds it?", i + 1, cols[i]->name, j + 1, head->fields[j]);
+				ok = false;
+				break;
+			}
 	}
 	if (!ok) {
 		free(cols);
@@ -197,11 +383,12 @@ static int from_csv(struct rows *in, const char *name, const char *buf, size_t l
 	struct ip_csv csv;
 	struct ip_csv_record head, rec;
 	ip_csv_init(&csv, buf, len);
+	csv.separator = in->im->delimiter ? in->im->delimiter : ip_csv_sniff(buf, len);
 	if (ip_csv_next(&csv, &head) != 1) {
 		ip_error(&(struct ip_where){name, 1, 0, NULL}, "no header row");
 		return IP_EXIT_DATAERR;
 	}
-	const struct ip_intake_field **cols = csv_columns(name, &head);
+	const struct ip_intake_field **cols = csv_columns(in, name, &head);
 	int status = cols ? IP_EXIT_OK : IP_EXIT_DATAERR, more;
 	while (cols && (more = ip_csv_next(&csv, &rec)) != 0) {
 		if (more < 0) {
@@ -219,7 +406,7 @@ static int from_csv(struct rows *in, const char *name, const char *buf, size_t l
 		} else {
 			for (size_t i = 0; i < rec.n; i++)
 				if (*rec.fields[i])
-					split_cell(row, cols[i], rec.fields[i]);
+					split_cell(in, row, cols[i], rec.fields[i]);
 			rc = in->fn(row, name, rec.line, in->ctx);
 		}
 		json_decref(row);
@@ -256,7 +443,7 @@ static int jsonl_row(struct rows *in, const char *name, int line, const char *te
 			         "unknown field (see ip-intake --list-fields)");
 			rc = IP_EXIT_DATAERR;
 		} else if (json_is_string(v)) {
-			split_cell(row, f, json_string_value(v));
+			split_cell(in, row, f, json_string_value(v));
 		} else if (json_is_array(v) && f->multi) {
 			json_object_set(row, key, v);
 		} else if (!json_is_null(v)) {
@@ -306,15 +493,41 @@ static bool looks_like_jsonl(const char *path, const char *buf, size_t len)
 }
 
 int ip_rows_read(const char *path, const char *name, const char *buf, size_t len,
-                 ip_row_fn fn, void *ctx)
+                 const struct ip_import *im, ip_row_fn fn, void *ctx)
 {
-	int line, col;
-	if (!ip_utf8_valid(buf, len, &line, &col)) {
-		ip_error(&(struct ip_where){name, line, col, NULL},
-		         "invalid UTF-8 or a NUL byte (save the file as UTF-8)");
-		return IP_EXIT_DATAERR;
+	struct ip_buf text = {0};
+	const char *read_as;
+	int rc = ip_text_decode(name, buf, len, im->encoding, &text, &read_as);
+	if (!rc && !im->encoding && strcmp(read_as, "UTF-8") && !im->quiet)
+		ip_inform(&(struct ip_where){name, 0, 0, NULL}, "read as %s, not UTF-8 "
+		          "(--encoding says otherwise)", read_as);
+	struct rows in = {fn, ctx, im, NULL};
+	const char *t = text.s ? text.s : "";
+	if (!rc)
+		rc = looks_like_jsonl(path, t, text.len) ? from_jsonl(&in, name, t, text.len)
+		                                         : from_csv(&in, name, t, text.len);
+	ip_buf_free(&text);
+	return rc;
+}
+
+int ip_import_map_check(struct ip_doc *doc)
+{
+	int problems = ip_validate(doc, &ip_import_schema, N_("an import map"));
+	static const char *const lists[] = {"columns", "values"};
+	for (size_t k = 0; !problems && k < 2; k++) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(doc->root, lists[k]), i, e) {
+			const char *field = ip_str(e, "field");
+			if (ip_intake_field_named(field))
+				continue;
+			char path[48];
+			snprintf(path, sizeof path, "%s[%zu].field", lists[k], i);
+			struct ip_where w = ip_doc_where(doc, path);
+			w.path = path;
+			ip_error(&w, "unknown field '%s' (see ip-intake --list-fields)", field);
+			problems++;
+		}
 	}
-	struct rows in = {fn, ctx};
-	return looks_like_jsonl(path, buf, len) ? from_jsonl(&in, name, buf, len)
-	                                        : from_csv(&in, name, buf, len);
+	return problems;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ip_doc.h"
+
 struct ip_intake_field {
 	const char *name;   /* CSV column and JSON Lines key */
 	const char *option; /* command-line option */
@@ -22,7 +24,7 @@ struct ip_intake_field {
 
 /* The fields, ended by one whose name is NULL. */
 extern const struct ip_intake_field ip_intake_fields[];
-#define IP_INTAKE_NFIELDS 15
+#define IP_INTAKE_NFIELDS 17
 
 const struct ip_intake_field *ip_intake_field_named(const char *name);
 
@@ -39,11 +41,29 @@ int ip_row_fill(json_t *c, const json_t *row, const char *today, const char *fil
 /* Called with each row of a file; returns an exit status. */
 typedef int (*ip_row_fn)(json_t *row, const char *file, int line, void *ctx);
 
-/* Call fn on each row of an intake file held in buf: JSON Lines when its
- * name ends in .jsonl, .ndjson or .json or it starts with '{', else CSV.
- * A bad row (reported at its line) is skipped and makes the result 65;
- * any graver status from fn stops the reading. */
+/* How an intake file is read: what ip-intake --encoding, --delimiter and
+ * --map say. */
+struct ip_import {
+	const char *encoding;  /* NULL: detect it (ip_text.h) */
+	char delimiter;        /* 0: the header's (ip_csv_sniff) */
+	const json_t *maps;    /* checked import maps to read a header with */
+	bool map_given;        /* --map: maps holds the one to use */
+	bool quiet;
+};
+
+/* Call fn on each row of an intake file held in buf (in any encoding
+ * ip_text reads): JSON Lines when its name ends in .jsonl, .ndjson or
+ * .json or it starts with '{', else CSV with its header's separator. A
+ * header names fields, or columns of the map that knows them all. Values
+ * are trimmed and composed (NFC); German dates (12.04.1991) become ISO,
+ * vocabulary labels in German or English their ids, and the map's own
+ * words what it says. A bad row (reported at its line) is skipped and
+ * makes the result 65; any graver status from fn stops the reading. */
 int ip_rows_read(const char *path, const char *name, const char *buf, size_t len,
-                 ip_row_fn fn, void *ctx);
+                 const struct ip_import *im, ip_row_fn fn, void *ctx);
+
+/* Check an import map loaded into doc: the schema, and the fields it
+ * names. Returns the number of problems, each reported at its place. */
+int ip_import_map_check(struct ip_doc *doc);
 
 #endif

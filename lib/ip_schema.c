@@ -355,6 +355,28 @@ const struct ip_field ip_indicators_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL
                                               indicators_f, NULL};
 
 
+/* An import map (share/integplan/import/NAME.yaml, or --map FILE): which
+ * column of a spreadsheet export is which intake field, and what its own
+ * words for values mean; ip_rows.c checks the fields it names. */
+static const struct ip_field import_column_f[] = {
+	STR("header", IP_REQUIRED),
+	STR("field", IP_REQUIRED),
+	END};
+static const struct ip_field import_value_f[] = {
+	STR("field", IP_REQUIRED),
+	STR("from", IP_REQUIRED),
+	STR("to", IP_REQUIRED),
+	END};
+static const struct ip_field import_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/import/1", NULL, NULL},
+	OBJ("title", IP_REQUIRED, text_f),
+	ARR("columns", IP_REQUIRED, ITEM_OBJ(import_column_f)),
+	ARR("values", 0, ITEM_OBJ(import_value_f)),
+	END};
+
+const struct ip_field ip_import_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL, import_f,
+                                          NULL};
+
 /* The partner directory (share/integplan/partners.yaml, or the file the
  * repository's config names under "partners"). */
 static const struct ip_field partner_f[] = {

@@ -76,6 +76,8 @@ extern const struct ip_field ip_partners_schema;
 extern const struct ip_field ip_package_schema;
 extern const struct ip_field ip_response_schema;
 extern const struct ip_field ip_transfer_schema;
+/* An import map: spreadsheet columns to intake fields. */
+extern const struct ip_field ip_import_schema;
 /* A report partial (ip-report -f json), which partials of other
  * repositories can be merged with. */
 extern const struct ip_field ip_report_schema;

@@ -1,4 +1,5 @@
 #include "ip_vocab.h"
+#include "ip_fold.h"
 #include "ip_diag.h"
 #include "ip_emit.h"
 #include "ip_doc.h"
@@ -104,6 +105,28 @@ const char *ip_vocab_label(const char *vocab, const char *id, const char *lang)
 		return l ? l : en ? en : id;
 	}
 	return id;
+}
+
+const char *ip_vocab_id_of(const char *vocab, const char *text)
+{
+	char *want = ip_fold(text);
+	const char *found = NULL;
+	static const char *const forms[] = {"id", "de", "en"};
+	size_t i;
+	json_t *e;
+	json_array_foreach(want ? ip_vocab_entries(vocab) : NULL, i, e) {
+		for (size_t k = 0; !found && k < sizeof forms / sizeof *forms; k++) {
+			const char *form = ip_str(e, forms[k]);
+			char *folded = form ? ip_fold(form) : NULL;
+			if (folded && !strcmp(folded, want))
+				found = ip_str(e, "id");
+			free(folded);
+		}
+		if (found)
+			break;
+	}
+	free(want);
+	return found;
 }
 
 static bool list_has(json_t *list, const char *id)

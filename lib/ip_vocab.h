@@ -18,6 +18,9 @@ json_t *ip_vocab_entries(const char *vocab);
 /* The label of an id in a language ("de", "en", ...), else its English
  * label, else the id itself (borrowed; "" for NULL). */
 const char *ip_vocab_label(const char *vocab, const char *id, const char *lang);
+/* The id whose id, German or English label is text, whatever its case
+ * and diacritics ("Weiblich" is female), or NULL (borrowed). */
+const char *ip_vocab_id_of(const char *vocab, const char *text);
 /* The names of all vocabularies, in file order (borrowed object). */
 json_t *ip_vocab_all(void);
 

@@ -235,7 +235,7 @@ CSV
 	printf 'given,familyname\nA,B\n' >rows.csv
 	run ip-intake --from rows.csv
 	assert_failure 65
-	assert_output "ip-intake: rows.csv:1: familyname: unknown column (see ip-intake --list-fields)"
+	assert_output "ip-intake: rows.csv:1: familyname: unknown column (see ip-intake --list-fields and --list-maps, or give --map FILE)"
 	[ -z "$(ls cases)" ]
 }
 

@@ -7,6 +7,7 @@
 #include "ip_age.h"
 #include "ip_case.h"
 #include "ip_csv.h"
+#include "ip_text.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
@@ -237,6 +238,37 @@ static void test_csv(void)
 	ok(ip_csv_next(&c, &r) == 0, "csv end");
 	ip_csv_init(&c, "\"open", 5);
 	ok(ip_csv_next(&c, &r) == -1, "csv unterminated quote");
+	ok(ip_csv_sniff("a;b;\"c,d,e\"\nx,y,z,w", 17) == ';' &&
+	   ip_csv_sniff("a\tb\tc", 5) == '\t' && ip_csv_sniff("a", 1) == ',' &&
+	   ip_csv_sniff("a,b;c", 5) == ',', "csv: the header's separator, quotes and later "
+	   "lines aside, a comma on a tie");
+	text = "Vorname;Name\nAnna;M\xfcller\n";
+	ip_csv_init(&c, text, strlen(text));
+	c.separator = ';';
+	ok(ip_csv_next(&c, &r) == 1 && r.n == 2 && !strcmp(r.fields[1], "Name"),
+	   "csv with semicolons");
+	ip_csv_record_free(&r);
+}
+
+static void test_text_decode(void)
+{
+	struct ip_buf out = {0};
+	const char *as;
+	ok(!ip_text_decode("t", "M\xfcller", 6, NULL, &out, &as) && !strcmp(as, "WINDOWS-1252") &&
+	   out.len == 7 && !memcmp(out.s, "M\xc3\xbcller", 7), "text: Windows-1252 when not UTF-8");
+	ip_buf_free(&out);
+	ok(!ip_text_decode("t", "\xff\xfe" "A\0", 4, NULL, &out, &as) && !strcmp(as, "UTF-16LE") &&
+	   out.len == 1 && out.s[0] == 'A', "text: UTF-16 by its byte order mark");
+	ip_buf_free(&out);
+	ok(!ip_text_decode("t", "\xef\xbb\xbf" "A", 4, NULL, &out, &as) && !strcmp(as, "UTF-8") &&
+	   out.len == 1, "text: a UTF-8 byte order mark is dropped");
+	ip_buf_free(&out);
+	unit_quiet(true);
+	ok(ip_text_decode("t", "A\0B", 3, NULL, &out, &as) == 65 &&
+	   ip_text_decode("t", "A", 1, "NO-SUCH-CODE", &out, &as) == 64,
+	   "text: a NUL byte is refused, an unknown encoding is a usage error");
+	unit_quiet(false);
+	ip_buf_free(&out);
 }
 
 static void test_schema_lookup(void)
@@ -740,6 +772,7 @@ int main(void)
 	test_language();
 	test_vocab_labels();
 	test_csv();
+	test_text_decode();
 	test_schema_lookup();
 	test_schema_documented();
 	test_writes();

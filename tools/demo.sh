@@ -24,6 +24,10 @@ step "open the sample cases of a spreadsheet export, one per row" \
 	"ip-intake -C demo --from share/integplan/examples/sample-cases.csv"
 ip-intake -C demo --from share/integplan/examples/sample-cases.csv | tee demo/opened.txt
 
+step "and a German Excel export as it is: Windows-1252, semicolons, German headers, dates and labels" \
+	"ip-intake -C demo --from share/integplan/examples/excel-export-de.csv"
+ip-intake -C demo --from share/integplan/examples/excel-export-de.csv | tee -a demo/opened.txt
+
 step "validate the whole repository" "ip-check -C demo"
 ip-check -C demo
 

@@ -1,6 +1,7 @@
 /* rows.c — fuzz the rows of an intake file, CSV or JSON Lines (the first
- * byte of the input is 'j' for JSON Lines, else it is CSV), down to the case
- * each row makes. */
+ * byte of the input is 'j' for JSON Lines, else it is CSV), in whatever
+ * encoding the bytes look like, its header read with a German import map,
+ * down to the case each row makes. */
 #include "fuzz.h"
 #include "ip_case.h"
 #include "ip_doc.h"
@@ -27,7 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_setup();
 	if (size == 0)
 		return 0;
+	static json_t *maps;
+	if (!maps)
+		maps = json_pack("[{s:s, s:{s:s}, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s, s:s}]}]",
+		                 "name", "de", "title", "en", "German", "columns", "header",
+		                 "Vorname", "field", "given", "header", "Geburtsdatum", "field",
+		                 "birth_date", "values", "field", "sex", "from", "w", "to", "female");
+	struct ip_import im = {.maps = maps, .quiet = true};
 	const char *path = data[0] == 'j' ? "rows.jsonl" : "rows.csv";
-	ip_rows_read(path, path, (const char *)data + 1, size - 1, open_row, NULL);
+	ip_rows_read(path, path, (const char *)data + 1, size - 1, &im, open_row, NULL);
 	return 0;
 }
