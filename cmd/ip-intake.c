@@ -21,7 +21,7 @@
 
 struct intake {
 	struct ip_cli cli;
-	bool init, git, to_stdout, allow_duplicate, list_fields, list_maps;
+	bool init, git, to_stdout, allow_duplicate, skip_existing, list_fields, list_maps;
 	const char *list, *centre, *state, *from, *from_referral, *from_transfer, *identity;
 	const char *encoding, *delimiter, *map;  /* how --from is read */
 	json_t *given;          /* fields from options: name -> string or [string] */
@@ -56,6 +56,8 @@ static const struct ip_opt head_options[] = {
 static const struct ip_opt tail_options[] = {
 	{"allow-duplicate", 0, NULL, N_("Open a case for a person who has one, linked to it "
 	 "as a repeat return"), 3, 0, FLAG(allow_duplicate)},
+	{"skip-existing", 0, NULL, N_("Skip a row whose person has a case already (a re-run "
+	 "of an import that stopped half-way), and count it"), 3, 0, FLAG(skip_existing)},
 	{"stdout", 0, NULL, N_("Print the case instead of writing it"), 3, 0, FLAG(to_stdout)},
 	{"from", 0, "FILE", N_("Open one case per row of a CSV or JSON Lines FILE (- for "
 	 "standard input)"), 3, 0, STRING(from), .complete = IP_COMPLETE_FILE},
@@ -184,6 +186,7 @@ static void prepare_open(struct intake *in, const char *today)
 	o->today = today;
 	o->actor = in->cli.actor;
 	o->allow_duplicate = in->allow_duplicate;
+	o->skip_existing = in->skip_existing;
 	o->quiet = in->cli.quiet;
 	o->lim = in->cli.lim;
 	o->to_stdout = in->to_stdout;
@@ -274,8 +277,17 @@ static int run(struct intake *in, const char *today)
 	if ((rc = setup(in)) || (in->from && (rc = prepare_import(in))))
 		return rc;
 	prepare_open(in, today);
+	if (in->skip_existing && in->allow_duplicate) {
+		ip_error(NULL, "--skip-existing or --allow-duplicate: a person with a case is "
+		         "either skipped or opened again");
+		return IP_EXIT_USAGE;
+	}
 	rc = in->from ? ip_intake_file(&in->open, in->from, in->cli.progress)
 	             : ip_intake_row(&in->open, in->given, NULL, 0, true);
+	if (in->skip_existing && !in->cli.quiet)
+		ip_inform(NULL, ngettext("%zu opened, %zu skipped: the person has a case already",
+		                         "%zu opened, %zu skipped: the persons have cases already",
+		                         in->open.skipped), in->open.opened, in->open.skipped);
 	return ip_exit_merge(rc, ip_batch_commit(in->open.batch, print_placed, &in->cli));
 }
 

@@ -34,7 +34,12 @@ static json_t *new_case(struct ip_intake *in, const char *id)
 
 /* ---- repeat returns ----------------------------------------------------- */
 
-/* 0, or 65 when the person has a case already and that is not allowed. */
+/* A person who has a case already, skipped (--skip-existing): the row of
+ * an import run before. */
+#define SKIPPED (-1)
+
+/* 0, SKIPPED, or 65 when the person has a case already and that is not
+ * allowed. */
 static int check_repeat(struct ip_intake *in, json_t *c, const struct ip_where *w)
 {
 	if (!in->repo)
@@ -42,6 +47,10 @@ static int check_repeat(struct ip_intake *in, json_t *c, const struct ip_where *
 	if (!in->persons)
 		in->persons = ip_persons_load(in->repo);
 	const char *earlier = ip_persons_find(in->persons, c);
+	if (earlier && in->skip_existing) {
+		in->skipped++;
+		return SKIPPED;
+	}
 	if (earlier && !in->allow_duplicate) {
 		struct ip_where ww = *w;
 		ww.path = NULL;
@@ -166,7 +175,7 @@ int ip_intake_row(struct ip_intake *in, json_t *row, const char *file, int line,
 	}
 	json_decref(c);
 	free(id);
-	return rc;
+	return rc == SKIPPED ? IP_EXIT_OK : rc;
 }
 
 /* A package carries only what this centre's profile in its partner

@@ -26,6 +26,7 @@ struct ip_intake {
 	const char *centre, *state;  /* of the new cases */
 	const char *today, *actor;
 	bool allow_duplicate;        /* a repeat return opens a linked case */
+	bool skip_existing;          /* a person with a case is skipped, not refused */
 	bool quiet;
 	struct ip_limits lim;
 	const struct ip_repo *repo;  /* NULL: no repository (to_stdout) */
@@ -39,7 +40,7 @@ struct ip_intake {
 	json_t *issued;              /* ids given out: cases, referrals opened */
 	json_t *referrals;           /* where the repository's referral ids are */
 	json_t *directory;           /* the partner directory: this centre's profile */
-	size_t opened;
+	size_t opened, skipped;
 };
 
 void ip_intake_init(struct ip_intake *in);

@@ -144,3 +144,27 @@ YAML
 	LANGUAGE=de run ip-intake --list-maps
 	assert_line "de         Deutscher Tabellen-Export (Excel, LibreOffice)"
 }
+
+@test "--skip-existing: an import that stopped half-way is run again; nothing is made twice" {
+	german_export >export.csv
+	# the first run took only the first row (the rest of the sheet was lost)
+	head -2 export.csv >half.csv
+	ip-intake -q --from half.csv >/dev/null
+	run --separate-stderr ip-intake --skip-existing --from export.csv
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${stderr_lines[2]}" = "ip-intake: 2 opened, 1 skipped: the person has a case already" ]
+	[ "$(ls cases | wc -l)" -eq 3 ]
+	run --separate-stderr ip-intake --skip-existing --from export.csv
+	assert_success
+	[ -z "$output" ]
+	[ "${stderr_lines[2]}" = "ip-intake: 0 opened, 3 skipped: the persons have cases already" ]
+	[ "$(ls cases | wc -l)" -eq 3 ]
+	# without it, each row is a repeat return, refused
+	run ip-intake -q --from export.csv
+	assert_failure 65
+	[ "$(grep -c 'this person has a case already' <<<"$output")" -eq 3 ]
+	[ "$(ls cases | wc -l)" -eq 3 ]
+	run ip-intake --skip-existing --allow-duplicate --from export.csv
+	assert_failure 64
+}
