@@ -151,21 +151,39 @@ static void send_outcome(const char *path, int status, const char *error, void *
 	json_object_del(r->pending, path);
 }
 
+/* What leaves with the cases that record it: each case is changed in
+ * place, always; each document it makes lands in --out with its case, or
+ * all of them on standard output before the cases are written. */
+struct outgoing {
+	const char *cmd;
+	ip_edit_fn apply;
+	void (*outcome)(const char *path, int status, const char *error, void *ctx);
+	int (*also_write)(const char *path, struct ip_batch *batch, void *ctx);
+	int (*before_commit)(char *const *paths, const int *status, size_t n, void *ctx);
+};
+
+static int send_out(struct ip_exchange *r, const struct outgoing *o, char **operands, int n)
+{
+	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
+	if (rc)
+		return rc;
+	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = o->cmd, .apply = o->apply,
+	                    .ctx = r, .outcome = o->outcome, .no_paths = true,
+	                    .also_write = r->out ? o->also_write : NULL,
+	                    .before_commit = r->out ? NULL : o->before_commit};
+	return ip_edit_run(&e, operands, n);
+}
+
+static const struct outgoing referrals = {"ip-refer send", apply_send, send_outcome,
+                                          send_also_write, send_before_commit};
+
 int ip_exchange_send(struct ip_exchange *r, const json_t *partner, json_t *services,
                      char **operands, int n)
 {
 	r->recipient = key_for(r, partner);
-	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
-	if (rc)
-		return rc;
 	r->send = (struct ip_send){.partner = partner, .services = services,
 	                           .today = r->today, .quiet = r->run.quiet};
-	/* The case records the referral, always; the output is the packages. */
-	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-refer send",
-	                    .apply = apply_send, .ctx = r, .outcome = send_outcome,
-	                    .also_write = r->out ? send_also_write : NULL, .no_paths = true,
-	                    .before_commit = r->out ? NULL : send_before_commit};
-	rc = ip_edit_run(&e, operands, n);
+	int rc = send_out(r, &referrals, operands, n);
 	ip_send_clear(&r->send);
 	return rc;
 }
@@ -195,16 +213,12 @@ static int apply_transfer(json_t *c, const char *name, const char **what, void *
 int ip_exchange_transfer(struct ip_exchange *r, struct ip_lifecycle *life, char **operands,
                          int n)
 {
+	static const struct outgoing transfers = {"ip-case transfer", apply_transfer,
+	                                          send_outcome, send_also_write,
+	                                          send_before_commit};
 	r->life = life;
 	r->recipient = key_for(r, life->to);
-	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
-	if (rc)
-		return rc;
-	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-case transfer",
-	                    .apply = apply_transfer, .ctx = r, .outcome = send_outcome,
-	                    .also_write = r->out ? send_also_write : NULL, .no_paths = true,
-	                    .before_commit = r->out ? NULL : send_before_commit};
-	return ip_edit_run(&e, operands, n);
+	return send_out(r, &transfers, operands, n);
 }
 
 /* A recipient without a key gets nothing unless plain text is asked for. */
@@ -341,17 +355,13 @@ static void respond_outcome(const char *path, int status, const char *error, voi
 int ip_exchange_respond(struct ip_exchange *r, const json_t *directory,
                         const char *referral, const char *note, char **operands, int n)
 {
+	static const struct outgoing responses = {"ip-refer respond", apply_respond,
+	                                          respond_outcome, respond_also_write,
+	                                          respond_before_commit};
 	r->directory = directory;
 	r->referral = referral;
 	r->note = note;
-	int rc = r->out ? ip_mkdir_private(r->out) : IP_EXIT_OK;
-	if (rc)
-		return rc;
-	struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-refer respond",
-	                    .apply = apply_respond, .ctx = r, .outcome = respond_outcome,
-	                    .also_write = r->out ? respond_also_write : NULL, .no_paths = true,
-	                    .before_commit = r->out ? NULL : respond_before_commit};
-	return ip_edit_run(&e, operands, n);
+	return send_out(r, &responses, operands, n);
 }
 
 static int apply_receive(json_t *c, const char *name, const char **what, void *ctx)

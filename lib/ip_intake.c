@@ -309,18 +309,27 @@ static int open_transfer(struct ip_intake *in, const struct ip_doc *pkg)
 	return rc;
 }
 
-int ip_intake_transfers(struct ip_intake *in, const char *path, const char *identity)
+/* Open a case from each package of a file of this schema: loaded, checked
+ * and verified (the directory holds the senders' signing keys and this
+ * centre's profile), then given to open_one. */
+static int each_package(struct ip_intake *in, const char *path, const char *identity,
+                        const struct ip_field *schema, const char *what,
+                        int (*open_one)(struct ip_intake *, const struct ip_doc *))
 {
 	struct ip_docs docs = {0};
-	/* the directory holds the sending centre's signing key */
 	int rc = load_directory(in);
 	if (!rc)
-		rc = ip_package_load(path, identity, in->directory, &ip_transfer_schema,
-		                     N_("a transfer package"), &in->lim, &docs);
+		rc = ip_package_load(path, identity, in->directory, schema, what, &in->lim, &docs);
 	for (size_t i = 0; !rc && i < docs.n; i++)
-		rc = ip_exit_merge(rc, open_transfer(in, &docs.v[i]));
+		rc = ip_exit_merge(rc, open_one(in, &docs.v[i]));
 	ip_docs_free(&docs);
 	return rc;
+}
+
+int ip_intake_transfers(struct ip_intake *in, const char *path, const char *identity)
+{
+	return each_package(in, path, identity, &ip_transfer_schema, N_("a transfer package"),
+	                    open_transfer);
 }
 
 
@@ -373,16 +382,8 @@ int ip_intake_file(struct ip_intake *in, const char *path, enum ip_progress_mode
 
 int ip_intake_packages(struct ip_intake *in, const char *path, const char *identity)
 {
-	struct ip_docs docs = {0};
-	/* the directory holds the senders' signing keys and this centre's profile */
-	int rc = load_directory(in);
-	if (!rc)
-		rc = ip_package_load(path, identity, in->directory, &ip_package_schema,
-		                     N_("a referral package"), &in->lim, &docs);
-	for (size_t i = 0; !rc && i < docs.n; i++)
-		rc = ip_exit_merge(rc, ip_intake_referral(in, &docs.v[i]));
-	ip_docs_free(&docs);
-	return rc;
+	return each_package(in, path, identity, &ip_package_schema, N_("a referral package"),
+	                    ip_intake_referral);
 }
 
 /* ---- import maps ----------------------------------------------------------- */
