@@ -202,14 +202,15 @@ static int prepare_import(struct intake *in)
 	im->encoding = in->encoding;
 	im->quiet = in->cli.quiet;
 	in->open.lim = in->cli.lim;
-	if (d) {
-		im->delimiter = !strcmp(d, "tab") || !strcmp(d, "\\t") ? '\t'
-		              : (!strcmp(d, ",") || !strcmp(d, ";") || !strcmp(d, "\t")) ? d[0] : 0;
-		if (!im->delimiter) {
-			ip_error(&(struct ip_where){NULL, 0, 0, "--delimiter"}, "'%s' is not a "
-			         "separator: use , ; or tab", d);
-			return IP_EXIT_USAGE;
-		}
+	static const struct { const char *name; char separator; } separators[] = {
+		{",", ','}, {";", ';'}, {"tab", '\t'}, {"\\t", '\t'}, {"\t", '\t'}};
+	for (size_t i = 0; d && i < sizeof separators / sizeof *separators; i++)
+		if (!strcmp(d, separators[i].name))
+			im->delimiter = separators[i].separator;
+	if (d && !im->delimiter) {
+		ip_error(&(struct ip_where){NULL, 0, 0, "--delimiter"}, "'%s' is not a "
+		         "separator: use , ; or tab", d);
+		return IP_EXIT_USAGE;
 	}
 	return ip_intake_maps(&in->open, in->map);
 }

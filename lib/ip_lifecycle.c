@@ -396,8 +396,8 @@ static long open_referral(const json_t *c)
 	size_t i;
 	json_t *ref;
 	json_array_foreach(json_object_get(c, "referrals"), i, ref)
-		if (!strcmp(ip_str(ref, "status"), "pending") ||
-		    !strcmp(ip_str(ref, "status"), "accepted"))
+		if (!strcmp(or_empty(ip_str(ref, "status")), "pending") ||
+		    !strcmp(or_empty(ip_str(ref, "status")), "accepted"))
 			return (long)i;
 	return -1;
 }

@@ -220,8 +220,8 @@ static const char *mapped_value(const json_t *map, const char *field, const char
 	return to;
 }
 
-/* A consent "Beratung" or "Vermittlung an Partner:AF-KBL-PH": its purpose
- * by its label. */
+/* A consent "Beratung und Falldokumentation" or "Vermittlung an
+ * Partner:AF-KBL-PH": its purpose by its label. */
 static char *consent_by_label(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
