@@ -267,6 +267,11 @@ static int run(struct intake *in, const char *today)
 		         "or --init (see ip-intake --help)");
 		return IP_EXIT_USAGE;
 	}
+	if (in->skip_existing && in->allow_duplicate) {
+		ip_error(NULL, "--skip-existing or --allow-duplicate: a person with a case is "
+		         "either skipped or opened again");
+		return IP_EXIT_USAGE;
+	}
 	if (!in->from && (in->encoding || in->delimiter || in->map)) {
 		ip_error(NULL, "--encoding, --delimiter and --map go with --from");
 		return IP_EXIT_USAGE;
@@ -278,11 +283,6 @@ static int run(struct intake *in, const char *today)
 	if ((rc = setup(in)) || (in->from && (rc = prepare_import(in))))
 		return rc;
 	prepare_open(in, today);
-	if (in->skip_existing && in->allow_duplicate) {
-		ip_error(NULL, "--skip-existing or --allow-duplicate: a person with a case is "
-		         "either skipped or opened again");
-		return IP_EXIT_USAGE;
-	}
 	rc = in->from ? ip_intake_file(&in->open, in->from, in->cli.progress)
 	             : ip_intake_row(&in->open, in->given, NULL, 0, true);
 	if (in->skip_existing && !in->cli.quiet)
