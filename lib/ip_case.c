@@ -135,9 +135,7 @@ static void check_relations(struct relations *c, json_t *root)
 	const char *centre = ip_get_str(root, "centre.id");
 	if (id && ip_case_id_valid(id)) {
 		check_file_name(c, id);
-		size_t n = centre ? strlen(centre) : 0;
-		if (centre && (strncmp(id, centre, n) || id[n] != '-' ||
-		               strlen(id) != n + 11))
+		if (centre && !ip_case_id_of(id, centre))
 			problem(c, "id", "id '%s' does not start with the centre id '%s'",
 			        id, centre);
 	}

@@ -25,6 +25,12 @@ bool ip_centre_id_valid(const char *c)
 	return true;
 }
 
+bool ip_case_id_of(const char *id, const char *centre)
+{
+	size_t n = centre ? strlen(centre) : 0;
+	return id && n && !strncmp(id, centre, n) && id[n] == '-' && strlen(id) == n + 11;
+}
+
 bool ip_case_id_valid(const char *id)
 {
 	size_t n = strlen(id);

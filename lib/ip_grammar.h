@@ -13,6 +13,8 @@
 /* <centre>-<year>-<5 Crockford base32>, e.g. BY-MUC-2026-7K3Q9. Only
  * A-Z, 0-9 and '-', so an id can never name a path outside cases/. */
 bool ip_case_id_valid(const char *id);
+/* Does id name a case of centre (its id, '-', the year and the code)? */
+bool ip_case_id_of(const char *id, const char *centre);
 /* A case's record key for the Cell Key Method of ip-report: 32 random
  * bits, made once with the case and never shown. With $IP_RANDOM_SEED, one
  * derived from the case id, so that seeded ids stay what they were. */

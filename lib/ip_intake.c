@@ -1,6 +1,5 @@
 #include "ip_intake.h"
 #include "ip_case.h"
-#include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
@@ -133,12 +132,10 @@ static int check_recipients(struct ip_intake *in, const json_t *c, const struct 
 	json_t *k;
 	json_array_foreach(json_object_get(c, "consent"), i, k) {
 		const char *to = ip_str(k, "recipient");
-		if (!to || ip_code_known(IP_CODES_COUNTRY, to))
-			continue;
-		int loaded = load_directory(in);
+		int loaded = to ? load_directory(in) : IP_EXIT_OK;
 		if (loaded)
 			return loaded;
-		if (ip_partner(in->directory, to))
+		if (!to || ip_lifecycle_recipient_known(in->directory, to))
 			continue;
 		char path[48];
 		snprintf(path, sizeof path, "consent[%zu].recipient", i);

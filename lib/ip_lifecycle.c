@@ -52,6 +52,12 @@ static const char *partner_country(const json_t *dir, const char *id)
 	return ip_str(ip_find_id(json_object_get(dir, "partners"), id), "country");
 }
 
+bool ip_lifecycle_recipient_known(const json_t *directory, const char *recipient)
+{
+	return ip_code_known(IP_CODES_COUNTRY, recipient) ||
+	       ip_find_id(json_object_get(directory, "partners"), recipient);
+}
+
 /* A counselling centre in Germany of the directory, or DE for any. */
 static bool is_centre(const json_t *dir, const char *recipient)
 {
@@ -74,8 +80,7 @@ int ip_lifecycle_consent_arg(const struct ip_lifecycle *l, json_t *list, const c
 		ip_error(&w, "unknown consent purpose '%s'%s (see --list consent-purpose)", purpose,
 		         ip_did_you_mean(near));
 		bad++;
-	} else if (recipient && !ip_code_known(IP_CODES_COUNTRY, recipient) &&
-	           !ip_find_id(json_object_get(l->directory, "partners"), recipient)) {
+	} else if (recipient && !ip_lifecycle_recipient_known(l->directory, recipient)) {
 		ip_error(&w, "'%s' is neither a partner of the directory (ip-refer partners) nor "
 		         "a country code", recipient);
 		bad++;
@@ -364,13 +369,6 @@ static int erase(struct ip_lifecycle *l, json_t *c, const char *name)
 
 /* ---- transfer ------------------------------------------------------------- */
 
-/* Does id name a case of centre? */
-static bool case_of(const char *id, const char *centre)
-{
-	size_t n = centre ? strlen(centre) : 0;
-	return id && n && !strncmp(id, centre, n) && id[n] == '-' && strlen(id) == n + 11;
-}
-
 /* A field that may be missing, as text to compare. */
 static const char *or_empty(const char *text)
 {
@@ -384,7 +382,7 @@ static const char *transferred_to(const json_t *c, const char *centre)
 	json_t *link;
 	json_array_foreach(json_object_get(c, "links"), i, link) {
 		const char *id = ip_str(link, "case");
-		if (!strcmp(or_empty(ip_str(link, "relation")), "transferred") && case_of(id, centre))
+		if (!strcmp(or_empty(ip_str(link, "relation")), "transferred") && ip_case_id_of(id, centre))
 			return id;
 	}
 	return NULL;
@@ -496,7 +494,7 @@ int ip_lifecycle_transfer_check(const struct ip_doc *pkg, const json_t *director
 	if (strcmp(to, centre))
 		refuse(pkg, "transfer.to", &problems, "the case is transferred to %s; this "
 		       "repository is %s", to, centre);
-	else if (!case_of(id, centre))
+	else if (!ip_case_id_of(id, centre))
 		refuse(pkg, "transfer.id", &problems, "'%s' is not an id of a case of %s", id,
 		       centre);
 	if (strcmp(or_empty(ip_str(sender, "kind")), "counselling-centre"))
@@ -505,7 +503,7 @@ int ip_lifecycle_transfer_check(const struct ip_doc *pkg, const json_t *director
 	if (strcmp(or_empty(ip_str(c, "id")), ip_str(t, "case")))
 		refuse(pkg, "case.id", &problems, "the case is %s, not %s the transfer names",
 		       ip_str(c, "id"), ip_str(t, "case"));
-	else if (!case_of(ip_str(c, "id"), from) ||
+	else if (!ip_case_id_of(ip_str(c, "id"), from) ||
 	         strcmp(or_empty(ip_get_str(c, "centre.id")), from))
 		refuse(pkg, "case.centre.id", &problems, "the case is not one of %s, which sent it",
 		       from);

@@ -36,6 +36,10 @@ struct ip_lifecycle {
 void ip_lifecycle_init(struct ip_lifecycle *l);
 void ip_lifecycle_free(struct ip_lifecycle *l);
 
+/* Is recipient one consent can name: a country, or a partner of
+ * directory? */
+bool ip_lifecycle_recipient_known(const json_t *directory, const char *recipient);
+
 /* "referral:AF-KBL-PH", "health-data" as {purpose, recipient?} into list;
  * the purpose a consent-purpose, the recipient a partner of the directory
  * or a country code. Problems are reported at label; returns their

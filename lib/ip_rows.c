@@ -204,13 +204,15 @@ static char *iso_date(const char *s)
 /* What the map says a value of field means, or NULL. */
 static const char *mapped_value(const json_t *map, const char *field, const char *value)
 {
-	char *want = ip_fold(value);
+	char *want = NULL;  /* folded once, and only for a field the map has words for */
 	const char *to = NULL;
 	size_t i;
 	json_t *v;
-	json_array_foreach(want ? json_object_get(map, "values") : NULL, i, v) {
+	json_array_foreach(json_object_get(map, "values"), i, v) {
+		if (strcmp(ip_str(v, "field"), field) || (!want && !(want = ip_fold(value))))
+			continue;
 		char *from = ip_fold(ip_str(v, "from"));
-		if (!strcmp(ip_str(v, "field"), field) && from && !strcmp(from, want))
+		if (from && !strcmp(from, want))
 			to = ip_str(v, "to");
 		free(from);
 		if (to)

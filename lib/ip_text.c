@@ -4,6 +4,7 @@
 #include "ip_exit.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +58,9 @@ static bool starts(const char *buf, size_t len, const char *bom, size_t n)
 }
 
 /* What the bytes say they are: a byte order mark, else UTF-8 when they
- * are, else what German Excel writes. *skip: the bytes of the mark. */
-static const char *detect(const char *buf, size_t len, size_t *skip)
+ * are (*valid: checked so already), else what German Excel writes.
+ * *skip: the bytes of the mark. */
+static const char *detect(const char *buf, size_t len, size_t *skip, bool *valid)
 {
 	int line, col;
 	*skip = 0;
@@ -70,16 +72,18 @@ static const char *detect(const char *buf, size_t len, size_t *skip)
 		*skip = 2;
 		return buf[0] == '\xFF' ? "UTF-16LE" : "UTF-16BE";
 	}
-	return ip_utf8_valid(buf, len, &line, &col) ? "UTF-8" : "WINDOWS-1252";
+	*valid = ip_utf8_valid(buf, len, &line, &col);
+	return *valid ? "UTF-8" : "WINDOWS-1252";
 }
 
 int ip_text_decode(const char *name, const char *buf, size_t len, const char *encoding,
                    struct ip_buf *out, const char **read_as)
 {
 	size_t skip = 0;
+	bool valid = false;  /* UTF-8 without a NUL, known already */
 	const char *from = encoding;
 	if (!from)
-		from = detect(buf, len, &skip);
+		from = detect(buf, len, &skip, &valid);
 	else if (!strcasecmp(from, "UTF-8") || !strcasecmp(from, "UTF8"))
 		skip = starts(buf, len, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	*read_as = from;
@@ -89,7 +93,7 @@ int ip_text_decode(const char *name, const char *buf, size_t len, const char *en
 	else
 		rc = convert(name, from, buf + skip, len - skip, out);
 	int line, col;
-	if (!rc && !ip_utf8_valid(out->s ? out->s : "", out->len, &line, &col)) {
+	if (!rc && !valid && !ip_utf8_valid(out->s ? out->s : "", out->len, &line, &col)) {
 		ip_error(&(struct ip_where){name, line, col, NULL},
 		         "invalid UTF-8 or a NUL byte (give the file's encoding with --encoding, "
 		         "or save it as UTF-8)");

@@ -109,11 +109,14 @@ const char *ip_vocab_label(const char *vocab, const char *id, const char *lang)
 
 const char *ip_vocab_id_of(const char *vocab, const char *text)
 {
+	size_t i;
+	json_t *e;
+	json_array_foreach(ip_vocab_entries(vocab), i, e)  /* the id itself: most cells */
+		if (!strcmp(ip_str(e, "id"), text))
+			return ip_str(e, "id");
 	char *want = ip_fold(text);
 	const char *found = NULL;
 	static const char *const forms[] = {"id", "de", "en"};
-	size_t i;
-	json_t *e;
 	json_array_foreach(want ? ip_vocab_entries(vocab) : NULL, i, e) {
 		for (size_t k = 0; !found && k < sizeof forms / sizeof *forms; k++) {
 			const char *form = ip_str(e, forms[k]);
