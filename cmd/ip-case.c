@@ -402,8 +402,9 @@ static int after_erasure(struct cases *k)
 	char *cache = ip_xasprintf("%s/.integplan/cache/report.tsv", k->repo.dir);
 	unlink(cache);  /* rebuilt by the next report, without the erased */
 	free(cache);
-	struct ip_persons *persons = ip_persons_load(&k->repo);
-	ip_persons_save(persons);
+	struct ip_persons *persons;
+	if (ip_persons_load(&k->repo, true, &persons) == IP_EXIT_OK)
+		ip_persons_save(persons);
 	ip_persons_free(persons);
 	if (!k->purge_history)
 		return IP_EXIT_OK;

@@ -12,6 +12,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_jsonschema.h"
+#include "ip_persons.h"
 #include "ip_plan.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
@@ -19,7 +20,7 @@
 
 struct check {
 	struct ip_cli cli;
-	bool print, no_schema;
+	bool print, no_schema, duplicates;
 	const char *json_schema; /* --json-schema: print this one */
 	size_t files, valid, invalid, unreadable, printed, temps;
 };
@@ -32,6 +33,8 @@ static const struct ip_opt options[] = {
 	 FLAG(print)},
 	{"no-schema", 0, NULL, N_("Read any YAML or JSON document; check syntax only (with "
 	 "--print: convert)"), 0, 0, FLAG(no_schema)},
+	{"duplicates", 0, NULL, N_("Sweep the repository for cases whose persons are or may "
+	 "be one, and print each pair with why"), 0, 0, FLAG(duplicates)},
 	{"json-schema", 0, "DOCUMENT", N_("Print the JSON Schema of a case, referral-package, "
 	 "referral-response, transfer-package or report-partial"), 0, 0, STRING(json_schema),
 	 .complete = IP_COMPLETE_WORDS,
@@ -44,8 +47,9 @@ static const struct ip_command command = {
 	"PATHs are case files or directories (searched for *.yaml, *.yml and "
 	"*.json); - is a case on standard input. Without PATHs, the cases/ "
 	"directory of the case repository, and temp files killed writers left "
-	"there. Exit status: 0 all valid, 1 some invalid or a temp file left, 65 "
-	"some could not be parsed, 66 missing input."),
+	"there. Exit status: 0 all valid, 1 some invalid, a temp file left or (with "
+	"--duplicates) a pair found, 65 some could not be parsed, 66 missing input, 75 "
+	"the index of persons locked."),
 	.opts = options, .operands = IP_COMPLETE_CASES, .formats = IP_FORMATS_DATA,
 };
 
@@ -187,6 +191,30 @@ static int print_json_schema(struct check *c)
 	return IP_EXIT_OK;
 }
 
+/* --duplicates: every pair of cases of the repository whose persons are
+ * or may be one and that no link explains; 1 when there is one. */
+static int sweep_duplicates(struct check *c, const struct ip_repo *repo)
+{
+	struct ip_persons *persons;
+	int rc = ip_persons_load(repo, false, &persons);
+	json_t *pairs = rc ? NULL : ip_persons_pairs(persons);
+	if (!rc)
+		ip_persons_save(persons);
+	ip_persons_free(persons);
+	size_t n = json_array_size(pairs), i;
+	json_t *pair;
+	if (c->cli.format == IP_FORMAT_JSONL)
+		json_array_foreach(pairs, i, pair)
+			print_doc(c, pair, true);
+	else if (pairs)
+		print_doc(c, pairs, false);
+	json_decref(pairs);
+	if (!rc && !c->cli.quiet)
+		ip_inform(NULL, ngettext("%zu pair of cases may be one person",
+		                         "%zu pairs of cases may be one person each", n), n);
+	return rc ? rc : n ? IP_EXIT_PROBLEMS : IP_EXIT_OK;
+}
+
 static void summary(const struct check *c)
 {
 	fprintf(stderr, ngettext("%s: %zu file: %zu valid", "%s: %zu files: %zu valid",
@@ -216,6 +244,11 @@ int main(int argc, char **argv)
 	}
 	if (c.json_schema)
 		return ip_finish(print_json_schema(&c));
+	if (c.duplicates && (n || c.cli.files_from || c.print || c.no_schema)) {
+		ip_error(NULL, "--duplicates sweeps the whole repository; drop the paths and "
+		         "other options");
+		return IP_EXIT_USAGE;
+	}
 	if (n == 0 && !c.cli.files_from) {
 		struct ip_repo repo;
 		if ((rc = ip_repo_find(c.cli.dir, true, &repo)))
@@ -223,6 +256,11 @@ int main(int argc, char **argv)
 		ip_cli_use_limits(&c.cli, &repo.lim);
 		warn_if_dir_shared(repo.dir);
 		warn_if_dir_shared(repo.cases);
+		if (c.duplicates) {
+			rc = sweep_duplicates(&c, &repo);
+			ip_repo_free(&repo);
+			return ip_finish(rc);
+		}
 		rc = ip_inputs_each(&c.cli, &repo.cases, 1, true, check_one, &c);
 		find_temps(&c, &repo);
 		ip_repo_free(&repo);

@@ -41,6 +41,15 @@ static int take_field(const struct ip_optarg *o)
 	return 0;
 }
 
+/* --not-duplicate-of: a case id (checked as links.case) whose person is
+ * another. */
+static int take_other_person(const struct ip_optarg *o)
+{
+	struct intake *in = o->state;
+	json_array_append_new(in->open.not_duplicate_of, json_string(o->arg));
+	return 0;
+}
+
 #define FLAG(m) IP_FLAG(struct intake, m)
 #define STRING(m) IP_STRING(struct intake, m)
 
@@ -56,6 +65,10 @@ static const struct ip_opt head_options[] = {
 static const struct ip_opt tail_options[] = {
 	{"allow-duplicate", 0, NULL, N_("Open a case for a person who has one, linked to it "
 	 "as a repeat return"), 3, 0, FLAG(allow_duplicate)},
+	{"not-duplicate-of", 0, "ID", N_("The person is not the one of case ID, which "
+	 "matched by name and birth date: open the case, linked as another person "
+	 "(repeatable)"), 3, 0, .field = "links.case", .call = take_other_person,
+	 .flags = IP_OPT_MANY},
 	{"skip-existing", 0, NULL, N_("Skip a row whose person has a case already (a re-run "
 	 "of an import that stopped half-way), and count it"), 3, 0, FLAG(skip_existing)},
 	{"stdout", 0, NULL, N_("Print the case instead of writing it"), 3, 0, FLAG(to_stdout)},

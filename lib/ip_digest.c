@@ -1,6 +1,7 @@
 #include "ip_digest.h"
 #include "ip_mem.h"
 
+#include <nettle/hmac.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,4 +38,15 @@ uint64_t ip_mix64(uint64_t h)
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	return h ^ (h >> 33);
+}
+
+void ip_keyed_hash(const uint8_t *key, size_t key_len, const char *s, char out[33])
+{
+	struct hmac_sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	hmac_sha256_set_key(&ctx, key_len, key);
+	hmac_sha256_update(&ctx, strlen(s), (const uint8_t *)s);
+	hmac_sha256_digest(&ctx, sizeof digest, digest);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }

@@ -1,13 +1,15 @@
 /* ip_digest.h — the SHA-256 of a JSON value in one canonical spelling
  * (compact, keys sorted), so that the same content always has the same
  * digest whatever order or layout it was written in; and one fast 64-bit
- * hash for telling strings apart (never for secrets).
+ * hash for telling strings apart (never for secrets); and a keyed hash for
+ * what must not be told from its hash without the key.
  *
  * Layer: base. */
 #ifndef IP_DIGEST_H
 #define IP_DIGEST_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* "sha256:" and 64 hex digits, with its terminating NUL. */
@@ -21,5 +23,9 @@ uint64_t ip_fnv1a(const char *s, uint64_t basis);
 /* h with its bits mixed (MurmurHash3's finaliser), so that similar strings
  * give unrelated values in every bit. */
 uint64_t ip_mix64(uint64_t h);
+
+/* HMAC-SHA256 of s under key, its first 128 bits as 32 hex digits: a
+ * dictionary of names cannot confirm a hash without the key. */
+void ip_keyed_hash(const uint8_t *key, size_t key_len, const char *s, char out[33]);
 
 #endif

@@ -1,11 +1,11 @@
 #include "ip_export.h"
 #include "ip_csv.h"
 #include "ip_diag.h"
+#include "ip_digest.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
 
-#include <nettle/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,24 +104,13 @@ int ip_export_columns(struct ip_export *r, const char *asked_list, const char *l
 	return problems;
 }
 
-static void keyed_hash(const struct ip_export *r, const char *id, char out[33])
-{
-	struct hmac_sha256_ctx ctx;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	hmac_sha256_set_key(&ctx, r->key_len, r->key);
-	hmac_sha256_update(&ctx, strlen(id), (const uint8_t *)id);
-	hmac_sha256_digest(&ctx, sizeof digest, digest);
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
-}
-
 static const char *export_value(const struct ip_export *r, int k, char *f[], char *buf,
                                 size_t n)
 {
 	ip_facts_value(f[k], buf, n);
 	if (r->mode == IP_EXPORT_PSEUDONYMOUS && k == IP_F_ID) {
 		char hash[33];
-		keyed_hash(r, buf, hash);
+		ip_keyed_hash(r->key, r->key_len, buf, hash);
 		snprintf(buf, n, "%s", hash);
 	} else if (r->mode == IP_EXPORT_PSEUDONYMOUS && k == IP_F_BIRTH && strlen(buf) == 10) {
 		snprintf(buf, n, "%.4s-Q%d", f[k], (atoi(f[k] + 5) + 2) / 3);

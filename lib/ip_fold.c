@@ -3,8 +3,10 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/utrans.h>
 #include <unicode/ustring.h>
 
 /* UTF-8 to UTF-16 and back, in buffers from ip_mem. */
@@ -119,4 +121,78 @@ char *ip_nfc(const char *s)
 	char *composed = to_utf8(c, clen);
 	free(c);
 	return composed;
+}
+
+/* ---- other scripts in Latin letters ------------------------------------- */
+
+static UTransliterator *to_latin;
+
+static void close_to_latin(void)
+{
+	utrans_close(to_latin);
+	to_latin = NULL;
+}
+
+/* ICU's transform from any script to Latin, then to plain ASCII letters
+ * (its data ships with libicu); opened once, NULL when ICU has no such
+ * transform. */
+static UTransliterator *latin_transliterator(void)
+{
+	static bool tried;
+	if (tried)
+		return to_latin;
+	tried = true;
+	UErrorCode err = U_ZERO_ERROR;
+	UChar id[32];
+	u_uastrcpy(id, "Any-Latin; Latin-ASCII");
+	to_latin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+	if (U_FAILURE(err))
+		to_latin = NULL;
+	else
+		atexit(close_to_latin);
+	return to_latin;
+}
+
+static bool is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* u (len code units, room for cap) transliterated in place; the new
+ * length, or -1 when it does not fit. */
+static int32_t transliterate(UTransliterator *t, UChar *u, int32_t len, int32_t cap)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t limit = len;
+	utrans_transUChars(t, u, &len, cap, 0, &limit, &err);
+	return U_FAILURE(err) ? -1 : len;
+}
+
+char *ip_fold_latin(const char *s)
+{
+	char *folded = ip_fold(s);
+	if (!folded || is_ascii(folded))
+		return folded;
+	UTransliterator *t = latin_transliterator();
+	int32_t len;
+	UChar *u = t ? to_utf16(folded, &len) : NULL;
+	if (!u)
+		return folded;
+	/* a letter becomes at most a few: "щ" is "shch" */
+	int32_t cap = len * 4 + 16;
+	UChar *room = ip_xmalloc((size_t)cap * sizeof *room);
+	memcpy(room, u, (size_t)len * sizeof *u);
+	free(u);
+	int32_t n = transliterate(t, room, len, cap);
+	if (n >= 0) {
+		char *latin = to_utf8(room, n);
+		free(folded);
+		folded = ip_fold(latin);  /* Latin-ASCII leaves capitals of its own */
+		free(latin);
+	}
+	free(room);
+	return folded;
 }

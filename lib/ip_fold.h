@@ -16,4 +16,11 @@ char *ip_fold(const char *s);
  * valid UTF-8. */
 char *ip_nfc(const char *s);
 
+/* ip_fold(s) in Latin letters without marks, as a name key compares it:
+ * text of another script transliterated by ICU ("محمد" becomes "mhmd",
+ * "Сергей" "sergej"), a new string; NULL when s is not valid UTF-8. Text
+ * already in Latin letters costs no more than ip_fold. One transliterator
+ * serves the process: not for use from two threads at once. */
+char *ip_fold_latin(const char *s);
+
 #endif

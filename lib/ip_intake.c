@@ -37,14 +37,71 @@ static json_t *new_case(struct ip_intake *in, const char *id)
  * an import run before. */
 #define SKIPPED (-1)
 
-/* 0, SKIPPED, or 65 when the person has a case already and that is not
- * allowed. */
+/* The index of persons, loaded (and locked) once for the run: 0, or why
+ * not (reported once). */
+static int persons_ready(struct ip_intake *in)
+{
+	if (!in->persons && !in->persons_rc)
+		in->persons_rc = ip_persons_load(in->repo, true, &in->persons);
+	return in->persons_rc;
+}
+
+static bool said_not_same(const struct ip_intake *in, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(in->not_duplicate_of, i, v)
+		if (!strcmp(json_string_value(v), id))
+			return true;
+	return false;
+}
+
+static void add_link(json_t *c, const char *id, const char *relation)
+{
+	json_t *links = json_object_get(c, "links");
+	if (!links)
+		json_object_set_new(c, "links", links = json_array());
+	json_array_append_new(links, json_pack("{s:s, s:s}", "case", id, "relation", relation));
+}
+
+/* The cases whose person may be the one of case c: each said to be
+ * another person (--not-duplicate-of) or a repeat return
+ * (--allow-duplicate) is linked as such; any other is listed with why it
+ * matches, and the case is refused (65). */
+static int check_near(struct ip_intake *in, json_t *c, const struct ip_where *w)
+{
+	json_t *near = ip_persons_near(in->persons, c);
+	struct ip_where ww = *w;
+	ww.path = NULL;
+	int rc = IP_EXIT_OK;
+	size_t i;
+	json_t *hit;
+	json_array_foreach(near, i, hit) {
+		const char *id = ip_str(hit, "case");
+		if (said_not_same(in, id)) {
+			add_link(c, id, "not-same-person");
+		} else if (in->allow_duplicate) {
+			add_link(c, id, "repeat-return");
+		} else {
+			ip_error(&ww, "this person may have a case already: %s (%s); "
+			         "--not-duplicate-of %s if not, --allow-duplicate for a repeat return",
+			         id, ip_str(hit, "why"), id);
+			rc = IP_EXIT_DATAERR;
+		}
+	}
+	json_decref(near);
+	return rc;
+}
+
+/* 0, SKIPPED, or 65 when the person has a case already, or may have, and
+ * that is not allowed; 75 when another run holds the index of persons. */
 static int check_repeat(struct ip_intake *in, json_t *c, const struct ip_where *w)
 {
 	if (!in->repo)
 		return IP_EXIT_OK;
-	if (!in->persons)
-		in->persons = ip_persons_load(in->repo);
+	int rc = persons_ready(in);
+	if (rc)
+		return rc;
 	const char *earlier = ip_persons_find(in->persons, c);
 	if (earlier && in->skip_existing) {
 		in->skipped++;
@@ -58,8 +115,9 @@ static int check_repeat(struct ip_intake *in, json_t *c, const struct ip_where *
 		return IP_EXIT_DATAERR;
 	}
 	if (earlier)
-		json_object_set_new(c, "links", json_pack("[{s:s, s:s}]", "case", earlier,
-		                                          "relation", "repeat-return"));
+		add_link(c, earlier, "repeat-return");
+	else if ((rc = check_near(in, c, w)))
+		return rc;
 	ip_persons_add(in->persons, c);
 	return IP_EXIT_OK;
 }
@@ -333,16 +391,17 @@ int ip_intake_transfers(struct ip_intake *in, const char *path, const char *iden
 void ip_intake_init(struct ip_intake *in)
 {
 	in->issued = json_object();
+	in->not_duplicate_of = json_array();
 }
 
 void ip_intake_finish(struct ip_intake *in)
 {
-	if (in->persons) {
+	if (in->persons && !in->persons_rc)
 		ip_persons_save(in->persons);
-		ip_persons_free(in->persons);
-	}
+	ip_persons_free(in->persons);
 	json_decref(in->issued);
 	json_decref(in->maps);
+	json_decref(in->not_duplicate_of);
 	json_decref(in->referrals);
 	json_decref(in->directory);
 }

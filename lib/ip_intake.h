@@ -1,7 +1,8 @@
 /* ip_intake.h — how a row of fields, a partner's referral package or a
  * case another centre transferred becomes a new case: a fresh id no case of the repository (nor this run)
  * has, the row's fields checked and placed, the whole case valid, one
- * person one case (a repeat return only when allowed, and then linked),
+ * person one case (a repeat return only when allowed, and then linked;
+ * a person who may have a case already refused with the candidates),
  * "case opened" in its history; then printed or added to the batch of new
  * files.
  *
@@ -27,6 +28,7 @@ struct ip_intake {
 	const char *today, *actor;
 	bool allow_duplicate;        /* a repeat return opens a linked case */
 	bool skip_existing;          /* a person with a case is skipped, not refused */
+	json_t *not_duplicate_of;    /* ids of cases of other persons, said so */
 	bool quiet;
 	struct ip_limits lim;
 	const struct ip_repo *repo;  /* NULL: no repository (to_stdout) */
@@ -37,6 +39,7 @@ struct ip_intake {
 	/* Kept by the run: */
 	json_t *maps;                /* the import maps loaded (ip_intake_maps) */
 	struct ip_persons *persons;  /* who has a case, for repeat returns */
+	int persons_rc;              /* why there is no index of persons */
 	json_t *issued;              /* ids given out: cases, referrals opened */
 	json_t *referrals;           /* where the repository's referral ids are */
 	json_t *directory;           /* the partner directory: this centre's profile */

@@ -108,20 +108,30 @@ static char *config_id(const struct ip_repo *r, const struct ip_doc *config)
 	return NULL;
 }
 
-int ip_repo_report_cache(const struct ip_repo *r, char **path)
+int ip_repo_cache_dir(const struct ip_repo *r, char **dir)
 {
-	*path = NULL;
-	char *dir = ip_xasprintf("%s/.integplan/cache", r->dir);
+	*dir = NULL;
+	char *path = ip_xasprintf("%s/.integplan/cache", r->dir);
 	struct stat st;
 	int rc = IP_EXIT_OK;
-	/* a cache elsewhere could be read as this repository's facts */
-	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
-		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "is a symbolic link; refusing to "
-		         "read or write the cache through it (or --no-cache)");
+	/* a cache elsewhere could be read as this repository's */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a symbolic link; refusing to "
+		         "read or write the cache through it");
 		rc = IP_EXIT_CANTCREAT;
-	} else if (ip_mkdir_private(dir) == 0) {
-		*path = ip_xasprintf("%s/report.tsv", dir);
+	} else if (ip_mkdir_private(path) == 0) {
+		*dir = path;
+		return IP_EXIT_OK;
 	}
+	free(path);
+	return rc;
+}
+
+int ip_repo_report_cache(const struct ip_repo *r, char **path)
+{
+	char *dir;
+	int rc = ip_repo_cache_dir(r, &dir);
+	*path = dir ? ip_xasprintf("%s/report.tsv", dir) : NULL;
 	free(dir);
 	return rc;
 }

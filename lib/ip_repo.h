@@ -31,6 +31,10 @@ void ip_repo_free(struct ip_repo *r);
  * from the centre and the oldest case (made on the first call). */
 const char *ip_repo_id(struct ip_repo *r);
 
+/* The cache directory (.integplan/cache, made 0700, ignored by git): 0
+ * with *dir set, or NULL when it cannot be made (reported); 73 when it
+ * is a symbolic link, reported. The caller frees *dir. */
+int ip_repo_cache_dir(const struct ip_repo *r, char **dir);
 /* The report cache's path (.integplan/cache/report.tsv, the directory made
  * 0700): 0 with *path set, or NULL when the directory cannot be made
  * (reported; the run goes on without a cache); 73 when it is a symbolic

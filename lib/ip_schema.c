@@ -377,6 +377,20 @@ static const struct ip_field import_f[] = {
 const struct ip_field ip_import_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL, import_f,
                                           NULL};
 
+/* How names are compared (share/integplan/matching.yaml, ip_match). */
+static const struct ip_field sound_f[] = {
+	STR("from", IP_REQUIRED),
+	STR("to", 0),  /* none: the sound is dropped */
+	END};
+static const struct ip_field matching_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/matching/1", NULL, NULL},
+	STR("source", IP_REQUIRED),
+	ARR("sounds", IP_REQUIRED, ITEM_OBJ(sound_f)),
+	END};
+
+const struct ip_field ip_matching_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL, matching_f,
+                                            NULL};
+
 /* The partner directory (share/integplan/partners.yaml, or the file the
  * repository's config names under "partners"). */
 static const struct ip_field partner_f[] = {

@@ -78,6 +78,8 @@ extern const struct ip_field ip_response_schema;
 extern const struct ip_field ip_transfer_schema;
 /* An import map: spreadsheet columns to intake fields. */
 extern const struct ip_field ip_import_schema;
+/* How names are compared to find one person twice. */
+extern const struct ip_field ip_matching_schema;
 /* A report partial (ip-report -f json), which partials of other
  * repositories can be merged with. */
 extern const struct ip_field ip_report_schema;

@@ -12,6 +12,7 @@
 #include "ip_due.h"
 #include "ip_export.h"
 #include "ip_intake.h"
+#include "ip_match.h"
 #include "ip_plan.h"
 #include "ip_planedit.h"
 #include "ip_refer.h"
@@ -548,6 +549,98 @@ static void test_command_line(void)
 	   "cli: a value of a case field is checked against the schema; bad UTF-8 too");
 }
 
+/* A person as a case holds it. */
+static json_t *person(const char *given, const char *family, const char *birth,
+                      const char *nationality)
+{
+	return json_pack("{s:s, s:s, s:s, s:[s]}", "given", given, "family", family,
+	                 "birth_date", birth, "nationality", nationality);
+}
+
+/* Do a and b have the same near key, and compare as expected? */
+static bool near_pair(const struct ip_match *m, json_t *a, json_t *b,
+                      enum ip_match_name name, enum ip_match_birth birth)
+{
+	char *ka = ip_match_near_key(m, a), *kb = ip_match_near_key(m, b);
+	struct ip_match_why why = ip_match_compare(m, a, b);
+	bool ok = !strcmp(ka, kb) && why.name == name && why.birth == birth &&
+	          why.nationality && ip_match_near(&why);
+	if (!ok)
+		fprintf(stderr, "# %s | %s: name %d birth %d\n", ka, kb, why.name, why.birth);
+	free(ka);
+	free(kb);
+	json_decref(a);
+	json_decref(b);
+	return ok;
+}
+
+static void test_match(void)
+{
+	struct ip_match *m = NULL;
+	ok(ip_match_load(NULL, &lim, &m) == 0 && m, "match: the shipped rules load");
+	if (!m)
+		return;
+	json_t *a = person("ÏSSATOU ", "Diallo", "1990-03-02", "GN");
+	json_t *b = person("Issatou", "Dia\xcc\x88llo\xe2\x80\x8b", "1990-03-02", "GN");
+	struct ip_match_why why = ip_match_compare(m, a, b);
+	char *ka = ip_match_exact_key(a), *kb = ip_match_exact_key(b);
+	ok(ip_match_same(&why) && !ip_match_near(&why) && !strcmp(ka, kb),
+	   "match: capitals, a space, NFD and a zero-width space are the same name");
+	free(ka);
+	free(kb);
+	json_decref(a);
+	json_decref(b);
+	ok(near_pair(m, person("Mohammad", "Ahmadi", "1988-05-06", "AF"),
+	             person("Muhammad", "Ahmady", "1988-05-06", "AF"), IP_NAME_SOUND, IP_BIRTH_SAME),
+	   "match: Mohammad Ahmadi and Muhammad Ahmady sound alike");
+	ok(near_pair(m, person("محمد", "احمدی", "1988-05-06", "AF"),
+	             person("Mohammad", "Ahmadi", "1988-05-06", "AF"), IP_NAME_SOUND, IP_BIRTH_SAME),
+	   "match: a name in Arabic script and in Latin letters");
+	ok(near_pair(m, person("Сергей", "Иванов", "1979-11-30", "RU"),
+	             person("Sergey", "Ivanov", "1979-11-30", "RU"), IP_NAME_SOUND, IP_BIRTH_SAME),
+	   "match: a name in Cyrillic and in Latin letters");
+	ok(near_pair(m, person("Mehmet", "Yılmaz", "1985-02-01", "TR"),
+	             person("Mehmed", "Yilmaz", "1985-01-02", "TR"), IP_NAME_SOUND, IP_BIRTH_SWAPPED),
+	   "match: Mehmet and Mehmed, birth day and month swapped");
+	ok(near_pair(m, person("Arben", "Krasniqi", "1993-01-01", "XK"),
+	             person("Krasniqi", "Arbën", "1993-07-14", "XK"), IP_NAME_SOUND, IP_BIRTH_YEAR),
+	   "match: names in the other order, 1 January for the year");
+	a = person("Mariam", "Ahmadi", "1991-04-12", "AF");
+	b = person("Zeynep", "Yilmaz", "1991-04-12", "AF");
+	why = ip_match_compare(m, a, b);
+	ok(!ip_match_near(&why) && !ip_match_same(&why), "match: other names are no match");
+	json_decref(b);
+	b = person("Mariam", "Ahmadi", "1991-04-13", "AF");
+	why = ip_match_compare(m, a, b);
+	ok(!ip_match_near(&why), "match: another birth day is no match");
+	json_decref(b);
+	b = person("Mariam", "Ahmadi", "1991-04-12", "IR");
+	why = ip_match_compare(m, a, b);
+	struct ip_buf words = {0};
+	ip_match_explain(&(struct ip_match_why){IP_NAME_SOUND, IP_BIRTH_SWAPPED, true}, &words);
+	ok(!ip_match_near(&why) && words.s &&
+	   !strcmp(words.s, "names sound alike, birth day and month swapped, same nationality"),
+	   "match: another nationality is no match; the reasons in words");
+	ip_buf_free(&words);
+	json_decref(a);
+	json_decref(b);
+	ip_match_free(m);
+
+	char path[] = "/tmp/ip-unit-matchXXXXXX";
+	int fd = mkstemp(path);
+	const char bad[] = "schema: integplan/matching/1\nsource: test\nsounds:\n"
+	                   "  - {from: Kh, to: h}\n  - {from: ^$, to: x}\n  - {from: ph, to: \"f-\"}\n";
+	bool written = fd >= 0 && write(fd, bad, sizeof bad - 1) == (ssize_t)(sizeof bad - 1);
+	if (fd >= 0)
+		close(fd);
+	m = NULL;
+	unit_quiet(true);
+	int rc = written ? ip_match_load(path, &lim, &m) : -1;
+	unit_quiet(false);
+	ok(rc == 65 && !m, "match: rules of other characters are refused");
+	unlink(path);
+}
+
 void unit_domain_tests(void)
 {
 	test_plan_edit();
@@ -560,5 +653,6 @@ void unit_domain_tests(void)
 	test_due();
 	test_export_columns();
 	test_sign();
+	test_match();
 	test_command_line();
 }
