@@ -48,8 +48,8 @@ static const struct ip_command command = {
 	"*.json); - is a case on standard input. Without PATHs, the cases/ "
 	"directory of the case repository, and temp files killed writers left "
 	"there. Exit status: 0 all valid, 1 some invalid, a temp file left or (with "
-	"--duplicates) a pair found, 65 some could not be parsed, 66 missing input, 75 "
-	"the index of persons locked."),
+	"--duplicates) a pair found, 65 some could not be parsed or bad rules of matching "
+	"names, 66 missing input, 73 the cache a symbolic link."),
 	.opts = options, .operands = IP_COMPLETE_CASES, .formats = IP_FORMATS_DATA,
 };
 

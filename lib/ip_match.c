@@ -154,8 +154,8 @@ static bool is_vowel(char c)
 }
 
 /* A word's consonants, a new string: its first letter (any vowel as "a",
- * y as j, w as v), then every letter but vowels, w and y, a doubled one
- * once. */
+ * y as j, w as v), then every letter but vowels, w and y, a doubled letter
+ * once (a digit as often as it stands). */
 static char *skeleton(const struct word *w)
 {
 	char out[sizeof w->s];
@@ -163,7 +163,7 @@ static char *skeleton(const struct word *w)
 	char first = w->s[0];
 	out[n++] = strchr("aeiou", first) ? 'a' : first == 'y' ? 'j' : first == 'w' ? 'v' : first;
 	for (size_t i = 1; i < w->len; i++)
-		if (!is_vowel(w->s[i]) && w->s[i] != w->s[i - 1])
+		if (!is_vowel(w->s[i]) && (w->s[i] != w->s[i - 1] || w->s[i] <= '9'))
 			out[n++] = w->s[i];
 	return ip_xasprintf("%.*s", (int)n, out);
 }
@@ -173,9 +173,11 @@ static int cmp_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Digits count as letters: no name has them, but a record that numbers
+ * its persons ("Person 12") is told apart by them. */
 static bool is_letter(char c)
 {
-	return c >= 'a' && c <= 'z';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 /* The next word of a folded Latin name from *p on: its letters, an

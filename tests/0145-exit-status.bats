@@ -26,6 +26,7 @@ ip-check 1	ip-check -q ../invalid.yaml
 ip-check 64	ip-check --bogus
 ip-check 65	ip-check -q ../unparseable.json
 ip-check 66	ip-check -q ../missing.yaml
+ip-check 73	rm -rf .integplan/cache; ln -s .. .integplan/cache; ip-check -q --duplicates
 ip-check 74	ip-check -q --print "$CASE" >/dev/full
 ip-intake 0	ip-intake -q --given Ana --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY
 ip-intake 64	ip-intake --bogus
@@ -35,6 +36,7 @@ ip-intake 66	ip-intake -q --from ../missing.csv
 ip-intake 66	ip-intake -q --from-referral ../package.age --identity ../missing.key
 ip-intake 73	ip-intake -q --init --centre BY-MUC /dev/null/repo
 ip-intake 74	ip-intake --given Ana --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY >/dev/full
+ip-intake 75	mkdir -p .integplan/cache; : >.integplan/cache/persons.lock; flock .integplan/cache/persons.lock sleep 3 & sleep 0.3; IP_LOCK_TIMEOUT=0 ip-intake -q --given Ana --family Neu --birth-date 1990-01-01 --sex female --nationality SY --return-country SY
 ip-intake 77	ip-intake -q --from-referral ../package.age
 ip-assess 0	ip-assess -q -i --need income:low "$CASE"
 ip-assess 64	ip-assess --bogus
