@@ -1,10 +1,16 @@
 #include "ip_codes.h"
 #include "ip_diag.h"
+#include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_fold.h"
 #include "ip_i18n.h"
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const struct {
 	const char *file, *list, *key, *noun, *domain;
@@ -21,7 +27,9 @@ static const struct {
 
 static json_t *sets[IP_CODES_N]; /* code -> English name */
 
-static json_t *load_set(enum ip_codeset set)
+/* The set's list of entries from its iso-codes file (the caller lets go
+ * of it); a missing or broken file is reported and ends the program. */
+static json_t *read_list(enum ip_codeset set)
 {
 	const char *dir = getenv("IP_ISO_CODES");
 	if (!dir || !*dir)
@@ -29,13 +37,21 @@ static json_t *load_set(enum ip_codeset set)
 	char *path = ip_xasprintf("%s/%s", dir, sources[set].file);
 	json_error_t err;
 	json_t *doc = json_load_file(path, 0, &err);
-	json_t *list = json_object_get(doc, sources[set].list);
+	json_t *list = json_incref(json_object_get(doc, sources[set].list));
 	if (!json_is_array(list)) {
 		ip_error(&(struct ip_where){path, err.line, err.column, NULL},
 		         "cannot read the ISO codes (install Debian's iso-codes "
 		         "or set IP_ISO_CODES): %s", doc ? _("no list in file") : err.text);
 		exit(IP_EXIT_NOINPUT);
 	}
+	json_decref(doc);
+	free(path);
+	return list;
+}
+
+static json_t *load_set(enum ip_codeset set)
+{
+	json_t *list = read_list(set);
 	json_t *codes = json_object();
 	size_t i;
 	json_t *entry;
@@ -47,8 +63,7 @@ static json_t *load_set(enum ip_codeset set)
 	}
 	if (set == IP_CODES_COUNTRY)
 		json_object_set_new(codes, "XK", json_string("Kosovo"));
-	json_decref(doc);
-	free(path);
+	json_decref(list);
 	return codes;
 }
 
@@ -76,4 +91,127 @@ const char *ip_code_name(enum ip_codeset set, const char *code)
 const char *ip_codeset_noun(enum ip_codeset set)
 {
 	return _(sources[set].noun);
+}
+
+/* ---- codes by name ------------------------------------------------------- */
+
+/* The 32-bit number at off of a catalogue of size n, in its byte order;
+ * false when it is not inside. */
+static bool get32(const unsigned char *b, size_t n, size_t off, bool swapped, uint32_t *v)
+{
+	if (off > n || n - off < 4)
+		return false;
+	uint32_t x = (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 | (uint32_t)b[off + 2] << 16 |
+	             (uint32_t)b[off + 3] << 24;
+	*v = swapped ? __builtin_bswap32(x) : x;
+	return true;
+}
+
+/* String i of the table at table: inside the file and NUL-terminated. */
+static const char *catalogue_string(const unsigned char *b, size_t n, uint32_t table,
+                                    uint32_t i, bool swapped)
+{
+	uint32_t len, off;
+	size_t at = (size_t)table + (size_t)i * 8;
+	if (!get32(b, n, at, swapped, &len) || !get32(b, n, at + 4, swapped, &off) ||
+	    (size_t)off + len >= n || b[(size_t)off + len] != '\0')
+		return NULL;
+	return (const char *)b + off;
+}
+
+/* The translations of a gettext catalogue (.mo): original -> translated,
+ * every offset checked; empty when the file is missing or not one. */
+static json_t *read_catalogue(const char *path)
+{
+	json_t *map = json_object();
+	char *text = NULL;
+	size_t n = 0;
+	/* no German catalogue: English names only, quietly */
+	if (access(path, R_OK) != 0 || ip_read_all(path, 16u << 20, &text, &n))
+		return map;
+	const unsigned char *b = (const unsigned char *)text;
+	uint32_t magic = 0, count, orig, trans;
+	bool swapped = false;
+	if (get32(b, n, 0, false, &magic) && magic != 0x950412de)
+		swapped = magic == 0xde120495;
+	bool ok = (magic == 0x950412de || swapped) && get32(b, n, 8, swapped, &count) &&
+	          get32(b, n, 12, swapped, &orig) && get32(b, n, 16, swapped, &trans);
+	for (uint32_t i = 0; ok && i < count; i++) {
+		const char *o = catalogue_string(b, n, orig, i, swapped);
+		const char *t = catalogue_string(b, n, trans, i, swapped);
+		if (!o || !t)
+			break;
+		if (*o && *t)
+			json_object_set_new(map, o, json_string(t));
+	}
+	free(text);
+	return map;
+}
+
+/* Name a stands for code in index, unless another code has it too:
+ * then it stands for none (null). */
+static void add_name(json_t *index, const char *name, const char *code)
+{
+	char *folded = ip_fold(name);
+	json_t *had = folded ? json_object_get(index, folded) : NULL;
+	if (folded && !had)
+		json_object_set_new(index, folded, json_string(code));
+	else if (had && json_is_string(had) && strcmp(json_string_value(had), code))
+		json_object_set_new(index, folded, json_null());
+	free(folded);
+}
+
+/* A name and its German translation, and each before ", " ("Iran,
+ * Islamic Republic of": "Iran"). */
+static void add_forms(json_t *index, json_t *german, const char *name, const char *code)
+{
+	const char *forms[2] = {name, json_string_value(json_object_get(german, name))};
+	for (size_t k = 0; k < 2 && forms[k]; k++) {
+		add_name(index, forms[k], code);
+		const char *comma = strstr(forms[k], ", ");
+		if (comma) {
+			char *head = ip_xasprintf("%.*s", (int)(comma - forms[k]), forms[k]);
+			add_name(index, head, code);
+			free(head);
+		}
+	}
+}
+
+/* folded name -> code (null: several), for every English name of the set
+ * (name, common and official name) and its German translation in
+ * iso-codes' catalogue. */
+static json_t *names_index(enum ip_codeset set)
+{
+	char *path = ip_xasprintf("/usr/share/locale/de/LC_MESSAGES/%s.mo", sources[set].domain);
+	json_t *german = read_catalogue(path);
+	free(path);
+	json_t *list = read_list(set), *index = json_object();
+	static const char *const kinds[] = {"name", "common_name", "official_name"};
+	size_t i;
+	json_t *entry;
+	json_array_foreach(list, i, entry) {
+		const char *code = json_string_value(json_object_get(entry, sources[set].key));
+		for (size_t k = 0; code && k < 3; k++) {
+			const char *name = json_string_value(json_object_get(entry, kinds[k]));
+			if (name)
+				add_forms(index, german, name, code);
+		}
+	}
+	if (set == IP_CODES_COUNTRY)
+		add_name(index, "Kosovo", "XK");
+	json_decref(list);
+	json_decref(german);
+	return index;
+}
+
+static json_t *by_name[IP_CODES_N]; /* kept, like sets */
+
+const char *ip_code_of_name(enum ip_codeset set, const char *name)
+{
+	if (!by_name[set])
+		by_name[set] = names_index(set);
+	char *folded = ip_fold(name);
+	const char *code = folded ? json_string_value(json_object_get(by_name[set], folded)) : NULL;
+	free(folded);
+	return code;
 }

@@ -23,6 +23,11 @@ bool ip_code_known(enum ip_codeset set, const char *code);
 /* The name of a code in the user's language, from iso-codes' own
  * translations (English where there is none); NULL for an unknown code. */
 const char *ip_code_name(enum ip_codeset set, const char *code);
+/* The code a name stands for, as a spreadsheet writes it: the English
+ * name or its German translation in iso-codes' catalogue ("Syrien",
+ * "Syrian Arab Republic"; "Paschtu"), case, diacritics and spacing
+ * ignored; NULL when no name of the set is it. */
+const char *ip_code_of_name(enum ip_codeset set, const char *name);
 /* Human word for the set, for messages: "country code", ... */
 const char *ip_codeset_noun(enum ip_codeset set);
 

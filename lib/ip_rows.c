@@ -1,4 +1,5 @@
 #include "ip_rows.h"
+#include "ip_codes.h"
 #include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
@@ -235,9 +236,24 @@ static char *consent_by_label(const char *spec)
 	return out;
 }
 
+/* A country or language written by its name ("Syrien", "Afghanistan",
+ * "Paschtu") where the field holds a code: the code, or NULL. */
+static const char *code_by_name(const struct ip_field *sf, const char *value)
+{
+	if (sf && sf->type == IP_T_ARRAY)
+		sf = sf->item;
+	enum ip_codeset set = !sf ? IP_CODES_N
+	                    : sf->type == IP_T_COUNTRY ? IP_CODES_COUNTRY
+	                    : sf->type == IP_T_LANGUAGE ? IP_CODES_LANGUAGE : IP_CODES_N;
+	if (set == IP_CODES_N || ip_code_known(set, value))
+		return NULL;
+	return ip_code_of_name(set, value);
+}
+
 /* One value of field f as written in a file: trimmed, composed (NFC), in
  * the map's words translated, a German date made ISO, a vocabulary label
- * in German or English made its id. A new string. */
+ * in German or English made its id, a country or language name its code.
+ * A new string. */
 static char *clean_value(const struct rows *in, const struct ip_intake_field *f,
                          const char *value)
 {
@@ -252,7 +268,8 @@ static char *clean_value(const struct rows *in, const struct ip_intake_field *f,
 		return ip_xstrdup(to);
 	}
 	const struct ip_field *sf = ip_schema_lookup(f->path);
-	const char *id = sf && sf->type == IP_T_ENUM ? ip_vocab_id_of(sf->vocab, t) : NULL;
+	const char *id = sf && sf->type == IP_T_ENUM ? ip_vocab_id_of(sf->vocab, t)
+	               : code_by_name(sf, t);
 	char *out = id ? ip_xstrdup(id)
 	          : sf && sf->type == IP_T_DATE ? iso_date(t)
 	          : !strcmp(f->name, "consent") ? consent_by_label(t) : ip_xstrdup(t);

@@ -168,3 +168,19 @@ YAML
 	run ip-intake --skip-existing --allow-duplicate --from export.csv
 	assert_failure 64
 }
+
+@test "countries and languages by their German or English names, as iso-codes writes them; an ambiguous name refused" {
+	printf '%s\r\n' \
+		'Vorname;Nachname;Geburtsdatum;Geschlecht;Staatsangehörigkeit;Rückkehrland;Sprache' \
+		'Nour;Haddad;1.2.1995;weiblich;Syrien;Syrian Arab Republic;Arabisch' \
+		'Leyla;Aziz;5.6.1992;weiblich;Iran;Irak;Zentralkurdisch' \
+		'Vlora;Hoxha;7.8.1989;weiblich;kosovo;Türkei;Albanisch' \
+		'Ji-woo;Kim;9.10.1991;weiblich;Korea;Russische Föderation;Koreanisch' |
+		iconv -f UTF-8 -t WINDOWS-1252 >names.csv
+	run --separate-stderr ip-intake --stdout -f jsonl --from names.csv
+	assert_failure 65
+	[ "$(jq -c '[.person.nationality[0], .return.country, .person.languages[0]]' <<<"$output")" = '["SY","SY","ara"]
+["IR","IQ","ckb"]
+["XK","TR","sqi"]' ]
+	grep -qx "ip-intake: names.csv:5: nationality: unknown country code 'Korea'" <<<"$stderr"
+}
