@@ -70,6 +70,38 @@ sync
 intake=$(seconds "$bin/ip-intake" -C "$out/intake" --from "$out/rows.csv")
 intake_read=$(seconds tools/ip-readall "$out/intake/cases")
 
+# A German Excel export (Windows-1252, ';', German headers, dates and
+# labels) of $sheet people imported into the $n-case repository: every
+# row checked against every person there (exact and near matches, through
+# the index of persons). Baselines: the same rows into an empty
+# repository, and the index built from nothing (ip-check --duplicates with
+# no index), then used as it is.
+sheet=${BENCH_SHEET:-10000}
+awk -v n="$sheet" 'BEGIN {
+	split("Ha ri ma sa li na ka ya zi mo ra de lo ba ne ti ku fe go ju", s, " ")
+	split("Amina Bashir Dilan Elira Farid Gul Hamid Ilir Jamila Karim Laleh Nabil Omid Parwin Rahel Samir Tahmina Valon Walid Yasmin", g, " ")
+	split("männlich weiblich", sex, " ")
+	split("Afghanistan Syrien Irak Kosovo Albanien Türkei Iran Nigeria Ghana Georgien", land, " ")
+	print "Vorname;Nachname;Geburtsdatum;Geschlecht;Staatsangehörigkeit;Rückkehrland;Sprache;Aufnahmedatum"
+	for (i = 0; i < n; i++) {
+		f = s[1 + i % 20] s[1 + int(i / 20) % 20] s[1 + int(i / 400) % 20] "i"
+		printf "%s;%s;%d.%d.%d;%s;%s;%s;Deutsch;%d.%d.2025\r\n", g[1 + (int(i / 8000) + i) % 20], f,
+			1 + i % 28, 1 + int(i / 28) % 12, 1950 + int(i / 336) % 50, sex[1 + i % 2],
+			land[1 + i % 10], land[1 + i % 10], 1 + i % 28, 1 + i % 12
+	}
+}' | iconv -f UTF-8 -t WINDOWS-1252 >"$out/sheet.csv"
+"$bin/ip-intake" -q --init --centre BY-MUC "$out/sheet-empty"
+sync
+sheet_empty=$(seconds "$bin/ip-intake" -C "$out/sheet-empty" --from "$out/sheet.csv")
+rm -f "$out/repo/.integplan/cache/persons.tsv"
+index_cold=$(seconds "$bin/ip-check" -q -C "$out/repo" --duplicates)
+index_warm=$(seconds "$bin/ip-check" -q -C "$out/repo" --duplicates)
+pairs=$("$bin/ip-check" -q -C "$out/repo" --duplicates -f jsonl | wc -l)
+before=$(ls "$out/repo/cases" | wc -l)
+sync
+sheet_full=$(seconds "$bin/ip-intake" -C "$out/repo" --from "$out/sheet.csv")
+sheet_opened=$(( $(ls "$out/repo/cases" | wc -l) - before ))
+
 # Between centre and partner: $exchanged referrals sent, signed and
 # encrypted to one stream; opened at the partner; answered (one signed,
 # encrypted file each) and received. Baselines: age alone over the same
@@ -127,6 +159,9 @@ ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x l
 ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 64)
 Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 20)' "$(ratio "$python" "$cold1")")
 ip-intake --from ($rows rows, written and synced): ${intake}s = $(ratio "$intake" "$intake_read") x reading the cases it wrote
+German Excel export (Windows-1252), $sheet rows, into an empty repository: ${sheet_empty}s = $(rate "$sheet" "$sheet_empty") rows/s
+the same rows into the $n-case repository (duplicate check through the index): ${sheet_full}s = $(rate "$sheet" "$sheet_full") rows/s, $(ratio "$sheet_full" "$sheet_empty") x into an empty one; $sheet_opened opened, the others refused as (near) matches
+index of persons, $n cases, built from nothing: ${index_cold}s = $(rate "$n" "$index_cold") cases/s; used as it is: ${index_warm}s = $(ratio "$index_warm" "$lstat") x lstat; $pairs pairs of cases that may be one person (the generator repeats names)
 exchange: $x_sent packages signed, encrypted and sent; $x_got responses received
 baseline ip-check of the centre's cases: ${x_check}s; age alone over the packages: ${x_age}s
 ip-refer send (signed, one age stream): ${x_send}s = $(rate "$x_sent" "$x_send") packages/s, $(ratio "$x_send" "$x_check") x ip-check
