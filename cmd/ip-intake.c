@@ -315,9 +315,10 @@ int main(int argc, char **argv)
 		"ip-intake", "\n--init [--git] [DIR]",
 		N_("Open IntegPlan cases: one from options, or one per row of a CSV or "
 		"JSON Lines file. Prints the path of each new case file.\v"
-		"Exit status: 0 opened, 64 usage, 65 a bad row or a repeat return, "
-		"66 no repository, 73 cannot create, 74 I/O error, 77 a package for another "
-		"key or from a centre without a signing key."),
+		"Exit status: 0 opened, 64 usage, 65 a bad row, or a person who has or may "
+		"have a case, 66 no repository, 73 cannot create, 74 I/O error, 75 the index of "
+		"persons locked, 77 a package for another key or from a centre without a "
+		"signing key."),
 		.opts = all_options(), .operands = IP_COMPLETE_DIR, .formats = IP_FORMATS_DATA,
 		.common_group = 5, .parse_other = parse_operand,
 	};

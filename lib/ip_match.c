@@ -330,12 +330,16 @@ static enum ip_match_birth compare_births(const char *a, const char *b)
 	return only_year(a) || only_year(b) ? IP_BIRTH_YEAR : IP_BIRTH_DIFFERENT;
 }
 
+/* A nationality in common, or none known of either (stateless). */
 static bool share_nationality(const json_t *a, const json_t *b)
 {
+	const json_t *na = json_object_get(a, "nationality"), *nb = json_object_get(b, "nationality");
+	if (!json_array_size(na) && !json_array_size(nb))
+		return true;
 	size_t i, j;
 	json_t *x, *y;
-	json_array_foreach(json_object_get(a, "nationality"), i, x)
-		json_array_foreach(json_object_get(b, "nationality"), j, y)
+	json_array_foreach(na, i, x)
+		json_array_foreach(nb, j, y)
 			if (json_equal(x, y))
 				return true;
 	return false;

@@ -596,6 +596,13 @@ static void test_match(void)
 	ok(near_pair(m, person("محمد", "احمدی", "1988-05-06", "AF"),
 	             person("Mohammad", "Ahmadi", "1988-05-06", "AF"), IP_NAME_SOUND, IP_BIRTH_SAME),
 	   "match: a name in Arabic script and in Latin letters");
+	ok(near_pair(m, person("محمد", "الجبوري", "1988-03-15", "IQ"),
+	             person("Mohammed", "Al-Jubouri", "1988-03-15", "IQ"), IP_NAME_SOUND,
+	             IP_BIRTH_SAME) &&
+	   near_pair(m, person("Mohammed", "Aljubouri", "1988-03-15", "IQ"),
+	             person("Muhammad", "al Jubouri", "1988-03-15", "IQ"), IP_NAME_SOUND,
+	             IP_BIRTH_SAME),
+	   "match: the article al- written apart, joined, in Arabic script");
 	ok(near_pair(m, person("Сергей", "Иванов", "1979-11-30", "RU"),
 	             person("Sergey", "Ivanov", "1979-11-30", "RU"), IP_NAME_SOUND, IP_BIRTH_SAME),
 	   "match: a name in Cyrillic and in Latin letters");

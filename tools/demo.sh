@@ -167,6 +167,17 @@ ip-intake -C demo --given Mariam --family Ahmadi --birth-date 1991-04-12 --sex f
 	--nationality AF --return-country AF --return-region AF-KAB --allow-duplicate |
 	ip-check --files-from=-
 
+step "the Iraqi man again, in Latin letters on another list: perhaps the same person, listed with why, refused" \
+	"ip-intake -C demo --given Mohammed --family Al-Jubouri --birth-date 1988-03-15 ..."
+refused ip-intake -C demo --given Mohammed --family Al-Jubouri --birth-date 1988-03-15 \
+	--sex male --nationality IQ --return-country IQ
+iraqi=$(basename "$(grep -l 'given: محمد' demo/cases/*.yaml)" .yaml)
+step "... the counsellor checks: another man; opened, linked as another person; no pair left in the repository" \
+	"ip-intake -C demo ... --not-duplicate-of $iraqi; ip-check -C demo --duplicates"
+ip-intake -C demo --given Mohammed --family Al-Jubouri --birth-date 1988-03-15 --sex male \
+	--nationality IQ --return-country IQ --not-duplicate-of "$iraqi" | ip-check --files-from=-
+ip-check -C demo --duplicates
+
 step "a mistyped case is refused, every problem named, nothing written" \
 	"ip-intake -C demo --given Ola --family Nordmann --birth-date 1980-02-30 --sex m --nationality no --return-country NO"
 refused ip-intake -C demo --given Ola --family Nordmann --birth-date 1980-02-30 --sex m \
