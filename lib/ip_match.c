@@ -310,24 +310,32 @@ static enum ip_match_name compare_names(const struct ip_match *m, const json_t *
 	return sound ? IP_NAME_SOUND : IP_NAME_DIFFERENT;
 }
 
-/* Registrations write 1 January when only the year of birth is known. */
-static bool only_year(const char *d)
+bool ip_match_year_only(const char *birth)
 {
-	return !strcmp(d + 4, "-01-01");
+	return birth && strlen(birth) == 10 && !strcmp(birth + 4, "-01-01");
+}
+
+void ip_match_swapped(const char *birth, char out[11])
+{
+	if (birth && strlen(birth) == 10)
+		snprintf(out, 11, "%.5s%.2s-%.2s", birth, birth + 8, birth + 5);
+	else
+		snprintf(out, 11, "%s", birth ? birth : "");
 }
 
 static enum ip_match_birth compare_births(const char *a, const char *b)
 {
-	if (!a || !b || strlen(a) != 10 || strlen(b) != 10)
-		return a && b && !strcmp(a, b) ? IP_BIRTH_SAME : IP_BIRTH_DIFFERENT;
+	if (!a || !b)
+		return IP_BIRTH_DIFFERENT;
 	if (!strcmp(a, b))
 		return IP_BIRTH_SAME;
-	if (strncmp(a, b, 4))
+	char swapped[11];
+	ip_match_swapped(b, swapped);
+	if (strlen(a) != 10 || strlen(b) != 10 || strncmp(a, b, 4))
 		return IP_BIRTH_DIFFERENT;
-	/* YYYY-MM-DD: month at 5, day at 8 */
-	if (!strncmp(a + 5, b + 8, 2) && !strncmp(a + 8, b + 5, 2))
+	if (!strcmp(a, swapped))
 		return IP_BIRTH_SWAPPED;
-	return only_year(a) || only_year(b) ? IP_BIRTH_YEAR : IP_BIRTH_DIFFERENT;
+	return ip_match_year_only(a) || ip_match_year_only(b) ? IP_BIRTH_YEAR : IP_BIRTH_DIFFERENT;
 }
 
 /* A nationality in common, or none known of either (stateless). */

@@ -36,6 +36,12 @@ void ip_match_free(struct ip_match *m);
 char *ip_match_exact_key(const json_t *person);
 char *ip_match_near_key(const struct ip_match *m, const json_t *person);
 
+/* Registrations write 1 January when only the year of birth is known. */
+bool ip_match_year_only(const char *birth);
+/* birth (YYYY-MM-DD) with day and month swapped, "YYYY-DD-MM" (not always
+ * a date); birth itself when it is not YYYY-MM-DD. */
+void ip_match_swapped(const char *birth, char out[11]);
+
 /* How two persons compare. */
 enum ip_match_name { IP_NAME_DIFFERENT, IP_NAME_SOUND, IP_NAME_SCRIPT, IP_NAME_SAME };
 enum ip_match_birth { IP_BIRTH_DIFFERENT, IP_BIRTH_YEAR, IP_BIRTH_SWAPPED, IP_BIRTH_SAME };

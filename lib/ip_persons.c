@@ -3,6 +3,7 @@
 #include "ip_digest.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
+#include "ip_grammar.h"
 #include "ip_match.h"
 #include "ip_write.h"
 
@@ -15,8 +16,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define INDEX_HEADER "integplan-persons 2"
+#define INDEX_HEADER "integplan-persons 3"
 #define KEY_BYTES 32
+
+/* What the index keeps of a person: keyed hashes only. exact and near
+ * are ip_match's keys; birth, swapped and year tell, within the persons
+ * of one near key, which may match without reading their cases: the birth
+ * date, the date with day and month swapped, and (for a 1 January) the
+ * near key itself, so two dates match when birth equals birth or swapped,
+ * or when either year is the one of the near key. "-" for an erased case. */
+struct keys {
+	char exact[33], near[33];
+	char birth[17], swapped[17], year[17];
+};
+
+struct entry {
+	char *name;          /* its file in cases/; NULL: opened in this run, not written yet */
+	char *id;
+	long long mtime, size;
+	struct keys k;
+	json_t *person;      /* of a case opened in this run, else NULL */
+};
 
 struct ip_persons {
 	const struct ip_repo *repo;
@@ -26,9 +46,10 @@ struct ip_persons {
 	bool locked, dirty;
 	uint8_t key[KEY_BYTES];
 	char key_check[33];       /* names the key in the index's header */
-	json_t *files;            /* file name -> [mtime_ns, size, exact, near, id] */
-	json_t *by_exact;         /* exact hash -> [file name or null, id] */
-	json_t *by_near;          /* near hash -> [[file name or null, id, person or null]] */
+	struct entry *v;          /* the persons */
+	size_t n, cap;
+	json_t *by_exact;         /* exact hash -> index in v */
+	json_t *by_near;          /* near hash -> [index in v] */
 };
 
 /* ---- the secret and the lock -------------------------------------------- */
@@ -81,21 +102,106 @@ static int take_lock(struct ip_persons *p)
 	return rc;
 }
 
+/* ---- keys --------------------------------------------------------------- */
+
+static void short_hash(const struct ip_persons *p, const char *what, const char *s,
+                       char out[17])
+{
+	char *text = ip_xasprintf("%s\x1f%s", what, s);
+	char full[33];
+	ip_keyed_hash(p->key, sizeof p->key, text, full);
+	memcpy(out, full, 16);
+	out[16] = '\0';
+	free(text);
+}
+
+static void person_keys(const struct ip_persons *p, const json_t *person, struct keys *k)
+{
+	char *exact = ip_match_exact_key(person), *near = ip_match_near_key(p->match, person);
+	ip_keyed_hash(p->key, sizeof p->key, exact, k->exact);
+	ip_keyed_hash(p->key, sizeof p->key, near, k->near);
+	const char *birth = ip_str(person, "birth_date") ? ip_str(person, "birth_date") : "";
+	char swapped[11];
+	ip_match_swapped(birth, swapped);
+	short_hash(p, "birth", birth, k->birth);
+	short_hash(p, "birth", swapped, k->swapped);
+	if (ip_match_year_only(birth))
+		short_hash(p, "year", k->near, k->year);
+	else
+		short_hash(p, "day", birth, k->year);
+	free(exact);
+	free(near);
+}
+
+static void erased_keys(struct keys *k)
+{
+	strcpy(k->exact, "-");
+	strcpy(k->near, "-");
+	strcpy(k->birth, "-");
+	strcpy(k->swapped, "-");
+	strcpy(k->year, "-");
+}
+
+/* May persons a and b of one near key match by their birth dates?
+ * year_only is the year hash a 1 January has under that near key. */
+static bool births_may_match(const struct keys *a, const struct keys *b, const char *year_only)
+{
+	return !strcmp(a->birth, b->birth) || !strcmp(a->birth, b->swapped) ||
+	       !strcmp(a->year, year_only) || !strcmp(b->year, year_only);
+}
+
 /* ---- the index ---------------------------------------------------------- */
 
-static void hashes(const struct ip_persons *p, const json_t *c, char exact[33], char near[33])
+static struct entry *new_entry(struct ip_persons *p)
 {
-	const json_t *person = json_object_get(c, "person");
-	char *e = ip_match_exact_key(person), *n = ip_match_near_key(p->match, person);
-	ip_keyed_hash(p->key, sizeof p->key, e, exact);
-	ip_keyed_hash(p->key, sizeof p->key, n, near);
-	free(e);
-	free(n);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	struct entry *e = &p->v[p->n++];
+	memset(e, 0, sizeof *e);
+	return e;
+}
+
+static void free_entry(struct entry *e)
+{
+	free(e->name);
+	free(e->id);
+	json_decref(e->person);
 }
 
 static char *index_path(const struct ip_persons *p)
 {
 	return ip_xasprintf("%s/persons.tsv", p->cache);
+}
+
+/* One line of the index into e; false when it is not one. */
+static bool parse_line(char *line, struct entry *e)
+{
+	char *f[9];
+	size_t n = 0;
+	for (char *s = line, *tab; n < 9; s = tab + 1) {
+		f[n++] = s;
+		if (!(tab = strchr(s, n < 9 ? '\t' : '\n')))
+			break;
+		*tab = '\0';
+	}
+	if (n != 9 || !*f[0] || strlen(f[3]) > 32 || strlen(f[4]) > 32 || strlen(f[5]) > 16 ||
+	    strlen(f[6]) > 16 || strlen(f[7]) > 16 || !ip_case_id_valid(f[8]))
+		return false;
+	char *end1, *end2;
+	e->mtime = strtoll(f[1], &end1, 10);
+	e->size = strtoll(f[2], &end2, 10);
+	if (*end1 || *end2)
+		return false;
+	e->name = ip_xstrdup(f[0]);
+	e->id = ip_xstrdup(f[8]);
+	strcpy(e->k.exact, f[3]);
+	strcpy(e->k.near, f[4]);
+	strcpy(e->k.birth, f[5]);
+	strcpy(e->k.swapped, f[6]);
+	strcpy(e->k.year, f[7]);
+	return true;
 }
 
 /* The entries of the index, unless it was made with another key. */
@@ -106,17 +212,13 @@ static void read_index(struct ip_persons *p)
 	free(path);
 	if (!f)
 		return;
-	char line[1024], name[512], exact[33], near[33], id[64];
-	char header[sizeof INDEX_HEADER + 34];
+	char line[1024], header[sizeof INDEX_HEADER + 34];
 	snprintf(header, sizeof header, INDEX_HEADER " %s\n", p->key_check);
-	long long mtime, size;
 	if (fgets(line, sizeof line, f) && !strcmp(line, header)) {
 		while (fgets(line, sizeof line, f)) {
-			if (sscanf(line, "%511[^\t]\t%lld\t%lld\t%32[0-9a-f-]\t%32[0-9a-f-]\t%63[^\n]",
-			           name, &mtime, &size, exact, near, id) == 6)
-				json_object_set_new(p->files, name,
-				                    json_pack("[IIsss]", (json_int_t)mtime,
-				                              (json_int_t)size, exact, near, id));
+			struct entry *e = new_entry(p);
+			if (!parse_line(line, e))
+				p->n--;
 		}
 	}
 	fclose(f);
@@ -148,8 +250,10 @@ static json_t *read_case(const struct ip_persons *p, const char *name)
 	return c;
 }
 
-/* Bring one file's entry up to date: reuse it if the file did not change. */
-static void refresh(struct ip_persons *p, json_t *fresh, const char *name)
+/* The entry of file name as it is now: the old one (taken out of old)
+ * when the file did not change, else made from the case. */
+static void refresh(struct ip_persons *p, struct entry *old, const json_t *old_names,
+                    const char *name)
 {
 	char *path = ip_xasprintf("%s/%s", p->repo->cases, name);
 	struct stat st;
@@ -157,61 +261,65 @@ static void refresh(struct ip_persons *p, json_t *fresh, const char *name)
 	free(path);
 	if (!regular)
 		return;
-	json_t *old = json_object_get(p->files, name);
-	if (old && json_integer_value(json_array_get(old, 0)) == mtime_ns(&st) &&
-	    json_integer_value(json_array_get(old, 1)) == (json_int_t)st.st_size) {
-		json_object_set(fresh, name, old);
+	json_t *at = json_object_get(old_names, name);
+	struct entry *had = at ? &old[json_integer_value(at)] : NULL;
+	if (had && had->name && had->mtime == mtime_ns(&st) && had->size == (long long)st.st_size) {
+		*new_entry(p) = *had;
+		had->name = had->id = NULL;  /* moved */
 		return;
 	}
 	p->dirty = true;
 	json_t *c = read_case(p, name);
 	const char *id = ip_str(c, "id");
-	char exact[33] = "-", near[33] = "-";  /* an erased case has no person to find */
-	if (id && !json_object_get(c, "erased"))
-		hashes(p, c, exact, near);
-	if (id)
-		json_object_set_new(fresh, name, json_pack("[IIsss]", (json_int_t)mtime_ns(&st),
-		                                           (json_int_t)st.st_size, exact, near, id));
+	if (id) {
+		struct entry *e = new_entry(p);
+		e->name = ip_xstrdup(name);
+		e->id = ip_xstrdup(id);
+		e->mtime = mtime_ns(&st);
+		e->size = (long long)st.st_size;
+		if (json_object_get(c, "erased"))  /* no person to find */
+			erased_keys(&e->k);
+		else
+			person_keys(p, json_object_get(c, "person"), &e->k);
+	}
 	json_decref(c);
 }
 
+/* The entries of the files of cases/ now, from the index read (p->v). */
 static void scan_cases(struct ip_persons *p)
 {
-	json_t *fresh = json_object();
+	struct entry *old = p->v;
+	size_t old_n = p->n;
+	json_t *old_names = json_object();
+	for (size_t i = 0; i < old_n; i++)
+		json_object_set_new(old_names, old[i].name, json_integer((json_int_t)i));
+	p->v = NULL;
+	p->n = p->cap = 0;
 	DIR *d = opendir(p->repo->cases);
 	struct dirent *e;
 	while (d && (e = readdir(d)))
 		if (is_case_name(e->d_name))
-			refresh(p, fresh, e->d_name);
+			refresh(p, old, old_names, e->d_name);
 	if (d)
 		closedir(d);
-	if (json_object_size(fresh) != json_object_size(p->files))
-		p->dirty = true; /* files went away */
-	json_decref(p->files);
-	p->files = fresh;
+	if (p->n != old_n)
+		p->dirty = true; /* files came or went */
+	for (size_t i = 0; i < old_n; i++)
+		free_entry(&old[i]);
+	free(old);
+	json_decref(old_names);
 }
 
-static void add_near(struct ip_persons *p, const char *near, json_t *entry)
+static void index_entry(struct ip_persons *p, size_t i)
 {
-	json_t *list = json_object_get(p->by_near, near);
-	if (!list)
-		json_object_set_new(p->by_near, near, list = json_array());
-	json_array_append_new(list, entry);
-}
-
-static void build_lookups(struct ip_persons *p)
-{
-	const char *name;
-	json_t *entry;
-	json_object_foreach(p->files, name, entry) {
-		const char *exact = json_string_value(json_array_get(entry, 2));
-		const char *near = json_string_value(json_array_get(entry, 3));
-		json_t *id = json_array_get(entry, 4);
-		if (!strcmp(exact, "-"))
-			continue;
-		json_object_set_new(p->by_exact, exact, json_pack("[sO]", name, id));
-		add_near(p, near, json_pack("[sOn]", name, id));
-	}
+	const struct keys *k = &p->v[i].k;
+	if (!strcmp(k->exact, "-"))
+		return;
+	json_object_set_new(p->by_exact, k->exact, json_integer((json_int_t)i));
+	json_t *group = json_object_get(p->by_near, k->near);
+	if (!group)
+		json_object_set_new(p->by_near, k->near, group = json_array());
+	json_array_append_new(group, json_integer((json_int_t)i));
 }
 
 int ip_persons_load(const struct ip_repo *repo, bool lock, struct ip_persons **out)
@@ -219,7 +327,6 @@ int ip_persons_load(const struct ip_repo *repo, bool lock, struct ip_persons **o
 	struct ip_persons *p = ip_xcalloc(1, sizeof *p);
 	p->repo = repo;
 	p->lock.fd = -1;
-	p->files = json_object();
 	p->by_exact = json_object();
 	p->by_near = json_object();
 	*out = p;
@@ -234,41 +341,46 @@ int ip_persons_load(const struct ip_repo *repo, bool lock, struct ip_persons **o
 	if (p->cache)
 		read_index(p);
 	scan_cases(p);
-	build_lookups(p);
+	for (size_t i = 0; i < p->n; i++)
+		index_entry(p, i);
 	return IP_EXIT_OK;
 }
 
 /* ---- finding ------------------------------------------------------------ */
 
-/* The person of an entry of by_near or by_exact: kept in it (opened in this
- * run), else read from its file; c_out holds what to let go of. */
-static const json_t *entry_person(const struct ip_persons *p, const json_t *entry,
-                                  json_t **c_out)
+/* The person of entry e: kept (opened in this run), else read from its
+ * file; *c holds what to let go of. NULL for an erased or unreadable one. */
+static const json_t *person_of(const struct ip_persons *p, const struct entry *e, json_t **c)
 {
-	*c_out = NULL;
-	const char *name = json_string_value(json_array_get(entry, 0));
-	if (!name)
-		return json_array_get(entry, 2);
-	*c_out = read_case(p, name);
-	return json_object_get(*c_out, "erased") ? NULL : json_object_get(*c_out, "person");
+	*c = NULL;
+	if (!e->name)
+		return e->person;
+	*c = read_case(p, e->name);
+	return json_object_get(*c, "erased") ? NULL : json_object_get(*c, "person");
+}
+
+static struct entry *entry_at(const struct ip_persons *p, const json_t *index)
+{
+	return &p->v[json_integer_value(index)];
 }
 
 const char *ip_persons_find(struct ip_persons *p, const json_t *c)
 {
-	char exact[33], near[33];
-	hashes(p, c, exact, near);
-	json_t *hit = json_object_get(p->by_exact, exact);
+	struct keys k;
+	person_keys(p, json_object_get(c, "person"), &k);
+	json_t *hit = json_object_get(p->by_exact, k.exact);
 	if (!hit)
 		return NULL;
-	/* opened in this run (no file yet), or confirmed by the file */
-	if (!json_string_value(json_array_get(hit, 0)))
-		return json_string_value(json_array_get(hit, 1));
+	const struct entry *e = entry_at(p, hit);
+	/* opened in this run, or confirmed by the file */
+	if (!e->name)
+		return e->id;
 	json_t *other;
-	const json_t *person = entry_person(p, hit, &other);
+	const json_t *person = person_of(p, e, &other);
 	struct ip_match_why why = ip_match_compare(p->match, person,
 	                                           json_object_get(c, "person"));
 	json_decref(other);
-	return person && ip_match_same(&why) ? json_string_value(json_array_get(hit, 1)) : NULL;
+	return person && ip_match_same(&why) ? e->id : NULL;
 }
 
 static int by_case(const void *a, const void *b)
@@ -290,25 +402,35 @@ static void sort_by(json_t *array, int (*cmp)(const void *, const void *))
 	free(items);
 }
 
+static json_t *reasons(const struct ip_match_why *why)
+{
+	struct ip_buf words = {0};
+	ip_match_explain(why, &words);
+	json_t *s = json_string(words.s ? words.s : "");
+	ip_buf_free(&words);
+	return s;
+}
+
 json_t *ip_persons_near(struct ip_persons *p, const json_t *c)
 {
-	char exact[33], near[33];
-	hashes(p, c, exact, near);
+	struct keys k;
+	const json_t *person = json_object_get(c, "person");
+	person_keys(p, person, &k);
+	char year_only[17];
+	short_hash(p, "year", k.near, year_only);
 	json_t *found = json_array();
 	size_t i;
-	json_t *entry;
-	json_array_foreach(json_object_get(p->by_near, near), i, entry) {
+	json_t *at;
+	json_array_foreach(json_object_get(p->by_near, k.near), i, at) {
+		const struct entry *e = entry_at(p, at);
+		if (!births_may_match(&k, &e->k, year_only))
+			continue;
 		json_t *other;
-		const json_t *person = entry_person(p, entry, &other);
-		struct ip_match_why why = ip_match_compare(p->match, person,
-		                                           json_object_get(c, "person"));
-		if (person && ip_match_near(&why)) {
-			struct ip_buf words = {0};
-			ip_match_explain(&why, &words);
-			json_array_append_new(found, json_pack("{s:O, s:s}", "case",
-			                                       json_array_get(entry, 1), "why", words.s));
-			ip_buf_free(&words);
-		}
+		const json_t *theirs = person_of(p, e, &other);
+		struct ip_match_why why = ip_match_compare(p->match, theirs, person);
+		if (theirs && ip_match_near(&why))
+			json_array_append_new(found, json_pack("{s:s, s:o}", "case", e->id,
+			                                       "why", reasons(&why)));
 		json_decref(other);
 	}
 	sort_by(found, by_case);
@@ -317,11 +439,11 @@ json_t *ip_persons_near(struct ip_persons *p, const json_t *c)
 
 void ip_persons_add(struct ip_persons *p, const json_t *c)
 {
-	char exact[33], near[33];
-	hashes(p, c, exact, near);
-	json_t *id = json_object_get(c, "id");
-	json_object_set_new(p->by_exact, exact, json_pack("[nO]", id));
-	add_near(p, near, json_pack("[nOO]", id, json_object_get(c, "person")));
+	struct entry *e = new_entry(p);
+	e->id = ip_xstrdup(ip_str(c, "id"));
+	e->person = json_incref(json_object_get(c, "person"));
+	person_keys(p, e->person, &e->k);
+	index_entry(p, p->n - 1);
 }
 
 /* ---- a whole repository ------------------------------------------------- */
@@ -351,29 +473,49 @@ static int by_cases(const void *a, const void *b)
 	                      json_string_value(json_array_get(y, 1)));
 }
 
-/* The pairs within one group of cases that share a near key. */
-static void group_pairs(struct ip_persons *p, const json_t *group, json_t *pairs)
+/* Case i of a group, read once. */
+static json_t *group_case(const struct ip_persons *p, const json_t *group, json_t **cases,
+                          size_t i)
 {
+	if (!cases[i])
+		cases[i] = read_case(p, entry_at(p, json_array_get(group, i))->name);
+	return cases[i];
+}
+
+/* Cases a and b as a pair, unless a link explains them or they do not
+ * match after all. */
+static void add_pair(const struct ip_persons *p, const json_t *a, const json_t *b,
+                     json_t *pairs)
+{
+	const char *x = ip_str(a, "id"), *y = ip_str(b, "id");
+	if (!x || !y || json_object_get(a, "erased") || json_object_get(b, "erased") ||
+	    links_to(a, y) || links_to(b, x))
+		return;
+	struct ip_match_why why = ip_match_compare(p->match, json_object_get(a, "person"),
+	                                           json_object_get(b, "person"));
+	if (!ip_match_same(&why) && !ip_match_near(&why))
+		return;
+	bool order = strcmp(x, y) < 0;
+	json_array_append_new(pairs, json_pack("{s:[ss], s:o}", "cases", order ? x : y,
+	                                       order ? y : x, "why", reasons(&why)));
+}
+
+/* The pairs within one group of cases that share a near key; only the
+ * cases whose birth dates may match are read. */
+static void group_pairs(struct ip_persons *p, const char *near, const json_t *group,
+                        json_t *pairs)
+{
+	char year_only[17];
+	short_hash(p, "year", near, year_only);
 	size_t n = json_array_size(group);
 	json_t **cases = ip_xcalloc(n, sizeof *cases);
 	for (size_t i = 0; i < n; i++)
-		cases[i] = read_case(p, json_string_value(json_array_get(json_array_get(group, i), 0)));
-	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++) {
-			const char *a = ip_str(cases[i], "id"), *b = ip_str(cases[j], "id");
-			if (!a || !b || links_to(cases[i], b) || links_to(cases[j], a))
-				continue;
-			struct ip_match_why why = ip_match_compare(
-				p->match, json_object_get(cases[i], "person"),
-				json_object_get(cases[j], "person"));
-			if (!ip_match_same(&why) && !ip_match_near(&why))
-				continue;
-			struct ip_buf words = {0};
-			ip_match_explain(&why, &words);
-			bool order = strcmp(a, b) < 0;
-			json_array_append_new(pairs, json_pack("{s:[ss], s:s}", "cases", order ? a : b,
-			                                       order ? b : a, "why", words.s));
-			ip_buf_free(&words);
+			const struct entry *a = entry_at(p, json_array_get(group, i));
+			const struct entry *b = entry_at(p, json_array_get(group, j));
+			if (a->name && b->name && births_may_match(&a->k, &b->k, year_only))
+				add_pair(p, group_case(p, group, cases, i), group_case(p, group, cases, j),
+				         pairs);
 		}
 	for (size_t i = 0; i < n; i++)
 		json_decref(cases[i]);
@@ -387,46 +529,67 @@ json_t *ip_persons_pairs(struct ip_persons *p)
 	json_t *group;
 	json_object_foreach(p->by_near, near, group)
 		if (json_array_size(group) > 1)
-			group_pairs(p, group, pairs);
+			group_pairs(p, near, group, pairs);
 	sort_by(pairs, by_cases);
 	return pairs;
 }
 
 /* ---- keeping ------------------------------------------------------------ */
 
-static int cmp_names(const void *a, const void *b)
+/* The cases this run opened, once written: in the index as they are, so
+ * the next run need not read them. */
+static void take_added(struct ip_persons *p)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	for (size_t i = 0; i < p->n; i++) {
+		struct entry *e = &p->v[i];
+		if (e->name)
+			continue;
+		char *name = ip_xasprintf("%s.yaml", e->id);
+		char *path = ip_xasprintf("%s/%s", p->repo->cases, name);
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			e->name = name;
+			name = NULL;
+			e->mtime = mtime_ns(&st);
+			e->size = (long long)st.st_size;
+			p->dirty = true;
+		}
+		free(path);
+		free(name);
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a, *y = *(const struct entry *const *)b;
+	return strcmp(x->name, y->name);
 }
 
 void ip_persons_save(struct ip_persons *p)
 {
+	take_added(p);
 	if (!p->dirty || !p->cache)
 		return;
 	char *path = index_path(p);
 	struct ip_buf b = {0};
 	ip_buf_printf(&b, INDEX_HEADER " %s\n", p->key_check);
 	/* in name order, so that the file is the same for the same cases */
-	const char **names = ip_xcalloc(json_object_size(p->files) + 1, sizeof *names);
+	const struct entry **sorted = ip_xcalloc(p->n + 1, sizeof *sorted);
 	size_t n = 0;
-	const char *name;
-	json_t *entry;
-	json_object_foreach(p->files, name, entry)
-		names[n++] = name;
-	qsort(names, n, sizeof *names, cmp_names);
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].name)
+			sorted[n++] = &p->v[i];
+	qsort(sorted, n, sizeof *sorted, by_name);
 	for (size_t i = 0; i < n; i++) {
-		entry = json_object_get(p->files, names[i]);
-		ip_buf_printf(&b, "%s\t%lld\t%lld\t%s\t%s\t%s\n", names[i],
-		              (long long)json_integer_value(json_array_get(entry, 0)),
-		              (long long)json_integer_value(json_array_get(entry, 1)),
-		              json_string_value(json_array_get(entry, 2)),
-		              json_string_value(json_array_get(entry, 3)),
-		              json_string_value(json_array_get(entry, 4)));
+		const struct entry *e = sorted[i];
+		ip_buf_printf(&b, "%s\t%lld\t%lld\t%s\t%s\t%s\t%s\t%s\t%s\n", e->name, e->mtime,
+		              e->size, e->k.exact, e->k.near, e->k.birth, e->k.swapped, e->k.year,
+		              e->id);
 	}
 	if (ip_write_file(path, b.s, b.len, false))
 		ip_warn(NULL, "the index of persons was not saved; the next run reads all cases");
 	p->dirty = false;
-	free(names);
+	free(sorted);
 	ip_buf_free(&b);
 	free(path);
 }
@@ -438,7 +601,9 @@ void ip_persons_free(struct ip_persons *p)
 	if (p->locked)
 		ip_lock_release(&p->lock);
 	ip_match_free(p->match);
-	json_decref(p->files);
+	for (size_t i = 0; i < p->n; i++)
+		free_entry(&p->v[i]);
+	free(p->v);
 	json_decref(p->by_exact);
 	json_decref(p->by_near);
 	free(p->cache);

@@ -41,7 +41,8 @@ json_t *ip_persons_near(struct ip_persons *p, const json_t *c);
 json_t *ip_persons_pairs(struct ip_persons *p);
 /* Count case c (opened in this run) in. */
 void ip_persons_add(struct ip_persons *p, const json_t *c);
-/* Write the index back if it changed; a failure is only a warning. */
+/* Write the index back if it changed, with the cases this run opened that
+ * are written now; a failure is only a warning. */
 void ip_persons_save(struct ip_persons *p);
 /* Let go, and of the lock. */
 void ip_persons_free(struct ip_persons *p);
