@@ -117,8 +117,8 @@ void ip_match_free(struct ip_match *m)
 
 /* ---- names by sound ----------------------------------------------------- */
 
-/* A word as the rules see it: letters a-z. Longer words are cut; no
- * name has words that long. */
+/* A word as the rules see it: letters a-z. A longer one is no name's
+ * word: it stands for itself (name_sound). */
 #define WORD_MAX 64
 
 struct word {
@@ -183,11 +183,12 @@ static bool is_letter(char c)
 /* The next word of a folded Latin name from *p on: its letters, an
  * apostrophe (an ayn or hamza written ' or `) left out; any other
  * character that is not a letter ends it. */
-static bool next_word(const char **p, struct word *w)
+static bool next_word(const char **p, struct word *w, const char **start)
 {
 	const char *s = *p;
 	while (*s && !is_letter(*s))
 		s++;
+	*start = s;
 	w->len = 0;
 	for (; *s && (is_letter(*s) || *s == '\'' || *s == '`'); s++)
 		if (is_letter(*s) && w->len < WORD_MAX)
@@ -203,7 +204,12 @@ static void name_sound(const struct ip_match *m, const char *latin, struct ip_bu
 	char *words[16];
 	size_t n = 0;
 	struct word w;
-	for (const char *p = latin; n < 16 && next_word(&p, &w);) {
+	const char *start;
+	for (const char *p = latin; n < 16 && next_word(&p, &w, &start);) {
+		if (p - start > WORD_MAX) {
+			words[n++] = ip_xasprintf("%.*s", (int)(p - start), start);
+			continue;
+		}
 		for (size_t r = 0; w.len && r < m->n; r++)
 			apply_sound(&m->sounds[r], &w);
 		if (!w.len)

@@ -65,6 +65,21 @@ static bool from_hex(const char *hex, uint8_t *out, size_t n)
 	return hex[2 * n] == '\n' || hex[2 * n] == '\0';
 }
 
+/* A new key file, made private from the start. Written in place, not
+ * renamed into it: a crash that leaves half a key makes the next run
+ * make another and rebuild the index, which is only a cache. */
+static bool write_key(const char *path, const char *text, size_t n)
+{
+	unlink(path);  /* one that is not a key */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	bool ok = fd >= 0 && write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		unlink(path);
+	return ok;
+}
+
 /* This clone's secret: read from the cache, or made (0600) when there is
  * none or it is not one; without a cache, one for this run. */
 static void take_key(struct ip_persons *p)
@@ -82,7 +97,7 @@ static void take_key(struct ip_persons *p)
 		for (int i = 0; i < KEY_BYTES; i++)
 			snprintf(text + 2 * i, 3, "%02x", p->key[i]);
 		text[2 * KEY_BYTES] = '\n';
-		if (path && ip_write_file(path, text, 2 * KEY_BYTES + 1, false))
+		if (path && !write_key(path, text, 2 * KEY_BYTES + 1))
 			ip_warn(NULL, "the key of the index of persons was not saved");
 	}
 	ip_keyed_hash(p->key, sizeof p->key, INDEX_HEADER, p->key_check);

@@ -97,10 +97,10 @@ rm -f "$out/repo/.integplan/cache/persons.tsv"
 index_cold=$(seconds "$bin/ip-check" -q -C "$out/repo" --duplicates)
 index_warm=$(seconds "$bin/ip-check" -q -C "$out/repo" --duplicates)
 pairs=$("$bin/ip-check" -q -C "$out/repo" --duplicates -f jsonl | wc -l)
-before=$(ls "$out/repo/cases" | wc -l)
+before=$(find "$out/repo/cases" -name '*.yaml' | wc -l)
 sync
 sheet_full=$(seconds "$bin/ip-intake" -C "$out/repo" --from "$out/sheet.csv")
-sheet_opened=$(( $(ls "$out/repo/cases" | wc -l) - before ))
+sheet_opened=$(( $(find "$out/repo/cases" -name '*.yaml' | wc -l) - before ))
 
 # Between centre and partner: $exchanged referrals sent, signed and
 # encrypted to one stream; opened at the partner; answered (one signed,
