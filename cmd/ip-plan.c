@@ -12,9 +12,11 @@
 #include "ip_edit.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_partners.h"
 #include "ip_plan.h"
 #include "ip_plandoc.h"
 #include "ip_planedit.h"
+#include "ip_repo.h"
 #include "ip_rules.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
@@ -187,7 +189,7 @@ static int render_one(const char *path, void *ctx)
 	}
 	struct ip_buf out = {0};
 	if (!rc)
-		rc = ip_plandoc_render(&p->doc, docs.v[0].root, &out);
+		rc = ip_plandoc_render(&p->doc, path, docs.v[0].root, &out);
 	if (!rc && p->out_dir) {
 		char *file = ip_xasprintf("%s/%s.%s.%s", p->out_dir, ip_str(docs.v[0].root, "id"),
 		                          p->doc.lang, p->doc.format);
@@ -231,8 +233,21 @@ static int run_render(struct plan *p, char **operands, int n)
 		ip_error(NULL, "--lang: '%s' is not a language code (de, en, ar, ...)", p->doc.lang);
 		return IP_EXIT_USAGE;
 	}
-	int rc = p->out_dir ? ip_mkdir_private(p->out_dir) : 0;
-	return rc ? rc : ip_inputs_each(&p->cli, operands, n, true, render_one, p);
+	/* the partners' contacts: the repository's directory, else the site's */
+	struct ip_repo repo;
+	bool have_repo = ip_repo_find(p->cli.dir, false, &repo) == IP_EXIT_OK;
+	json_t *directory = NULL;
+	int rc = ip_partners_load(NULL, have_repo ? &repo : NULL, &p->cli.lim, &directory);
+	p->doc.directory = directory;
+	p->doc.quiet = p->cli.quiet;
+	if (!rc && p->out_dir)
+		rc = ip_mkdir_private(p->out_dir);
+	if (!rc)
+		rc = ip_inputs_each(&p->cli, operands, n, true, render_one, p);
+	json_decref(directory);
+	if (have_repo)
+		ip_repo_free(&repo);
+	return rc;
 }
 
 /* What each change needs before any case is touched. */

@@ -177,14 +177,41 @@ static void add_forms(json_t *index, json_t *german, const char *name, const cha
 	}
 }
 
+/* The iso-codes catalogue of set in locale ("de", "fa", "ar"), read once. */
+static json_t *catalogue_in(enum ip_codeset set, const char *locale)
+{
+	static json_t *read[IP_CODES_N]; /* locale -> catalogue, kept like sets */
+	if (!read[set])
+		read[set] = json_object();
+	json_t *cat = json_object_get(read[set], locale);
+	if (!cat) {
+		/* a locale is letters, '_' and '@' (sr@latin): never a path */
+		bool plain = *locale && strspn(locale, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_@") ==
+		             strlen(locale);
+		char *path = plain ? ip_xasprintf("/usr/share/locale/%s/LC_MESSAGES/%s.mo", locale,
+		                                  sources[set].domain) : NULL;
+		cat = path ? read_catalogue(path) : json_object();
+		json_object_set_new(read[set], locale, cat);
+		free(path);
+	}
+	return cat;
+}
+
+const char *ip_code_name_in(enum ip_codeset set, const char *code, const char *locale)
+{
+	const char *name = json_string_value(json_object_get(get_set(set), code));
+	if (!name || !locale || !strcmp(locale, "en"))
+		return name;
+	const char *translated = json_string_value(json_object_get(catalogue_in(set, locale), name));
+	return translated ? translated : name;
+}
+
 /* folded name -> code (null: several), for every English name of the set
  * (name, common and official name) and its German translation in
  * iso-codes' catalogue. */
 static json_t *names_index(enum ip_codeset set)
 {
-	char *path = ip_xasprintf("/usr/share/locale/de/LC_MESSAGES/%s.mo", sources[set].domain);
-	json_t *german = read_catalogue(path);
-	free(path);
+	json_t *german = catalogue_in(set, "de");
 	json_t *list = read_list(set), *index = json_object();
 	static const char *const kinds[] = {"name", "common_name", "official_name"};
 	size_t i;
@@ -200,7 +227,6 @@ static json_t *names_index(enum ip_codeset set)
 	if (set == IP_CODES_COUNTRY)
 		add_name(index, "Kosovo", "XK");
 	json_decref(list);
-	json_decref(german);
 	return index;
 }
 

@@ -23,6 +23,10 @@ bool ip_code_known(enum ip_codeset set, const char *code);
 /* The name of a code in the user's language, from iso-codes' own
  * translations (English where there is none); NULL for an unknown code. */
 const char *ip_code_name(enum ip_codeset set, const char *code);
+/* The name of a code in the language of locale ("de", "fa", "ar": the
+ * name of iso-codes' catalogue there), English when it has none; NULL
+ * for an unknown code. For documents in a language not the user's. */
+const char *ip_code_name_in(enum ip_codeset set, const char *code, const char *locale);
 /* The code a name stands for, as a spreadsheet writes it: the English
  * name or its German translation in iso-codes' catalogue ("Syrien",
  * "Syrian Arab Republic"; "Paschtu"), case, diacritics and spacing

@@ -1,10 +1,12 @@
 #include "ip_plandoc.h"
-#include "ip_schema.h"
+#include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_grammar.h"
 #include "ip_mustache.h"
 #include "ip_plan.h"
+#include "ip_schema.h"
 #include "ip_share.h"
 #include "ip_vocab.h"
 
@@ -17,62 +19,159 @@ struct ctx {
 	const struct ip_plandoc *d;
 	char *dir;
 	json_t *partials; /* name -> text, kept until the render ends */
+	json_t *strings;  /* the words of the document's language */
 };
 
-/* ---- labels ------------------------------------------------------------- */
+/* ---- words and dates in the document's language ---------------------------- */
 
-/* The label of a vocabulary id in the document's language, else English,
- * else the id itself. */
-static const char *label(const struct ip_plandoc *d, const char *vocab, const char *id)
-{
-	return ip_vocab_label(vocab, id, d->lang);
-}
-
-static void set_label(json_t *obj, const char *key, const struct ip_plandoc *d,
-                      const char *vocab, const char *id)
-{
-	if (id)
-		json_object_set_new(obj, key, json_string(label(d, vocab, id)));
-}
-
-static json_t *labels(const struct ip_plandoc *d, const char *vocab, const json_t *ids)
+/* pattern with each {name} replaced by the value of that name in vars
+ * (NULL-terminated name, value pairs), a new string. */
+static char *fill(const char *pattern, const char *const vars[])
 {
 	struct ip_buf b = {0};
-	size_t i;
-	json_t *id;
-	json_array_foreach((json_t *)ids, i, id)
-		ip_buf_printf(&b, "%s%s", i ? ", " : "", label(d, vocab, json_string_value(id)));
-	json_t *s = json_string(b.s ? b.s : "");
-	ip_buf_free(&b);
-	return s;
+	ip_buf_puts(&b, "");
+	for (const char *p = pattern; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		const char *value = NULL;
+		for (size_t i = 0; close && vars[i]; i += 2)
+			if (strlen(vars[i]) == (size_t)(close - p - 1) && !strncmp(p + 1, vars[i], close - p - 1))
+				value = vars[i + 1];
+		if (value) {
+			ip_buf_puts(&b, value);
+			p = close + 1;
+		} else {
+			ip_buf_add(&b, p++, 1);
+		}
+	}
+	return b.s;
 }
 
-/* ---- the data the templates see ----------------------------------------- */
+/* An ISO date in the document's words: "21. Dezember 2026". */
+static json_t *date_words(const struct ctx *x, const char *iso)
+{
+	int y, m, d;
+	const json_t *months = json_object_get(x->strings, "months");
+	if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
+	    json_array_size(months) != 12 || !ip_str(x->strings, "date"))
+		return json_string(iso ? iso : "");
+	char day[4], year[8];
+	snprintf(day, sizeof day, "%d", d);
+	snprintf(year, sizeof year, "%d", y);
+	const char *vars[] = {"d", day, "month", json_string_value(json_array_get(months, m - 1)),
+	                      "y", year, NULL};
+	char *text = fill(ip_str(x->strings, "date"), vars);
+	json_t *v = json_string(text);
+	free(text);
+	return v;
+}
 
-static json_t *due_of(const json_t *c, const char *due)
+static void set_date(const struct ctx *x, json_t *obj, const char *key, const char *iso)
+{
+	if (iso)
+		json_object_set_new(obj, key, date_words(x, iso));
+}
+
+/* A due rule in words: "departure-42d" is "6 weeks before departure". */
+static char *rule_words(const struct ctx *x, const char *rule)
+{
+	size_t event_len = strcspn(rule, "+-");
+	char event[16];
+	snprintf(event, sizeof event, "%.*s", (int)event_len, rule);
+	int n = atoi(rule + event_len + 1);
+	char unit = rule[event_len + 1 + strspn(rule + event_len + 1, "0123456789")];
+	if (unit == 'd' && n && n % 7 == 0) {
+		n /= 7;
+		unit = 'w';
+	}
+	const json_t *forms = json_object_get(json_object_get(x->strings, "units"),
+	                                      (char[]){unit, '\0'});
+	const char *unit_word = json_string_value(json_array_get(forms, n == 1 ? 0 : 1));
+	const char *event_word = ip_str(json_object_get(x->strings, "events"), event);
+	const char *pattern = ip_str(x->strings, n == 0 ? "due_on" : rule[event_len] == '-'
+	                                                    ? "due_before" : "due_after");
+	if (!unit_word || !event_word || !pattern)
+		return ip_xstrdup(rule);
+	char count[16];
+	snprintf(count, sizeof count, "%d", n);
+	const char *vars[] = {"n", count, "unit", unit_word, "event", event_word, NULL};
+	return fill(pattern, vars);
+}
+
+static json_t *due_of(const struct ctx *x, const json_t *c, const char *due)
 {
 	char date[11];
 	json_t *v = json_object();
 	if (!due)
 		return v;
 	bool resolved = ip_due_date(c, due, date);
-	json_object_set_new(v, "date", json_string(resolved ? date : due));
-	if (resolved && strcmp(date, due))
-		json_object_set_new(v, "rule", json_string(due));
+	if (resolved)
+		json_object_set_new(v, "date", date_words(x, date));
+	if (ip_due_relative_valid(due)) {
+		char *words = rule_words(x, due);
+		json_object_set_new(v, resolved ? "rule" : "date", json_string(words));
+		free(words);
+	}
 	return v;
 }
 
-static json_t *measure_view(const struct ip_plandoc *d, const json_t *c, const json_t *m)
+/* ---- labels ------------------------------------------------------------- */
+
+/* The label of a vocabulary id in the document's language: the strings
+ * file's labels first (languages vocabularies.yaml has no labels in),
+ * then the vocabulary's, else English, else the id itself. */
+static const char *label(const struct ctx *x, const char *vocab, const char *id)
+{
+	const char *own = ip_str(json_object_get(json_object_get(x->strings, "labels"), vocab), id);
+	return own ? own : ip_vocab_label(vocab, id, x->d->lang);
+}
+
+static void set_label(json_t *obj, const char *key, const struct ctx *x, const char *vocab,
+                      const char *id)
+{
+	if (id)
+		json_object_set_new(obj, key, json_string(label(x, vocab, id)));
+}
+
+static json_t *labels(const struct ctx *x, const char *vocab, const json_t *ids)
+{
+	struct ip_buf b = {0};
+	size_t i;
+	json_t *id;
+	json_array_foreach((json_t *)ids, i, id)
+		ip_buf_printf(&b, "%s%s", i ? ", " : "", label(x, vocab, json_string_value(id)));
+	json_t *s = json_string(b.s ? b.s : "");
+	ip_buf_free(&b);
+	return s;
+}
+
+/* A programme by its name ("REAG/GARP 2.0"), else its id. */
+static json_t *programme_name(const char *id)
+{
+	const json_t *p = ip_programme(id);
+	return json_string(ip_str(p, "name") ? ip_str(p, "name") : id);
+}
+
+/* A code's name in the document's language (iso-codes' catalogue of the
+ * strings' iso_locale), else the code. */
+static json_t *code_name(const struct ctx *x, enum ip_codeset set, const char *code)
+{
+	const char *name = ip_code_name_in(set, code, ip_str(x->strings, "iso_locale"));
+	return json_string(name ? name : code);
+}
+
+/* ---- the data the templates see ----------------------------------------- */
+
+static json_t *measure_view(const struct ctx *x, const json_t *c, const json_t *m)
 {
 	json_t *v = json_pack("{s:O}", "id", json_object_get(m, "id"));
-	set_label(v, "category", d, "measure", ip_str(m, "category"));
-	set_label(v, "dimension", d, "dimension", ip_str(m, "dimension"));
-	set_label(v, "status", d, "measure-status",
+	set_label(v, "category", x, "measure", ip_str(m, "category"));
+	set_label(v, "dimension", x, "dimension", ip_str(m, "dimension"));
+	set_label(v, "status", x, "measure-status",
 	          ip_str(m, "status") ? ip_str(m, "status") : "open");
 	if (ip_str(m, "owner"))
 		json_object_set(v, "owner", json_object_get(m, "owner"));
 	if (ip_str(m, "due"))
-		json_object_set_new(v, "due", due_of(c, ip_str(m, "due")));
+		json_object_set_new(v, "due", due_of(x, c, ip_str(m, "due")));
 	const json_t *b = json_object_get(m, "budget");
 	if (b) {
 		char amount[40];
@@ -80,31 +179,75 @@ static json_t *measure_view(const struct ip_plandoc *d, const json_t *c, const j
 		json_t *bv = json_pack("{s:s, s:O}", "amount", amount, "currency",
 		                       json_object_get(b, "currency"));
 		if (ip_str(b, "programme"))
-			json_object_set(bv, "programme", json_object_get(b, "programme"));
+			json_object_set_new(bv, "programme", programme_name(ip_str(b, "programme")));
 		json_object_set_new(v, "budget", bv);
 	}
 	if (ip_str(m, "programme"))
-		json_object_set(v, "programme", json_object_get(m, "programme"));
+		json_object_set_new(v, "programme", programme_name(ip_str(m, "programme")));
 	if (json_array_size(json_object_get(m, "addresses")))
-		json_object_set_new(v, "addresses", labels(d, "need", json_object_get(m, "addresses")));
+		json_object_set_new(v, "addresses", labels(x, "need", json_object_get(m, "addresses")));
 	if (ip_str(m, "note"))
 		json_object_set(v, "note", json_object_get(m, "note"));
 	return v;
 }
 
-static void add_measures(const struct ip_plandoc *d, const json_t *c, json_t *view)
+/* Where a measure stands in time: its date when it has one; else its
+ * rule's event (opening, departure, arrival) and days from it, after every
+ * dated measure; else last. */
+struct when {
+	const json_t *m;
+	char date[11];
+	int event, days;
+};
+
+static void when_of(const json_t *c, const json_t *m, struct when *w)
 {
+	const char *due = ip_str(m, "due");
+	w->m = m;
+	w->date[0] = '\0';
+	w->event = 3;
+	w->days = 0;
+	if (!due || ip_due_date(c, due, w->date) || !ip_due_relative_valid(due))
+		return;
+	static const char *const events[] = {"opened", "departure", "arrival"};
+	size_t event_len = strcspn(due, "+-");
+	for (int i = 0; i < 3; i++)
+		if (!strncmp(due, events[i], event_len) && strlen(events[i]) == event_len)
+			w->event = i;
+	const char *n = due + event_len + 1;
+	int amount = atoi(n), per = n[strspn(n, "0123456789")] == 'm' ? 30
+	                         : n[strspn(n, "0123456789")] == 'w' ? 7 : 1;
+	w->days = (due[event_len] == '-' ? -1 : 1) * amount * per;
+}
+
+static int by_when(const void *pa, const void *pb)
+{
+	const struct when *a = pa, *b = pb;
+	if (*a->date != *b->date && (!*a->date || !*b->date))
+		return *a->date ? -1 : 1;
+	int d = *a->date ? strcmp(a->date, b->date)
+	                 : a->event != b->event ? a->event - b->event : a->days - b->days;
+	return d ? d : strcmp(ip_str(a->m, "id"), ip_str(b->m, "id"));
+}
+
+static void add_measures(const struct ctx *x, const json_t *c, json_t *view)
+{
+	const json_t *measures = json_object_get(json_object_get(c, "plan"), "measures");
+	size_t n = json_array_size(measures), i;
+	struct when *order = ip_xcalloc(n + 1, sizeof *order);
+	for (i = 0; i < n; i++)
+		when_of(c, json_array_get(measures, i), &order[i]);
+	qsort(order, n, sizeof *order, by_when);
 	json_t *host = json_array(), *ret = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(json_object_get(c, "plan"), "measures"), i, m)
-		json_array_append_new(strcmp(ip_str(m, "side"), "host") ? ret : host,
-		                      measure_view(d, c, m));
+	for (i = 0; i < n; i++)
+		json_array_append_new(strcmp(ip_str(order[i].m, "side"), "host") ? ret : host,
+		                      measure_view(x, c, order[i].m));
+	free(order);
 	json_object_set_new(view, "host_measures", host);
 	json_object_set_new(view, "return_measures", ret);
 }
 
-static json_t *needs_view(const struct ip_plandoc *d, const json_t *c)
+static json_t *needs_view(const struct ctx *x, const json_t *c)
 {
 	const json_t *list = json_object_get(c, "assessments");
 	const json_t *latest = json_array_get(list, json_array_size(list) - 1);
@@ -113,55 +256,82 @@ static json_t *needs_view(const struct ip_plandoc *d, const json_t *c)
 	json_t *n;
 	json_array_foreach(json_object_get(latest, "needs"), i, n) {
 		json_t *v = json_object();
-		set_label(v, "need", d, "need", ip_str(n, "category"));
-		set_label(v, "priority", d, "priority", ip_str(n, "priority"));
+		set_label(v, "need", x, "need", ip_str(n, "category"));
+		set_label(v, "priority", x, "priority", ip_str(n, "priority"));
 		json_array_append_new(needs, v);
 	}
 	return needs;
 }
 
-static json_t *follow_ups_view(const json_t *c)
+static json_t *follow_ups_view(const struct ctx *x, const json_t *c)
 {
 	json_t *list = json_array();
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, f) {
-		json_t *v = json_pack("{s:o}", "due", due_of(c, ip_str(f, "due")));
-		if (ip_str(f, "done"))
-			json_object_set(v, "done", json_object_get(f, "done"));
+		json_t *v = json_pack("{s:o}", "due", due_of(x, c, ip_str(f, "due")));
+		set_date(x, v, "done", ip_str(f, "done"));
 		json_array_append_new(list, v);
 	}
 	return list;
 }
 
-static json_t *approvals_view(const struct ip_plandoc *d, const json_t *c)
+/* The approvals that hold, and those the plan's changes since withdrew. */
+static void add_approvals(const struct ctx *x, const json_t *c, json_t *view)
 {
-	json_t *list = json_array();
+	json_t *holding = json_array(), *withdrawn = json_array();
 	size_t i;
 	json_t *a;
 	const json_t *plan = json_object_get(c, "plan");
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		if (!ip_plan_approval_holds(plan, a))
+		json_t *v = json_pack("{s:O}", "by", json_object_get(a, "by"));
+		set_date(x, v, "date", ip_str(a, "date"));
+		set_label(v, "side", x, "side", ip_str(a, "side"));
+		json_array_append_new(ip_plan_approval_holds(plan, a) ? holding : withdrawn, v);
+	}
+	json_object_set_new(view, "approvals", holding);
+	json_object_set_new(view, "withdrawn", withdrawn);
+}
+
+/* The partner centres the case is referred to, with their contact. */
+static json_t *partners_view(const struct ctx *x, const json_t *c)
+{
+	json_t *list = json_array(), *seen = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(c, "referrals"), i, r) {
+		const char *to = ip_str(r, "to");
+		const json_t *p = to ? ip_find_id(json_object_get(x->d->directory, "partners"), to)
+		                     : NULL;
+		if (!p || json_object_get(seen, to))
 			continue;
-		json_t *v = json_pack("{s:O, s:O}", "by", json_object_get(a, "by"), "date",
-		                      json_object_get(a, "date"));
-		set_label(v, "side", d, "side", ip_str(a, "side"));
+		json_object_set_new(seen, to, json_true());
+		const json_t *contact = json_object_get(p, "contact");
+		json_t *v = json_pack("{s:O, s:o}", "organisation", json_object_get(p, "organisation"),
+		                      "country", code_name(x, IP_CODES_COUNTRY, ip_str(p, "country")));
+		static const char *const ways[] = {"email", "phone"};
+		for (size_t k = 0; k < 2; k++)
+			if (ip_str(contact, ways[k]))
+				json_object_set(v, ways[k], json_object_get(contact, ways[k]));
 		json_array_append_new(list, v);
 	}
+	json_decref(seen);
 	return list;
 }
 
-static json_t *person_view(const json_t *c)
+static json_t *person_view(const struct ctx *x, const json_t *c)
 {
 	const json_t *p = json_object_get(c, "person");
 	const json_t *r = json_object_get(c, "return");
-	json_t *v = json_pack("{s:O, s:O, s:O, s:O}", "given", json_object_get(p, "given"),
+	json_t *v = json_pack("{s:O, s:O, s:O, s:o}", "given", json_object_get(p, "given"),
 	                      "family", json_object_get(p, "family"), "id",
-	                      json_object_get(c, "id"), "country", json_object_get(r, "country"));
-	const char *const keys[] = {"region", "planned_departure", "departed", "arrived"};
-	for (size_t i = 0; i < 4; i++)
-		if (ip_str(r, keys[i]))
-			json_object_set(v, keys[i], json_object_get(r, keys[i]));
+	                      json_object_get(c, "id"), "country",
+	                      code_name(x, IP_CODES_COUNTRY, ip_str(r, "country")));
+	if (ip_str(r, "region"))
+		json_object_set_new(v, "region", code_name(x, IP_CODES_REGION, ip_str(r, "region")));
+	const char *const keys[] = {"planned_departure", "departed", "arrived"};
+	for (size_t i = 0; i < 3; i++)
+		set_date(x, v, keys[i], ip_str(r, keys[i]));
 	const json_t *counsellors = json_object_get(c, "counsellors");
 	if (ip_str(counsellors, "host"))
 		json_object_set(v, "host_counsellor", json_object_get(counsellors, "host"));
@@ -170,23 +340,23 @@ static json_t *person_view(const json_t *c)
 	return v;
 }
 
-static json_t *view_of(const struct ip_plandoc *d, const json_t *c, json_t *strings,
-                       const json_t *tmpl)
+static json_t *view_of(const struct ctx *x, const json_t *c, const json_t *tmpl)
 {
 	const json_t *plan = json_object_get(c, "plan");
-	json_t *v = json_pack("{s:s, s:O, s:s, s:O, s:o, s:o, s:o, s:o, s:b}",
-	                      "lang", d->lang, "t", strings, "today", d->today,
-	                      "dir", json_object_get(strings, "dir"),
-	                      "case", person_view(c), "needs", needs_view(d, c),
-	                      "follow_ups", follow_ups_view(c),
-	                      "approvals", approvals_view(d, c),
+	json_t *v = json_pack("{s:s, s:O, s:o, s:O, s:o, s:o, s:o, s:o, s:b}",
+	                      "lang", x->d->lang, "t", x->strings,
+	                      "today", date_words(x, x->d->today),
+	                      "dir", json_object_get(x->strings, "dir"),
+	                      "case", person_view(x, c), "needs", needs_view(x, c),
+	                      "follow_ups", follow_ups_view(x, c),
+	                      "partners", partners_view(x, c),
 	                      "agreed", ip_plan_agreed(plan));
-	add_measures(d, c, v);
+	add_measures(x, c, v);
+	add_approvals(x, c, v);
 	const json_t *title = json_object_get(tmpl, "title");
-	if (ip_str(title, d->lang) || ip_str(title, "en"))
-		json_object_set_new(v, "template", json_string(ip_str(title, d->lang)
-		                                               ? ip_str(title, d->lang)
-		                                               : ip_str(title, "en")));
+	const char *name = ip_str(title, x->d->lang) ? ip_str(title, x->d->lang) : ip_str(title, "en");
+	if (name)
+		json_object_set_new(v, "template", json_string(name));
 	return v;
 }
 
@@ -203,8 +373,78 @@ static int read_text(const struct ip_plandoc *d, const char *path, char **text)
 	return ip_read_all(path, d->lim.max_bytes, text, &len);
 }
 
+/* A translation not yet reviewed by a native speaker says so: the
+ * returnee signs what it says. */
+static void say_if_draft(const struct ctx *x, const char *path)
+{
+	const json_t *t = json_object_get(x->strings, "translation");
+	if (t && !json_is_true(json_object_get(t, "reviewed")) && !x->d->quiet)
+		ip_warn(&(struct ip_where){path, 0, 0, NULL}, "a draft translation (%s) that no "
+		        "native speaker has reviewed yet: have the document checked before it is "
+		        "signed", ip_str(t, "made") ? ip_str(t, "made") : _("how it was made is not said"));
+}
+
+/* A problem of a strings file at path. */
+static int bad_word(struct ip_doc *doc, const char *path, const char *what)
+{
+	struct ip_where w = ip_doc_where(doc, path);
+	w.path = path;
+	ip_error(&w, "%s", _(what));
+	return 1;
+}
+
+/* Every value of a strings file is words: a string, a list of strings or
+ * a mapping of such (to three levels: labels.measure.id). */
+static int check_words(struct ip_doc *doc, const json_t *v, const char *path, int depth)
+{
+	if (json_is_string(v))
+		return 0;
+	int problems = 0;
+	char sub[256];
+	size_t i;
+	json_t *item;
+	const char *key;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item) {
+			snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+			if (!json_is_string(item))
+				problems += bad_word(doc, sub, N_("not words: a string is expected"));
+		}
+		return problems;
+	}
+	if (!json_is_object(v) || depth >= 3)
+		return bad_word(doc, path, N_("not words: a string, a list of strings or a mapping "
+		                              "of them is expected"));
+	json_object_foreach((json_t *)v, key, item) {
+		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+		if (strcmp(sub, "translation.reviewed"))
+			problems += check_words(doc, item, sub, depth + 1);
+	}
+	return problems;
+}
+
+/* A strings file: words only; dir ltr or rtl; twelve months; whether a
+ * native speaker reviewed the translation, true or false. */
+static int check_strings(struct ip_doc *doc)
+{
+	const json_t *root = doc->root;
+	if (!json_is_object(root))
+		return bad_word(doc, "", N_("expected a mapping of words"));
+	int problems = check_words(doc, root, "", 0);
+	const char *dir = ip_str(root, "dir");
+	if (!dir || (strcmp(dir, "ltr") && strcmp(dir, "rtl")))
+		problems += bad_word(doc, "dir", N_("the writing direction is ltr or rtl"));
+	const json_t *months = json_object_get(root, "months");
+	if (months && json_array_size(months) != 12)
+		problems += bad_word(doc, "months", N_("twelve month names are expected"));
+	const json_t *reviewed = json_object_get(json_object_get(root, "translation"), "reviewed");
+	if (reviewed && !json_is_boolean(reviewed))
+		problems += bad_word(doc, "translation.reviewed", N_("true or false is expected"));
+	return problems;
+}
+
 /* The strings of the language (strings.LANG.yaml), else English's. */
-static int load_strings(struct ctx *x, json_t **out)
+static int load_strings(struct ctx *x)
 {
 	char *path = ip_xasprintf("%s/strings.%s.yaml", x->dir, x->d->lang);
 	if (!readable(path)) {
@@ -216,14 +456,17 @@ static int load_strings(struct ctx *x, json_t **out)
 	}
 	struct ip_docs docs = {0};
 	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &x->d->lim, &docs);
-	if (!rc && (docs.n != 1 || !json_is_object(docs.v[0].root) ||
-	            !ip_str(docs.v[0].root, "dir"))) {
-		ip_error(&(struct ip_where){path, 0, 0, NULL},
-		         "expected a mapping of strings with 'dir: ltr' or 'dir: rtl'");
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected one mapping of words, found "
+		         "%zu documents", docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
-	if (!rc)
-		*out = json_incref(docs.v[0].root);
+	if (!rc && check_strings(&docs.v[0]))
+		rc = IP_EXIT_DATAERR;
+	if (!rc) {
+		x->strings = json_incref(docs.v[0].root);
+		say_if_draft(x, path);
+	}
 	ip_docs_free(&docs);
 	free(path);
 	return rc;
@@ -271,14 +514,20 @@ static bool template_exists(const char *name)
 	return found;
 }
 
-int ip_plandoc_render(const struct ip_plandoc *d, const json_t *c, struct ip_buf *out)
+int ip_plandoc_render(const struct ip_plandoc *d, const char *file, const json_t *c,
+                      struct ip_buf *out)
 {
+	if (!json_array_size(ip_get(c, "plan.measures"))) {
+		ip_error(&(struct ip_where){file, 0, 0, NULL}, "has no plan to render (ip-plan new "
+		         "--template NAME makes one)");
+		return IP_EXIT_PROBLEMS;
+	}
 	struct ctx x = {d, d->dir ? ip_xstrdup(d->dir)
-	                          : ip_xasprintf("%s/plan", ip_templates_dir()), json_object()};
-	json_t *strings = NULL, *tmpl = NULL;
+	                          : ip_xasprintf("%s/plan", ip_templates_dir()), json_object(), NULL};
+	json_t *tmpl = NULL;
 	char *text = NULL, *name = NULL;
 	const char *template_name = ip_get_str(c, "plan.template");
-	int rc = load_strings(&x, &strings);
+	int rc = load_strings(&x);
 	if (!rc)
 		rc = load_template(&x, &text, &name);
 	/* the template's title names the plan; a plan without one still renders */
@@ -286,7 +535,7 @@ int ip_plandoc_render(const struct ip_plandoc *d, const json_t *c, struct ip_buf
 	    ip_plan_template_load(template_name, &d->lim, &tmpl))
 		tmpl = NULL;
 	if (!rc) {
-		json_t *view = view_of(d, c, strings, tmpl);
+		json_t *view = view_of(&x, c, tmpl);
 		const char *error;
 		int line;
 		if (ip_mustache_render(text, view, partial, &x, out, &error, &line)) {
@@ -295,7 +544,7 @@ int ip_plandoc_render(const struct ip_plandoc *d, const json_t *c, struct ip_buf
 		}
 		json_decref(view);
 	}
-	json_decref(strings);
+	json_decref(x.strings);
 	json_decref(tmpl);
 	json_decref(x.partials);
 	free(text);

@@ -2,6 +2,7 @@
 # ip-plan: plans from templates, measures, approvals, dates, gaps, documents.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	make_repo
@@ -197,8 +198,8 @@ with_plan() {
 	run ip-check edited.yaml
 	assert_success
 	assert_line --partial "plan.approvals[1]: warning: the return side's approval (N. Karimi, 2026-11-21) no longer matches the plan's measures: it counts as withdrawn"
-	run ip-plan render -f md edited.yaml
-	refute_output --partial "N. Karimi"
+	run ip-plan render -q -f md edited.yaml
+	assert_line "- ~~country of return: approved by N. Karimi, 21 November 2026~~ (approval withdrawn: the plan changed after it was given)"
 	# approving again binds to what the plan is now
 	ip-plan approve -q -i --side host --by "A. Berger" edited.yaml >/dev/null
 	ip-plan approve -q -i --side return --by "N. Karimi" edited.yaml >/dev/null
@@ -312,13 +313,69 @@ with_plan() {
 
 @test "render: the plan in English and German, markdown and HTML (golden)" {
 	with_plan
+	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path" >/dev/null
 	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
 	for lang in en de; do
 		for fmt in md html; do
-			ip-plan render --lang "$lang" -f "$fmt" "$case_path" >"out.$lang.$fmt"
+			ip-plan render -q --lang "$lang" -f "$fmt" "$case_path" >"out.$lang.$fmt"
 			diff -u "$GOLDEN/plan-mariam.$lang.$fmt" "out.$lang.$fmt" || return 1
 		done
 	done
+}
+
+@test "render: a document to hand over: measures by date, dates and rules in words, names not codes, the partner's contact, lines to sign" {
+	with_plan
+	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path" >/dev/null
+	run --separate-stderr ip-plan render --lang de "$case_path"
+	assert_success
+	# M3 (7 December) before M1 (21 December) before M2 (18 January)
+	[ "$(grep -o '^- \*\*M[1-3]' <<<"$output" | sed 's/^- \*\*//' | tr '\n' ' ')" = "M3 M1 M2 " ]
+	assert_line --partial "fällig 7. Dezember 2026 (8 Wochen vor der Ausreise)"
+	assert_line "**Rückkehrland:** Afghanistan (Region Kābul)  "
+	assert_line "**Ausreise:** 1. Februar 2027 (geplant)  "
+	assert_line --partial "Antrag bei einem Förderprogramm: REAG/GARP 2.0"
+	assert_line "**Partnerstelle im Rückkehrland:** Beratungszentrum Kabul (sample), Afghanistan  "
+	assert_line "E-Mail: kabul@advice.example.org  "
+	assert_line "## Unterschriften"
+	refute_output --partial "departure-"
+	refute_output --partial "REAG-GARP-2"
+	# German is a translation no native speaker reviewed: said on stderr
+	[[ "$stderr" == *"strings.de.yaml: warning: a draft translation (written from the English by the IntegPlan developers"* ]]
+	# no departure known: the rule in words stands for the date
+	sed -i '/planned_departure:/d' "$case_path"
+	run ip-plan render -q --lang en "$case_path"
+	assert_success
+	assert_line --partial "**M1 skills analysis** (economic), due 6 weeks before departure"
+	assert_line --partial "due on the day of arrival"
+}
+
+@test "render: an approval the plan's changes withdrew is shown as withdrawn; no plan is exit 1, no empty page" {
+	with_plan
+	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
+	ip-plan set -q -i --measure M1 --due 2026-12-28 "$case_path" >/dev/null
+	run ip-plan render -q --lang en "$case_path"
+	assert_success
+	assert_line "- ~~host country (Germany): approved by A. Berger, 21 November 2026~~ (approval withdrawn: the plan changed after it was given)"
+	assert_line "This plan is not yet agreed by both sides."
+	bare=$(ip-intake --given Sami --family Noor --birth-date 2001-01-01 --sex male \
+		--nationality IQ --return-country IQ)
+	run --separate-stderr ip-plan render "$bare"
+	assert_failure 1
+	[ -z "$output" ]
+	[ "$stderr" = "ip-plan: $bare: has no plan to render (ip-plan new --template NAME makes one)" ]
+}
+
+@test "render: a strings file with something other than words, a bad direction or a month short is refused with positions" {
+	with_plan
+	cp -R "$ROOT/share/templates/plan" tmpl
+	printf 'dir: sideways\ntitle: [a, {b: c}]\nmonths: [Jan, Feb]\ntranslation: {reviewed: maybe}\n' \
+		>tmpl/strings.xx.yaml
+	run ip-plan render --templates tmpl --lang xx "$case_path"
+	assert_failure 65
+	assert_line "ip-plan: tmpl/strings.xx.yaml:2:12: title[1]: not words: a string is expected"
+	assert_line "ip-plan: tmpl/strings.xx.yaml:1:6: dir: the writing direction is ltr or rtl"
+	assert_line "ip-plan: tmpl/strings.xx.yaml:3:9: months: twelve month names are expected"
+	assert_line "ip-plan: tmpl/strings.xx.yaml:4:25: translation.reviewed: true or false is expected"
 }
 
 @test "render: case data is escaped and never read as a template" {
@@ -342,9 +399,9 @@ with_plan() {
 	assert_success
 	assert_line '<html lang="ar" dir="rtl">'
 	assert_line '<h1>خطة العودة وإعادة الإدماج</h1>'
-	run ip-plan render --lang fr "$case_path"
+	run ip-plan render --lang xx "$case_path"
 	assert_success
-	assert_line "ip-plan: warning: no plan document strings for language 'fr'; using English"
+	assert_line "ip-plan: warning: no plan document strings for language 'xx'; using English"
 	assert_line "# Return and reintegration plan"
 }
 
@@ -352,6 +409,7 @@ with_plan() {
 	with_plan
 	other=$(ip-intake --given Sami --family Noor --birth-date 2001-01-01 --sex male \
 		--nationality IQ --return-country IQ)
+	ip-plan new -q -i --template housing "$other" >/dev/null
 	run ip-plan render "$case_path" "$other"
 	assert_failure 64
 	run ip-plan render -q --out-dir docs --lang de "$case_path" "$other"
