@@ -354,7 +354,10 @@ static json_t *view_of(const struct ctx *x, const json_t *c, const json_t *tmpl)
 	add_measures(x, c, v);
 	add_approvals(x, c, v);
 	const json_t *title = json_object_get(tmpl, "title");
-	const char *name = ip_str(title, x->d->lang) ? ip_str(title, x->d->lang) : ip_str(title, "en");
+	const char *own = ip_str(json_object_get(json_object_get(x->strings, "labels"), "template"),
+	                         ip_get_str(c, "plan.template") ? ip_get_str(c, "plan.template") : "");
+	const char *name = own ? own : ip_str(title, x->d->lang) ? ip_str(title, x->d->lang)
+	                                                         : ip_str(title, "en");
 	if (name)
 		json_object_set_new(v, "template", json_string(name));
 	return v;

@@ -311,11 +311,11 @@ with_plan() {
 	assert_failure 65
 }
 
-@test "render: the plan in English and German, markdown and HTML (golden)" {
+@test "render: the plan in English, German, Dari and French, markdown and HTML (golden)" {
 	with_plan
 	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path" >/dev/null
 	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
-	for lang in en de; do
+	for lang in en de prs fra; do
 		for fmt in md html; do
 			ip-plan render -q --lang "$lang" -f "$fmt" "$case_path" >"out.$lang.$fmt"
 			diff -u "$GOLDEN/plan-mariam.$lang.$fmt" "out.$lang.$fmt" || return 1
@@ -388,6 +388,18 @@ with_plan() {
 	assert_output --partial '<dd>&lt;script&gt;alert(1)&lt;/script&gt; {{t.title}} =cmd|x</dd>'
 	assert_output --partial '<em>{{#case}}x{{/case}} &amp; &quot;q&quot;</em>'
 	refute_output --partial '<script>'
+}
+
+@test "render: Dari is right to left, in its words and with iso-codes' Persian names; a draft says so" {
+	with_plan
+	run --separate-stderr ip-plan render --lang prs -f html "$case_path"
+	assert_success
+	assert_line '<html lang="prs" dir="rtl">'
+	assert_line '<h1>پلان بازگشت و ادغام مجدد</h1>'
+	assert_line '<dt>کشور بازگشت</dt><dd>افغانستان (منطقه Kābul)</dd>'
+	assert_line '<dt>دوسیه</dt><dd><bdi>BY-MUC-2026-NMVPY</bdi></dd>'
+	assert_output --partial '<time>7 دسمبر 2026</time> <span class="rule">(8 هفته پیش از عزیمت)</span>'
+	[[ "$stderr" == *"strings.prs.yaml: warning: a draft translation"* ]]
 }
 
 @test "render: right-to-left languages get dir=rtl; unknown ones fall back to English" {
