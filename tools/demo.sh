@@ -73,6 +73,9 @@ step "her plan as a document, in German (also demo/plan.de.html)" \
 	"ip-plan render --lang de $mariam"
 ip-plan render --lang de "$mariam"
 ip-plan render --lang de -f html "$mariam" >demo/plan.de.html
+step "... and in Dari, her language, right to left (demo/plan.prs.html; the translation is a draft, and says so)" \
+	"ip-plan render --lang prs -f html $mariam >demo/plan.prs.html"
+ip-plan render --lang prs -f html "$mariam" >demo/plan.prs.html
 
 step "a partner without an age key gets nothing: plain text needs --no-encrypt (exit 64)" \
 	"ip-refer -C demo send --to AF-KBL-PH <Mariam's case>"
