@@ -86,7 +86,11 @@ static char *rule_words(const struct ctx *x, const char *rule)
 	const json_t *forms = json_object_get(json_object_get(x->strings, "units"),
 	                                      (char[]){unit, '\0'});
 	const char *unit_word = json_string_value(json_array_get(forms, n == 1 ? 0 : 1));
-	const char *event_word = ip_str(json_object_get(x->strings, "events"), event);
+	/* a language whose words for the event change with the phrase names
+	 * it for "on the day of" apart (events_on) */
+	const json_t *events = json_object_get(x->strings, n == 0 && json_object_get(x->strings,
+	                                       "events_on") ? "events_on" : "events");
+	const char *event_word = ip_str(events, event);
 	const char *pattern = ip_str(x->strings, n == 0 ? "due_on" : rule[event_len] == '-'
 	                                                    ? "due_before" : "due_after");
 	if (!unit_word || !event_word || !pattern)

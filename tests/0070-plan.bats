@@ -311,11 +311,11 @@ with_plan() {
 	assert_failure 65
 }
 
-@test "render: the plan in English, German, Dari and French, markdown and HTML (golden)" {
+@test "render: the plan in English, German, Dari, French, Arabic and Turkish, markdown and HTML (golden)" {
 	with_plan
 	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path" >/dev/null
 	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
-	for lang in en de prs fra; do
+	for lang in en de prs fra arb tur; do
 		for fmt in md html; do
 			ip-plan render -q --lang "$lang" -f "$fmt" "$case_path" >"out.$lang.$fmt"
 			diff -u "$GOLDEN/plan-mariam.$lang.$fmt" "out.$lang.$fmt" || return 1
@@ -385,7 +385,7 @@ with_plan() {
 	ip-plan set -q -i --measure M1 --note '{{#case}}x{{/case}} & "q"' "$path" >/dev/null
 	run ip-plan render -f html "$path"
 	assert_success
-	assert_output --partial '<dd>&lt;script&gt;alert(1)&lt;/script&gt; {{t.title}} =cmd|x</dd>'
+	assert_output --partial '<dd><bdi>&lt;script&gt;alert(1)&lt;/script&gt; {{t.title}} =cmd|x</bdi></dd>'
 	assert_output --partial '<em>{{#case}}x{{/case}} &amp; &quot;q&quot;</em>'
 	refute_output --partial '<script>'
 }
