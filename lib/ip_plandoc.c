@@ -71,6 +71,18 @@ static void set_date(const struct ctx *x, json_t *obj, const char *key, const ch
 		json_object_set_new(obj, key, date_words(x, iso));
 }
 
+/* Which form of a counted word n takes: one and other (English, German,
+ * the default), or one, few and many as Russian and Serbian count (1
+ * неделю, 2 недели, 5 недель; 21 like 1, 12 to 14 like 5). */
+static size_t plural_form(const char *rule, int n)
+{
+	if (rule && !strcmp(rule, "slavic")) {
+		int last = n % 10, two = n % 100;
+		return last == 1 && two != 11 ? 0 : last >= 2 && last <= 4 && (two < 12 || two > 14) ? 1 : 2;
+	}
+	return n == 1 ? 0 : 1;
+}
+
 /* A due rule in words: "departure-42d" is "6 weeks before departure". */
 static char *rule_words(const struct ctx *x, const char *rule)
 {
@@ -85,7 +97,10 @@ static char *rule_words(const struct ctx *x, const char *rule)
 	}
 	const json_t *forms = json_object_get(json_object_get(x->strings, "units"),
 	                                      (char[]){unit, '\0'});
-	const char *unit_word = json_string_value(json_array_get(forms, n == 1 ? 0 : 1));
+	size_t form = plural_form(ip_str(x->strings, "plurals"), n);
+	if (form >= json_array_size(forms))
+		form = json_array_size(forms) - 1;
+	const char *unit_word = json_string_value(json_array_get(forms, form));
 	/* a language whose words for the event change with the phrase names
 	 * it for "on the day of" apart (events_on) */
 	const json_t *events = json_object_get(x->strings, n == 0 && json_object_get(x->strings,

@@ -311,11 +311,11 @@ with_plan() {
 	assert_failure 65
 }
 
-@test "render: the plan in English, German, Dari, French, Arabic and Turkish, markdown and HTML (golden)" {
+@test "render: the plan in English, German, Dari, French, Arabic, Turkish, Russian, Albanian and Serbian, markdown and HTML (golden)" {
 	with_plan
 	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path" >/dev/null
 	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
-	for lang in en de prs fra arb tur; do
+	for lang in en de prs fra arb tur rus sqi srp; do
 		for fmt in md html; do
 			ip-plan render -q --lang "$lang" -f "$fmt" "$case_path" >"out.$lang.$fmt"
 			diff -u "$GOLDEN/plan-mariam.$lang.$fmt" "out.$lang.$fmt" || return 1
@@ -400,6 +400,16 @@ with_plan() {
 	assert_line '<dt>دوسیه</dt><dd><bdi>BY-MUC-2026-NMVPY</bdi></dd>'
 	assert_output --partial '<time>7 دسمبر 2026</time> <span class="rule">(8 هفته پیش از عزیمت)</span>'
 	[[ "$stderr" == *"strings.prs.yaml: warning: a draft translation"* ]]
+}
+
+@test "render: counted words take the form their number needs (Russian: 2 недели, 6 недель, 3 месяца)" {
+	with_plan
+	run ip-plan render -q --lang rus "$case_path"
+	assert_success
+	assert_output --partial "(за 2 недели до выезда)"
+	assert_output --partial "(за 6 недель до выезда)"
+	assert_output --partial "(через 3 месяца после прибытия)"
+	assert_output --partial "(через 12 месяцев после прибытия)"
 }
 
 @test "render: right-to-left languages get dir=rtl; unknown ones fall back to English" {
