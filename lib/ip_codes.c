@@ -126,7 +126,7 @@ static json_t *read_catalogue(const char *path)
 	json_t *map = json_object();
 	char *text = NULL;
 	size_t n = 0;
-	/* no German catalogue: English names only, quietly */
+	/* no catalogue for the language: English names only, quietly */
 	if (access(path, R_OK) != 0 || ip_read_all(path, 16u << 20, &text, &n))
 		return map;
 	const unsigned char *b = (const unsigned char *)text;
@@ -186,8 +186,8 @@ static json_t *catalogue_in(enum ip_codeset set, const char *locale)
 	json_t *cat = json_object_get(read[set], locale);
 	if (!cat) {
 		/* a locale is letters, '_' and '@' (sr@latin): never a path */
-		bool plain = *locale && strspn(locale, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_@") ==
-		             strlen(locale);
+		static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_@";
+		bool plain = *locale && strspn(locale, allowed) == strlen(locale);
 		char *path = plain ? ip_xasprintf("/usr/share/locale/%s/LC_MESSAGES/%s.mo", locale,
 		                                  sources[set].domain) : NULL;
 		cat = path ? read_catalogue(path) : json_object();
