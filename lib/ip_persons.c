@@ -50,6 +50,12 @@ struct ip_persons {
 	size_t n, cap;
 	json_t *by_exact;         /* exact hash -> index in v */
 	json_t *by_near;          /* near hash -> [index in v] */
+	/* The keys of the person last asked about: an intake asks find,
+	 * near and add of one case in turn, and folding, transliterating and
+	 * hashing a person is the costly part. Held, so the address is not
+	 * another person's later. */
+	json_t *asked;
+	struct keys asked_keys;
 };
 
 /* ---- the secret and the lock -------------------------------------------- */
@@ -146,6 +152,18 @@ static void person_keys(const struct ip_persons *p, const json_t *person, struct
 		short_hash(p, "day", birth, k->year);
 	free(exact);
 	free(near);
+}
+
+/* The keys of the person of case c (see asked). */
+static const struct keys *keys_of(struct ip_persons *p, const json_t *c)
+{
+	json_t *person = json_object_get(c, "person");
+	if (person != p->asked) {
+		json_decref(p->asked);
+		p->asked = json_incref(person);
+		person_keys(p, person, &p->asked_keys);
+	}
+	return &p->asked_keys;
 }
 
 static void erased_keys(struct keys *k)
@@ -381,9 +399,7 @@ static struct entry *entry_at(const struct ip_persons *p, const json_t *index)
 
 const char *ip_persons_find(struct ip_persons *p, const json_t *c)
 {
-	struct keys k;
-	person_keys(p, json_object_get(c, "person"), &k);
-	json_t *hit = json_object_get(p->by_exact, k.exact);
+	json_t *hit = json_object_get(p->by_exact, keys_of(p, c)->exact);
 	if (!hit)
 		return NULL;
 	const struct entry *e = entry_at(p, hit);
@@ -403,20 +419,6 @@ static int by_case(const void *a, const void *b)
 	return strcmp(ip_str(*(json_t *const *)a, "case"), ip_str(*(json_t *const *)b, "case"));
 }
 
-/* The array's items sorted in place by key. */
-static void sort_by(json_t *array, int (*cmp)(const void *, const void *))
-{
-	size_t n = json_array_size(array), i;
-	json_t **items = ip_xcalloc(n + 1, sizeof *items);
-	for (i = 0; i < n; i++)
-		items[i] = json_incref(json_array_get(array, i));
-	qsort(items, n, sizeof *items, cmp);
-	json_array_clear(array);
-	for (i = 0; i < n; i++)
-		json_array_append_new(array, items[i]);
-	free(items);
-}
-
 static json_t *reasons(const struct ip_match_why *why)
 {
 	struct ip_buf words = {0};
@@ -428,17 +430,16 @@ static json_t *reasons(const struct ip_match_why *why)
 
 json_t *ip_persons_near(struct ip_persons *p, const json_t *c)
 {
-	struct keys k;
+	const struct keys *k = keys_of(p, c);
 	const json_t *person = json_object_get(c, "person");
-	person_keys(p, person, &k);
 	char year_only[17];
-	short_hash(p, "year", k.near, year_only);
+	short_hash(p, "year", k->near, year_only);
 	json_t *found = json_array();
 	size_t i;
 	json_t *at;
-	json_array_foreach(json_object_get(p->by_near, k.near), i, at) {
+	json_array_foreach(json_object_get(p->by_near, k->near), i, at) {
 		const struct entry *e = entry_at(p, at);
-		if (!births_may_match(&k, &e->k, year_only))
+		if (!births_may_match(k, &e->k, year_only))
 			continue;
 		json_t *other;
 		const json_t *theirs = person_of(p, e, &other);
@@ -448,8 +449,9 @@ json_t *ip_persons_near(struct ip_persons *p, const json_t *c)
 			                                       "why", reasons(&why)));
 		json_decref(other);
 	}
-	sort_by(found, by_case);
-	return found;
+	json_t *sorted = ip_json_sorted(found, by_case);
+	json_decref(found);
+	return sorted;
 }
 
 void ip_persons_add(struct ip_persons *p, const json_t *c)
@@ -457,7 +459,7 @@ void ip_persons_add(struct ip_persons *p, const json_t *c)
 	struct entry *e = new_entry(p);
 	e->id = ip_xstrdup(ip_str(c, "id"));
 	e->person = json_incref(json_object_get(c, "person"));
-	person_keys(p, e->person, &e->k);
+	e->k = *keys_of(p, c);
 	index_entry(p, p->n - 1);
 }
 
@@ -545,8 +547,9 @@ json_t *ip_persons_pairs(struct ip_persons *p)
 	json_object_foreach(p->by_near, near, group)
 		if (json_array_size(group) > 1)
 			group_pairs(p, near, group, pairs);
-	sort_by(pairs, by_cases);
-	return pairs;
+	json_t *sorted = ip_json_sorted(pairs, by_cases);
+	json_decref(pairs);
+	return sorted;
 }
 
 /* ---- keeping ------------------------------------------------------------ */
@@ -559,18 +562,15 @@ static void take_added(struct ip_persons *p)
 		struct entry *e = &p->v[i];
 		if (e->name)
 			continue;
-		char *name = ip_xasprintf("%s.yaml", e->id);
-		char *path = ip_xasprintf("%s/%s", p->repo->cases, name);
+		char *path = ip_repo_case_path(p->repo, e->id);
 		struct stat st;
 		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			e->name = name;
-			name = NULL;
+			e->name = ip_xstrdup(strrchr(path, '/') + 1);
 			e->mtime = mtime_ns(&st);
 			e->size = (long long)st.st_size;
 			p->dirty = true;
 		}
 		free(path);
-		free(name);
 	}
 }
 
@@ -621,6 +621,7 @@ void ip_persons_free(struct ip_persons *p)
 	free(p->v);
 	json_decref(p->by_exact);
 	json_decref(p->by_near);
+	json_decref(p->asked);
 	free(p->cache);
 	explicit_bzero(p->key, sizeof p->key);
 	free(p);
