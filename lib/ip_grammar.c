@@ -195,7 +195,7 @@ bool ip_datetime_valid(const char *s)
 	return atoi(s + 11) < 24 && atoi(s + 14) < 60 && atoi(s + 17) < 61;
 }
 
-bool ip_due_relative_valid(const char *s)
+bool ip_due_rule_parse(const char *s, struct ip_due_rule *r)
 {
 	static const char *const events[] = {"opened", "departure", "arrival", NULL};
 	for (const char *const *e = events; *e; e++) {
@@ -206,9 +206,20 @@ bool ip_due_relative_valid(const char *s)
 		size_t d = 0;
 		while (isdigit((unsigned char)p[d]))
 			d++;
-		return d > 0 && d <= 4 && p[d] && strchr("dwmy", p[d]) && !p[d + 1];
+		if (!(d > 0 && d <= 4 && p[d] && strchr("dwmy", p[d]) && !p[d + 1]))
+			return false;
+		r->event = *e;
+		r->amount = (s[n] == '-' ? -1 : 1) * atoi(p);
+		r->unit = p[d];
+		return true;
 	}
 	return false;
+}
+
+bool ip_due_relative_valid(const char *s)
+{
+	struct ip_due_rule r;
+	return ip_due_rule_parse(s, &r);
 }
 
 static time_t pinned_time(void)

@@ -40,6 +40,13 @@ bool ip_datetime_valid(const char *s);
 /* "departure+60d", "arrival+3m", "opened+2w": a due date relative to an
  * event of the case. */
 bool ip_due_relative_valid(const char *s);
+/* Such a due date taken apart: "departure-42d" is departure, -42, 'd'. */
+struct ip_due_rule {
+	const char *event;  /* "opened", "departure" or "arrival" */
+	int amount;         /* negative: before the event */
+	char unit;          /* d, w, m or y */
+};
+bool ip_due_rule_parse(const char *s, struct ip_due_rule *r);
 
 /* Now, or the time pinned by $IP_NOW (ISO 8601 date or UTC time) or
  * $SOURCE_DATE_EPOCH. An unreadable pin is reported and exits 64. */

@@ -38,16 +38,13 @@ bool ip_due_date(const json_t *c, const char *due, char out[11])
 		snprintf(out, 11, "%s", due);
 		return true;
 	}
-	if (!ip_due_relative_valid(due))
+	struct ip_due_rule r;
+	if (!ip_due_rule_parse(due, &r))
 		return false;
-	size_t event_len = strcspn(due, "+-");
-	const char *event = !strncmp(due, "opened", event_len) ? ip_str(c, "opened")
-	                  : !strncmp(due, "departure", event_len) ? departure_of(c)
+	const char *event = !strcmp(r.event, "opened") ? ip_str(c, "opened")
+	                  : !strcmp(r.event, "departure") ? departure_of(c)
 	                  : arrival_of(c);
-	const char *n = due + event_len + 1;
-	int amount = atoi(n);
-	char unit = n[strspn(n, "0123456789")];
-	return event && ip_date_add(event, due[event_len] == '-' ? -amount : amount, unit, out);
+	return event && ip_date_add(event, r.amount, r.unit, out);
 }
 
 /* ---- data under share/ -------------------------------------------------- */

@@ -86,11 +86,11 @@ static size_t plural_form(const char *rule, int n)
 /* A due rule in words: "departure-42d" is "6 weeks before departure". */
 static char *rule_words(const struct ctx *x, const char *rule)
 {
-	size_t event_len = strcspn(rule, "+-");
-	char event[16];
-	snprintf(event, sizeof event, "%.*s", (int)event_len, rule);
-	int n = atoi(rule + event_len + 1);
-	char unit = rule[event_len + 1 + strspn(rule + event_len + 1, "0123456789")];
+	struct ip_due_rule r;
+	if (!ip_due_rule_parse(rule, &r))
+		return ip_xstrdup(rule);
+	int n = abs(r.amount);
+	char unit = r.unit;
 	if (unit == 'd' && n && n % 7 == 0) {
 		n /= 7;
 		unit = 'w';
@@ -105,8 +105,8 @@ static char *rule_words(const struct ctx *x, const char *rule)
 	 * it for "on the day of" apart (events_on) */
 	const json_t *events = json_object_get(x->strings, n == 0 && json_object_get(x->strings,
 	                                       "events_on") ? "events_on" : "events");
-	const char *event_word = ip_str(events, event);
-	const char *pattern = ip_str(x->strings, n == 0 ? "due_on" : rule[event_len] == '-'
+	const char *event_word = ip_str(events, r.event);
+	const char *pattern = ip_str(x->strings, n == 0 ? "due_on" : r.amount < 0
 	                                                    ? "due_before" : "due_after");
 	if (!unit_word || !event_word || !pattern)
 		return ip_xstrdup(rule);
@@ -222,21 +222,18 @@ struct when {
 static void when_of(const json_t *c, const json_t *m, struct when *w)
 {
 	const char *due = ip_str(m, "due");
+	struct ip_due_rule r;
 	w->m = m;
 	w->date[0] = '\0';
 	w->event = 3;
 	w->days = 0;
-	if (!due || ip_due_date(c, due, w->date) || !ip_due_relative_valid(due))
+	if (!due || ip_due_date(c, due, w->date) || !ip_due_rule_parse(due, &r))
 		return;
 	static const char *const events[] = {"opened", "departure", "arrival"};
-	size_t event_len = strcspn(due, "+-");
 	for (int i = 0; i < 3; i++)
-		if (!strncmp(due, events[i], event_len) && strlen(events[i]) == event_len)
+		if (!strcmp(r.event, events[i]))
 			w->event = i;
-	const char *n = due + event_len + 1;
-	int amount = atoi(n), per = n[strspn(n, "0123456789")] == 'm' ? 30
-	                         : n[strspn(n, "0123456789")] == 'w' ? 7 : 1;
-	w->days = (due[event_len] == '-' ? -1 : 1) * amount * per;
+	w->days = r.amount * (r.unit == 'y' ? 365 : r.unit == 'm' ? 30 : r.unit == 'w' ? 7 : 1);
 }
 
 static int by_when(const void *pa, const void *pb)

@@ -347,6 +347,10 @@ with_plan() {
 	assert_success
 	assert_line --partial "**M1 skills analysis** (economic), due 6 weeks before departure"
 	assert_line --partial "due on the day of arrival"
+	# years too
+	sed -i 's/due: arrival+12m/due: arrival+1y/' "$case_path"
+	run ip-plan render -q --lang en "$case_path"
+	assert_line "- 1 year after arrival: open"
 }
 
 @test "render: an approval the plan's changes withdrew is shown as withdrawn; no plan is exit 1, no empty page" {
