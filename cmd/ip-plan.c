@@ -33,7 +33,7 @@ static const struct ip_sub subs[NSUB] = {
 	{"arrival", N_("Record the arrival"), DATA},
 	{"follow-up", N_("Record a follow-up as done"), DATA},
 	{"check", N_("Find the gaps of plans"), DATA},
-	{"render", N_("The plan as a document"), IP_FORMATS_DOC},
+	{"render", N_("The plan as a document"), IP_FORMATS_DOC | 1u << IP_FORMAT_PDF},
 	{"templates", N_("List the plan templates"), DATA},
 };
 #undef DATA
@@ -223,7 +223,7 @@ static int run_check(struct plan *p, char **operands, int n)
 
 static int run_render(struct plan *p, char **operands, int n)
 {
-	p->doc.format = p->cli.format == IP_FORMAT_HTML ? "html" : "md";
+	p->doc.format = p->cli.format_given ? ip_format_name(p->cli.format) : "md";
 	p->doc.today = p->today;
 	p->doc.lim = p->cli.lim;
 	if (!p->doc.lang)

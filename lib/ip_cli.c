@@ -30,17 +30,17 @@ static const char *const argp_words[] __attribute__((unused)) = {
 /* The formats of a mask as words: "md or html". */
 static const char *format_words(unsigned formats)
 {
-	static const char *const names[] = {"yaml", "json", "jsonl", "md", "html", "table", "csv"};
 	static char words[96];
 	size_t n = 0, left = 0, len = 0;
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+	for (size_t i = 0; i < IP_FORMAT_COUNT; i++)
 		left += formats >> i & 1;
 	words[0] = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+	for (size_t i = 0; i < IP_FORMAT_COUNT; i++)
 		if (formats >> i & 1) {
 			n++;
 			len += (size_t)snprintf(words + len, sizeof words - len, "%s%s",
-			                        n == 1 ? "" : n == left ? _(" or ") : ", ", names[i]);
+			                        n == 1 ? "" : n == left ? _(" or ") : ", ",
+			                        ip_format_name((enum ip_format)i));
 		}
 	return words;
 }

@@ -21,12 +21,6 @@ static const char *const complete_names[] = {
 	[IP_COMPLETE_REPORT_FIELDS] = "report-fields",
 };
 
-static const char *const format_names[] = {
-	[IP_FORMAT_YAML] = "yaml", [IP_FORMAT_JSON] = "json", [IP_FORMAT_JSONL] = "jsonl",
-	[IP_FORMAT_MD] = "md", [IP_FORMAT_HTML] = "html", [IP_FORMAT_TABLE] = "table",
-	[IP_FORMAT_CSV] = "csv",
-};
-
 /* Text on one line of the spec: no tabs or newlines. */
 static void put_text(const char *s)
 {
@@ -68,9 +62,9 @@ static void put_subs(const struct ip_command *cmd, unsigned subs)
 static void put_formats(unsigned formats)
 {
 	const char *sep = "";
-	for (size_t f = 0; f < sizeof format_names / sizeof *format_names; f++)
+	for (size_t f = 0; f < IP_FORMAT_COUNT; f++)
 		if (formats & 1u << f) {
-			printf("%s%s", sep, format_names[f]);
+			printf("%s%s", sep, ip_format_name((enum ip_format)f));
 			sep = " ";
 		}
 }

@@ -8,25 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const format_names[IP_FORMAT_COUNT] = {
+	[IP_FORMAT_YAML] = "yaml", [IP_FORMAT_JSON] = "json", [IP_FORMAT_JSONL] = "jsonl",
+	[IP_FORMAT_MD] = "md",     [IP_FORMAT_HTML] = "html", [IP_FORMAT_TABLE] = "table",
+	[IP_FORMAT_CSV] = "csv",   [IP_FORMAT_PDF] = "pdf",
+};
+
+const char *ip_format_name(enum ip_format f)
+{
+	return f < IP_FORMAT_COUNT ? format_names[f] : NULL;
+}
+
 bool ip_format_parse(const char *name, enum ip_format *f)
 {
-	if (!strcmp(name, "yaml"))
-		*f = IP_FORMAT_YAML;
-	else if (!strcmp(name, "json"))
-		*f = IP_FORMAT_JSON;
-	else if (!strcmp(name, "jsonl"))
-		*f = IP_FORMAT_JSONL;
-	else if (!strcmp(name, "md"))
-		*f = IP_FORMAT_MD;
-	else if (!strcmp(name, "html"))
-		*f = IP_FORMAT_HTML;
-	else if (!strcmp(name, "table"))
-		*f = IP_FORMAT_TABLE;
-	else if (!strcmp(name, "csv"))
-		*f = IP_FORMAT_CSV;
-	else
-		return false;
-	return true;
+	for (size_t i = 0; i < IP_FORMAT_COUNT; i++)
+		if (!strcmp(name, format_names[i])) {
+			*f = (enum ip_format)i;
+			return true;
+		}
+	return false;
 }
 
 /* ---- YAML --------------------------------------------------------------- */

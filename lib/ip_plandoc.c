@@ -5,6 +5,7 @@
 #include "ip_grammar.h"
 #include "ip_i18n.h"
 #include "ip_mustache.h"
+#include "ip_pdf.h"
 #include "ip_plan.h"
 #include "ip_schema.h"
 #include "ip_share.h"
@@ -533,6 +534,66 @@ static bool template_exists(const char *name)
 	return found;
 }
 
+/* A value in a page description stays on its line: a note's line breaks
+ * become U+2028 (a break for Pango, never the start of an @block), tabs
+ * spaces. */
+static void values_on_one_line(json_t *v)
+{
+	size_t i;
+	const char *key;
+	json_t *item;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, item)
+			values_on_one_line(item);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			values_on_one_line(item);
+	} else if (json_is_string(v) && strpbrk(json_string_value(v), "\n\t")) {
+		struct ip_buf b = {0};
+		ip_buf_puts(&b, "");
+		for (const char *s = json_string_value(v); *s; s++) {
+			if (*s == '\n')
+				ip_buf_puts(&b, "\u2028");
+			else
+				ip_buf_add(&b, *s == '\t' ? " " : s, 1);
+		}
+		json_string_set(v, b.s);
+		ip_buf_free(&b);
+	}
+}
+
+/* The page description the template wrote, laid out as PDF pages. */
+static int lay_out_pdf(const struct ip_plandoc *d, const char *name, const struct ip_buf *page,
+                       struct ip_buf *out)
+{
+	int line;
+	char *message;
+	if (!ip_pdf_render(page->s, d->today, out, &line, &message))
+		return 0;
+	ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", message);
+	free(message);
+	return IP_EXIT_DATAERR;
+}
+
+static int render_view(struct ctx *x, const char *text, const char *name, json_t *view,
+                       struct ip_buf *out)
+{
+	bool pdf = !strcmp(x->d->format, "pdf");
+	struct ip_buf page = {0};
+	const char *error;
+	int line, rc = 0;
+	if (pdf)
+		values_on_one_line(view);
+	if (ip_mustache_render(text, view, partial, x, pdf ? &page : out, &error, &line)) {
+		ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", _(error));
+		rc = IP_EXIT_DATAERR;
+	} else if (pdf) {
+		rc = lay_out_pdf(x->d, name, &page, out);
+	}
+	ip_buf_free(&page);
+	return rc;
+}
+
 int ip_plandoc_render(const struct ip_plandoc *d, const char *file, const json_t *c,
                       struct ip_buf *out)
 {
@@ -555,12 +616,7 @@ int ip_plandoc_render(const struct ip_plandoc *d, const char *file, const json_t
 		tmpl = NULL;
 	if (!rc) {
 		json_t *view = view_of(&x, c, tmpl);
-		const char *error;
-		int line;
-		if (ip_mustache_render(text, view, partial, &x, out, &error, &line)) {
-			ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", _(error));
-			rc = IP_EXIT_DATAERR;
-		}
+		rc = render_view(&x, text, name, view, out);
 		json_decref(view);
 	}
 	json_decref(x.strings);

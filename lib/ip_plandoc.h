@@ -14,7 +14,7 @@
 
 struct ip_plandoc {
 	const char *lang;       /* "de", "en", ...; falls back to English */
-	const char *format;     /* "md" or "html" */
+	const char *format;     /* "md", "html" or "pdf" */
 	const char *dir;        /* the templates (NULL: ip_templates_dir()/plan) */
 	const char *today;
 	const json_t *directory; /* the partner directory: the partners' contacts */

@@ -16,10 +16,18 @@ if command -v pkg-config >/dev/null 2>&1; then
 	pkg-config --exists libsodium || need libsodium-dev
 	# Names are compared Unicode-normalised, without diacritics (ip-case find).
 	pkg-config --exists icu-uc || need libicu-dev
+	# Plan documents as PDF: Pango shapes Arabic script and orders
+	# bidirectional text, Cairo writes the pages.
+	pkg-config --exists pangocairo || need libpango1.0-dev
+	pkg-config --exists cairo-pdf || need libcairo2-dev
 else
 	need libyaml-dev; need libjansson-dev; need nettle-dev; need libsodium-dev
-	need libicu-dev
+	need libicu-dev; need libpango1.0-dev; need libcairo2-dev
 fi
+# The PDF's fonts: Noto for Latin, Cyrillic and Arabic script; the tests
+# read the PDFs back with pdftotext and look at their pages with pdftoppm.
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need fonts-noto-core
+command -v pdftotext >/dev/null 2>&1 || need poppler-utils
 command -v bats >/dev/null 2>&1 || need bats
 [ -f /usr/lib/bats/bats-support/load.bash ] || need bats-support
 [ -f /usr/lib/bats/bats-assert/load.bash ] || need bats-assert

@@ -1,0 +1,38 @@
+/* ip_pdf.h — a document as paginated A4 PDF, laid out with Pango (Arabic
+ * script shaped, mixed directions ordered by the Unicode bidirectional
+ * algorithm) and written by Cairo in Debian's Noto fonts.
+ *
+ * The document comes as a page description that a Mustache template
+ * writes, one block per line:
+ *
+ *   @meta title TEXT      the PDF's title; also "@meta dir rtl" (a page
+ *                         for right-to-left script: mirrored, right
+ *                         aligned) and "@meta footer TEXT" (the foot of
+ *                         every page, with {page} and {pages})
+ *   @h1 MARKUP            the document's title
+ *   @h2 MARKUP            a heading, never alone at the foot of a page
+ *   @dl TERM<TAB>MARKUP   a term and its definition side by side
+ *   @li MARKUP            an item of a list
+ *   @p MARKUP             a paragraph
+ *   @sign MARKUP          a line to sign on with MARKUP below it;
+ *                         consecutive ones stand side by side
+ *   @foot MARKUP          small print
+ *
+ * A line that does not start with @ continues the block above it on a
+ * new line; blank lines are ignored. MARKUP is Pango markup (<b>, <i>,
+ * <s>, <span foreground=...>) with values escaped as for HTML.
+ *
+ * Layer: data. */
+#ifndef IP_PDF_H
+#define IP_PDF_H
+
+#include "ip_buf.h"
+
+/* Lay out page_text and write the PDF into out; created ("2026-11-21" or
+ * a full ISO time) is its creation date, so the same input gives the same
+ * bytes. Returns 0, or -1 with *line the line of page_text at fault (0:
+ * none) and *message a new string saying what is wrong. */
+int ip_pdf_render(const char *page_text, const char *created, struct ip_buf *out, int *line,
+                  char **message);
+
+#endif
