@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ip_case.h"
 #include "ip_cli.h"
@@ -231,6 +232,11 @@ static int run_render(struct plan *p, char **operands, int n)
 	if (strspn(p->doc.lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(p->doc.lang) ||
 	    !*p->doc.lang) {
 		ip_error(NULL, "--lang: '%s' is not a language code (de, en, ar, ...)", p->doc.lang);
+		return IP_EXIT_USAGE;
+	}
+	if (!strcmp(p->doc.format, "pdf") && !p->out_dir && isatty(STDOUT_FILENO)) {
+		ip_error(NULL, "-f pdf: a PDF is not for a terminal; redirect standard output or "
+		         "use --out-dir DIR");
 		return IP_EXIT_USAGE;
 	}
 	/* the partners' contacts: the repository's directory, else the site's */

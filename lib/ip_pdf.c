@@ -124,8 +124,9 @@ static int parse_line(struct pdf *p, const char *s, size_t len, int line, char *
 	}
 	if (!p->n)
 		return fail(message, ip_xstrdup(_("text before the first @block")));
+	size_t indent = strspn(s, " \t");
 	ip_buf_puts(&p->blocks[p->n - 1].text, "\n");
-	ip_buf_add(&p->blocks[p->n - 1].text, s, len);
+	ip_buf_add(&p->blocks[p->n - 1].text, s + indent, len - indent);
 	return 0;
 }
 

@@ -534,9 +534,10 @@ static bool template_exists(const char *name)
 	return found;
 }
 
-/* A value in a page description stays on its line: a note's line breaks
- * become U+2028 (a break for Pango, never the start of an @block), tabs
- * spaces. */
+/* A value in a page description never starts a block: each line break in
+ * it is followed by a space (a line that starts with @ is a new block, one
+ * that starts with a space continues the one above); tabs, which part a
+ * term from its definition, become spaces. */
 static void values_on_one_line(json_t *v)
 {
 	size_t i;
@@ -553,7 +554,7 @@ static void values_on_one_line(json_t *v)
 		ip_buf_puts(&b, "");
 		for (const char *s = json_string_value(v); *s; s++) {
 			if (*s == '\n')
-				ip_buf_puts(&b, "\u2028");
+				ip_buf_puts(&b, "\n ");
 			else
 				ip_buf_add(&b, *s == '\t' ? " " : s, 1);
 		}
