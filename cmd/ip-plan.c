@@ -50,7 +50,7 @@ struct plan {
 	struct ip_plan_edit edit;  /* the change the options describe */
 	json_t *template;
 	struct ip_rules *rules;
-	struct ip_plandoc doc;
+	struct ip_docopts doc;
 	char today[11];
 	size_t gaps, with_gaps, cases;
 };

@@ -427,7 +427,7 @@ with_plan() {
 	assert_line '<h1>خطة العودة وإعادة الإدماج</h1>'
 	run ip-plan render --lang xx "$case_path"
 	assert_success
-	assert_line "ip-plan: warning: no plan document strings for language 'xx'; using English"
+	assert_line "ip-plan: warning: no document strings for language 'xx'; using English"
 	assert_line "# Return and reintegration plan"
 }
 

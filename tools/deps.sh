@@ -20,9 +20,10 @@ if command -v pkg-config >/dev/null 2>&1; then
 	# bidirectional text, Cairo writes the pages.
 	pkg-config --exists pangocairo || need libpango1.0-dev
 	pkg-config --exists cairo-pdf || need libcairo2-dev
+	pkg-config --exists fontconfig || need libfontconfig-dev
 else
 	need libyaml-dev; need libjansson-dev; need nettle-dev; need libsodium-dev
-	need libicu-dev; need libpango1.0-dev; need libcairo2-dev
+	need libicu-dev; need libpango1.0-dev; need libcairo2-dev; need libfontconfig-dev
 fi
 # The PDF's fonts: Noto for Latin, Cyrillic and Arabic script; the tests
 # read the PDFs back with pdftotext and look at their pages with pdftoppm.
