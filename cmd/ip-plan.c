@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ip_case.h"
 #include "ip_cli.h"
@@ -229,21 +228,14 @@ static int run_render(struct plan *p, char **operands, int n)
 	p->doc.lim = p->cli.lim;
 	if (!p->doc.lang)
 		p->doc.lang = ip_i18n_lang(); /* German messages, German documents */
-	if (strspn(p->doc.lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(p->doc.lang) ||
-	    !*p->doc.lang) {
-		ip_error(NULL, "--lang: '%s' is not a language code (de, en, ar, ...)", p->doc.lang);
-		return IP_EXIT_USAGE;
-	}
-	if (!strcmp(p->doc.format, "pdf") && !p->out_dir && isatty(STDOUT_FILENO)) {
-		ip_error(NULL, "-f pdf: a PDF is not for a terminal; redirect standard output or "
-		         "use --out-dir DIR");
-		return IP_EXIT_USAGE;
-	}
+	int rc = ip_docopts_check(&p->doc, p->out_dir != NULL);
+	if (rc)
+		return rc;
 	/* the partners' contacts: the repository's directory, else the site's */
 	struct ip_repo repo;
 	bool have_repo = ip_repo_find(p->cli.dir, false, &repo) == IP_EXIT_OK;
 	json_t *directory = NULL;
-	int rc = ip_partners_load(NULL, have_repo ? &repo : NULL, &p->cli.lim, &directory);
+	rc = ip_partners_load(NULL, have_repo ? &repo : NULL, &p->cli.lim, &directory);
 	p->doc.directory = directory;
 	p->doc.quiet = p->cli.quiet;
 	if (!rc && p->out_dir)

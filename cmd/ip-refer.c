@@ -21,10 +21,11 @@
 #include "ip_referral.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
+#include "ip_sheet.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
 
-enum sub { SEND, UPDATE, RESPOND, RECEIVE, PARTNERS, KEY, NSUB };
+enum sub { SEND, UPDATE, RESPOND, RECEIVE, SHEET, PARTNERS, KEY, NSUB };
 /* Packages and responses are JSON; the rest writes case data. */
 #define PACKAGES (1u << IP_FORMAT_JSON | 1u << IP_FORMAT_JSONL)
 static const struct ip_sub subs[NSUB] = {
@@ -32,6 +33,8 @@ static const struct ip_sub subs[NSUB] = {
 	{"update", N_("Change the state of a referral"), IP_FORMATS_DATA},
 	{"respond", N_("Answer a referral (partner side)"), PACKAGES},
 	{"receive", N_("Merge a partner's response (host side)"), IP_FORMATS_DATA},
+	{"sheet", N_("A referral as a page for a partner without IntegPlan"),
+	 IP_FORMATS_DOC | 1u << IP_FORMAT_PDF},
 	{"partners", N_("List the partner directory"), IP_FORMATS_DATA},
 	{"key", N_("The centre's public signing key, for partner directories"),
 	 IP_FORMATS_DATA},
@@ -43,8 +46,8 @@ struct refer {
 	struct ip_cli cli;
 	enum sub sub;
 	const char *to, *out, *results_path, *partners_path, *referral, *status;
-	const char *success, *reason, *note, *date, *identity, *list;
-	bool no_encrypt, in_place;
+	const char *success, *reason, *note, *date, *identity, *list, *lang;
+	bool no_encrypt, in_place, from_form;
 	json_t *services;      /* --service values */
 	json_t *directory, *partner;
 	struct ip_repo repo;
@@ -64,8 +67,9 @@ static int take_service(const struct ip_optarg *o)
 #define STRING(m) IP_STRING(struct refer, m)
 
 static const struct ip_opt options[] = {
-	{"to", 0, "PARTNER", N_("send: the partner (see ip-refer partners)"), 1, ONLY(SEND),
-	 ONLY(SEND), STRING(to), .complete = IP_COMPLETE_PARTNER},
+	{"to", 0, "PARTNER", N_("send, sheet: the partner (see ip-refer partners)"), 1,
+	 ONLY(SEND) | ONLY(SHEET), ONLY(SEND) | ONLY(SHEET), STRING(to),
+	 .complete = IP_COMPLETE_PARTNER},
 	{"service", 0, "MEASURE", N_("send: a service asked for; repeatable (default: the "
 	 "plan's return-side measures the partner offers)"), 1, ONLY(SEND),
 	 .field = "referrals.services", .call = take_service, .flags = IP_OPT_MANY},
@@ -78,10 +82,10 @@ static const struct ip_opt options[] = {
 	 "age key (with a warning)"), 1, ONLY(SEND) | ONLY(RESPOND), FLAG(no_encrypt)},
 	{"partners", 0, "FILE", N_("The partner directory (default: the repository's, else "
 	 "the site's partners.yaml)"), 1, ONLY(SEND) | ONLY(RESPOND) | ONLY(RECEIVE) |
-	 ONLY(PARTNERS),
+	 ONLY(SHEET) | ONLY(PARTNERS),
 	 STRING(partners_path), .complete = IP_COMPLETE_FILE},
-	{"referral", 0, "REF", N_("update, respond: the referral (default: the case's only "
-	 "open one)"), 2, ONLY(UPDATE) | ONLY(RESPOND), STRING(referral)},
+	{"referral", 0, "REF", N_("update, respond, sheet: the referral (default: the case's "
+	 "only open one)"), 2, ONLY(UPDATE) | ONLY(RESPOND) | ONLY(SHEET), STRING(referral)},
 	{"status", 0, "STATUS", N_("update: accepted, rejected, done or revoked"), 2,
 	 ONLY(UPDATE), ONLY(UPDATE), STRING(status), .field = "referrals.status"},
 	{"success", 0, "SUCCESS", N_("update: with done, successful or not-successful"), 2,
@@ -95,6 +99,10 @@ static const struct ip_opt options[] = {
 	 ONLY(UPDATE), STRING(date), .field = "referrals.date"},
 	{"identity", 0, "KEYFILE", N_("receive: the age key to decrypt with"), 3,
 	 ONLY(RECEIVE), STRING(identity), .complete = IP_COMPLETE_FILE},
+	{"from-form", 0, NULL, N_("receive: the files are response forms a partner without "
+	 "IntegPlan filled in from a referral sheet"), 3, ONLY(RECEIVE), FLAG(from_form)},
+	{"lang", 0, "LANG", N_("sheet: the page's language (fra, prs, ar, ...; default: that "
+	 "of the messages)"), 3, ONLY(SHEET), STRING(lang)},
 	{"in-place", 'i', NULL, N_("update: write the cases back instead of printing them"), 3,
 	 ONLY(UPDATE), FLAG(in_place)},
 	{"list", 0, "VOCABULARY", N_("List a vocabulary (referral-status, referral-reason, "
@@ -106,7 +114,8 @@ static const struct ip_command command = {
 	"ip-refer", "SUBCOMMAND [FILE...]",
 	N_("Referrals of IntegPlan cases to partner centres.\v"
 	"Subcommands: send --to PARTNER CASE..., update --status STATUS CASE..., "
-	"respond CASE... (partner side), receive RESPONSE... (host side), partners. "
+	"respond CASE... (partner side), receive RESPONSE... (host side), sheet --to PARTNER "
+	"CASE, partners. "
 	"Exit status: 0 done, 64 usage, 65 bad data (also a tampered, stale or replayed "
 	"package), 66 missing input, 73 cannot create (or encrypt), 74 I/O error, 75 a "
 	"case is locked, 77 no consent, or a package for another key."),
@@ -184,6 +193,54 @@ static int list_partners(struct refer *r)
 	return rc;
 }
 
+/* ---- sheet --------------------------------------------------------------- */
+
+struct sheet {
+	struct refer *r;
+	struct ip_docopts doc;
+	size_t cases;
+};
+
+static int sheet_one(const char *path, void *ctx)
+{
+	struct sheet *s = ctx;
+	struct ip_docs docs = {0};
+	json_t *pkg = NULL;
+	int rc = ip_case_load(path, &s->r->cli.lim, &docs);
+	if (!rc && ++s->cases > 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "one sheet at a time on standard "
+		         "output");
+		rc = IP_EXIT_USAGE;
+	}
+	if (!rc)
+		rc = ip_refer_sheet(docs.v[0].root, s->r->partner, s->r->referral, s->r->today, path,
+		                    &pkg);
+	struct ip_buf out = {0};
+	if (!rc)
+		rc = ip_sheet_render(&s->doc, pkg, s->r->partner, &out);
+	if (!rc)
+		fwrite(out.s, 1, out.len, stdout);
+	ip_buf_free(&out);
+	json_decref(pkg);
+	ip_docs_free(&docs);
+	return rc;
+}
+
+/* ip-refer sheet: the referral on a page, in the partner's language. */
+static int run_sheet(struct refer *r, char **operands, int n)
+{
+	struct sheet s = {r, {.lang = r->lang ? r->lang : ip_i18n_lang(), .today = r->today,
+	                      .quiet = r->cli.quiet, .lim = r->cli.lim,
+	                      .format = r->cli.format_given ? ip_format_name(r->cli.format)
+	                                                    : "md"}, 0};
+	int rc = ip_docopts_check(&s.doc, false);
+	if (!rc)
+		rc = load_directory(r);
+	if (!rc)
+		rc = ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
+	return rc ? rc : ip_inputs_each(&r->cli, operands, n, true, sheet_one, &s);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static int run_update(struct refer *r, char **operands, int n)
@@ -208,6 +265,8 @@ static int run_respond(struct refer *r, char **operands, int n)
 
 static int run_receive(struct refer *r, char **operands, int n)
 {
+	if (r->from_form)
+		return ip_exchange_receive_forms(&r->x, &r->repo, operands, n);
 	int rc = load_directory(r);
 	return rc ? rc : ip_exchange_receive(&r->x, &r->repo, r->directory, r->identity,
 	                                     operands, n);
@@ -233,6 +292,7 @@ static int run(struct refer *r, char **operands, int n)
 	case SEND: return run_send(r, operands, n);
 	case RESPOND: return run_respond(r, operands, n);
 	case RECEIVE: return run_receive(r, operands, n);
+	case SHEET: return run_sheet(r, operands, n);
 	default: return run_update(r, operands, n);
 	}
 }

@@ -369,6 +369,23 @@ static int apply_receive(json_t *c, const char *name, const char **what, void *c
 	return ip_refer_receive(ctx, c, name, what);
 }
 
+/* The case of referral id, for a response of doc: 0 with *path, or 65 /
+ * the index's failure with the problem reported. */
+static int case_of_referral(struct ip_exchange *r, const struct ip_doc *doc, const char *id,
+                            char **path)
+{
+	int rc = r->referrals ? IP_EXIT_OK
+	                      : ip_repo_referrals(r->repo, &r->run.lim, &r->referrals);
+	if (!rc)
+		rc = ip_repo_referral_case(r->referrals, &r->run.lim, id, path);
+	if (rc == IP_EXIT_NOINPUT) {
+		ip_error(&(struct ip_where){doc->file, 0, 0, "response.referral"}, "unknown "
+		         "referral %s: no case in %s has it", id, r->repo->cases);
+		return IP_EXIT_DATAERR;
+	}
+	return rc;
+}
+
 /* One response: find its case, merge it in place. */
 static int receive_response(struct ip_exchange *r, const struct ip_doc *doc)
 {
@@ -382,15 +399,7 @@ static int receive_response(struct ip_exchange *r, const struct ip_doc *doc)
 		return IP_EXIT_DATAERR;
 	}
 	char *path = NULL;
-	int rc = r->referrals ? IP_EXIT_OK
-	                      : ip_repo_referrals(r->repo, &r->run.lim, &r->referrals);
-	if (!rc)
-		rc = ip_repo_referral_case(r->referrals, &r->run.lim, id, &path);
-	if (rc == IP_EXIT_NOINPUT) {
-		ip_error(&(struct ip_where){doc->file, 0, 0, "response.referral"}, "unknown "
-		         "referral %s: no case in %s has it", id, r->repo->cases);
-		return IP_EXIT_DATAERR;
-	}
+	int rc = case_of_referral(r, doc, id, &path);
 	if (rc)
 		return rc;
 	struct ip_receive x = {.response = doc->root, .package = doc->file, .today = r->today};
@@ -435,6 +444,80 @@ int ip_exchange_receive(struct ip_exchange *r, const struct ip_repo *repo,
 	/* Case paths go to stdout as the cases change; the inputs are packages. */
 	struct ip_inputs in = ip_run_inputs(&r->run, operands, n, false);
 	return ip_inputs_walk(&in, receive_one, r);
+}
+
+/* ---- a response form, entered by the centre for a partner ---------------- */
+
+struct form_entry {
+	const struct ip_doc *form;
+	const char *centre, *today, *actor;
+	char summary[400];
+};
+
+/* The form stands for a response to the referral as the case has it now;
+ * that response is checked and taken like one the partner signed. */
+static int apply_form(json_t *c, const char *name, const char **what, void *ctx)
+{
+	struct form_entry *f = ctx;
+	const json_t *form = f->form->root;
+	json_t *ref = ip_referral_find(c, ip_str(form, "referral"));
+	if (!ref) {
+		ip_error(&(struct ip_where){f->form->file, 0, 0, "referral"}, "referral %s is no "
+		         "longer in %s; nothing changed", ip_str(form, "referral"), name);
+		return IP_EXIT_DATAERR;
+	}
+	json_t *response = ip_refer_form_response(form, ref, f->centre);
+	struct ip_receive x = {.response = response, .package = f->form->file, .today = f->today};
+	const char *took;
+	int rc = ip_refer_receive(&x, c, name, &took);
+	if (!rc) {
+		snprintf(f->summary, sizeof f->summary, "entered by %s for %s from a response form: "
+		         "%s", f->actor, ip_str(form, "from"), took);
+		*what = f->summary;
+	}
+	json_decref(response);
+	return rc;
+}
+
+static int receive_form(const char *path, void *ctx)
+{
+	struct ip_exchange *r = ctx;
+	struct ip_docs docs = {0};
+	ip_diag_clear();
+	int rc = ip_docs_load(path, IP_SYNTAX_YAML, &r->run.lim, &docs);
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "a response form is one document; "
+		         "found %zu", docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc)
+		rc = ip_validate(&docs.v[0], &ip_form_schema, N_("a response form"));
+	char *case_path = NULL;
+	const char *id = rc ? NULL : ip_str(docs.v[0].root, "referral");
+	if (!rc)
+		rc = case_of_referral(r, &docs.v[0], id, &case_path);
+	if (!rc) {
+		struct form_entry f = {&docs.v[0], r->repo->centre, r->today, ip_actor(r->run.actor),
+		                       ""};
+		struct ip_edit e = {.run = r->run, .in_place = true, .cmd = "ip-refer receive",
+		                    .apply = apply_form, .ctx = &f};
+		rc = ip_edit_run(&e, &case_path, 1);
+		if (!rc && !r->run.quiet)
+			ip_inform(&(struct ip_where){docs.v[0].file, 0, 0, NULL}, "took %s", f.summary);
+	}
+	result(r, path, id, rc ? "failed" : "received", rc, ip_diag_first());
+	r->received += !rc;
+	free(case_path);
+	ip_docs_free(&docs);
+	return rc;
+}
+
+int ip_exchange_receive_forms(struct ip_exchange *r, const struct ip_repo *repo,
+                              char **operands, int n)
+{
+	r->repo = repo;
+	struct ip_inputs in = ip_run_inputs(&r->run, operands, n, false);
+	return ip_inputs_walk(&in, receive_form, r);
 }
 
 int ip_exchange_finish(struct ip_exchange *r)

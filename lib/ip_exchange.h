@@ -80,4 +80,12 @@ int ip_exchange_receive(struct ip_exchange *x, const struct ip_repo *repo,
                         const json_t *directory, const char *identity, char **operands,
                         int n);
 
+/* ip-refer receive --from-form: each operand a response form (YAML) that
+ * a partner without IntegPlan filled in from a referral sheet; checked
+ * with positions, made the response it stands for, checked and taken like
+ * a signed one, recorded in the history as entered by the actor for the
+ * partner. The case paths go to standard output. */
+int ip_exchange_receive_forms(struct ip_exchange *x, const struct ip_repo *repo,
+                              char **operands, int n);
+
 #endif

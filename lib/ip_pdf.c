@@ -126,9 +126,9 @@ static int parse_line(struct pdf *p, const char *s, size_t len, int line, char *
 	}
 	if (!p->n)
 		return fail(message, ip_xstrdup(_("text before the first @block")));
-	size_t indent = strspn(s, " \t");
+	size_t marker = *s == ' '; /* a value's line: the space after its break */
 	ip_buf_puts(&p->blocks[p->n - 1].text, "\n");
-	ip_buf_add(&p->blocks[p->n - 1].text, s + indent, len - indent);
+	ip_buf_add(&p->blocks[p->n - 1].text, s + marker, len - marker);
 	return 0;
 }
 

@@ -19,9 +19,8 @@
  *   @foot MARKUP          small print
  *
  * A line that does not start with @ continues the block above it on a
- * new line, without its leading blanks (a value's own line breaks are
- * followed by one, so a value never starts a block); blank lines are
- * ignored. MARKUP is Pango markup (<b>, <i>,
+ * new line, less one leading space (a value's own line breaks are followed
+ * by one, so a value never starts a block); blank lines are ignored. MARKUP is Pango markup (<b>, <i>,
  * <s>, <span foreground=...>) with values escaped as for HTML.
  *
  * Layer: data. */

@@ -579,3 +579,109 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	*what = r->summary;
 	return IP_EXIT_OK;
 }
+
+/* ---- for partners without IntegPlan: the sheet and its form ------------- */
+
+/* The open referral of c to partner to (the one named id, if given). */
+static json_t *open_referral_to(const json_t *c, const char *to, const char *id,
+                                const char *name)
+{
+	size_t i;
+	json_t *ref, *found = NULL;
+	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
+		const char *s = ip_str(ref, "status");
+		if (!ip_str(ref, "from") && !strcmp(ip_str(ref, "to"), to) &&
+		    (!strcmp(s, "pending") || !strcmp(s, "accepted")) &&
+		    (!id || !strcmp(ip_str(ref, "id"), id)))
+			found = ref;
+	}
+	if (!found)
+		ip_error(&(struct ip_where){name, 0, 0, "referrals"}, "no open referral%s%s to %s "
+		         "(ip-refer send --to %s makes one)", id ? " " : "", id ? id : "", to, to);
+	return found;
+}
+
+int ip_refer_sheet(const json_t *c, const json_t *partner, const char *id, const char *today,
+                   const char *name, json_t **pkg)
+{
+	const char *to = ip_str(partner, "id");
+	char why[300];
+	*pkg = NULL;
+	if (!ip_consent_to(c, "referral", partner, today, why, sizeof why)) {
+		ip_error(&(struct ip_where){name, 0, 0, "consent"}, "%s; no sheet made", why);
+		return IP_EXIT_NOPERM;
+	}
+	json_t *ref = open_referral_to(c, to, id, name);
+	if (!ref)
+		return IP_EXIT_DATAERR;
+	/* what the package carried, health data only with its own consent */
+	json_t *copy = json_deep_copy(ref);
+	json_t *left_out = ip_referral_health_consent(c, partner, today) ? NULL : json_array();
+	*pkg = ip_referral_package(c, partner, copy, ip_get_str(c, "centre.id"), left_out);
+	json_decref(left_out);
+	json_decref(copy);
+	return IP_EXIT_OK;
+}
+
+/* The step a form reports, unless it is where the referral stands. */
+static json_t *form_step(const json_t *form, const json_t *ref)
+{
+	const json_t *steps = json_object_get(ref, "steps");
+	const json_t *last = json_array_get(steps, json_array_size(steps) - 1);
+	const char *status = ip_str(form, "status");
+	if (last && !strcmp(ip_str(last, "status"), status) &&
+	    same_text(ip_str(last, "success"), ip_str(form, "success")) &&
+	    same_text(ip_str(last, "reason"), ip_str(form, "reason")))
+		return NULL;
+	json_t *step = json_pack("{s:s, s:O, s:O}", "status", status, "date",
+	                         json_object_get(form, "date"), "by", json_object_get(form, "by"));
+	static const char *const extra[] = {"success", "reason"};
+	for (size_t i = 0; i < 2; i++)
+		if (ip_str(form, extra[i]))
+			json_object_set(step, extra[i], json_object_get(form, extra[i]));
+	return step;
+}
+
+/* The measures a form reports, without the empty dates of the blank. */
+static json_t *form_measures(const json_t *form)
+{
+	json_t *list = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(form, "measures"), i, m) {
+		json_t *one = json_pack("{s:O, s:O}", "id", json_object_get(m, "id"), "status",
+		                        json_object_get(m, "status"));
+		if (ip_str(m, "date"))
+			json_object_set(one, "date", json_object_get(m, "date"));
+		json_array_append_new(list, one);
+	}
+	return list;
+}
+
+json_t *ip_refer_form_response(const json_t *form, const json_t *ref, const char *centre)
+{
+	json_t *steps = json_deep_copy(json_object_get(ref, "steps"));
+	if (!steps)
+		steps = json_array();
+	json_t *step = form_step(form, ref);
+	if (step)
+		json_array_append_new(steps, step);
+	json_int_t seq = json_integer_value(json_object_get(ref, "seq")) + 1;
+	json_t *body = json_pack("{s:O, s:O, s:s, s:O, s:I, s:o}", "referral",
+	                         json_object_get(form, "referral"), "from",
+	                         json_object_get(form, "from"), "to", centre, "date",
+	                         json_object_get(form, "date"), "seq", seq, "steps", steps);
+	if (ip_str(form, "arrived"))
+		json_object_set(body, "arrived", json_object_get(form, "arrived"));
+	json_t *measures = form_measures(form);
+	if (json_array_size(measures))
+		json_object_set(body, "measures", measures);
+	json_decref(measures);
+	if (ip_str(form, "note")) {
+		char at[32];
+		snprintf(at, sizeof at, "%sT00:00:00Z", ip_str(form, "date"));
+		json_object_set_new(body, "notes", json_pack("[{s:s, s:O}]", "at", at, "text",
+		                                             json_object_get(form, "note")));
+	}
+	return json_pack("{s:s, s:o}", "schema", IP_RESPONSE_SCHEMA, "response", body);
+}

@@ -83,4 +83,17 @@ struct ip_receive {
  * does not allow, or gives an implausible date. */
 int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const char **what);
 
+/* For a partner without IntegPlan: the package of case c's open referral
+ * to partner (the one named id, if given), as ip-refer send made it, for
+ * printing on a referral sheet. 0 with *pkg (a new value); 77 without
+ * consent to the referral; 65 when no referral to the partner is open. */
+int ip_refer_sheet(const json_t *c, const json_t *partner, const char *id, const char *today,
+                   const char *name, json_t **pkg);
+
+/* The response a filled-in response form (ip_form_schema, checked) stands
+ * for, to referral ref of centre: the referral's steps and the form's
+ * decision if it is a new one, the next sequence number, the arrival, the
+ * measures and the note. A new value, to be received like any response. */
+json_t *ip_refer_form_response(const json_t *form, const json_t *ref, const char *centre);
+
 #endif

@@ -496,6 +496,30 @@ static const struct ip_field response_f[] = {
 const struct ip_field ip_response_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                             response_f, NULL};
 
+/* A response written on paper or typed by hand: the form a referral sheet
+ * prints for a partner without IntegPlan, which the referring centre
+ * enters for it (ip-refer receive --from-form). */
+static const struct ip_field form_measure_f[] = {
+	STR("id", IP_REQUIRED),
+	ENUM("status", "measure-status", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, 0),
+	END};
+static const struct ip_field form_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, IP_FORM_SCHEMA, NULL, NULL},
+	TYPED("referral", IP_T_REFERRAL_ID, IP_REQUIRED),
+	TYPED("from", IP_T_CENTRE_ID, IP_REQUIRED),
+	ENUM("status", "referral-status", IP_REQUIRED),
+	TYPED("date", IP_T_DATE, IP_REQUIRED),
+	TEXT("by", IP_REQUIRED),
+	ENUM("reason", "referral-reason", 0),
+	ENUM("success", "referral-success", 0),
+	TYPED("arrived", IP_T_DATE, 0),
+	ARR("measures", 0, ITEM_OBJ(form_measure_f)),
+	TEXT("note", 0),
+	END};
+
+const struct ip_field ip_form_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL, form_f, NULL};
+
 /* A report partial: exact counts, before small cells are suppressed. */
 static const struct ip_field report_filter_f[] = {
 	TYPED("since", IP_T_DATE, 0),

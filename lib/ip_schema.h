@@ -46,6 +46,7 @@ enum ip_type {
 #define IP_PACKAGE_SCHEMA "integplan/referral/1"
 #define IP_RESPONSE_SCHEMA "integplan/referral-response/2"
 #define IP_TRANSFER_SCHEMA "integplan/transfer/1"
+#define IP_FORM_SCHEMA "integplan/response-form/1"
 #define IP_REPORT_SCHEMA "integplan/report/1"
 
 struct ip_field {
@@ -70,11 +71,13 @@ extern const struct ip_field ip_template_schema;
 /* reports.yaml */
 extern const struct ip_field ip_reports_schema;
 extern const struct ip_field ip_indicators_schema;
-/* partners.yaml, a referral package, a partner's response and a case
- * transferred to another centre. */
+/* partners.yaml, a referral package, a partner's response (and the form a
+ * partner without IntegPlan fills in) and a case transferred to another
+ * centre. */
 extern const struct ip_field ip_partners_schema;
 extern const struct ip_field ip_package_schema;
 extern const struct ip_field ip_response_schema;
+extern const struct ip_field ip_form_schema;
 extern const struct ip_field ip_transfer_schema;
 /* An import map: spreadsheet columns to intake fields. */
 extern const struct ip_field ip_import_schema;

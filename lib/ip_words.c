@@ -416,3 +416,17 @@ int ip_words_render(struct ip_words *x, const char *kind, json_t *view, struct i
 	free(name);
 	return rc;
 }
+
+int ip_docopts_check(const struct ip_docopts *d, bool to_files)
+{
+	if (strspn(d->lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(d->lang) || !*d->lang) {
+		ip_error(NULL, "--lang: '%s' is not a language code (de, en, ar, ...)", d->lang);
+		return IP_EXIT_USAGE;
+	}
+	if (!strcmp(d->format, "pdf") && !to_files && isatty(STDOUT_FILENO)) {
+		ip_error(NULL, "-f pdf: a PDF is not for a terminal; redirect standard output to a "
+		         "file");
+		return IP_EXIT_USAGE;
+	}
+	return IP_EXIT_OK;
+}

@@ -27,6 +27,10 @@ struct ip_docopts {
 	struct ip_limits lim;
 };
 
+/* d's language is a language code and a PDF does not go to a terminal
+ * (unless to_files): 0, or 64 with the problem reported. */
+int ip_docopts_check(const struct ip_docopts *d, bool to_files);
+
 struct ip_words {
 	const struct ip_docopts *d;
 	char *dir;

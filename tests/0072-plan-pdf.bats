@@ -153,7 +153,7 @@ print(sum(1 for p in pixels if p < 160) * 1000 // len(pixels))'
 	command -v script >/dev/null || skip "no script(1) to give a terminal"
 	run script -qec "ip-plan render -f pdf $CASE" /dev/null
 	assert_failure 64
-	assert_output --partial "ip-plan: -f pdf: a PDF is not for a terminal; redirect standard output or use --out-dir DIR"
+	assert_output --partial "ip-plan: -f pdf: a PDF is not for a terminal; redirect standard output to a file"
 	bare=$(ip-intake --given Sami --family Noor --birth-date 2001-01-01 --sex male \
 		--nationality IQ --return-country IQ)
 	run --separate-stderr ip-plan render -f pdf "$bare"

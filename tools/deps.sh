@@ -25,9 +25,11 @@ else
 	need libyaml-dev; need libjansson-dev; need nettle-dev; need libsodium-dev
 	need libicu-dev; need libpango1.0-dev; need libcairo2-dev; need libfontconfig-dev
 fi
-# The PDF's fonts: Noto for Latin, Cyrillic and Arabic script; the tests
+# The PDF's fonts: Noto for Latin, Cyrillic and Arabic script, and Noto
+# Sans Mono for the response form of a referral sheet; the tests
 # read the PDFs back with pdftotext and look at their pages with pdftoppm.
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need fonts-noto-core
+[ -f /usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf ] || need fonts-noto-mono
 command -v pdftotext >/dev/null 2>&1 || need poppler-utils
 command -v bats >/dev/null 2>&1 || need bats
 [ -f /usr/lib/bats/bats-support/load.bash ] || need bats-support

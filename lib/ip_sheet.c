@@ -1,0 +1,306 @@
+#include "ip_sheet.h"
+#include "ip_buf.h"
+#include "ip_emit.h"
+#include "ip_mem.h"
+#include "ip_schema.h"
+#include "ip_vocab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- what the package carries, in words ------------------------------------ */
+
+static const json_t *package_measures(const json_t *pkg)
+{
+	return json_object_get(json_object_get(json_object_get(pkg, "case"), "plan"), "measures");
+}
+
+static const json_t *sheet_words(const struct ip_words *x)
+{
+	return json_object_get(x->strings, "sheet");
+}
+
+/* One value of the field at path, as people read it. */
+static char *value_words(const struct ip_words *x, const char *path, const json_t *v)
+{
+	const struct ip_field *f = ip_schema_lookup(path);
+	if (f && f->type == IP_T_ARRAY) /* an item of the list */
+		f = f->item;
+	const char *s = json_string_value(v);
+	if (json_is_boolean(v))
+		return ip_xstrdup(ip_str(sheet_words(x), json_is_true(v) ? "yes" : "no"));
+	if (!s) {
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		return text ? text : ip_xstrdup("");
+	}
+	json_t *w = NULL;
+	switch (f ? f->type : IP_T_STRING) {
+	case IP_T_DATE: w = ip_words_date(x, s); break;
+	case IP_T_ENUM: w = json_string(ip_words_label(x, f->vocab, s)); break;
+	case IP_T_COUNTRY: w = ip_words_code(x, IP_CODES_COUNTRY, s); break;
+	case IP_T_REGION: w = ip_words_code(x, IP_CODES_REGION, s); break;
+	case IP_T_LANGUAGE: w = ip_words_code(x, IP_CODES_LANGUAGE, s); break;
+	case IP_T_CURRENCY: w = ip_words_code(x, IP_CODES_CURRENCY, s); break;
+	case IP_T_PROGRAMME: w = ip_words_programme(s); break;
+	default: w = json_incref((json_t *)v);
+	}
+	char *text = ip_xstrdup(json_string_value(w));
+	json_decref(w);
+	return text;
+}
+
+/* The words of v at path appended to b: a list's items joined with commas,
+ * a mapping's values with a middle dot, each after its label if it has
+ * one. */
+static void add_words(const struct ip_words *x, struct ip_buf *b, const char *path,
+                      const json_t *v)
+{
+	size_t i;
+	const char *key;
+	json_t *item;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item) {
+			ip_buf_puts(b, i ? ", " : "");
+			add_words(x, b, path, item);
+		}
+	} else if (json_is_object(v)) {
+		bool first = true;
+		json_object_foreach((json_t *)v, key, item) {
+			char *sub = ip_xasprintf("%s.%s", path, key);
+			const char *label = ip_str(json_object_get(sheet_words(x), "fields"), sub);
+			ip_buf_puts(b, first ? "" : " · ");
+			if (label)
+				ip_buf_printf(b, "%s: ", label);
+			add_words(x, b, sub, item);
+			first = false;
+			free(sub);
+		}
+	} else {
+		char *text = value_words(x, path, v);
+		ip_buf_puts(b, text);
+		free(text);
+	}
+}
+
+/* A row of the sheet: the field's label and its words. */
+static void add_row(const struct ip_words *x, json_t *rows, const char *path, const json_t *v)
+{
+	const char *label = ip_str(json_object_get(sheet_words(x), "fields"), path);
+	struct ip_buf b = {0};
+	ip_buf_puts(&b, "");
+	add_words(x, &b, path, v);
+	json_array_append_new(rows, json_pack("{s:s, s:s}", "label", label ? label : path,
+	                                      "value", b.s));
+	ip_buf_free(&b);
+}
+
+/* The rows of the package's case: a row per field, a list of mappings
+ * (needs) in one row, the plan's measures apart. */
+static void add_rows(const struct ip_words *x, json_t *rows, const char *path, const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	if (!strcmp(path, "plan"))
+		return;
+	bool mapping = json_is_object(v);
+	/* an assessment is a mapping in a list: its fields are the rows */
+	if (json_is_array(v) && json_array_size(v) == 1 && json_is_object(json_array_get(v, 0)) &&
+	    !strcmp(path, "assessments")) {
+		v = json_array_get(v, 0);
+		mapping = true;
+	}
+	if (!mapping || (*path && ip_str(json_object_get(sheet_words(x), "fields"), path))) {
+		add_row(x, rows, path, v);
+		return;
+	}
+	json_object_foreach((json_t *)v, key, item) {
+		char *sub = *path ? ip_xasprintf("%s.%s", path, key) : ip_xstrdup(key);
+		add_rows(x, rows, sub, item);
+		free(sub);
+	}
+}
+
+static json_t *measures_view(const struct ip_words *x, const json_t *pkg)
+{
+	json_t *list = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(package_measures(pkg), i, m) {
+		json_t *v = json_pack("{s:O}", "id", json_object_get(m, "id"));
+		ip_words_set_label(v, "category", x, "measure", ip_str(m, "category"));
+		ip_words_set_label(v, "dimension", x, "dimension", ip_str(m, "dimension"));
+		json_object_set_new(v, "due", ip_words_due(x, json_object_get(pkg, "case"), ip_str(m, "due")));
+		const json_t *b = json_object_get(m, "budget");
+		if (b) {
+			char amount[40];
+			ip_format_amount(json_number_value(json_object_get(b, "amount")), amount);
+			json_object_set_new(v, "budget", json_pack("{s:s, s:O}", "amount", amount,
+			                                           "currency",
+			                                           json_object_get(b, "currency")));
+		}
+		json_array_append_new(list, v);
+	}
+	return list;
+}
+
+/* The choices of a vocabulary as the sheet prints them: "accepted",
+ * "rejected" and "done", each with its label. */
+static json_t *choices(const struct ip_words *x, const char *vocab, const char *const ids[])
+{
+	json_t *list = json_array();
+	for (size_t i = 0; ids[i]; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s}", "id", ids[i], "label",
+		                                      ip_words_label(x, vocab, ids[i])));
+	return list;
+}
+
+static json_t *all_choices(const struct ip_words *x, const char *vocab)
+{
+	json_t *list = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(ip_vocab_entries(vocab), i, e)
+		json_array_append_new(list, json_pack("{s:O, s:s}", "id", json_object_get(e, "id"),
+		                                      "label",
+		                                      ip_words_label(x, vocab, ip_str(e, "id"))));
+	return list;
+}
+
+/* ---- the form to return -------------------------------------------------- */
+
+/* "key: value", and a hint as a comment from column 18; a hint too long
+ * for a line of 78 goes on comment lines of its own above the key, broken
+ * between its choices. */
+static void form_line(struct ip_buf *b, const char *key, const char *value, const char *hint)
+{
+	if (hint && strlen(hint) > 78 - 19) {
+		size_t width = 0;
+		ip_buf_puts(b, "#");
+		for (const char *h = hint; *h;) {
+			size_t word = strcspn(h, " "); /* a choice, then " | " */
+			if (width && width + 3 + word > 74) {
+				ip_buf_puts(b, " |\n#  ");
+				width = 0;
+			} else if (width) {
+				ip_buf_puts(b, " |");
+				width += 2;
+			}
+			ip_buf_printf(b, " %.*s", (int)word, h);
+			width += word + 1;
+			h += word;
+			h += strspn(h, " |");
+		}
+		ip_buf_puts(b, "\n");
+		hint = NULL;
+	}
+	size_t start = b->len;
+	ip_buf_printf(b, "%s:", key);
+	if (value)
+		ip_buf_printf(b, " %s", value);
+	if (hint) {
+		size_t used = b->len - start;
+		ip_buf_printf(b, "%*s# %s", used < 17 ? (int)(17 - used) : 1, "", hint);
+	}
+	ip_buf_puts(b, "\n");
+}
+
+static char *ids_joined(const char *vocab)
+{
+	struct ip_buf b = {0};
+	size_t i;
+	json_t *e;
+	ip_buf_puts(&b, "");
+	json_array_foreach(ip_vocab_entries(vocab), i, e)
+		ip_buf_printf(&b, "%s%s", i ? " | " : "", ip_str(e, "id"));
+	return b.s;
+}
+
+/* The response form, blank but for what the centre knows: the referral,
+ * the partner and the measures. YAML, as ip-refer receive --from-form
+ * reads it. */
+static char *form_text(const json_t *pkg)
+{
+	struct ip_buf b = {0};
+	char *reasons = ids_joined("referral-reason"), *statuses = ids_joined("measure-status");
+	form_line(&b, "schema", IP_FORM_SCHEMA, NULL);
+	const json_t *ref = json_object_get(pkg, "referral");
+	form_line(&b, "referral", ip_str(ref, "id"), NULL);
+	form_line(&b, "from", ip_str(ref, "to"), NULL);
+	form_line(&b, "status", NULL, "accepted | rejected | done");
+	form_line(&b, "date", NULL, "YYYY-MM-DD");
+	form_line(&b, "by", NULL, "name");
+	form_line(&b, "reason", NULL, reasons);
+	form_line(&b, "success", NULL, "successful | not-successful");
+	form_line(&b, "arrived", NULL, "YYYY-MM-DD");
+	size_t i;
+	json_t *m;
+	const json_t *measures = package_measures(pkg);
+	if (json_array_size(measures))
+		ip_buf_puts(&b, "measures:\n");
+	json_array_foreach(measures, i, m) {
+		ip_buf_printf(&b, "  - id: %s\n", ip_str(m, "id"));
+		ip_buf_printf(&b, "    status: %-8s # %s\n", ip_str(m, "status") ? ip_str(m, "status")
+		                                                              : "open", statuses);
+		ip_buf_puts(&b, "    date:            # YYYY-MM-DD\n");
+	}
+	form_line(&b, "note", NULL, NULL);
+	free(reasons);
+	free(statuses);
+	return b.s;
+}
+
+/* ---- the view ---------------------------------------------------------------- */
+
+static json_t *referral_view(const struct ip_words *x, const json_t *pkg,
+                             const json_t *partner)
+{
+	const json_t *ref = json_object_get(pkg, "referral");
+	json_t *v = json_pack("{s:O, s:O, s:O, s:O, s:o, s:o}", "id", json_object_get(ref, "id"),
+	                      "from", json_object_get(ref, "from"), "to",
+	                      json_object_get(ref, "to"), "organisation",
+	                      json_object_get(partner, "organisation"), "date",
+	                      ip_words_date(x, ip_str(ref, "date")), "services",
+	                      ip_words_labels(x, "measure", json_object_get(ref, "services")));
+	const json_t *contact = json_object_get(partner, "contact");
+	static const char *const ways[] = {"email", "phone"};
+	for (size_t k = 0; k < 2; k++)
+		if (ip_str(contact, ways[k]))
+			json_object_set(v, ways[k], json_object_get(contact, ways[k]));
+	return v;
+}
+
+static json_t *sheet_view(const struct ip_words *x, const json_t *pkg, const json_t *partner)
+{
+	static const char *const decisions[] = {"accepted", "rejected", "done", NULL};
+	static const char *const outcomes[] = {"successful", "not-successful", NULL};
+	json_t *rows = json_array();
+	add_rows(x, rows, "", json_object_get(pkg, "case"));
+	char *form = form_text(pkg);
+	json_t *v = json_pack("{s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+	                      "lang", x->d->lang, "t", x->strings, "dir",
+	                      json_object_get(x->strings, "dir"), "today",
+	                      ip_words_date(x, x->d->today), "referral",
+	                      referral_view(x, pkg, partner), "fields", rows, "measures",
+	                      measures_view(x, pkg), "decisions",
+	                      choices(x, "referral-status", decisions), "outcomes",
+	                      choices(x, "referral-success", outcomes), "reasons",
+	                      all_choices(x, "referral-reason"), "measure_statuses",
+	                      all_choices(x, "measure-status"), "form", form);
+	free(form);
+	return v;
+}
+
+int ip_sheet_render(const struct ip_docopts *d, const json_t *pkg, const json_t *partner,
+                    struct ip_buf *out)
+{
+	struct ip_words x;
+	int rc = ip_words_open(&x, d);
+	if (!rc) {
+		json_t *view = sheet_view(&x, pkg, partner);
+		rc = ip_words_render(&x, "sheet", view, out);
+		json_decref(view);
+	}
+	ip_words_close(&x);
+	return rc;
+}
