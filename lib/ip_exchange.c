@@ -469,7 +469,18 @@ static int apply_form(json_t *c, const char *name, const char **what, void *ctx)
 	json_t *response = ip_refer_form_response(form, ref, f->centre);
 	struct ip_receive x = {.response = response, .package = f->form->file, .today = f->today};
 	const char *took;
-	int rc = ip_refer_receive(&x, c, name, &took);
+	/* a form entered twice is no second response: tried on a copy first,
+	 * one that brings nothing new leaves the case as it is */
+	json_t *trial = json_deep_copy(c);
+	int rc = ip_refer_receive(&x, trial, name, &took);
+	json_decref(trial);
+	if (!rc && !x.news) {
+		snprintf(f->summary, sizeof f->summary, "nothing new for referral %s",
+		         ip_str(form, "referral"));
+		return IP_EXIT_OK;
+	}
+	if (!rc)
+		rc = ip_refer_receive(&x, c, name, &took);
 	if (!rc) {
 		snprintf(f->summary, sizeof f->summary, "entered by %s for %s from a response form: "
 		         "%s", f->actor, ip_str(form, "from"), took);
@@ -490,8 +501,8 @@ static int receive_form(const char *path, void *ctx)
 		         "found %zu", docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
-	if (!rc)
-		rc = ip_validate(&docs.v[0], &ip_form_schema, N_("a response form"));
+	if (!rc && ip_validate(&docs.v[0], &ip_form_schema, N_("a response form")))
+		rc = IP_EXIT_DATAERR;
 	char *case_path = NULL;
 	const char *id = rc ? NULL : ip_str(docs.v[0].root, "referral");
 	if (!rc)

@@ -573,6 +573,7 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	take_follow_ups(c, body, &t);
 	take_notes(c, body, &t);
 	json_object_set(ref, "seq", json_object_get(body, "seq"));
+	r->news = t.steps || t.arrived || t.measures || t.follow_ups || t.notes;
 	took_summary(r, body, ref, &t);
 	/* a measure the partner cancelled changes what was agreed */
 	ip_plan_settle(c, r->today, name, r->summary, sizeof r->summary);

@@ -72,6 +72,7 @@ struct ip_receive {
 	const char *package;     /* its file, for messages */
 	const char *today;       /* nothing it says may happen after */
 	char summary[300];        /* what it took */
+	bool news;               /* it took a step, arrival, measure, follow-up or note */
 };
 
 /* Merge a partner's response into case c (file name): its new steps, the

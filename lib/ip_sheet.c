@@ -179,7 +179,7 @@ static void form_line(struct ip_buf *b, const char *key, const char *value, cons
 		ip_buf_puts(b, "#");
 		for (const char *h = hint; *h;) {
 			size_t word = strcspn(h, " "); /* a choice, then " | " */
-			if (width && width + 3 + word > 74) {
+			if (width && width + 3 + word > 68) {
 				ip_buf_puts(b, " |\n#  ");
 				width = 0;
 			} else if (width) {

@@ -48,6 +48,8 @@ command -v zsh >/dev/null 2>&1 || need zsh
 command -v fish >/dev/null 2>&1 || need fish
 command -v shellcheck >/dev/null 2>&1 || need shellcheck
 [ -d /usr/lib/python3/dist-packages/jsonschema ] || need python3-jsonschema
+# the tests read JSON outputs with jq
+command -v jq >/dev/null 2>&1 || need jq
 # The message catalogues are compiled with msgfmt; tests/0190-i18n.bats
 # checks them with xgettext and msgcmp, and runs under LANG=de_DE.UTF-8,
 # whose definition the locales package has.
