@@ -596,9 +596,12 @@ static json_t *open_referral_to(const json_t *c, const char *to, const char *id,
 		    (!id || !strcmp(ip_str(ref, "id"), id)))
 			found = ref;
 	}
-	if (!found)
-		ip_error(&(struct ip_where){name, 0, 0, "referrals"}, "no open referral%s%s to %s "
-		         "(ip-refer send --to %s makes one)", id ? " " : "", id ? id : "", to, to);
+	if (!found && id)
+		ip_error(&(struct ip_where){name, 0, 0, "referrals"}, "no open referral %s to %s",
+		         id, to);
+	else if (!found)
+		ip_error(&(struct ip_where){name, 0, 0, "referrals"}, "no open referral to %s "
+		         "(ip-refer send --to %s makes one)", to, to);
 	return found;
 }
 
