@@ -73,9 +73,16 @@ step "her plan as a document, in German (also demo/plan.de.html)" \
 	"ip-plan render --lang de $mariam"
 ip-plan render --lang de "$mariam"
 ip-plan render --lang de -f html "$mariam" >demo/plan.de.html
-step "... and in Dari, her language, right to left (demo/plan.prs.html; the translation is a draft, and says so)" \
-	"ip-plan render --lang prs -f html $mariam >demo/plan.prs.html"
+step "... and in Dari, her language, right to left, as HTML and as A4 PDF to print and sign (demo/plan.prs.html, demo/plan.prs.pdf; the translation is a draft, and says so)" \
+	"ip-plan render --lang prs -f pdf $mariam >demo/plan.prs.pdf"
 ip-plan render --lang prs -f html "$mariam" >demo/plan.prs.html
+ip-plan render -q --lang prs -f pdf "$mariam" >demo/plan.prs.pdf
+if command -v pdfinfo >/dev/null; then
+	pdfinfo demo/plan.prs.pdf | grep -E '^(Title|Pages|Page size):'
+	pdffonts demo/plan.prs.pdf | sed -n '3,$p' | awk '{print $1}' | sed 's/^[A-Z]*+//' | sort -u
+else
+	ls -l demo/plan.prs.pdf
+fi
 
 step "a partner without an age key gets nothing: plain text needs --no-encrypt (exit 64)" \
 	"ip-refer -C demo send --to AF-KBL-PH <Mariam's case>"
@@ -155,6 +162,26 @@ step "Munich takes the arrival, the measure and the note; the first answer is st
 	"ip-refer -C demo receive --identity demo/keys/BY-MUC.key RESPONSE-2"
 ls demo/inbox
 ip-refer -C demo receive --identity demo/keys/BY-MUC.key "$second"
+
+step "Dakar does not run IntegPlan: with Aïssatou's consent her referral goes out as a page in French (demo/sheet.fra.pdf), the package kept as the record" \
+	"ip-refer send --to SN-DKR-PH --no-encrypt CASE >demo/outbox/dakar.json; ip-refer sheet --to SN-DKR-PH --lang fra -f pdf CASE"
+aissatou=$(grep -l 'given: Aïssatou' demo/cases/*.yaml)
+ip-case -C demo consent -q -i --give referral:SN-DKR-PH "$aissatou" >/dev/null
+ip-refer -C demo send -q --to SN-DKR-PH --service business-startup --no-encrypt \
+	"$aissatou" >demo/outbox/dakar.json
+ip-refer -C demo sheet -q --to SN-DKR-PH --lang fra -f pdf "$aissatou" >demo/sheet.fra.pdf
+ip-refer -C demo sheet -q --to SN-DKR-PH --lang fra -f html "$aissatou" >demo/sheet.fra.html
+ip-refer -C demo sheet -q --to SN-DKR-PH --lang fra "$aissatou" | sed -n '/^## La personne/,/^## Votre/p'
+
+step "Dakar answers on the sheet's form; the centre enters it as Dakar's response" \
+	"ip-refer receive --from-form demo/inbox/dakar-form.yaml"
+ip-refer -C demo sheet -q --to SN-DKR-PH --lang fra "$aissatou" |
+	sed -n '/^```yaml$/,/^```$/p' | sed '1d;$d' |
+	sed -e 's/^status: .*/status: accepted/' -e "s/^date: .*/date: $(date -u +%F)/" \
+		-e 's/^by: .*/by: Awa Ndiaye/' -e 's/^note:.*/note: Premier entretien fixé./' \
+		>demo/inbox/dakar-form.yaml
+cat demo/inbox/dakar-form.yaml
+ip-refer -C demo receive --from-form demo/inbox/dakar-form.yaml
 
 step "the Iraqi case, as JSON for jq" \
 	"grep -l 'given: محمد' demo/cases/*.yaml | ip-check -q --print -f json --files-from=-"
