@@ -4,7 +4,7 @@
 load helper
 
 @test "every man page is mandoc -Tlint clean" {
-	command -v mandoc || skip "mandoc is not installed"
+	need_tool mandoc mandoc
 	run mandoc -Tlint -Wwarning "$ROOT"/man/*.[1-8]
 	assert_success
 	assert_output ""
@@ -19,7 +19,7 @@ load helper
 }
 
 @test "shellcheck is clean on every shell script (make lint)" {
-	command -v shellcheck || skip "shellcheck is not installed"
+	need_tool shellcheck shellcheck
 	run make -s -C "$ROOT" lint
 	assert_success
 }
@@ -112,7 +112,7 @@ complete_bash() { # WORDS...: what bash completes for the last word
 }
 
 @test "fish completes a subcommand's own options and vocabulary values" {
-	command -v fish || skip "fish is not installed"
+	need_tool fish fish
 	run fish -c "source '$ROOT/completions/ip-plan.fish'; complete -C 'ip-plan add --ca'"
 	assert_output --partial --category
 	run fish -c "source '$ROOT/completions/ip-plan.fish'; complete -C 'ip-plan set --ca'"
@@ -197,12 +197,12 @@ complete_bash() { # WORDS...: what bash completes for the last word
 }
 
 @test "the zsh completion parses" {
-	command -v zsh || skip "zsh is not installed"
+	need_tool zsh zsh
 	zsh -n "$ROOT/completions/_integplan"
 }
 
 @test "the fish completions parse" {
-	command -v fish || skip "fish is not installed"
+	need_tool fish fish
 	for f in "$ROOT"/completions/*.fish; do
 		fish -n "$f"
 	done
@@ -220,7 +220,7 @@ complete_bash() { # WORDS...: what bash completes for the last word
 }
 
 @test "the pre-commit hook refuses an invalid staged case and lets a valid one pass" {
-	command -v git || skip "git is not installed"
+	need_tool git git
 	make_repo
 	git init -q .
 	git config user.email t@example.org

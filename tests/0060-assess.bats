@@ -166,7 +166,7 @@ YAML
 }
 
 @test "a case locked by another process is busy (75) and unchanged" {
-	command -v flock || skip "flock(1) is not installed"
+	need_tool flock util-linux
 	before=$(sha256sum "$case_path")
 	flock "$case_path" sleep 3 &
 	sleep 0.5

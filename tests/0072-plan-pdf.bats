@@ -6,7 +6,7 @@ load helper
 bats_require_minimum_version 1.5.0
 
 setup() {
-	command -v pdftotext >/dev/null || skip "poppler-utils is not installed (tools/deps.sh)"
+	need_tool pdftotext poppler-utils
 	make_repo
 	open_mariam --planned-departure 2027-02-01 >/dev/null
 	ip-assess -q -i --need housing:high --entrepreneurial yes "$CASE" >/dev/null
@@ -150,7 +150,7 @@ print(sum(1 for p in pixels if p < 160) * 1000 // len(pixels))'
 }
 
 @test "pdf: not written to a terminal (64); a case without a plan is exit 1 and no PDF" {
-	command -v script >/dev/null || skip "no script(1) to give a terminal"
+	need_tool script bsdutils
 	run script -qec "ip-plan render -f pdf $CASE" /dev/null
 	assert_failure 64
 	assert_output --partial "ip-plan: -f pdf: a PDF is not for a terminal; redirect standard output to a file"

@@ -17,7 +17,7 @@ setup() {
 
 # age keys for the partner and the centre, and a directory naming them.
 with_keys() {
-	command -v age >/dev/null || skip "age is not installed"
+	need_tool age age
 	age-keygen -o "$BATS_TEST_TMPDIR/partner.key" 2>/dev/null
 	age-keygen -o "$BATS_TEST_TMPDIR/centre.key" 2>/dev/null
 	age-keygen -o "$BATS_TEST_TMPDIR/other.key" 2>/dev/null

@@ -41,7 +41,7 @@ blank_form() {
 }
 
 @test "sheet: a PDF in French and a right-to-left page in Dari" {
-	command -v pdftotext >/dev/null || skip "poppler-utils is not installed (tools/deps.sh)"
+	need_tool pdftotext poppler-utils
 	ip-refer sheet -q --to AF-KBL-PH --lang fra -f pdf "$CASE" >sheet.pdf
 	run pdftotext sheet.pdf -
 	assert_line --partial "Orientation pour un soutien au retour"

@@ -38,7 +38,7 @@ bench_repo() { # N: a repository of N generated cases
 }
 
 @test "progress on a terminal: redrawn in place and erased; none for a short run" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	need_tool script bsdutils
 	bench_repo 50
 	run script -qec "ip-report -q --no-cache summary -f json >/dev/null" /dev/null
 	assert_success

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The HTML report and a rendered plan open in a real browser: headless
 # Chromium takes a screenshot of each, which must not be blank. Skipped
-# when Chromium is not installed (apt-get install chromium).
+# when Chromium is not installed (apt-get install chromium), except in CI.
 
 load helper
 
@@ -16,7 +16,7 @@ screenshot() { # HTML PNG
 }
 
 setup() {
-	chromium_bin >/dev/null || skip "Chromium is not installed"
+	chromium_bin >/dev/null || need_tool chromium chromium
 }
 
 @test "a rendered plan in German, in headless Chromium, is not blank" {
@@ -33,6 +33,21 @@ setup() {
 	screenshot "$BATS_TEST_TMPDIR/empty.html" "$BATS_TEST_TMPDIR/empty.png"
 	run python3 "$ROOT/tests/screenshot-blank.py" "$BATS_TEST_TMPDIR/empty.png"
 	assert_failure 1
+}
+
+@test "a plan in Dari (right to left) and a referral sheet in French, in headless Chromium, are not blank" {
+	make_repo
+	c=$(open_mariam --planned-departure 2027-02-01)
+	ip-assess -q -i --need housing:high --entrepreneurial yes "$c" >/dev/null
+	ip-plan new -q -i --template business-startup "$c" >/dev/null
+	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$c" >/dev/null
+	ip-plan render -q --lang prs -f html "$c" >"$BATS_TEST_TMPDIR/plan.prs.html"
+	ip-refer sheet -q --to AF-KBL-PH --lang fra -f html "$c" >"$BATS_TEST_TMPDIR/sheet.html"
+	for page in plan.prs sheet; do
+		screenshot "$BATS_TEST_TMPDIR/$page.html" "$BATS_TEST_TMPDIR/$page.png"
+		run python3 "$ROOT/tests/screenshot-blank.py" "$BATS_TEST_TMPDIR/$page.png"
+		assert_success
+	done
 }
 
 @test "the HTML report, in headless Chromium, is not blank" {

@@ -297,7 +297,7 @@ assert len(rows) == 4 and rows[0]["cmd"] == "ip-intake", rows'
 }
 
 @test "erase --purge-history: the name is in no reachable git object afterwards, and the tombstone is committed" {
-	command -v git-filter-repo >/dev/null || skip "git-filter-repo is not installed"
+	need_tool git-filter-repo git-filter-repo
 	export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org
 	export GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 	ip-intake -q --init --git .

@@ -28,7 +28,7 @@ setup() {
 }
 
 @test "transfer: the whole case leaves encrypted, Munich closes it as transferred, Cologne opens it once with its history" {
-	command -v age >/dev/null || skip "age is not installed"
+	need_tool age age
 	run ip-case transfer --to NW-CGN --out "$BATS_TEST_TMPDIR/outbox" "$CASE"
 	assert_success
 	assert_output "ip-case: 1 transferred to NW-CGN (encrypted), 0 failed"

@@ -19,6 +19,15 @@ unset IP_DIR IP_SHARE IP_LOCALEDIR
 export LC_ALL=C.UTF-8
 unset LANGUAGE LANG LC_MESSAGES
 
+# A tool a test needs (chromium, pdftotext, ...): the test is skipped
+# without it, except where IP_REQUIRE_TOOLS is set (CI: .ci/run), where a
+# missing tool fails it, so that nothing CI should look at goes unseen.
+need_tool() { # COMMAND PACKAGE
+	command -v "$1" >/dev/null && return 0
+	[ -z "${IP_REQUIRE_TOOLS:-}" ] || fail "$1 is not installed ($2; tools/deps.sh installs it)"
+	skip "$1 is not installed ($2; tools/deps.sh installs it)"
+}
+
 # A repository in the test's own directory; the test runs inside it.
 make_repo() {
 	cd "$BATS_TEST_TMPDIR" || return 1

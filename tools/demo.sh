@@ -175,6 +175,7 @@ ip-refer -C demo sheet -q --to SN-DKR-PH --lang fra "$aissatou" | sed -n '/^## L
 
 step "Dakar answers on the sheet's form; the centre enters it as Dakar's response" \
 	"ip-refer receive --from-form demo/inbox/dakar-form.yaml"
+# shellcheck disable=SC2016 # the backquotes are the Markdown fence, not a command
 ip-refer -C demo sheet -q --to SN-DKR-PH --lang fra "$aissatou" |
 	sed -n '/^```yaml$/,/^```$/p' | sed '1d;$d' |
 	sed -e 's/^status: .*/status: accepted/' -e "s/^date: .*/date: $(date -u +%F)/" \
