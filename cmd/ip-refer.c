@@ -238,6 +238,7 @@ static int run_sheet(struct refer *r, char **operands, int n)
 		rc = load_directory(r);
 	if (!rc)
 		rc = ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
+	s.doc.directory = r->directory; /* the referring centre's own contact */
 	return rc ? rc : ip_inputs_each(&r->cli, operands, n, true, sheet_one, &s);
 }
 
