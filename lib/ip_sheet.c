@@ -61,7 +61,7 @@ static void add_words(const struct ip_words *x, struct ip_buf *b, const char *pa
 	json_t *item;
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, item) {
-			ip_buf_puts(b, i ? ", " : "");
+			ip_buf_puts(b, i ? ip_words_comma(x) : "");
 			add_words(x, b, path, item);
 		}
 	} else if (json_is_object(v)) {

@@ -64,14 +64,17 @@ void ip_words_set_date(const struct ip_words *x, json_t *obj, const char *key, c
 }
 
 /* Which form of a counted word n takes: one and other (English, German,
- * the default), or one, few and many as Russian and Serbian count (1
- * неделю, 2 недели, 5 недель; 21 like 1, 12 to 14 like 5). */
+ * the default); one, few and many as Russian and Serbian count (1
+ * неделю, 2 недели, 5 недель; 21 like 1, 12 to 14 like 5); or Arabic's
+ * one, two (the dual), few (3 to 10: أشهر), many (11 to 99: شهرًا) and
+ * other (100, 0). */
 static size_t plural_form(const char *rule, int n)
 {
-	if (rule && !strcmp(rule, "slavic")) {
-		int last = n % 10, two = n % 100;
+	int last = n % 10, two = n % 100;
+	if (rule && !strcmp(rule, "slavic"))
 		return last == 1 && two != 11 ? 0 : last >= 2 && last <= 4 && (two < 12 || two > 14) ? 1 : 2;
-	}
+	if (rule && !strcmp(rule, "arabic"))
+		return n == 1 ? 0 : n == 2 ? 1 : two >= 3 && two <= 10 ? 2 : two >= 11 ? 3 : 4;
 	return n == 1 ? 0 : 1;
 }
 
@@ -104,8 +107,20 @@ static char *rule_words(const struct ip_words *x, const char *rule)
 		return ip_xstrdup(rule);
 	char count[16];
 	snprintf(count, sizeof count, "%d", n);
-	const char *vars[] = {"n", count, "unit", unit_word, "event", event_word, NULL};
-	return ip_words_fill(pattern, vars);
+	/* a form that says the number itself (Arabic's dual, "=أسبوعين": two
+	 * weeks) stands without it */
+	bool says_number = *unit_word == '=';
+	const char *vars[] = {"n", says_number ? "" : count, "unit", unit_word + says_number,
+	                      "event", event_word, NULL};
+	char *words = ip_words_fill(pattern, vars);
+	if (says_number) { /* the number's place and its space go */
+		char *gap = strstr(words, "  ");
+		if (gap)
+			memmove(gap, gap + 1, strlen(gap));
+		else if (*words == ' ')
+			memmove(words, words + 1, strlen(words));
+	}
+	return words;
 }
 
 json_t *ip_words_due(const struct ip_words *x, const json_t *c, const char *due)
@@ -143,13 +158,20 @@ void ip_words_set_label(json_t *obj, const char *key, const struct ip_words *x, 
 		json_object_set_new(obj, key, json_string(ip_words_label(x, vocab, id)));
 }
 
+const char *ip_words_comma(const struct ip_words *x)
+{
+	const char *comma = ip_str(x->strings, "comma");
+	return comma ? comma : ", ";
+}
+
 json_t *ip_words_labels(const struct ip_words *x, const char *vocab, const json_t *ids)
 {
 	struct ip_buf b = {0};
 	size_t i;
 	json_t *id;
 	json_array_foreach((json_t *)ids, i, id)
-		ip_buf_printf(&b, "%s%s", i ? ", " : "", ip_words_label(x, vocab, json_string_value(id)));
+		ip_buf_printf(&b, "%s%s", i ? ip_words_comma(x) : "",
+		              ip_words_label(x, vocab, json_string_value(id)));
 	json_t *s = json_string(b.s ? b.s : "");
 	ip_buf_free(&b);
 	return s;

@@ -59,7 +59,10 @@ json_t *ip_words_due(const struct ip_words *x, const json_t *c, const char *due)
 const char *ip_words_label(const struct ip_words *x, const char *vocab, const char *id);
 void ip_words_set_label(json_t *obj, const char *key, const struct ip_words *x,
                         const char *vocab, const char *id);
-/* Labels of ids, joined with commas. */
+/* The language's comma between the items of a list: ", ", in Arabic
+ * script "، ". */
+const char *ip_words_comma(const struct ip_words *x);
+/* Labels of ids, joined with the language's commas. */
 json_t *ip_words_labels(const struct ip_words *x, const char *vocab, const json_t *ids);
 /* A programme's name ("REAG/GARP 2.0"), else its id. */
 json_t *ip_words_programme(const char *id);

@@ -416,6 +416,17 @@ with_plan() {
 	assert_output --partial "(через 12 месяцев после прибытия)"
 }
 
+@test "render: Arabic counts in its five forms; the dual says the number itself (أسبوعين, 3 أشهر, 12 شهرًا)" {
+	with_plan
+	run ip-plan render -q --lang arb "$case_path"
+	assert_success
+	assert_output --partial "(أسبوعين قبل المغادرة)"
+	assert_output --partial "(6 أسابيع قبل المغادرة)"
+	assert_output --partial "(3 أشهر بعد الوصول)"
+	assert_output --partial "(12 شهرًا بعد الوصول)"
+	refute_output --partial "2 أسبوعين"
+}
+
 @test "render: right-to-left languages get dir=rtl; unknown ones fall back to English" {
 	with_plan
 	cp -R "$ROOT/share/templates/plan" tmpl
