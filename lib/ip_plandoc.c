@@ -153,13 +153,9 @@ static json_t *partners_view(const struct ip_words *x, const json_t *c)
 		if (!p || json_object_get(seen, to))
 			continue;
 		json_object_set_new(seen, to, json_true());
-		const json_t *contact = json_object_get(p, "contact");
 		json_t *v = json_pack("{s:O, s:o}", "organisation", json_object_get(p, "organisation"),
 		                      "country", ip_words_code(x, IP_CODES_COUNTRY, ip_str(p, "country")));
-		static const char *const ways[] = {"email", "phone"};
-		for (size_t k = 0; k < 2; k++)
-			if (ip_str(contact, ways[k]))
-				json_object_set(v, ways[k], json_object_get(contact, ways[k]));
+		ip_words_contact(v, "", p);
 		json_array_append_new(list, v);
 	}
 	json_decref(seen);

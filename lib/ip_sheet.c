@@ -252,20 +252,6 @@ static char *form_text(const json_t *pkg)
 
 /* ---- the view ---------------------------------------------------------------- */
 
-/* The e-mail and telephone of a directory entry, as PREFIXemail and
- * PREFIXphone of v. */
-static void add_contact(json_t *v, const char *prefix, const json_t *entry)
-{
-	const json_t *contact = json_object_get(entry, "contact");
-	static const char *const ways[] = {"email", "phone"};
-	for (size_t k = 0; k < 2; k++)
-		if (ip_str(contact, ways[k])) {
-			char key[32];
-			snprintf(key, sizeof key, "%s%s", prefix, ways[k]);
-			json_object_set(v, key, json_object_get(contact, ways[k]));
-		}
-}
-
 static json_t *referral_view(const struct ip_words *x, const json_t *pkg,
                              const json_t *partner)
 {
@@ -276,13 +262,13 @@ static json_t *referral_view(const struct ip_words *x, const json_t *pkg,
 	                      json_object_get(partner, "organisation"), "date",
 	                      ip_words_date(x, ip_str(ref, "date")), "services",
 	                      ip_words_labels(x, "measure", json_object_get(ref, "services")));
-	add_contact(v, "", partner);
+	ip_words_contact(v, "", partner);
 	/* where the answer goes: the referring centre, as the directory has it */
 	const json_t *centre = ip_find_id(json_object_get(x->d->directory, "partners"),
 	                                  ip_str(ref, "from"));
 	if (centre) {
 		json_object_set(v, "from_organisation", json_object_get(centre, "organisation"));
-		add_contact(v, "from_", centre);
+		ip_words_contact(v, "from_", centre);
 	}
 	return v;
 }

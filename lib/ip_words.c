@@ -158,6 +158,18 @@ void ip_words_set_label(json_t *obj, const char *key, const struct ip_words *x, 
 		json_object_set_new(obj, key, json_string(ip_words_label(x, vocab, id)));
 }
 
+void ip_words_contact(json_t *v, const char *prefix, const json_t *entry)
+{
+	const json_t *contact = json_object_get(entry, "contact");
+	static const char *const ways[] = {"email", "phone"};
+	for (size_t k = 0; k < 2; k++)
+		if (ip_str(contact, ways[k])) {
+			char key[32];
+			snprintf(key, sizeof key, "%s%s", prefix, ways[k]);
+			json_object_set(v, key, json_object_get(contact, ways[k]));
+		}
+}
+
 const char *ip_words_comma(const struct ip_words *x)
 {
 	const char *comma = ip_str(x->strings, "comma");

@@ -59,6 +59,9 @@ json_t *ip_words_due(const struct ip_words *x, const json_t *c, const char *due)
 const char *ip_words_label(const struct ip_words *x, const char *vocab, const char *id);
 void ip_words_set_label(json_t *obj, const char *key, const struct ip_words *x,
                         const char *vocab, const char *id);
+/* The e-mail and telephone of a partner directory entry set as
+ * PREFIXemail and PREFIXphone of v ("email", "from_email"). */
+void ip_words_contact(json_t *v, const char *prefix, const json_t *entry);
 /* The language's comma between the items of a list: ", ", in Arabic
  * script "، ". */
 const char *ip_words_comma(const struct ip_words *x);
