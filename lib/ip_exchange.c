@@ -474,14 +474,12 @@ static int apply_form(json_t *c, const char *name, const char **what, void *ctx)
 	json_t *trial = json_deep_copy(c);
 	int rc = ip_refer_receive(&x, trial, name, &took);
 	json_decref(trial);
-	if (!rc && !x.news) {
+	if (!rc && !x.news)
 		snprintf(f->summary, sizeof f->summary, "nothing new for referral %s",
 		         ip_str(form, "referral"));
-		return IP_EXIT_OK;
-	}
-	if (!rc)
+	else if (!rc)
 		rc = ip_refer_receive(&x, c, name, &took);
-	if (!rc) {
+	if (!rc && x.news) {
 		snprintf(f->summary, sizeof f->summary, "entered by %s for %s from a response form: "
 		         "%s", f->actor, ip_str(form, "from"), took);
 		*what = f->summary;
