@@ -197,12 +197,12 @@ YAML
 @test "each subcommand's -f takes its own formats, and says which" {
 	make_repo
 	c=$(open_mariam)
-	run ip-plan render -f pdf "$c"
+	run ip-plan render -f docx "$c"
 	assert_failure 64
-	assert_output "ip-plan: -f: unknown format 'pdf' (use md or html)"
+	assert_output "ip-plan: -f: unknown format 'docx' (use md, html or pdf)"
 	run ip-plan render -f yaml "$c"
 	assert_failure 64
-	assert_output "ip-plan: -f: ip-plan render writes md or html, not yaml"
+	assert_output "ip-plan: -f: ip-plan render writes md, html or pdf, not yaml"
 	run ip-plan departure -i -f html --date 2026-12-01 "$c"
 	assert_failure 64
 	assert_output "ip-plan: -f: ip-plan departure writes yaml, json or jsonl, not html"

@@ -124,7 +124,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	assert_output "ip-refer: no subcommand 'sned'; did you mean 'send'?"
 	run ip-refer
 	assert_failure 64
-	assert_output "ip-refer: no subcommand (send, update, respond, receive, partners or key)"
+	assert_output "ip-refer: no subcommand (send, update, respond, receive, sheet, partners or key)"
 	grep -qx 'status: planned\|status: assessed\|status: intake' "$case_path"
 	! grep -q '^referrals:' "$case_path"
 }
