@@ -28,8 +28,11 @@ static char *value_words(const struct ip_words *x, const char *path, const json_
 	if (f && f->type == IP_T_ARRAY) /* an item of the list */
 		f = f->item;
 	const char *s = json_string_value(v);
-	if (json_is_boolean(v))
-		return ip_xstrdup(ip_str(sheet_words(x), json_is_true(v) ? "yes" : "no"));
+	if (json_is_boolean(v)) {
+		const char *word = json_is_true(v) ? "yes" : "no";
+		const char *own = ip_str(sheet_words(x), word);
+		return ip_xstrdup(own ? own : word);
+	}
 	if (!s) {
 		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		return text ? text : ip_xstrdup("");
@@ -45,7 +48,7 @@ static char *value_words(const struct ip_words *x, const char *path, const json_
 	case IP_T_PROGRAMME: w = ip_words_programme(s); break;
 	default: w = json_incref((json_t *)v);
 	}
-	char *text = ip_xstrdup(json_string_value(w));
+	char *text = ip_xstrdup(json_string_value(w) ? json_string_value(w) : s);
 	json_decref(w);
 	return text;
 }
