@@ -156,6 +156,9 @@ static int parse(struct pdf *p, const char *text, int *line, char **message)
 		}
 		s += len + (s[len] == '\n');
 	}
+	if ((p->footer && check_markup(p->footer, 0, line, message)) ||
+	    (p->title && check_markup(p->title, 0, line, message)))
+		return -1;
 	for (size_t i = 0; i < p->n; i++)
 		if (check_markup(p->blocks[i].term.s, p->blocks[i].line, line, message) ||
 		    check_markup(p->blocks[i].text.s, p->blocks[i].line, line, message))
@@ -248,7 +251,7 @@ static void foot_of_page(struct pdf *p)
 	}
 	PangoLayout *layout = new_layout(p, &styles[K_FOOT], TEXT_W);
 	pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
-	pango_layout_set_text(layout, b.s, -1);
+	pango_layout_set_markup(layout, b.s, -1);
 	set_colour(p, styles[K_FOOT].colour);
 	cairo_move_to(p->cr, MARGIN, FOOT_Y);
 	pango_cairo_show_layout(p->cr, layout);
@@ -448,8 +451,10 @@ int ip_pdf_render(const char *page_text, const char *created, struct ip_buf *out
 	cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, created);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "IntegPlan");
-	if (p.title)
-		cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, p.title);
+	char *title = NULL; /* as text: the template escaped it as markup */
+	if (p.title && pango_parse_markup(p.title, -1, 0, NULL, &title, NULL, NULL))
+		cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+	g_free(title);
 	p.fonts = pango_cairo_font_map_new();
 	p.cr = cairo_create(surface);
 	lay_out(&p); /* counts the pages for "{page} of {pages}" */

@@ -21,7 +21,8 @@
  * A line that does not start with @ continues the block above it on a
  * new line, less one leading space (a value's own line breaks are followed
  * by one, so a value never starts a block); blank lines are ignored. MARKUP is Pango markup (<b>, <i>,
- * <s>, <span foreground=...>) with values escaped as for HTML.
+ * <s>, <span foreground=...>) with values escaped as for HTML; so are the
+ * title and the footer.
  *
  * Layer: data. */
 #ifndef IP_PDF_H

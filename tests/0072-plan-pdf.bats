@@ -124,6 +124,18 @@ print(sum(1 for p in pixels if p < 160) * 1000 // len(pixels))'
 	done
 }
 
+@test "pdf: words with & and an apostrophe stand as they are, in the text, the foot and the title" {
+	cp -R "$ROOT/share/templates/plan" tmpl
+	sed -i -e "s/^title: .*/title: \"Plan d'aide \& retour\"/" -e 's/^generated: .*/generated: "Fait <le>"/' \
+		tmpl/strings.en.yaml
+	ip-plan render -q --templates tmpl -f pdf "$CASE" >plan.pdf
+	run pdfinfo plan.pdf
+	assert_line --regexp "^Title: +Plan d'aide & retour: BY-MUC-2026-NMVPY\$"
+	run text_of plan.pdf
+	assert_line "Plan d'aide & retour"
+	assert_line --partial "BY-MUC-2026-NMVPY · Fait <le> 21 November 2026 · 1/2"
+}
+
 @test "pdf: a value's line breaks never start a block; markup in it is text" {
 	ip-plan set -q -i --measure M1 --note $'first line\n@h1 injected <b>bold</b> &amp;' "$CASE" >/dev/null
 	ip-plan render -q -f pdf "$CASE" >plan.pdf
