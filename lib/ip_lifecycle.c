@@ -146,9 +146,8 @@ static int revoke_referrals(struct ip_lifecycle *l, json_t *c, const char *name,
 	json_t *ref;
 	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
 		const char *to = ip_str(ref, "to"), *from = ip_str(ref, "from");
-		const char *status = ip_str(ref, "status");
 		bool ours = !from || (centre && !strcmp(from, centre));
-		bool open = !strcmp(status, "pending") || !strcmp(status, "accepted");
+		bool open = ip_referral_is_open(ref);
 		const char *country = partner_country(l->directory, to);
 		bool theirs = !recipient || !strcmp(to, recipient) ||
 		              (country && !strcmp(country, recipient));
@@ -394,8 +393,7 @@ static long open_referral(const json_t *c)
 	size_t i;
 	json_t *ref;
 	json_array_foreach(json_object_get(c, "referrals"), i, ref)
-		if (!strcmp(or_empty(ip_str(ref, "status")), "pending") ||
-		    !strcmp(or_empty(ip_str(ref, "status")), "accepted"))
+		if (ip_referral_is_open(ref))
 			return (long)i;
 	return -1;
 }

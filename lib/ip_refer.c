@@ -63,11 +63,9 @@ int ip_refer_send(struct ip_send *r, json_t *c, const char *name, const char **w
 	}
 	json_t *ref = json_pack("{s:s, s:s, s:o, s:s, s:s}", "id", id, "to", to,
 	                        "services", services, "date", r->today, "status", "pending");
-	/* health data goes only with its own consent, whatever the profile */
-	json_t *left_out = ip_referral_health_consent(c, r->partner, r->today) ? NULL
-	                 : json_array();
+	json_t *left_out = json_array(); /* health data without its own consent */
 	json_t *pkg = ip_referral_package(c, r->partner, ref, ip_get_str(c, "centre.id"),
-	                                  left_out);
+	                                  r->today, left_out);
 	if (json_array_size(left_out) && !r->quiet) {
 		struct ip_buf what = {0};
 		size_t i;
@@ -119,9 +117,7 @@ json_t *ip_refer_pick(const json_t *c, const char *id, bool received, const char
 	json_t *ref;
 	const char *kind = received ? _("received referral") : _("open referral");
 	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
-		const char *s = ip_str(ref, "status");
-		if (received ? ip_str(ref, "from") != NULL
-		                      : !strcmp(s, "pending") || !strcmp(s, "accepted"))
+		if (received ? ip_str(ref, "from") != NULL : ip_referral_is_open(ref))
 			only = ref, open++;
 	}
 	if (open > 1)
@@ -590,9 +586,7 @@ static json_t *open_referral_to(const json_t *c, const char *to, const char *id,
 	size_t i;
 	json_t *ref, *found = NULL;
 	json_array_foreach(json_object_get(c, "referrals"), i, ref) {
-		const char *s = ip_str(ref, "status");
-		if (!ip_str(ref, "from") && !strcmp(ip_str(ref, "to"), to) &&
-		    (!strcmp(s, "pending") || !strcmp(s, "accepted")) &&
+		if (!ip_str(ref, "from") && !strcmp(ip_str(ref, "to"), to) && ip_referral_is_open(ref) &&
 		    (!id || !strcmp(ip_str(ref, "id"), id)))
 			found = ref;
 	}
@@ -618,11 +612,9 @@ int ip_refer_sheet(const json_t *c, const json_t *partner, const char *id, const
 	json_t *ref = open_referral_to(c, to, id, name);
 	if (!ref)
 		return IP_EXIT_DATAERR;
-	/* what the package carried, health data only with its own consent */
+	/* what the package carried, rebuilt on a copy: the case stays as it is */
 	json_t *copy = json_deep_copy(ref);
-	json_t *left_out = ip_referral_health_consent(c, partner, today) ? NULL : json_array();
-	*pkg = ip_referral_package(c, partner, copy, ip_get_str(c, "centre.id"), left_out);
-	json_decref(left_out);
+	*pkg = ip_referral_package(c, partner, copy, ip_get_str(c, "centre.id"), today, NULL);
 	json_decref(copy);
 	return IP_EXIT_OK;
 }

@@ -68,10 +68,10 @@ json_t *ip_referral_find(const json_t *c, const char *id)
 	return ip_find_id(json_object_get(c, "referrals"), id);
 }
 
-static bool is_open(const json_t *r)
+bool ip_referral_is_open(const json_t *r)
 {
 	const char *s = ip_str(r, "status");
-	return !strcmp(s, "pending") || !strcmp(s, "accepted");
+	return s && (!strcmp(s, "pending") || !strcmp(s, "accepted"));
 }
 
 static bool share_any(const json_t *a, const json_t *b)
@@ -89,7 +89,7 @@ json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *ser
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(c, "referrals"), i, r)
-		if (!strcmp(ip_str(r, "to"), partner) && is_open(r) &&
+		if (!strcmp(ip_str(r, "to"), partner) && ip_referral_is_open(r) &&
 		    share_any(json_object_get(r, "services"), services))
 			return r;
 	return NULL;
@@ -229,7 +229,10 @@ static json_t *sorted_strings(json_t *list)
 	return out;
 }
 
-bool ip_referral_health_consent(const json_t *c, const json_t *partner, const char *today)
+/* Whether case c has consent in force today to sharing health data with
+ * partner (the purpose health-data, for the partner, its country or
+ * anyone). */
+static bool health_consent(const json_t *c, const json_t *partner, const char *today)
 {
 	const char *id = ip_str(partner, "id"), *country = ip_str(partner, "country");
 	size_t i;
@@ -252,7 +255,8 @@ static bool health_need(const json_t *need)
 
 /* A copy of case c without its health data: the assessments'
  * vulnerabilities and medical and psychosocial needs. What went that the
- * partner's profile would have had is named in left_out, once each. */
+ * partner's profile would have had is named in left_out (if given), once
+ * each. */
 static json_t *without_health(const json_t *c, const json_t *profile, json_t *left_out)
 {
 	json_t *copy = json_deep_copy(c);
@@ -269,6 +273,8 @@ static json_t *without_health(const json_t *c, const json_t *profile, json_t *le
 				needs = true;
 			}
 	}
+	if (!left_out)
+		return copy;
 	if (vulns && ip_profile_covers(profile, "assessments.vulnerabilities"))
 		json_array_append_new(left_out, json_string("assessments.vulnerabilities"));
 	if (needs && ip_profile_covers(profile, "assessments.needs.category"))
@@ -278,10 +284,11 @@ static json_t *without_health(const json_t *c, const json_t *profile, json_t *le
 }
 
 json_t *ip_referral_package(const json_t *case_, const json_t *partner, json_t *ref,
-                            const char *from, json_t *left_out)
+                            const char *from, const char *today, json_t *left_out)
 {
-	json_t *c = left_out ? without_health(case_, json_object_get(partner, "profile"), left_out)
-	                     : json_incref((json_t *)case_);
+	json_t *c = health_consent(case_, partner, today)
+	          ? json_incref((json_t *)case_)
+	          : without_health(case_, json_object_get(partner, "profile"), left_out);
 	json_t *part = json_object(), *fields = json_array();
 	size_t i;
 	json_t *p;

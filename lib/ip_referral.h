@@ -22,24 +22,24 @@ bool ip_consent_to(const json_t *c, const char *purpose, const json_t *partner,
 /* The referral of c with this id (borrowed), or NULL. */
 json_t *ip_referral_find(const json_t *c, const char *id);
 
+/* Whether referral r is open: pending or accepted. */
+bool ip_referral_is_open(const json_t *r);
+
 /* An open referral (pending or accepted) of c to partner for any of
  * services (borrowed), or NULL. */
 json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *services);
 
-/* Whether case c has consent in force today to sharing health data with
- * partner (the purpose health-data, for the partner, its country or
- * anyone). */
-bool ip_referral_health_consent(const json_t *c, const json_t *partner, const char *today);
-
 /* The package for referral ref (id, to, date, services) of case c to
- * partner, sent by centre from: the fields of the partner's profile, the
- * plan's return-side measures (without notes or owners; due dates made
- * absolute where the case knows them), and a digest. Sets ref.fields to
- * the fields it holds. With left_out (no health-data consent), the health
- * data is left out whatever the profile says, and what went is appended
- * to left_out. A new value. */
+ * partner, sent by centre from on day today: the fields of the partner's
+ * profile, the plan's return-side measures (without notes or owners; due
+ * dates made absolute where the case knows them), and a digest. Sets
+ * ref.fields to the fields it holds. Health data (vulnerabilities, medical
+ * and psychosocial needs) goes only with the case's consent to sharing it
+ * with the partner (purpose health-data, in force today), whatever the
+ * profile says; what stayed behind is appended to left_out, if given. A
+ * new value. */
 json_t *ip_referral_package(const json_t *c, const json_t *partner, json_t *ref,
-                            const char *from, json_t *left_out);
+                            const char *from, const char *today, json_t *left_out);
 
 /* Fields that never leave a centre, whatever a profile says: a reason
  * when path is one of them, else NULL. */

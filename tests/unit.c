@@ -567,7 +567,8 @@ static void test_packages_minimal(void)
 		json_t *ref = json_pack("{s:s, s:s, s:[s], s:s, s:s}", "id", "BY-MUC-R-AAAAAAAA",
 		                        "to", "AF-KBL-PH", "services", "business-startup", "date",
 		                        "2026-11-21", "status", "pending");
-		json_t *pkg = ip_referral_package(docs.v[0].root, partner, ref, "BY-MUC", NULL);
+		json_t *pkg = ip_referral_package(docs.v[0].root, partner, ref, "BY-MUC",
+		                                  "2026-11-21", NULL);
 		all_inside &= inside(json_object_get(pkg, "case"), "", p);
 		char *text = json_dumps(pkg, JSON_COMPACT);
 		no_secret &= !strstr(text, "SECRET") && !strstr(text, "BY-MUC-2026-7K3Q9") &&
