@@ -50,6 +50,7 @@ struct plan {
 	json_t *template;
 	struct ip_rules *rules;
 	struct ip_docopts doc;
+	struct ip_words words;     /* render: the document's language, for every case */
 	char today[11];
 	size_t gaps, with_gaps, cases;
 };
@@ -189,7 +190,7 @@ static int render_one(const char *path, void *ctx)
 	}
 	struct ip_buf out = {0};
 	if (!rc)
-		rc = ip_plandoc_render(&p->doc, path, docs.v[0].root, &out);
+		rc = ip_plandoc_render(&p->words, path, docs.v[0].root, &out);
 	if (!rc && p->out_dir) {
 		char *file = ip_xasprintf("%s/%s.%s.%s", p->out_dir, ip_str(docs.v[0].root, "id"),
 		                          p->doc.lang, p->doc.format);
@@ -238,10 +239,13 @@ static int run_render(struct plan *p, char **operands, int n)
 	rc = ip_partners_load(NULL, have_repo ? &repo : NULL, &p->cli.lim, &directory);
 	p->doc.directory = directory;
 	p->doc.quiet = p->cli.quiet;
+	if (!rc)
+		rc = ip_words_open(&p->words, &p->doc);
 	if (!rc && p->out_dir)
 		rc = ip_mkdir_private(p->out_dir);
 	if (!rc)
 		rc = ip_inputs_each(&p->cli, operands, n, true, render_one, p);
+	ip_words_close(&p->words);
 	json_decref(directory);
 	if (have_repo)
 		ip_repo_free(&repo);

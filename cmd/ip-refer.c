@@ -198,6 +198,7 @@ static int list_partners(struct refer *r)
 struct sheet {
 	struct refer *r;
 	struct ip_docopts doc;
+	struct ip_words words;
 	size_t cases;
 };
 
@@ -217,7 +218,7 @@ static int sheet_one(const char *path, void *ctx)
 		                    &pkg);
 	struct ip_buf out = {0};
 	if (!rc)
-		rc = ip_sheet_render(&s->doc, pkg, s->r->partner, &out);
+		rc = ip_sheet_render(&s->words, pkg, s->r->partner, &out);
 	if (!rc)
 		fwrite(out.s, 1, out.len, stdout);
 	ip_buf_free(&out);
@@ -232,14 +233,19 @@ static int run_sheet(struct refer *r, char **operands, int n)
 	struct sheet s = {r, {.lang = r->lang ? r->lang : ip_i18n_lang(), .today = r->today,
 	                      .quiet = r->cli.quiet, .lim = r->cli.lim,
 	                      .format = r->cli.format_given ? ip_format_name(r->cli.format)
-	                                                    : "md"}, 0};
+	                                                    : "md"}, {0}, 0};
 	int rc = ip_docopts_check(&s.doc, false);
 	if (!rc)
 		rc = load_directory(r);
 	if (!rc)
 		rc = ip_partner_to_refer(r->directory, r->to, r->services, &r->partner);
 	s.doc.directory = r->directory; /* the referring centre's own contact */
-	return rc ? rc : ip_inputs_each(&r->cli, operands, n, true, sheet_one, &s);
+	if (!rc)
+		rc = ip_words_open(&s.words, &s.doc);
+	if (!rc)
+		rc = ip_inputs_each(&r->cli, operands, n, true, sheet_one, &s);
+	ip_words_close(&s.words);
+	return rc;
 }
 
 /* ---- main --------------------------------------------------------------- */

@@ -35,7 +35,7 @@ struct pdf {
 	char *title, *footer;
 	bool rtl;
 	/* while laying out */
-	PangoFontMap *fonts; /* our own, so that everything it loads is freed */
+	PangoFontMap *fonts;
 	cairo_t *cr;
 	bool drawing; /* the first pass only counts the pages */
 	double y;
@@ -437,10 +437,33 @@ static void free_pdf(struct pdf *p)
 	free(p->footer);
 }
 
-int ip_pdf_render(const char *page_text, const char *created, struct ip_buf *out, int *line,
-                  char **message)
+/* A font map of our own, not Pango's default one, so that what it loads
+ * can be freed. */
+struct ip_pdf_fonts {
+	PangoFontMap *map;
+};
+
+struct ip_pdf_fonts *ip_pdf_fonts_open(void)
 {
-	struct pdf p = {0};
+	struct ip_pdf_fonts *fonts = ip_xcalloc(1, sizeof *fonts);
+	fonts->map = pango_cairo_font_map_new();
+	return fonts;
+}
+
+void ip_pdf_fonts_close(struct ip_pdf_fonts *fonts)
+{
+	if (!fonts)
+		return;
+	g_object_unref(fonts->map);
+	free(fonts);
+	cairo_debug_reset_static_data();
+	FcFini();
+}
+
+int ip_pdf_render(struct ip_pdf_fonts *fonts, const char *page_text, const char *created,
+                  struct ip_buf *out, int *line, char **message)
+{
+	struct pdf p = {.fonts = fonts->map};
 	*line = 0;
 	*message = NULL;
 	int rc = parse(&p, page_text, line, message);
@@ -455,7 +478,6 @@ int ip_pdf_render(const char *page_text, const char *created, struct ip_buf *out
 	if (p.title && pango_parse_markup(p.title, -1, 0, NULL, &title, NULL, NULL))
 		cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
 	g_free(title);
-	p.fonts = pango_cairo_font_map_new();
 	p.cr = cairo_create(surface);
 	lay_out(&p); /* counts the pages for "{page} of {pages}" */
 	p.pages = p.page;
@@ -470,11 +492,5 @@ int ip_pdf_render(const char *page_text, const char *created, struct ip_buf *out
 	}
 	cairo_surface_destroy(surface);
 	free_pdf(&p);
-	/* the fonts, Cairo's caches of them and fontconfig's configuration go
-	 * with the document: a command that renders many holds none of them,
-	 * and no leak checker sees them left behind */
-	g_object_unref(p.fonts);
-	cairo_debug_reset_static_data();
-	FcFini();
 	return rc;
 }

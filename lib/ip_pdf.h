@@ -30,11 +30,19 @@
 
 #include "ip_buf.h"
 
-/* Lay out page_text and write the PDF into out; created ("2026-11-21" or
- * a full ISO time) is its creation date, so the same input gives the same
- * bytes. Returns 0, or -1 with *line the line of page_text at fault (0:
- * none) and *message a new string saying what is wrong. */
-int ip_pdf_render(const char *page_text, const char *created, struct ip_buf *out, int *line,
-                  char **message);
+/* The fonts the documents of a run are laid out in: found once, kept
+ * while open. Closing frees them with Cairo's and fontconfig's state, so
+ * that a run holds none of it afterwards and no leak checker sees it. */
+struct ip_pdf_fonts;
+struct ip_pdf_fonts *ip_pdf_fonts_open(void);
+void ip_pdf_fonts_close(struct ip_pdf_fonts *fonts);
+
+/* Lay out page_text in fonts and write the PDF into out; created
+ * ("2026-11-21" or a full ISO time) is its creation date, so the same
+ * input gives the same bytes. Returns 0, or -1 with *line the line of
+ * page_text at fault (0: none) and *message a new string saying what is
+ * wrong. */
+int ip_pdf_render(struct ip_pdf_fonts *fonts, const char *page_text, const char *created,
+                  struct ip_buf *out, int *line, char **message);
 
 #endif

@@ -218,7 +218,7 @@ static bool template_exists(const char *name)
 	return found;
 }
 
-int ip_plandoc_render(const struct ip_docopts *d, const char *file, const json_t *c,
+int ip_plandoc_render(struct ip_words *x, const char *file, const json_t *c,
                       struct ip_buf *out)
 {
 	if (!json_array_size(ip_get(c, "plan.measures"))) {
@@ -226,20 +226,15 @@ int ip_plandoc_render(const struct ip_docopts *d, const char *file, const json_t
 		         "--template NAME makes one)");
 		return IP_EXIT_PROBLEMS;
 	}
-	struct ip_words x;
 	json_t *tmpl = NULL;
 	const char *template_name = ip_get_str(c, "plan.template");
-	int rc = ip_words_open(&x, d);
 	/* the template's title names the plan; a plan without one still renders */
-	if (!rc && template_name && template_exists(template_name) &&
-	    ip_plan_template_load(template_name, &d->lim, &tmpl))
+	if (template_name && template_exists(template_name) &&
+	    ip_plan_template_load(template_name, &x->d->lim, &tmpl))
 		tmpl = NULL;
-	if (!rc) {
-		json_t *view = view_of(&x, c, tmpl);
-		rc = ip_words_render(&x, "plan", view, out);
-		json_decref(view);
-	}
+	json_t *view = view_of(x, c, tmpl);
+	int rc = ip_words_render(x, "plan", view, out);
+	json_decref(view);
 	json_decref(tmpl);
-	ip_words_close(&x);
 	return rc;
 }

@@ -10,13 +10,13 @@
 
 #include "ip_words.h"
 
-/* Render case c's plan (of file) into out: measures in date order, dates,
- * due rules, countries, regions and programmes in words of the document's
- * language, the partner centres with their contact, approvals (those the
- * plan's changes withdrew said so), lines to sign. Returns 0; 1 when the
- * case has no plan; 65/66 with the problem reported (a template or
- * strings file missing or broken). */
-int ip_plandoc_render(const struct ip_docopts *d, const char *file, const json_t *c,
+/* Render case c's plan (of file) into out in the words x: measures in
+ * date order, dates, due rules, countries, regions and programmes in words
+ * of the document's language, the partner centres with their contact,
+ * approvals (those the plan's changes withdrew said so), lines to sign.
+ * Returns 0; 1 when the case has no plan; 65/66 with the problem reported
+ * (a template missing or broken). */
+int ip_plandoc_render(struct ip_words *x, const char *file, const json_t *c,
                       struct ip_buf *out);
 
 #endif

@@ -297,16 +297,11 @@ static json_t *sheet_view(const struct ip_words *x, const json_t *pkg, const jso
 	return v;
 }
 
-int ip_sheet_render(const struct ip_docopts *d, const json_t *pkg, const json_t *partner,
+int ip_sheet_render(struct ip_words *x, const json_t *pkg, const json_t *partner,
                     struct ip_buf *out)
 {
-	struct ip_words x;
-	int rc = ip_words_open(&x, d);
-	if (!rc) {
-		json_t *view = sheet_view(&x, pkg, partner);
-		rc = ip_words_render(&x, "sheet", view, out);
-		json_decref(view);
-	}
-	ip_words_close(&x);
+	json_t *view = sheet_view(x, pkg, partner);
+	int rc = ip_words_render(x, "sheet", view, out);
+	json_decref(view);
 	return rc;
 }

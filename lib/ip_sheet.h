@@ -12,9 +12,10 @@
 
 #include "ip_words.h"
 
-/* Render package pkg (ip_refer_sheet) for partner through the templates
- * sheet.FMT.mustache into out: 0, or 65/66 with the problem reported. */
-int ip_sheet_render(const struct ip_docopts *d, const json_t *pkg, const json_t *partner,
+/* Render package pkg (ip_refer_sheet) for partner in the words x through
+ * the templates sheet.FMT.mustache into out: 0, or 65/66 with the problem
+ * reported. */
+int ip_sheet_render(struct ip_words *x, const json_t *pkg, const json_t *partner,
                     struct ip_buf *out);
 
 #endif

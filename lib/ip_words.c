@@ -341,7 +341,15 @@ static int load_template(struct ip_words *x, const char *kind, char **text, char
 		free(*name);
 		*name = ip_xasprintf("%s/%s.%s.mustache", x->dir, kind, x->d->format);
 	}
-	return read_text(x->d, *name, text);
+	const char *have = ip_str(x->templates, *name);
+	if (have) { /* read once a run */
+		*text = ip_xstrdup(have);
+		return IP_EXIT_OK;
+	}
+	int rc = read_text(x->d, *name, text);
+	if (!rc)
+		json_object_set_new(x->templates, *name, json_string(*text));
+	return rc;
 }
 
 static const char *partial(const char *name, void *ctx)
@@ -393,12 +401,14 @@ static void values_on_one_line(json_t *v)
 }
 
 /* The page description the template wrote, laid out as PDF pages. */
-static int lay_out_pdf(const struct ip_docopts *d, const char *name, const struct ip_buf *page,
+static int lay_out_pdf(struct ip_words *x, const char *name, const struct ip_buf *page,
                        struct ip_buf *out)
 {
 	int line;
 	char *message;
-	if (!ip_pdf_render(page->s, d->today, out, &line, &message))
+	if (!x->fonts)
+		x->fonts = ip_pdf_fonts_open();
+	if (!ip_pdf_render(x->fonts, page->s, x->d->today, out, &line, &message))
 		return 0;
 	ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", message);
 	free(message);
@@ -418,7 +428,7 @@ static int render_view(struct ip_words *x, const char *text, const char *name, j
 		ip_error(&(struct ip_where){name, line, 0, NULL}, "%s", _(error));
 		rc = IP_EXIT_DATAERR;
 	} else if (pdf) {
-		rc = lay_out_pdf(x->d, name, &page, out);
+		rc = lay_out_pdf(x, name, &page, out);
 	}
 	ip_buf_free(&page);
 	return rc;
@@ -428,7 +438,7 @@ int ip_words_open(struct ip_words *x, const struct ip_docopts *d)
 {
 	*x = (struct ip_words){d, d->dir ? ip_xstrdup(d->dir)
 	                                 : ip_xasprintf("%s/plan", ip_templates_dir()),
-	                       json_object(), NULL};
+	                       json_object(), json_object(), NULL, NULL};
 	return load_strings(x);
 }
 
@@ -436,6 +446,8 @@ void ip_words_close(struct ip_words *x)
 {
 	json_decref(x->strings);
 	json_decref(x->partials);
+	json_decref(x->templates);
+	ip_pdf_fonts_close(x->fonts);
 	free(x->dir);
 	*x = (struct ip_words){0};
 }

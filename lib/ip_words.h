@@ -15,6 +15,7 @@
 #include "ip_codes.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
+#include "ip_pdf.h"
 
 /* How a document is rendered. */
 struct ip_docopts {
@@ -31,16 +32,20 @@ struct ip_docopts {
  * (unless to_files): 0, or 64 with the problem reported. */
 int ip_docopts_check(const struct ip_docopts *d, bool to_files);
 
+/* The words of one language and what rendering in it needs, for all the
+ * documents of a run: strings, templates and fonts are read once. */
 struct ip_words {
 	const struct ip_docopts *d;
 	char *dir;
-	json_t *partials; /* name -> text, kept until the render ends */
-	json_t *strings;  /* the words of the document's language */
+	json_t *partials;  /* name -> text */
+	json_t *templates; /* path -> text */
+	json_t *strings;   /* the words of the document's language */
+	struct ip_pdf_fonts *fonts; /* once a PDF is made */
 };
 
 /* Load the words of d->lang (a strings file is checked with positions; one
- * no native speaker reviewed is warned about unless d->quiet): 0, or
- * 65/66 with the problem reported. Close it whatever it returns. */
+ * no native speaker reviewed is warned about once, unless d->quiet): 0,
+ * or 65/66 with the problem reported. Close it whatever it returns. */
 int ip_words_open(struct ip_words *x, const struct ip_docopts *d);
 void ip_words_close(struct ip_words *x);
 

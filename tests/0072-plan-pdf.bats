@@ -82,6 +82,19 @@ print(sum(1 for p in pixels if p < 160) * 1000 // len(pixels))'
 	assert_line "Unterschriften"
 }
 
+@test "pdf: several plans in one run: each its PDF, the draft translation warned about once" {
+	other=$(ip-intake --given Sami --family Noor --birth-date 2001-01-01 --sex male \
+		--nationality IQ --return-country IQ)
+	ip-plan new -q -i --template housing "$other" >/dev/null
+	run --separate-stderr ip-plan render --lang prs -f pdf --out-dir docs "$CASE" "$other"
+	assert_success
+	[ "$(grep -c 'draft translation' <<<"$stderr")" = 1 ]
+	for pdf in docs/*.prs.pdf; do
+		[ "$(ink_of_page "$pdf" 1)" -ge 5 ]
+	done
+	[ "$(find docs -name '*.prs.pdf' | wc -l)" = 2 ]
+}
+
 @test "pdf: in every shipped language, with the returnee, the measures and the partner's contact" {
 	for lang in en de prs fra arb tur rus sqi srp; do
 		ip-plan render -q --lang "$lang" -f pdf "$CASE" >"plan.$lang.pdf"
