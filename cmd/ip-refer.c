@@ -292,7 +292,8 @@ static int run(struct refer *r, char **operands, int n)
 		return print_key(r);
 	if (n == 0 && !r->cli.files_from) {
 		ip_error(NULL, "no %s given (a file, or - for standard input)",
-		         r->sub == RECEIVE ? _("response package") : _("case"));
+		         r->sub != RECEIVE ? _("case") : r->from_form ? _("response form")
+		                                                     : _("response package"));
 		return IP_EXIT_USAGE;
 	}
 	switch (r->sub) {

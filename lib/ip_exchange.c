@@ -499,6 +499,12 @@ static int receive_form(const char *path, void *ctx)
 		         "found %zu", docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
+	const char *schema = rc ? NULL : ip_str(docs.v[0].root, "schema");
+	if (schema && !strcmp(schema, IP_RESPONSE_SCHEMA)) { /* the usual mix-up */
+		ip_error(&(struct ip_where){path, 0, 0, "schema"}, "a signed response, not a response "
+		         "form: receive it without --from-form");
+		rc = IP_EXIT_DATAERR;
+	}
 	if (!rc && ip_validate(&docs.v[0], &ip_form_schema, N_("a response form")))
 		rc = IP_EXIT_DATAERR;
 	char *case_path = NULL;

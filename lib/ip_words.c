@@ -321,11 +321,9 @@ static int load_strings(struct ip_words *x)
 	else
 		rc = load_strings_file(x, path, &own);
 	if (own) {
+		/* whether it is a draft is the language's own say, not English's */
+		json_object_del(x->strings, "translation");
 		json_object_update_recursive(x->strings, own);
-		/* whether it is a draft is the language's own say */
-		json_object_set(x->strings, "translation", json_object_get(own, "translation"));
-		if (!json_object_get(own, "translation"))
-			json_object_del(x->strings, "translation");
 		say_if_draft(x, path);
 	}
 	json_decref(own);

@@ -123,4 +123,12 @@ blank_form() {
 	assert_failure 65
 	assert_output --partial "is from the future (today is 2026-11-21); nothing changed"
 	[ "$(sha256sum "$CASE")" = "$before" ]
+	# a signed response given as a form, and no form at all
+	printf '{"schema": "integplan/referral-response/2", "response": {}}\n' >response.json
+	run ip-refer receive --from-form response.json
+	assert_failure 65
+	assert_output "ip-refer: response.json: schema: a signed response, not a response form: receive it without --from-form"
+	run ip-refer receive --from-form
+	assert_failure 64
+	assert_output "ip-refer: no response form given (a file, or - for standard input)"
 }
