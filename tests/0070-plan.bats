@@ -311,11 +311,11 @@ with_plan() {
 	assert_failure 65
 }
 
-@test "render: the plan in English, German, Dari, French, Arabic, Turkish, Russian, Albanian and Serbian, markdown and HTML (golden)" {
+@test "render: the plan in English, German, Dari, Pashto, Sorani, Kurmanji, French, Arabic, Turkish, Russian, Albanian and Serbian, markdown and HTML (golden)" {
 	with_plan
 	ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path" >/dev/null
 	ip-plan approve -q -i --side host --by "A. Berger" "$case_path" >/dev/null
-	for lang in en de prs fra arb tur rus sqi srp; do
+	for lang in en de prs pbu ckb kmr fra arb tur rus sqi srp; do
 		for fmt in md html; do
 			ip-plan render -q --lang "$lang" -f "$fmt" "$case_path" >"out.$lang.$fmt"
 			diff -u "$GOLDEN/plan-mariam.$lang.$fmt" "out.$lang.$fmt" || return 1
@@ -404,6 +404,24 @@ with_plan() {
 	assert_line '<dt>دوسیه</dt><dd><bdi>BY-MUC-2026-NMVPY</bdi></dd>'
 	assert_output --partial '<time>7 دسمبر 2026</time> <span class="rule">(8 هفته پیش از عزیمت)</span>'
 	[[ "$stderr" == *"strings.prs.yaml: warning: a draft translation"* ]]
+}
+
+@test "render: Pashto and Sorani are right to left, Kurmanji left to right, each with its months and iso-codes' names" {
+	with_plan
+	run --separate-stderr ip-plan render --lang pbu -f html "$case_path"
+	assert_success
+	assert_line '<html lang="pbu" dir="rtl">'
+	assert_line '<dt>د راستنېدو هېواد</dt><dd>افغانستان (سیمه Kābul)</dd>'
+	assert_output --partial '<time>7 دسمبر 2026</time> <span class="rule">(8 اونۍ د روانېدو نه مخکې)</span>'
+	[[ "$stderr" == *"strings.pbu.yaml: warning: a draft translation"* ]]
+	run ip-plan render -q --lang ckb -f html "$case_path"
+	assert_line '<html lang="ckb" dir="rtl">'
+	assert_line '<dt>وڵاتی گەڕانەوە</dt><dd>ئەفغانستان (ناوچە Kābul)</dd>'
+	assert_output --partial '<time>1 شوبات 2027</time>'
+	run ip-plan render -q --lang kmr -f html "$case_path"
+	assert_line '<html lang="kmr" dir="ltr">'
+	assert_line '<dt>Welatê vegerê</dt><dd>Efxanistan (Herêm Kābul)</dd>'
+	assert_output --partial '<time>7 Kanûna pêşîn 2026</time> <span class="rule">(8 hefte berî çûyînê)</span>'
 }
 
 @test "render: counted words take the form their number needs (Russian: 2 недели, 6 недель, 3 месяца)" {

@@ -96,7 +96,7 @@ print(sum(1 for p in pixels if p < 160) * 1000 // len(pixels))'
 }
 
 @test "pdf: in every shipped language, with the returnee, the measures and the partner's contact" {
-	for lang in en de prs fra arb tur rus sqi srp; do
+	for lang in en de prs pbu ckb kmr fra arb tur rus sqi srp; do
 		ip-plan render -q --lang "$lang" -f pdf "$CASE" >"plan.$lang.pdf"
 		text=$(text_of "plan.$lang.pdf")
 		for want in "Mariam Ahmadi" BY-MUC-2026-NMVPY kabul@advice.example.org \

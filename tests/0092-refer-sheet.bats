@@ -40,7 +40,7 @@ blank_form() {
 	assert_line "referral: $REF"
 }
 
-@test "sheet: a PDF in French and a right-to-left page in Dari" {
+@test "sheet: PDFs in French and Pashto, right-to-left pages in Dari and Sorani, Kurmanji in its words" {
 	need_tool pdftotext poppler-utils
 	ip-refer sheet -q --to AF-KBL-PH --lang fra -f pdf "$CASE" >sheet.pdf
 	run pdftotext sheet.pdf -
@@ -56,6 +56,17 @@ blank_form() {
 	assert_line '<h1>ارجاع برای حمایت بازگشت و ادغام مجدد</h1>'
 	# the form stays left to right, as it is typed
 	assert_output --partial "pre { background: #f4f4f4; padding: .8em; overflow-x: auto; direction: ltr;"
+	# Sorani and Pashto right to left, Kurmanji left to right, all in their words
+	run ip-refer sheet -q --to AF-KBL-PH --lang ckb -f html "$CASE"
+	assert_line '<html lang="ckb" dir="rtl">'
+	assert_output --partial '<h2>وەڵامی ئێوە</h2>'
+	ip-refer sheet -q --to AF-KBL-PH --lang pbu -f pdf "$CASE" >sheet.pbu.pdf
+	run pdftotext sheet.pbu.pdf -
+	assert_output --partial "BY-MUC-R-NMVPYQR4"
+	assert_output --partial "Mariam"
+	run ip-refer sheet -q --to AF-KBL-PH --lang kmr "$CASE"
+	assert_line "- **Dîroka jidayikbûnê:** 12 Nîsan 1991"
+	refute_output --partial "Date of birth"
 }
 
 @test "sheet: no consent (77), no open referral (65), an unknown partner or language (64), one case at a time" {

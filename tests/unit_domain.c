@@ -2,6 +2,8 @@
  * plan changes, how an assessment is added, how a referral moves and how a
  * response is received, how a row becomes a case, what falls due, and how
  * a command line is read. In TAP, with tests/unit.c. */
+#include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -648,6 +650,58 @@ static void test_match(void)
 	unlink(path);
 }
 
+/* The key paths of English's words that a language's words lack, each
+ * counted (and named on stderr): a word missing falls back to English, so
+ * nothing is blank, but a page in Pashto with one English word is a page a
+ * partner cannot read whole. Labels are not compared: German's come from
+ * vocabularies.yaml, and English has none of its own. */
+static int words_missing(const json_t *en, const json_t *own, const char *file, const char *at)
+{
+	int missing = 0;
+	const char *key;
+	const json_t *word;
+	json_object_foreach((json_t *)en, key, word) {
+		char *path = *at ? ip_xasprintf("%s.%s", at, key) : ip_xstrdup(key);
+		const json_t *theirs = json_object_get(own, key);
+		if (!theirs) {
+			fprintf(stderr, "# %s: no %s\n", file, path);
+			missing++;
+		} else if (json_is_object(word)) {
+			missing += words_missing(word, theirs, file, path);
+		}
+		free(path);
+	}
+	return missing;
+}
+
+static json_t *words_of(const char *path)
+{
+	struct ip_docs docs = {0};
+	json_t *root = NULL;
+	if (!ip_docs_load(path, IP_SYNTAX_YAML, &lim, &docs) && docs.n == 1)
+		root = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	return root;
+}
+
+static void test_strings_complete(void)
+{
+	json_t *en = words_of("share/templates/plan/strings.en.yaml");
+	glob_t files;
+	int found = glob("share/templates/plan/strings.*.yaml", 0, NULL, &files);
+	ok(en && !found && files.gl_pathc >= 12, "words: English's and the languages' files load");
+	int missing = 0;
+	for (size_t i = 0; !found && i < files.gl_pathc; i++) {
+		json_t *own = words_of(files.gl_pathv[i]);
+		missing += own ? words_missing(en, own, files.gl_pathv[i], "") : 1;
+		json_decref(own);
+	}
+	ok(missing == 0, "words: every shipped language has every word English has");
+	if (!found)
+		globfree(&files);
+	json_decref(en);
+}
+
 void unit_domain_tests(void)
 {
 	test_plan_edit();
@@ -662,4 +716,5 @@ void unit_domain_tests(void)
 	test_sign();
 	test_match();
 	test_command_line();
+	test_strings_complete();
 }
