@@ -371,16 +371,18 @@ static int apply_receive(json_t *c, const char *name, const char **what, void *c
 
 /* The case of referral id, for a response of doc: 0 with *path, or 65 /
  * the index's failure with the problem reported. */
-static int case_of_referral(struct ip_exchange *r, const struct ip_doc *doc, const char *id,
-                            char **path)
+/* The case that holds referral id, which doc names at field (a response's
+ * response.referral, a form's referral). */
+static int case_of_referral(struct ip_exchange *r, const struct ip_doc *doc, const char *field,
+                            const char *id, char **path)
 {
 	int rc = r->referrals ? IP_EXIT_OK
 	                      : ip_repo_referrals(r->repo, &r->run.lim, &r->referrals);
 	if (!rc)
 		rc = ip_repo_referral_case(r->referrals, &r->run.lim, id, path);
 	if (rc == IP_EXIT_NOINPUT) {
-		ip_error(&(struct ip_where){doc->file, 0, 0, "response.referral"}, "unknown "
-		         "referral %s: no case in %s has it", id, r->repo->cases);
+		struct ip_where w = ip_doc_where(doc, field);
+		ip_error(&w, "unknown referral %s: no case in %s has it", id, r->repo->cases);
 		return IP_EXIT_DATAERR;
 	}
 	return rc;
@@ -399,10 +401,11 @@ static int receive_response(struct ip_exchange *r, const struct ip_doc *doc)
 		return IP_EXIT_DATAERR;
 	}
 	char *path = NULL;
-	int rc = case_of_referral(r, doc, id, &path);
+	int rc = case_of_referral(r, doc, "response.referral", id, &path);
 	if (rc)
 		return rc;
-	struct ip_receive x = {.response = doc->root, .package = doc->file, .today = r->today};
+	struct ip_receive x = {.response = doc->root, .package = doc->file, .source = doc,
+	                       .today = r->today};
 	struct ip_edit e = {.run = r->run, .in_place = true,
 	                    .cmd = "ip-refer receive", .apply = apply_receive, .ctx = &x};
 	rc = ip_edit_run(&e, &path, 1);
@@ -462,12 +465,14 @@ static int apply_form(json_t *c, const char *name, const char **what, void *ctx)
 	const json_t *form = f->form->root;
 	json_t *ref = ip_referral_find(c, ip_str(form, "referral"));
 	if (!ref) {
-		ip_error(&(struct ip_where){f->form->file, 0, 0, "referral"}, "referral %s is no "
-		         "longer in %s; nothing changed", ip_str(form, "referral"), name);
+		struct ip_where w = ip_doc_where(f->form, "referral");
+		ip_error(&w, "referral %s is no longer in %s; nothing changed",
+		         ip_str(form, "referral"), name);
 		return IP_EXIT_DATAERR;
 	}
 	json_t *response = ip_refer_form_response(form, ref, f->centre);
-	struct ip_receive x = {.response = response, .package = f->form->file, .today = f->today};
+	struct ip_receive x = {.response = response, .package = f->form->file,
+	                       .source = f->form, .from_form = true, .today = f->today};
 	const char *took;
 	/* a form entered twice is no second response: tried on a copy first,
 	 * one that brings nothing new leaves the case as it is */
@@ -510,7 +515,7 @@ static int receive_form(const char *path, void *ctx)
 	char *case_path = NULL;
 	const char *id = rc ? NULL : ip_str(docs.v[0].root, "referral");
 	if (!rc)
-		rc = case_of_referral(r, &docs.v[0], id, &case_path);
+		rc = case_of_referral(r, &docs.v[0], "referral", id, &case_path);
 	if (!rc) {
 		struct form_entry f = {&docs.v[0], r->repo->centre, r->today, ip_actor(r->run.actor),
 		                       ""};

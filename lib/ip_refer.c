@@ -232,13 +232,54 @@ int ip_refer_respond(struct ip_respond *r, json_t *c, const char *name, const ch
 
 /* ---- receive (referring side) -------------------------------------------- */
 
+/* The field of a response form that a field of the response made from it
+ * came from (ip_refer_form_response): a partner who filled in the form
+ * reads "arrived", not "response.arrived". The form adds at most one step,
+ * its decision, and keeps its measures in their order. */
+static const char *form_field(const char *path, char *buf, size_t n)
+{
+	static const struct { const char *response, *form; } fields[] = {
+		{"response.from", "from"}, {"response.date", "date"},
+		{"response.seq", "referral"}, {"response.steps", "status"},
+		{"response.arrived", "arrived"}, {"response.notes", "note"},
+		{"response.measures", "measures"},
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		size_t len = strlen(fields[i].response);
+		if (strncmp(path, fields[i].response, len) || (path[len] && path[len] != '[' &&
+		                                                path[len] != '.'))
+			continue;
+		/* a measure keeps its index and field; the rest is the form's one field */
+		const char *rest = !strcmp(fields[i].form, "measures") ? path + len : "";
+		snprintf(buf, n, "%s%s", fields[i].form, rest);
+		return buf;
+	}
+	return path;
+}
+
+/* Where a field of the response is in what was read, for a message: its
+ * line and column when the document is at hand, and its name as the sender
+ * wrote it. */
+static struct ip_where where_in(const struct ip_receive *r, const char *path, char *buf,
+                                size_t n)
+{
+	const char *field = r->from_form ? form_field(path, buf, n) : path;
+	if (!r->source)
+		return (struct ip_where){r->package, 0, 0, field};
+	struct ip_where w = ip_doc_where(r->source, field);
+	w.file = r->package;
+	return w;
+}
+
 /* The response's steps must continue the referral's own: the same steps
  * first, then any new ones. */
-static int check_continues(const json_t *ref, const json_t *steps, const char *pkg)
+static int check_continues(const struct ip_receive *r, const json_t *ref,
+                           const json_t *steps)
 {
 	const json_t *have = json_object_get(ref, "steps");
 	const char *id = ip_str(ref, "id");
-	struct ip_where w = {pkg, 0, 0, "response.steps"};
+	char buf[80];
+	struct ip_where w = where_in(r, "response.steps", buf, sizeof buf);
 	if (json_array_size(steps) < json_array_size(have)) {
 		ip_error(&w, "stale response: it has %zu of referral %s's %zu steps; nothing "
 		         "changed", json_array_size(steps), id, json_array_size(have));
@@ -258,11 +299,12 @@ static int check_continues(const json_t *ref, const json_t *steps, const char *p
 
 /* A sequence number above the last one received: anything else was
  * received already (a replay) or is not a sequence number at all. */
-static int check_seq(const json_t *ref, const json_t *body, const char *pkg)
+static int check_seq(const struct ip_receive *r, const json_t *ref, const json_t *body)
 {
 	json_int_t seq = json_integer_value(json_object_get(body, "seq"));
 	json_int_t had = json_integer_value(json_object_get(ref, "seq"));
-	struct ip_where w = {pkg, 0, 0, "response.seq"};
+	char buf[80];
+	struct ip_where w = where_in(r, "response.seq", buf, sizeof buf);
 	if (seq < 1 || seq > IP_RESPONSE_SEQ_MAX) {
 		ip_error(&w, "response number %lld is out of range (1 to %d); nothing changed",
 		         (long long)seq, IP_RESPONSE_SEQ_MAX);
@@ -284,7 +326,8 @@ static int check_arrival(const struct ip_receive *r, const json_t *c)
 	const char *arrived = ip_str(json_object_get(r->response, "response"), "arrived");
 	const char *departed = ip_get_str(c, "return.departed");
 	const char *had = ip_get_str(c, "return.arrived");
-	struct ip_where w = {r->package, 0, 0, "response.arrived"};
+	char buf[80];
+	struct ip_where w = where_in(r, "response.arrived", buf, sizeof buf);
 	if (!arrived)
 		return IP_EXIT_OK;
 	if (strcmp(arrived, r->today) > 0)
@@ -307,7 +350,8 @@ static bool plausible_date(const struct ip_receive *r, const json_t *ref, const 
                            const char *path)
 {
 	const char *made = ip_str(ref, "date");
-	struct ip_where w = {r->package, 0, 0, path};
+	char buf[80];
+	struct ip_where w = where_in(r, path, buf, sizeof buf);
 	if (strcmp(date, r->today) > 0)
 		ip_error(&w, "%s is in the future (today is %s)", date, r->today);
 	else if (made && strcmp(date, made) < 0)
@@ -330,12 +374,14 @@ static size_t check_measures(const struct ip_receive *r, const json_t *c, const 
 		char path[64];
 		snprintf(path, sizeof path, "response.measures[%zu]", i);
 		const json_t *mine = ip_plan_measure(plan, ip_str(m, "id"));
+		char buf[80];
+		struct ip_where w = where_in(r, path, buf, sizeof buf);
 		if (!mine)
-			ip_warn(&(struct ip_where){r->package, 0, 0, path}, "the case has no measure "
-			        "%s (any longer); its status is not taken", ip_str(m, "id"));
+			ip_warn(&w, "the case has no measure %s (any longer); its status is not taken",
+			        ip_str(m, "id"));
 		else if (strcmp(ip_str(mine, "side"), "return")) {
-			ip_error(&(struct ip_where){r->package, 0, 0, path}, "measure %s is a host-side "
-			         "measure: not the partner's to report on", ip_str(m, "id"));
+			ip_error(&w, "measure %s is a host-side measure: not the partner's to report "
+			         "on", ip_str(m, "id"));
 			bad++;
 		}
 		size_t at = strlen(path);
@@ -363,17 +409,17 @@ static size_t check_follow_ups(const struct ip_receive *r, const json_t *c,
 		char path[64];
 		snprintf(path, sizeof path, "response.follow_ups[%zu].done", i);
 		const char *done = ip_str(f, "done");
+		char buf[80];
+		struct ip_where w = where_in(r, path, buf, sizeof buf);
 		if (!done) {
-			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a follow-up without "
-			         "the date it was done");
+			ip_error(&w, "a follow-up without the date it was done");
 			bad++;
 		} else if (!back) {
-			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a follow-up done on %s, "
-			         "but neither the departure nor the arrival is known", done);
+			ip_error(&w, "a follow-up done on %s, but neither the departure nor the arrival "
+			         "is known", done);
 			bad++;
 		} else if (strcmp(done, back) < 0) {
-			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a follow-up done on %s, "
-			         "before the return (%s)", done, back);
+			ip_error(&w, "a follow-up done on %s, before the return (%s)", done, back);
 			bad++;
 		} else if (!plausible_date(r, ref, done, path)) {
 			bad++;
@@ -392,8 +438,10 @@ static size_t check_notes(const struct ip_receive *r)
 		snprintf(path, sizeof path, "response.notes[%zu].at", i);
 		/* a datetime's first ten characters are its date */
 		if (strncmp(ip_str(n, "at"), r->today, 10) > 0) {
-			ip_error(&(struct ip_where){r->package, 0, 0, path}, "a note written in the "
-			         "future (%s; today is %s)", ip_str(n, "at"), r->today);
+			char buf[80];
+			struct ip_where w = where_in(r, path, buf, sizeof buf);
+			ip_error(&w, "a note written in the future (%s; today is %s)", ip_str(n, "at"),
+			         r->today);
 			bad++;
 		}
 	}
@@ -524,7 +572,8 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	const json_t *body = json_object_get(r->response, "response");
 	const char *id = ip_str(body, "referral"), *from = ip_str(body, "from");
 	json_t *ref = ip_referral_find(c, id);
-	struct ip_where w = {r->package, 0, 0, "response.from"};
+	char buf[80];
+	struct ip_where w = where_in(r, "response.from", buf, sizeof buf);
 	if (!ref) { /* changed since the repository was indexed */
 		ip_error(&w, "referral %s is no longer in %s; nothing changed", id, name);
 		return IP_EXIT_DATAERR;
@@ -536,23 +585,23 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	}
 	const json_t *steps = json_object_get(body, "steps");
 	size_t had = json_array_size(json_object_get(ref, "steps"));
-	int rc = check_seq(ref, body, r->package);
+	int rc = check_seq(r, ref, body);
 	if (!rc && strcmp(ip_str(body, "date"), r->today) > 0) {
-		ip_error(&(struct ip_where){r->package, 0, 0, "response.date"}, "a response dated "
-		         "%s is from the future (today is %s); nothing changed", ip_str(body, "date"),
-		         r->today);
+		w = where_in(r, "response.date", buf, sizeof buf);
+		ip_error(&w, "a response dated %s is from the future (today is %s); nothing "
+		         "changed", ip_str(body, "date"), r->today);
 		rc = IP_EXIT_DATAERR;
 	}
 	if (!rc)
-		rc = check_continues(ref, steps, r->package);
-	if (!rc)
-		rc = check_arrival(r, c);
-	if (!rc && check_measures(r, c, ref) + check_follow_ups(r, c, ref) + check_notes(r))
+		rc = check_continues(r, ref, steps);
+	/* every problem of what the partner reports, not just the first */
+	if (!rc && (check_arrival(r, c) != IP_EXIT_OK) + check_measures(r, c, ref) +
+	           check_follow_ups(r, c, ref) + check_notes(r))
 		rc = IP_EXIT_DATAERR;
 	for (size_t i = had; !rc && i < json_array_size(steps); i++) {
 		char *path = ip_xasprintf("response.steps[%zu]", i);
-		rc = ip_referral_step(ref, json_array_get(steps, i), IP_SIDE_PARTNER, r->today,
-		                      &(struct ip_where){r->package, 0, 0, path});
+		w = where_in(r, path, buf, sizeof buf);
+		rc = ip_referral_step(ref, json_array_get(steps, i), IP_SIDE_PARTNER, r->today, &w);
 		free(path);
 	}
 	if (rc)

@@ -70,6 +70,8 @@ int ip_refer_respond(struct ip_respond *r, json_t *c, const char *name, const ch
 struct ip_receive {
 	const json_t *response;  /* a checked response document */
 	const char *package;     /* its file, for messages */
+	const struct ip_doc *source; /* the document it was read from, for positions */
+	bool from_form;          /* made from a response form: problems name its fields */
 	const char *today;       /* nothing it says may happen after */
 	char summary[300];        /* what it took */
 	bool news;               /* it took a step, arrival, measure, follow-up or note */

@@ -579,7 +579,8 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 	before=$(sha256sum "$case_path")
 	run ip-refer receive "$BATS_TEST_TMPDIR/early.json"
 	assert_failure 65
-	assert_output --partial "response.arrived: an arrival on 2026-11-19 is before the departure on 2026-11-20; nothing changed"
+	# where in the response: the signed package is one line of JSON
+	assert_output "ip-refer: $BATS_TEST_TMPDIR/early.json:1:223: response.arrived: an arrival on 2026-11-19 is before the departure on 2026-11-20; nothing changed"
 	run ip-refer receive "$BATS_TEST_TMPDIR/late.json"
 	assert_failure 65
 	assert_output --partial "response.arrived: an arrival on 2099-01-01 is in the future (today is 2026-11-21); nothing changed"

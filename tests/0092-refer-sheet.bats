@@ -121,18 +121,29 @@ blank_form() {
 	assert_line "ip-refer: bad.yaml:9:13: measures[0].status: unknown measure-status 'finished' (see ip-intake --list measure-status)"
 	blank_form | sed -e 's/^status: .*/status: accepted/' -e 's/^date: .*/date: 2026-11-21/' \
 		-e 's/^by: .*/by: Farid Noori/' >good.yaml
+	# problems the case finds are named by the form's own fields, where they are
 	sed 's/^from: .*/from: XK-PRN-PH/' good.yaml >other.yaml
 	run ip-refer receive --from-form other.yaml
 	assert_failure 65
-	assert_output --partial "the response comes from XK-PRN-PH, but referral $REF went to AF-KBL-PH"
+	assert_output "ip-refer: other.yaml:3:7: from: the response comes from XK-PRN-PH, but referral $REF went to AF-KBL-PH (in $CASE)"
 	sed "s/^referral: .*/referral: BY-MUC-R-AAAAAAAA/" good.yaml >unknown.yaml
 	run ip-refer receive --from-form unknown.yaml
 	assert_failure 65
-	assert_output "ip-refer: unknown.yaml: response.referral: unknown referral BY-MUC-R-AAAAAAAA: no case in cases has it"
+	assert_output "ip-refer: unknown.yaml:2:11: referral: unknown referral BY-MUC-R-AAAAAAAA: no case in cases has it"
 	sed 's/^date: .*/date: 2027-01-01/' good.yaml >later.yaml
 	run ip-refer receive --from-form later.yaml
 	assert_failure 65
-	assert_output --partial "is from the future (today is 2026-11-21); nothing changed"
+	assert_output "ip-refer: later.yaml:5:7: date: a response dated 2027-01-01 is from the future (today is 2026-11-21); nothing changed"
+	sed -e 's/^status: .*/status: done/' -e 's/^arrived:.*/arrived: 2099-01-01/' \
+		-e '/id: M4/{n;n;s/date:.*/date: 2030-01-01/}' good.yaml >late.yaml
+	run ip-refer receive --from-form late.yaml
+	assert_failure 65
+	assert_line "ip-refer: late.yaml:11:10: arrived: an arrival on 2099-01-01 is in the future (today is 2026-11-21); nothing changed"
+	assert_line "ip-refer: late.yaml:15:11: measures[0].date: 2030-01-01 is in the future (today is 2026-11-21)"
+	sed -e 's/^status: .*/status: done/' good.yaml >unsaid.yaml
+	run ip-refer receive --from-form unsaid.yaml
+	assert_failure 65
+	assert_line --partial "ip-refer: unsaid.yaml:4:9: status: referral $REF"
 	[ "$(sha256sum "$CASE")" = "$before" ]
 	# a signed response given as a form, and no form at all
 	printf '{"schema": "integplan/referral-response/2", "response": {}}\n' >response.json
