@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sodium.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -137,27 +139,203 @@ static const char *age_message(struct ip_buf *err)
 	return m ? m + 7 : err->s;
 }
 
+/* ---- encryption, in this process ----------------------------------------
+ *
+ * age's format (age-encryption.org/v1) for its X25519 recipients, written
+ * from its specification: a random file key wrapped for the recipient, a
+ * header MAC, then the payload in 64 KiB ChaCha20-Poly1305 chunks. Done
+ * here rather than by the age tool so that a batch of packages costs no
+ * process per package; age decrypts what this writes (tests/unit.c checks
+ * it for sizes around the chunk boundary). Decryption stays with the tool,
+ * which holds the identity. */
+
+#define FILE_KEY 16
+#define CHUNK (64u * 1024u)
+#define TAG crypto_aead_chacha20poly1305_ietf_ABYTES
+#define B64_RAW sodium_base64_VARIANT_ORIGINAL_NO_PADDING
+
+/* HKDF-SHA-256 (RFC 5869) for one block of output: all age derives. */
+static void hkdf(const unsigned char *salt, size_t salt_len, const unsigned char *ikm,
+                 size_t ikm_len, const char *info, unsigned char out[32])
+{
+	unsigned char prk[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, salt, salt_len);
+	crypto_auth_hmacsha256_update(&st, ikm, ikm_len);
+	crypto_auth_hmacsha256_final(&st, prk);
+	crypto_auth_hmacsha256_init(&st, prk, sizeof prk);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)info, strlen(info));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\x01", 1);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(prk, sizeof prk);
+	sodium_memzero(&st, sizeof st);
+}
+
+static uint32_t bech32_polymod(const unsigned char *v, size_t n)
+{
+	static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd,
+	                                0x2a1462b3};
+	uint32_t chk = 1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t top = chk >> 25;
+		chk = ((chk & 0x1ffffff) << 5) ^ v[i];
+		for (int j = 0; j < 5; j++)
+			if ((top >> j) & 1)
+				chk ^= gen[j];
+	}
+	return chk;
+}
+
+/* The 32-byte X25519 public key an "age1..." recipient (bech32, its
+ * checksum verified) stands for; false for anything else. */
+static bool recipient_key(const char *recipient, unsigned char key[32])
+{
+	static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+	size_t len = strlen(recipient);
+	if (len != 62 || strncmp(recipient, "age1", 4))
+		return false;
+	/* hrp "age" expanded, a zero, then the 58 data characters */
+	unsigned char v[3 + 1 + 3 + 58] = {3, 3, 3, 0, 'a' & 31, 'g' & 31, 'e' & 31};
+	for (size_t i = 0; i < 58; i++) {
+		const char *at = memchr(charset, recipient[4 + i], 32);
+		if (!at || !recipient[4 + i])
+			return false;
+		v[7 + i] = (unsigned char)(at - charset);
+	}
+	if (bech32_polymod(v, sizeof v) != 1)
+		return false;
+	/* 52 groups of 5 bits: 256 bits of key and 4 of zero padding */
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t out = 0;
+	for (size_t i = 0; i < 52; i++) {
+		acc = (acc << 5) | v[7 + i];
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			key[out++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return out == 32 && (acc & ((1u << bits) - 1)) == 0;
+}
+
+static void put_b64(struct ip_buf *b, const unsigned char *bin, size_t len, int variant)
+{
+	size_t cap = sodium_base64_encoded_len(len, variant);
+	char *text = ip_xmalloc(cap);
+	sodium_bin2base64(text, cap, bin, len, variant);
+	ip_buf_puts(b, text);
+	free(text);
+}
+
+/* The header: one X25519 stanza wrapping file_key for the recipient, then
+ * its MAC. False when the recipient's key makes no shared secret. */
+static bool write_header(struct ip_buf *b, const unsigned char recipient[32],
+                         const unsigned char file_key[FILE_KEY])
+{
+	unsigned char secret[32], share[32], shared[32], salt[64], wrap[32];
+	unsigned char body[FILE_KEY + TAG], mac_key[32], mac[crypto_auth_hmacsha256_BYTES];
+	static const unsigned char zero_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	randombytes_buf(secret, sizeof secret);
+	bool ok = crypto_scalarmult_base(share, secret) == 0 &&
+	          crypto_scalarmult(shared, secret, recipient) == 0;
+	if (ok) {
+		memcpy(salt, share, 32);
+		memcpy(salt + 32, recipient, 32);
+		hkdf(salt, sizeof salt, shared, sizeof shared, "age-encryption.org/v1/X25519", wrap);
+		crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, file_key, FILE_KEY, NULL, 0,
+		                                          NULL, zero_nonce, wrap);
+		size_t from = b->len;
+		ip_buf_puts(b, "age-encryption.org/v1\n-> X25519 ");
+		put_b64(b, share, sizeof share, B64_RAW);
+		ip_buf_puts(b, "\n");
+		put_b64(b, body, sizeof body, B64_RAW); /* 43 characters: one short line */
+		ip_buf_puts(b, "\n---");
+		hkdf(NULL, 0, file_key, FILE_KEY, "header", mac_key);
+		crypto_auth_hmacsha256(mac, (const unsigned char *)b->s + from, b->len - from,
+		                       mac_key);
+		ip_buf_puts(b, " ");
+		put_b64(b, mac, sizeof mac, B64_RAW);
+		ip_buf_puts(b, "\n");
+	}
+	sodium_memzero(secret, sizeof secret);
+	sodium_memzero(shared, sizeof shared);
+	sodium_memzero(wrap, sizeof wrap);
+	sodium_memzero(mac_key, sizeof mac_key);
+	return ok;
+}
+
+/* The payload: a 16-byte nonce, then the text in 64 KiB chunks, each
+ * sealed with its counter and, on the last one, the last-chunk flag. An
+ * empty text is one empty last chunk. */
+static void write_payload(struct ip_buf *b, const unsigned char file_key[FILE_KEY],
+                          const char *in, size_t len)
+{
+	unsigned char nonce[16], key[32];
+	randombytes_buf(nonce, sizeof nonce);
+	hkdf(nonce, sizeof nonce, file_key, FILE_KEY, "payload", key);
+	ip_buf_add(b, (const char *)nonce, sizeof nonce);
+	unsigned char *sealed = ip_xmalloc(CHUNK + TAG);
+	unsigned long long counter = 0;
+	size_t at = 0;
+	do {
+		size_t n = len - at < CHUNK ? len - at : CHUNK;
+		bool last = at + n == len;
+		unsigned char chunk_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {0};
+		for (int i = 0; i < 8; i++) /* an 11-byte big-endian counter */
+			chunk_nonce[10 - i] = (unsigned char)(counter >> (8 * i));
+		chunk_nonce[11] = last;
+		unsigned long long sealed_len = 0;
+		crypto_aead_chacha20poly1305_ietf_encrypt(sealed, &sealed_len,
+		                                          (const unsigned char *)in + at, n, NULL, 0,
+		                                          NULL, chunk_nonce, key);
+		ip_buf_add(b, (const char *)sealed, (size_t)sealed_len);
+		at += n;
+		counter++;
+	} while (at < len);
+	free(sealed);
+	sodium_memzero(key, sizeof key);
+}
+
+/* age's ASCII armour: the binary file in padded Base64, 64 columns. */
+static void armour(struct ip_buf *out, const struct ip_buf *bin)
+{
+	ip_buf_puts(out, ARMOUR "\n");
+	for (size_t at = 0; at < bin->len; at += 48) /* 48 bytes: 64 characters */
+	{
+		size_t n = bin->len - at < 48 ? bin->len - at : 48;
+		put_b64(out, (const unsigned char *)bin->s + at, n, sodium_base64_VARIANT_ORIGINAL);
+		ip_buf_puts(out, "\n");
+	}
+	ip_buf_puts(out, "-----END AGE ENCRYPTED FILE-----\n");
+}
+
 int ip_age_encrypt(const char *recipient, const char *in, size_t len, struct ip_buf *out)
 {
-	char *argv[] = {(char *)age_binary(), "--armor", "--recipient", (char *)recipient, NULL};
-	struct child ch;
-	if (!start(argv, &ch)) {
-		ip_error(NULL, "cannot run %s to encrypt: %s (install Debian's age package)",
-		         argv[0], strerror(errno));
+	unsigned char key[32], file_key[FILE_KEY];
+	if (sodium_init() < 0) {
+		ip_error(NULL, "cannot encrypt: libsodium cannot start");
 		return IP_EXIT_CANTCREAT;
 	}
-	struct ip_buf err = {0};
-	size_t had = out->len;
-	int status = run(&ch, in, len, out, &err);
+	if (!recipient_key(recipient, key)) {
+		ip_error(NULL, "cannot encrypt to %s: not a valid age recipient (its checksum or "
+		         "length is wrong)", recipient);
+		return IP_EXIT_CANTCREAT;
+	}
+	randombytes_buf(file_key, sizeof file_key);
+	struct ip_buf bin = {0};
 	int rc = IP_EXIT_OK;
-	if (status != 0) {
-		ip_error(NULL, "cannot encrypt to %s: %s", recipient, age_message(&err));
-		out->len = had;
-		if (out->s)
-			out->s[had] = '\0';
+	if (write_header(&bin, key, file_key)) {
+		write_payload(&bin, file_key, in, len);
+		armour(out, &bin);
+	} else {
+		ip_error(NULL, "cannot encrypt to %s: the key makes no shared secret", recipient);
 		rc = IP_EXIT_CANTCREAT;
 	}
-	ip_buf_free(&err);
+	sodium_memzero(file_key, sizeof file_key);
+	if (bin.s)
+		sodium_memzero(bin.s, bin.len);
+	ip_buf_free(&bin);
 	return rc;
 }
 

@@ -523,10 +523,16 @@ p = json.load(open(sys.argv[1])); p["response"]["date"] = "2026-11-21"; print(js
 	cd "$BATS_TEST_TMPDIR/repo"
 	ip-refer update -q -i --status revoked --reason other "$case_path" >/dev/null
 	before=$(sha256sum "$case_path")
-	# age missing
-	run env IP_AGE=/nonexistent/age ip-refer send --partners "$BATS_TEST_TMPDIR/partners.yaml" \
+	# a partner key that looks right but whose checksum is wrong: nothing
+	# can be encrypted to it (encryption needs no age process, so a missing
+	# age tool is no failure here)
+	pk=$(awk '/^    age: /{print $2; exit}' "$BATS_TEST_TMPDIR/partners.yaml")
+	bad=${pk:0:20}$([ "${pk:20:1}" = q ] && echo p || echo q)${pk:21}
+	sed "s/$pk/$bad/" "$BATS_TEST_TMPDIR/partners.yaml" >"$BATS_TEST_TMPDIR/bad-key.yaml"
+	run env IP_AGE=/nonexistent/age ip-refer send --partners "$BATS_TEST_TMPDIR/bad-key.yaml" \
 		--to AF-KBL-PH "$case_path"
-	assert_failure
+	assert_failure 73
+	assert_output --partial "cannot encrypt to $bad: not a valid age recipient"
 	[ "$(sha256sum "$case_path")" = "$before" ]
 	# standard output full
 	run bash -c 'ip-refer send --no-encrypt --to AF-KBL-PH "$0" >/dev/full' "$case_path"

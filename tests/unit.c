@@ -10,6 +10,7 @@
 #include "ip_text.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
+#include "ip_exit.h"
 #include "ip_emit.h"
 #include "ip_i18n.h"
 #include "ip_mustache.h"
@@ -643,15 +644,38 @@ static void test_age_large(void)
 	char *data = ip_xmalloc(len);
 	for (size_t i = 0; i < len; i++)
 		data[i] = (char)('a' + i % 26);
-	struct ip_buf sealed = {0}, opened = {0};
-	bool ok_enc = made == 0 && !ip_age_encrypt(recipient, data, len, &sealed) &&
-	              ip_age_encrypted(sealed.s, sealed.len);
-	bool ok_dec = ok_enc && !ip_age_decrypt(key, "t", sealed.s, sealed.len, &opened) &&
-	              opened.len == len && !memcmp(opened.s, data, len);
-	ok(ok_enc && ok_dec, "age: 3 MiB encrypted and decrypted through pipes");
+	/* encrypted here, decrypted by the age tool: empty, one byte, around
+	 * the 64 KiB chunk, several chunks */
+	static const size_t sizes[] = {0, 1, 65535, 65536, 65537, 131072, 3u << 20};
+	bool all = made == 0;
+	for (size_t k = 0; all && k < sizeof sizes / sizeof *sizes; k++) {
+		struct ip_buf sealed = {0}, opened = {0};
+		all = !ip_age_encrypt(recipient, data, sizes[k], &sealed) &&
+		      ip_age_encrypted(sealed.s, sealed.len) &&
+		      !ip_age_decrypt(key, "t", sealed.s, sealed.len, &opened) &&
+		      opened.len == sizes[k] && (!sizes[k] || !memcmp(opened.s, data, sizes[k]));
+		if (!all)
+			printf("# age: %zu bytes do not come back\n", sizes[k]);
+		ip_buf_free(&sealed);
+		ip_buf_free(&opened);
+	}
+	ok(all, "age: encrypted here, decrypted by age, from 0 bytes to 3 MiB");
+	/* the same text twice is two different files (a new key each time) */
+	struct ip_buf a = {0}, b = {0};
+	ok(!ip_age_encrypt(recipient, "x", 1, &a) && !ip_age_encrypt(recipient, "x", 1, &b) &&
+	   a.len == b.len && memcmp(a.s, b.s, a.len), "age: a fresh key for every file");
+	ip_buf_free(&a);
+	ip_buf_free(&b);
+	/* one character changed breaks the recipient's checksum */
+	char bad[128];
+	snprintf(bad, sizeof bad, "%s", recipient);
+	bad[10] = bad[10] == 'q' ? 'p' : 'q';
+	unit_quiet(true);
+	ok(ip_age_encrypt(bad, "x", 1, &a) == IP_EXIT_CANTCREAT && a.len == 0,
+	   "age: a recipient with a wrong checksum is refused, nothing written");
+	unit_quiet(false);
+	ip_buf_free(&a);
 	free(data);
-	ip_buf_free(&sealed);
-	ip_buf_free(&opened);
 	free(cmd);
 	cmd = ip_xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -121,8 +121,16 @@ sed -i -e "s|^  - id: AF-KBL-PH\$|&\n    age: $(age-keygen -y "$x/keys/partner")
 for side in centre partner; do
 	printf 'partners: %s\n' "$PWD/$x/partners.yaml" >>"$x/$side/.integplan/config.yaml"
 done
+# send --out writes one file per package: two copies of the centre send
+# the same referrals encrypted and plain (encryption starts no process)
+cp -a "$x/centre" "$x/centre-enc"
+cp -a "$x/centre" "$x/centre-plain"
 sync
 x_check=$(seconds "$bin/ip-check" -q -C "$x/centre")
+x_out_enc=$(seconds "$bin/ip-refer" -C "$x/centre-enc" send -q --to AF-KBL-PH \
+	--service job-placement --out "$x/out-enc" "$x/centre-enc/cases")
+x_out_plain=$(seconds "$bin/ip-refer" -C "$x/centre-plain" send -q --no-encrypt --to AF-KBL-PH \
+	--service job-placement --out "$x/out-plain" "$x/centre-plain/cases")
 x_send=$(seconds sh -c "'$bin/ip-refer' -C '$x/centre' send -q --to AF-KBL-PH \
 	--service job-placement '$x/centre/cases' >'$x/packages.age'")
 # the stream is one age file per chunk of 256 cases: decrypted one by one
@@ -165,6 +173,7 @@ index of persons, $n cases, built from nothing: ${index_cold}s = $(rate "$n" "$i
 exchange: $x_sent packages signed, encrypted and sent; $x_got responses received
 baseline ip-check of the centre's cases: ${x_check}s; age alone over the packages: ${x_age}s
 ip-refer send (signed, one age stream): ${x_send}s = $(rate "$x_sent" "$x_send") packages/s, $(ratio "$x_send" "$x_check") x ip-check
+ip-refer send --out (one file each), encrypted: ${x_out_enc}s = $(ratio "$x_out_enc" "$x_out_plain") x unencrypted (${x_out_plain}s; goal <= 1.5)
 ip-intake --from-referral (verified):   ${x_open}s = $(rate "$x_sent" "$x_open") packages/s
 ip-refer respond --out (signed, one age file each): ${x_respond}s = $(rate "$x_sent" "$x_respond") responses/s
 ip-refer receive (verified, decrypted): ${x_receive}s = $(rate "$x_got" "$x_receive") responses/s
