@@ -9,12 +9,14 @@
 #include "ip_vocab.h"
 #include "ip_write.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Files per chunk: the memory a run needs grows with this, not with the
  * repository. */
@@ -54,6 +56,8 @@ struct reader {
 	FILE *f;
 	char *line;
 	size_t cap;
+	off_t start, end;          /* the current entry's bytes in the file */
+	off_t header_end, used_end; /* the header's end; the end of the last hit */
 	bool ok;
 	size_t skipped;            /* entries passed over: files gone or changed */
 	bool used, eof;            /* the current entry was a hit; the end was reached */
@@ -81,27 +85,51 @@ static char *header(int referral_days)
 	return b.s;
 }
 
+/* A cache number at *p, ended by the character end; false if there is
+ * none. Read in place: a warm run reads one line per case, and sscanf's
+ * generality was a tenth of it. */
+static bool cache_number(char **p, char end, long long *v)
+{
+	char *q = *p;
+	long long n = 0;
+	if (*q < '0' || *q > '9')
+		return false;
+	for (; *q >= '0' && *q <= '9'; q++) {
+		if (n > (LLONG_MAX - (*q - '0')) / 10)
+			return false;
+		n = n * 10 + (*q - '0');
+	}
+	if (*q != end)
+		return false;
+	*v = n;
+	*p = q + 1;
+	return true;
+}
+
 /* Read the next entry; false at the end or on a damaged line. */
 static bool next_entry(struct reader *r)
 {
-	if (!r->ok || getline(&r->line, &r->cap, r->f) <= 0) {
+	ssize_t len = r->ok ? getline(&r->line, &r->cap, r->f) : -1;
+	if (len <= 0) {
 		r->eof = r->ok;
 		r->ok = false;
 		return false;
 	}
-	char *p = r->line;
-	char *tab = strchr(p, '\t');
+	r->start = r->end;
+	r->end += len;
+	char *tab = strchr(r->line, '\t');
+	char *p = tab ? tab + 1 : NULL;
 	struct stamp *s = &r->st;
-	int used = 0;
-	if (!tab || sscanf(tab + 1, "%lld\t%lld.%lld\t%lld.%lld\t%lld\t%n", &s->size, &s->mtime_s,
-	                   &s->mtime_ns, &s->ctime_s, &s->ctime_ns, &s->ino, &used) != 6 ||
-	    !used || !strchr(tab + 1 + used, '\n')) {
+	if (!p || !cache_number(&p, '\t', &s->size) || !cache_number(&p, '.', &s->mtime_s) ||
+	    !cache_number(&p, '\t', &s->mtime_ns) || !cache_number(&p, '.', &s->ctime_s) ||
+	    !cache_number(&p, '\t', &s->ctime_ns) || !cache_number(&p, '\t', &s->ino) ||
+	    r->line[len - 1] != '\n') {
 		r->ok = false;
 		return false;
 	}
 	*tab = '\0';
-	r->path = p;
-	r->facts = tab + 1 + used;
+	r->path = r->line;
+	r->facts = p;
 	return true;
 }
 
@@ -112,8 +140,10 @@ static void reader_open(struct reader *r, const char *cache, int referral_days, 
 		return;
 	struct stat st;
 	char *want = header(referral_days);
-	r->ok = fstat(fileno(r->f), &st) == 0 && getline(&r->line, &r->cap, r->f) > 0 &&
-	        !strcmp(r->line, want);
+	ssize_t len = 0;
+	r->ok = fstat(fileno(r->f), &st) == 0 &&
+	        (len = getline(&r->line, &r->cap, r->f)) > 0 && !strcmp(r->line, want);
+	r->end = r->header_end = r->used_end = len > 0 ? len : 0;
 	if (r->ok) {
 		r->written = st.st_mtim;
 		next_entry(r);
@@ -144,6 +174,7 @@ static const char *reader_lookup(struct reader *r, const char *path, const struc
 	if (memcmp(&now, &r->st, sizeof now) || !before(now.mtime_s, now.mtime_ns, r->written))
 		return NULL;
 	r->used = true;
+	r->used_end = r->end;
 	return r->facts;
 }
 
@@ -161,6 +192,55 @@ static void reader_close(struct reader *r)
 	if (r->f)
 		fclose(r->f);
 	free(r->line);
+}
+
+/* ---- the new cache, written only when it differs ------------------------ */
+
+/* While every file so far was a hit and no entry was passed over, the new
+ * cache would begin exactly as the old one does, up to its last hit: so
+ * nothing is written until the first difference, and then that prefix is
+ * copied as it is. A warm run over an unchanged repository writes nothing
+ * (formatting and writing every entry again was a sixth of it). */
+struct writer {
+	const char *cache;      /* NULL: no cache */
+	struct ip_stream out;
+	bool open;
+};
+
+static void copy_prefix(struct writer *w, struct reader *r, off_t end)
+{
+	char buf[1 << 16];
+	for (off_t at = r->header_end; at < end && !w->out.failed;) {
+		size_t want = end - at < (off_t)sizeof buf ? (size_t)(end - at) : sizeof buf;
+		ssize_t got = pread(fileno(r->f), buf, want, at);
+		if (got <= 0) { /* the old cache cannot be read again: no new one */
+			ip_stream_abort(&w->out);
+			w->cache = NULL;
+			return;
+		}
+		ip_stream_write(&w->out, buf, (size_t)got);
+		at += got;
+	}
+}
+
+/* Start the new cache: the header, then the old one's entries up to
+ * clean_end (all hits). False when there is no cache to write. */
+static bool writer_start(struct writer *w, struct reader *r, int referral_days,
+                         off_t clean_end)
+{
+	if (w->open || !w->cache)
+		return w->open;
+	if (ip_stream_open(&w->out, w->cache) != 0) {
+		w->cache = NULL;
+		return false;
+	}
+	w->open = true;
+	char *h = header(referral_days);
+	ip_stream_write(&w->out, h, strlen(h));
+	free(h);
+	if (r->f && clean_end > r->header_end)
+		copy_prefix(w, r, clean_end);
+	return w->open = w->cache != NULL;
 }
 
 /* ---- parsing in threads ------------------------------------------------- */
@@ -202,9 +282,14 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Load everything validation loads lazily, before threads share it. */
+/* Load everything validation loads lazily, before threads share it; only
+ * when a file is to be read, not on a run the cache answers. */
 static void warm_up(void)
 {
+	static bool done;
+	if (done)
+		return;
+	done = true;
 	json_object_seed(0);
 	ip_vocab_all();
 	ip_programmes();
@@ -240,12 +325,13 @@ static void write_entry(struct ip_buf *out, const struct slot *sl)
 	              st.mtime_s, st.mtime_ns, st.ctime_s, st.ctime_ns, st.ino, sl->facts);
 }
 
-static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
-                     char **paths, size_t n)
+static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char **paths,
+                     size_t n)
 {
 	struct slot *slots = ip_xcalloc(n, sizeof *slots);
 	int rc = IP_EXIT_OK;
 	size_t to_parse = 0;
+	off_t clean_end = r->used_end;
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
 		sl->path = paths[i];
@@ -256,8 +342,12 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 			sl->facts = ip_xstrdup(hit);
 		to_parse += !hit;
 	}
-	if (to_parse)
+	if (to_parse) {
+		warm_up();
 		parse_chunk(s, slots, n);
+	}
+	bool write = (to_parse || r->skipped) && writer_start(w, r, s->referral_days, clean_end);
+	write = write || w->open;
 	struct ip_buf entries = {0};  /* one write per chunk */
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
@@ -267,7 +357,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
 		} else {
-			if (out->path && cacheable(sl))
+			if (write && cacheable(sl))
 				write_entry(&entries, sl);
 			sl->facts[strcspn(sl->facts, "\n")] = '\0';
 			if (ip_facts_split(sl->facts, fields))
@@ -276,7 +366,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct ip_stream *out,
 		free(sl->facts);
 	}
 	if (entries.len)
-		ip_stream_write(out, entries.s, entries.len);
+		ip_stream_write(&w->out, entries.s, entries.len);
 	ip_buf_free(&entries);
 	s->parsed += to_parse;
 	s->cached += n - to_parse;
@@ -290,29 +380,24 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
 	int rc = ip_inputs_walk(&in, collect, &p);
 	qsort(p.v, p.n, sizeof *p.v, by_path);
-	warm_up();
 	struct reader r;
 	reader_open(&r, s->cache, s->referral_days, s->run.quiet);
-	struct ip_stream out = {0};
-	if (s->cache && ip_stream_open(&out, s->cache) == 0) {
-		char *h = header(s->referral_days);
-		ip_stream_write(&out, h, strlen(h));
-		free(h);
-	}
+	struct writer w = {.cache = s->cache};
 	struct ip_progress progress;
 	ip_progress_begin(&progress, s->run.progress, _("cases read"), p.n);
 	for (size_t i = 0; i < p.n; i += CHUNK) {
 		size_t n_chunk = p.n - i < CHUNK ? p.n - i : CHUNK;
-		rc = ip_exit_merge(rc, run_chunk(s, &r, &out, p.v + i, n_chunk));
+		rc = ip_exit_merge(rc, run_chunk(s, &r, &w, p.v + i, n_chunk));
 		ip_progress_add(&progress, n_chunk);
 	}
 	ip_progress_end(&progress);
 	/* a warm run over an unchanged repository leaves the cache as it is;
+	 * one whose files are all there but fewer (some gone) writes the hits;
 	 * files that could not be read have no entry and are read next time */
-	if (out.path && s->parsed == 0 && reader_all_used(&r))
-		ip_stream_abort(&out);
-	else if (out.path)
-		rc = ip_exit_merge(rc, ip_stream_commit(&out));
+	if (!w.open && !reader_all_used(&r))
+		writer_start(&w, &r, s->referral_days, r.used_end);
+	if (w.open)
+		rc = ip_exit_merge(rc, ip_stream_commit(&w.out));
 	reader_close(&r);
 	for (size_t i = 0; i < p.n; i++)
 		free(p.v[i]);

@@ -335,6 +335,37 @@ total_of() {
 	assert_line --regexp '^departed +4$'
 }
 
+@test "the cache: written only when it differs, and then as a rebuild would write it (chunks of 2048 files)" {
+	rm -f cases/*.yaml
+	"$ROOT/tools/ip-benchgen" 5000 cases >/dev/null
+	cache=.integplan/cache/report.tsv
+	ip-report summary -q --by status -f csv >first.csv
+	# unchanged: the cache is not written again, not even to a temp file
+	before=$(stat -c '%i %Y.%y' "$cache")
+	sleep 0.01
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 5000 cases: 0 read, 5000 from the cache"
+	[ "$(stat -c '%i %Y.%y' "$cache")" = "$before" ]
+	# a file touched in the last chunk: the new cache equals one built anew
+	last=$(ls cases/*.yaml | sort | tail -1)
+	touch -d '2026-01-01 00:00:00' "$last"
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 5000 cases: 1 read, 4999 from the cache"
+	cp "$cache" changed.tsv
+	rm "$cache"
+	ip-report summary -q --by status -f csv >/dev/null
+	cmp changed.tsv "$cache"
+	# a file gone in the middle, none changed: the same
+	rm "$(ls cases/*.yaml | sort | sed -n 3000p)"
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 4999 cases: 0 read, 4999 from the cache"
+	cp "$cache" gone.tsv
+	rm "$cache"
+	ip-report summary -q --by status -f csv >/dev/null
+	cmp gone.tsv "$cache"
+	[ "$(wc -l <"$cache")" = 5000 ]
+}
+
 @test "the cache: a damaged or foreign cache is ignored and rebuilt; --no-cache skips it" {
 	ip-report summary -q -f csv >/dev/null
 	printf 'integplan-report-cache 0 id\nnonsense\n' >.integplan/cache/report.tsv
