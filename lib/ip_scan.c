@@ -1,4 +1,5 @@
 #include "ip_scan.h"
+#include "ip_arena.h"
 #include "ip_case.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
@@ -28,6 +29,7 @@
 struct paths {
 	char **v;
 	size_t n, cap;
+	struct ip_arena text;  /* the paths themselves, packed */
 };
 
 static int collect(const char *path, void *ctx)
@@ -37,7 +39,7 @@ static int collect(const char *path, void *ctx)
 		p->cap = p->cap ? 2 * p->cap : 1024;
 		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
 	}
-	p->v[p->n++] = ip_xstrdup(path);
+	p->v[p->n++] = ip_arena_strdup(&p->text, path);
 	return IP_EXIT_OK;
 }
 
@@ -399,8 +401,7 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	if (w.open)
 		rc = ip_exit_merge(rc, ip_stream_commit(&w.out));
 	reader_close(&r);
-	for (size_t i = 0; i < p.n; i++)
-		free(p.v[i]);
+	ip_arena_free(&p.text);
 	free(p.v);
 	return rc;
 }

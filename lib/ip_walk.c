@@ -1,4 +1,5 @@
 #include "ip_walk.h"
+#include "ip_buf.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 
@@ -41,9 +42,16 @@ static int walk(const char *dir, ip_input_fn fn, void *ctx)
 		return IP_EXIT_NOINPUT;
 	}
 	int rc = IP_EXIT_OK;
+	/* one buffer for the paths of a directory: the callback copies what it
+	 * keeps, so a walk allocates nothing per file of its own */
+	struct ip_buf path_buf = {0};
+	ip_buf_puts(&path_buf, strcmp(dir, "/") ? dir : "");
+	ip_buf_puts(&path_buf, "/");
+	size_t base = path_buf.len;
 	for (int i = 0; i < n; i++) {
-		char *path = strcmp(dir, "/") ? ip_xasprintf("%s/%s", dir, list[i]->d_name)
-		                              : ip_xasprintf("/%s", list[i]->d_name);
+		path_buf.len = base;
+		ip_buf_puts(&path_buf, list[i]->d_name);
+		const char *path = path_buf.s;
 		/* the type from the directory entry where the file system gives it
 		 * (no stat per file); lstat otherwise: links are not followed */
 		unsigned char type = list[i]->d_type;
@@ -56,9 +64,9 @@ static int walk(const char *dir, ip_input_fn fn, void *ctx)
 			rc = ip_exit_merge(rc, fn(path, ctx));
 		else if (type == DT_LNK && case_file_name(list[i]->d_name))
 			rc = ip_exit_merge(rc, refuse_link(path));
-		free(path);
 		free(list[i]);
 	}
+	ip_buf_free(&path_buf);
 	free(list);
 	return rc;
 }
