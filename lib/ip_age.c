@@ -158,9 +158,12 @@ static const char *age_message(struct ip_buf *err)
 static void hkdf(const unsigned char *salt, size_t salt_len, const unsigned char *ikm,
                  size_t ikm_len, const char *info, unsigned char out[32])
 {
+	static const unsigned char no_salt[1];
 	unsigned char prk[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, salt, salt_len);
+	/* no salt is an empty key (RFC 5869 pads it with zeros as HMAC does);
+	 * libsodium wants a pointer even for zero bytes */
+	crypto_auth_hmacsha256_init(&st, salt ? salt : no_salt, salt ? salt_len : 0);
 	crypto_auth_hmacsha256_update(&st, ikm, ikm_len);
 	crypto_auth_hmacsha256_final(&st, prk);
 	crypto_auth_hmacsha256_init(&st, prk, sizeof prk);
