@@ -369,10 +369,9 @@ static int apply_receive(json_t *c, const char *name, const char **what, void *c
 	return ip_refer_receive(ctx, c, name, what);
 }
 
-/* The case of referral id, for a response of doc: 0 with *path, or 65 /
- * the index's failure with the problem reported. */
 /* The case that holds referral id, which doc names at field (a response's
- * response.referral, a form's referral). */
+ * response.referral, a form's referral): 0 with *path, or 65 / the index's
+ * failure with the problem reported. */
 static int case_of_referral(struct ip_exchange *r, const struct ip_doc *doc, const char *field,
                             const char *id, char **path)
 {
@@ -474,21 +473,21 @@ static int apply_form(json_t *c, const char *name, const char **what, void *ctx)
 	struct ip_receive x = {.response = response, .package = f->form->file,
 	                       .source = f->form, .from_form = true, .today = f->today};
 	const char *took;
-	/* a form entered twice is no second response: tried on a copy first,
-	 * one that brings nothing new leaves the case as it is */
-	json_t *trial = json_deep_copy(c);
-	int rc = ip_refer_receive(&x, trial, name, &took);
-	json_decref(trial);
-	if (!rc && !x.news)
+	/* a form entered twice is no second response: taken on a copy, which
+	 * becomes the case only when it brought something new */
+	json_t *taken = json_deep_copy(c);
+	int rc = ip_refer_receive(&x, taken, name, &took);
+	if (!rc && !x.news) {
 		snprintf(f->summary, sizeof f->summary, "nothing new for referral %s",
 		         ip_str(form, "referral"));
-	else if (!rc)
-		rc = ip_refer_receive(&x, c, name, &took);
-	if (!rc && x.news) {
+	} else if (!rc) {
+		json_object_clear(c);
+		json_object_update(c, taken);
 		snprintf(f->summary, sizeof f->summary, "entered by %s for %s from a response form: "
 		         "%s", f->actor, ip_str(form, "from"), took);
 		*what = f->summary;
 	}
+	json_decref(taken);
 	json_decref(response);
 	return rc;
 }
@@ -506,8 +505,9 @@ static int receive_form(const char *path, void *ctx)
 	}
 	const char *schema = rc ? NULL : ip_str(docs.v[0].root, "schema");
 	if (schema && !strcmp(schema, IP_RESPONSE_SCHEMA)) { /* the usual mix-up */
-		ip_error(&(struct ip_where){path, 0, 0, "schema"}, "a signed response, not a response "
-		         "form: receive it without --from-form");
+		struct ip_where w = ip_doc_where(&docs.v[0], "schema");
+		ip_error(&w, "a signed response, not a response form: receive it without "
+		         "--from-form");
 		rc = IP_EXIT_DATAERR;
 	}
 	if (!rc && ip_validate(&docs.v[0], &ip_form_schema, N_("a response form")))

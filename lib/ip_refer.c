@@ -599,10 +599,10 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	           check_follow_ups(r, c, ref) + check_notes(r))
 		rc = IP_EXIT_DATAERR;
 	for (size_t i = had; !rc && i < json_array_size(steps); i++) {
-		char *path = ip_xasprintf("response.steps[%zu]", i);
+		char path[64];
+		snprintf(path, sizeof path, "response.steps[%zu]", i);
 		w = where_in(r, path, buf, sizeof buf);
 		rc = ip_referral_step(ref, json_array_get(steps, i), IP_SIDE_PARTNER, r->today, &w);
-		free(path);
 	}
 	if (rc)
 		return rc;

@@ -149,7 +149,7 @@ blank_form() {
 	printf '{"schema": "integplan/referral-response/2", "response": {}}\n' >response.json
 	run ip-refer receive --from-form response.json
 	assert_failure 65
-	assert_output "ip-refer: response.json: schema: a signed response, not a response form: receive it without --from-form"
+	assert_output "ip-refer: response.json:1:12: schema: a signed response, not a response form: receive it without --from-form"
 	run ip-refer receive --from-form
 	assert_failure 64
 	assert_output "ip-refer: no response form given (a file, or - for standard input)"
