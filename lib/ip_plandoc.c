@@ -22,16 +22,8 @@ static json_t *measure_view(const struct ip_words *x, const json_t *c, const jso
 		json_object_set(v, "owner", json_object_get(m, "owner"));
 	if (ip_str(m, "due"))
 		json_object_set_new(v, "due", ip_words_due(x, c, ip_str(m, "due")));
-	const json_t *b = json_object_get(m, "budget");
-	if (b) {
-		char amount[40];
-		ip_format_amount(json_number_value(json_object_get(b, "amount")), amount);
-		json_t *bv = json_pack("{s:s, s:O}", "amount", amount, "currency",
-		                       json_object_get(b, "currency"));
-		if (ip_str(b, "programme"))
-			json_object_set_new(bv, "programme", ip_words_programme(ip_str(b, "programme")));
-		json_object_set_new(v, "budget", bv);
-	}
+	if (json_object_get(m, "budget"))
+		json_object_set_new(v, "budget", ip_words_budget(json_object_get(m, "budget")));
 	if (ip_str(m, "programme"))
 		json_object_set_new(v, "programme", ip_words_programme(ip_str(m, "programme")));
 	if (json_array_size(json_object_get(m, "addresses")))

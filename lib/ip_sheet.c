@@ -1,6 +1,5 @@
 #include "ip_sheet.h"
 #include "ip_buf.h"
-#include "ip_emit.h"
 #include "ip_mem.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
@@ -134,39 +133,45 @@ static json_t *measures_view(const struct ip_words *x, const json_t *pkg)
 		ip_words_set_label(v, "category", x, "measure", ip_str(m, "category"));
 		ip_words_set_label(v, "dimension", x, "dimension", ip_str(m, "dimension"));
 		json_object_set_new(v, "due", ip_words_due(x, json_object_get(pkg, "case"), ip_str(m, "due")));
-		const json_t *b = json_object_get(m, "budget");
-		if (b) {
-			char amount[40];
-			ip_format_amount(json_number_value(json_object_get(b, "amount")), amount);
-			json_object_set_new(v, "budget", json_pack("{s:s, s:O}", "amount", amount,
-			                                           "currency",
-			                                           json_object_get(b, "currency")));
-		}
+		if (json_object_get(m, "budget"))
+			json_object_set_new(v, "budget", ip_words_budget(json_object_get(m, "budget")));
 		json_array_append_new(list, v);
 	}
 	return list;
 }
 
-/* The choices of a vocabulary as the sheet prints them: "accepted",
- * "rejected" and "done", each with its label. */
-static json_t *choices(const struct ip_words *x, const char *vocab, const char *const ids[])
-{
-	json_t *list = json_array();
-	for (size_t i = 0; ids[i]; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s}", "id", ids[i], "label",
-		                                      ip_words_label(x, vocab, ids[i])));
-	return list;
-}
+/* What a partner decides, and how it went: the moves that are the
+ * partner's (not revoked) and the successes, in the order the sheet and
+ * its form offer them. */
+static const char *const decisions[] = {"accepted", "rejected", "done", NULL};
+static const char *const outcomes[] = {"successful", "not-successful", NULL};
 
-static json_t *all_choices(const struct ip_words *x, const char *vocab)
+/* The ids of a vocabulary, or the given ones: all a choice offers. */
+static json_t *choice_ids(const char *vocab, const char *const only[])
 {
-	json_t *list = json_array();
+	json_t *ids = json_array();
 	size_t i;
 	json_t *e;
-	json_array_foreach(ip_vocab_entries(vocab), i, e)
-		json_array_append_new(list, json_pack("{s:O, s:s}", "id", json_object_get(e, "id"),
-		                                      "label",
-		                                      ip_words_label(x, vocab, ip_str(e, "id"))));
+	if (only) {
+		for (i = 0; only[i]; i++)
+			json_array_append_new(ids, json_string(only[i]));
+	} else {
+		json_array_foreach(ip_vocab_entries(vocab), i, e)
+			json_array_append(ids, json_object_get(e, "id"));
+	}
+	return ids;
+}
+
+/* A choice as the sheet prints it: each id with its label. */
+static json_t *choices(const struct ip_words *x, const char *vocab, const char *const only[])
+{
+	json_t *ids = choice_ids(vocab, only), *list = json_array(), *id;
+	size_t i;
+	json_array_foreach(ids, i, id)
+		json_array_append_new(list, json_pack("{s:O, s:s}", "id", id, "label",
+		                                      ip_words_label(x, vocab,
+		                                                     json_string_value(id))));
+	json_decref(ids);
 	return list;
 }
 
@@ -208,14 +213,16 @@ static void form_line(struct ip_buf *b, const char *key, const char *value, cons
 	ip_buf_puts(b, "\n");
 }
 
-static char *ids_joined(const char *vocab)
+/* A choice as the form's hint: "accepted | rejected | done". */
+static char *ids_joined(const char *vocab, const char *const only[])
 {
+	json_t *ids = choice_ids(vocab, only), *id;
 	struct ip_buf b = {0};
 	size_t i;
-	json_t *e;
 	ip_buf_puts(&b, "");
-	json_array_foreach(ip_vocab_entries(vocab), i, e)
-		ip_buf_printf(&b, "%s%s", i ? " | " : "", ip_str(e, "id"));
+	json_array_foreach(ids, i, id)
+		ip_buf_printf(&b, "%s%s", i ? " | " : "", json_string_value(id));
+	json_decref(ids);
 	return b.s;
 }
 
@@ -225,16 +232,19 @@ static char *ids_joined(const char *vocab)
 static char *form_text(const json_t *pkg)
 {
 	struct ip_buf b = {0};
-	char *reasons = ids_joined("referral-reason"), *statuses = ids_joined("measure-status");
+	char *reasons = ids_joined("referral-reason", NULL);
+	char *statuses = ids_joined("measure-status", NULL);
+	char *decided = ids_joined("referral-status", decisions);
+	char *went = ids_joined("referral-success", outcomes);
 	form_line(&b, "schema", IP_FORM_SCHEMA, NULL);
 	const json_t *ref = json_object_get(pkg, "referral");
 	form_line(&b, "referral", ip_str(ref, "id"), NULL);
 	form_line(&b, "from", ip_str(ref, "to"), NULL);
-	form_line(&b, "status", NULL, "accepted | rejected | done");
+	form_line(&b, "status", NULL, decided);
 	form_line(&b, "date", NULL, "YYYY-MM-DD");
 	form_line(&b, "by", NULL, "name");
 	form_line(&b, "reason", NULL, reasons);
-	form_line(&b, "success", NULL, "successful | not-successful");
+	form_line(&b, "success", NULL, went);
 	form_line(&b, "arrived", NULL, "YYYY-MM-DD");
 	size_t i;
 	json_t *m;
@@ -250,6 +260,8 @@ static char *form_text(const json_t *pkg)
 	form_line(&b, "note", NULL, NULL);
 	free(reasons);
 	free(statuses);
+	free(decided);
+	free(went);
 	return b.s;
 }
 
@@ -278,8 +290,6 @@ static json_t *referral_view(const struct ip_words *x, const json_t *pkg,
 
 static json_t *sheet_view(const struct ip_words *x, const json_t *pkg, const json_t *partner)
 {
-	static const char *const decisions[] = {"accepted", "rejected", "done", NULL};
-	static const char *const outcomes[] = {"successful", "not-successful", NULL};
 	json_t *rows = json_array();
 	add_rows(x, rows, "", json_object_get(pkg, "case"));
 	char *form = form_text(pkg);
@@ -291,8 +301,8 @@ static json_t *sheet_view(const struct ip_words *x, const json_t *pkg, const jso
 	                      measures_view(x, pkg), "decisions",
 	                      choices(x, "referral-status", decisions), "outcomes",
 	                      choices(x, "referral-success", outcomes), "reasons",
-	                      all_choices(x, "referral-reason"), "measure_statuses",
-	                      all_choices(x, "measure-status"), "form", form);
+	                      choices(x, "referral-reason", NULL), "measure_statuses",
+	                      choices(x, "measure-status", NULL), "form", form);
 	free(form);
 	return v;
 }

@@ -196,6 +196,17 @@ json_t *ip_words_programme(const char *id)
 	return json_string(ip_str(p, "name") ? ip_str(p, "name") : id);
 }
 
+json_t *ip_words_budget(const json_t *budget)
+{
+	char amount[40];
+	ip_format_amount(json_number_value(json_object_get(budget, "amount")), amount);
+	json_t *v = json_pack("{s:s, s:O}", "amount", amount, "currency",
+	                      json_object_get(budget, "currency"));
+	if (ip_str(budget, "programme"))
+		json_object_set_new(v, "programme", ip_words_programme(ip_str(budget, "programme")));
+	return v;
+}
+
 /* A code's name in the document's language (iso-codes' catalogue of the
  * strings' iso_locale), else the code. */
 json_t *ip_words_code(const struct ip_words *x, enum ip_codeset set, const char *code)

@@ -72,6 +72,9 @@ void ip_words_contact(json_t *v, const char *prefix, const json_t *entry);
 const char *ip_words_comma(const struct ip_words *x);
 /* Labels of ids, joined with the language's commas. */
 json_t *ip_words_labels(const struct ip_words *x, const char *vocab, const json_t *ids);
+/* A measure's budget as a document shows it: {amount ("1000"), currency,
+ * programme's name if it names one}. */
+json_t *ip_words_budget(const json_t *budget);
 /* A programme's name ("REAG/GARP 2.0"), else its id. */
 json_t *ip_words_programme(const char *id);
 /* A code's name from iso-codes' catalogue of the language, else the code. */
