@@ -304,8 +304,7 @@ static void write_payload(struct ip_buf *b, const unsigned char file_key[FILE_KE
 static void armour(struct ip_buf *out, const struct ip_buf *bin)
 {
 	ip_buf_puts(out, ARMOUR "\n");
-	for (size_t at = 0; at < bin->len; at += 48) /* 48 bytes: 64 characters */
-	{
+	for (size_t at = 0; at < bin->len; at += 48) { /* 48 bytes: 64 characters */
 		size_t n = bin->len - at < 48 ? bin->len - at : 48;
 		put_b64(out, (const unsigned char *)bin->s + at, n, sodium_base64_VARIANT_ORIGINAL);
 		ip_buf_puts(out, "\n");

@@ -209,40 +209,43 @@ struct writer {
 	bool open;
 };
 
-static void copy_prefix(struct writer *w, struct reader *r, off_t end)
+/* The old cache's bytes from its first entry to end; false when they
+ * cannot be read again. */
+static bool copy_prefix(struct writer *w, struct reader *r, off_t end)
 {
 	char buf[1 << 16];
 	for (off_t at = r->header_end; at < end && !w->out.failed;) {
 		size_t want = end - at < (off_t)sizeof buf ? (size_t)(end - at) : sizeof buf;
 		ssize_t got = pread(fileno(r->f), buf, want, at);
-		if (got <= 0) { /* the old cache cannot be read again: no new one */
-			ip_stream_abort(&w->out);
-			w->cache = NULL;
-			return;
-		}
+		if (got <= 0)
+			return false;
 		ip_stream_write(&w->out, buf, (size_t)got);
 		at += got;
 	}
+	return true;
 }
 
-/* Start the new cache: the header, then the old one's entries up to
- * clean_end (all hits). False when there is no cache to write. */
-static bool writer_start(struct writer *w, struct reader *r, int referral_days,
+/* Start the new cache, once: the header, then the old one's entries up to
+ * clean_end (all hits). A cache that cannot be written or copied is not
+ * written this run (w->cache NULL); the report does not depend on it. */
+static void writer_start(struct writer *w, struct reader *r, int referral_days,
                          off_t clean_end)
 {
 	if (w->open || !w->cache)
-		return w->open;
+		return;
 	if (ip_stream_open(&w->out, w->cache) != 0) {
 		w->cache = NULL;
-		return false;
+		return;
 	}
-	w->open = true;
 	char *h = header(referral_days);
 	ip_stream_write(&w->out, h, strlen(h));
 	free(h);
-	if (r->f && clean_end > r->header_end)
-		copy_prefix(w, r, clean_end);
-	return w->open = w->cache != NULL;
+	if (r->f && !copy_prefix(w, r, clean_end)) {
+		ip_stream_abort(&w->out);
+		w->cache = NULL;
+		return;
+	}
+	w->open = true;
 }
 
 /* ---- parsing in threads ------------------------------------------------- */
@@ -348,8 +351,9 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		warm_up();
 		parse_chunk(s, slots, n);
 	}
-	bool write = (to_parse || r->skipped) && writer_start(w, r, s->referral_days, clean_end);
-	write = write || w->open;
+	if (to_parse || r->skipped) /* the first difference from the old cache */
+		writer_start(w, r, s->referral_days, clean_end);
+	bool write = w->open;
 	struct ip_buf entries = {0};  /* one write per chunk */
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
