@@ -51,3 +51,21 @@ void ip_buf_free(struct ip_buf *b)
 	free(b->s);
 	*b = (struct ip_buf){0};
 }
+
+static int add_json(const char *text, size_t n, void *b)
+{
+	ip_buf_add(b, text, n);
+	return 0;
+}
+
+char *ip_json_text(const json_t *v, size_t flags)
+{
+	struct ip_buf b = {0};
+	if (json_dump_callback(v, add_json, &b, flags)) {
+		ip_buf_free(&b);
+		return NULL;
+	}
+	if (!b.s)
+		ip_buf_add(&b, "", 0);
+	return b.s;
+}

@@ -5,6 +5,7 @@
 #ifndef IP_BUF_H
 #define IP_BUF_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct ip_buf {
@@ -17,5 +18,10 @@ void ip_buf_puts(struct ip_buf *b, const char *s);
 void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ip_buf_free(struct ip_buf *b);
+
+/* The JSON text of v (flags as json_dumps's), to free(), or NULL when v
+ * cannot be written with those flags. Unlike json_dumps's, the memory is
+ * ip_mem's whatever allocator jansson was given (a thread's scratch). */
+char *ip_json_text(const json_t *v, size_t flags);
 
 #endif

@@ -1,4 +1,5 @@
 #include "ip_diag.h"
+#include "ip_arena.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_mem.h"
@@ -18,8 +19,9 @@ static const char *progname;
 void ip_diag_init(char **argv)
 {
 	/* jansson's allocations cannot fail either: a NULL from json_object()
-	 * would silently drop a field from a case about to be written */
-	json_set_alloc_funcs(ip_xmalloc, free);
+	 * would silently drop a field from a case about to be written; and a
+	 * thread reading many files keeps each file's tree in its scratch */
+	json_set_alloc_funcs(ip_scratch_malloc, ip_scratch_free);
 	ip_i18n_init();
 	if (!argv[0])
 		return;

@@ -7,17 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int hash_json(const char *text, size_t n, void *ctx)
+{
+	sha256_update(ctx, n, (const uint8_t *)text);
+	return 0;
+}
+
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 {
-	char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	if (!text)
-		ip_oom();
 	struct sha256_ctx ctx;
 	uint8_t d[SHA256_DIGEST_SIZE];
 	sha256_init(&ctx);
-	sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+	/* the text is hashed as it is written, never held */
+	if (json_dump_callback(v, hash_json, &ctx,
+	                       JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))
+		ip_oom();
 	sha256_digest(&ctx, sizeof d, d);
-	free(text);
 	strcpy(out, "sha256:");
 	for (size_t i = 0; i < sizeof d; i++)
 		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);

@@ -1,4 +1,5 @@
 #include "ip_merge.h"
+#include "ip_buf.h"
 #include "ip_diag.h"
 #include "ip_i18n.h"
 #include "ip_vocab.h"
@@ -106,7 +107,7 @@ static json_t *merge_object(struct merge *m, const char *path, const struct ip_f
 
 static char *dump(const json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *s = ip_json_text(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (!s)
 		ip_oom();
 	return s;

@@ -1,4 +1,5 @@
 #include "ip_partial.h"
+#include "ip_buf.h"
 #include "ip_diag.h"
 #include "ip_digest.h"
 #include "ip_exit.h"
@@ -352,8 +353,8 @@ static int check_sources(const json_t *p, const char *name, json_t *seen)
 
 static int by_source(const void *a, const void *b)
 {
-	char *x = json_dumps(*(json_t *const *)a, JSON_COMPACT | JSON_SORT_KEYS);
-	char *y = json_dumps(*(json_t *const *)b, JSON_COMPACT | JSON_SORT_KEYS);
+	char *x = ip_json_text(*(json_t *const *)a, JSON_COMPACT | JSON_SORT_KEYS);
+	char *y = ip_json_text(*(json_t *const *)b, JSON_COMPACT | JSON_SORT_KEYS);
 	int c = strcmp(x ? x : "", y ? y : "");
 	free(x);
 	free(y);

@@ -1,4 +1,5 @@
 #include "ip_pos.h"
+#include "ip_arena.h"
 #include "ip_diag.h"
 
 #include <stdint.h>
@@ -25,9 +26,9 @@ struct ip_posmap {
 
 struct ip_posmap *ip_posmap_new(void)
 {
-	struct ip_posmap *m = ip_xcalloc(1, sizeof *m);
+	struct ip_posmap *m = ip_scratch_calloc(1, sizeof *m);
 	m->cap = 64;
-	m->slot = ip_xcalloc(m->cap, sizeof *m->slot);
+	m->slot = ip_scratch_calloc(m->cap, sizeof *m->slot);
 	return m;
 }
 
@@ -40,13 +41,13 @@ void ip_posmap_free(struct ip_posmap *m)
 		if (!r)
 			continue;
 		for (size_t k = 0; k < r->n; k++)
-			free(r->child[k].plain);
-		free(r->child);
-		free(r);
+			ip_scratch_free(r->child[k].plain);
+		ip_scratch_free(r->child);
+		ip_scratch_free(r);
 	}
-	free(m->root.plain);
-	free(m->slot);
-	free(m);
+	ip_scratch_free(m->root.plain);
+	ip_scratch_free(m->slot);
+	ip_scratch_free(m);
 }
 
 static size_t hash_ptr(const void *p, size_t cap)
@@ -81,17 +82,17 @@ static void grow(struct ip_posmap *m)
 	struct ip_posrec **old = m->slot;
 	size_t old_cap = m->cap;
 	m->cap *= 2;
-	m->slot = ip_xcalloc(m->cap, sizeof *m->slot);
+	m->slot = ip_scratch_calloc(m->cap, sizeof *m->slot);
 	m->n = 0;
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i])
 			insert(m, old[i]);
-	free(old);
+	ip_scratch_free(old);
 }
 
 void ip_pos_root(struct ip_posmap *m, int line, int col, const char *plain)
 {
-	m->root = (struct child){line, col, plain ? ip_xstrdup(plain) : NULL};
+	m->root = (struct child){line, col, plain ? ip_scratch_strdup(plain) : NULL};
 	m->has_root = true;
 }
 
@@ -99,7 +100,7 @@ struct ip_posrec *ip_pos_container(struct ip_posmap *m, const json_t *c)
 {
 	if (2 * (m->n + 1) > m->cap)
 		grow(m);
-	struct ip_posrec *r = ip_xcalloc(1, sizeof *r);
+	struct ip_posrec *r = ip_scratch_calloc(1, sizeof *r);
 	r->node = c;
 	insert(m, r);
 	return r;
@@ -109,9 +110,9 @@ void ip_pos_child(struct ip_posrec *r, int line, int col, const char *plain)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 8;
-		r->child = ip_xrealloc(r->child, r->cap * sizeof *r->child);
+		r->child = ip_scratch_realloc(r->child, r->cap * sizeof *r->child);
 	}
-	r->child[r->n++] = (struct child){line, col, plain ? ip_xstrdup(plain) : NULL};
+	r->child[r->n++] = (struct child){line, col, plain ? ip_scratch_strdup(plain) : NULL};
 }
 
 int ip_pos_child_line(const struct ip_posmap *m, const json_t *c, size_t i)

@@ -268,6 +268,8 @@ struct work {
 static void parse_slot(struct ip_scan *s, struct slot *sl)
 {
 	struct ip_docs docs = {0};
+	/* the tree lives in the thread's scratch: its facts line does not */
+	ip_scratch_begin();
 	sl->rc = ip_case_load(sl->path, &s->run.lim, &docs);
 	if (!sl->rc) {
 		struct ip_buf b = {0};
@@ -275,6 +277,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 		sl->facts = b.s;
 	}
 	ip_docs_free(&docs);
+	ip_scratch_end();
 }
 
 static void *worker(void *arg)
@@ -284,6 +287,7 @@ static void *worker(void *arg)
 	while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
 		if (!w->slots[i].facts)
 			parse_slot(w->s, &w->slots[i]);
+	ip_scratch_release();
 	return NULL;
 }
 

@@ -673,19 +673,46 @@ struct vctx {
 	int problems;
 	int partial; /* inside an IP_PARTIAL object: nothing is required */
 	char today[11]; /* for IP_PAST */
+	/* The path of the field being checked ("plan.measures[2].due"): one
+	 * buffer that grows and shrinks with the walk, no string per node. */
+	struct ip_buf path;
 };
 
-#define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
+#define problem(c, ...) ip_doc_problem((c)->doc, &(c)->problems, (c)->path.s, __VA_ARGS__)
+
+/* Into key of the mapping at the path (the mark to leave by). */
+static size_t enter_key(struct vctx *c, const char *key)
+{
+	size_t mark = c->path.len;
+	if (mark)
+		ip_buf_add(&c->path, ".", 1);
+	ip_buf_puts(&c->path, key);
+	return mark;
+}
+
+static size_t enter_index(struct vctx *c, size_t i)
+{
+	char index[24];
+	size_t mark = c->path.len;
+	ip_buf_add(&c->path, index, (size_t)snprintf(index, sizeof index, "[%zu]", i));
+	return mark;
+}
+
+static void leave(struct vctx *c, size_t mark)
+{
+	c->path.len = mark;
+	c->path.s[mark] = '\0';
+}
 
 /* The amount as it was written (1000000.5, not %g's 1e+06). */
-static void amount_out_of_range(struct vctx *c, const char *path, double amount)
+static void amount_out_of_range(struct vctx *c, double amount)
 {
 	char text[40];
 	if (amount == (double)(long long)amount && amount > -1e15 && amount < 1e15)
 		snprintf(text, sizeof text, "%lld", (long long)amount);
 	else
 		ip_format_real(amount, text);
-	problem(c, path, "amount %s is out of range (0 to 1000000)", text);
+	problem(c, "amount %s is out of range (0 to 1000000)", text);
 }
 
 static bool is_texty(enum ip_type t)
@@ -695,19 +722,18 @@ static bool is_texty(enum ip_type t)
 }
 
 /* "unknown NOUN 'S'", with a did-you-mean, else where the ids are listed. */
-static void unknown(struct vctx *c, const char *path, const char *noun,
+static void unknown(struct vctx *c, const char *noun,
                     const char *s, const char *hint, const char *listed)
 {
 	if (hint)
-		problem(c, path, "unknown %s '%s'; did you mean '%s'?", noun, s, hint);
+		problem(c, "unknown %s '%s'; did you mean '%s'?", noun, s, hint);
 	else if (listed)
-		problem(c, path, "unknown %s '%s' (%s)", noun, s, listed);
+		problem(c, "unknown %s '%s' (%s)", noun, s, listed);
 	else
-		problem(c, path, "unknown %s '%s'", noun, s);
+		problem(c, "unknown %s '%s'", noun, s);
 }
 
-static void check_code(struct vctx *c, enum ip_codeset set, const char *s,
-                       const char *path)
+static void check_code(struct vctx *c, enum ip_codeset set, const char *s)
 {
 	if (ip_code_known(set, s))
 		return;
@@ -723,113 +749,109 @@ static void check_code(struct vctx *c, enum ip_codeset set, const char *s,
 			                  ? (s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i])
 			                  : (s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]));
 		if (strcmp(upper, s) && ip_code_known(set, upper)) {
-			unknown(c, path, ip_codeset_noun(set), s, upper, NULL);
+			unknown(c, ip_codeset_noun(set), s, upper, NULL);
 			return;
 		}
 	}
-	unknown(c, path, ip_codeset_noun(set), s, NULL, NULL);
+	unknown(c, ip_codeset_noun(set), s, NULL, NULL);
 }
 
 /* A name, an id or any one-line value with a character no one sees would
  * look like another (a zero-width space defeats the repeat-return check)
  * or reorder what a reader sees: refused, shown escaped. Free text keeps
  * whatever it holds. */
-static void check_visible(struct vctx *c, const struct ip_field *f, const char *s,
-                          const char *path)
+static void check_visible(struct vctx *c, const struct ip_field *f, const char *s)
 {
 	uint32_t cp;
 	char esc[12];
 	if (f->flags & IP_FREE_TEXT || !ip_invisible_find(s, false, &cp))
 		return;
 	ip_visible_escape(cp, esc);
-	problem(c, path, "holds an invisible or control character (%s): only free text "
+	problem(c, "holds an invisible or control character (%s): only free text "
 	        "(notes) may", esc);
 }
 
 /* What happened cannot have happened after today (a typo of the year, a
  * clock set wrong); a day planned may lie ahead. */
-static void check_past(struct vctx *c, const struct ip_field *f, const char *s,
-                       const char *path)
+static void check_past(struct vctx *c, const struct ip_field *f, const char *s)
 {
 	if (f->flags & IP_PAST && strncmp(s, c->today, 10) > 0)
-		problem(c, path, "%.10s is after today (%s): what happened cannot be dated ahead",
+		problem(c, "%.10s is after today (%s): what happened cannot be dated ahead",
 		        s, c->today);
 }
 
-static void check_text(struct vctx *c, const struct ip_field *f, const char *s,
-                       const char *path)
+static void check_text(struct vctx *c, const struct ip_field *f, const char *s)
 {
 	char listed[64];
 	if (!*s) {
 		if (f->flags & IP_REQUIRED)
-			problem(c, path, "empty value (the field is required)");
+			problem(c, "empty value (the field is required)");
 		else
-			problem(c, path, "empty value (leave the field out instead)");
+			problem(c, "empty value (leave the field out instead)");
 		return;
 	}
 	switch (f->type) {
 	case IP_T_DATE:
 		if (!ip_date_valid(s))
-			problem(c, path, "'%s' is not a valid date (YYYY-MM-DD)", s);
+			problem(c, "'%s' is not a valid date (YYYY-MM-DD)", s);
 		else
-			check_past(c, f, s, path);
+			check_past(c, f, s);
 		break;
 	case IP_T_DATETIME:
 		if (!ip_datetime_valid(s))
-			problem(c, path, "'%s' is not a valid UTC time "
+			problem(c, "'%s' is not a valid UTC time "
 			        "(YYYY-MM-DDTHH:MM:SSZ)", s);
 		else
-			check_past(c, f, s, path);
+			check_past(c, f, s);
 		break;
 	case IP_T_DUE:
 		if (!ip_date_valid(s) && !ip_due_relative_valid(s))
-			problem(c, path, "'%s' is not a date or a relative due date "
+			problem(c, "'%s' is not a date or a relative due date "
 			        "(like departure+60d, arrival+3m)", s);
 		break;
 	case IP_T_ENUM:
 		if (ip_vocab_has(f->vocab, s))
 			break;
 		snprintf(listed, sizeof listed, _("see ip-intake --list %s"), f->vocab);
-		unknown(c, path, f->vocab, s, ip_vocab_suggest(f->vocab, s), listed);
+		unknown(c, f->vocab, s, ip_vocab_suggest(f->vocab, s), listed);
 		break;
 	case IP_T_PROGRAMME:
 		if (!ip_programme_known(s))
-			unknown(c, path, _("programme"), s, ip_programme_suggest(s),
+			unknown(c, _("programme"), s, ip_programme_suggest(s),
 			        _("see programmes.yaml"));
 		break;
-	case IP_T_COUNTRY: check_code(c, IP_CODES_COUNTRY, s, path); break;
-	case IP_T_REGION: check_code(c, IP_CODES_REGION, s, path); break;
-	case IP_T_LANGUAGE: check_code(c, IP_CODES_LANGUAGE, s, path); break;
-	case IP_T_CURRENCY: check_code(c, IP_CODES_CURRENCY, s, path); break;
+	case IP_T_COUNTRY: check_code(c, IP_CODES_COUNTRY, s); break;
+	case IP_T_REGION: check_code(c, IP_CODES_REGION, s); break;
+	case IP_T_LANGUAGE: check_code(c, IP_CODES_LANGUAGE, s); break;
+	case IP_T_CURRENCY: check_code(c, IP_CODES_CURRENCY, s); break;
 	case IP_T_CASE_ID:
 		if (!ip_case_id_valid(s))
-			problem(c, path, "'%s' is not a valid case id "
+			problem(c, "'%s' is not a valid case id "
 			        "(centre, year and five code characters, like BY-MUC-2026-7K3Q9)", s);
 		break;
 	case IP_T_CENTRE_ID:
 		if (!ip_centre_id_valid(s))
-			problem(c, path, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
+			problem(c, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
 			        "BY-MUC)", s);
 		break;
 	case IP_T_REFERRAL_ID:
 		if (!ip_referral_id_valid(s))
-			problem(c, path, "'%s' is not a valid referral id (centre, R and eight code "
+			problem(c, "'%s' is not a valid referral id (centre, R and eight code "
 			        "characters, like BY-MUC-R-7K3Q9ABX)", s);
 		break;
 	case IP_T_CONST:
 		if (strcmp(s, f->vocab))
-			problem(c, path, "unsupported value '%s' (expected '%s')", s, f->vocab);
+			problem(c, "unsupported value '%s' (expected '%s')", s, f->vocab);
 		break;
 	case IP_T_STRING:
-		check_visible(c, f, s, path);
+		check_visible(c, f, s);
 		break;
 	default:
 		break;
 	}
 }
 
-static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
-                           const char *path);
+static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v);
 
 /* What an item is known by in a list whose items must differ. */
 static const char *item_key(const json_t *item)
@@ -842,31 +864,30 @@ static const char *item_key(const json_t *item)
  * uniqueness matters (a site's share/ files: age bands that do not ascend
  * or an id given twice would give wrong reports, not an error). */
 static void check_order(struct vctx *c, const struct ip_field *f, const json_t *v,
-                        size_t i, const char *path)
+                        size_t i)
 {
 	const json_t *item = json_array_get(v, i);
 	if (f->flags & IP_ASCENDING && i > 0 && json_is_number(item) &&
 	    json_is_number(json_array_get(v, i - 1)) &&
 	    json_number_value(item) <= json_number_value(json_array_get(v, i - 1)))
-		problem(c, path, "not larger than the one before: the list must ascend");
+		problem(c, "not larger than the one before: the list must ascend");
 	const char *key = f->flags & IP_UNIQUE ? item_key(item) : NULL;
 	for (size_t j = 0; key && j < i; j++) {
 		const char *other = item_key(json_array_get(v, j));
 		if (other && !strcmp(other, key)) {
-			problem(c, path, "'%s' is here twice (first as item %zu)", key, j);
+			problem(c, "'%s' is here twice (first as item %zu)", key, j);
 			break;
 		}
 	}
 }
 
-static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj,
-                         const char *path)
+static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj)
 {
 	const char *key;
 	json_t *val;
 	void *tmp;
 	json_object_foreach_safe(obj, tmp, key, val) {
-		char *cp = ip_path_key(path, key);
+		size_t mark = enter_key(c, key);
 		const struct ip_field *cf = child_field(f, key, strlen(key));
 		if (!strncmp(key, "x-", 2)) {
 			/* extension keys are kept untouched */
@@ -877,135 +898,141 @@ static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj,
 				names[n++] = k->name;
 			const char *hint = ip_nearest(key, names, n);
 			if (hint)
-				problem(c, cp, "unknown field '%s'; did you mean '%s'?", key, hint);
+				problem(c, "unknown field '%s'; did you mean '%s'?", key, hint);
 			else
-				problem(c, cp, "unknown field '%s' (extension fields start "
+				problem(c, "unknown field '%s' (extension fields start "
 				        "with 'x-')", key);
 		} else {
-			json_t *nv = check_value(c, cf, val, cp);
+			json_t *nv = check_value(c, cf, val);
 			if (nv != val)
 				json_object_set_new(obj, key, nv);
 		}
-		free(cp);
+		leave(c, mark);
 	}
 	for (const struct ip_field *k = f->fields; k->name && !c->partial; k++) {
 		if ((k->flags & IP_REQUIRED) && !json_object_get(obj, k->name)) {
-			char *cp = ip_path_key(path, k->name);
-			struct ip_where w = ip_doc_where(c->doc, path);
-			w.path = cp;
+			struct ip_where w = ip_doc_where(c->doc, c->path.s);
+			size_t mark = enter_key(c, k->name);
+			w.path = c->path.s;
 			ip_error(&w, "missing required field '%s'", k->name);
 			c->problems++;
-			free(cp);
+			leave(c, mark);
 		}
 	}
 }
 
 /* Check v against f; returns v, or a string that replaces it when a plain
  * scalar in a text field is taken literally. */
-static void check_counts(struct vctx *c, const json_t *v, const char *path)
+static void check_counts(struct vctx *c, const json_t *v)
 {
 	static const struct ip_field count = {"", IP_T_COUNT, 0, NULL, NULL, NULL};
 	if (!json_is_object(v)) {
-		problem(c, path, "expected a mapping of counts, found %s", json_noun(v));
+		problem(c, "expected a mapping of counts, found %s", json_noun(v));
 		return;
 	}
 	const char *key;
 	json_t *val;
 	json_object_foreach((json_t *)v, key, val) {
-		char *cp = ip_path_key(path, key);
+		size_t mark = enter_key(c, key);
 		if (json_is_object(val))
-			check_counts(c, val, cp);
+			check_counts(c, val);
 		else
-			check_value(c, &count, val, cp);
-		free(cp);
+			check_value(c, &count, val);
+		leave(c, mark);
 	}
 }
 
-static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v,
-                           const char *path)
+static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 {
 	if (json_is_null(v)) {
 		if (f->flags & IP_REQUIRED)
-			problem(c, path, "missing value (expected %s)", ip_type_noun(f));
+			problem(c, "missing value (expected %s)", ip_type_noun(f));
 		return v;
 	}
 	if (is_texty(f->type) && !json_is_string(v)) {
-		const char *text = ip_doc_plain_text(c->doc, path);
+		const char *text = ip_doc_plain_text(c->doc, c->path.s);
 		if (!text) {
-			problem(c, path, "expected %s, found %s", ip_type_noun(f), json_noun(v));
+			problem(c, "expected %s, found %s", ip_type_noun(f), json_noun(v));
 			return v;
 		}
 		v = json_string(text);
-		check_text(c, f, text, path);
+		check_text(c, f, text);
 		return v;
 	}
 	switch (f->type) {
 	case IP_T_OBJECT:
 		if (!json_is_object(v)) {
-			problem(c, path, "expected a mapping, found %s", json_noun(v));
+			problem(c, "expected a mapping, found %s", json_noun(v));
 			break;
 		}
 		c->partial += (f->flags & IP_PARTIAL) != 0;
-		check_object(c, f, v, path);
+		check_object(c, f, v);
 		c->partial -= (f->flags & IP_PARTIAL) != 0;
 		break;
 	case IP_T_ARRAY:
 		if (!json_is_array(v)) {
-			problem(c, path, "expected a list, found %s", json_noun(v));
+			problem(c, "expected a list, found %s", json_noun(v));
 			break;
 		}
 		if ((f->flags & IP_REQUIRED) && !c->partial && json_array_size(v) == 0)
-			problem(c, path, "empty list (at least one entry is required)");
+			problem(c, "empty list (at least one entry is required)");
 		for (size_t i = 0; i < json_array_size(v); i++) {
-			char *cp = ip_path_index(path, i);
+			size_t mark = enter_index(c, i);
 			json_t *item = json_array_get(v, i);
-			json_t *nv = check_value(c, f->item, item, cp);
+			json_t *nv = check_value(c, f->item, item);
 			if (nv != item)
 				json_array_set_new(v, i, nv);
-			check_order(c, f, v, i, cp);
-			free(cp);
+			check_order(c, f, v, i);
+			leave(c, mark);
 		}
 		break;
 	case IP_T_YEARS:
 		if (!json_is_integer(v))
-			problem(c, path, "expected a whole number, found %s", json_noun(v));
+			problem(c, "expected a whole number, found %s", json_noun(v));
 		else if (json_integer_value(v) < 0 || json_integer_value(v) > 100)
-			problem(c, path, "%lld is out of range (0 to 100)",
+			problem(c, "%lld is out of range (0 to 100)",
 			        (long long)json_integer_value(v));
 		break;
 	case IP_T_AMOUNT:
 		if (!json_is_number(v))
-			problem(c, path, "expected an amount, found %s", json_noun(v));
+			problem(c, "expected an amount, found %s", json_noun(v));
 		else if (json_number_value(v) < 0 || json_number_value(v) > 1e6)
-			amount_out_of_range(c, path, json_number_value(v));
+			amount_out_of_range(c, json_number_value(v));
 		break;
 	case IP_T_BOOLEAN:
 		if (!json_is_boolean(v))
-			problem(c, path, "expected true or false, found %s", json_noun(v));
+			problem(c, "expected true or false, found %s", json_noun(v));
 		break;
 	case IP_T_COUNT:
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			problem(c, path, "expected a count (a whole number, 0 or more)");
+			problem(c, "expected a count (a whole number, 0 or more)");
 		break;
 	case IP_T_COUNTS:
-		check_counts(c, v, path);
+		check_counts(c, v);
 		break;
 	default:
-		check_text(c, f, json_string_value(v), path);
+		check_text(c, f, json_string_value(v));
 		break;
 	}
 	return v;
 }
 
+static void start(struct vctx *c, struct ip_doc *doc, const char *path)
+{
+	*c = (struct vctx){.doc = doc};
+	ip_date_str(ip_now(), c->today);
+	ip_buf_puts(&c->path, path);
+}
+
 int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *what)
 {
-	struct vctx c = {doc, 0, 0, ""};
-	ip_date_str(ip_now(), c.today);
-	if (!json_is_object(doc->root)) {
-		problem(&c, "", "expected %s (a mapping), found %s", _(what), json_noun(doc->root));
-		return c.problems;
-	}
-	check_object(&c, schema, doc->root, "");
+	struct vctx c;
+	start(&c, doc, "");
+	if (!json_is_object(doc->root))
+		problem(&c, "expected %s (a mapping), found %s", _(what), json_noun(doc->root));
+	else
+		check_object(&c, schema, doc->root);
+	ip_buf_free(&c.path);
 	return c.problems;
 }
 
@@ -1018,13 +1045,14 @@ int ip_field_validate(const char *path, json_t **v, const struct ip_where *w)
 		f = f->item;
 	/* A document of one value, placed where the caller says. */
 	struct ip_doc doc = {(char *)w->file, *v, NULL, w->line, w->col};
-	struct vctx c = {&doc, 0, 0, ""};
-	ip_date_str(ip_now(), c.today);
-	json_t *nv = check_value(&c, f, *v, w->path);
+	struct vctx c;
+	start(&c, &doc, w->path ? w->path : "");
+	json_t *nv = check_value(&c, f, *v);
 	if (nv != *v) {
 		json_decref(*v);
 		*v = nv;
 	}
+	ip_buf_free(&c.path);
 	return c.problems;
 }
 

@@ -33,7 +33,7 @@ static char *value_words(const struct ip_words *x, const char *path, const json_
 		return ip_xstrdup(own ? own : word);
 	}
 	if (!s) {
-		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *text = ip_json_text(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		return text ? text : ip_xstrdup("");
 	}
 	json_t *w = NULL;

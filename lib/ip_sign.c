@@ -103,7 +103,7 @@ static char *signed_text(const json_t *doc)
 {
 	json_t *copy = json_copy((json_t *)doc);
 	json_object_del(copy, "signature");
-	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = ip_json_text(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(copy);
 	if (!text)
 		ip_oom();

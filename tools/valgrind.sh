@@ -23,11 +23,16 @@ runs=$(find "$out/logs" -type f | wc -l)
 bad=$(find "$out/logs" -type f -size +0 | sort)
 if [ -n "$bad" ]; then
 	echo "valgrind: errors in $(echo "$bad" | wc -l) of $runs runs:"
-	echo "$bad" | sed 's/^/  /'
+	for log in $bad; do
+		echo "  $log:"
+		sed -n '1,60s/^/    /p' "$log"
+	done
+	tail -n 20 "$out/demo.log" | sed 's/^/  demo: /'
 	exit 1
 fi
 if [ "$rc" -ne 0 ]; then
 	echo "valgrind: the demo failed under valgrind (exit $rc); see $out/demo.log"
+	tail -n 20 "$out/demo.log" | sed 's/^/  demo: /'
 	exit 1
 fi
 echo "valgrind: $runs command runs of make demo, no memory errors, nothing definitely lost"
