@@ -1,6 +1,7 @@
 /* ip_doc.c — reading YAML (1.2 core schema, via libyaml events) and JSON
  * (via jansson) into one model, keeping a position for every node. */
 #include "ip_doc.h"
+#include "ip_arena.h"
 #include "ip_exit.h"
 #include "ip_buf.h"
 #include "ip_i18n.h"
@@ -100,7 +101,15 @@ bool ip_utf8_valid(const char *s, size_t len, int *line, int *col)
 
 /* ---- reading ------------------------------------------------------------ */
 
-int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
+/* Where a file's bytes are kept: the heap, or the reading thread's scratch
+ * (a case read among many: no allocation of its own). */
+struct holder {
+	void *(*grow)(void *, size_t);
+	void (*release)(void *);
+};
+
+static int read_whole(const char *path, size_t max_bytes, const struct holder *h,
+                      char **buf, size_t *len)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
@@ -120,11 +129,11 @@ int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 		return IP_EXIT_NOINPUT;
 	}
 	size_t cap = 8192, n = 0;
-	char *b = ip_xmalloc(cap + 1);
+	char *b = h->grow(NULL, cap + 1);
 	for (;;) {
 		if (n == cap) {
 			cap *= 2;
-			b = ip_xrealloc(b, cap + 1);
+			b = h->grow(b, cap + 1);
 		}
 		ssize_t r = read(fd, b + n, cap - n);
 		if (r < 0 && errno == EINTR)
@@ -132,7 +141,7 @@ int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 		if (r < 0) {
 			ip_error(&(struct ip_where){name, 0, 0, NULL},
 			         "cannot read: %s", strerror(errno));
-			free(b);
+			h->release(b);
 			if (!is_stdin)
 				close(fd);
 			return IP_EXIT_IOERR;
@@ -144,7 +153,7 @@ int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 			ip_error(&(struct ip_where){name, 0, 0, NULL},
 			         "file is larger than the limit of %zu bytes "
 			         "(raise it with --max-file-size)", max_bytes);
-			free(b);
+			h->release(b);
 			if (!is_stdin)
 				close(fd);
 			return IP_EXIT_DATAERR;
@@ -156,6 +165,12 @@ int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return IP_EXIT_OK;
+}
+
+int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
+{
+	static const struct holder heap = {ip_xrealloc, free};
+	return read_whole(path, max_bytes, &heap, buf, len);
 }
 
 static void docs_push(struct ip_docs *out, const char *file, json_t *root,
@@ -916,14 +931,15 @@ int ip_docs_parse(const char *file, const char *buf, size_t len,
 int ip_docs_load(const char *path, enum ip_syntax syntax,
                  const struct ip_limits *lim, struct ip_docs *out)
 {
+	static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
 	char *buf;
 	size_t len;
-	int rc = ip_read_all(path, lim->max_bytes, &buf, &len);
+	int rc = read_whole(path, lim->max_bytes, &scratch, &buf, &len);
 	if (rc)
 		return rc;
 	rc = ip_docs_parse(strcmp(path, "-") ? path : "<stdin>", buf, len,
 	                   syntax, lim, out);
-	free(buf);
+	ip_scratch_free(buf);
 	return rc;
 }
 
