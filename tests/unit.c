@@ -1,10 +1,14 @@
 /* Unit tests of lib/, in TAP. */
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ip_age.h"
+#include "ip_arena.h"
 #include "ip_case.h"
 #include "ip_csv.h"
 #include "ip_text.h"
@@ -780,6 +784,50 @@ static void test_visible(void)
 	ok(!ip_invisible_find("one\ntwo", true, &cp), "free text may have lines");
 }
 
+/* A file read in a thread's scratch gives the same tree, positions and
+ * text as one read on the heap; memory from outside the window is still
+ * freed, and the next file reuses the scratch. */
+static void test_scratch(void)
+{
+	static const char *const files[] = {"tests/fixtures/kosovo.yaml",
+	                                    "tests/fixtures/norway.yaml"};
+	const struct ip_limits lim = IP_LIMITS_DEFAULT;
+	json_t *before_window = json_string("made on the heap");
+	bool same = true, placed = true;
+	for (size_t i = 0; i < 2 * sizeof files / sizeof *files; i++) {
+		const char *file = files[i % 2];
+		struct ip_docs heap = {0}, scratch = {0};
+		int rc_heap = ip_case_load(file, &lim, &heap);
+		ip_scratch_begin();
+		int rc_scratch = ip_case_load(file, &lim, &scratch);
+		char *text = ip_json_text(scratch.v[0].root, JSON_SORT_KEYS);
+		struct ip_where w = ip_doc_where(&scratch.v[0], "person.birth_date");
+		struct ip_where h = ip_doc_where(&heap.v[0], "person.birth_date");
+		placed = placed && w.line > 0 && w.line == h.line && w.col == h.col;
+		if (i == 0)
+			json_decref(before_window); /* freed inside: back to the heap */
+		ip_docs_free(&scratch);
+		ip_scratch_end();
+		char *want = ip_json_text(heap.v[0].root, JSON_SORT_KEYS);
+		same = same && !rc_heap && !rc_scratch && text && want && !strcmp(text, want);
+		free(text); /* ip_json_text's memory is the heap's, in the window too */
+		free(want);
+		ip_docs_free(&heap);
+	}
+	ip_scratch_release();
+	ok(same, "scratch: a case read in the scratch is the case read on the heap");
+	ok(placed, "scratch: positions of a case read in the scratch");
+	struct ip_arena a = {0};
+	char *x = ip_arena_alloc(&a, 3);
+	char *y = ip_arena_alloc(&a, 5);
+	ok(ip_arena_owns(&a, x) && ip_arena_owns(&a, y + 4) && !ip_arena_owns(&a, &a) &&
+	   (uintptr_t)y % alignof(max_align_t) == 0,
+	   "arena: pieces aligned for any object, and known as its own");
+	ip_arena_reset(&a);
+	ok(ip_arena_alloc(&a, 3) == x, "arena: after a reset the block is given out again");
+	ip_arena_free(&a);
+}
+
 int main(void)
 {
 	char *name[] = {"unit", NULL};
@@ -789,6 +837,7 @@ int main(void)
 		setenv("IP_SHARE", "share/integplan", 1);
 	test_core_schema();
 	test_plain_text_kept();
+	test_scratch();
 	test_refusals();
 	test_utf8();
 	test_quoting_round_trip();
