@@ -19,6 +19,7 @@
 #include "ip_repo.h"
 #include "ip_rules.h"
 #include "ip_schema.h"
+#include "ip_survey.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
 
@@ -46,6 +47,8 @@ struct plan {
 	enum sub sub;
 	bool in_place;
 	const char *rules_path, *list, *out_dir;
+	const char *survey_name, *answers_path; /* follow-up */
+	json_t *survey_taken;
 	struct ip_plan_edit edit;  /* the change the options describe */
 	json_t *template;
 	struct ip_rules *rules;
@@ -110,6 +113,14 @@ static const struct ip_opt options[] = {
 	 "the day (default: today)"), 3, ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) |
 	 ONLY(ARRIVAL) | ONLY(FOLLOW_UP),
 	 IP_DATE(struct plan, edit.date)},
+	{"survey", 0, "NAME", N_("follow-up: the survey taken then (share/integplan/surveys/"
+	 "NAME.yaml), with --answers"), 3, ONLY(FOLLOW_UP), STRING(survey_name),
+	 .complete = IP_COMPLETE_WORDS, .values = "rss rss-baseline"},
+	{"answers", 0, "FILE", N_("follow-up: the person's answers to the survey, a mapping "
+	 "of question ids to answer ids (YAML or JSON; - for standard input)"), 3,
+	 ONLY(FOLLOW_UP), STRING(answers_path), .complete = IP_COMPLETE_FILE},
+	{"baseline", 0, NULL, N_("follow-up: the survey is the baseline, before or just after "
+	 "return; no follow-up is done"), 3, ONLY(FOLLOW_UP), FLAG(edit.baseline)},
 	{"planned", 0, NULL, N_("departure: the planned date, not the day of departure"), 3,
 	 ONLY(DEPARTURE), FLAG(edit.planned)},
 	{"rules", 0, "FILE", N_("check: the rules whose required measures a plan must have "
@@ -132,10 +143,12 @@ static const struct ip_command command = {
 	"ip-plan", "SUBCOMMAND [CASE...]",
 	N_("The integrated plan of IntegPlan cases.\v"
 	"Subcommands: new --template NAME, add --category MEASURE, set --measure ID, "
-	"approve --side SIDE, departure, arrival, follow-up, check, render, templates. "
+	"approve --side SIDE, departure, arrival, follow-up [--survey NAME --answers FILE], "
+	"check, render, templates. "
 	"CASEs are case files or directories; - is a case on standard input. Changes "
 	"print the cases unless -i. Exit status: 0 done, 1 check found gaps, 64 usage, "
-	"65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a case is locked."),
+	"65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a case is locked, "
+	"77 no consent to follow-up for a survey."),
 	subs, NSUB, N_("subcommand"),
 	options, IP_COMPLETE_CASES, IP_FORMATS_DATA | IP_FORMATS_DOC, 5, NULL,
 };
@@ -252,6 +265,36 @@ static int run_render(struct plan *p, char **operands, int n)
 	return rc;
 }
 
+/* follow-up --survey: the answers taken once, scored, for the case. */
+static int prepare_survey(struct plan *p)
+{
+	struct ip_plan_edit *e = &p->edit;
+	if (!p->survey_name != !p->answers_path || (e->baseline && !p->survey_name)) {
+		ip_error(NULL, "ip-plan follow-up: --survey and --answers go together, and "
+		         "--baseline needs them");
+		return IP_EXIT_USAGE;
+	}
+	if (!p->survey_name)
+		return IP_EXIT_OK;
+	json_t *survey = NULL;
+	struct ip_docs answers = {0};
+	int rc = ip_survey_load(p->survey_name, &p->cli.lim, &survey);
+	if (!rc)
+		rc = ip_docs_load(p->answers_path, IP_SYNTAX_AUTO, &p->cli.lim, &answers);
+	if (!rc && answers.n != 1) {
+		ip_error(&(struct ip_where){p->answers_path, 0, 0, NULL}, "the answers are one "
+		         "document; found %zu", answers.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc)
+		rc = ip_survey_take(survey, &answers.v[0], e->date ? e->date : p->today,
+		                    e->by ? e->by : ip_actor(p->cli.actor), &p->survey_taken);
+	e->survey = p->survey_taken;
+	ip_docs_free(&answers);
+	json_decref(survey);
+	return rc;
+}
+
 /* What each change needs before any case is touched. */
 static int prepare_edit(struct plan *p)
 {
@@ -263,6 +306,8 @@ static int prepare_edit(struct plan *p)
 	int rc = ip_plan_settings_load(&p->cli.lim);
 	if (!rc && p->sub == NEW)
 		rc = ip_plan_template_load(e->template_name, &p->cli.lim, &p->template);
+	if (!rc && p->sub == FOLLOW_UP)
+		rc = prepare_survey(p);
 	return rc;
 }
 
@@ -308,5 +353,6 @@ int main(int argc, char **argv)
 	ip_rules_free(p.rules);
 	json_decref(p.template);
 	json_decref(p.edit.fields);
+	json_decref(p.survey_taken);
 	return ip_finish(rc);
 }

@@ -272,7 +272,10 @@ void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f)
 		emit_yaml_node(b, v, 0);
 		return;
 	}
-	size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(17) |
+	/* 15 digits: every decimal a case holds (amounts in cents, scores of two
+	 * decimals) reads back the same and is written as it was read, 0.67 and
+	 * not 0.67000000000000004 */
+	size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(15) |
 	               (f == IP_FORMAT_JSON ? JSON_INDENT(2) : JSON_COMPACT);
 	if (json_dump_callback(v, buf_dump_cb, b, flags))
 		ip_oom();

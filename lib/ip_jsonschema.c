@@ -88,6 +88,9 @@ static json_t *field_schema(const struct ip_field *f, int partial)
 	case IP_T_AMOUNT:
 		s = json_pack("{s:s, s:i, s:i}", "type", "number", "minimum", 0, "maximum", 1000000);
 		break;
+	case IP_T_SCORE:
+		s = json_pack("{s:s, s:i, s:i}", "type", "number", "minimum", 0, "maximum", 1);
+		break;
 	case IP_T_BOOLEAN: s = json_pack("{s:s}", "type", "boolean"); break;
 	case IP_T_COUNT: s = json_pack("{s:s, s:i}", "type", "integer", "minimum", 0); break;
 	case IP_T_COUNTS: s = json_pack("{s:s}", "$ref", "#/$defs/counts"); break;

@@ -9,7 +9,6 @@
 #include "ip_share.h"
 #include "ip_vocab.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,68 +79,26 @@ const json_t *ip_plan_settings(const struct ip_limits *lim)
 	return settings;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-	              json_string_value(*(json_t *const *)b));
-}
-
 json_t *ip_plan_template_names(void)
 {
 	char *dir = ip_xasprintf("%s/plans", ip_templates_dir());
-	DIR *d = opendir(dir);
-	json_t *names = json_array();
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".yaml"))
-			json_array_append_new(names, json_stringn(e->d_name, n - 5));
-	}
-	if (d)
-		closedir(d);
+	json_t *names = ip_share_names(dir);
 	free(dir);
-	/* sort the jansson array through a plain C array of its items */
-	size_t n = json_array_size(names);
-	json_t **items = ip_xcalloc(n ? n : 1, sizeof *items);
-	for (size_t i = 0; i < n; i++)
-		items[i] = json_incref(json_array_get(names, i));
-	qsort(items, n, sizeof *items, by_name);
-	json_array_clear(names);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(names, items[i]);
-	free(items);
 	return names;
-}
-
-static bool name_is_plain(const char *name)
-{
-	return *name && name[0] != '.' && name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_")] == '\0';
 }
 
 static int unknown_template(const char *name)
 {
-	json_t *names = ip_plan_template_names();
-	size_t n = json_array_size(names);
-	const char **cands = ip_xcalloc(n ? n : 1, sizeof *cands);
-	struct ip_buf list = {0};
-	for (size_t i = 0; i < n; i++) {
-		cands[i] = json_string_value(json_array_get(names, i));
-		ip_buf_printf(&list, "%s%s", i ? ", " : "", cands[i]);
-	}
-	const char *near = ip_nearest(name, cands, n);
-	if (near)
-		ip_error(NULL, "no plan template '%s'; did you mean '%s'?", name, near);
-	else
-		ip_error(NULL, "no plan template '%s' (there are: %s)", name, n ? list.s : "none");
-	ip_buf_free(&list);
-	free(cands);
-	json_decref(names);
-	return IP_EXIT_USAGE;
+	char *dir = ip_xasprintf("%s/plans", ip_templates_dir());
+	int rc = ip_share_unknown(name, dir, N_("no plan template '%s'; did you mean '%s'?"),
+	                          N_("no plan template '%s' (there are: %s)"));
+	free(dir);
+	return rc;
 }
 
 int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t **out)
 {
-	if (!strchr(name, '/') && !name_is_plain(name))
+	if (!strchr(name, '/') && !ip_share_name_plain(name))
 		return unknown_template(name);
 	char *path = strchr(name, '/') ? ip_xstrdup(name)
 	           : ip_xasprintf("%s/plans/%s.yaml", ip_templates_dir(), name);

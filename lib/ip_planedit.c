@@ -1,4 +1,5 @@
 #include "ip_planedit.h"
+#include "ip_referral.h"
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
@@ -282,9 +283,52 @@ static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name,
 	return IP_EXIT_OK;
 }
 
+/* "survey rss: composite 0.62, flags remigration" for the history. */
+static void survey_summary(const json_t *taken, char *out, size_t size)
+{
+	const json_t *composite = json_object_get(taken, "composite");
+	int n = snprintf(out, size, "survey %s", ip_str(taken, "id"));
+	if (composite && n >= 0 && (size_t)n < size)
+		n += snprintf(out + n, size - (size_t)n, ", composite %.2f",
+		              json_number_value(composite));
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(taken, "flags"), i, f)
+		if (n >= 0 && (size_t)n < size)
+			n += snprintf(out + n, size - (size_t)n, "%s%s", i ? " " : ", flagged: ",
+			              json_string_value(f));
+}
+
+/* A survey is asked only with the person's consent to follow-up. */
+static int survey_consented(const struct ip_plan_edit *p, const json_t *c, const char *name)
+{
+	if (!p->survey || ip_consent_in_force(c, "follow-up", today_or_date(p)))
+		return IP_EXIT_OK;
+	ip_error(&(struct ip_where){name, 0, 0, "consent"}, "no consent to follow-up: a "
+	         "survey is not recorded without it (ip-case consent --give follow-up:PARTNER)");
+	return IP_EXIT_NOPERM;
+}
+
+static int apply_baseline(struct ip_plan_edit *p, json_t *c, const char **what)
+{
+	if (json_equal(json_object_get(c, "baseline"), (json_t *)p->survey))
+		return IP_EXIT_OK;
+	json_object_set_new(c, "baseline", json_deep_copy(p->survey));
+	char survey[200];
+	survey_summary(p->survey, survey, sizeof survey);
+	snprintf(p->summary, sizeof p->summary, "baseline: %s", survey);
+	*what = p->summary;
+	return IP_EXIT_OK;
+}
+
 static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name,
                            const char **what)
 {
+	int rc = survey_consented(p, c, name);
+	if (rc)
+		return rc;
+	if (p->baseline)
+		return apply_baseline(p, c, what);
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(ip_plan_of(c), "follow_ups"), i, f) {
@@ -294,8 +338,14 @@ static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name,
 		json_object_set_new(f, "by", json_string(p->by ? p->by : ip_actor(p->actor)));
 		if (json_object_get(p->fields, "note"))
 			json_object_set(f, "note", json_object_get(p->fields, "note"));
-		snprintf(p->summary, sizeof p->summary, "follow-up %zu (due %s) done", i + 1,
-		         ip_str(f, "due"));
+		char survey[200] = "";
+		if (p->survey) {
+			json_object_set_new(f, "survey", json_deep_copy(p->survey));
+			survey_summary(p->survey, survey + 2, sizeof survey - 2);
+			memcpy(survey, "; ", 2);
+		}
+		snprintf(p->summary, sizeof p->summary, "follow-up %zu (due %s) done%s", i + 1,
+		         ip_str(f, "due"), survey);
 		*what = p->summary;
 		return IP_EXIT_OK;
 	}

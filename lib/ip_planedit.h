@@ -2,7 +2,8 @@
  * added (with its category's dimension and side, the side's counsellor as
  * owner, EUR as currency) or changed, approved by a side (both: the plan is
  * agreed and the case planned), the departure and arrival recorded, a
- * follow-up done. Any change to the measures withdraws the approvals given
+ * follow-up done, with a survey taken then (or as the baseline; only with
+ * consent to follow-up, else 77). Any change to the measures withdraws the approvals given
  * before: both sides must approve again. A change that changes nothing is
  * no change, so a second run of the same command is a no-op.
  *
@@ -32,6 +33,10 @@ struct ip_plan_edit {
 	const char *side;            /* add, approve */
 	const char *by;              /* approve, follow-up; NULL: the actor */
 	const char *date;            /* approve, travel, follow-up; NULL: today */
+	const json_t *survey;        /* follow-up: the record of a survey taken
+	                              * (ip_survey_take), or NULL */
+	bool baseline;               /* follow-up: the survey is the baseline; no
+	                              * follow-up is done */
 	bool planned;                /* departure: the planned date */
 	const char *today, *actor;
 	bool quiet;

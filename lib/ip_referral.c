@@ -25,6 +25,16 @@ static bool in_force(const json_t *consent, const char *today)
 	return given && strcmp(given, today) <= 0 && !(withdrawn && strcmp(withdrawn, today) <= 0);
 }
 
+bool ip_consent_in_force(const json_t *c, const char *purpose, const char *today)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(c, "consent"), i, k)
+		if (!strcmp(ip_str(k, "purpose"), purpose) && in_force(k, today))
+			return true;
+	return false;
+}
+
 bool ip_consent_to(const json_t *c, const char *purpose, const json_t *partner,
                    const char *today, char *why, size_t size)
 {

@@ -19,6 +19,10 @@
 bool ip_consent_to(const json_t *c, const char *purpose, const json_t *partner,
                    const char *today, char *why, size_t size);
 
+/* Whether c has a consent to purpose in force on today, to any recipient
+ * (a survey taken at a follow-up, by whoever follows the person up). */
+bool ip_consent_in_force(const json_t *c, const char *purpose, const char *today);
+
 /* The referral of c with this id (borrowed), or NULL. */
 json_t *ip_referral_find(const json_t *c, const char *id);
 

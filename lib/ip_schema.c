@@ -131,11 +131,27 @@ static const struct ip_field approval_f[] = {
 	DONE("withdrawn", IP_T_DATE, 0),
 	STR("measures_digest", 0),
 	END};
+/* A survey taken (ip_survey.h): the answers, and the scores the library
+ * worked out from the survey's definition when they were recorded. */
+static const struct ip_field survey_answer_f[] = {
+	STR("question", IP_REQUIRED), STR("answer", IP_REQUIRED), END};
+static const struct ip_field survey_score_f[] = {
+	STR("dimension", IP_REQUIRED), TYPED("score", IP_T_SCORE, IP_REQUIRED), END};
+static const struct ip_field survey_taken_f[] = {
+	STR("id", IP_REQUIRED),
+	DONE("date", IP_T_DATE, IP_REQUIRED),
+	STR("by", IP_REQUIRED),
+	ARR("answers", IP_REQUIRED, ITEM_OBJ(survey_answer_f)),
+	ARR("scores", 0, ITEM_OBJ(survey_score_f)),
+	TYPED("composite", IP_T_SCORE, 0),
+	ARR("flags", 0, ITEM(IP_T_STRING)),
+	END};
 static const struct ip_field follow_up_f[] = {
 	TYPED("due", IP_T_DUE, IP_REQUIRED),
 	DONE("done", IP_T_DATE, 0),
 	STR("by", 0),
 	TEXT("note", 0),
+	OBJ("survey", 0, survey_taken_f),
 	END};
 static const struct ip_field plan_f[] = {
 	STR("template", 0),
@@ -213,6 +229,8 @@ static const struct ip_field case_f[] = {
 	ARR("consent", 0, ITEM_OBJ(consent_f)),
 	ARR("assessments", 0, ITEM_OBJ(assessment_f)),
 	OBJ("plan", 0, plan_f),
+	/* a survey before or just after return, the follow-ups' baseline */
+	OBJ("baseline", 0, survey_taken_f),
 	ARR("referrals", 0, ITEM_OBJ(referral_f)),
 	ARR("links", 0, ITEM_OBJ(link_f)),
 	ARR("notes", 0, ITEM_OBJ(note_f)),
@@ -334,6 +352,48 @@ static const struct ip_field template_f[] = {
 
 const struct ip_field ip_template_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                             template_f, NULL};
+
+/* A follow-up survey (share/integplan/surveys/NAME.yaml): its source, the
+ * dimensions and their weights, the questions with their answers' scores,
+ * and the thresholds of sustainable reintegration and of a flag. */
+static const struct ip_field survey_source_f[] = {
+	STR("name", IP_REQUIRED),
+	STR("edition", IP_REQUIRED),
+	TEXT("adapted", IP_REQUIRED),
+	STR("url", 0),
+	TYPED("read", IP_T_DATE, 0),
+	END};
+static const struct ip_field survey_option_f[] = {
+	STR("id", IP_REQUIRED),
+	OBJ("text", IP_REQUIRED, text_f),
+	TYPED("score", IP_T_SCORE, 0),
+	STR("flag", 0),
+	END};
+static const struct ip_field survey_question_f[] = {
+	STR("id", IP_REQUIRED),
+	STR("dimension", IP_REQUIRED),
+	TYPED("weight", IP_T_AMOUNT, 0),
+	OBJ("text", IP_REQUIRED, text_f),
+	ARR("answers", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(survey_option_f)),
+	END};
+static const struct ip_field survey_dimension_f[] = {
+	STR("id", IP_REQUIRED),
+	OBJ("title", IP_REQUIRED, text_f),
+	TYPED("weight", IP_T_AMOUNT, 0),
+	END};
+static const struct ip_field survey_f[] = {
+	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/survey/1", NULL, NULL},
+	STR("id", IP_REQUIRED),
+	OBJ("title", IP_REQUIRED, text_f),
+	OBJ("source", IP_REQUIRED, survey_source_f),
+	TYPED("threshold", IP_T_SCORE, IP_REQUIRED),
+	TYPED("flag_below", IP_T_SCORE, 0),
+	ARR("dimensions", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(survey_dimension_f)),
+	ARR("questions", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(survey_question_f)),
+	END};
+
+const struct ip_field ip_survey_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL, survey_f,
+                                          NULL};
 
 /* The funders' indicators (share/integplan/indicators.yaml): what each
  * counts, and by what it is broken down; ip_report.c checks the rest. */
@@ -632,6 +692,7 @@ const char *ip_type_noun(const struct ip_field *f)
 	case IP_T_DUE: return _("a date or a relative due date (departure+60d)");
 	case IP_T_YEARS: return _("a number of years (0 to 100)");
 	case IP_T_AMOUNT: return _("an amount from 0 to 1000000");
+	case IP_T_SCORE: return _("a score from 0 to 1");
 	case IP_T_BOOLEAN: return _("true or false");
 	case IP_T_ENUM: return _("an id from a vocabulary");
 	case IP_T_PROGRAMME: return _("a programme id");
@@ -717,7 +778,7 @@ static void amount_out_of_range(struct vctx *c, double amount)
 
 static bool is_texty(enum ip_type t)
 {
-	return t != IP_T_YEARS && t != IP_T_AMOUNT && t != IP_T_BOOLEAN &&
+	return t != IP_T_YEARS && t != IP_T_AMOUNT && t != IP_T_SCORE && t != IP_T_BOOLEAN &&
 	       t != IP_T_COUNT && t != IP_T_COUNTS && t != IP_T_OBJECT && t != IP_T_ARRAY;
 }
 
@@ -998,6 +1059,12 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 			problem(c, "expected an amount, found %s", json_noun(v));
 		else if (json_number_value(v) < 0 || json_number_value(v) > 1e6)
 			amount_out_of_range(c, json_number_value(v));
+		break;
+	case IP_T_SCORE:
+		if (!json_is_number(v))
+			problem(c, "expected a score, found %s", json_noun(v));
+		else if (json_number_value(v) < 0 || json_number_value(v) > 1)
+			problem(c, "score %g is out of range (0 to 1)", json_number_value(v));
 		break;
 	case IP_T_BOOLEAN:
 		if (!json_is_boolean(v))

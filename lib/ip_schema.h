@@ -17,6 +17,7 @@ enum ip_type {
 	IP_T_DUE,       /* a date, or relative: departure+60d */
 	IP_T_YEARS,     /* a whole number from 0 to 100 */
 	IP_T_AMOUNT,    /* a number from 0 to 1,000,000 */
+	IP_T_SCORE,     /* a number from 0 to 1 */
 	IP_T_BOOLEAN,
 	IP_T_ENUM,      /* an id of a vocabulary in vocabularies.yaml */
 	IP_T_PROGRAMME, /* an id in programmes.yaml */
@@ -79,6 +80,8 @@ extern const struct ip_field ip_package_schema;
 extern const struct ip_field ip_response_schema;
 extern const struct ip_field ip_form_schema;
 extern const struct ip_field ip_transfer_schema;
+/* A follow-up survey (share/integplan/surveys/NAME.yaml). */
+extern const struct ip_field ip_survey_schema;
 /* An import map: spreadsheet columns to intake fields. */
 extern const struct ip_field ip_import_schema;
 /* How names are compared to find one person twice. */

@@ -1,0 +1,314 @@
+#include "ip_survey.h"
+#include "ip_buf.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
+#include "ip_i18n.h"
+#include "ip_mem.h"
+#include "ip_schema.h"
+#include "ip_share.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the definition ------------------------------------------------------ */
+
+static const json_t *find_id(const json_t *list, const char *id)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+		if (id && !strcmp(ip_str(item, "id") ? ip_str(item, "id") : "", id))
+			return item;
+	return NULL;
+}
+
+/* "a, b, c": the ids of a list, for a message. */
+static char *ids_of(const json_t *list)
+{
+	struct ip_buf b = {0};
+	size_t i;
+	json_t *item;
+	ip_buf_add(&b, "", 0);
+	json_array_foreach(list, i, item)
+		ip_buf_printf(&b, "%s%s", i ? ", " : "", ip_str(item, "id"));
+	return b.s;
+}
+
+static double weight_of(const json_t *item)
+{
+	const json_t *w = json_object_get(item, "weight");
+	return w ? json_number_value(w) : 1.0;
+}
+
+/* A weight of 0 would divide by nothing: leave the entry out instead. */
+static void check_weight(const struct ip_doc *doc, int *problems, const json_t *item,
+                         const char *path)
+{
+	const json_t *w = json_object_get(item, "weight");
+	if (w && json_number_value(w) <= 0) {
+		char *at = ip_path_key(path, "weight");
+		ip_doc_problem(doc, problems, at, "a weight must be more than 0");
+		free(at);
+	}
+}
+
+static bool flag_name_valid(const char *s)
+{
+	return *s && s[strspn(s, "abcdefghijklmnopqrstuvwxyz-")] == '\0';
+}
+
+static void check_answers(const struct ip_doc *doc, int *problems, const json_t *q,
+                          const char *path)
+{
+	bool scored = false;
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(q, "answers"), i, a) {
+		scored = scored || json_object_get(a, "score");
+		const char *flag = ip_str(a, "flag");
+		if (flag && !flag_name_valid(flag)) {
+			char *at = ip_xasprintf("%s.answers[%zu].flag", path, i);
+			ip_doc_problem(doc, problems, at, "'%s' is not a flag name (a-z and '-', "
+			               "like remigration)", flag);
+			free(at);
+		}
+	}
+	if (!scored) {
+		char *at = ip_path_key(path, "answers");
+		ip_doc_problem(doc, problems, at, "no answer has a score: the question would "
+		               "never count");
+		free(at);
+	}
+}
+
+/* What the schema cannot say: the survey is the file it is in, each
+ * question in a dimension the survey has, each dimension asked about. */
+static int check_definition(const struct ip_doc *doc, const char *name)
+{
+	const json_t *s = doc->root;
+	const json_t *dims = json_object_get(s, "dimensions");
+	int problems = 0;
+	if (strcmp(ip_str(s, "id"), name))
+		ip_doc_problem(doc, &problems, "id", "the survey in %s.yaml must have the id '%s'",
+		               name, name);
+	size_t i;
+	json_t *d, *q;
+	json_array_foreach(dims, i, d) {
+		char *at = ip_path_index("dimensions", i);
+		check_weight(doc, &problems, d, at);
+		bool asked = false;
+		size_t k;
+		json_array_foreach(json_object_get(s, "questions"), k, q)
+			asked = asked || !strcmp(ip_str(q, "dimension"), ip_str(d, "id"));
+		if (!asked)
+			ip_doc_problem(doc, &problems, at, "no question in dimension '%s'",
+			               ip_str(d, "id"));
+		free(at);
+	}
+	json_array_foreach(json_object_get(s, "questions"), i, q) {
+		char *at = ip_path_index("questions", i);
+		if (!find_id(dims, ip_str(q, "dimension"))) {
+			char *known = ids_of(dims);
+			char *field = ip_path_key(at, "dimension");
+			ip_doc_problem(doc, &problems, field, "unknown dimension '%s' (the survey's "
+			               "dimensions: %s)", ip_str(q, "dimension"), known);
+			free(field);
+			free(known);
+		}
+		check_weight(doc, &problems, q, at);
+		check_answers(doc, &problems, q, at);
+		free(at);
+	}
+	const json_t *flag_below = json_object_get(s, "flag_below");
+	if (flag_below && json_number_value(flag_below) >
+	                  json_number_value(json_object_get(s, "threshold")))
+		ip_doc_problem(doc, &problems, "flag_below", "flag_below is above the threshold "
+		               "of a sustainable reintegration");
+	return problems;
+}
+
+int ip_survey_load(const char *name, const struct ip_limits *lim, json_t **out)
+{
+	char *dir = ip_share_path("surveys");
+	char *path = ip_xasprintf("%s/%s.yaml", dir, name);
+	int rc = IP_EXIT_OK;
+	if (!ip_share_name_plain(name) || access(path, F_OK) != 0)
+		rc = ip_share_unknown(name, dir, N_("no survey '%s'; did you mean '%s'?"),
+		                      N_("no survey '%s' (there are: %s)"));
+	struct ip_docs docs = {0};
+	if (!rc)
+		rc = ip_docs_load(path, IP_SYNTAX_YAML, lim, &docs);
+	if (!rc && docs.n != 1) {
+		ip_error(&(struct ip_where){path, 0, 0, NULL}, "a survey is one document; found "
+		         "%zu", docs.n);
+		rc = IP_EXIT_DATAERR;
+	}
+	if (!rc && (ip_validate(&docs.v[0], &ip_survey_schema, N_("a survey")) ||
+	            check_definition(&docs.v[0], name)))
+		rc = IP_EXIT_DATAERR;
+	if (!rc)
+		*out = json_incref(docs.v[0].root);
+	ip_docs_free(&docs);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+/* ---- answers and scores ---------------------------------------------------- */
+
+/* Two decimals, half up: what a case keeps and a report counts. */
+static double two_decimals(double x)
+{
+	return floor(x * 100 + 0.5 + 1e-9) / 100;
+}
+
+/* The answer given to question q, checked: its option, or NULL with the
+ * problem reported. */
+static const json_t *option_of(const struct ip_doc *doc, int *problems, const json_t *q,
+                               const char *key, const json_t *given)
+{
+	const char *text = json_is_string(given) ? json_string_value(given)
+	                 : ip_doc_plain_text(doc, key);
+	if (!text) {
+		ip_doc_problem(doc, problems, key, "expected the id of an answer");
+		return NULL;
+	}
+	const json_t *answers = json_object_get(q, "answers");
+	const json_t *option = find_id(answers, text);
+	if (!option) {
+		char *known = ids_of(answers);
+		ip_doc_problem(doc, problems, key, "unknown answer '%s' (one of: %s)", text, known);
+		free(known);
+	}
+	return option;
+}
+
+/* Each question's option as given, by the question's index; problems
+ * reported for unknown questions and answers. */
+static int read_answers(const json_t *survey, const struct ip_doc *doc,
+                        const json_t **chosen)
+{
+	const json_t *questions = json_object_get(survey, "questions");
+	int problems = 0;
+	if (!json_is_object(doc->root) || !json_object_size(doc->root)) {
+		ip_doc_problem(doc, &problems, "", "expected the answers: a mapping of question "
+		               "ids to answer ids");
+		return problems;
+	}
+	const char *key;
+	json_t *given;
+	json_object_foreach(doc->root, key, given) {
+		size_t i;
+		json_t *q;
+		bool found = false;
+		json_array_foreach(questions, i, q) {
+			if (strcmp(ip_str(q, "id"), key))
+				continue;
+			found = true;
+			chosen[i] = option_of(doc, &problems, q, key, given);
+		}
+		if (found)
+			continue;
+		size_t n = json_array_size(questions);
+		const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
+		for (size_t k = 0; k < n; k++)
+			ids[k] = ip_str(json_array_get(questions, k), "id");
+		const char *near = ip_nearest(key, ids, n);
+		if (near)
+			ip_doc_problem(doc, &problems, key, "unknown question '%s'; did you mean "
+			               "'%s'?", key, near);
+		else
+			ip_doc_problem(doc, &problems, key, "unknown question '%s' of survey %s", key,
+			               ip_str(survey, "id"));
+		free(ids);
+	}
+	return problems;
+}
+
+/* Each dimension's score and the composite, into record. */
+static void score(const json_t *survey, const json_t *const *chosen, json_t *record)
+{
+	const json_t *questions = json_object_get(survey, "questions");
+	json_t *scores = json_array();
+	double sum = 0, weights = 0;
+	bool every_dimension = true;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(survey, "dimensions"), i, d) {
+		double got = 0, of = 0;
+		size_t k;
+		json_t *q;
+		json_array_foreach(questions, k, q) {
+			const json_t *s = chosen[k] ? json_object_get(chosen[k], "score") : NULL;
+			if (!s || strcmp(ip_str(q, "dimension"), ip_str(d, "id")))
+				continue;
+			got += weight_of(q) * json_number_value(s);
+			of += weight_of(q);
+		}
+		every_dimension = every_dimension && of > 0;
+		if (of <= 0)
+			continue;
+		json_array_append_new(scores, json_pack("{s:s, s:f}", "dimension", ip_str(d, "id"),
+		                                        "score", two_decimals(got / of)));
+		sum += weight_of(d) * got / of;
+		weights += weight_of(d);
+	}
+	if (json_array_size(scores))
+		json_object_set_new(record, "scores", scores);
+	else
+		json_decref(scores);
+	if (every_dimension)
+		json_object_set_new(record, "composite", json_real(two_decimals(sum / weights)));
+}
+
+/* The flags of the answers, then a composite below the survey's flag. */
+static void flag(const json_t *survey, const json_t *const *chosen, json_t *record)
+{
+	json_t *flags = json_array();
+	size_t n = json_array_size(json_object_get(survey, "questions"));
+	for (size_t i = 0; i < n; i++) {
+		const char *f = chosen[i] ? ip_str(chosen[i], "flag") : NULL;
+		bool had = false;
+		size_t k;
+		json_t *x;
+		json_array_foreach(flags, k, x)
+			had = had || (f && !strcmp(json_string_value(x), f));
+		if (f && !had)
+			json_array_append_new(flags, json_string(f));
+	}
+	const json_t *below = json_object_get(survey, "flag_below");
+	const json_t *composite = json_object_get(record, "composite");
+	if (below && composite && json_number_value(composite) < json_number_value(below))
+		json_array_append_new(flags, json_string("low-composite"));
+	if (json_array_size(flags))
+		json_object_set_new(record, "flags", flags);
+	else
+		json_decref(flags);
+}
+
+int ip_survey_take(const json_t *survey, const struct ip_doc *answers, const char *date,
+                   const char *by, json_t **record)
+{
+	const json_t *questions = json_object_get(survey, "questions");
+	size_t n = json_array_size(questions);
+	const json_t **chosen = ip_xcalloc(n ? n : 1, sizeof *chosen);
+	if (read_answers(survey, answers, chosen)) {
+		free(chosen);
+		return IP_EXIT_DATAERR;
+	}
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (chosen[i])
+			json_array_append_new(list, json_pack("{s:s, s:s}", "question",
+			                      ip_str(json_array_get(questions, i), "id"), "answer",
+			                      ip_str(chosen[i], "id")));
+	*record = json_pack("{s:s, s:s, s:s, s:o}", "id", ip_str(survey, "id"), "date", date,
+	                    "by", by, "answers", list);
+	score(survey, chosen, *record);
+	flag(survey, chosen, *record);
+	free(chosen);
+	return IP_EXIT_OK;
+}
