@@ -146,13 +146,16 @@ static const struct ip_field survey_taken_f[] = {
 	TYPED("composite", IP_T_SCORE, 0),
 	ARR("flags", 0, ITEM(IP_T_STRING)),
 	END};
+/* A follow-up as the partner reports it; the case's own adds the survey
+ * taken then (the last field). */
+#define FOLLOW_UP_FIELDS \
+	TYPED("due", IP_T_DUE, IP_REQUIRED), DONE("done", IP_T_DATE, 0), STR("by", 0), \
+	TEXT("note", 0)
 static const struct ip_field follow_up_f[] = {
-	TYPED("due", IP_T_DUE, IP_REQUIRED),
-	DONE("done", IP_T_DATE, 0),
-	STR("by", 0),
-	TEXT("note", 0),
+	FOLLOW_UP_FIELDS,
 	OBJ("survey", 0, survey_taken_f),
 	END};
+static const struct ip_field reported_follow_up_f[] = {FOLLOW_UP_FIELDS, END};
 static const struct ip_field plan_f[] = {
 	STR("template", 0),
 	ARR("measures", 0, ITEM_OBJ(measure_f)),
@@ -543,7 +546,7 @@ static const struct ip_field response_body_f[] = {
 	ARR("steps", IP_REQUIRED, ITEM_OBJ(step_f)),
 	TYPED("arrived", IP_T_DATE, 0),
 	ARR("measures", 0, ITEM_OBJ(measure_status_f)),
-	ARR("follow_ups", 0, ITEM_OBJ(follow_up_f)),
+	ARR("follow_ups", 0, ITEM_OBJ(reported_follow_up_f)),
 	ARR("notes", 0, ITEM_OBJ(response_note_f)),
 	END};
 static const struct ip_field response_f[] = {
@@ -739,7 +742,9 @@ struct vctx {
 	struct ip_buf path;
 };
 
-#define problem(c, ...) ip_doc_problem((c)->doc, &(c)->problems, (c)->path.s, __VA_ARGS__)
+/* A problem at the path being checked (fmt, the second argument, is
+ * translated: make pot knows it by this name). */
+#define complain(c, ...) ip_doc_problem((c)->doc, &(c)->problems, (c)->path.s, __VA_ARGS__)
 
 /* Into key of the mapping at the path (the mark to leave by). */
 static size_t enter_key(struct vctx *c, const char *key)
@@ -773,7 +778,7 @@ static void amount_out_of_range(struct vctx *c, double amount)
 		snprintf(text, sizeof text, "%lld", (long long)amount);
 	else
 		ip_format_real(amount, text);
-	problem(c, "amount %s is out of range (0 to 1000000)", text);
+	complain(c, "amount %s is out of range (0 to 1000000)", text);
 }
 
 static bool is_texty(enum ip_type t)
@@ -787,11 +792,11 @@ static void unknown(struct vctx *c, const char *noun,
                     const char *s, const char *hint, const char *listed)
 {
 	if (hint)
-		problem(c, "unknown %s '%s'; did you mean '%s'?", noun, s, hint);
+		complain(c, "unknown %s '%s'; did you mean '%s'?", noun, s, hint);
 	else if (listed)
-		problem(c, "unknown %s '%s' (%s)", noun, s, listed);
+		complain(c, "unknown %s '%s' (%s)", noun, s, listed);
 	else
-		problem(c, "unknown %s '%s'", noun, s);
+		complain(c, "unknown %s '%s'", noun, s);
 }
 
 static void check_code(struct vctx *c, enum ip_codeset set, const char *s)
@@ -828,7 +833,7 @@ static void check_visible(struct vctx *c, const struct ip_field *f, const char *
 	if (f->flags & IP_FREE_TEXT || !ip_invisible_find(s, false, &cp))
 		return;
 	ip_visible_escape(cp, esc);
-	problem(c, "holds an invisible or control character (%s): only free text "
+	complain(c, "holds an invisible or control character (%s): only free text "
 	        "(notes) may", esc);
 }
 
@@ -837,7 +842,7 @@ static void check_visible(struct vctx *c, const struct ip_field *f, const char *
 static void check_past(struct vctx *c, const struct ip_field *f, const char *s)
 {
 	if (f->flags & IP_PAST && strncmp(s, c->today, 10) > 0)
-		problem(c, "%.10s is after today (%s): what happened cannot be dated ahead",
+		complain(c, "%.10s is after today (%s): what happened cannot be dated ahead",
 		        s, c->today);
 }
 
@@ -846,28 +851,28 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s)
 	char listed[64];
 	if (!*s) {
 		if (f->flags & IP_REQUIRED)
-			problem(c, "empty value (the field is required)");
+			complain(c, "empty value (the field is required)");
 		else
-			problem(c, "empty value (leave the field out instead)");
+			complain(c, "empty value (leave the field out instead)");
 		return;
 	}
 	switch (f->type) {
 	case IP_T_DATE:
 		if (!ip_date_valid(s))
-			problem(c, "'%s' is not a valid date (YYYY-MM-DD)", s);
+			complain(c, "'%s' is not a valid date (YYYY-MM-DD)", s);
 		else
 			check_past(c, f, s);
 		break;
 	case IP_T_DATETIME:
 		if (!ip_datetime_valid(s))
-			problem(c, "'%s' is not a valid UTC time "
+			complain(c, "'%s' is not a valid UTC time "
 			        "(YYYY-MM-DDTHH:MM:SSZ)", s);
 		else
 			check_past(c, f, s);
 		break;
 	case IP_T_DUE:
 		if (!ip_date_valid(s) && !ip_due_relative_valid(s))
-			problem(c, "'%s' is not a date or a relative due date "
+			complain(c, "'%s' is not a date or a relative due date "
 			        "(like departure+60d, arrival+3m)", s);
 		break;
 	case IP_T_ENUM:
@@ -887,22 +892,22 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s)
 	case IP_T_CURRENCY: check_code(c, IP_CODES_CURRENCY, s); break;
 	case IP_T_CASE_ID:
 		if (!ip_case_id_valid(s))
-			problem(c, "'%s' is not a valid case id "
+			complain(c, "'%s' is not a valid case id "
 			        "(centre, year and five code characters, like BY-MUC-2026-7K3Q9)", s);
 		break;
 	case IP_T_CENTRE_ID:
 		if (!ip_centre_id_valid(s))
-			problem(c, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
+			complain(c, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
 			        "BY-MUC)", s);
 		break;
 	case IP_T_REFERRAL_ID:
 		if (!ip_referral_id_valid(s))
-			problem(c, "'%s' is not a valid referral id (centre, R and eight code "
+			complain(c, "'%s' is not a valid referral id (centre, R and eight code "
 			        "characters, like BY-MUC-R-7K3Q9ABX)", s);
 		break;
 	case IP_T_CONST:
 		if (strcmp(s, f->vocab))
-			problem(c, "unsupported value '%s' (expected '%s')", s, f->vocab);
+			complain(c, "unsupported value '%s' (expected '%s')", s, f->vocab);
 		break;
 	case IP_T_STRING:
 		check_visible(c, f, s);
@@ -931,12 +936,12 @@ static void check_order(struct vctx *c, const struct ip_field *f, const json_t *
 	if (f->flags & IP_ASCENDING && i > 0 && json_is_number(item) &&
 	    json_is_number(json_array_get(v, i - 1)) &&
 	    json_number_value(item) <= json_number_value(json_array_get(v, i - 1)))
-		problem(c, "not larger than the one before: the list must ascend");
+		complain(c, "not larger than the one before: the list must ascend");
 	const char *key = f->flags & IP_UNIQUE ? item_key(item) : NULL;
 	for (size_t j = 0; key && j < i; j++) {
 		const char *other = item_key(json_array_get(v, j));
 		if (other && !strcmp(other, key)) {
-			problem(c, "'%s' is here twice (first as item %zu)", key, j);
+			complain(c, "'%s' is here twice (first as item %zu)", key, j);
 			break;
 		}
 	}
@@ -959,9 +964,9 @@ static void check_object(struct vctx *c, const struct ip_field *f, json_t *obj)
 				names[n++] = k->name;
 			const char *hint = ip_nearest(key, names, n);
 			if (hint)
-				problem(c, "unknown field '%s'; did you mean '%s'?", key, hint);
+				complain(c, "unknown field '%s'; did you mean '%s'?", key, hint);
 			else
-				problem(c, "unknown field '%s' (extension fields start "
+				complain(c, "unknown field '%s' (extension fields start "
 				        "with 'x-')", key);
 		} else {
 			json_t *nv = check_value(c, cf, val);
@@ -988,7 +993,7 @@ static void check_counts(struct vctx *c, const json_t *v)
 {
 	static const struct ip_field count = {"", IP_T_COUNT, 0, NULL, NULL, NULL};
 	if (!json_is_object(v)) {
-		problem(c, "expected a mapping of counts, found %s", json_noun(v));
+		complain(c, "expected a mapping of counts, found %s", json_noun(v));
 		return;
 	}
 	const char *key;
@@ -1007,13 +1012,13 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 {
 	if (json_is_null(v)) {
 		if (f->flags & IP_REQUIRED)
-			problem(c, "missing value (expected %s)", ip_type_noun(f));
+			complain(c, "missing value (expected %s)", ip_type_noun(f));
 		return v;
 	}
 	if (is_texty(f->type) && !json_is_string(v)) {
 		const char *text = ip_doc_plain_text(c->doc, c->path.s);
 		if (!text) {
-			problem(c, "expected %s, found %s", ip_type_noun(f), json_noun(v));
+			complain(c, "expected %s, found %s", ip_type_noun(f), json_noun(v));
 			return v;
 		}
 		v = json_string(text);
@@ -1023,7 +1028,7 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 	switch (f->type) {
 	case IP_T_OBJECT:
 		if (!json_is_object(v)) {
-			problem(c, "expected a mapping, found %s", json_noun(v));
+			complain(c, "expected a mapping, found %s", json_noun(v));
 			break;
 		}
 		c->partial += (f->flags & IP_PARTIAL) != 0;
@@ -1032,11 +1037,11 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 		break;
 	case IP_T_ARRAY:
 		if (!json_is_array(v)) {
-			problem(c, "expected a list, found %s", json_noun(v));
+			complain(c, "expected a list, found %s", json_noun(v));
 			break;
 		}
 		if ((f->flags & IP_REQUIRED) && !c->partial && json_array_size(v) == 0)
-			problem(c, "empty list (at least one entry is required)");
+			complain(c, "empty list (at least one entry is required)");
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			size_t mark = enter_index(c, i);
 			json_t *item = json_array_get(v, i);
@@ -1049,30 +1054,30 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 		break;
 	case IP_T_YEARS:
 		if (!json_is_integer(v))
-			problem(c, "expected a whole number, found %s", json_noun(v));
+			complain(c, "expected a whole number, found %s", json_noun(v));
 		else if (json_integer_value(v) < 0 || json_integer_value(v) > 100)
-			problem(c, "%lld is out of range (0 to 100)",
+			complain(c, "%lld is out of range (0 to 100)",
 			        (long long)json_integer_value(v));
 		break;
 	case IP_T_AMOUNT:
 		if (!json_is_number(v))
-			problem(c, "expected an amount, found %s", json_noun(v));
+			complain(c, "expected an amount, found %s", json_noun(v));
 		else if (json_number_value(v) < 0 || json_number_value(v) > 1e6)
 			amount_out_of_range(c, json_number_value(v));
 		break;
 	case IP_T_SCORE:
 		if (!json_is_number(v))
-			problem(c, "expected a score, found %s", json_noun(v));
+			complain(c, "expected a score, found %s", json_noun(v));
 		else if (json_number_value(v) < 0 || json_number_value(v) > 1)
-			problem(c, "score %g is out of range (0 to 1)", json_number_value(v));
+			complain(c, "score %g is out of range (0 to 1)", json_number_value(v));
 		break;
 	case IP_T_BOOLEAN:
 		if (!json_is_boolean(v))
-			problem(c, "expected true or false, found %s", json_noun(v));
+			complain(c, "expected true or false, found %s", json_noun(v));
 		break;
 	case IP_T_COUNT:
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			problem(c, "expected a count (a whole number, 0 or more)");
+			complain(c, "expected a count (a whole number, 0 or more)");
 		break;
 	case IP_T_COUNTS:
 		check_counts(c, v);
@@ -1096,7 +1101,7 @@ int ip_validate(struct ip_doc *doc, const struct ip_field *schema, const char *w
 	struct vctx c;
 	start(&c, doc, "");
 	if (!json_is_object(doc->root))
-		problem(&c, "expected %s (a mapping), found %s", _(what), json_noun(doc->root));
+		complain(&c, "expected %s (a mapping), found %s", _(what), json_noun(doc->root));
 	else
 		check_object(&c, schema, doc->root);
 	ip_buf_free(&c.path);
