@@ -163,6 +163,31 @@ step "Munich takes the arrival, the measure and the note; the first answer is st
 ls demo/inbox
 ip-refer -C demo receive --identity demo/keys/BY-MUC.key "$second"
 
+step "the follow-up: Kabul's counsellor asks Mariam the reintegration survey; with her consent to follow-up, Munich records it and the library scores it" \
+	"ip-case consent -i --give follow-up:AF-KBL-PH CASE; ip-plan follow-up -i --survey rss --answers ANSWERS CASE"
+ip-case -C demo consent -q -i --give follow-up:AF-KBL-PH "$mariam" >/dev/null
+cat >demo/inbox/mariam-follow-up.yaml <<'ANSWERS'
+economic-satisfaction: neither
+food-security: sometimes
+borrowing: with-difficulty
+debt: less
+employment: irregular
+housing: adequate
+schooling: all
+documents: all
+health-care: limited
+justice: limited
+belonging: somewhat
+support-network: several
+safety: safe
+distress: sometimes
+remigration: "no"
+ANSWERS
+ip-plan -C demo follow-up -i --by "N. Karimi" --survey rss \
+	--answers demo/inbox/mariam-follow-up.yaml "$mariam"
+sed -n '/^        scores:/,/^        composite:/p' "$mariam"
+ip-case -C demo log "$mariam" | tail -n 1
+
 step "Dakar does not run IntegPlan: with Aïssatou's consent her referral goes out as a page in French (demo/sheet.fra.pdf), the package kept as the record" \
 	"ip-refer send --to SN-DKR-PH --no-encrypt CASE >demo/outbox/dakar.json; ip-refer sheet --to SN-DKR-PH --lang fra -f pdf CASE"
 aissatou=$(grep -l 'given: Aïssatou' demo/cases/*.yaml)
