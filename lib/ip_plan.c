@@ -6,6 +6,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_schema.h"
+#include "ip_defdir.h"
 #include "ip_share.h"
 #include "ip_vocab.h"
 
@@ -82,7 +83,7 @@ const json_t *ip_plan_settings(const struct ip_limits *lim)
 json_t *ip_plan_template_names(void)
 {
 	char *dir = ip_xasprintf("%s/plans", ip_templates_dir());
-	json_t *names = ip_share_names(dir);
+	json_t *names = ip_defdir_names(dir);
 	free(dir);
 	return names;
 }
@@ -90,7 +91,7 @@ json_t *ip_plan_template_names(void)
 static int unknown_template(const char *name)
 {
 	char *dir = ip_xasprintf("%s/plans", ip_templates_dir());
-	int rc = ip_share_unknown(name, dir, N_("no plan template '%s'; did you mean '%s'?"),
+	int rc = ip_defdir_unknown(name, dir, N_("no plan template '%s'; did you mean '%s'?"),
 	                          N_("no plan template '%s' (there are: %s)"));
 	free(dir);
 	return rc;
@@ -98,7 +99,7 @@ static int unknown_template(const char *name)
 
 int ip_plan_template_load(const char *name, const struct ip_limits *lim, json_t **out)
 {
-	if (!strchr(name, '/') && !ip_share_name_plain(name))
+	if (!strchr(name, '/') && !ip_defdir_name_plain(name))
 		return unknown_template(name);
 	char *path = strchr(name, '/') ? ip_xstrdup(name)
 	           : ip_xasprintf("%s/plans/%s.yaml", ip_templates_dir(), name);

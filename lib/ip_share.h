@@ -7,9 +7,6 @@
 #ifndef IP_SHARE_H
 #define IP_SHARE_H
 
-#include <jansson.h>
-#include <stdbool.h>
-
 const char *ip_share_dir(void);
 /* <prefix>/dir for the running binary's <prefix>/bin, when <prefix>/dir/probe
  * is readable, else NULL; the caller frees. The data directory and the
@@ -22,17 +19,5 @@ char *ip_share_path(const char *name);
  * $IP_TEMPLATES, else templates/ in the data directory, else
  * share/templates beside it in a source tree. */
 const char *ip_templates_dir(void);
-
-/* A directory of definitions, one NAME.yaml each (plan templates,
- * surveys): the names, sorted. */
-json_t *ip_share_names(const char *dir);
-/* A name that can only mean a file of such a directory: a-z, 0-9, '-'
- * and '_', not starting with '.'. */
-bool ip_share_name_plain(const char *name);
-/* For a name dir does not have: near (its format: the name, the nearest
- * name) when one is near, else all (the name, the names there are, or
- * "none"); both untranslated. Returns 64. */
-int ip_share_unknown(const char *name, const char *dir, const char *near,
-                     const char *all);
 
 #endif

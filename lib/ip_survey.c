@@ -5,6 +5,7 @@
 #include "ip_i18n.h"
 #include "ip_mem.h"
 #include "ip_schema.h"
+#include "ip_defdir.h"
 #include "ip_share.h"
 
 #include <math.h>
@@ -135,8 +136,8 @@ int ip_survey_load(const char *name, const struct ip_limits *lim, json_t **out)
 	char *dir = ip_share_path("surveys");
 	char *path = ip_xasprintf("%s/%s.yaml", dir, name);
 	int rc = IP_EXIT_OK;
-	if (!ip_share_name_plain(name) || access(path, F_OK) != 0)
-		rc = ip_share_unknown(name, dir, N_("no survey '%s'; did you mean '%s'?"),
+	if (!ip_defdir_name_plain(name) || access(path, F_OK) != 0)
+		rc = ip_defdir_unknown(name, dir, N_("no survey '%s'; did you mean '%s'?"),
 		                      N_("no survey '%s' (there are: %s)"));
 	struct ip_docs docs = {0};
 	if (!rc)
