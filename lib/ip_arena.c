@@ -79,9 +79,16 @@ void ip_arena_free(struct ip_arena *a)
 
 /* ---- a thread's scratch -------------------------------------------------- */
 
+/* AddressSanitizer (gcc says so one way, clang another) must see each
+ * object's own lifetime: there the scratch is the heap. */
 #if defined(__SANITIZE_ADDRESS__)
 #define SCRATCH_USABLE false
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCRATCH_USABLE false
+#endif
+#endif
+#ifndef SCRATCH_USABLE
 #define SCRATCH_USABLE true
 #endif
 
