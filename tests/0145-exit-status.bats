@@ -55,6 +55,7 @@ ip-plan 73	ip-plan render -q -f html --out-dir /dev/null "$CASE"
 ip-plan 73	mkdir ../out && ln -s out ../linked && ip-plan render -q -f html --out-dir ../linked "$CASE"
 ip-plan 74	ip-plan render -q -f html "$CASE" >/dev/full
 ip-plan 75	flock "$CASE" sleep 3 & sleep 0.3; IP_LOCK_TIMEOUT=0 ip-plan set -q -i --measure M1 --status done "$CASE"
+ip-plan 77	printf 'employment: none\n' >../answers.yaml && ip-plan follow-up -q -i --survey rss --answers ../answers.yaml "$CASE"
 ip-refer 0	ip-refer partners >/dev/null
 ip-refer 64	ip-refer send --to XX-NON-PH "$CASE"
 ip-refer 65	ip-refer receive -q ../unparseable.json
