@@ -1,4 +1,5 @@
 #include "ip_planedit.h"
+#include "ip_buf.h"
 #include "ip_referral.h"
 #include "ip_case.h"
 #include "ip_diag.h"
@@ -283,20 +284,27 @@ static int apply_travel(struct ip_plan_edit *p, json_t *c, const char *name,
 	return IP_EXIT_OK;
 }
 
-/* "survey rss: composite 0.62, flags remigration" for the history. */
-static void survey_summary(const json_t *taken, char *out, size_t size)
+/* "survey rss, composite 0.62, flagged: remigration", for the history. */
+static void survey_summary(const json_t *taken, struct ip_buf *out)
 {
+	ip_buf_printf(out, "survey %s", ip_str(taken, "id"));
 	const json_t *composite = json_object_get(taken, "composite");
-	int n = snprintf(out, size, "survey %s", ip_str(taken, "id"));
-	if (composite && n >= 0 && (size_t)n < size)
-		n += snprintf(out + n, size - (size_t)n, ", composite %.2f",
-		              json_number_value(composite));
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(taken, "flags"), i, f)
-		if (n >= 0 && (size_t)n < size)
-			n += snprintf(out + n, size - (size_t)n, "%s%s", i ? " " : ", flagged: ",
-			              json_string_value(f));
+	if (composite)
+		ip_buf_printf(out, ", composite %.2f", json_number_value(composite));
+	const json_t *flags = json_object_get(taken, "flags");
+	if (json_array_size(flags)) {
+		char *list = ip_ids_joined(flags, " ");
+		ip_buf_printf(out, ", flagged: %s", list);
+		free(list);
+	}
+}
+
+/* The history's summary of a change, from what was built in b. */
+static const char *summarised(struct ip_plan_edit *p, struct ip_buf *b)
+{
+	snprintf(p->summary, sizeof p->summary, "%s", b->s);
+	ip_buf_free(b);
+	return p->summary;
 }
 
 /* A survey is asked only with the person's consent to follow-up. */
@@ -314,10 +322,10 @@ static int apply_baseline(struct ip_plan_edit *p, json_t *c, const char **what)
 	if (json_equal(json_object_get(c, "baseline"), (json_t *)p->survey))
 		return IP_EXIT_OK;
 	json_object_set_new(c, "baseline", json_deep_copy(p->survey));
-	char survey[200];
-	survey_summary(p->survey, survey, sizeof survey);
-	snprintf(p->summary, sizeof p->summary, "baseline: %s", survey);
-	*what = p->summary;
+	struct ip_buf b = {0};
+	ip_buf_puts(&b, "baseline: ");
+	survey_summary(p->survey, &b);
+	*what = summarised(p, &b);
 	return IP_EXIT_OK;
 }
 
@@ -338,15 +346,14 @@ static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name,
 		json_object_set_new(f, "by", json_string(p->by ? p->by : ip_actor(p->actor)));
 		if (json_object_get(p->fields, "note"))
 			json_object_set(f, "note", json_object_get(p->fields, "note"));
-		char survey[200] = "";
+		struct ip_buf b = {0};
+		ip_buf_printf(&b, "follow-up %zu (due %s) done", i + 1, ip_str(f, "due"));
 		if (p->survey) {
 			json_object_set_new(f, "survey", json_deep_copy(p->survey));
-			survey_summary(p->survey, survey + 2, sizeof survey - 2);
-			memcpy(survey, "; ", 2);
+			ip_buf_puts(&b, "; ");
+			survey_summary(p->survey, &b);
 		}
-		snprintf(p->summary, sizeof p->summary, "follow-up %zu (due %s) done%s", i + 1,
-		         ip_str(f, "due"), survey);
-		*what = p->summary;
+		*what = summarised(p, &b);
 		return IP_EXIT_OK;
 	}
 	ip_error(&(struct ip_where){name, 0, 0, "plan.follow_ups"}, "no follow-up is open");

@@ -7,6 +7,7 @@
 #include "ip_schema.h"
 #include "ip_defdir.h"
 #include "ip_share.h"
+#include "ip_vocab.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,16 +16,6 @@
 #include <unistd.h>
 
 /* ---- the definition ------------------------------------------------------ */
-
-static const json_t *find_id(const json_t *list, const char *id)
-{
-	size_t i;
-	json_t *item;
-	json_array_foreach(list, i, item)
-		if (id && !strcmp(ip_str(item, "id") ? ip_str(item, "id") : "", id))
-			return item;
-	return NULL;
-}
 
 /* "a, b, c": the ids of a list, for a message. */
 static char *ids_of(const json_t *list)
@@ -111,7 +102,7 @@ static int check_definition(const struct ip_doc *doc, const char *name)
 	}
 	json_array_foreach(json_object_get(s, "questions"), i, q) {
 		char *at = ip_path_index("questions", i);
-		if (!find_id(dims, ip_str(q, "dimension"))) {
+		if (!ip_find_id(dims, ip_str(q, "dimension"))) {
 			char *known = ids_of(dims);
 			char *field = ip_path_key(at, "dimension");
 			ip_doc_problem(doc, &problems, field, "unknown dimension '%s' (the survey's "
@@ -178,7 +169,7 @@ static const json_t *option_of(const struct ip_doc *doc, int *problems, const js
 		return NULL;
 	}
 	const json_t *answers = json_object_get(q, "answers");
-	const json_t *option = find_id(answers, text);
+	const json_t *option = ip_find_id(answers, text);
 	if (!option) {
 		char *known = ids_of(answers);
 		ip_doc_problem(doc, problems, key, "unknown answer '%s' (one of: %s)", text, known);
@@ -213,18 +204,10 @@ static int read_answers(const json_t *survey, const struct ip_doc *doc,
 		}
 		if (found)
 			continue;
-		size_t n = json_array_size(questions);
-		const char **ids = ip_xcalloc(n ? n : 1, sizeof *ids);
-		for (size_t k = 0; k < n; k++)
-			ids[k] = ip_str(json_array_get(questions, k), "id");
-		const char *near = ip_nearest(key, ids, n);
-		if (near)
-			ip_doc_problem(doc, &problems, key, "unknown question '%s'; did you mean "
-			               "'%s'?", key, near);
-		else
-			ip_doc_problem(doc, &problems, key, "unknown question '%s' of survey %s", key,
-			               ip_str(survey, "id"));
-		free(ids);
+		struct ip_where w = ip_doc_where(doc, key);
+		w.path = key;
+		ip_unknown_id(&w, N_("unknown question"), key, questions, N_("the survey"));
+		problems++;
 	}
 	return problems;
 }
