@@ -266,16 +266,47 @@ static int buf_dump_cb(const char *s, size_t n, void *data)
 	return 0;
 }
 
+/* The fewest significant digits, from at least, that every real in v needs
+ * to read back as itself. jansson writes all reals of a document with one
+ * precision; 15 writes the decimals a case holds (amounts in cents, scores
+ * of two decimals) as they were read, 0.67 and not 0.67000000000000004, and
+ * a real that 15 digits would change raises it for the whole document, as
+ * far as the 17 that every double needs. */
+static int json_precision(const json_t *v, int at_least)
+{
+	if (at_least >= 17)
+		return 17;
+	if (json_is_real(v)) {
+		char tmp[40];
+		for (int prec = at_least; prec < 17; prec++) {
+			snprintf(tmp, sizeof tmp, "%.*g", prec, json_real_value(v));
+			if (strtod(tmp, NULL) == json_real_value(v))
+				return prec;
+		}
+		return 17;
+	}
+	if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v) && at_least < 17; i++)
+			at_least = json_precision(json_array_get(v, i), at_least);
+	} else if (json_is_object(v)) {
+		const char *key;
+		json_t *item;
+		json_object_foreach((json_t *)v, key, item) {
+			at_least = json_precision(item, at_least);
+			if (at_least >= 17)
+				break;
+		}
+	}
+	return at_least;
+}
+
 void ip_emit(struct ip_buf *b, const json_t *v, enum ip_format f)
 {
 	if (f == IP_FORMAT_YAML) {
 		emit_yaml_node(b, v, 0);
 		return;
 	}
-	/* 15 digits: every decimal a case holds (amounts in cents, scores of two
-	 * decimals) reads back the same and is written as it was read, 0.67 and
-	 * not 0.67000000000000004 */
-	size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(15) |
+	size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(json_precision(v, 15)) |
 	               (f == IP_FORMAT_JSON ? JSON_INDENT(2) : JSON_COMPACT);
 	if (json_dump_callback(v, buf_dump_cb, b, flags))
 		ip_oom();

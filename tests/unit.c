@@ -190,6 +190,40 @@ static void test_quoting_round_trip(void)
 	json_decref(obj);
 }
 
+/* Reals written as JSON and YAML read back as the same double, and the
+ * decimals a case holds are written as they were read. */
+static void test_reals_round_trip(void)
+{
+	static const double reals[] = {0.67, 0.1 + 0.2, 1e-300, 123456.78, 2.5e17,
+	                               0.1234567890123456789, -0.0, 1.0 / 3};
+	static const enum ip_format formats[] = {IP_FORMAT_JSON, IP_FORMAT_JSONL,
+	                                         IP_FORMAT_YAML};
+	int bad = 0;
+	for (size_t f = 0; f < 3; f++)
+		for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
+			json_t *obj = json_pack("{s:f, s:f}", "k", 0.67, "r", reals[i]);
+			struct ip_buf b = {0};
+			ip_emit(&b, obj, formats[f]);
+			struct ip_docs docs;
+			int rc = unit_parse(b.s, &docs);
+			json_t *back = rc || docs.n != 1 ? NULL : json_object_get(docs.v[0].root, "r");
+			if (!json_is_real(back) || json_real_value(back) != reals[i]) {
+				bad++;
+				printf("# round trip failed for %.17g: %s", reals[i], b.s);
+			}
+			ip_docs_free(&docs);
+			ip_buf_free(&b);
+			json_decref(obj);
+		}
+	ok(bad == 0, "reals read back as themselves from JSON and YAML");
+	json_t *obj = json_pack("{s:f}", "k", 0.67);
+	struct ip_buf b = {0};
+	ip_emit(&b, obj, IP_FORMAT_JSONL);
+	ok(!strcmp(b.s, "{\"k\":0.67}\n"), "a two-decimal score written as read");
+	ip_buf_free(&b);
+	json_decref(obj);
+}
+
 static void test_ids_and_dates(void)
 {
 	ok(ip_case_id_valid("BY-MUC-2026-7K3Q9"), "case id valid");
@@ -841,6 +875,7 @@ int main(void)
 	test_refusals();
 	test_utf8();
 	test_quoting_round_trip();
+	test_reals_round_trip();
 	test_ids_and_dates();
 	test_nearest();
 	test_language();
