@@ -117,7 +117,8 @@ static const struct ip_opt options[] = {
 	 "NAME.yaml), with --answers"), 3, ONLY(FOLLOW_UP), STRING(survey_name),
 	 .complete = IP_COMPLETE_WORDS, .values = "rss rss-baseline"},
 	{"answers", 0, "FILE", N_("follow-up: the person's answers to the survey, a mapping "
-	 "of question ids to answer ids (YAML or JSON; - for standard input)"), 3,
+	 "of question ids to answer ids (YAML or JSON; - for standard input), or a one-case "
+	 "CSV row under a header of question ids (FILE.csv)"), 3,
 	 ONLY(FOLLOW_UP), STRING(answers_path), .complete = IP_COMPLETE_FILE},
 	{"baseline", 0, NULL, N_("follow-up: the survey is the baseline, before or just after "
 	 "return; no follow-up is done"), 3, ONLY(FOLLOW_UP), FLAG(edit.baseline)},
@@ -280,12 +281,7 @@ static int prepare_survey(struct plan *p)
 	struct ip_docs answers = {0};
 	int rc = ip_survey_load(p->survey_name, &p->cli.lim, &survey);
 	if (!rc)
-		rc = ip_docs_load(p->answers_path, IP_SYNTAX_AUTO, &p->cli.lim, &answers);
-	if (!rc && answers.n != 1) {
-		ip_error(&(struct ip_where){p->answers_path, 0, 0, NULL}, "the answers are one "
-		         "document; found %zu", answers.n);
-		rc = IP_EXIT_DATAERR;
-	}
+		rc = ip_survey_answers_load(p->answers_path, &p->cli.lim, &answers);
 	if (!rc)
 		rc = ip_survey_take(survey, &answers.v[0], e->date ? e->date : p->today,
 		                    e->by ? e->by : ip_actor(p->cli.actor), &p->survey_taken);

@@ -1,5 +1,7 @@
 #include "ip_survey.h"
 #include "ip_buf.h"
+#include "ip_csv.h"
+#include "ip_text.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* ---- the definition ------------------------------------------------------ */
@@ -294,5 +297,106 @@ int ip_survey_take(const json_t *survey, const struct ip_doc *answers, const cha
 	score(survey, chosen, *record);
 	flag(survey, chosen, *record);
 	free(chosen);
+	return IP_EXIT_OK;
+}
+
+/* ---- answers as a one-case CSV row -------------------------------------- */
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && !strcasecmp(s + n - t, tail);
+}
+
+/* A spreadsheet's cell without the blanks around it. */
+static char *trimmed(const char *s)
+{
+	s += strspn(s, " \t");
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return ip_xasprintf("%.*s", (int)n, s);
+}
+
+/* The header of question ids and the one row of answers, as the mapping
+ * the answers are; problems reported at their lines. An empty cell is a
+ * question not asked. */
+static int answers_of_rows(const char *name, const char *text, size_t len, json_t *answers,
+                           int *line)
+{
+	struct ip_csv csv;
+	struct ip_csv_record header = {0}, row = {0}, extra = {0};
+	ip_csv_init(&csv, text, len);
+	csv.separator = ip_csv_sniff(text, len);
+	int problems = 0;
+	if (ip_csv_next(&csv, &header) != 1 || ip_csv_next(&csv, &row) != 1) {
+		ip_error(&(struct ip_where){name, csv.line, 0, NULL}, "expected a header of "
+		         "question ids and one row of answers");
+		problems++;
+	} else if (ip_csv_next(&csv, &extra) != 0) {
+		ip_error(&(struct ip_where){name, extra.line ? extra.line : csv.line, 0, NULL},
+		         "the answers of one survey are one row; this is a second");
+		problems++;
+	} else if (row.n > header.n) {
+		ip_error(&(struct ip_where){name, row.line, 0, NULL}, "%zu answers for %zu "
+		         "questions in the header", row.n, header.n);
+		problems++;
+	}
+	for (size_t i = 0; !problems && i < row.n; i++) {
+		char *question = trimmed(header.fields[i]), *answer = trimmed(row.fields[i]);
+		if (json_object_get(answers, question)) {
+			ip_error(&(struct ip_where){name, header.line, 0, question}, "the question is "
+			         "in the header twice");
+			problems++;
+		} else if (*answer) {
+			json_object_set_new(answers, question, json_string(answer));
+		}
+		free(question);
+		free(answer);
+	}
+	*line = row.line;
+	ip_csv_record_free(&header);
+	ip_csv_record_free(&row);
+	ip_csv_record_free(&extra);
+	return problems;
+}
+
+int ip_survey_answers_load(const char *path, const struct ip_limits *lim,
+                           struct ip_docs *out)
+{
+	*out = (struct ip_docs){0};
+	if (!ends_with(path, ".csv")) {
+		int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, out);
+		if (!rc && out->n != 1) {
+			ip_error(&(struct ip_where){path, 0, 0, NULL}, "the answers are one document; "
+			         "found %zu", out->n);
+			ip_docs_free(out);
+			rc = IP_EXIT_DATAERR;
+		}
+		return rc;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = ip_read_all(path, lim->max_bytes, &buf, &len);
+	struct ip_buf text = {0};
+	const char *read_as;
+	if (!rc)
+		rc = ip_text_decode(path, buf, len, NULL, &text, &read_as);
+	free(buf);
+	if (rc) {
+		ip_buf_free(&text);
+		return rc;
+	}
+	json_t *answers = json_object();
+	int line = 0;
+	if (answers_of_rows(path, text.s ? text.s : "", text.len, answers, &line)) {
+		ip_buf_free(&text);
+		json_decref(answers);
+		return IP_EXIT_DATAERR;
+	}
+	ip_buf_free(&text);
+	out->v = ip_xcalloc(1, sizeof *out->v);
+	out->v[0] = (struct ip_doc){ip_xstrdup(path), answers, NULL, line, 0};
+	out->n = 1;
 	return IP_EXIT_OK;
 }

@@ -29,6 +29,14 @@
  * survey of, 65 for a bad definition. */
 int ip_survey_load(const char *name, const struct ip_limits *lim, json_t **out);
 
+/* The answers at path, one document: YAML or JSON, or, for a name ending
+ * in .csv, a one-case CSV row (a header of question ids, one row of answer
+ * ids; an empty cell is a question not asked) in any encoding ip_text
+ * reads, whose problems are reported at its line. 0 with out set, else
+ * 65, 66 or 74 with the problem reported. */
+int ip_survey_answers_load(const char *path, const struct ip_limits *lim,
+                           struct ip_docs *out);
+
 /* A person's answers (answers: a mapping of question ids to answer ids, as
  * read) to survey, taken on date by by: the record a case keeps, with the
  * answers in the survey's order, the scores and flags. 0 with *record set,

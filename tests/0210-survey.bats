@@ -137,6 +137,45 @@ EOF
 	assert_output "ip-plan: list.yaml:1:1: expected the answers: a mapping of question ids to answer ids"
 }
 
+@test "follow-up --survey: the answers as a one-case CSV row, as a spreadsheet saves them" {
+	# German Excel: ';' and CRLF; an empty cell is a question not asked
+	printf 'economic-satisfaction;food-security;borrowing;debt;employment;housing;schooling;documents;health-care;justice;belonging;support-network;safety;distress;remigration\r\n' >3m.csv
+	printf 'dissatisfied;sometimes;with-difficulty;more;irregular;adequate;;all;limited;limited;somewhat;one;safe;sometimes;undecided\r\n' >>3m.csv
+	run ip-plan follow-up -i --date 2026-08-04 --survey rss --answers 3m.csv "$case_path"
+	assert_success
+	run ip-check -q --print -f json "$case_path"
+	# as the YAML answers at 3 months, without schooling: social (0.5 + 1 + 0.5 + 0.5) / 4
+	[ "$(jq -c '.plan.follow_ups[0].survey | [.scores[].score, .composite]' <<<"$output")" = '[0.35,0.63,0.6,0.53]' ]
+	[ "$(jq -r '[.plan.follow_ups[0].survey.answers[].question] | length' <<<"$output")" = 14 ]
+}
+
+@test "follow-up --survey: a bad CSV row is refused at its line (65)" {
+	before=$(sha256sum "$case_path")
+	printf 'employment,housing\nsometimes,good\n' >bad.csv
+	run ip-plan follow-up -i --survey rss --answers bad.csv "$case_path"
+	assert_failure 65
+	assert_output "ip-plan: bad.csv:2: employment: unknown answer 'sometimes' (one of: regular, irregular, none)"
+	printf 'employment,housing\nregular,good\nnone,poor\n' >two.csv
+	run ip-plan follow-up -i --survey rss --answers two.csv "$case_path"
+	assert_failure 65
+	assert_output "ip-plan: two.csv:3: the answers of one survey are one row; this is a second"
+	printf 'employment,housing\nregular,good,x\n' >wide.csv
+	run ip-plan follow-up -i --survey rss --answers wide.csv "$case_path"
+	assert_failure 65
+	assert_output "ip-plan: wide.csv:2: 3 answers for 2 questions in the header"
+	printf 'employment,employment\nregular,none\n' >twice.csv
+	run ip-plan follow-up -i --survey rss --answers twice.csv "$case_path"
+	assert_failure 65
+	assert_output "ip-plan: twice.csv:1: employment: the question is in the header twice"
+	printf 'employment\n' >header.csv
+	run ip-plan follow-up -i --survey rss --answers header.csv "$case_path"
+	assert_failure 65
+	assert_output --partial "ip-plan: header.csv:2: expected a header of question ids and one row of answers"
+	run ip-plan follow-up -i --survey rss --answers missing.csv "$case_path"
+	assert_failure 66
+	[ "$(sha256sum "$case_path")" = "$before" ]
+}
+
 @test "follow-up --survey: an unknown survey, or --survey without --answers, is a usage error (64)" {
 	answers_3m
 	run ip-plan follow-up -i --survey rs --answers 3m.yaml "$case_path"
