@@ -10,7 +10,7 @@ const char *const ip_fact_names[IP_NFACTS] = {
 	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
 	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
 	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
-	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "record_key"};
+	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "outcomes", "record_key"};
 
 static void put(struct ip_buf *b, const char *s)
 {
@@ -136,7 +136,47 @@ static void put_item(struct ip_buf *b, size_t *n, const char *kind, const char *
 	put(b, what);
 }
 
-/* Every open measure, follow-up and unanswered referral with a due date. */
+/* The survey taken last (the baseline before a follow-up of the same day),
+ * or NULL. */
+static const json_t *latest_survey(const json_t *c)
+{
+	const json_t *latest = json_object_get(c, "baseline");
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, v) {
+		const json_t *s = json_object_get(v, "survey");
+		if (s && (!latest || strcmp(ip_str(s, "date"), ip_str(latest, "date")) >= 0))
+			latest = s;
+	}
+	return latest;
+}
+
+/* The flags of the survey taken last put the case before its counsellor
+ * (a later survey without them takes it off again). */
+static void put_flagged(struct ip_buf *b, size_t *n, const json_t *c)
+{
+	const json_t *s = latest_survey(c);
+	const json_t *flags = json_object_get(s, "flags");
+	if (!json_array_size(flags))
+		return;
+	const json_t *counsellors = json_object_get(c, "counsellors");
+	const char *owner = ip_str(counsellors, "return");
+	struct ip_buf what = {0};
+	ip_buf_printf(&what, "survey %s of %s flagged:", ip_str(s, "id"), ip_str(s, "date"));
+	size_t i;
+	json_t *f;
+	json_array_foreach(flags, i, f)
+		ip_buf_printf(&what, "%s %s", i ? "," : "", json_string_value(f));
+	const json_t *composite = json_object_get(s, "composite");
+	if (composite)
+		ip_buf_printf(&what, " (composite %.2f)", json_number_value(composite));
+	put_item(b, n, "flag", ip_str(s, "date"), owner ? owner : ip_str(counsellors, "host"),
+	         what.s);
+	ip_buf_free(&what);
+}
+
+/* Every open measure, follow-up and unanswered referral with a due date,
+ * and the flags of the survey taken last. */
 static void put_due(struct ip_buf *b, const json_t *c, int referral_days)
 {
 	const json_t *plan = json_object_get(c, "plan");
@@ -169,6 +209,7 @@ static void put_due(struct ip_buf *b, const json_t *c, int referral_days)
 		         ip_str(v, "to"));
 		put_item(b, &n, "referral", due, ip_str(counsellors, "host"), what);
 	}
+	put_flagged(b, &n, c);
 }
 
 static void put_follow_ups(struct ip_buf *b, const json_t *c)
@@ -181,6 +222,80 @@ static void put_follow_ups(struct ip_buf *b, const json_t *c)
 		put(b, ip_due_date(c, ip_str(v, "due"), due) ? due : "");
 		ip_buf_add(b, "|", 1);
 		put(b, ip_str(v, "done"));
+	}
+}
+
+/* x to the nearest whole number, halves away from zero. */
+static long nearest(double x)
+{
+	return (long)(x + (x < 0 ? -0.5 : 0.5));
+}
+
+/* A score in hundredths, as reports count them. */
+static void put_hundredths(struct ip_buf *b, const json_t *score)
+{
+	ip_buf_printf(b, "%ld", nearest(json_number_value(score) * 100));
+}
+
+/* survey|date|composite|flags|dimension=score... of a survey taken. */
+static void put_survey(struct ip_buf *b, const json_t *s)
+{
+	put(b, ip_str(s, "id"));
+	ip_buf_add(b, "|", 1);
+	put(b, ip_str(s, "date"));
+	ip_buf_add(b, "|", 1);
+	if (json_object_get(s, "composite"))
+		put_hundredths(b, json_object_get(s, "composite"));
+	ip_buf_add(b, "|", 1);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(s, "flags"), i, v) {
+		if (i)
+			ip_buf_add(b, " ", 1);
+		put(b, json_string_value(v));
+	}
+	json_array_foreach(json_object_get(s, "scores"), i, v) {
+		ip_buf_add(b, "|", 1);
+		put(b, ip_str(v, "dimension"));
+		ip_buf_add(b, "=", 1);
+		put_hundredths(b, json_object_get(v, "score"));
+	}
+}
+
+/* The months from arrival to a follow-up's due day, to the nearest: the
+ * slot (3, 6, 12) an outcome report counts it in. */
+static void put_slot(struct ip_buf *b, const char *arrived, const char *due)
+{
+	if (!arrived || !*due)
+		return;
+	long days = ip_days_between(arrived, due);
+	if (days >= 0)
+		ip_buf_printf(b, "%ld", nearest((double)days / 30.436875));
+}
+
+static void put_outcomes(struct ip_buf *b, const json_t *c)
+{
+	const char *arrived = ip_str(json_object_get(c, "return"), "arrived");
+	const json_t *baseline = json_object_get(c, "baseline");
+	size_t i, n = 0;
+	json_t *v;
+	char due[11];
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, v) {
+		sep(b, &n);
+		if (!ip_due_date(c, ip_str(v, "due"), due))
+			*due = '\0';
+		put_slot(b, arrived, due);
+		ip_buf_printf(b, "|%s|", due);
+		put(b, ip_str(v, "done"));
+		if (json_object_get(v, "survey")) {
+			ip_buf_add(b, "|", 1);
+			put_survey(b, json_object_get(v, "survey"));
+		}
+	}
+	if (baseline) {
+		sep(b, &n);
+		ip_buf_puts(b, "baseline|||");
+		put_survey(b, baseline);
 	}
 }
 
@@ -233,6 +348,8 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	put_follow_ups(out, c);
 	ip_buf_add(out, "\t", 1);
 	put_assessed(out, c);
+	ip_buf_add(out, "\t", 1);
+	put_outcomes(out, c);
 	ip_buf_printf(out, "\t%lu\n", (unsigned long)ip_case_record_key(c));
 }
 

@@ -30,6 +30,12 @@ enum ip_fact {
 	IP_F_FOLLOW_UPS,   /* due|done of each follow-up */
 	IP_F_ASSESSED,     /* date|vulnerability of every assessment ("date|" for
 	                    * one without any): the latest as of a period's end */
+	IP_F_OUTCOMES,     /* each survey's slot|due|done|survey|date|composite|
+	                    * flags|dimension=score...: a follow-up's slot is its
+	                    * months after arrival (empty without an arrival),
+	                    * the baseline's "baseline"; scores in hundredths,
+	                    * flags separated by spaces; a follow-up without a
+	                    * survey ends at done */
 	IP_F_RKEY,         /* the record key, in decimal (never shown) */
 	IP_NFACTS
 };
