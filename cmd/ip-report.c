@@ -25,10 +25,11 @@
 #include "ip_scan.h"
 #include "ip_schema.h"
 #include "ip_share.h"
+#include "ip_survey.h"
 #include "ip_table.h"
 #include "ip_write.h"
 
-enum sub { SUMMARY, KPI, DUE, INDICATORS, EXPORT, MERGE, NSUB };
+enum sub { SUMMARY, KPI, DUE, INDICATORS, OUTCOMES, EXPORT, MERGE, NSUB };
 /* Tables of counts in every report format but JSON Lines (a partial is
  * one JSON value); due in all of them; export as rows: CSV or JSON. */
 #define TABLES (IP_FORMATS_REPORT & ~(1u << IP_FORMAT_JSONL))
@@ -38,6 +39,7 @@ static const struct ip_sub subs[NSUB] = {
 	{"kpi", N_("Key figures of the counselling"), TABLES},
 	{"due", N_("What falls due, and what is overdue"), IP_FORMATS_REPORT},
 	{"indicators", N_("The funders' indicators of a period"), TABLES},
+	{"outcomes", N_("Follow-ups due in a period and their survey scores"), TABLES},
 	{"export", N_("One row per case"), ROWS},
 	{"merge", N_("Combine the partials of several repositories"), TABLES},
 };
@@ -57,6 +59,8 @@ struct report {
 	struct ip_ptable ptable; /* the Cell Key Method's perturbation table */
 	struct ip_protect protect;
 	json_t *indicators;      /* indicators, merge: the definitions */
+	const char *survey_name; /* outcomes */
+	json_t *survey;          /* outcomes: the survey's definition */
 	json_t *settings;
 	char today[11];
 	struct ip_due due;       /* due */
@@ -104,7 +108,8 @@ static int take_protection(const struct ip_optarg *o)
 }
 
 static const struct ip_opt options[] = {
-	{"by", 0, "FIELD[,FIELD...]", N_("summary: count by these fields"), 1, 0, STRING(by),
+	{"by", 0, "FIELD[,FIELD...]", N_("summary: count by these fields; outcomes: by one"), 1,
+	 0, STRING(by),
 	 .complete = IP_COMPLETE_REPORT_FIELDS},
 	{"since", 0, "DATE", N_("Only cases opened on or after DATE"), 1, 0, DATE(q.since)},
 	{"until", 0, "DATE", N_("Only cases opened on or before DATE"), 1, 0, DATE(q.until)},
@@ -114,7 +119,10 @@ static const struct ip_opt options[] = {
 	 "everything overdue"), 2, 0, STRING(within)},
 	{"counsellor", 0, "NAME", N_("due: only what NAME owns"), 2, 0,
 	 STRING(due.counsellor)},
-	{"period", 0, "YYYY[-QN|-MM]", N_("indicators: the period"), 2, 0, STRING(q.period)},
+	{"period", 0, "YYYY[-QN|-MM]", N_("indicators, outcomes: the period"), 2, 0,
+	 STRING(q.period)},
+	{"survey", 0, "NAME", N_("outcomes: the follow-up survey counted (default rss)"), 2, 0,
+	 STRING(survey_name), .complete = IP_COMPLETE_WORDS, .values = "rss rss-baseline"},
 	{"fields", 0, "LIST", N_("export: the columns (comma-separated)"), 2, 0, STRING(fields)},
 	{"anonymise", 0, NULL, N_("export: anonymous: age bands, months, the country, no id "
 	 "or free text, every row shared by --k rows or coarsened or left out"), 2, 0,
@@ -140,7 +148,7 @@ static const struct ip_opt options[] = {
 
 static const struct ip_command command = {
 	"ip-report", "REPORT [CASE...]",
-	N_("Reports over IntegPlan cases: summary, kpi, due, indicators, export; merge "
+	N_("Reports over IntegPlan cases: summary, kpi, due, indicators, outcomes, export; merge "
 	"combines the -f json partials of several repositories.\v"
 	"Without CASEs, the cases/ of the repository, through its report cache. "
 	"Every count shown is perturbed by the Cell Key Method. Exit status: 0 done, 1 a "
@@ -202,10 +210,16 @@ static int check_request(struct report *r)
 		r->bad_options += ip_report_by(&r->q, r->by ? r->by : "status", "--by");
 	if (r->sub == DUE && !ip_due_within(r->today, within, r->due.due_by))
 		bad(r, "--within", "'%s' is not a time like 14d, 2w or 1m", within);
-	if (r->sub == INDICATORS) {
+	if (r->sub == OUTCOMES && r->by) {
+		r->bad_options += ip_report_by(&r->q, r->by, "--by");
+		if (json_array_size(r->q.by) > 1)
+			bad(r, "--by", "%s", _("outcomes break down by one field"));
+	}
+	if (r->sub == INDICATORS || r->sub == OUTCOMES) {
 		char from[11], to[11];
 		if (!r->q.period)
-			bad(r, "--period", "%s", _("indicators need --period YYYY, YYYY-QN or YYYY-MM"));
+			bad(r, "--period", _("%s need --period YYYY, YYYY-QN or YYYY-MM"),
+			    subs[r->sub].name);
 		else if (!ip_report_period(r->q.period, from, to))
 			bad(r, "--period", "'%s' is not a period (2026, 2026-Q3, 2026-07)", r->q.period);
 	}
@@ -227,6 +241,13 @@ static int load_protection(struct report *r)
 		if (rc)
 			return rc;
 		r->q.indicators = r->protect.indicators = r->indicators;
+	}
+	if (r->sub == OUTCOMES) {
+		int rc = ip_survey_load(r->survey_name ? r->survey_name : "rss", &r->cli.lim,
+		                        &r->survey);
+		if (rc)
+			return rc;
+		r->q.survey = r->survey;
 	}
 	if (r->unprotected)
 		return IP_EXIT_OK;
@@ -380,5 +401,6 @@ int main(int argc, char **argv)
 	ip_export_free(&r.export);
 	json_decref(r.settings);
 	json_decref(r.indicators);
+	json_decref(r.survey);
 	return ip_finish(rc);
 }

@@ -3,6 +3,7 @@
 #include "ip_codes.h"
 #include "ip_grammar.h"
 #include "ip_i18n.h"
+#include "ip_outcomes.h"
 #include "ip_partial.h"
 #include "ip_vocab.h"
 
@@ -39,39 +40,6 @@ static json_t *shown(const char *field, const char *value, size_t len)
 	json_t *s = json_string(label);
 	free(id);
 	return s;
-}
-
-/* ---- protection ----------------------------------------------------------- */
-
-/* The count a table shows: perturbed by its cell key (ip_ckm.h), or exact
- * when there is no protection. */
-static json_int_t shown_count(const struct ip_protect *pr, json_int_t n, const json_t *key)
-{
-	return pr->ptable ? ip_ptable_apply(pr->ptable, n, (uint32_t)json_integer_value(key))
-	                  : n;
-}
-
-static json_t *count_cell(const struct ip_protect *pr, const json_t *n, const json_t *key)
-{
-	return json_integer(shown_count(pr, json_integer_value(n), key));
-}
-
-/* A row whose count is shown as 0 is left out: a 0 may stand for a small
- * count, and a row that is there would say someone is in it. Dropped with
- * its count (which it then frees) unless the table is unprotected. */
-static bool hidden_zero(const struct ip_protect *pr, json_t *count)
-{
-	if (!pr->ptable || json_integer_value(count) != 0)
-		return false;
-	json_decref(count);
-	return true;
-}
-
-/* A figure resting on a (shown) base: withheld, as an empty cell, when the
- * base is below min_base. */
-static bool withheld(const struct ip_protect *pr, json_int_t base)
-{
-	return pr->ptable && base < pr->min_base;
 }
 
 /* The code set of a field whose codes have names (country, region). */
@@ -120,9 +88,9 @@ static json_t *summary_tables(const json_t *p, const struct ip_protect *pr)
 	const char *key;
 	json_t *count;
 	json_object_foreach(json_object_get(p, "groups"), key, count) {
-		json_t *n = count_cell(pr, count, json_object_get(json_object_get(keys, "groups"),
+		json_t *n = ip_protect_cell(pr, count, json_object_get(json_object_get(keys, "groups"),
 		                                                  key));
-		if (hidden_zero(pr, n))
+		if (ip_protect_hidden_zero(pr, n))
 			continue;
 		json_t *row = json_array();
 		const char *s = key;
@@ -142,48 +110,10 @@ static json_t *summary_tables(const json_t *p, const struct ip_protect *pr)
 	json_array_append_new(total, json_string(_("total")));
 	for (size_t k = 1; k < json_array_size(by) + blanks; k++)
 		json_array_append_new(total, json_string(""));
-	json_array_append_new(total, count_cell(pr, json_object_get(p, "cases"),
+	json_array_append_new(total, ip_protect_cell(pr, json_object_get(p, "cases"),
 	                                        json_object_get(keys, "cases")));
 	json_object_set_new(t, "total", total);
 	return json_pack("[o]", t);
-}
-
-struct bin { long days; json_int_t n; };
-
-static int by_days(const void *a, const void *b)
-{
-	long x = ((const struct bin *)a)->days, y = ((const struct bin *)b)->days;
-	return (x > y) - (x < y);
-}
-
-/* The smallest value with at least share of the counts at or below it:
- * exact, from the histogram (nearest rank). */
-static bool percentile(const json_t *hist, double share, long *out)
-{
-	size_t nbins = json_object_size(hist), i = 0;
-	struct bin *bins = ip_xcalloc(nbins ? nbins : 1, sizeof *bins);
-	json_int_t n = 0;
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)hist, k, v) {
-		bins[i++] = (struct bin){atol(k), json_integer_value(v)};
-		n += json_integer_value(v);
-	}
-	qsort(bins, nbins, sizeof *bins, by_days);
-	json_int_t rank = (json_int_t)(share * (double)n);
-	if ((double)rank < share * (double)n)
-		rank++;  /* the ceiling, without floating-point rounding up */
-	json_int_t seen = 0;
-	bool found = false;
-	for (i = 0; i < nbins && !found; i++) {
-		seen += bins[i].n;
-		if (seen >= (rank < 1 ? 1 : rank)) {
-			*out = bins[i].days;
-			found = true;
-		}
-	}
-	free(bins);
-	return found;
 }
 
 /* A KPI's inputs as shown: each count perturbed by its own cell key. */
@@ -194,7 +124,7 @@ struct kpi {
 
 static json_int_t kpi_count(const struct kpi *k, const char *name)
 {
-	return shown_count(k->pr, json_integer_value(json_object_get(k->counts, name)),
+	return ip_protect_count(k->pr, json_integer_value(json_object_get(k->counts, name)),
 	                   json_object_get(k->keys, name));
 }
 
@@ -205,17 +135,6 @@ static void kpi_row(json_t *t, const char *what, json_t *value, json_int_t basis
 	json_array_append_new(json_object_get(t, "rows"), row);
 }
 
-/* part of whole as a percentage, from shown counts; empty when withheld.
- * Perturbed apart, a part may come out above its whole: at most 100 %. */
-static json_t *rate(const struct ip_protect *pr, json_int_t part, json_int_t whole)
-{
-	if (!whole || withheld(pr, whole))
-		return json_string("");
-	if (part > whole)
-		part = whole;
-	return json_sprintf("%.1f %%", 100.0 * (double)part / (double)whole);
-}
-
 static void kpi_days(json_t *t, const struct kpi *k, const json_t *hist, const json_t *key,
                      const char *what)
 {
@@ -224,10 +143,10 @@ static void kpi_days(json_t *t, const struct kpi *k, const json_t *hist, const j
 	json_t *v;
 	json_object_foreach((json_t *)hist, name, v)
 		n += json_integer_value(v);
-	json_int_t base = shown_count(k->pr, n, key);
+	json_int_t base = ip_protect_count(k->pr, n, key);
 	long median, p90;
-	bool ok = !withheld(k->pr, base) && percentile(hist, 0.5, &median) &&
-	          percentile(hist, 0.9, &p90);
+	bool ok = !ip_protect_withheld(k->pr, base) && ip_partial_percentile(hist, 0.5, &median) &&
+	          ip_partial_percentile(hist, 0.9, &p90);
 	char label[128];
 	snprintf(label, sizeof label, _("days from %s: median"), _(what));
 	kpi_row(t, label, ok ? json_integer(median) : json_string(""), base);
@@ -251,17 +170,17 @@ static json_t *kpi_tables(const json_t *p, const struct ip_protect *pr)
 	json_int_t due = kpi_count(&k, "follow_ups_due");
 	json_int_t overdue = kpi_count(&k, "measures_overdue");
 	kpi_row(t, _("open caseload"), json_integer(open), open);
-	kpi_row(t, _("closure rate"), rate(pr, kpi_count(&k, "closed"), cases), cases);
+	kpi_row(t, _("closure rate"), ip_protect_rate(pr, kpi_count(&k, "closed"), cases), cases);
 	kpi_days(t, &k, json_object_get(h, "intake_to_departure"),
 	         json_object_get(hk, "intake_to_departure"), N_("intake to departure"));
 	kpi_days(t, &k, json_object_get(h, "arrival_to_plan"),
 	         json_object_get(hk, "arrival_to_plan"), N_("arrival to an agreed plan"));
-	kpi_row(t, _("referrals per case"), cases && !withheld(pr, cases)
+	kpi_row(t, _("referrals per case"), cases && !ip_protect_withheld(pr, cases)
 	        ? json_sprintf("%.2f", (double)referrals / (double)cases) : json_string(""),
 	        cases);
-	kpi_row(t, _("referrals accepted"), rate(pr, kpi_count(&k, "referrals_accepted"),
+	kpi_row(t, _("referrals accepted"), ip_protect_rate(pr, kpi_count(&k, "referrals_accepted"),
 	                                         answered), answered);
-	kpi_row(t, _("follow-ups done on time"), rate(pr, kpi_count(&k, "follow_ups_on_time"),
+	kpi_row(t, _("follow-ups done on time"), ip_protect_rate(pr, kpi_count(&k, "follow_ups_on_time"),
 	                                              due), due);
 	kpi_row(t, _("overdue measures"), json_integer(overdue), overdue);
 	json_t *outcomes = table(_("Closed cases by outcome"), json_pack("[s, s]", _("outcome"),
@@ -272,7 +191,7 @@ static json_t *kpi_tables(const json_t *p, const struct ip_protect *pr)
 		if (strncmp(name, "outcome:", 8))
 			continue;
 		json_t *n = json_integer(kpi_count(&k, name));
-		if (!hidden_zero(pr, n))
+		if (!ip_protect_hidden_zero(pr, n))
 			json_array_append_new(json_object_get(outcomes, "rows"),
 			                      json_pack("[o, o]", shown("outcome", name + 8,
 			                                strlen(name + 8)), n));
@@ -310,13 +229,13 @@ static json_t *indicator_tables(const json_t *p, const struct ip_protect *pr)
 			const char *k;
 			json_t *v;
 			json_object_foreach(json_object_get(ind, by), k, v) {
-				json_t *n = count_cell(pr, v, json_object_get(kby, k));
-				if (!hidden_zero(pr, n))
+				json_t *n = ip_protect_cell(pr, v, json_object_get(kby, k));
+				if (!ip_protect_hidden_zero(pr, n))
 					json_array_append_new(json_object_get(t, "rows"),
 					                      json_pack("[o, o]", shown(by, k, strlen(k)), n));
 			}
 			json_object_set_new(t, "total", json_pack("[s, o]", _("total"),
-			                    count_cell(pr, json_object_get(ind, "total"),
+			                    ip_protect_cell(pr, json_object_get(ind, "total"),
 			                               json_object_get(kind, "total"))));
 			json_array_append_new(tables, t);
 		}
@@ -329,6 +248,7 @@ json_t *ip_figures_tables(const json_t *partial, const struct ip_protect *pr)
 	const char *kind = ip_str(partial, "report");
 	json_t *tables = !strcmp(kind, "summary") ? summary_tables(partial, pr)
 	               : !strcmp(kind, "kpi") ? kpi_tables(partial, pr)
+	               : !strcmp(kind, "outcomes") ? ip_outcomes_tables(partial, pr)
 	               : indicator_tables(partial, pr);
 	if (!pr->ptable) /* exact counts: every file says it is not for publication */
 		json_array_insert_new(tables, 0, json_pack("{s:s, s:[s], s:[[s]]}", "title",
@@ -342,7 +262,8 @@ json_t *ip_figures_tables(const json_t *partial, const struct ip_protect *pr)
  * reader's language. */
 static const char *report_name(const char *kind)
 {
-	static const char *const names[] = {N_("summary"), N_("kpi"), N_("indicators")};
+	static const char *const names[] = {N_("summary"), N_("kpi"), N_("indicators"),
+	                                    N_("outcomes")};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (!strcmp(kind, names[i]))
 			return _(names[i]);
@@ -372,7 +293,7 @@ static char *report_title(const json_t *p, const struct ip_protect *pr)
 		              ip_str(filter, "until") : "…");
 	char made[11];
 	ip_date_str(ip_now(), made);
-	json_int_t cases = shown_count(pr, json_integer_value(json_object_get(p, "cases")),
+	json_int_t cases = ip_protect_count(pr, json_integer_value(json_object_get(p, "cases")),
 	                               json_object_get(json_object_get(p, "keys"), "cases"));
 	char *title = ip_xasprintf(_("IntegPlan %s: %s%s (%lld cases), made %s%s"),
 	                           report_name(ip_str(p, "report")), who.s ? who.s : _("no repository"),

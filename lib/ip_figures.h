@@ -10,18 +10,9 @@
 
 #include <jansson.h>
 
+#include "ip_protect.h"
 #include "ip_schema.h"
 #include "ip_table.h"
-
-/* How the tables of a report are protected before anyone sees them. */
-struct ip_protect {
-	const struct ip_ptable *ptable; /* the Cell Key Method (ip_ckm.h); NULL: no
-	                                 * protection, exact counts, every table
-	                                 * marked not for publication */
-	int min_base;                   /* a rate, median or percentile whose
-	                                 * (shown) base is smaller is withheld */
-	const json_t *indicators;       /* the definitions, for their titles */
-};
 
 /* The tables of a partial, protected by pr. */
 json_t *ip_figures_tables(const json_t *partial, const struct ip_protect *pr);

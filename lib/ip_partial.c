@@ -94,7 +94,7 @@ static void add_numbers(json_t *into, const json_t *from, bool keys)
 static int same_report(const json_t *into, const json_t *part, const char *name)
 {
 	static const char *const same[] = {"schema", "report", "filter", "by", "period", "today",
-	                                   "definitions"};
+	                                   "definitions", "survey"};
 	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
 		const json_t *a = json_object_get(into, same[i]), *b = json_object_get(part, same[i]);
 		if ((a || b) && !(a && b && json_equal((json_t *)a, (json_t *)b))) {
@@ -111,7 +111,8 @@ static int add_partial(json_t *into, const json_t *part, const char *name)
 {
 	if (same_report(into, part, name))
 		return IP_EXIT_DATAERR;
-	static const char *const parts[] = {"groups", "counts", "histograms", "indicators"};
+	static const char *const parts[] = {"groups", "counts", "histograms", "indicators",
+	                                    "outcomes"};
 	ip_partial_count(into, "cases", json_integer_value(json_object_get(part, "cases")));
 	if (json_integer_value(json_object_get(into, "cases")) > COUNT_MAX) {
 		ip_error(&(struct ip_where){name, 0, 0, "cases"}, "the merged partials count more "
@@ -127,11 +128,49 @@ static int add_partial(json_t *into, const json_t *part, const char *name)
 	}
 	add_numbers(json_object_get(into, "keys"), json_object_get(part, "keys"), true);
 	static const char *const sortable[] = {"groups", "counts", "histograms", "indicators",
-	                                       "keys"};
+	                                       "outcomes", "keys"};
 	for (size_t i = 0; i < sizeof sortable / sizeof *sortable; i++)
 		if (json_object_get(into, sortable[i]))
 			json_object_set_new(into, sortable[i], ip_partial_sorted(json_object_get(into, sortable[i])));
 	return IP_EXIT_OK;
+}
+
+/* ---- histograms ---------------------------------------------------------- */
+
+struct bin { long value; json_int_t n; };
+
+static int by_value(const void *a, const void *b)
+{
+	long x = ((const struct bin *)a)->value, y = ((const struct bin *)b)->value;
+	return (x > y) - (x < y);
+}
+
+bool ip_partial_percentile(const json_t *hist, double share, long *out)
+{
+	size_t nbins = json_object_size(hist), i = 0;
+	struct bin *bins = ip_xcalloc(nbins ? nbins : 1, sizeof *bins);
+	json_int_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)hist, k, v) {
+		bins[i++] = (struct bin){atol(k), json_integer_value(v)};
+		n += json_integer_value(v);
+	}
+	qsort(bins, nbins, sizeof *bins, by_value);
+	json_int_t rank = (json_int_t)(share * (double)n);
+	if ((double)rank < share * (double)n)
+		rank++;  /* the ceiling, without floating-point rounding up */
+	json_int_t seen = 0;
+	bool found = false;
+	for (i = 0; i < nbins && !found; i++) {
+		seen += bins[i].n;
+		if (seen >= (rank < 1 ? 1 : rank)) {
+			*out = bins[i].value;
+			found = true;
+		}
+	}
+	free(bins);
+	return found;
 }
 
 /* ---- trusting partials --------------------------------------------------- */
@@ -286,6 +325,98 @@ static int indicators_adds_up(const json_t *p, const char *name, json_int_t case
 	return bad;
 }
 
+/* The sum of a histogram of hundredths, each bin checked to be from lo to
+ * hi; *bad counts the bins that are not. */
+static json_int_t bins_sum(const json_t *hist, long lo, long hi, const char *name,
+                           const char *path, int *bad)
+{
+	const char *bin;
+	json_t *v;
+	json_object_foreach((json_t *)hist, bin, v) {
+		char *end;
+		long at = strtol(bin, &end, 10);
+		if (!*bin || *end || at < lo || at > hi || !json_is_integer(v)) {
+			ip_error(&(struct ip_where){name, 0, 0, path}, "'%s' is not a score in "
+			         "hundredths (%ld to %ld) with a count", bin, lo, hi);
+			++*bad;
+		}
+	}
+	return sum_of(hist);
+}
+
+/* One slot of an outcomes partial: each stage at most the one before. */
+static int slot_adds_up(const json_t *slot, const char *name, const char *path)
+{
+	static const char *const known[] = {"due", "done", "surveyed", "flagged", "composite",
+	                                    "scores", "change"};
+	int bad = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)slot, k, v) {
+		size_t i = 0;
+		while (i < sizeof known / sizeof *known && strcmp(k, known[i]))
+			i++;
+		if (i == sizeof known / sizeof *known) {
+			ip_error(&(struct ip_where){name, 0, 0, path}, "unknown count '%s'", k);
+			bad++;
+		}
+	}
+	json_int_t due = json_integer_value(json_object_get(slot, "due"));
+	json_int_t done = json_integer_value(json_object_get(slot, "done"));
+	json_int_t surveyed = json_integer_value(json_object_get(slot, "surveyed"));
+	json_int_t scored = bins_sum(json_object_get(slot, "composite"), 0, 100, name, path, &bad);
+	json_int_t compared = bins_sum(json_object_get(slot, "change"), -100, 100, name, path,
+	                               &bad);
+	bad += at_most(name, path, done, _("the follow-ups due"), due) +
+	       at_most(name, path, surveyed, _("the follow-ups done"), done) +
+	       at_most(name, path, json_integer_value(json_object_get(slot, "flagged")),
+	               _("the surveys"), surveyed) +
+	       at_most(name, path, scored, _("the surveys"), surveyed) +
+	       at_most(name, path, compared, _("the composite scores"), scored);
+	json_object_foreach(json_object_get(slot, "scores"), k, v)
+		bad += at_most(name, path, bins_sum(v, 0, 100, name, path, &bad), _("the surveys"),
+		               surveyed);
+	return bad;
+}
+
+/* A slot is a number of months after arrival. */
+static int slots_add_up(const json_t *slots, const char *name, const char *path)
+{
+	int bad = 0;
+	const char *k;
+	json_t *slot;
+	json_object_foreach((json_t *)slots, k, slot) {
+		char *sub = ip_xasprintf("%s.%s", path, k);
+		if (strspn(k, "0123456789") != strlen(k) || !*k || strlen(k) > 3) {
+			ip_error(&(struct ip_where){name, 0, 0, sub}, "not a number of months after "
+			         "arrival");
+			bad++;
+		} else {
+			bad += slot_adds_up(slot, name, sub);
+		}
+		free(sub);
+	}
+	return bad;
+}
+
+static int outcomes_adds_up(const json_t *p, const char *name)
+{
+	int bad = slots_add_up(json_object_get(p, "outcomes"), name, "outcomes");
+	const char *k;
+	json_t *group;
+	json_object_foreach(json_object_get(p, "groups"), k, group) {
+		char *path = ip_xasprintf("groups.%s", k);
+		bad += slots_add_up(group, name, path);
+		free(path);
+	}
+	if (!json_object_get(p, "survey") || !ip_str(p, "period")) {
+		ip_error(&(struct ip_where){name, 0, 0, "survey"}, "an outcomes partial names its "
+		         "survey and period");
+		bad++;
+	}
+	return bad;
+}
+
 /* The parts of a partial must add up to its wholes, as counting makes them. */
 static int adds_up(const json_t *p, const char *name)
 {
@@ -297,8 +428,10 @@ static int adds_up(const json_t *p, const char *name)
 		return kpi_adds_up(p, name, cases);
 	if (!strcmp(kind, "indicators"))
 		return indicators_adds_up(p, name, cases);
-	ip_error(&(struct ip_where){name, 0, 0, "report"}, "unknown report '%s' (summary, kpi "
-	         "or indicators)", kind);
+	if (!strcmp(kind, "outcomes"))
+		return outcomes_adds_up(p, name);
+	ip_error(&(struct ip_where){name, 0, 0, "report"}, "unknown report '%s' (summary, kpi, "
+	         "indicators or outcomes)", kind);
 	return 1;
 }
 
@@ -379,7 +512,7 @@ static int load_partial(const char *path, const struct ip_limits *lim, const jso
 	const char *schema = ip_str(part, "schema");
 	if (!rc && (!json_is_object(part) || strcmp(schema ? schema : "", IP_REPORT_SCHEMA))) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "not a report partial "
-		         "(ip-report summary|kpi|indicators -f json)");
+		         "(ip-report summary|kpi|indicators|outcomes -f json)");
 		return IP_EXIT_DATAERR;
 	}
 	if (!rc && ip_validate(&docs->v[0], &ip_report_schema, N_("a report partial")))

@@ -9,6 +9,7 @@
 #define IP_PARTIAL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ip_doc.h"
@@ -22,6 +23,10 @@ void ip_partial_count(json_t *obj, const char *key, json_int_t by);
 void ip_partial_add_key(json_t *keys, const char *name, uint32_t rkey);
 /* A copy of an object with its keys sorted, recursively. */
 json_t *ip_partial_sorted(const json_t *obj);
+/* The smallest value of a histogram ({"value": count}, values whole
+ * numbers) with at least share of the counts at or below it, exact
+ * (nearest rank); false for an empty one. */
+bool ip_partial_percentile(const json_t *hist, double share, long *out);
 /* Set the partial's digest, over all of it but the digest itself. */
 void ip_partial_seal(json_t *partial);
 

@@ -5,6 +5,7 @@
 #include "ip_diag.h"
 #include "ip_digest.h"
 #include "ip_i18n.h"
+#include "ip_outcomes.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -37,10 +38,12 @@ struct ip_report {
 	json_t *counts;         /* kpi: name -> count */
 	json_t *hist;           /* kpi: name -> {days -> count} */
 	json_t *indicators;     /* indicators: name -> {total, sex, age, vulnerability} */
+	json_t *outcomes;       /* outcomes: slot -> {due, done, ...} (ip_outcomes.h);
+	                         * by a field: groups is value -> slot -> ... */
 	json_int_t cases;
 	/* The cell keys: for every count above, the sum of its cases' record
 	 * keys modulo 2^32, in the same shape (ip_ckm.h). */
-	json_t *kgroups, *kcounts, *khist, *kindicators;
+	json_t *kgroups, *kcounts, *khist, *kindicators, *koutcomes;
 	uint32_t kcases;
 	uint32_t rkey;          /* the record key of the case being counted */
 	json_t *where_seen;     /* per --where: the values its field has */
@@ -360,6 +363,31 @@ static void count_indicators(struct ip_report *r, char *f[])
 	}
 }
 
+/* The follow-ups due in the period, in all and in each group of the case. */
+static void count_outcomes(struct ip_report *r, char *f[])
+{
+	const char *survey = ip_str(r->q.survey, "id");
+	ip_outcomes_count(r->outcomes, r->koutcomes, f[IP_F_OUTCOMES], survey, r->from, r->to,
+	                  r->rkey);
+	const char *by = json_string_value(json_array_get(r->q.by, 0));
+	if (!by)
+		return;
+	struct values v;
+	if (!strcmp(by, "vulnerability"))
+		vulnerabilities_by(f[IP_F_ASSESSED], r->to, &v);
+	else
+		values_of(r, by, f, &v);
+	for (size_t i = 0; i < v.n; i++) {
+		json_t *group = json_object_get(r->groups, v.buf[i]);
+		if (!group) {
+			json_object_set_new(r->groups, v.buf[i], group = json_object());
+			json_object_set_new(r->kgroups, v.buf[i], json_object());
+		}
+		ip_outcomes_count(group, json_object_get(r->kgroups, v.buf[i]), f[IP_F_OUTCOMES],
+		                  survey, r->from, r->to, r->rkey);
+	}
+}
+
 void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 {
 	if (!matches(r, fields))
@@ -375,6 +403,8 @@ void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 		ip_buf_free(&key);
 	} else if (!strcmp(r->q.kind, "kpi")) {
 		count_kpi(r, fields);
+	} else if (!strcmp(r->q.kind, "outcomes")) {
+		count_outcomes(r, fields);
 	} else {
 		count_indicators(r, fields);
 	}
@@ -433,9 +463,15 @@ struct ip_report *ip_report_new(const struct ip_report_query *q)
 	r->kcounts = json_object();
 	r->khist = json_object();
 	r->kindicators = json_object();
+	r->outcomes = json_object();
+	r->koutcomes = json_object();
 	r->where_seen = json_array();
 	for (size_t i = 0; i < json_array_size(q->where); i++)
 		json_array_append_new(r->where_seen, json_object());
+	if (!strcmp(q->kind, "outcomes")) {
+		ip_report_period(q->period, r->from, r->to);
+		json_object_set_new(r->partial, "survey", ip_outcomes_survey(q->survey));
+	}
 	if (!strcmp(q->kind, "indicators")) {
 		ip_report_period(q->period, r->from, r->to);
 		size_t i;
@@ -490,6 +526,15 @@ json_t *ip_report_finish(struct ip_report *r)
 		json_object_set_new(p, "histograms", ip_partial_sorted(r->hist));
 		json_object_set_new(keys, "counts", ip_partial_sorted(r->kcounts));
 		json_object_set_new(keys, "histograms", ip_partial_sorted(r->khist));
+	} else if (!strcmp(r->q.kind, "outcomes")) {
+		json_object_set_new(p, "period", json_string(r->q.period));
+		json_object_set_new(p, "outcomes", ip_partial_sorted(r->outcomes));
+		json_object_set_new(keys, "outcomes", ip_partial_sorted(r->koutcomes));
+		if (json_array_size(r->q.by)) {
+			json_object_set(p, "by", r->q.by);
+			json_object_set_new(p, "groups", ip_partial_sorted(r->groups));
+			json_object_set_new(keys, "groups", ip_partial_sorted(r->kgroups));
+		}
 	} else {
 		json_object_set_new(p, "period", json_string(r->q.period));
 		json_object_set_new(p, "indicators", ip_partial_sorted(r->indicators));
@@ -504,6 +549,8 @@ json_t *ip_report_finish(struct ip_report *r)
 	json_decref(r->kcounts);
 	json_decref(r->khist);
 	json_decref(r->kindicators);
+	json_decref(r->outcomes);
+	json_decref(r->koutcomes);
 	json_decref(r->where_seen);
 	json_decref(r->source);
 	free(r);

@@ -1,6 +1,7 @@
 /* ip_report.h — the figures of ip-report from the facts of cases: counts
- * by any fields (summary), key performance indicators (kpi) and the
- * funders' indicators for a period. Each report is first a *partial*: exact
+ * by any fields (summary), key performance indicators (kpi), the
+ * funders' indicators for a period and the outcomes of the follow-ups due
+ * in one (ip_outcomes.h). Each report is first a *partial*: exact
  * counts and histograms, as JSON, that partials of other repositories can
  * be added to (ip-report merge) before it is made into tables, whose
  * counts the Cell Key Method perturbs (ip_figures.h). Partials are
@@ -20,14 +21,15 @@
 #include "ip_table.h"
 
 struct ip_report_query {
-	const char *kind;    /* "summary", "kpi" or "indicators" */
+	const char *kind;    /* "summary", "kpi", "indicators" or "outcomes" */
 	json_t *by;          /* summary: the fields to count by */
 	const char *since, *until; /* intake dates, inclusive; NULL: open */
 	json_t *where;       /* [[field, value], ...]: a case matches any value */
 	const char *today;
-	const char *period;  /* indicators: YYYY, YYYY-QN or YYYY-MM */
+	const char *period;  /* indicators, outcomes: YYYY, YYYY-QN or YYYY-MM */
 	json_t *age_bands;   /* lower bounds of the age bands, ascending */
 	const json_t *indicators; /* indicators: the definitions (indicators.yaml) */
+	const json_t *survey;     /* outcomes: the survey counted (ip_survey.h) */
 };
 
 /* The fields summary, --where and export know, for usage and completion;

@@ -596,6 +596,18 @@ static const struct ip_field report_source_f[] = {
 	STR("repository", IP_REQUIRED),
 	STR("selection", 0),
 	END};
+/* outcomes: the survey counted, by whose threshold and dimensions the
+ * tables are made; only partials of the same definition merge. */
+static const struct ip_field report_dimension_f[] = {
+	STR("id", IP_REQUIRED),
+	OBJ("title", IP_REQUIRED, text_f),
+	END};
+static const struct ip_field report_survey_f[] = {
+	STR("id", IP_REQUIRED),
+	TYPED("threshold", IP_T_SCORE, IP_REQUIRED),
+	ARR("dimensions", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(report_dimension_f)),
+	STR("digest", IP_REQUIRED),
+	END};
 static const struct ip_field report_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, IP_REPORT_SCHEMA, NULL, NULL},
 	STR("report", IP_REQUIRED),
@@ -610,6 +622,8 @@ static const struct ip_field report_f[] = {
 	TYPED("histograms", IP_T_COUNTS, 0),
 	STR("period", 0),
 	TYPED("indicators", IP_T_COUNTS, 0),
+	OBJ("survey", 0, report_survey_f),
+	TYPED("outcomes", IP_T_COUNTS, 0),
 	/* the cell keys of the counts above, in their shape (ip_ckm.h) */
 	TYPED("keys", IP_T_COUNTS, IP_REQUIRED),
 	/* indicators: the digest of the definitions they were counted by */
