@@ -167,15 +167,14 @@ static json_int_t shown(const struct ip_protect *pr, const json_t *slot, const j
 	                        json_object_get(kslot, name));
 }
 
-/* The median of a histogram of hundredths as a score ("0.52", or
- * "+0.10" for a change), "" when withheld below its base. */
-static json_t *median(const struct ip_protect *pr, const json_t *hist, json_int_t base,
-                      bool signed_)
+/* The median of a histogram of hundredths as a score (a number, shown
+ * with two decimals), "" when withheld below its base. */
+static json_t *median(const struct ip_protect *pr, const json_t *hist, json_int_t base)
 {
 	long m;
 	if (!base || ip_protect_withheld(pr, base) || !ip_partial_percentile(hist, 0.5, &m))
 		return json_string("");
-	return json_sprintf(signed_ && m > 0 ? "+%.2f" : "%.2f", (double)m / 100.0);
+	return json_real((double)m / 100.0);
 }
 
 /* The slots of a partial in the order of their months. */
@@ -224,12 +223,12 @@ static void sustainability_row(json_t *rows, const char *label, const char *mont
 	json_array_append_new(row, json_integer(due));
 	json_array_append_new(row, json_integer(done));
 	json_array_append_new(row, json_integer(surveyed));
-	json_array_append_new(row, median(pr, comp, scored, false));
+	json_array_append_new(row, median(pr, comp, scored));
 	json_array_append_new(row, ip_protect_rate(pr, shown_span(pr, span_of(comp, kcomp,
 	                      threshold, 100)), scored));
 	json_array_append_new(row, ip_protect_rate(pr, shown(pr, slot, kslot, "flagged"),
 	                                           surveyed));
-	json_array_append_new(row, median(pr, change, compared, true));
+	json_array_append_new(row, median(pr, change, compared));
 	json_array_append_new(row, ip_protect_rate(pr, shown_span(pr, span_of(change, kchange,
 	                      1, 100)), compared));
 	json_array_append_new(rows, row);

@@ -70,7 +70,7 @@ static const char *cell_text(const json_t *cell, char buf[40])
 	if (json_is_integer(cell))
 		snprintf(buf, 40, "%lld", (long long)json_integer_value(cell));
 	else if (json_is_real(cell))
-		snprintf(buf, 40, "%.1f", json_real_value(cell));
+		snprintf(buf, 40, "%.2f", json_real_value(cell));  /* scores: hundredths */
 	else
 		snprintf(buf, 40, "%s", "");
 	return buf;

@@ -101,3 +101,45 @@ exchange_keys() {
 			printf 'partners: %s\n' "$dir" >>"$repo/.integplan/config.yaml"
 	done
 }
+
+# The repository of the outcome tests, made in $1 and entered: eight cases
+# that arrived in 2026 (six on 2 February, two on 1 July), with consent to
+# follow-up but the last; baselines, and surveys at 3 and 12 months whose
+# scores tests/fixtures/surveys/*.yaml state. The tests run on 2027-03-01.
+outcomes_fixture() {
+	local s="$ROOT/tests/fixtures/surveys"
+	ip-intake -q --init --centre BY-MUC --state DE-BY "$1"
+	cd "$1" || return 1
+	cat >people.csv <<'CSV'
+given,family,birth_date,sex,nationality,return_country,consent,counsellor
+Mariam,Ahmadi,1991-04-12,female,AF,AF,counselling;follow-up:AF-KBL-PH,A. Berger
+Ahmad,Rahimi,1988-06-30,male,AF,AF,counselling;follow-up:AF-KBL-PH,A. Berger
+Layla,Hassan,1979-01-15,female,IQ,IQ,counselling;follow-up:IQ-BGD-IOM,A. Berger
+Omar,Jabbar,1995-09-02,male,IQ,IQ,counselling;follow-up:IQ-BGD-IOM,A. Berger
+Farid,Nazari,2001-03-21,male,AF,AF,counselling;follow-up:AF-KBL-PH,A. Berger
+Zahra,Karimi,1984-11-11,female,AF,AF,counselling;follow-up:AF-KBL-PH,A. Berger
+Karim,Aziz,1990-05-05,male,IQ,IQ,counselling;follow-up:IQ-BGD-IOM,A. Berger
+Nadia,Sultani,1998-08-08,female,AF,AF,counselling,A. Berger
+CSV
+	IP_NOW=2026-01-10T09:00:00Z ip-intake -q --from people.csv >opened.txt
+	IP_NOW=2026-01-12T09:00:00Z ip-plan new -q -i --files-from=opened.txt --template employment >/dev/null
+	mapfile -t c <opened.txt
+	local day=2026-01-20
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --baseline --date $day --survey rss-baseline --answers "$s/baseline-mid.yaml" "${c[0]}" "${c[2]}" >/dev/null
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --baseline --date $day --survey rss-baseline --answers "$s/baseline-low.yaml" "${c[1]}" >/dev/null
+	printf '%s\n' "${c[@]:0:6}" | IP_NOW=2026-02-02T09:00:00Z ip-plan arrival -q -i --files-from=- --date 2026-02-02 >/dev/null
+	printf '%s\n' "${c[@]:6:2}" | IP_NOW=2026-07-01T09:00:00Z ip-plan arrival -q -i --files-from=- --date 2026-07-01 >/dev/null
+	day=2026-05-04
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/mid.yaml" "${c[0]}" "${c[3]}" >/dev/null
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/low.yaml" "${c[1]}" >/dev/null
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/high.yaml" "${c[2]}" "${c[4]}" >/dev/null
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day "${c[5]}" >/dev/null
+	day=2026-08-03
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day "${c[0]}" "${c[1]}" >/dev/null
+	day=2026-10-02
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/mid.yaml" "${c[6]}" >/dev/null
+	day=2027-02-03
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/high.yaml" "${c[0]}" >/dev/null
+	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/mid.yaml" "${c[1]}" >/dev/null
+	IP_NOW=2027-03-01T09:00:00Z ip-check -q
+}
