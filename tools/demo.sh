@@ -188,6 +188,13 @@ ip-plan -C demo follow-up -i --by "N. Karimi" --survey rss \
 sed -n '/^        scores:/,/^        composite:/p' "$mariam"
 ip-case -C demo log "$mariam" | tail -n 1
 
+# the 3-month follow-up falls due in the year three months from now
+outcome_year=$(date -u -d '+3 months' +%Y)
+step "the outcome report of the follow-ups due in $outcome_year: Mariam's survey in the 3-month slot (exact counts, for the centre only; demo/outcomes.html is the protected page)" \
+	"ip-report outcomes --period $outcome_year --protection none -f table; ip-report outcomes --period $outcome_year -f html"
+ip-report -C demo outcomes -q --period "$outcome_year" --protection none -f table
+ip-report -C demo outcomes -q --period "$outcome_year" -f html >demo/outcomes.html
+
 step "Dakar does not run IntegPlan: with Aïssatou's consent her referral goes out as a page in French (demo/sheet.fra.pdf), the package kept as the record" \
 	"ip-refer send --to SN-DKR-PH --no-encrypt CASE >demo/outbox/dakar.json; ip-refer sheet --to SN-DKR-PH --lang fra -f pdf CASE"
 aissatou=$(grep -l 'given: Aïssatou' demo/cases/*.yaml)
