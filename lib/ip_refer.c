@@ -7,6 +7,7 @@
 #include "ip_plan.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
+#include "ip_survey.h"
 #include "ip_vocab.h"
 
 #include <stdio.h>
@@ -428,6 +429,72 @@ static size_t check_follow_ups(const struct ip_receive *r, const json_t *c,
 	return bad;
 }
 
+/* A partner's survey, scored here by this centre's definition: the partner
+ * sends the answers, never the scores. A new record, or NULL with the
+ * problems reported: no consent to follow-up on its day, an implausible
+ * day, a survey this centre does not have, answers it does not know. */
+static json_t *score_reported(const struct ip_receive *r, const json_t *c,
+                              const json_t *ref, const json_t *s, const char *path)
+{
+	char buf[80];
+	struct ip_where w = where_in(r, path, buf, sizeof buf);
+	const char *id = ip_str(s, "id"), *date = ip_str(s, "date");
+	char *at = ip_xasprintf("%s.date", path);
+	bool plausible = plausible_date(r, ref, date, at);
+	free(at);
+	if (!plausible)
+		return NULL;
+	if (!ip_consent_in_force(c, "follow-up", date)) {
+		ip_error(&w, "a survey of %s without consent to follow-up on that day: not "
+		         "taken", date);
+		return NULL;
+	}
+	json_t *survey = NULL;
+	struct ip_limits lim = IP_LIMITS_DEFAULT;
+	if (ip_survey_load(id, &lim, &survey)) {
+		ip_error(&w, "survey '%s' is not one of this centre's", id);
+		return NULL;
+	}
+	/* the answers as the mapping a counsellor would give, at the survey */
+	json_t *given = json_object();
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(s, "answers"), i, a)
+		json_object_set(given, ip_str(a, "question"), json_object_get(a, "answer"));
+	char *file = ip_xstrdup(w.file ? w.file : r->package);
+	struct ip_doc doc = {file, given, NULL, w.line, w.col};
+	json_t *record = NULL;
+	if (ip_survey_take(survey, &doc, date, ip_str(s, "by"), &record))
+		record = NULL;
+	free(file);
+	json_decref(given);
+	json_decref(survey);
+	return record;
+}
+
+/* The surveys of the follow-ups reported, scored: one item per follow-up
+ * (null without a survey) in *scored; the number of problems. */
+static size_t score_follow_ups(const struct ip_receive *r, const json_t *c,
+                               const json_t *ref, json_t **scored)
+{
+	const json_t *body = json_object_get(r->response, "response");
+	size_t i, bad = 0;
+	json_t *f;
+	*scored = json_array();
+	json_array_foreach(json_object_get(body, "follow_ups"), i, f) {
+		const json_t *s = json_object_get(f, "survey");
+		json_t *record = NULL;
+		if (s) {
+			char path[64];
+			snprintf(path, sizeof path, "response.follow_ups[%zu].survey", i);
+			record = score_reported(r, c, ref, s, path);
+			bad += !record;
+		}
+		json_array_append_new(*scored, record ? record : json_null());
+	}
+	return bad;
+}
+
 static size_t check_notes(const struct ip_receive *r)
 {
 	const json_t *body = json_object_get(r->response, "response");
@@ -451,7 +518,7 @@ static size_t check_notes(const struct ip_receive *r)
 /* What a response brought, for the summary. */
 struct took {
 	const char *arrived;
-	size_t steps, measures, follow_ups, notes;
+	size_t steps, measures, follow_ups, surveys, notes;
 	char measure_list[80];
 };
 
@@ -483,8 +550,10 @@ static void take_measures(json_t *c, const json_t *body, struct took *t)
 	}
 }
 
-/* A follow-up done: the case's open one due the same, else a new one. */
-static void take_follow_ups(json_t *c, const json_t *body, struct took *t)
+/* A follow-up done: the case's open one due the same, else a new one;
+ * with the survey taken then, as scored here (scored). */
+static void take_follow_ups(json_t *c, const json_t *body, const json_t *scored,
+                            struct took *t)
 {
 	if (!json_array_size(json_object_get(body, "follow_ups")))
 		return;
@@ -508,6 +577,10 @@ static void take_follow_ups(json_t *c, const json_t *body, struct took *t)
 		for (size_t k = 0; k < 3; k++)
 			if (json_object_get(f, keys[k]))
 				json_object_set(match, keys[k], json_object_get(f, keys[k]));
+		if (json_is_object(json_array_get(scored, i))) {
+			json_object_set(match, "survey", json_array_get(scored, i));
+			t->surveys++;
+		}
 		t->follow_ups++;
 	}
 }
@@ -559,6 +632,9 @@ static void took_summary(struct ip_receive *r, const json_t *body, const json_t 
 	if (t->follow_ups)
 		ip_buf_printf(&b, "; %zu follow-up%s done", t->follow_ups,
 		              t->follow_ups == 1 ? "" : "s");
+	if (t->surveys)
+		ip_buf_printf(&b, " (%zu survey%s scored here)", t->surveys,
+		              t->surveys == 1 ? "" : "s");
 	if (t->notes)
 		ip_buf_printf(&b, "; %zu note%s", t->notes, t->notes == 1 ? "" : "s");
 	if (!t->steps && !t->arrived && !t->measures && !t->follow_ups && !t->notes)
@@ -595,8 +671,10 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 	if (!rc)
 		rc = check_continues(r, ref, steps);
 	/* every problem of what the partner reports, not just the first */
+	json_t *scored = NULL;
 	if (!rc && (check_arrival(r, c) != IP_EXIT_OK) + check_measures(r, c, ref) +
-	           check_follow_ups(r, c, ref) + check_notes(r))
+	           check_follow_ups(r, c, ref) + score_follow_ups(r, c, ref, &scored) +
+	           check_notes(r))
 		rc = IP_EXIT_DATAERR;
 	for (size_t i = had; !rc && i < json_array_size(steps); i++) {
 		char path[64];
@@ -604,8 +682,10 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 		w = where_in(r, path, buf, sizeof buf);
 		rc = ip_referral_step(ref, json_array_get(steps, i), IP_SIDE_PARTNER, r->today, &w);
 	}
-	if (rc)
+	if (rc) {
+		json_decref(scored);
 		return rc;
+	}
 	struct took t = {.steps = json_array_size(steps) - had};
 	const char *arrived = ip_str(body, "arrived");
 	json_t *ret = json_object_get(c, "return");
@@ -615,7 +695,8 @@ int ip_refer_receive(struct ip_receive *r, json_t *c, const char *name, const ch
 		t.arrived = arrived;
 	}
 	take_measures(c, body, &t);
-	take_follow_ups(c, body, &t);
+	take_follow_ups(c, body, scored, &t);
+	json_decref(scored);
 	take_notes(c, body, &t);
 	json_object_set(ref, "seq", json_object_get(body, "seq"));
 	r->news = t.steps || t.arrived || t.measures || t.follow_ups || t.notes;

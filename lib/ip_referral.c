@@ -293,6 +293,19 @@ static json_t *without_health(const json_t *c, const json_t *profile, json_t *le
 	return copy;
 }
 
+/* The follow-ups still to do, by when: the partner's counsellor does them
+ * (and the surveys then), and reports each by its due. */
+static json_t *open_follow_ups(const json_t *c)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, f)
+		if (!json_object_get(f, "done"))
+			json_array_append_new(out, json_pack("{s:O}", "due", json_object_get(f, "due")));
+	return out;
+}
+
 json_t *ip_referral_package(const json_t *case_, const json_t *partner, json_t *ref,
                             const char *from, const char *today, json_t *left_out)
 {
@@ -307,11 +320,19 @@ json_t *ip_referral_package(const json_t *case_, const json_t *partner, json_t *
 			json_array_append(fields, p);
 	prune(part);
 	json_t *measures = return_measures(c);
+	json_t *follow_ups = open_follow_ups(c);
+	if (json_array_size(measures) || json_array_size(follow_ups))
+		json_object_set_new(part, "plan", json_object());
 	if (json_array_size(measures)) {
-		json_object_set_new(part, "plan", json_pack("{s:O}", "measures", measures));
+		json_object_set(json_object_get(part, "plan"), "measures", measures);
 		json_array_append_new(fields, json_string("plan.measures"));
 	}
+	if (json_array_size(follow_ups)) {
+		json_object_set(json_object_get(part, "plan"), "follow_ups", follow_ups);
+		json_array_append_new(fields, json_string("plan.follow_ups"));
+	}
 	json_decref(measures);
+	json_decref(follow_ups);
 	fields = sorted_strings(fields);
 	json_object_set(ref, "fields", fields);
 	json_t *pkg = json_pack("{s:s, s:{s:O, s:s, s:O, s:O, s:O, s:o}, s:o}",
@@ -345,7 +366,8 @@ const char *ip_profile_forbidden(const char *path)
 		{"links", N_("links name other cases")},
 		{"id", N_("the case id stays at the centre; the referral id links the case")},
 		{"schema", N_("the package has its own schema")},
-		{"plan", N_("the plan's return-side measures are always sent; nothing else of it")},
+		{"plan", N_("the plan's return-side measures and when its follow-ups are due are "
+		            "always sent; nothing else of it")},
 		{"record_key", N_("the record key protects the centre's reports; it never "
 		                  "leaves")},
 	};
@@ -450,6 +472,24 @@ static void check_measures(struct case_check *x, const json_t *list, const char 
 	}
 }
 
+/* The follow-ups a package carries are their due dates only. */
+static void check_schedule(struct case_check *x, const json_t *list, const char *at)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(list, i, f) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)f, key, val) {
+			char *cp = ip_xasprintf("%s[%zu].%s", at, i, key);
+			if (strcmp(key, "due"))
+				problem(x, cp, "a package carries when a follow-up is due, not this; "
+				        "nothing opened");
+			free(cp);
+		}
+	}
+}
+
 static void check_member(struct case_check *x, const char *key, const json_t *v,
                          const char *path, const char *at)
 {
@@ -458,6 +498,8 @@ static void check_member(struct case_check *x, const char *key, const json_t *v,
 		problem(x, a, "extension fields never leave a centre; nothing opened");
 	else if (!strcmp(p, "plan.measures"))
 		check_measures(x, v, a);
+	else if (!strcmp(p, "plan.follow_ups"))
+		check_schedule(x, v, a);
 	else if (!strcmp(p, "plan") && json_is_object(v))
 		check_node(x, v, p, a);
 	else if (ip_profile_forbidden(p) || !(json_is_object(v) || mappings(v)))
@@ -503,7 +545,7 @@ int ip_package_check_case(const struct ip_doc *pkg, const json_t *profile,
 	json_array_foreach(x.declared, i, f) {
 		const char *path = json_string_value(f);
 		char *at = ip_xasprintf("referral.fields[%zu]", i);
-		if (strcmp(path, "plan.measures"))
+		if (strcmp(path, "plan.measures") && strcmp(path, "plan.follow_ups"))
 			check_field(&x, path, at);
 		free(at);
 	}
@@ -668,15 +710,25 @@ static json_t *measure_news(const json_t *c)
 	return out;
 }
 
-/* The follow-ups done, as the partner recorded them. */
+/* The follow-ups done, as the partner recorded them; a survey with its
+ * answers, not the scores, which the centre works out itself. */
 static json_t *follow_up_news(const json_t *c)
 {
 	json_t *out = json_array();
 	size_t i;
 	json_t *f;
-	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, f)
-		if (ip_str(f, "done"))
-			json_array_append(out, f);
+	json_array_foreach(json_object_get(json_object_get(c, "plan"), "follow_ups"), i, f) {
+		if (!ip_str(f, "done"))
+			continue;
+		json_t *one = json_copy(f);
+		const json_t *s = json_object_get(f, "survey");
+		if (s)
+			json_object_set_new(one, "survey", json_pack("{s:O, s:O, s:O, s:O}", "id",
+			                    json_object_get(s, "id"), "date", json_object_get(s, "date"),
+			                    "by", json_object_get(s, "by"), "answers",
+			                    json_object_get(s, "answers")));
+		json_array_append_new(out, one);
+	}
 	return out;
 }
 

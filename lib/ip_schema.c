@@ -146,8 +146,8 @@ static const struct ip_field survey_taken_f[] = {
 	TYPED("composite", IP_T_SCORE, 0),
 	ARR("flags", 0, ITEM(IP_T_STRING)),
 	END};
-/* A follow-up as the partner reports it; the case's own adds the survey
- * taken then (the last field). */
+/* A follow-up: what both the case and a partner's report of it hold; the
+ * case's survey carries the scores, the partner's only the answers. */
 #define FOLLOW_UP_FIELDS \
 	TYPED("due", IP_T_DUE, IP_REQUIRED), DONE("done", IP_T_DATE, 0), STR("by", 0), \
 	TEXT("note", 0)
@@ -155,7 +155,18 @@ static const struct ip_field follow_up_f[] = {
 	FOLLOW_UP_FIELDS,
 	OBJ("survey", 0, survey_taken_f),
 	END};
-static const struct ip_field reported_follow_up_f[] = {FOLLOW_UP_FIELDS, END};
+/* A survey as the partner reports it: the answers only; the centre works
+ * out the scores from its own definition. */
+static const struct ip_field reported_survey_f[] = {
+	STR("id", IP_REQUIRED),
+	DONE("date", IP_T_DATE, IP_REQUIRED),
+	STR("by", IP_REQUIRED),
+	ARR("answers", IP_REQUIRED, ITEM_OBJ(survey_answer_f)),
+	END};
+static const struct ip_field reported_follow_up_f[] = {
+	FOLLOW_UP_FIELDS,
+	OBJ("survey", 0, reported_survey_f),
+	END};
 static const struct ip_field plan_f[] = {
 	STR("template", 0),
 	ARR("measures", 0, ITEM_OBJ(measure_f)),

@@ -75,7 +75,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	grep -qx '    status: pending' "$case_path"
 	grep -qx '      - person.contact.phone' "$case_path"
 	grep -qx '      - plan.measures' "$case_path"
-	grep -qx '    what: referral BY-MUC-R-NMVPYQR4 sent to AF-KBL-PH (14 fields)' "$case_path"
+	grep -qx '    what: referral BY-MUC-R-NMVPYQR4 sent to AF-KBL-PH (15 fields)' "$case_path"
 	run ip-check -q "$case_path"
 	assert_success
 }
@@ -484,7 +484,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	# a follow-up done for a person who has not left: the partner's own
 	# case is not valid so (the bad-input corpus forges such a response)
 	cp "$BATS_TEST_TMPDIR/pcase.yaml" "$pcase"
-	sed -i '/^plan:$/a\  follow_ups:\n    - due: arrival+90d\n      done: 2026-11-21' "$pcase"
+	sed -i '0,/^    - due: arrival+3m$/s//    - due: arrival+3m\n      done: 2026-11-21/' "$pcase"
 	run ip-refer respond -q --no-encrypt "$pcase"
 	assert_failure 65
 	assert_line --partial "plan.follow_ups[0].done: a follow-up done on 2026-11-21, but no arrival is recorded"
@@ -694,4 +694,71 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 	run ip-refer partners --partners "$ROOT/share/integplan/partners.yaml" -f json
 	assert_success
 	assert_output --partial '"schema": "integplan/partners/1"'
+}
+
+@test "a partner's survey comes back as its answers; the centre scores it by its own definition" {
+	ip-case consent -q -i --give follow-up:AF-KBL-PH "$case_path" >/dev/null
+	accepted_at_partner
+	ip-plan arrival -q -i "$pcase" >/dev/null
+	ip-case consent -q -i --give follow-up:AF-KBL-PH "$pcase" >/dev/null
+	ip-plan follow-up -q -i --by "N. Karimi" --survey rss \
+		--answers "$ROOT/tests/fixtures/surveys/mid.yaml" "$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
+	# the answers travel, the partner's scores do not
+	grep -q '"answer": *"irregular"' "$BATS_TEST_TMPDIR/resp.json"
+	! grep -q -e composite -e '"scores"' "$BATS_TEST_TMPDIR/resp.json"
+	cp "$BATS_TEST_TMPDIR/resp.json" "$BATS_TEST_TMPDIR/forged.json"
+	cd "$BATS_TEST_TMPDIR/repo"
+	cp "$case_path" "$BATS_TEST_TMPDIR/before.yaml"
+	run ip-refer receive "$BATS_TEST_TMPDIR/resp.json"
+	assert_success
+	assert_line --index 0 --partial "1 follow-up done (1 survey scored here)"
+	run ip-check -q --print -f json "$case_path"
+	[ "$(jq -c '.plan.follow_ups[0].survey | [.id, .by, .composite]' <<<"$output")" = '["rss","N. Karimi",0.52]' ]
+	# a centre that weighs the economic dimension double scores by its own:
+	# (2 * 0.35 + 0.6 + 0.6) / 4 = 0.475, 0.48
+	cp "$BATS_TEST_TMPDIR/before.yaml" "$case_path"
+	cp -R "$ROOT/share/integplan" site
+	sed -i 's/^  - {id: economic, title: {en: economic, de: wirtschaftlich}, weight: 1}$/  - {id: economic, title: {en: economic, de: wirtschaftlich}, weight: 2}/' site/surveys/rss.yaml
+	IP_SHARE=site ip-refer receive -q "$BATS_TEST_TMPDIR/resp.json" >/dev/null
+	run ip-check -q --print -f json "$case_path"
+	[ "$(jq -c '.plan.follow_ups[0].survey.composite' <<<"$output")" = 0.48 ]
+}
+
+@test "receive: a partner's survey without consent, of a survey or answer unknown here, is refused" {
+	accepted_at_partner
+	ip-plan arrival -q -i "$pcase" >/dev/null
+	ip-case consent -q -i --give follow-up:AF-KBL-PH "$pcase" >/dev/null
+	ip-plan follow-up -q -i --survey rss --answers "$ROOT/tests/fixtures/surveys/mid.yaml" \
+		"$pcase" >/dev/null
+	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
+	# the person consented to follow-up at the partner, not at the centre
+	cd "$BATS_TEST_TMPDIR/repo"
+	before=$(sha256sum "$case_path")
+	run ip-refer receive "$BATS_TEST_TMPDIR/resp.json"
+	assert_failure 65
+	assert_output --partial "response.follow_ups[0].survey: a survey of 2026-11-21 without consent to follow-up on that day: not taken"
+	[ "$(sha256sum "$case_path")" = "$before" ]
+	ip-case consent -q -i --give follow-up:AF-KBL-PH "$case_path" >/dev/null
+	before=$(sha256sum "$case_path")
+	# forged as the partner would sign them: a survey this centre lacks, an answer it does not know
+	python3 -c 'import json, sys
+p = json.load(open(sys.argv[1])); s = p["response"]["follow_ups"][0]["survey"]
+s["id"] = sys.argv[2]
+if sys.argv[2] == "rss": s["answers"][4]["answer"] = "sometimes"
+print(json.dumps(p))' "$BATS_TEST_TMPDIR/resp.json" ../rss >"$BATS_TEST_TMPDIR/unknown.json"
+	python3 -c 'import json, sys
+p = json.load(open(sys.argv[1])); s = p["response"]["follow_ups"][0]["survey"]
+s["answers"][4]["answer"] = "sometimes"
+print(json.dumps(p))' "$BATS_TEST_TMPDIR/resp.json" >"$BATS_TEST_TMPDIR/answer.json"
+	for f in unknown answer; do
+		"$ROOT/tests/signtool" "$BATS_TEST_TMPDIR/partner/.integplan/signing.key" "$BATS_TEST_TMPDIR/$f.json"
+	done
+	run ip-refer receive "$BATS_TEST_TMPDIR/unknown.json"
+	assert_failure 65
+	assert_output --partial "response.follow_ups[0].survey: survey '../rss' is not one of this centre's"
+	run ip-refer receive "$BATS_TEST_TMPDIR/answer.json"
+	assert_failure 65
+	assert_output --partial "employment: unknown answer 'sometimes' (one of: regular, irregular, none)"
+	[ "$(sha256sum "$case_path")" = "$before" ]
 }

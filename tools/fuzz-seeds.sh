@@ -11,14 +11,16 @@ for t in yaml json case rows mustache package cache; do
 		cp tests/fuzz/seeds/"$t"/* "$out/$t/"
 	fi
 done
-for f in tests/fixtures/*.yaml tests/golden/*.yaml share/integplan/*.yaml \
-	share/integplan/rules/*.yaml share/templates/plans/*.yaml share/templates/plan/*.yaml; do
+for f in tests/fixtures/*.yaml tests/fixtures/surveys/*.yaml tests/golden/*.yaml \
+	share/integplan/*.yaml share/integplan/rules/*.yaml share/integplan/surveys/*.yaml \
+	share/templates/plans/*.yaml share/templates/plan/*.yaml; do
 	cp "$f" "$out/yaml/$(echo "$f" | tr / _)"
 done
 for f in tests/fixtures/*.json tests/golden/*.json tests/golden/*.jsonl tests/fuzz/seeds/package/*; do
 	cp "$f" "$out/json/$(echo "$f" | tr / _)"
 done
 for f in tests/fixtures/* tests/golden/*-mariam.yaml tests/golden/sketch.*; do
+	[ -f "$f" ] || continue
 	cp "$f" "$out/case/$(echo "$f" | tr / _)"
 done
 # rows: the first byte picks the syntax (j: JSON Lines, else CSV)

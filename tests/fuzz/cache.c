@@ -2,7 +2,7 @@
  * with this version's header and an entry that matches a real case file,
  * whose facts are the first line of the input; the rest of the input
  * follows as more entries. Whatever it holds, a report is made from it
- * (summary, KPIs and indicators) without a crash, and the cache written
+ * (summary, KPIs, indicators and outcomes) without a crash, and the cache written
  * back is sound. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 #include "ip_indicators.h"
 #include "ip_report.h"
 #include "ip_share.h"
+#include "ip_survey.h"
 #include "ip_scan.h"
 
 static char dir[] = "/tmp/ip-fuzz-cache-XXXXXX";
@@ -52,6 +53,7 @@ static void make_case(void)
 
 /* the days a referral may wait, in the cache's header and its scan alike */
 #define REFERRAL_DAYS 30
+#define NREPORTS 4 /* summary, kpi, indicators, outcomes */
 
 static void write_cache(const uint8_t *data, size_t size)
 {
@@ -74,7 +76,7 @@ static void write_cache(const uint8_t *data, size_t size)
 static void add_to_all(char *fields[IP_NFACTS], void *ctx)
 {
 	struct ip_report **reports = ctx;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NREPORTS; i++)
 		ip_report_add(reports[i], fields);
 }
 
@@ -95,13 +97,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ip_indicators_load(path, &run.lim, &defs);
 		free(path);
 	}
-	struct ip_report_query q[3] = {
-		{"summary", by, NULL, NULL, where, "2026-11-21", NULL, bands, NULL},
-		{"kpi", NULL, NULL, NULL, where, "2026-11-21", NULL, bands, NULL},
-		{"indicators", NULL, NULL, NULL, where, "2026-11-21", "2026", bands, defs},
+	static json_t *survey;
+	if (!survey)
+		ip_survey_load("rss", &run.lim, &survey);
+	json_t *sex = json_pack("[s]", "sex");
+	struct ip_report_query q[NREPORTS] = {
+		{.kind = "summary", .by = by, .where = where, .today = "2026-11-21",
+		 .age_bands = bands},
+		{.kind = "kpi", .where = where, .today = "2026-11-21", .age_bands = bands},
+		{.kind = "indicators", .where = where, .today = "2026-11-21", .period = "2026",
+		 .age_bands = bands, .indicators = defs},
+		{.kind = "outcomes", .by = sex, .where = where, .today = "2026-11-21",
+		 .period = "2026", .age_bands = bands, .survey = survey},
 	};
-	struct ip_report *reports[3];
-	for (int i = 0; i < 3; i++)
+	struct ip_report *reports[NREPORTS];
+	for (int i = 0; i < NREPORTS; i++)
 		reports[i] = ip_report_new(&q[i]);
 	struct ip_scan s = {.run = run, .cache = cache_path, .threads = 1,
 	                    .referral_days = REFERRAL_DAYS,
@@ -117,13 +127,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct ip_protect protect[2] = {{loaded ? &ptable : NULL, 10, defs},
 	                                {NULL, 10, defs}};
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NREPORTS; i++) {
 		json_t *partial = ip_report_finish(reports[i]);
 		for (int p = 0; p < 2; p++)
 			json_decref(ip_figures_tables(partial, &protect[p]));
 		json_decref(partial);
 	}
 	json_decref(by);
+	json_decref(sex);
 	json_decref(where);
 	json_decref(bands);
 	return 0;
