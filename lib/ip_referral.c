@@ -455,39 +455,29 @@ static bool mappings(const json_t *v)
 	return json_is_array(v) && json_is_object(json_array_get(v, 0));
 }
 
-static void check_measures(struct case_check *x, const json_t *list, const char *at)
+/* Each key of each item of a list the package carries is one allowed
+ * (keep), or a problem (what it says). */
+static void check_items(struct case_check *x, const json_t *list, const char *at,
+                        bool (*keep)(const char *key), const char *what)
 {
 	size_t i;
-	json_t *m;
-	json_array_foreach(list, i, m) {
+	json_t *item;
+	json_array_foreach(list, i, item) {
 		const char *key;
 		json_t *val;
-		json_object_foreach((json_t *)m, key, val) {
+		json_object_foreach((json_t *)item, key, val) {
 			char *cp = ip_xasprintf("%s[%zu].%s", at, i, key);
-			if (!measure_key(key))
-				problem(x, cp, "a package carries a measure's plan, not this; nothing "
-				       "opened");
+			if (!keep(key))
+				problem(x, cp, "%s", _(what));
 			free(cp);
 		}
 	}
 }
 
 /* The follow-ups a package carries are their due dates only. */
-static void check_schedule(struct case_check *x, const json_t *list, const char *at)
+static bool schedule_key(const char *key)
 {
-	size_t i;
-	json_t *f;
-	json_array_foreach(list, i, f) {
-		const char *key;
-		json_t *val;
-		json_object_foreach((json_t *)f, key, val) {
-			char *cp = ip_xasprintf("%s[%zu].%s", at, i, key);
-			if (strcmp(key, "due"))
-				problem(x, cp, "a package carries when a follow-up is due, not this; "
-				        "nothing opened");
-			free(cp);
-		}
-	}
+	return !strcmp(key, "due");
 }
 
 static void check_member(struct case_check *x, const char *key, const json_t *v,
@@ -497,9 +487,11 @@ static void check_member(struct case_check *x, const char *key, const json_t *v,
 	if (!strncmp(key, "x-", 2))
 		problem(x, a, "extension fields never leave a centre; nothing opened");
 	else if (!strcmp(p, "plan.measures"))
-		check_measures(x, v, a);
+		check_items(x, v, a, measure_key, N_("a package carries a measure's plan, not "
+		            "this; nothing opened"));
 	else if (!strcmp(p, "plan.follow_ups"))
-		check_schedule(x, v, a);
+		check_items(x, v, a, schedule_key, N_("a package carries when a follow-up is due, "
+		            "not this; nothing opened"));
 	else if (!strcmp(p, "plan") && json_is_object(v))
 		check_node(x, v, p, a);
 	else if (ip_profile_forbidden(p) || !(json_is_object(v) || mappings(v)))

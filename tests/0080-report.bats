@@ -9,26 +9,6 @@ setup_file() {
 	report_fixture "$BATS_FILE_TMPDIR/fixture"
 }
 
-# A partial without its sources and digest, keys sorted: what it counts.
-counts_of() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-d.pop("sources"); d.pop("digest")
-print(json.dumps(d, indent=1, sort_keys=True))' "$1"
-}
-
-# Edit a partial with a Python expression on d, and give it the digest a
-# forger would compute.
-forge() {
-	python3 -c 'import json, sys, hashlib
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-d.pop("digest", None)
-text = json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-d["digest"] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-json.dump(d, open(sys.argv[1], "w"), indent=2)' "$1" "$2"
-}
-
 setup() {
 	export IP_NOW=2027-01-15
 	cp -R "$BATS_FILE_TMPDIR/fixture" "$BATS_TEST_TMPDIR/repo"

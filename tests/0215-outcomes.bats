@@ -21,26 +21,6 @@ csv_of() {
 	"$@" | tr -d '\r'
 }
 
-# A partial without its sources and digest, keys sorted: what it counts.
-counts_of() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-d.pop("sources"); d.pop("digest")
-print(json.dumps(d, indent=1, sort_keys=True))' "$1"
-}
-
-# Edit a partial with a Python expression on d, and give it the digest a
-# forger would compute.
-forge() {
-	python3 -c 'import json, sys, hashlib
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-d.pop("digest", None)
-text = json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-d["digest"] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-json.dump(d, open(sys.argv[1], "w"), indent=2)' "$1" "$2"
-}
-
 @test "outcomes of 2026 and 2027, exact, as worked out by hand" {
 	run csv_of ip-report outcomes -q --period 2026 --protection none -f csv
 	assert_success

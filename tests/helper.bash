@@ -143,3 +143,23 @@ CSV
 	IP_NOW=${day}T09:00:00Z ip-plan follow-up -q -i --date $day --survey rss --answers "$s/mid.yaml" "${c[1]}" >/dev/null
 	IP_NOW=2027-03-01T09:00:00Z ip-check -q
 }
+
+# A partial without its sources and digest, keys sorted: what it counts.
+counts_of() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d.pop("sources"); d.pop("digest")
+print(json.dumps(d, indent=1, sort_keys=True))' "$1"
+}
+
+# Edit a partial with a Python expression on d, and give it the digest a
+# forger would compute.
+forge() {
+	python3 -c 'import json, sys, hashlib
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+d.pop("digest", None)
+text = json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+d["digest"] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+json.dump(d, open(sys.argv[1], "w"), indent=2)' "$1" "$2"
+}
