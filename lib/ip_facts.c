@@ -10,7 +10,8 @@ const char *const ip_fact_names[IP_NFACTS] = {
 	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
 	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
 	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
-	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "outcomes", "record_key"};
+	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "outcomes",
+	"record_key"};
 
 static void put(struct ip_buf *b, const char *s)
 {
