@@ -702,7 +702,7 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 	ip-plan arrival -q -i "$pcase" >/dev/null
 	ip-case consent -q -i --give follow-up:AF-KBL-PH "$pcase" >/dev/null
 	ip-plan follow-up -q -i --by "N. Karimi" --survey rss \
-		--answers "$ROOT/tests/fixtures/surveys/mid.yaml" "$pcase" >/dev/null
+		--answers "$ROOT/tests/answers/mid.yaml" "$pcase" >/dev/null
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
 	# the answers travel, the partner's scores do not
 	grep -q '"answer": *"irregular"' "$BATS_TEST_TMPDIR/resp.json"
@@ -729,7 +729,7 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 	accepted_at_partner
 	ip-plan arrival -q -i "$pcase" >/dev/null
 	ip-case consent -q -i --give follow-up:AF-KBL-PH "$pcase" >/dev/null
-	ip-plan follow-up -q -i --survey rss --answers "$ROOT/tests/fixtures/surveys/mid.yaml" \
+	ip-plan follow-up -q -i --survey rss --answers "$ROOT/tests/answers/mid.yaml" \
 		"$pcase" >/dev/null
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
 	# the person consented to follow-up at the partner, not at the centre

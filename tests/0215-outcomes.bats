@@ -132,13 +132,13 @@ csv_of() {
 	third=$(sed -n 3p opened.txt)
 	id=$(basename "$third" .yaml)
 	IP_NOW=2027-03-01T09:00:00Z ip-plan follow-up -q -i --date 2027-03-01 --survey rss \
-		--answers "$ROOT/tests/fixtures/surveys/low.yaml" "$third" >/dev/null
+		--answers "$ROOT/tests/answers/low.yaml" "$third" >/dev/null
 	run csv_of ip-report due -q --within 1d --counsellor "A. Berger" -f csv
 	assert_success
 	assert_line "2027-03-01,A. Berger,$id,\"survey rss of 2027-03-01 flagged: remigration, low-composite (composite 0.08)\""
 	# doing well again at 12 months
 	IP_NOW=2027-03-02T09:00:00Z ip-plan follow-up -q -i --date 2027-03-02 --survey rss \
-		--answers "$ROOT/tests/fixtures/surveys/high.yaml" "$third" >/dev/null
+		--answers "$ROOT/tests/answers/high.yaml" "$third" >/dev/null
 	IP_NOW=2027-03-02 run csv_of ip-report due -q --within 1d -f csv
 	refute_output --partial "flagged"
 }

@@ -105,9 +105,9 @@ exchange_keys() {
 # The repository of the outcome tests, made in $1 and entered: eight cases
 # that arrived in 2026 (six on 2 February, two on 1 July), with consent to
 # follow-up but the last; baselines, and surveys at 3 and 12 months whose
-# scores tests/fixtures/surveys/*.yaml state. The tests run on 2027-03-01.
+# scores tests/answers/*.yaml state. The tests run on 2027-03-01.
 outcomes_fixture() {
-	local s="$ROOT/tests/fixtures/surveys"
+	local s="$ROOT/tests/answers"
 	ip-intake -q --init --centre BY-MUC --state DE-BY "$1"
 	cd "$1" || return 1
 	cat >people.csv <<'CSV'

@@ -11,7 +11,7 @@ for t in yaml json case rows mustache package cache; do
 		cp tests/fuzz/seeds/"$t"/* "$out/$t/"
 	fi
 done
-for f in tests/fixtures/*.yaml tests/fixtures/surveys/*.yaml tests/golden/*.yaml \
+for f in tests/fixtures/*.yaml tests/answers/*.yaml tests/golden/*.yaml \
 	share/integplan/*.yaml share/integplan/rules/*.yaml share/integplan/surveys/*.yaml \
 	share/templates/plans/*.yaml share/templates/plan/*.yaml; do
 	cp "$f" "$out/yaml/$(echo "$f" | tr / _)"
