@@ -121,7 +121,8 @@ static const struct ip_opt options[] = {
 	 STRING(due.counsellor)},
 	{"period", 0, "YYYY[-QN|-MM]", N_("indicators, outcomes: the period"), 2, 0,
 	 STRING(q.period)},
-	{"survey", 0, "NAME", N_("outcomes: the follow-up survey counted (default rss)"), 2, 0,
+	{"survey", 0, "NAME", N_("outcomes: the follow-up survey counted (default rss)"), 2,
+	 IP_SUB(OUTCOMES),
 	 STRING(survey_name), .complete = IP_COMPLETE_WORDS, .values = "rss rss-baseline"},
 	{"fields", 0, "LIST", N_("export: the columns (comma-separated)"), 2, 0, STRING(fields)},
 	{"anonymise", 0, NULL, N_("export: anonymous: age bands, months, the country, no id "

@@ -431,8 +431,9 @@ static size_t check_follow_ups(const struct ip_receive *r, const json_t *c,
 
 /* A partner's survey, scored here by this centre's definition: the partner
  * sends the answers, never the scores. A new record, or NULL with the
- * problems reported: no consent to follow-up on its day, an implausible
- * day, a survey this centre does not have, answers it does not know. */
+ * problems reported: no consent to follow-up by this partner on its day,
+ * an implausible day, a survey this centre does not have, answers it does
+ * not know. */
 static json_t *score_reported(const struct ip_receive *r, const json_t *c,
                               const json_t *ref, const json_t *s, const char *path)
 {
@@ -444,9 +445,16 @@ static json_t *score_reported(const struct ip_receive *r, const json_t *c,
 	free(at);
 	if (!plausible)
 		return NULL;
-	if (!ip_consent_in_force(c, "follow-up", date)) {
+	/* consent to follow-up by this partner (or its country), on that day */
+	json_t *partner = json_pack("{s:s, s:s}", "id", ip_str(ref, "to"), "country",
+	                            ip_get_str(c, "return.country") ?
+	                            ip_get_str(c, "return.country") : "");
+	char why[300];
+	bool consented = ip_consent_to(c, "follow-up", partner, date, why, sizeof why);
+	json_decref(partner);
+	if (!consented) {
 		ip_error(&w, "a survey of %s without consent to follow-up on that day: not "
-		         "taken", date);
+		         "taken (%s)", date, why);
 		return NULL;
 	}
 	json_t *survey = NULL;

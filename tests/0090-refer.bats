@@ -739,6 +739,11 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 	assert_failure 65
 	assert_output --partial "response.follow_ups[0].survey: a survey of 2026-11-21 without consent to follow-up on that day: not taken"
 	[ "$(sha256sum "$case_path")" = "$before" ]
+	# consent to follow-up by another partner is not consent to this one's
+	ip-case consent -q -i --give follow-up:IQ-BGD-IOM "$case_path" >/dev/null
+	run ip-refer receive "$BATS_TEST_TMPDIR/resp.json"
+	assert_failure 65
+	assert_output --partial "not taken (no consent to follow-up to AF-KBL-PH or its country AF (consent covers IQ-BGD-IOM))"
 	ip-case consent -q -i --give follow-up:AF-KBL-PH "$case_path" >/dev/null
 	before=$(sha256sum "$case_path")
 	# forged as the partner would sign them: a survey this centre lacks, an answer it does not know
