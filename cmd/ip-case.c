@@ -121,6 +121,8 @@ static const struct ip_opt options[] = {
 	 .flags = IP_OPT_MANY},
 	{"residence-status", 0, "STATUS", N_("set: residence status"), 1, ONLY(SET),
 	 CORRECT("person.residence_status")},
+	{"entered", 0, "DATE", N_("set: the day the person entered Germany"), 1, ONLY(SET),
+	 CORRECT("person.entered")},
 	{"phone", 0, "NUMBER", N_("set: phone"), 1, ONLY(SET), CORRECT("person.contact.phone")},
 	{"email", 0, "ADDRESS", N_("set: e-mail"), 1, ONLY(SET), CORRECT("person.contact.email")},
 	{"address", 0, "TEXT", N_("set: postal address"), 1, ONLY(SET),

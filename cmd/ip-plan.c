@@ -24,7 +24,7 @@
 #include "ip_write.h"
 
 /* The changes come first, in the order of enum ip_plan_change. */
-enum sub { NEW, ADD, SET, APPROVE, DEPARTURE, ARRIVAL, FOLLOW_UP, CHECK, RENDER,
+enum sub { NEW, ADD, SET, APPROVE, DEPARTURE, ARRIVAL, FOLLOW_UP, PAY, CHECK, RENDER,
            TEMPLATES, NSUB };
 #define DATA IP_FORMATS_DATA
 static const struct ip_sub subs[NSUB] = {
@@ -33,6 +33,7 @@ static const struct ip_sub subs[NSUB] = {
 	{"departure", N_("Record the departure"), DATA},
 	{"arrival", N_("Record the arrival"), DATA},
 	{"follow-up", N_("Record a follow-up as done"), DATA},
+	{"pay", N_("Record a payment from a measure's budget"), DATA},
 	{"check", N_("Find the gaps of plans"), DATA},
 	{"render", N_("The plan as a document"), IP_FORMATS_DOC | 1u << IP_FORMAT_PDF},
 	{"templates", N_("List the plan templates"), DATA},
@@ -40,13 +41,14 @@ static const struct ip_sub subs[NSUB] = {
 #undef DATA
 #define ONLY(s) IP_SUB(s)
 #define EDITS (ONLY(NEW) | ONLY(ADD) | ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) | \
-               ONLY(ARRIVAL) | ONLY(FOLLOW_UP))
+               ONLY(ARRIVAL) | ONLY(FOLLOW_UP) | ONLY(PAY))
 
 struct plan {
 	struct ip_cli cli;
 	enum sub sub;
 	bool in_place;
 	const char *rules_path, *list, *out_dir;
+	const char *as_of;         /* check: the day whose programme rules apply */
 	const char *survey_name, *answers_path; /* follow-up */
 	json_t *survey_taken;
 	struct ip_plan_edit edit;  /* the change the options describe */
@@ -91,8 +93,8 @@ static const struct ip_opt options[] = {
 	 ONLY(ADD) | ONLY(SET), FIELD("plan.measures.owner")},
 	{"due", 0, "DUE", N_("Due date: YYYY-MM-DD, or relative like departure-14d, "
 	 "arrival+3m"), 2, ONLY(ADD) | ONLY(SET), FIELD("plan.measures.due")},
-	{"amount", 0, "N", N_("Budget amount"), 2, ONLY(ADD) | ONLY(SET),
-	 FIELD("plan.measures.budget.amount")},
+	{"amount", 0, "N", N_("Budget amount; pay: the amount paid"), 2,
+	 ONLY(ADD) | ONLY(SET) | ONLY(PAY), ONLY(PAY), FIELD("plan.measures.budget.amount")},
 	{"currency", 0, "CODE", N_("Budget currency, ISO 4217 (default EUR)"), 2,
 	 ONLY(ADD) | ONLY(SET), FIELD("plan.measures.budget.currency")},
 	{"programme", 0, "ID", N_("Programme paying the budget (for a programme-application: "
@@ -103,15 +105,18 @@ static const struct ip_opt options[] = {
 	 .flags = IP_OPT_CHECK_LATER | IP_OPT_MANY},
 	{"note", 0, "TEXT", N_("A note on the measure or follow-up"), 2,
 	 ONLY(ADD) | ONLY(SET) | ONLY(FOLLOW_UP), FIELD("plan.measures.note")},
-	{"measure", 0, "ID", N_("set: the measure to change (M1, M2, ...)"), 2, ONLY(SET),
-	 ONLY(SET), STRING(edit.measure)},
+	{"measure", 0, "ID", N_("set: the measure to change (M1, M2, ...); pay: the measure "
+	 "whose budget pays"), 2, ONLY(SET) | ONLY(PAY), ONLY(SET) | ONLY(PAY),
+	 STRING(edit.measure)},
+	{"reference", 0, "TEXT", N_("pay: the payment's reference (a voucher or transfer "
+	 "number)"), 2, ONLY(PAY), STRING(edit.reference)},
 	{"status", 0, "STATUS", N_("set: open, in-progress, done or cancelled"), 2, ONLY(SET),
 	 FIELD("plan.measures.status")},
 	{"by", 0, "NAME", N_("approve, follow-up: who (default: the actor)"), 3,
 	 ONLY(APPROVE) | ONLY(FOLLOW_UP), STRING(edit.by), .field = "plan.approvals.by"},
-	{"date", 0, "DATE", N_("set (a new status), approve, departure, arrival, follow-up: "
-	 "the day (default: today)"), 3, ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) |
-	 ONLY(ARRIVAL) | ONLY(FOLLOW_UP),
+	{"date", 0, "DATE", N_("set (a new status), approve, departure, arrival, follow-up, "
+	 "pay: the day (default: today)"), 3, ONLY(SET) | ONLY(APPROVE) | ONLY(DEPARTURE) |
+	 ONLY(ARRIVAL) | ONLY(FOLLOW_UP) | ONLY(PAY),
 	 IP_DATE(struct plan, edit.date)},
 	{"survey", 0, "NAME", N_("follow-up: the survey taken then (share/integplan/surveys/"
 	 "NAME.yaml), with --answers"), 3, ONLY(FOLLOW_UP), STRING(survey_name),
@@ -127,6 +132,9 @@ static const struct ip_opt options[] = {
 	{"rules", 0, "FILE", N_("check: the rules whose required measures a plan must have "
 	 "(default: the site's rules/assess.yaml)"), 3, ONLY(CHECK), STRING(rules_path),
 	 .complete = IP_COMPLETE_FILE},
+	{"as-of", 0, "DATE", N_("check: apply the programmes' caps and rules valid on DATE "
+	 "(default: the day of the case's programme application, else today)"), 3,
+	 ONLY(CHECK), IP_DATE(struct plan, as_of)},
 	{"lang", 0, "LANG", N_("render: the document's language (de, en, ...; default: that "
 	 "of the messages, else en)"), 3, ONLY(RENDER), STRING(doc.lang),
 	 .complete = IP_COMPLETE_WORDS, .values = "de en"},
@@ -145,7 +153,7 @@ static const struct ip_command command = {
 	N_("The integrated plan of IntegPlan cases.\v"
 	"Subcommands: new --template NAME, add --category MEASURE, set --measure ID, "
 	"approve --side SIDE, departure, arrival, follow-up [--survey NAME --answers FILE], "
-	"check, render, templates. "
+	"pay --measure ID --amount N, check, render, templates. "
 	"CASEs are case files or directories; - is a case on standard input. Changes "
 	"print the cases unless -i. Exit status: 0 done, 1 check found gaps, 64 usage, "
 	"65 bad data, 66 missing input, 73 cannot create, 74 I/O error, 75 a case is locked, "
@@ -182,7 +190,7 @@ static int check_one(const char *path, void *ctx)
 	if (!rc) {
 		struct gap_ctx g = {p, &docs.v[0]};
 		size_t n = ip_plan_gaps(docs.v[0].root, p->rules, &p->cli.lim, p->today,
-		                        print_gap, &g);
+		                        p->as_of, print_gap, &g);
 		p->gaps += n;
 		p->with_gaps += n > 0;
 		rc = n ? IP_EXIT_PROBLEMS : IP_EXIT_OK;

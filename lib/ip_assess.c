@@ -4,6 +4,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_schema.h"
+#include "ip_vocab.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -265,6 +266,19 @@ static bool add_members(const struct ip_answers *a, json_t *c)
 	return added;
 }
 
+/* A vulnerability recorded for a day its entry does not cover (one of the
+ * recast directive's before 12 June 2026) is kept, with a warning. */
+static void warn_dated(const struct ip_assess *x, const char *name, const json_t *assessment)
+{
+	if (x->quiet)
+		return;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(assessment, "vulnerabilities"), i, v)
+		ip_vocab_warn_dated(&(struct ip_where){name, 0, 0, NULL}, "vulnerability",
+		                    json_string_value(v), ip_str(assessment, "date"));
+}
+
 static void say_rules(const struct ip_assess *x, const char *name, const json_t *fired,
                       const json_t *assessment)
 {
@@ -406,6 +420,7 @@ int ip_assess_apply(struct ip_assess *x, json_t *c, const char *name, const char
 	if (!same) {
 		json_array_append(list, assessment);
 		say_rules(x, name, fired, assessment);
+		warn_dated(x, name, assessment);
 	}
 	if (!same)
 		ip_case_advance(c, "assessed", ip_str(assessment, "date"));

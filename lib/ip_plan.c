@@ -1,4 +1,5 @@
 #include "ip_plan.h"
+#include "ip_programme.h"
 #include "ip_digest.h"
 #include "ip_case.h"
 #include "ip_diag.h"
@@ -63,13 +64,8 @@ int ip_plan_settings_load(const struct ip_limits *lim)
 		free(path);
 		/* The programmes' caps and rules are read here: all of
 		 * programmes.yaml is checked, not only its ids (ip_vocab). */
-		json_t *programmes = NULL;
-		path = ip_share_path("programmes.yaml");
 		if (!settings_status)
-			settings_status = ip_load_checked(path, &ip_programmes_schema,
-			                                  "programmes.yaml", lim, &programmes);
-		json_decref(programmes);
-		free(path);
+			settings_status = ip_programmes_load(lim);
 	}
 	return settings_status;
 }
@@ -158,7 +154,8 @@ json_t *ip_plan_measure(const json_t *plan, const char *id)
  * dimension, side, due date as written (a relative one stays agreed when
  * the departure moves), budget and programme, and whether it is
  * cancelled. Its progress (open, in progress, done), owner, note, the date
- * of its status and the needs it addresses are not terms. */
+ * of its status, the needs it addresses and the payments made from its
+ * budget are not terms. */
 static json_t *agreed_terms(const json_t *plan)
 {
 	static const char *const keys[] = {"category", "dimension", "side", "due", "budget",
@@ -171,6 +168,14 @@ static json_t *agreed_terms(const json_t *plan)
 		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
 			if (json_object_get(m, keys[k]))
 				json_object_set(t, keys[k], json_object_get(m, keys[k]));
+		/* what was paid from a budget is not a term: paying does not
+		 * withdraw the approvals */
+		json_t *budget = json_object_get(t, "budget");
+		if (json_object_get(budget, "paid")) {
+			budget = json_copy(budget);
+			json_object_del(budget, "paid");
+			json_object_set_new(t, "budget", budget);
+		}
 		const char *status = ip_str(m, "status");
 		if (status && !strcmp(status, "cancelled"))
 			json_object_set_new(t, "cancelled", json_true());
@@ -298,6 +303,8 @@ size_t ip_plan_settle(json_t *c, const char *date, const char *name, char *summa
 struct gaps {
 	const json_t *c, *plan;
 	const char *today;
+	const char *day;   /* the programmes' rules are those of this day */
+	bool *excluded;    /* measures a rule excludes: no reduced amount for them */
 	ip_gap_fn fn;
 	void *ctx;
 	size_t n;
@@ -457,52 +464,131 @@ static double cap_limit(const json_t *cap, struct household h, const char **whic
 		limit = fam;
 		*which = N_("family cap");
 	}
+	bool whole;
+	double per_case = number_at(cap, "per_case", &whole);
+	if (whole && (limit < 0 || per_case < limit)) {
+		limit = per_case;
+		*which = N_("per case");
+	}
 	return limit;
+}
+
+/* Does measure m, in force, have a budget that programme pays, for one of
+ * the categories (any, for NULL)? */
+static bool pays_for(const json_t *m, const char *programme, const json_t *categories)
+{
+	const char *payer = ip_str(json_object_get(m, "budget"), "programme");
+	return in_force(m) && payer && !strcmp(payer, programme) &&
+	       (!categories || ip_ids_have(categories, ip_str(m, "category")));
+}
+
+/* The payments made from a budget, summed. */
+static double paid_total(const json_t *budget)
+{
+	double sum = 0;
+	size_t i;
+	json_t *payment;
+	json_array_foreach(json_object_get(budget, "paid"), i, payment)
+		sum += json_number_value(json_object_get(payment, "amount"));
+	return sum;
+}
+
+/* Payments over a measure's approved budget, or in more instalments than
+ * its programme pays in. */
+static void check_payments(struct gaps *g)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
+		const json_t *b = json_object_get(m, "budget");
+		size_t n = json_array_size(json_object_get(b, "paid"));
+		if (!n)
+			continue;
+		char path[96], paid[40], planned[40];
+		snprintf(path, sizeof path, "plan.measures[%zu].budget.paid", i);
+		double sum = paid_total(b);
+		ip_format_amount(sum, paid);
+		ip_format_amount(json_number_value(json_object_get(b, "amount")), planned);
+		if (sum > json_number_value(json_object_get(b, "amount")))
+			gap(g, path, ngettext("%s: %s %s paid in %zu payment, over the approved "
+			                      "budget of %s %s", "%s: %s %s paid in %zu payments, over "
+			                      "the approved budget of %s %s", n),
+			    ip_str(m, "id"), paid, ip_str(b, "currency"), n, planned,
+			    ip_str(b, "currency"));
+		const char *payer = ip_str(b, "programme");
+		const json_t *instalments = json_object_get(payer ? ip_programme(payer) : NULL,
+		                                            "instalments");
+		if (json_is_integer(instalments) && (json_int_t)n > json_integer_value(instalments))
+			gap(g, path, "%s: %zu payments, but %s pays in %d instalments", ip_str(m, "id"),
+			    n, payer, (int)json_integer_value(instalments));
+	}
+}
+
+/* The budgets programme pays for the categories, in currency; the path of
+ * the last one counted is left in last. A budget in another currency
+ * cannot be added: it is reported (what: the cap or rule it is for). */
+static double budgets_total(struct gaps *g, const char *programme, const json_t *categories,
+                            const char *currency, const char *what, char last[96])
+{
+	double total = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
+		const json_t *b = json_object_get(m, "budget");
+		if (!pays_for(m, programme, categories))
+			continue;
+		if (strcmp(ip_str(b, "currency"), currency)) {
+			snprintf(last, 96, "plan.measures[%zu].budget.currency", i);
+			gap(g, last, "%s %s: the budget is in %s, the cap in %s (convert it to check)",
+			    programme, what, ip_str(b, "currency"), currency);
+			continue;
+		}
+		/* what was paid counts when it is more than was planned */
+		double planned = json_number_value(json_object_get(b, "amount"));
+		double paid = paid_total(b);
+		total += paid > planned ? paid : planned;
+		snprintf(last, 96, "plan.measures[%zu].budget.amount", i);
+	}
+	return total;
+}
+
+/* "for 3 adults and 2 minors" */
+static void household_say(struct household h, char out[96])
+{
+	char adults[40], minors[40];
+	snprintf(adults, sizeof adults, ngettext("for %d adult", "for %d adults", h.adults),
+	         h.adults);
+	snprintf(minors, sizeof minors, ngettext("and %d minor", "and %d minors", h.minors),
+	         h.minors);
+	snprintf(out, 96, "%s %s", adults, minors);
 }
 
 static void check_cap(struct gaps *g, const char *programme, const json_t *cap,
                       struct household h)
 {
 	const char *currency = ip_str(cap, "currency");
-	double total = 0;
 	char last[96] = "";
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
-		const json_t *b = json_object_get(m, "budget");
-		if (!in_force(m) || !b || strcmp(ip_str(b, "programme") ? ip_str(b, "programme") : "", programme) ||
-		    !ip_ids_have(json_object_get(cap, "categories"), ip_str(m, "category")))
-			continue;
-		if (strcmp(ip_str(b, "currency"), currency)) {
-			snprintf(last, sizeof last, "plan.measures[%zu].budget.currency", i);
-			gap(g, last, "%s %s: the budget is in %s, the cap in %s (convert it to check)",
-			    programme, ip_str(cap, "id"), ip_str(b, "currency"), currency);
-			continue;
-		}
-		total += json_number_value(json_object_get(b, "amount"));
-		snprintf(last, sizeof last, "plan.measures[%zu].budget.amount", i);
-	}
+	double total = budgets_total(g, programme, json_object_get(cap, "categories"), currency,
+	                             ip_str(cap, "id"), last);
 	const char *which = "";
 	double limit = cap_limit(cap, h, &which);
 	if (limit < 0 || total <= limit)
 		return;
-	char tot[40], lim[40];
+	char tot[40], lim[40], who[96];
 	ip_format_amount(total, tot);
 	ip_format_amount(limit, lim);
+	household_say(h, who);
 	struct ip_buf disputed = {0};
+	size_t i;
+	json_t *m;
 	/* the sources' disagreement matters only where the family cap binds */
 	json_array_foreach(strcmp(which, "family cap") ? NULL : json_object_get(cap, "disputed"), i, m) {
 		char a[40];
 		ip_format_amount(json_number_value(m), a);
 		ip_buf_printf(&disputed, "%s%s", i ? ", " : _("; the sources disagree: "), a);
 	}
-	char adults[40], minors[40];
-	snprintf(adults, sizeof adults, ngettext("for %d adult", "for %d adults", h.adults),
-	         h.adults);
-	snprintf(minors, sizeof minors, ngettext("and %d minor", "and %d minors", h.minors),
-	         h.minors);
-	gap(g, last, "%s %s budgets total %s %s, over the cap of %s %s (%s, %s %s%s)", programme,
-	    ip_str(cap, "id"), tot, currency, lim, currency, _(which), adults, minors,
+	gap(g, last, "%s %s budgets total %s %s, over the cap of %s %s (%s, %s%s)", programme,
+	    ip_str(cap, "id"), tot, currency, lim, currency, _(which), who,
 	    disputed.s ? disputed.s : "");
 	ip_buf_free(&disputed);
 }
@@ -521,19 +607,172 @@ static json_t *paying_programmes(const json_t *plan)
 	return ids;
 }
 
+/* "rule R, valid ..., applied on DAY: its note; source: URL, read DATE" */
+static void rule_say(const struct gaps *g, const json_t *rule, struct ip_buf *out)
+{
+	ip_buf_printf(out, _("rule %s"), ip_str(rule, "id"));
+	struct ip_buf valid = {0};
+	ip_validity_say(rule, &valid);
+	if (valid.s)
+		ip_buf_printf(out, ", %s", valid.s);
+	ip_buf_free(&valid);
+	ip_buf_printf(out, _(", applied on %s"), g->day);
+	if (ip_str(rule, "note"))
+		ip_buf_printf(out, ": %s", ip_str(rule, "note"));
+	ip_buf_printf(out, "; ");
+	ip_source_say(rule, out);
+}
+
+/* A programme paid for a measure, or listed by the case, on a day it did
+ * not run (it ended, or had not begun): the case is checked against the
+ * rules of that day, which do not know it. */
+static void check_programme_days(struct gaps *g, const json_t *ids)
+{
+	size_t i, k;
+	json_t *id, *m;
+	json_array_foreach(ids, i, id) {
+		const json_t *p = ip_programme(json_string_value(id));
+		if (!p || ip_valid_on(p, g->day))
+			continue;
+		struct ip_buf when = {0};
+		ip_validity_say(p, &when);
+		json_array_foreach(json_object_get(g->plan, "measures"), k, m) {
+			if (!pays_for(m, json_string_value(id), NULL))
+				continue;
+			char path[96];
+			snprintf(path, sizeof path, "plan.measures[%zu].budget.programme", k);
+			gap(g, path, "%s is paid by %s, which did not run on %s (%s)", ip_str(m, "id"),
+			    json_string_value(id), g->day, when.s ? when.s : "");
+		}
+		ip_buf_free(&when);
+	}
+}
+
+/* A rule that excludes the person: each measure it covers is named. */
+static void rule_excludes(struct gaps *g, const json_t *rule, const char *why)
+{
+	const char *programme = ip_str(rule, "programme");
+	const json_t *cats = json_object_get(rule, "categories");
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
+		if (!pays_for(m, programme, cats))
+			continue;
+		g->excluded[i] = true;
+		char path[96];
+		snprintf(path, sizeof path, "plan.measures[%zu].budget.programme", i);
+		gap(g, path, "%s (%s) is paid by %s, which this person is not eligible for (%s)",
+		    ip_str(m, "id"), ip_str(m, "category"), programme, why);
+	}
+	long k = -1;
+	const json_t *listed = json_object_get(g->c, "programmes");
+	for (size_t j = 0; !cats && j < json_array_size(listed); j++)
+		if (!strcmp(json_string_value(json_array_get(listed, j)), programme))
+			k = (long)j;
+	if (k >= 0) {
+		char path[48];
+		snprintf(path, sizeof path, "programmes[%ld]", k);
+		gap(g, path, "the case lists %s, which this person is not eligible for (%s)",
+		    programme, why);
+	}
+}
+
+/* A rule that allows a reduced amount only: over it when the rule gives
+ * the amount, else each budget named, for the amount to be confirmed. */
+static void rule_reduces(struct gaps *g, const json_t *rule, const char *why)
+{
+	const char *programme = ip_str(rule, "programme");
+	const json_t *cats = json_object_get(rule, "categories");
+	const char *which = "";
+	const char *on = departure_of(g->c) ? departure_of(g->c) : g->today;
+	struct household h = returning(g->c, on);
+	double limit = cap_limit(rule, h, &which);
+	if (limit >= 0) {
+		const char *currency = ip_str(rule, "currency") ? ip_str(rule, "currency") : "EUR";
+		char last[96] = "", tot[40], lim[40], who[96];
+		double total = budgets_total(g, programme, cats, currency, ip_str(rule, "id"), last);
+		if (total <= limit)
+			return;
+		ip_format_amount(total, tot);
+		ip_format_amount(limit, lim);
+		household_say(h, who);
+		gap(g, last, "%s budgets total %s %s, over the reduced amount of %s %s this person "
+		    "is eligible for (%s, %s; %s)", programme, tot, currency, lim, currency,
+		    _(which), who, why);
+		return;
+	}
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m) {
+		if (!pays_for(m, programme, cats) || g->excluded[i])
+			continue;
+		char path[96];
+		snprintf(path, sizeof path, "plan.measures[%zu].budget.amount", i);
+		gap(g, path, "%s (%s) is paid by %s at a reduced amount only for this person, which "
+		    "programmes.yaml does not record: confirm it before it is paid (%s)",
+		    ip_str(m, "id"), ip_str(m, "category"), programme, why);
+	}
+}
+
+static bool rule_concerns(const struct gaps *g, const json_t *rule)
+{
+	const char *programme = ip_str(rule, "programme");
+	const json_t *cats = json_object_get(rule, "categories");
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(g->plan, "measures"), i, m)
+		if (pays_for(m, programme, cats))
+			return true;
+	return !cats && ip_ids_have(json_object_get(g->c, "programmes"), programme);
+}
+
+/* Apply rule when its effect is effect ("excluded" first, so that a
+ * measure one rule excludes is not also named for a reduced amount). */
+static void check_rule(struct gaps *g, const json_t *rule, const char *effect)
+{
+	if (strcmp(ip_str(rule, "effect"), effect) || !rule_concerns(g, rule))
+		return;
+	enum ip_applies applies = ip_rule_applies(rule, g->c, g->day);
+	if (applies == IP_APPLIES_NO)
+		return;
+	struct ip_buf why = {0};
+	rule_say(g, rule, &why);
+	if (applies == IP_APPLIES_UNKNOWN)
+		gap(g, "person", "cannot tell whether the budgets %s pays are allowed: the day the "
+		    "person entered Germany (person.entered) is not recorded (%s)",
+		    ip_str(rule, "programme"), why.s);
+	else if (!strcmp(ip_str(rule, "effect"), "excluded"))
+		rule_excludes(g, rule, why.s);
+	else
+		rule_reduces(g, rule, why.s);
+	ip_buf_free(&why);
+}
+
 static void check_budgets(struct gaps *g)
 {
 	const char *on = departure_of(g->c) ? departure_of(g->c) : g->today;
 	struct household h = returning(g->c, on);
 	json_t *ids = paying_programmes(g->plan);
 	size_t i, k;
-	json_t *id, *cap;
+	json_t *id, *cap, *rule;
+	check_programme_days(g, ids);
 	json_array_foreach(ids, i, id) {
 		const json_t *p = ip_programme(json_string_value(id));
 		json_array_foreach(json_object_get(p, "caps"), k, cap)
-			check_cap(g, json_string_value(id), cap, h);
+			if (ip_valid_on(cap, g->day))
+				check_cap(g, json_string_value(id), cap, h);
 	}
 	json_decref(ids);
+	json_t *rules = ip_eligibility_on(g->day);
+	g->excluded = ip_xcalloc(json_array_size(json_object_get(g->plan, "measures")) + 1,
+	                         sizeof *g->excluded);
+	json_array_foreach(rules, i, rule)
+		check_rule(g, rule, "excluded");
+	json_array_foreach(rules, i, rule)
+		check_rule(g, rule, "reduced");
+	free(g->excluded);
+	g->excluded = NULL;
+	json_decref(rules);
 }
 
 /* ---- dates -------------------------------------------------------------- */
@@ -649,11 +888,16 @@ static void check_approvals(struct gaps *g, const char *agree_by, const char *ag
 }
 
 size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
-                    const struct ip_limits *lim, const char *today,
+                    const struct ip_limits *lim, const char *today, const char *as_of,
                     ip_gap_fn fn, void *ctx)
 {
 	const json_t *plan = json_object_get(c, "plan");
-	struct gaps g = {c, plan, today, fn, ctx, 0};
+	char day[11];
+	if (as_of)
+		snprintf(day, sizeof day, "%s", as_of);
+	else
+		ip_application_day(c, today, day);
+	struct gaps g = {c, plan, today, day, NULL, fn, ctx, 0};
 	if (!json_array_size(json_object_get(plan, "measures"))) {
 		gap(&g, "plan", "no plan yet (ip-plan new CASE --template NAME)");
 		return g.n;
@@ -667,6 +911,7 @@ size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
 			check_required(&g, rules, latest, ai - 1);
 	}
 	check_budgets(&g);
+	check_payments(&g);
 	const json_t *settings = ip_plan_settings(lim);
 	const char *end_rule = ip_str(settings, "assistance_ends");
 	const char *agree_rule = ip_str(settings, "agree_by");

@@ -50,7 +50,7 @@ json_t *ip_plan_measure(const json_t *plan, const char *id);
  * side, due date as written, budget and programme, and whether it is
  * cancelled; so adding or removing a measure, or changing any of these,
  * withdraws it, while a measure's progress (open, in progress, done), its
- * owner or note does not. The one rule holds wherever the plan changes:
+ * owner, note or the payments from its budget do not. The one rule holds wherever the plan changes:
  * ip-plan, receive, a merge, a hand edit. */
 void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE]);
 /* Is approval a of plan in force: not withdrawn, and given to its terms? */
@@ -77,10 +77,12 @@ size_t ip_plan_settle(json_t *c, const char *date, const char *name, char *summa
 
 /* Report each gap of case c's plan, as of today, to fn with the field path
  * it is about. rules: the assessment rules whose "require" a plan must
- * meet. Returns the number of gaps. */
+ * meet. The programmes' caps and eligibility rules are those valid on
+ * as_of, else on the day of the case's programme application
+ * (ip_application_day). Returns the number of gaps. */
 typedef void (*ip_gap_fn)(const char *path, const char *message, void *ctx);
 size_t ip_plan_gaps(const json_t *c, const struct ip_rules *rules,
-                    const struct ip_limits *lim, const char *today,
+                    const struct ip_limits *lim, const char *today, const char *as_of,
                     ip_gap_fn fn, void *ctx);
 
 #endif

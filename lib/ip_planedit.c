@@ -3,6 +3,7 @@
 #include "ip_referral.h"
 #include "ip_case.h"
 #include "ip_diag.h"
+#include "ip_emit.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_plan.h"
@@ -160,6 +161,9 @@ static int apply_add(struct ip_plan_edit *p, json_t *c, const char *name, const 
 		json_decref(m);
 		return IP_EXIT_OK;
 	}
+	if (!p->quiet)
+		ip_vocab_warn_dated(&(struct ip_where){name, 0, 0, NULL}, "measure",
+		                    ip_str(m, "category"), p->today);
 	char *id = ip_plan_next_id(plan);
 	json_t *list = json_object_get(plan, "measures");
 	if (!list)
@@ -360,6 +364,62 @@ static int apply_follow_up(struct ip_plan_edit *p, json_t *c, const char *name,
 	return IP_EXIT_DATAERR;
 }
 
+/* A payment from measure p->measure's budget: its amount (--amount), day
+ * and reference, checked against the schema. The same payment twice is
+ * one payment. */
+static int apply_pay(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
+{
+	json_t *plan = ip_plan_of(c);
+	json_t *m = ip_plan_measure(plan, p->measure);
+	if (!m)
+		return unknown_measure(plan, name, p->measure);
+	json_t *budget = json_object_get(m, "budget");
+	const char *status = ip_str(m, "status");
+	const char *problem = !budget ? "has no budget to pay from (give it one: ip-plan set "
+	                                "--amount N)"
+	                    : status && !strcmp(status, "cancelled") ? "is cancelled" : NULL;
+	size_t index = 0;
+	while (json_array_get(json_object_get(plan, "measures"), index) != m)
+		index++;
+	if (problem) {
+		char *at = ip_xasprintf("plan.measures[%zu]", index);
+		ip_error(&(struct ip_where){name, 0, 0, at}, "%s %s", p->measure, problem);
+		free(at);
+		return IP_EXIT_DATAERR;
+	}
+	json_t *payment = json_pack("{s:s, s:O}", "date", today_or_date(p), "amount",
+	                            json_object_get(json_object_get(p->fields, "budget"), "amount"));
+	if (p->reference)
+		json_object_set_new(payment, "reference", json_string(p->reference));
+	/* a payment's day is past or today, its reference one line of text */
+	char *at = ip_xasprintf("plan.measures[%zu].budget.paid", index);
+	int bad = ip_field_validate("plan.measures.budget.paid", &payment,
+	                            &(struct ip_where){name, 0, 0, at});
+	free(at);
+	if (bad) {
+		json_decref(payment);
+		return IP_EXIT_DATAERR;
+	}
+	json_t *paid = json_object_get(budget, "paid");
+	size_t i;
+	json_t *earlier;
+	json_array_foreach(paid, i, earlier)
+		if (json_equal(earlier, payment)) {
+			json_decref(payment);
+			return IP_EXIT_OK;
+		}
+	if (!paid)
+		json_object_set_new(budget, "paid", paid = json_array());
+	json_array_append_new(paid, payment);
+	char amount[40];
+	ip_format_amount(json_number_value(json_object_get(payment, "amount")), amount);
+	snprintf(p->summary, sizeof p->summary, "payment of %s %s from the budget of %s%s%s",
+	         amount, ip_str(budget, "currency"), p->measure, p->reference ? ": " : "",
+	         p->reference ? p->reference : "");
+	*what = p->summary;
+	return IP_EXIT_OK;
+}
+
 int ip_plan_edit(struct ip_plan_edit *p, json_t *c, const char *name, const char **what)
 {
 	switch (p->change) {
@@ -368,6 +428,7 @@ int ip_plan_edit(struct ip_plan_edit *p, json_t *c, const char *name, const char
 	case IP_PLAN_SET: return apply_set(p, c, name, what);
 	case IP_PLAN_APPROVE: return apply_approve(p, c, name, what);
 	case IP_PLAN_FOLLOW_UP: return apply_follow_up(p, c, name, what);
+	case IP_PLAN_PAY: return apply_pay(p, c, name, what);
 	default: return apply_travel(p, c, name, what);
 	}
 }

@@ -3,7 +3,8 @@
  * owner, EUR as currency) or changed, approved by a side (both: the plan is
  * agreed and the case planned), the departure and arrival recorded, a
  * follow-up done, with a survey taken then (or as the baseline; only with
- * consent to follow-up, else 77). Any change to the measures withdraws the approvals given
+ * consent to follow-up, else 77), a payment from a measure's budget recorded
+ * (paying withdraws no approval). Any change to the measures withdraws the approvals given
  * before: both sides must approve again. A change that changes nothing is
  * no change, so a second run of the same command is a no-op.
  *
@@ -18,7 +19,7 @@
 
 enum ip_plan_change {
 	IP_PLAN_NEW, IP_PLAN_ADD, IP_PLAN_SET, IP_PLAN_APPROVE, IP_PLAN_DEPARTURE,
-	IP_PLAN_ARRIVAL, IP_PLAN_FOLLOW_UP,
+	IP_PLAN_ARRIVAL, IP_PLAN_FOLLOW_UP, IP_PLAN_PAY,
 };
 
 struct ip_plan_edit {
@@ -29,10 +30,11 @@ struct ip_plan_edit {
 	json_t *fields;              /* add, set: measure fields (checked);
 	                              * follow-up: its note */
 	const char *programme;       /* add, set: programme paying, or applied to */
-	const char *measure;         /* set: the measure's id */
+	const char *measure;         /* set, pay: the measure's id */
+	const char *reference;       /* pay: the payment's reference (a voucher) */
 	const char *side;            /* add, approve */
 	const char *by;              /* approve, follow-up; NULL: the actor */
-	const char *date;            /* approve, travel, follow-up; NULL: today */
+	const char *date;            /* approve, travel, follow-up, pay; NULL: today */
 	const json_t *survey;        /* follow-up: the record of a survey taken
 	                              * (ip_survey_take), or NULL */
 	bool baseline;               /* follow-up: the survey is the baseline; no

@@ -26,6 +26,7 @@ const struct ip_intake_field ip_intake_fields[] = {
 	{"planned_departure", "planned-departure", "return.planned_departure", "DATE", false, false, N_("planned departure, YYYY-MM-DD")},
 	{"languages", "language", "person.languages", "CODE", true, false, N_("language, ISO 639-3 code like prs or deu")},
 	{"residence_status", "residence-status", "person.residence_status", "STATUS", false, false, N_("residence status (see --list residence-status)")},
+	{"entered", "entered", "person.entered", "DATE", false, false, N_("the day the person entered Germany, YYYY-MM-DD (the length of stay some programmes go by)")},
 	{"phone", "phone", "person.contact.phone", "NUMBER", false, false, N_("telephone number")},
 	{"email", "email", "person.contact.email", "ADDRESS", false, false, N_("e-mail address")},
 	{"programmes", "programme", "programmes", "ID", true, false, N_("programme id, like REAG-GARP-2")},

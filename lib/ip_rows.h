@@ -24,7 +24,7 @@ struct ip_intake_field {
 
 /* The fields, ended by one whose name is NULL. */
 extern const struct ip_intake_field ip_intake_fields[];
-#define IP_INTAKE_NFIELDS 17
+#define IP_INTAKE_NFIELDS 18
 
 const struct ip_intake_field *ip_intake_field_named(const char *name);
 

@@ -44,6 +44,9 @@ static const struct ip_field person_f[] = {
 	ARR("nationality", IP_REQUIRED, ITEM(IP_T_COUNTRY)),
 	ARR("languages", 0, ITEM(IP_T_LANGUAGE)),
 	ENUM("residence_status", "residence-status", 0),
+	/* the day the person entered Germany: the length of stay some
+	 * programmes' rules go by */
+	DONE("entered", IP_T_DATE, 0),
 	OBJ("contact", 0, contact_f),
 	END};
 static const struct ip_field household_f[] = {
@@ -98,10 +101,18 @@ static const struct ip_field assessment_f[] = {
 	ARR("rules", 0, ITEM(IP_T_STRING)),
 	TEXT("note", 0),
 	END};
+/* A payment from a measure's budget (ip-plan pay), in its currency; a
+ * programme that pays in instalments has one payment for each. */
+static const struct ip_field payment_f[] = {
+	DONE("date", IP_T_DATE, IP_REQUIRED),
+	TYPED("amount", IP_T_AMOUNT, IP_REQUIRED),
+	STR("reference", 0),
+	END};
 static const struct ip_field budget_f[] = {
 	TYPED("amount", IP_T_AMOUNT, IP_REQUIRED),
 	TYPED("currency", IP_T_CURRENCY, IP_REQUIRED),
 	TYPED("programme", IP_T_PROGRAMME, 0),
+	ARR("paid", 0, ITEM_OBJ(payment_f)),
 	END};
 /* id comes first: a plan template's measures are measure_f + 1, the same
  * fields without the id the plan gives them. */
@@ -297,36 +308,73 @@ static const struct ip_field rules_f[] = {
 const struct ip_field ip_rules_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
                                          rules_f, NULL};
 
-/* Programmes (share/integplan/programmes.yaml): caps on budgets and
- * application deadlines that ip-plan check applies. */
+/* Programmes (share/integplan/programmes.yaml): caps on budgets, rules of
+ * eligibility and application deadlines that ip-plan check applies, each
+ * valid from and to a day and naming its source (ip_programme.h). */
 static const struct ip_field weeks_f[] = {
 	TYPED("normal", IP_T_YEARS, 0), TYPED("high_demand", IP_T_YEARS, 0), END};
+static const struct ip_field source_f[] = {
+	STR("id", IP_REQUIRED),
+	STR("url", IP_REQUIRED),
+	TYPED("read", IP_T_DATE, IP_REQUIRED),
+	STR("title", 0),
+	END};
+/* the amounts of a cap, or of a reduced amount */
+#define AMOUNTS_F \
+	TYPED("per_adult", IP_T_AMOUNT, 0), \
+	TYPED("per_minor", IP_T_AMOUNT, 0), \
+	TYPED("per_person", IP_T_AMOUNT, 0), \
+	TYPED("family", IP_T_AMOUNT, 0), \
+	TYPED("per_case", IP_T_AMOUNT, 0)
+#define VALIDITY_F \
+	TYPED("valid_from", IP_T_DATE, 0), \
+	TYPED("valid_to", IP_T_DATE, 0), \
+	STR("source", IP_REQUIRED)
 static const struct ip_field cap_f[] = {
 	STR("id", IP_REQUIRED),
 	ARR("categories", IP_REQUIRED, ITEM_ENUM("measure")),
-	TYPED("per_adult", IP_T_AMOUNT, 0),
-	TYPED("per_minor", IP_T_AMOUNT, 0),
-	TYPED("per_person", IP_T_AMOUNT, 0),
-	TYPED("family", IP_T_AMOUNT, 0),
+	AMOUNTS_F,
 	ARR("disputed", 0, ITEM(IP_T_AMOUNT)),
 	TYPED("currency", IP_T_CURRENCY, IP_REQUIRED),
+	VALIDITY_F,
+	TEXT("note", 0),
+	END};
+static const struct ip_field condition_f[] = {
+	ARR("nationality", 0, ITEM(IP_T_COUNTRY)),
+	ARR("return_country", 0, ITEM(IP_T_COUNTRY)),
+	ARR("residence_status", 0, ITEM_ENUM("residence-status")),
+	TYPED("vulnerable", IP_T_BOOLEAN, 0),
+	TYPED("stay_months_under", IP_T_YEARS, 0),
+	END};
+static const struct ip_field eligibility_f[] = {
+	STR("id", IP_REQUIRED),
+	TYPED("programme", IP_T_PROGRAMME, IP_REQUIRED),
+	ARR("categories", 0, ITEM_ENUM("measure")),
+	OBJ("when", 0, condition_f),
+	ARR("unless", 0, ITEM_OBJ(condition_f)),
+	{"effect", IP_T_ENUM, IP_REQUIRED, "eligibility-effect", NULL, NULL},
+	AMOUNTS_F,
+	TYPED("currency", IP_T_CURRENCY, 0),
+	VALIDITY_F,
 	TEXT("note", 0),
 	END};
 static const struct ip_field programme_f[] = {
 	STR("id", IP_REQUIRED),
 	STR("name", IP_REQUIRED),
 	STR("operator", 0),
-	TYPED("valid_from", IP_T_DATE, 0),
-	STR("source", IP_REQUIRED),
+	VALIDITY_F,
 	TEXT("notes", 0),
 	OBJ("decision_weeks", 0, weeks_f),
 	TYPED("apply_weeks_before_departure", IP_T_YEARS, 0),
+	TYPED("instalments", IP_T_YEARS, 0),
 	ARR("countries", 0, ITEM(IP_T_COUNTRY)),
 	ARR("caps", 0, ITEM_OBJ(cap_f)),
 	END};
 static const struct ip_field programmes_f[] = {
 	{"schema", IP_T_CONST, IP_REQUIRED, "integplan/programmes/1", NULL, NULL},
+	ARR("sources", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(source_f)),
 	ARR("programmes", IP_REQUIRED | IP_UNIQUE, ITEM_OBJ(programme_f)),
+	ARR("eligibility", IP_UNIQUE, ITEM_OBJ(eligibility_f)),
 	END};
 
 const struct ip_field ip_programmes_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,

@@ -6,6 +6,7 @@
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_share.h"
+#include "ip_buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,10 +199,13 @@ int ip_vocab_print(const char *name)
 	}
 	size_t i;
 	json_t *e;
-	json_array_foreach(entries, i, e)
-		printf("%-28s %s | %s\n", ip_str(e, "id"),
-		       ip_str(e, "de"),
-		       ip_str(e, "en"));
+	json_array_foreach(entries, i, e) {
+		struct ip_buf valid = {0};
+		ip_validity_say(e, &valid);
+		printf("%-28s %s | %s%s%s%s\n", ip_str(e, "id"), ip_str(e, "de"), ip_str(e, "en"),
+		       valid.s ? " (" : "", valid.s ? valid.s : "", valid.s ? ")" : "");
+		ip_buf_free(&valid);
+	}
 	return IP_EXIT_OK;
 }
 
@@ -287,4 +291,39 @@ char *ip_ids_joined(const json_t *list, const char *sep)
 	json_array_foreach((json_t *)list, i, v)
 		ip_buf_printf(&b, "%s%s", i ? sep : "", json_string_value(v));
 	return b.s;
+}
+
+/* ---- entries valid from and to a day ------------------------------------ */
+
+bool ip_valid_on(const json_t *entry, const char *day)
+{
+	const char *from = ip_str(entry, "valid_from"), *to = ip_str(entry, "valid_to");
+	return (!from || strcmp(day, from) >= 0) && (!to || strcmp(day, to) <= 0);
+}
+
+void ip_validity_say(const json_t *entry, struct ip_buf *out)
+{
+	const char *from = ip_str(entry, "valid_from"), *to = ip_str(entry, "valid_to");
+	if (from && to)
+		ip_buf_printf(out, _("valid %s to %s"), from, to);
+	else if (from)
+		ip_buf_printf(out, _("valid from %s"), from);
+	else if (to)
+		ip_buf_printf(out, _("valid until %s"), to);
+}
+
+void ip_vocab_warn_dated(const struct ip_where *w, const char *vocab, const char *id,
+                         const char *day)
+{
+	const json_t *e = id && day ? ip_find_id(ip_vocab_entries(vocab), id) : NULL;
+	if (!e || ip_valid_on(e, day))
+		return;
+	struct ip_buf valid = {0};
+	ip_validity_say(e, &valid);
+	const char *source = ip_str(e, "source");
+	if (source)
+		ip_warn(w, "%s '%s' is %s, not on %s; source: %s", vocab, id, valid.s, day, source);
+	else
+		ip_warn(w, "%s '%s' is %s, not on %s", vocab, id, valid.s, day);
+	ip_buf_free(&valid);
 }

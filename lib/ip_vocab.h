@@ -40,6 +40,18 @@ json_t *ip_find_id(const json_t *list, const char *id);
 void ip_unknown_id(const struct ip_where *w, const char *what, const char *id,
                    const json_t *list, const char *holder);
 
+/* Does entry (any mapping with valid_from / valid_to) apply on day? */
+bool ip_valid_on(const json_t *entry, const char *day);
+/* "valid 2024-07-01 to 2025-06-30", "valid from 2024-01-01", ... or
+ * nothing for an entry valid on every day, appended to out. */
+struct ip_buf;
+void ip_validity_say(const json_t *entry, struct ip_buf *out);
+/* Warn at w when the entry id of vocab is recorded for a day it is not
+ * valid on (a vulnerability of the recast directive before it applied, a
+ * partner kind that was renamed): the id stays valid for old cases. */
+void ip_vocab_warn_dated(const struct ip_where *w, const char *vocab, const char *id,
+                         const char *day);
+
 bool ip_programme_known(const char *id);
 /* The programmes of programmes.yaml (borrowed). */
 json_t *ip_programmes(void);

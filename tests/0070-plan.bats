@@ -33,7 +33,7 @@ with_plan() {
 	[ "$(sha256sum "$case_path")" = "$before" ]
 	run ip-plan new -i --template medical "$case_path"
 	assert_failure 65
-	assert_output "ip-plan: $case_path: plan: the case has a plan already (template business-startup, 6 measures): add to it with ip-plan add, or use --replace"
+	assert_output "ip-plan: $case_path: plan: the case has a plan already (template business-startup, 7 measures): add to it with ip-plan add, or use --replace"
 	[ "$(sha256sum "$case_path")" = "$before" ]
 	run ip-plan new -q -i --replace --template medical "$case_path"
 	assert_success
@@ -73,11 +73,11 @@ with_plan() {
 	run ip-plan add -i --category skills-analysis --due departure-60d --note "before the training" "$case_path"
 	assert_success
 	ip-check -q --print -f jsonl "$case_path" |
-		grep -q '{"id":"M7","dimension":"economic","category":"skills-analysis","side":"host","owner":"A. Berger","due":"departure-60d","status":"open","note":"before the training"}'
+		grep -q '{"id":"M8","dimension":"economic","category":"skills-analysis","side":"host","owner":"A. Berger","due":"departure-60d","status":"open","note":"before the training"}'
 	before=$(sha256sum "$case_path")
 	run ip-plan add -i --category skills-analysis --due departure-60d --note "before the training" "$case_path"
 	assert_success
-	assert_line "ip-plan: $case_path: warning: the plan has this measure already (M7); nothing added"
+	assert_line "ip-plan: $case_path: warning: the plan has this measure already (M8); nothing added"
 	[ "$(sha256sum "$case_path")" = "$before" ]
 	run ip-plan add -q --category cash-assistance --amount 250 --programme STARTHILFEPLUS "$case_path"
 	assert_line '        amount: 250'
@@ -122,16 +122,16 @@ with_plan() {
 
 @test "set: changes a measure; an unknown id is named with the ones there are (65)" {
 	with_plan
-	run ip-plan set -i --measure M5 --status in-progress --amount 1200 --owner "N. Karimi" "$case_path"
+	run ip-plan set -i --measure M7 --status in-progress --amount 1200 --owner "N. Karimi" "$case_path"
 	assert_success
 	ip-check -q --print -f jsonl "$case_path" |
-		grep -q '"id":"M5","dimension":"economic","category":"business-startup","side":"return","owner":"N. Karimi","due":"arrival+3m","status":"in-progress","status_date":"2026-11-21","started":"2026-11-21","budget":{"amount":1200,"currency":"EUR","programme":"REAG-GARP-2"}'
+		grep -q '"id":"M7","dimension":"economic","category":"cash-assistance","side":"return","owner":"N. Karimi","due":"departure+0d","status":"in-progress","status_date":"2026-11-21","started":"2026-11-21","budget":{"amount":1200,"currency":"EUR","programme":"REAG-GARP-2"}'
 	before=$(sha256sum "$case_path")
 	run ip-plan set -i --measure M55 --status done "$case_path"
 	assert_failure 65
 	assert_output "ip-plan: $case_path: plan.measures: no measure 'M55'; did you mean 'M5'?"
 	run ip-plan set -i --measure housing --status done "$case_path"
-	assert_output "ip-plan: $case_path: plan.measures: no measure 'housing' (the plan has M1, M2, M3, M4, M5, M6)"
+	assert_output "ip-plan: $case_path: plan.measures: no measure 'housing' (the plan has M1, M2, M3, M4, M5, M6, M7)"
 	run ip-plan set -i --measure M5 --status don "$case_path"
 	assert_failure 64
 	assert_output "ip-plan: --status: unknown measure-status 'don'; did you mean 'done'?"
@@ -265,7 +265,7 @@ with_plan() {
 		"--category individual-counselling --due 2027-03-01" \
 		"--category housing --due departure-7d --addresses housing" \
 		"--category job-placement --due arrival+13m" \
-		"--category onward-travel --amount 150 --currency AFN --programme REAG-GARP-2" \
+		"--category travel-allowance --amount 150 --currency AFN --programme REAG-GARP-2" \
 		"--category temporary-housing --amount 100 --programme EU-JRS" \
 		"--category programme-application --programme EU-JRS --due departure-3w"; do
 		# shellcheck disable=SC2086
@@ -294,7 +294,7 @@ with_plan() {
 	with_plan
 	ip-assess -q -i --household spouse:1988-01-01:male --household parent:1960-03-03:female \
 		--household child:2019-02-01:male --household child:2021-05-05:female "$case_path" >/dev/null
-	ip-plan set -q -i --measure M5 --amount 3800 "$case_path" >/dev/null
+	ip-plan set -q -i --measure M7 --amount 3800 "$case_path" >/dev/null
 	run ip-plan check -q "$case_path"
 	assert_line --partial "REAG-GARP-2 start-up budgets total 3800 EUR, over the cap of 3500 EUR (family cap, for 3 adults and 2 minors; the sources disagree: 3500, 4000)"
 	cp -R "$ROOT/share/integplan" site

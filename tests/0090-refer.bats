@@ -679,7 +679,7 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 @test "the partner directory: listed, a site's own from the config, and refused when unsafe" {
 	run ip-refer partners
 	assert_success
-	assert_line --regexp '^AF-KBL-PH +AF giz-advice-centre +- +Beratungszentrum Kabul \(sample\)$'
+	assert_line --regexp '^AF-KBL-PH +AF ngo +- +Beratungszentrum Kabul \(sample\)$'
 	sed 's/^      - assessments.skills$/      - notes/' "$ROOT/share/integplan/partners.yaml" >own.yaml
 	printf 'partners: own.yaml\n' >>.integplan/config.yaml
 	run ip-refer partners

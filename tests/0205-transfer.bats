@@ -123,7 +123,7 @@ assert p["signature"]["by"] == "BY-MUC" and p["digest"]'
 	assert_line "ip-case: $CASE: status: closed already (withdrawn, on 2026-11-21): reopen it first to transfer it"
 	run ip-case transfer --to AF-KBL-PH "$CASE"
 	assert_failure 64
-	assert_output "ip-case: --to: AF-KBL-PH is a partner abroad (giz-advice-centre), not a counselling centre: a case moves only to another centre in Germany"
+	assert_output "ip-case: --to: AF-KBL-PH is a partner abroad (ngo), not a counselling centre: a case moves only to another centre in Germany"
 	run ip-case transfer --to BY-MUC "$CASE"
 	assert_failure 64
 	assert_output "ip-case: --to: BY-MUC is this repository's own centre"

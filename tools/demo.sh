@@ -69,6 +69,20 @@ cut -d: -f4- demo/gaps.txt | sort | uniq -c | sort -rn
 step "Mariam's plan has none" "ip-plan check $mariam"
 ip-plan check "$mariam"
 
+step "Zeynep returns to Türkiye; she entered Germany on 1 March 2024. Checked against the rules of 1 August 2024, the special rule for Türkiye (under six months' stay) takes her start-up payment; today it has ended" \
+	"ip-case set -i --entered 2024-03-01 \$zeynep; ip-plan check --as-of 2024-08-01 \$zeynep"
+zeynep=$(grep -l 'given: Zeynep' demo/cases/*.yaml)
+ip-case set -q -i --entered 2024-03-01 "$zeynep" >/dev/null
+if ip-plan check -q --as-of 2024-08-01 "$zeynep" >demo/zeynep-2024.txt; then
+	echo "demo: expected the rule for Türkiye to apply" >&2
+	exit 1
+fi
+grep 'not eligible' demo/zeynep-2024.txt | cut -d: -f4- | fold -s -w 100
+if ip-plan check -q "$zeynep" | grep -q 'not eligible'; then
+	echo "demo: the rule for Türkiye ended on 30 June 2025" >&2
+	exit 1
+fi
+
 step "her plan as a document, in German (also demo/plan.de.html)" \
 	"ip-plan render --lang de $mariam"
 ip-plan render --lang de "$mariam"
