@@ -32,6 +32,7 @@ static const struct list_identity identities[] = {
 	{"notes", "", "at"},
 	{"history", "", "at"},
 	{"steps", "", "date"},
+	{"paid", "", "date"},  /* payments: each one kept, in the order of their days */
 	{IP_MERGE_CONFLICTS, "", NULL},
 };
 

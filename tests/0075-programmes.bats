@@ -283,3 +283,19 @@ applied() {
 	assert_failure 65
 	assert_output "ip-plan: $case_path: plan.measures[0]: M1 is cancelled"
 }
+
+@test "pay: payments recorded in two clones are all kept by ip-merge, in the order of their days" {
+	case_path=$(open_case SN SN --entered 2020-01-01)
+	budget "$case_path" cash-assistance 800 STARTHILFEPLUS
+	cp "$case_path" base.yaml
+	cp "$case_path" ours.yaml
+	cp "$case_path" theirs.yaml
+	ip-plan pay -q -i --measure M1 --amount 400 --date 2026-08-10 --reference B ours.yaml >/dev/null
+	ip-plan pay -q -i --measure M1 --amount 400 --date 2026-01-10 --reference A theirs.yaml >/dev/null
+	run ip-merge base.yaml ours.yaml theirs.yaml "$case_path"
+	assert_success
+	run grep -o 'reference: [AB]' ours.yaml
+	assert_output "$(printf 'reference: A\nreference: B')"
+	run ip-plan check -q ours.yaml
+	refute_output --partial "paid"
+}
