@@ -190,8 +190,9 @@ static void prune(json_t *v)
 	}
 }
 
-/* What of a return-side measure travels: its plan, never its owner or
- * notes (its due date goes made absolute where the case knows it). */
+/* What of a return-side measure travels: its plan, never its owner,
+ * notes or the payments made from its budget (its due date goes made
+ * absolute where the case knows it). */
 static const char *const measure_keys[] = {"id", "dimension", "category", "side", "status",
 	"budget", "programme", "addresses", "due", NULL};
 
@@ -208,6 +209,14 @@ static json_t *return_measures(const json_t *c)
 		for (const char *const *k = measure_keys; *k; k++)
 			if (strcmp(*k, "due") && json_object_get(m, *k))
 				json_object_set(copy, *k, json_object_get(m, *k));
+		/* the budget as planned; the centre's payments and their
+		 * references are its own books */
+		json_t *budget = json_object_get(copy, "budget");
+		if (json_object_get(budget, "paid")) {
+			budget = json_copy(budget);
+			json_object_del(budget, "paid");
+			json_object_set_new(copy, "budget", budget);
+		}
 		char date[11];
 		const char *due = ip_str(m, "due");
 		if (due)

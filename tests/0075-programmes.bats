@@ -299,3 +299,14 @@ applied() {
 	run ip-plan check -q ours.yaml
 	refute_output --partial "paid"
 }
+
+@test "pay: the payments stay with the centre: a referral package carries the budget, not what was paid" {
+	case_path=$(open_case AF AF --entered 2020-01-01 --consent referral:AF-KBL-PH)
+	ip-plan add -q -i --category business-startup --amount 700 --programme EURP "$case_path" >/dev/null
+	ip-plan pay -q -i --measure M1 --amount 300 --reference VOUCHER-77 "$case_path" >/dev/null
+	run ip-refer send -q --to AF-KBL-PH --service business-startup --no-encrypt "$case_path"
+	assert_success
+	[[ "$output" == *'"budget":{"amount":700,"currency":"EUR","programme":"EURP"}'* ]]
+	refute_output --partial "VOUCHER-77"
+	refute_output --partial '"paid"'
+}
