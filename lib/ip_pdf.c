@@ -450,14 +450,38 @@ struct ip_pdf_fonts *ip_pdf_fonts_open(void)
 	return fonts;
 }
 
+/* Pango sets fontconfig up in a thread of its own, which holds the first
+ * font map until it ends: the map can outlive our unref for a moment
+ * (long enough under valgrind). Cairo's and fontconfig's static data may
+ * be reset only when nothing uses them (cairo asserts otherwise), so wait
+ * for the map to be finalised, up to a second, and leave the data alone
+ * when it is not. */
+static bool map_finalised(GWeakRef *map)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		GObject *still = g_weak_ref_get(map);
+		if (!still)
+			return true;
+		g_object_unref(still);
+		g_usleep(1000);
+	}
+	return false;
+}
+
 void ip_pdf_fonts_close(struct ip_pdf_fonts *fonts)
 {
 	if (!fonts)
 		return;
+	GWeakRef map;
+	g_weak_ref_init(&map, fonts->map);
 	g_object_unref(fonts->map);
 	free(fonts);
-	cairo_debug_reset_static_data();
-	FcFini();
+	bool finalised = map_finalised(&map);
+	g_weak_ref_clear(&map);
+	if (finalised) {
+		cairo_debug_reset_static_data();
+		FcFini();
+	}
 }
 
 int ip_pdf_render(struct ip_pdf_fonts *fonts, const char *page_text, const char *created,
