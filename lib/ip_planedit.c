@@ -375,15 +375,18 @@ static int apply_pay(struct ip_plan_edit *p, json_t *c, const char *name, const 
 		return unknown_measure(plan, name, p->measure);
 	json_t *budget = json_object_get(m, "budget");
 	const char *status = ip_str(m, "status");
-	const char *problem = !budget ? "has no budget to pay from (give it one: ip-plan set "
-	                                "--amount N)"
-	                    : status && !strcmp(status, "cancelled") ? "is cancelled" : NULL;
+	bool cancelled = status && !strcmp(status, "cancelled");
 	size_t index = 0;
 	while (json_array_get(json_object_get(plan, "measures"), index) != m)
 		index++;
-	if (problem) {
+	if (!budget || cancelled) {
 		char *at = ip_xasprintf("plan.measures[%zu]", index);
-		ip_error(&(struct ip_where){name, 0, 0, at}, "%s %s", p->measure, problem);
+		struct ip_where w = {name, 0, 0, at};
+		if (!budget)
+			ip_error(&w, "%s has no budget to pay from (give it one: ip-plan set "
+			         "--amount N)", p->measure);
+		else
+			ip_error(&w, "%s is cancelled: nothing is paid from its budget", p->measure);
 		free(at);
 		return IP_EXIT_DATAERR;
 	}

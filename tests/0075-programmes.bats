@@ -281,7 +281,7 @@ applied() {
 	ip-plan set -q -i --measure M1 --status cancelled "$case_path" >/dev/null
 	run ip-plan pay -i --measure M1 --amount 10 "$case_path"
 	assert_failure 65
-	assert_output "ip-plan: $case_path: plan.measures[0]: M1 is cancelled"
+	assert_output "ip-plan: $case_path: plan.measures[0]: M1 is cancelled: nothing is paid from its budget"
 }
 
 @test "pay: payments recorded in two clones are all kept by ip-merge, in the order of their days" {
