@@ -12,7 +12,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson nettle libsodium icu-uc icu-i18n pangocairo cairo-pdf fontconfig 2>/dev/null)
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson nettle libsodium icu-uc icu-i18n pangocairo cairo-pdf fontconfig 2>/dev/null) -lpthread
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson nettle libsodium icu-uc icu-i18n pangocairo cairo-pdf fontconfig 2>/dev/null) -lpthread -lm
 # make check SANITIZE=1: everything built with AddressSanitizer and UBSan
 # (into its own tree, so a plain build is never mixed with it).
 ifeq ($(SANITIZE),1)

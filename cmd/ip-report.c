@@ -22,6 +22,7 @@
 #include "ip_repo.h"
 #include "ip_report.h"
 #include "ip_partial.h"
+#include "ip_period.h"
 #include "ip_scan.h"
 #include "ip_schema.h"
 #include "ip_share.h"
@@ -29,7 +30,7 @@
 #include "ip_table.h"
 #include "ip_write.h"
 
-enum sub { SUMMARY, KPI, DUE, INDICATORS, OUTCOMES, EXPORT, MERGE, NSUB };
+enum sub { SUMMARY, KPI, DUE, INDICATORS, OUTCOMES, BUDGET, EXPORT, MERGE, NSUB };
 /* Tables of counts in every report format but JSON Lines (a partial is
  * one JSON value); due in all of them; export as rows: CSV or JSON. */
 #define TABLES (IP_FORMATS_REPORT & ~(1u << IP_FORMAT_JSONL))
@@ -40,6 +41,7 @@ static const struct ip_sub subs[NSUB] = {
 	{"due", N_("What falls due, and what is overdue"), IP_FORMATS_REPORT},
 	{"indicators", N_("The funders' indicators of a period"), TABLES},
 	{"outcomes", N_("Follow-ups due in a period and their survey scores"), TABLES},
+	{"budget", N_("Budgets approved and paid in a period, by programme"), TABLES},
 	{"export", N_("One row per case"), ROWS},
 	{"merge", N_("Combine the partials of several repositories"), TABLES},
 };
@@ -108,7 +110,8 @@ static int take_protection(const struct ip_optarg *o)
 }
 
 static const struct ip_opt options[] = {
-	{"by", 0, "FIELD[,FIELD...]", N_("summary: count by these fields; outcomes: by one"), 1,
+	{"by", 0, "FIELD[,FIELD...]", N_("summary: count by these fields; outcomes: by one; "
+	 "budget: periods of a year, quarter or month (default: the whole --period)"), 1,
 	 0, STRING(by),
 	 .complete = IP_COMPLETE_REPORT_FIELDS},
 	{"since", 0, "DATE", N_("Only cases opened on or after DATE"), 1, 0, DATE(q.since)},
@@ -119,7 +122,7 @@ static const struct ip_opt options[] = {
 	 "everything overdue"), 2, 0, STRING(within)},
 	{"counsellor", 0, "NAME", N_("due: only what NAME owns"), 2, 0,
 	 STRING(due.counsellor)},
-	{"period", 0, "YYYY[-QN|-MM]", N_("indicators, outcomes: the period"), 2, 0,
+	{"period", 0, "YYYY[-QN|-MM]", N_("indicators, outcomes, budget: the period"), 2, 0,
 	 STRING(q.period)},
 	{"survey", 0, "NAME", N_("outcomes: the follow-up survey counted (default rss)"), 2,
 	 IP_SUB(OUTCOMES),
@@ -149,7 +152,8 @@ static const struct ip_opt options[] = {
 
 static const struct ip_command command = {
 	"ip-report", "REPORT [CASE...]",
-	N_("Reports over IntegPlan cases: summary, kpi, due, indicators, outcomes, export; merge "
+	N_("Reports over IntegPlan cases: summary, kpi, due, indicators, outcomes, budget, "
+	"export; merge "
 	"combines the -f json partials of several repositories.\v"
 	"Without CASEs, the cases/ of the repository, through its report cache. "
 	"Every count shown is perturbed by the Cell Key Method. Exit status: 0 done, 1 a "
@@ -204,6 +208,25 @@ static void check_whole_months(struct report *r)
 		    "whole months (or --protection none, for internal use)", r->q.until);
 }
 
+/* A budget's periods: a unit no longer than the report's --period. */
+static void check_budget_unit(struct report *r)
+{
+	char from[11], to[11];
+	const char *period = r->q.period;
+	if (!period || !ip_period_range(period, from, to))
+		return;  /* said below */
+	const char *whole = ip_period_unit(period);
+	const char *unit = r->by ? r->by : whole;
+	if (!ip_period_unit_known(unit))
+		bad(r, "--by", "'%s' is not year, quarter or month: a budget breaks its period "
+		    "down by time", unit);
+	else if ((!strcmp(whole, "quarter") && !strcmp(unit, "year")) ||
+	         (!strcmp(whole, "month") && strcmp(unit, "month")))
+		bad(r, "--by", "%s is longer than the --period", unit);
+	else
+		r->q.by = json_pack("[s]", unit);
+}
+
 static int check_request(struct report *r)
 {
 	const char *within = r->within ? r->within : "14d";
@@ -216,12 +239,14 @@ static int check_request(struct report *r)
 		if (json_array_size(r->q.by) > 1)
 			bad(r, "--by", "%s", _("outcomes break down by one field"));
 	}
-	if (r->sub == INDICATORS || r->sub == OUTCOMES) {
+	if (r->sub == BUDGET)
+		check_budget_unit(r);
+	if (r->sub == INDICATORS || r->sub == OUTCOMES || r->sub == BUDGET) {
 		char from[11], to[11];
 		if (!r->q.period)
-			bad(r, "--period", _("%s need --period YYYY, YYYY-QN or YYYY-MM"),
+			bad(r, "--period", _("the %s report needs --period YYYY, YYYY-QN or YYYY-MM"),
 			    subs[r->sub].name);
-		else if (!ip_report_period(r->q.period, from, to))
+		else if (!ip_period_range(r->q.period, from, to))
 			bad(r, "--period", "'%s' is not a period (2026, 2026-Q3, 2026-07)", r->q.period);
 	}
 	if (r->sub == EXPORT)
@@ -235,6 +260,10 @@ static int check_request(struct report *r)
 static int load_protection(struct report *r)
 {
 	r->protect.min_base = (int)json_integer_value(json_object_get(r->settings, "min_base"));
+	const json_t *noise = json_object_get(r->settings, "amount_noise");
+	const json_t *dominance = json_object_get(r->settings, "dominance");
+	r->protect.amount_noise = noise ? json_number_value(noise) : IP_PROTECT_AMOUNT_NOISE;
+	r->protect.dominance = dominance ? json_number_value(dominance) : IP_PROTECT_DOMINANCE;
 	if (r->sub == INDICATORS || r->sub == MERGE) {
 		char *defs = ip_share_path("indicators.yaml");
 		int rc = ip_indicators_load(defs, &r->cli.lim, &r->indicators);

@@ -3,6 +3,7 @@
 #include "ip_plan.h"
 #include "ip_vocab.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ const char *const ip_fact_names[IP_NFACTS] = {
 	"opened", "planned_departure", "departed", "arrived", "closed", "outcome",
 	"agreed", "counsellor", "given", "family", "vulnerabilities", "programmes",
 	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "outcomes",
-	"record_key"};
+	"budgets", "record_key"};
 
 static void put(struct ip_buf *b, const char *s)
 {
@@ -300,6 +301,48 @@ static void put_outcomes(struct ip_buf *b, const json_t *c)
 	}
 }
 
+/* An amount in cents: sums of them are exact, whatever the partials add. */
+static long long cents_of(const json_t *amount)
+{
+	return llround(json_number_value(amount) * 100.0);
+}
+
+static void put_budget_item(struct ip_buf *b, size_t *n, char kind, const char *programme,
+                            const char *currency, const json_t *amount)
+{
+	sep(b, n);
+	ip_buf_printf(b, "%c|", kind);
+	put(b, programme);
+	ip_buf_add(b, "|", 1);
+	put(b, currency);
+	ip_buf_printf(b, "|%lld", cents_of(amount));
+}
+
+/* Each budget of a measure in force, and each payment made from any (a
+ * measure cancelled after a payment was still paid). */
+static void put_budgets(struct ip_buf *b, const json_t *measures)
+{
+	size_t i, j, n = 0;
+	json_t *m, *pay;
+	json_array_foreach((json_t *)measures, i, m) {
+		const json_t *budget = json_object_get(m, "budget");
+		if (!budget)
+			continue;
+		const char *programme = ip_str(budget, "programme");
+		if (!programme)
+			programme = ip_str(m, "programme");
+		const char *currency = ip_str(budget, "currency");
+		if (in_force(m))
+			put_budget_item(b, &n, 'a', programme, currency, json_object_get(budget,
+			                                                                 "amount"));
+		json_array_foreach(json_object_get(budget, "paid"), j, pay) {
+			put_budget_item(b, &n, 'p', programme, currency, json_object_get(pay, "amount"));
+			ip_buf_add(b, "|", 1);
+			put(b, ip_str(pay, "date"));
+		}
+	}
+}
+
 void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 {
 	const json_t *centre = json_object_get(c, "centre");
@@ -351,6 +394,8 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	put_assessed(out, c);
 	ip_buf_add(out, "\t", 1);
 	put_outcomes(out, c);
+	ip_buf_add(out, "\t", 1);
+	put_budgets(out, measures);
 	ip_buf_printf(out, "\t%lu\n", (unsigned long)ip_case_record_key(c));
 }
 

@@ -36,6 +36,11 @@ enum ip_fact {
 	                    * the baseline's "baseline"; scores in hundredths,
 	                    * flags separated by spaces; a follow-up without a
 	                    * survey ends at done */
+	IP_F_BUDGETS,      /* a|programme|currency|cents of each budget of a
+	                    * measure in force, p|programme|currency|cents|date
+	                    * of each payment from any measure's budget; the
+	                    * programme the budget's, else the measure's, else
+	                    * empty */
 	IP_F_RKEY,         /* the record key, in decimal (never shown) */
 	IP_NFACTS
 };

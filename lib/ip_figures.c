@@ -1,4 +1,5 @@
 #include "ip_figures.h"
+#include "ip_budget.h"
 #include "ip_ckm.h"
 #include "ip_codes.h"
 #include "ip_grammar.h"
@@ -249,6 +250,7 @@ json_t *ip_figures_tables(const json_t *partial, const struct ip_protect *pr)
 	json_t *tables = !strcmp(kind, "summary") ? summary_tables(partial, pr)
 	               : !strcmp(kind, "kpi") ? kpi_tables(partial, pr)
 	               : !strcmp(kind, "outcomes") ? ip_outcomes_tables(partial, pr)
+	               : !strcmp(kind, "budget") ? ip_budget_tables(partial, pr)
 	               : indicator_tables(partial, pr);
 	if (!pr->ptable) /* exact counts: every file says it is not for publication */
 		json_array_insert_new(tables, 0, json_pack("{s:s, s:[s], s:[[s]]}", "title",
@@ -263,7 +265,7 @@ json_t *ip_figures_tables(const json_t *partial, const struct ip_protect *pr)
 static const char *report_name(const char *kind)
 {
 	static const char *const names[] = {N_("summary"), N_("kpi"), N_("indicators"),
-	                                    N_("outcomes")};
+	                                    N_("outcomes"), N_("budget")};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (!strcmp(kind, names[i]))
 			return _(names[i]);

@@ -4,9 +4,13 @@
 #include "ip_digest.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_codes.h"
+#include "ip_period.h"
+#include "ip_vocab.h"
 #include "ip_schema.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +76,9 @@ void ip_partial_seal(json_t *p)
 }
 /* Add the numbers of from into into, recursively: counts as they are,
  * cell keys (keys) as sums modulo 2^32, so that merged partials have the
- * keys one repository of all their cases would have. */
+ * keys one repository of all their cases would have; a budget's largest
+ * amount of one case is the larger of the two (a case is in one
+ * repository). */
 static void add_numbers(json_t *into, const json_t *from, bool keys)
 {
 	const char *k;
@@ -81,6 +87,10 @@ static void add_numbers(json_t *into, const json_t *from, bool keys)
 		json_t *have = json_object_get(into, k);
 		if (json_is_integer(v) && keys)
 			ip_partial_add_key(into, k, (uint32_t)json_integer_value(v));
+		else if (json_is_integer(v) && !strcmp(k, "largest")) {
+			if (json_integer_value(v) > json_integer_value(have))
+				json_object_set(into, k, v);
+		}
 		else if (json_is_integer(v))
 			ip_partial_count(into, k, json_integer_value(v));
 		else if (json_is_object(v) && json_is_object(have))
@@ -112,7 +122,7 @@ static int add_partial(json_t *into, const json_t *part, const char *name)
 	if (same_report(into, part, name))
 		return IP_EXIT_DATAERR;
 	static const char *const parts[] = {"groups", "counts", "histograms", "indicators",
-	                                    "outcomes"};
+	                                    "outcomes", "budget"};
 	ip_partial_count(into, "cases", json_integer_value(json_object_get(part, "cases")));
 	if (json_integer_value(json_object_get(into, "cases")) > COUNT_MAX) {
 		ip_error(&(struct ip_where){name, 0, 0, "cases"}, "the merged partials count more "
@@ -128,7 +138,7 @@ static int add_partial(json_t *into, const json_t *part, const char *name)
 	}
 	add_numbers(json_object_get(into, "keys"), json_object_get(part, "keys"), true);
 	static const char *const sortable[] = {"groups", "counts", "histograms", "indicators",
-	                                       "outcomes", "keys"};
+	                                       "outcomes", "budget", "keys"};
 	for (size_t i = 0; i < sizeof sortable / sizeof *sortable; i++)
 		if (json_object_get(into, sortable[i]))
 			json_object_set_new(into, sortable[i], ip_partial_sorted(json_object_get(into, sortable[i])));
@@ -417,6 +427,148 @@ static int outcomes_adds_up(const json_t *p, const char *name)
 	return bad;
 }
 
+/* A budget partial (ip_budget.h): each cell a programme this site knows
+ * (or none), a currency and a period of the unit within the period, its
+ * sets known and possible, the periods adding up to the total. */
+
+static const char *const budget_sets[] = {"approved", "paid"};
+
+static json_int_t number(const json_t *set, const char *name)
+{
+	return json_integer_value(json_object_get(set, name));
+}
+
+static int problem(const char *name, const char *path, const char *what)
+{
+	ip_error(&(struct ip_where){name, 0, 0, path}, "%s", what);
+	return 1;
+}
+
+/* One set of a cell: known counts, the largest amount at most the sum and
+ * the sum at most the largest amount for every case. */
+static int set_adds_up(const json_t *set, const char *name, const char *path)
+{
+	int bad = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)set, k, v)
+		if (strcmp(k, "cases") && strcmp(k, "cents") && strcmp(k, "largest")) {
+			ip_error(&(struct ip_where){name, 0, 0, path}, "unknown count '%s'", k);
+			bad++;
+		}
+	json_int_t cases = number(set, "cases"), cents = number(set, "cents");
+	json_int_t largest = number(set, "largest");
+	if (largest > cents)
+		bad += problem(name, path, _("the largest amount is more than the sum: the parts "
+		                             "do not add up"));
+	else if (cases ? (cents + cases - 1) / cases > largest : cents > 0)
+		bad += problem(name, path, _("the sum is more than the largest amount for every "
+		                             "case: the parts do not add up"));
+	return bad;
+}
+
+/* The period of a cell: one of the report's unit within its period. */
+static bool period_fits(const char *period, const char *unit, const char *from,
+                        const char *to)
+{
+	char first[11], last[11], same[24];
+	if (!ip_period_range(period, first, last))
+		return false;
+	ip_period_of(first, unit, same);
+	return !strcmp(same, period) && strcmp(first, from) >= 0 && strcmp(last, to) <= 0;
+}
+
+/* A cell's key: a programme this site knows (or none), a currency and a
+ * period of the unit; the period is returned. */
+static const char *cell_fits(const char *cell, const char *unit, const char *from,
+                             const char *to, const char *name)
+{
+	char programme[64], currency[8];
+	const char *sep1 = strstr(cell, IP_PARTIAL_KEY_SEP);
+	const char *sep2 = sep1 ? strstr(sep1 + 1, IP_PARTIAL_KEY_SEP) : NULL;
+	bool ok = sep2 && sep1 - cell < (long)sizeof programme && sep2 - sep1 - 1 < (long)sizeof
+	          currency;
+	if (ok) {
+		snprintf(programme, sizeof programme, "%.*s", (int)(sep1 - cell), cell);
+		snprintf(currency, sizeof currency, "%.*s", (int)(sep2 - sep1 - 1), sep1 + 1);
+		ok = (!strcmp(programme, "none") || ip_programme_known(programme)) &&
+		     ip_code_known(IP_CODES_CURRENCY, currency) &&
+		     (!strcmp(sep2 + 1, IP_PARTIAL_TOTAL) || period_fits(sep2 + 1, unit, from, to));
+	}
+	if (!ok) {
+		ip_error(&(struct ip_where){name, 0, 0, "budget"}, "'%s' is not a programme, a "
+		         "currency and a %s of the period", cell, unit);
+		return NULL;
+	}
+	return sep2 + 1;
+}
+
+/* The periods of a programme's amounts in a currency add up to its total. */
+static int periods_add_up(const json_t *cells, const char *total_cell, const char *name)
+{
+	size_t stem = strlen(total_cell) - strlen(IP_PARTIAL_TOTAL);
+	const json_t *total = json_object_get(cells, total_cell);
+	int bad = 0;
+	for (size_t s = 0; s < 2; s++) {
+		json_int_t cents = 0, cases = 0, most = 0;
+		const char *cell;
+		json_t *v;
+		json_object_foreach((json_t *)cells, cell, v) {
+			const json_t *set = json_object_get(v, budget_sets[s]);
+			if (strncmp(cell, total_cell, stem) || !strcmp(cell + stem, IP_PARTIAL_TOTAL))
+				continue;
+			cents += number(set, "cents");
+			cases += number(set, "cases");
+			if (number(set, "cases") > most)
+				most = number(set, "cases");
+		}
+		const json_t *whole = json_object_get(total, budget_sets[s]);
+		char *path = ip_xasprintf("budget.%s.%s", total_cell, budget_sets[s]);
+		if (cents != number(whole, "cents") || cases < number(whole, "cases") ||
+		    most > number(whole, "cases"))
+			bad += problem(name, path, _("the periods do not add up to the total"));
+		free(path);
+	}
+	return bad;
+}
+
+static int budget_adds_up(const json_t *p, const char *name)
+{
+	const char *unit = json_string_value(json_array_get(json_object_get(p, "by"), 0));
+	char from[11], to[11];
+	if (!unit || !ip_period_unit_known(unit) || !ip_str(p, "period") ||
+	    !ip_period_range(ip_str(p, "period"), from, to))
+		return problem(name, "by", _("a budget partial names its period and the unit "
+		                             "(year, quarter or month) of its rows"));
+	const json_t *cells = json_object_get(p, "budget");
+	int bad = 0;
+	const char *cell;
+	json_t *v;
+	json_object_foreach((json_t *)cells, cell, v) {
+		const char *period = cell_fits(cell, unit, from, to, name);
+		if (!period) {
+			bad++;
+			continue;
+		}
+		char *total = ip_xasprintf("%.*s%s", (int)(period - cell), cell, IP_PARTIAL_TOTAL);
+		if (!json_object_get(cells, total))
+			bad += problem(name, "budget", _("a period without its total"));
+		else if (!strcmp(period, IP_PARTIAL_TOTAL))
+			bad += periods_add_up(cells, cell, name);
+		free(total);
+		const char *set_name;
+		json_t *set;
+		json_object_foreach(v, set_name, set) {
+			char *path = ip_xasprintf("budget.%s.%s", cell, set_name);
+			bool known = !strcmp(set_name, budget_sets[0]) || !strcmp(set_name, budget_sets[1]);
+			bad += known ? set_adds_up(set, name, path)
+			             : problem(name, path, _("a cell holds only approved and paid"));
+			free(path);
+		}
+	}
+	return bad;
+}
+
 /* The parts of a partial must add up to its wholes, as counting makes them. */
 static int adds_up(const json_t *p, const char *name)
 {
@@ -430,8 +582,10 @@ static int adds_up(const json_t *p, const char *name)
 		return indicators_adds_up(p, name, cases);
 	if (!strcmp(kind, "outcomes"))
 		return outcomes_adds_up(p, name);
+	if (!strcmp(kind, "budget"))
+		return budget_adds_up(p, name);
 	ip_error(&(struct ip_where){name, 0, 0, "report"}, "unknown report '%s' (summary, kpi, "
-	         "indicators or outcomes)", kind);
+	         "indicators, outcomes or budget)", kind);
 	return 1;
 }
 
@@ -512,7 +666,7 @@ static int load_partial(const char *path, const struct ip_limits *lim, const jso
 	const char *schema = ip_str(part, "schema");
 	if (!rc && (!json_is_object(part) || strcmp(schema ? schema : "", IP_REPORT_SCHEMA))) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "not a report partial "
-		         "(ip-report summary|kpi|indicators|outcomes -f json)");
+		         "(ip-report summary|kpi|indicators|outcomes|budget -f json)");
 		return IP_EXIT_DATAERR;
 	}
 	if (!rc && ip_validate(&docs->v[0], &ip_report_schema, N_("a report partial")))

@@ -16,6 +16,8 @@
 
 /* The values of a summary group's key are joined by the unit separator. */
 #define IP_PARTIAL_KEY_SEP "\x1f"
+/* The period of a budget row for the whole of the report's period. */
+#define IP_PARTIAL_TOTAL "total"
 
 /* Add by to the count at key of obj (0 when it has none). */
 void ip_partial_count(json_t *obj, const char *key, json_int_t by);

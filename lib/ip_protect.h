@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ip_ckm.h"
 
@@ -20,7 +21,15 @@ struct ip_protect {
 	int min_base;                   /* a rate, median or percentile whose
 	                                 * (shown) base is smaller is withheld */
 	const json_t *indicators;       /* the definitions, for their titles */
+	double amount_noise;            /* an amount is moved by up to this share of
+	                                 * the largest one case has in it ... */
+	double dominance;               /* ... and withheld when one case has more
+	                                 * than this share of it */
 };
+
+/* What a site that does not say gets (reports.yaml). */
+#define IP_PROTECT_AMOUNT_NOISE 0.5
+#define IP_PROTECT_DOMINANCE 0.8
 
 /* The count n as a table shows it: perturbed by its cell key, or exact
  * when there is no protection. */
@@ -40,5 +49,15 @@ bool ip_protect_withheld(const struct ip_protect *pr, json_int_t base);
  * withheld or whole is 0. Perturbed apart, a part may come out above its
  * whole: at most 100 %. */
 json_t *ip_protect_rate(const struct ip_protect *pr, json_int_t part, json_int_t whole);
+
+/* An amount in cents as a table shows it, in whole units: exact when
+ * there is no protection; else withheld ("") when the (shown) count of
+ * cases it rests on is below the minimum base or one case has more than
+ * the dominance share of it, and otherwise moved by the cell key of those
+ * cases: up or down by half to all of amount_noise times the largest
+ * amount of one case (never below 0). The same cases always move it alike, so
+ * a difference of two tables shows no case's amount, nor averages out. */
+json_t *ip_protect_amount(const struct ip_protect *pr, json_int_t cents, json_int_t largest,
+                          json_int_t shown_cases, uint32_t key);
 
 #endif

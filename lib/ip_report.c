@@ -1,11 +1,13 @@
 #include "ip_report.h"
 #include "ip_partial.h"
+#include "ip_budget.h"
 #include "ip_case.h"
 #include "ip_csv.h"
 #include "ip_diag.h"
 #include "ip_digest.h"
 #include "ip_i18n.h"
 #include "ip_outcomes.h"
+#include "ip_period.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +45,8 @@ struct ip_report {
 	json_int_t cases;
 	/* The cell keys: for every count above, the sum of its cases' record
 	 * keys modulo 2^32, in the same shape (ip_ckm.h). */
-	json_t *kgroups, *kcounts, *khist, *kindicators, *koutcomes;
+	json_t *budget;         /* budget: cell -> {approved, paid} (ip_budget.h) */
+	json_t *kgroups, *kcounts, *khist, *kindicators, *koutcomes, *kbudget;
 	uint32_t kcases;
 	uint32_t rkey;          /* the record key of the case being counted */
 	json_t *where_seen;     /* per --where: the values its field has */
@@ -77,17 +80,13 @@ static void add_list(struct values *v, const char *field)
 		add_value(v, "none");
 }
 
-static void add_period(struct values *v, const char *date, char unit)
+static void add_period(struct values *v, const char *date, const char *unit)
 {
 	char s[24];
-	if (!*date || (unit != 'y' && strlen(date) < 7))  /* an erased case: its year only */
+	if (!*date || (strcmp(unit, "year") && strlen(date) < 7))  /* an erased case: its year only */
 		snprintf(s, sizeof s, "none");
-	else if (unit == 'y')
-		snprintf(s, sizeof s, "%.4s", date);
-	else if (unit == 'q')
-		snprintf(s, sizeof s, "%.4s-Q%d", date, (atoi(date + 5) + 2) / 3);
 	else
-		snprintf(s, sizeof s, "%.7s", date);
+		ip_period_of(date, unit, s);
 	add_value(v, s);
 }
 
@@ -122,9 +121,9 @@ static void values_of(const struct ip_report *r, const char *field, char *f[],
 	if (!strcmp(field, "age"))
 		age_band(r, f, v);
 	else if (!strncmp(field, "departure-", 10))
-		add_period(v, f[IP_F_DEPARTED], field[10]);
+		add_period(v, f[IP_F_DEPARTED], field + 10);
 	else
-		add_period(v, f[IP_F_OPENED], field[0]);
+		add_period(v, f[IP_F_OPENED], field);
 }
 
 /* Does the case pass the filters? Every value of a --where field is kept
@@ -405,37 +404,16 @@ void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 		count_kpi(r, fields);
 	} else if (!strcmp(r->q.kind, "outcomes")) {
 		count_outcomes(r, fields);
+	} else if (!strcmp(r->q.kind, "budget")) {
+		ip_budget_count(r->budget, r->kbudget, fields[IP_F_BUDGETS], fields[IP_F_AGREED],
+		                json_string_value(json_array_get(r->q.by, 0)), r->from, r->to,
+		                r->rkey);
 	} else {
 		count_indicators(r, fields);
 	}
 }
 
 /* ---- partials ----------------------------------------------------------- */
-
-bool ip_report_period(const char *p, char from[11], char to[11])
-{
-	size_t n = strlen(p);
-	char first[11];
-	int months;
-	if (n == 4 && strspn(p, "0123456789") == 4) {
-		snprintf(first, sizeof first, "%s-01-01", p);
-		months = 12;
-	} else if (n == 7 && p[4] == '-' && p[5] == 'Q' && p[6] >= '1' && p[6] <= '4' &&
-	           strspn(p, "0123456789") == 4) {
-		snprintf(first, sizeof first, "%.4s-%02d-01", p, (p[6] - '1') * 3 + 1);
-		months = 3;
-	} else if (n == 7 && p[4] == '-') {
-		snprintf(first, sizeof first, "%s-01", p);
-		months = 1;
-	} else {
-		return false;
-	}
-	char next[11];
-	if (!ip_date_valid(first) || !ip_date_add(first, months, 'm', next))
-		return false;
-	memcpy(from, first, 11);
-	return ip_date_add(next, -1, 'd', to);
-}
 
 static json_t *filter_of(const struct ip_report_query *q)
 {
@@ -465,15 +443,19 @@ struct ip_report *ip_report_new(const struct ip_report_query *q)
 	r->kindicators = json_object();
 	r->outcomes = json_object();
 	r->koutcomes = json_object();
+	r->budget = json_object();
+	r->kbudget = json_object();
 	r->where_seen = json_array();
 	for (size_t i = 0; i < json_array_size(q->where); i++)
 		json_array_append_new(r->where_seen, json_object());
+	if (!strcmp(q->kind, "budget"))
+		ip_period_range(q->period, r->from, r->to);
 	if (!strcmp(q->kind, "outcomes")) {
-		ip_report_period(q->period, r->from, r->to);
+		ip_period_range(q->period, r->from, r->to);
 		json_object_set_new(r->partial, "survey", ip_outcomes_survey(q->survey));
 	}
 	if (!strcmp(q->kind, "indicators")) {
-		ip_report_period(q->period, r->from, r->to);
+		ip_period_range(q->period, r->from, r->to);
 		size_t i;
 		json_t *def;
 		json_array_foreach(json_object_get(q->indicators, "indicators"), i, def) {
@@ -535,6 +517,11 @@ json_t *ip_report_finish(struct ip_report *r)
 			json_object_set_new(p, "groups", ip_partial_sorted(r->groups));
 			json_object_set_new(keys, "groups", ip_partial_sorted(r->kgroups));
 		}
+	} else if (!strcmp(r->q.kind, "budget")) {
+		json_object_set_new(p, "period", json_string(r->q.period));
+		json_object_set(p, "by", r->q.by);
+		json_object_set_new(p, "budget", ip_partial_sorted(r->budget));
+		json_object_set_new(keys, "budget", ip_partial_sorted(r->kbudget));
 	} else {
 		json_object_set_new(p, "period", json_string(r->q.period));
 		json_object_set_new(p, "indicators", ip_partial_sorted(r->indicators));
@@ -551,6 +538,8 @@ json_t *ip_report_finish(struct ip_report *r)
 	json_decref(r->kindicators);
 	json_decref(r->outcomes);
 	json_decref(r->koutcomes);
+	json_decref(r->budget);
+	json_decref(r->kbudget);
 	json_decref(r->where_seen);
 	json_decref(r->source);
 	free(r);

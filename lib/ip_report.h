@@ -1,7 +1,8 @@
 /* ip_report.h — the figures of ip-report from the facts of cases: counts
  * by any fields (summary), key performance indicators (kpi), the
- * funders' indicators for a period and the outcomes of the follow-ups due
- * in one (ip_outcomes.h). Each report is first a *partial*: exact
+ * funders' indicators for a period, the outcomes of the follow-ups due
+ * in one (ip_outcomes.h) and the budgets approved and paid in one
+ * (ip_budget.h). Each report is first a *partial*: exact
  * counts and histograms, as JSON, that partials of other repositories can
  * be added to (ip-report merge) before it is made into tables, whose
  * counts the Cell Key Method perturbs (ip_figures.h). Partials are
@@ -21,12 +22,15 @@
 #include "ip_table.h"
 
 struct ip_report_query {
-	const char *kind;    /* "summary", "kpi", "indicators" or "outcomes" */
-	json_t *by;          /* summary: the fields to count by */
+	const char *kind;    /* "summary", "kpi", "indicators", "outcomes" or
+	                      * "budget" */
+	json_t *by;          /* summary: the fields to count by; budget: the
+	                      * unit of its periods */
 	const char *since, *until; /* intake dates, inclusive; NULL: open */
 	json_t *where;       /* [[field, value], ...]: a case matches any value */
 	const char *today;
-	const char *period;  /* indicators, outcomes: YYYY, YYYY-QN or YYYY-MM */
+	const char *period;  /* indicators, outcomes, budget: YYYY, YYYY-QN or
+	                      * YYYY-MM */
 	json_t *age_bands;   /* lower bounds of the age bands, ascending */
 	const json_t *indicators; /* indicators: the definitions (indicators.yaml) */
 	const json_t *survey;     /* outcomes: the survey counted (ip_survey.h) */
@@ -37,8 +41,6 @@ struct ip_report_query {
 extern const char *const ip_report_fields[];
 extern const size_t ip_report_nfields;
 bool ip_report_field_known(const char *field);
-/* A period's first and last day; false if it is not one. */
-bool ip_report_period(const char *period, char from[11], char to[11]);
 
 /* The fields to count by, comma-separated; each unknown one is reported
  * at label (with a did-you-mean). Returns the number of problems. */

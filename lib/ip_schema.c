@@ -397,6 +397,8 @@ static const struct ip_field reports_f[] = {
 	TYPED("min_base", IP_T_YEARS, IP_REQUIRED),
 	ARR("age_bands", IP_REQUIRED | IP_ASCENDING, ITEM(IP_T_YEARS)),
 	TYPED("referral_answer_days", IP_T_YEARS, IP_REQUIRED),
+	TYPED("amount_noise", IP_T_SCORE, 0),
+	TYPED("dominance", IP_T_SCORE, 0),
 	END};
 
 const struct ip_field ip_reports_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
@@ -683,6 +685,8 @@ static const struct ip_field report_f[] = {
 	TYPED("indicators", IP_T_COUNTS, 0),
 	OBJ("survey", 0, report_survey_f),
 	TYPED("outcomes", IP_T_COUNTS, 0),
+	/* budget: amounts in cents approved and paid per cell (ip_budget.h) */
+	TYPED("budget", IP_T_COUNTS, 0),
 	/* the cell keys of the counts above, in their shape (ip_ckm.h) */
 	TYPED("keys", IP_T_COUNTS, IP_REQUIRED),
 	/* indicators: the digest of the definitions they were counted by */

@@ -108,7 +108,7 @@ csv_of() {
 @test "outcomes: a missing or bad period, two --by fields, an unknown survey are usage errors (64)" {
 	run ip-report outcomes
 	assert_failure 64
-	assert_output "ip-report: --period: outcomes need --period YYYY, YYYY-QN or YYYY-MM"
+	assert_output "ip-report: --period: the outcomes report needs --period YYYY, YYYY-QN or YYYY-MM"
 	run ip-report outcomes --period 2026-13
 	assert_failure 64
 	assert_output "ip-report: --period: '2026-13' is not a period (2026, 2026-Q3, 2026-07)"

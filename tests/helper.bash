@@ -144,6 +144,39 @@ CSV
 	IP_NOW=2027-03-01T09:00:00Z ip-check -q
 }
 
+# A repository of budgets approved and paid in 2026 (tests/0220): the
+# twelve sample cases with the employment plan (M4: 1,000 EUR of
+# REAG-GARP-2); two more budgets of StarthilfePlus, one of the Land, one
+# in AFN without a programme; eleven plans agreed on 2026-03-20 (the
+# twelfth never); 600 EUR paid from M4 of the first ten on 2026-05-04,
+# 400 more from the first four on 2026-08-04, 300 from StarthilfePlus on
+# 2026-11-02.
+budget_fixture() {
+	ip-intake -q --init --centre BY-MUC --state DE-BY "$1"
+	cd "$1" || return 1
+	IP_NOW=2026-01-05T09:00:00Z ip-intake -q --from "$ROOT/share/integplan/examples/sample-cases.csv" >opened.txt
+	IP_NOW=2026-01-06T09:00:00Z ip-plan new -q -i --files-from=opened.txt --template employment >/dev/null
+	mapfile -t c <opened.txt
+	local add=(ip-plan add -q -i --dimension social --side return)
+	IP_NOW=2026-01-07T09:00:00Z "${add[@]}" --category social-protection --amount 300 \
+		--programme STARTHILFEPLUS "${c[0]}" "${c[1]}" >/dev/null
+	IP_NOW=2026-01-07T09:00:00Z "${add[@]}" --category legal-services --amount 250 \
+		--programme LAND "${c[2]}" >/dev/null
+	IP_NOW=2026-01-07T09:00:00Z "${add[@]}" --category community-project --amount 20000 \
+		--currency AFN "${c[3]}" >/dev/null
+	printf '%s\n' "${c[@]:0:11}" | IP_NOW=2026-02-10T09:00:00Z \
+		ip-plan approve -q -i --side host --date 2026-02-10 --files-from=- >/dev/null
+	printf '%s\n' "${c[@]:0:11}" | IP_NOW=2026-03-20T09:00:00Z \
+		ip-plan approve -q -i --side return --by "N. Karimi" --date 2026-03-20 --files-from=- >/dev/null
+	printf '%s\n' "${c[@]:0:10}" | IP_NOW=2026-05-04T09:00:00Z \
+		ip-plan pay -q -i --measure M4 --amount 600 --date 2026-05-04 --files-from=- >/dev/null
+	printf '%s\n' "${c[@]:0:4}" | IP_NOW=2026-08-04T09:00:00Z \
+		ip-plan pay -q -i --measure M4 --amount 400 --date 2026-08-04 --files-from=- >/dev/null
+	IP_NOW=2026-11-02T09:00:00Z ip-plan pay -q -i --measure M5 --amount 300 --date 2026-11-02 \
+		"${c[0]}" >/dev/null
+	IP_NOW=2026-11-21T09:00:00Z ip-check -q
+}
+
 # A partial without its sources and digest, keys sorted: what it counts.
 counts_of() {
 	python3 -c 'import json, sys
@@ -155,11 +188,13 @@ print(json.dumps(d, indent=1, sort_keys=True))' "$1"
 # Edit a partial with a Python expression on d, and give it the digest a
 # forger would compute.
 forge() {
-	python3 -c 'import json, sys, hashlib
+	python3 -c 'import json, re, sys, hashlib
 d = json.load(open(sys.argv[1]))
 exec(sys.argv[2])
 d.pop("digest", None)
 text = json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+# jansson escapes a control character in upper case hex (a key separator)
+text = re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), text)
 d["digest"] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 json.dump(d, open(sys.argv[1], "w"), indent=2)' "$1" "$2"
 }

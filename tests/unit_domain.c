@@ -3,12 +3,14 @@
  * response is received, how a row becomes a case, what falls due, and how
  * a command line is read. In TAP, with tests/unit.c. */
 #include <glob.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ip_assess.h"
+#include "ip_budget.h"
 #include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_due.h"
@@ -16,6 +18,7 @@
 #include "ip_intake.h"
 #include "ip_match.h"
 #include "ip_plan.h"
+#include "ip_protect.h"
 #include "ip_planedit.h"
 #include "ip_refer.h"
 #include "ip_referral.h"
@@ -702,8 +705,80 @@ static void test_strings_complete(void)
 	json_decref(en);
 }
 
+/* Amounts in a published table: withheld below the base or when one case
+ * dominates; else moved by half to all of amount_noise times the largest
+ * case's amount, up or down about as often, the same for the same key. */
+static void test_protect_amount(void)
+{
+	struct ip_ptable table = {.deviation = 0, .threshold = 0, .nrows = 1,
+	                          .row = {{1, {0}, {1.0}}}};
+	struct ip_protect pr = {&table, 10, NULL, 0.5, 0.8};
+	json_t *v = ip_protect_amount(&pr, 1000000, 100000, 9, 7);
+	ok(json_is_string(v) && !*json_string_value(v), "amount: withheld below the base");
+	json_decref(v);
+	v = ip_protect_amount(&pr, 1000000, 900000, 12, 7);
+	ok(json_is_string(v) && !*json_string_value(v), "amount: withheld when one case has "
+	   "more than the dominance share");
+	json_decref(v);
+	int within = 0, up = 0, same = 0;
+	for (uint32_t key = 0; key < 2000; key++) {
+		json_t *a = ip_protect_amount(&pr, 1000000, 100000, 12, key * 2654435761u);
+		json_t *b = ip_protect_amount(&pr, 1000000, 100000, 12, key * 2654435761u);
+		json_int_t moved = json_integer_value(a) - 10000;  /* in whole units */
+		within += (moved >= 250 && moved <= 500) || (moved <= -250 && moved >= -500);
+		up += moved > 0;
+		same += json_equal(a, b);
+		json_decref(a);
+		json_decref(b);
+	}
+	ok(within == 2000, "amount: moved by half to all of the noise share of the largest");
+	ok(up > 900 && up < 1100, "amount: moved up about as often as down");
+	ok(same == 2000, "amount: the same cases move it alike");
+	v = ip_protect_amount(&pr, 1000, 300, 12, 7);
+	ok(json_integer_value(v) >= 8 && json_integer_value(v) <= 12, "amount: in whole units");
+	json_decref(v);
+	struct ip_protect none = {NULL, 10, NULL, 0.5, 0.8};
+	v = ip_protect_amount(&none, 123456, 123456, 1, 7);
+	ok(json_is_real(v) && json_real_value(v) == 1234.56, "amount: exact without protection");
+	json_decref(v);
+}
+
+/* A case's budgets in a period: each budget of an agreed plan on the day
+ * it was agreed, each payment on its day; one case once per cell. */
+static void test_budget_count(void)
+{
+	json_t *cells = json_object(), *keys = json_object();
+	const char *fact = "a|REAG-GARP-2|EUR|100000;p|REAG-GARP-2|EUR|60000|2026-05-04;"
+	                   "p|REAG-GARP-2|EUR|40000|2026-08-04;a|REAG-GARP-2|EUR|50000;"
+	                   "p|REAG-GARP-2|EUR|1000|2027-01-02;a||AFN|2000000";
+	ip_budget_count(cells, keys, fact, "2026-03-20", "quarter", "2026-01-01", "2026-12-31", 5);
+	const json_t *q1 = json_object_get(cells, "REAG-GARP-2\x1f" "EUR\x1f" "2026-Q1");
+	const json_t *total = json_object_get(cells, "REAG-GARP-2\x1f" "EUR\x1f" "total");
+	const json_t *q2 = json_object_get(cells, "REAG-GARP-2\x1f" "EUR\x1f" "2026-Q2");
+	ok(json_integer_value(json_object_get(json_object_get(q1, "approved"), "cents")) ==
+	   150000 && json_integer_value(json_object_get(json_object_get(q1, "approved"),
+	   "cases")) == 1, "budget: two budgets of one case approved on the day agreed");
+	ok(json_integer_value(json_object_get(json_object_get(total, "paid"), "cents")) ==
+	   100000 && json_integer_value(json_object_get(json_object_get(total, "paid"),
+	   "largest")) == 100000, "budget: payments of the period, not of the next year");
+	ok(json_integer_value(json_object_get(json_object_get(q2, "paid"), "cents")) == 60000,
+	   "budget: a payment in the quarter of its day");
+	ok(json_object_get(cells, "none\x1f" "AFN\x1f" "2026-Q1") != NULL,
+	   "budget: a budget without a programme, in its own currency");
+	json_t *unagreed = json_object(), *ukeys = json_object();
+	ip_budget_count(unagreed, ukeys, fact, "", "quarter", "2026-01-01", "2026-12-31", 5);
+	ok(!json_object_get(json_object_get(unagreed, "REAG-GARP-2\x1f" "EUR\x1f" "2026-Q1"),
+	                    "approved"), "budget: a plan not agreed has approved nothing");
+	json_decref(unagreed);
+	json_decref(ukeys);
+	json_decref(cells);
+	json_decref(keys);
+}
+
 void unit_domain_tests(void)
 {
+	test_protect_amount();
+	test_budget_count();
 	test_plan_edit();
 	test_assess();
 	test_refer_update();

@@ -209,6 +209,13 @@ step "the outcome report of the follow-ups due in $outcome_year: Mariam's survey
 ip-report -C demo outcomes -q --period "$outcome_year" --protection none -f table
 ip-report -C demo outcomes -q --period "$outcome_year" -f html >demo/outcomes.html
 
+this_year=$(date -u +%Y)
+step "REAG/GARP pays Mariam's start-up payment (M7) before she leaves; the budget report of $this_year: what her agreed plan committed and what was paid (exact, for the centre; demo/budget.html is the protected page)" \
+	"ip-plan pay -i --measure M7 --amount 1000 --reference REAG-2026-0042 \$mariam; ip-report budget --period $this_year --by quarter --protection none -f table"
+ip-plan -C demo pay -q -i --measure M7 --amount 1000 --reference REAG-2026-0042 "$mariam" >/dev/null
+ip-report -C demo budget -q --period "$this_year" --by quarter --protection none -f table
+ip-report -C demo budget -q --period "$this_year" --by quarter -f html >demo/budget.html
+
 step "Dakar does not run IntegPlan: with Aïssatou's consent her referral goes out as a page in French (demo/sheet.fra.pdf), the package kept as the record" \
 	"ip-refer send --to SN-DKR-PH --no-encrypt CASE >demo/outbox/dakar.json; ip-refer sheet --to SN-DKR-PH --lang fra -f pdf CASE"
 aissatou=$(grep -l 'given: Aïssatou' demo/cases/*.yaml)
