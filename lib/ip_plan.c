@@ -607,6 +607,14 @@ static json_t *paying_programmes(const json_t *plan)
 	return ids;
 }
 
+/* Who returns, counted as adults and minors on the day of departure (or
+ * today, before one is planned): what caps and reduced amounts are for. */
+static struct household returning_on_departure(const struct gaps *g)
+{
+	const char *on = departure_of(g->c) ? departure_of(g->c) : g->today;
+	return returning(g->c, on);
+}
+
 /* "rule R, valid ..., applied on DAY: its note; source: URL, read DATE" */
 static void rule_say(const struct gaps *g, const json_t *rule, struct ip_buf *out)
 {
@@ -684,8 +692,7 @@ static void rule_reduces(struct gaps *g, const json_t *rule, const char *why)
 	const char *programme = ip_str(rule, "programme");
 	const json_t *cats = json_object_get(rule, "categories");
 	const char *which = "";
-	const char *on = departure_of(g->c) ? departure_of(g->c) : g->today;
-	struct household h = returning(g->c, on);
+	struct household h = returning_on_departure(g);
 	double limit = cap_limit(rule, h, &which);
 	if (limit >= 0) {
 		const char *currency = ip_str(rule, "currency") ? ip_str(rule, "currency") : "EUR";
@@ -750,8 +757,7 @@ static void check_rule(struct gaps *g, const json_t *rule, const char *effect)
 
 static void check_budgets(struct gaps *g)
 {
-	const char *on = departure_of(g->c) ? departure_of(g->c) : g->today;
-	struct household h = returning(g->c, on);
+	struct household h = returning_on_departure(g);
 	json_t *ids = paying_programmes(g->plan);
 	size_t i, k;
 	json_t *id, *cap, *rule;

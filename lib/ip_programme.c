@@ -46,25 +46,30 @@ static void check_entry(struct xref *x, const json_t *e, const char *at)
 	free(path);
 }
 
-static void check_references(struct xref *x, const json_t *root)
+/* Every source a programme, cap or rule cites is in the list; no entry
+ * ends before it begins. */
+static int check_references(const struct ip_doc *doc, void *ctx)
 {
+	(void)ctx;
+	struct xref x = {doc, json_object_get(doc->root, "sources"), 0};
 	size_t i, k;
 	json_t *p, *cap, *rule;
-	json_array_foreach(json_object_get(root, "programmes"), i, p) {
+	json_array_foreach(json_object_get(doc->root, "programmes"), i, p) {
 		char *at = ip_xasprintf("programmes[%zu]", i);
-		check_entry(x, p, at);
+		check_entry(&x, p, at);
 		free(at);
 		json_array_foreach(json_object_get(p, "caps"), k, cap) {
 			at = ip_xasprintf("programmes[%zu].caps[%zu]", i, k);
-			check_entry(x, cap, at);
+			check_entry(&x, cap, at);
 			free(at);
 		}
 	}
-	json_array_foreach(json_object_get(root, "eligibility"), i, rule) {
+	json_array_foreach(json_object_get(doc->root, "eligibility"), i, rule) {
 		char *at = ip_xasprintf("eligibility[%zu]", i);
-		check_entry(x, rule, at);
+		check_entry(&x, rule, at);
 		free(at);
 	}
+	return x.problems;
 }
 
 int ip_programmes_load(const struct ip_limits *lim)
@@ -72,25 +77,10 @@ int ip_programmes_load(const struct ip_limits *lim)
 	if (load_status >= 0)
 		return load_status;
 	char *path = ip_share_path("programmes.yaml");
-	struct ip_docs docs = {0};
-	load_status = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
-	if (!load_status && docs.n != 1) {
-		ip_error(&(struct ip_where){path, 0, 0, NULL}, "expected %s, found %zu documents",
-		         "programmes.yaml", docs.n);
-		load_status = IP_EXIT_DATAERR;
-	}
-	if (!load_status) {
-		/* every problem of the file at once: the references are
-		 * looked at even when a field is wrong (they read only text) */
-		bool bad = ip_validate(&docs.v[0], &ip_programmes_schema, "programmes.yaml");
-		struct xref x = {&docs.v[0], json_object_get(docs.v[0].root, "sources"), 0};
-		check_references(&x, docs.v[0].root);
-		if (bad || x.problems)
-			load_status = IP_EXIT_DATAERR;
-		else
-			loaded = json_incref(docs.v[0].root);
-	}
-	ip_docs_free(&docs);
+	/* the references are looked at even when a field is wrong (they
+	 * read only text), so that every problem of the file is named */
+	load_status = ip_load_checked_more(path, &ip_programmes_schema, "programmes.yaml", lim,
+	                                   check_references, NULL, &loaded);
 	free(path);
 	return load_status;
 }

@@ -1256,6 +1256,14 @@ json_t *ip_canonical(const json_t *v, const struct ip_field *f)
 int ip_load_checked(const char *path, const struct ip_field *schema, const char *what,
                     const struct ip_limits *lim, json_t **out)
 {
+	return ip_load_checked_more(path, schema, what, lim, NULL, NULL, out);
+}
+
+int ip_load_checked_more(const char *path, const struct ip_field *schema, const char *what,
+                         const struct ip_limits *lim,
+                         int (*more)(const struct ip_doc *doc, void *ctx), void *ctx,
+                         json_t **out)
+{
 	struct ip_docs docs = {0};
 	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, &docs);
 	if (!rc && docs.n != 1) {
@@ -1263,8 +1271,11 @@ int ip_load_checked(const char *path, const struct ip_field *schema, const char 
 		         _(what), docs.n);
 		rc = IP_EXIT_DATAERR;
 	}
-	if (!rc && ip_validate(&docs.v[0], schema, what))
-		rc = IP_EXIT_DATAERR;
+	if (!rc) {
+		bool bad = ip_validate(&docs.v[0], schema, what);
+		if ((more && more(&docs.v[0], ctx)) || bad)
+			rc = IP_EXIT_DATAERR;
+	}
 	if (!rc)
 		*out = json_incref(docs.v[0].root);
 	ip_docs_free(&docs);

@@ -104,6 +104,14 @@ int ip_field_validate(const char *path, json_t **v, const struct ip_where *w);
  * (what names it in messages). 0 with *out set, else 65 or 66. */
 int ip_load_checked(const char *path, const struct ip_field *schema, const char *what,
                     const struct ip_limits *lim, json_t **out);
+/* The same, and then more checks of what the schema cannot say (how its
+ * entries refer to each other): more(doc, ctx) returns its number of
+ * problems, each reported. It runs even when the schema found some, so
+ * that every problem of the file is named at once. */
+int ip_load_checked_more(const char *path, const struct ip_field *schema, const char *what,
+                         const struct ip_limits *lim,
+                         int (*more)(const struct ip_doc *doc, void *ctx), void *ctx,
+                         json_t **out);
 
 /* A copy of a value with object keys in the schema's order, then any
  * x- extension keys in byte order. schema NULL: keys keep their order. */

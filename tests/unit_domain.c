@@ -712,7 +712,8 @@ static void test_protect_amount(void)
 {
 	struct ip_ptable table = {.deviation = 0, .threshold = 0, .nrows = 1,
 	                          .row = {{1, {0}, {1.0}}}};
-	struct ip_protect pr = {&table, 10, NULL, 0.5, 0.8};
+	struct ip_protect pr = {.ptable = &table, .min_base = 10, .amount_noise = 0.5,
+	                        .dominance = 0.8};
 	json_t *v = ip_protect_amount(&pr, 1000000, 100000, 9, 7);
 	ok(json_is_string(v) && !*json_string_value(v), "amount: withheld below the base");
 	json_decref(v);
@@ -737,7 +738,7 @@ static void test_protect_amount(void)
 	v = ip_protect_amount(&pr, 1000, 300, 12, 7);
 	ok(json_integer_value(v) >= 8 && json_integer_value(v) <= 12, "amount: in whole units");
 	json_decref(v);
-	struct ip_protect none = {NULL, 10, NULL, 0.5, 0.8};
+	struct ip_protect none = {.min_base = 10, .amount_noise = 0.5, .dominance = 0.8};
 	v = ip_protect_amount(&none, 123456, 123456, 1, 7);
 	ok(json_is_real(v) && json_real_value(v) == 1234.56, "amount: exact without protection");
 	json_decref(v);

@@ -53,7 +53,7 @@ static void make_case(void)
 
 /* the days a referral may wait, in the cache's header and its scan alike */
 #define REFERRAL_DAYS 30
-#define NREPORTS 4 /* summary, kpi, indicators, outcomes */
+#define NREPORTS 5 /* summary, kpi, indicators, outcomes, budget */
 
 static void write_cache(const uint8_t *data, size_t size)
 {
@@ -101,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!survey)
 		ip_survey_load("rss", &run.lim, &survey);
 	json_t *sex = json_pack("[s]", "sex");
+	json_t *quarter = json_pack("[s]", "quarter");
 	struct ip_report_query q[NREPORTS] = {
 		{.kind = "summary", .by = by, .where = where, .today = "2026-11-21",
 		 .age_bands = bands},
@@ -109,6 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 .age_bands = bands, .indicators = defs},
 		{.kind = "outcomes", .by = sex, .where = where, .today = "2026-11-21",
 		 .period = "2026", .age_bands = bands, .survey = survey},
+		{.kind = "budget", .by = quarter, .where = where, .today = "2026-11-21",
+		 .period = "2026", .age_bands = bands},
 	};
 	struct ip_report *reports[NREPORTS];
 	for (int i = 0; i < NREPORTS; i++)
@@ -125,8 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		loaded = ip_ptable_load(path, &run.lim, &ptable) == 0;
 		free(path);
 	}
-	struct ip_protect protect[2] = {{loaded ? &ptable : NULL, 10, defs},
-	                                {NULL, 10, defs}};
+	struct ip_protect protect[2] = {
+		{.ptable = loaded ? &ptable : NULL, .min_base = 10, .indicators = defs,
+		 .amount_noise = IP_PROTECT_AMOUNT_NOISE, .dominance = IP_PROTECT_DOMINANCE},
+		{.min_base = 10, .indicators = defs}};
 	for (int i = 0; i < NREPORTS; i++) {
 		json_t *partial = ip_report_finish(reports[i]);
 		for (int p = 0; p < 2; p++)
@@ -135,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	json_decref(by);
 	json_decref(sex);
+	json_decref(quarter);
 	json_decref(where);
 	json_decref(bands);
 	return 0;
