@@ -15,13 +15,47 @@
 static json_t *vocabs;     /* name -> [{id, de, en}] */
 static json_t *programmes; /* [{id, ...}] */
 
+/* An entry's fields: its id, dates and source, what a measure is, and its
+ * labels by language code. Anything else is a slip, most often a label
+ * with a comma in a flow mapping, which YAML splits into a field without
+ * a value: the label would be cut short in every document. */
+static int entry_fields(const struct ip_doc *doc, const char *key, size_t i, const json_t *e)
+{
+	static const char *const known[] = {"id", "valid_from", "valid_to", "source", "read",
+	                                    "dimension", "side"};
+	int problems = 0;
+	const char *field;
+	json_t *v;
+	json_object_foreach((json_t *)e, field, v) {
+		bool ok = strlen(field) >= 2 && strlen(field) <= 3 &&
+		          strspn(field, "abcdefghijklmnopqrstuvwxyz") == strlen(field);
+		for (size_t k = 0; !ok && k < sizeof known / sizeof *known; k++)
+			ok = !strcmp(field, known[k]);
+		if (ok && json_is_string(v))
+			continue;
+		char *at = ip_xasprintf("%s[%zu].%s", key, i, field);
+		struct ip_where w = ip_doc_where(doc, at);
+		w.path = at;
+		if (!ok)
+			ip_error(&w, "unknown field (a label is named by its language's code; a label "
+			         "with a comma needs quotes)");
+		else
+			ip_error(&w, "expected text");
+		problems++;
+		free(at);
+	}
+	return problems;
+}
+
 /* What the lookups here rely on, and all they rely on: each entry of a
  * list is a mapping with a text id, and no id is there twice (a site that
  * gives one twice would count two things as one). Every problem is
  * reported at its place; the count is returned. (The rest of
  * programmes.yaml is checked against its schema where it is read:
- * ip_plan_settings_load.) */
-static int require_ids(const struct ip_doc *doc, const char *key, const json_t *list)
+ * ip_plan_settings_load.) A vocabulary's entries (vocabulary) have only
+ * the fields one may have. */
+static int require_ids(const struct ip_doc *doc, const char *key, const json_t *list,
+                       bool vocabulary)
 {
 	int problems = 0;
 	size_t i;
@@ -42,6 +76,8 @@ static int require_ids(const struct ip_doc *doc, const char *key, const json_t *
 			ip_error(&w, "missing or not text; every entry needs an id");
 			problems++;
 		}
+		if (vocabulary)
+			problems += entry_fields(doc, key, i, e);
 		free(at);
 	}
 	return problems;
@@ -68,7 +104,7 @@ static json_t *load_share(const char *name, const char *lists)
 	json_t *list;
 	json_object_foreach(root, key, list)
 		if (json_is_array(list) && (!lists || !strcmp(key, lists)))
-			problems += require_ids(&docs.v[0], key, list);
+			problems += require_ids(&docs.v[0], key, list, !lists);
 	if (problems)
 		exit(IP_EXIT_DATAERR);
 	json_incref(root);

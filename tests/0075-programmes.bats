@@ -197,7 +197,7 @@ applied() {
 	case_path=$(open_case AF AF --entered 2020-01-01)
 	run ip-assess -i --date 2026-01-10 --vulnerability lgbti "$case_path"
 	assert_success
-	assert_line "ip-assess: $case_path: warning: vulnerability 'lgbti' is valid from 2026-06-12, not on 2026-01-10; source: https://eur-lex.europa.eu/eli/dir/2024/1346/oj"
+	assert_line "ip-assess: $case_path: warning: vulnerability 'lgbti' is valid from 2026-06-12, not on 2026-01-10; source: https://eur-lex.europa.eu/eli/dir/2024/1346/oj, Art. 24"
 	grep -q -- '- lgbti' "$case_path"
 	run ip-assess -i --date 2026-06-12 --vulnerability lgbti --need housing "$case_path"
 	refute_output --partial "warning"
@@ -309,4 +309,16 @@ applied() {
 	[[ "$output" == *'"budget":{"amount":700,"currency":"EUR","programme":"EURP"}'* ]]
 	refute_output --partial "VOUCHER-77"
 	refute_output --partial '"paid"'
+}
+
+@test "vocabularies: an entry's field it cannot have (a label with a comma, unquoted) or without text is named where it is" {
+	cp -R "$ROOT/share/integplan" site
+	sed -i 's/en: "survivor of torture, rape or other serious violence",/en: survivor of torture, rape or other serious violence,/; s/^  - {id: elderly, de: ältere Person, en: elderly person,/  - {id: elderly, de: ältere Person, en: elderly person, fr: [âgé],/' site/vocabularies.yaml
+	run env IP_SHARE="$PWD/site" ip-intake --list vulnerability
+	assert_failure 65
+	assert_line --regexp '^ip-intake: .*/site/vocabularies\.yaml:[0-9]+:[0-9]+: vulnerability\[9\]\.rape or other serious violence: unknown field \(a label is named by its language.s code; a label with a comma needs quotes\)$'
+	assert_line --regexp '^ip-intake: .*/site/vocabularies\.yaml:[0-9]+:[0-9]+: vulnerability\[3\]\.fr: expected text$'
+	# the shipped file has the whole label
+	run ip-intake --list vulnerability
+	assert_line --regexp '^violence-survivor .*\| survivor of torture, rape or other serious violence$'
 }
