@@ -12,16 +12,7 @@
 /* the parts of an item of the budgets fact */
 enum { KIND, PROGRAMME, CURRENCY, CENTS, DATE, MAX_PARTS };
 
-
 /* ---- counting ------------------------------------------------------------- */
-
-static json_t *child(json_t *obj, const char *key)
-{
-	json_t *c = json_object_get(obj, key);
-	if (!c)
-		json_object_set_new(obj, key, c = json_object());
-	return c;
-}
 
 /* A case's amount for a set of a cell, added up before it is counted: the
  * case is one of the cell's cases however many budgets it has there. */
@@ -30,7 +21,7 @@ static void add_own(json_t *own, const char *programme, const char *currency,
 {
 	char *cell = ip_xasprintf("%s" IP_PARTIAL_KEY_SEP "%s" IP_PARTIAL_KEY_SEP "%s",
 	                          *programme ? programme : "none", currency, period);
-	ip_partial_count(child(own, cell), set, cents);
+	ip_partial_count(ip_partial_child(own, cell), set, cents);
 	free(cell);
 }
 
@@ -42,11 +33,6 @@ static bool cents_of(const char *s, json_int_t *out)
 		return false;
 	*out = v;
 	return true;
-}
-
-static bool within(const char *date, const char *from, const char *to)
-{
-	return *date && strcmp(date, from) >= 0 && strcmp(date, to) <= 0;
 }
 
 /* The case's amounts in the period, by cell and set. */
@@ -64,7 +50,7 @@ static json_t *own_amounts(const char *fact, const char *agreed, const char *uni
 			continue;
 		bool paid = !strcmp(parts[KIND], "p");
 		const char *day = paid ? (np > DATE ? parts[DATE] : "") : agreed;
-		if (!within(day, from, to))
+		if (!ip_period_within(day, from, to))
 			continue;
 		const char *set = paid ? "paid" : "approved";
 		ip_period_of(day, unit, period);
@@ -82,13 +68,13 @@ void ip_budget_count(json_t *cells, json_t *kcells, const char *fact, const char
 	json_t *sets, *cents;
 	json_object_foreach(own, cell, sets) {
 		json_object_foreach(sets, set, cents) {
-			json_t *into = child(child(cells, cell), set);
+			json_t *into = ip_partial_child(ip_partial_child(cells, cell), set);
+			json_int_t amount = json_integer_value(cents);
 			ip_partial_count(into, "cases", 1);
-			ip_partial_count(into, "cents", json_integer_value(cents));
-			if (json_integer_value(cents) > json_integer_value(json_object_get(into,
-			                                                                   "largest")))
-				json_object_set(into, "largest", cents);
-			ip_partial_add_key(child(kcells, cell), set, rkey);
+			ip_partial_count(into, "cents", amount);
+			if (amount > json_integer_value(json_object_get(into, "largest")))
+				json_object_set_new(into, "largest", json_integer(amount));
+			ip_partial_add_key(ip_partial_child(kcells, cell), set, rkey);
 		}
 	}
 	json_decref(own);

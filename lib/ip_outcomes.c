@@ -15,15 +15,6 @@ enum { SLOT, DUE, DONE, SURVEY, DATE, COMPOSITE, FLAGS, SCORES, MAX_PARTS = 24 }
 
 /* ---- counting ------------------------------------------------------------- */
 
-/* The object at key of obj, made when it has none. */
-static json_t *child(json_t *obj, const char *key)
-{
-	json_t *c = json_object_get(obj, key);
-	if (!c)
-		json_object_set_new(obj, key, c = json_object());
-	return c;
-}
-
 /* One more at key of counts, and the case's record key at key of keys. */
 static void tally(json_t *counts, json_t *keys, const char *key, uint32_t rkey)
 {
@@ -74,18 +65,20 @@ static void count_survey(json_t *slot, json_t *kslot, char **parts, int np,
 		tally(slot, kslot, "flagged", rkey);
 	long composite, score;
 	if (np > COMPOSITE && hundredths(parts[COMPOSITE], &composite)) {
-		tally_score(child(slot, "composite"), child(kslot, "composite"), composite, rkey);
+		tally_score(ip_partial_child(slot, "composite"),
+		            ip_partial_child(kslot, "composite"), composite, rkey);
 		if (baseline && strcmp(baseline_date, parts[DATE]) <= 0)
-			tally_score(child(slot, "change"), child(kslot, "change"),
-			            composite - *baseline, rkey);
+			tally_score(ip_partial_child(slot, "change"),
+			            ip_partial_child(kslot, "change"), composite - *baseline, rkey);
 	}
 	for (int i = SCORES; i < np; i++) {
 		char *eq = strrchr(parts[i], '=');
 		if (!eq || !hundredths(eq + 1, &score))
 			continue;
 		*eq = '\0';
-		tally_score(child(child(slot, "scores"), parts[i]),
-		            child(child(kslot, "scores"), parts[i]), score, rkey);
+		tally_score(ip_partial_child(ip_partial_child(slot, "scores"), parts[i]),
+		            ip_partial_child(ip_partial_child(kslot, "scores"), parts[i]), score,
+		            rkey);
 	}
 }
 
@@ -103,7 +96,8 @@ void ip_outcomes_count(json_t *slots, json_t *kslots, const char *fact, const ch
 		if (np <= DONE || !*parts[SLOT] || !strcmp(parts[SLOT], "baseline") ||
 		    strcmp(parts[DUE], from) < 0 || strcmp(parts[DUE], to) > 0)
 			continue;
-		json_t *slot = child(slots, parts[SLOT]), *kslot = child(kslots, parts[SLOT]);
+		json_t *slot = ip_partial_child(slots, parts[SLOT]);
+		json_t *kslot = ip_partial_child(kslots, parts[SLOT]);
 		tally(slot, kslot, "due", rkey);
 		if (!*parts[DONE] || strcmp(parts[DONE], to) > 0)
 			continue;

@@ -20,6 +20,14 @@
 
 /* ---- counting ------------------------------------------------------------ */
 
+json_t *ip_partial_child(json_t *obj, const char *key)
+{
+	json_t *c = json_object_get(obj, key);
+	if (!c)
+		json_object_set_new(obj, key, c = json_object());
+	return c;
+}
+
 void ip_partial_count(json_t *obj, const char *key, json_int_t by)
 {
 	json_t *c = json_object_get(obj, key);
@@ -89,7 +97,7 @@ static void add_numbers(json_t *into, const json_t *from, bool keys)
 			ip_partial_add_key(into, k, (uint32_t)json_integer_value(v));
 		else if (json_is_integer(v) && !strcmp(k, "largest")) {
 			if (json_integer_value(v) > json_integer_value(have))
-				json_object_set(into, k, v);
+				json_object_set_new(into, k, json_integer(json_integer_value(v)));
 		}
 		else if (json_is_integer(v))
 			ip_partial_count(into, k, json_integer_value(v));

@@ -19,6 +19,8 @@
 /* The period of a budget row for the whole of the report's period. */
 #define IP_PARTIAL_TOTAL "total"
 
+/* The object at key of obj, made (empty) when it has none. */
+json_t *ip_partial_child(json_t *obj, const char *key);
 /* Add by to the count at key of obj (0 when it has none). */
 void ip_partial_count(json_t *obj, const char *key, json_int_t by);
 /* Add a record key to the cell key at name: a sum modulo 2^32 (ip_ckm.h). */

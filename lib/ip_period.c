@@ -61,3 +61,8 @@ void ip_period_of(const char *date, const char *unit, char out[24])
 	else
 		snprintf(out, 24, "%.7s", date);
 }
+
+bool ip_period_within(const char *date, const char *from, const char *to)
+{
+	return *date && strcmp(date, from) >= 0 && strcmp(date, to) <= 0;
+}

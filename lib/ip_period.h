@@ -19,6 +19,9 @@ bool ip_period_range(const char *period, char from[11], char to[11]);
  * (YYYY-MM-DD) falls in. */
 void ip_period_of(const char *date, const char *unit, char out[24]);
 
+/* Is the day date (YYYY-MM-DD; empty: none) from..to? */
+bool ip_period_within(const char *date, const char *from, const char *to);
+
 /* The unit a period is one of ("year", "quarter", "month"), or NULL. */
 const char *ip_period_unit(const char *period);
 

@@ -83,7 +83,8 @@ static void add_list(struct values *v, const char *field)
 static void add_period(struct values *v, const char *date, const char *unit)
 {
 	char s[24];
-	if (!*date || (strcmp(unit, "year") && strlen(date) < 7))  /* an erased case: its year only */
+	/* an erased case keeps its year only */
+	if (!*date || (strcmp(unit, "year") && strlen(date) < 7))
 		snprintf(s, sizeof s, "none");
 	else
 		ip_period_of(date, unit, s);
@@ -320,11 +321,6 @@ static void count_indicator(struct ip_report *r, const json_t *def, char *f[])
 	}
 }
 
-static bool within(const char *date, const char *from, const char *to)
-{
-	return *date && strcmp(date, from) >= 0 && strcmp(date, to) <= 0;
-}
-
 /* Was a measure of side begun by the day by? One from before measures
  * recorded the day (started empty) counts. */
 static bool begun_by(const char *assisted, const char *side, const char *by)
@@ -350,7 +346,7 @@ static void count_indicators(struct ip_report *r, char *f[])
 		if (!strcmp(ip_str(def, "when"), "departure")) {
 			/* a return the partner reported by its arrival is a return too */
 			const char *left = *f[IP_F_DEPARTED] ? f[IP_F_DEPARTED] : f[IP_F_ARRIVED];
-			if (!within(left, r->from, r->to) ||
+			if (!ip_period_within(left, r->from, r->to) ||
 			    (side && !begun_by(f[IP_F_ASSISTED], side, left)))
 				continue;
 		} else if (!*f[IP_F_ARRIVED] || strcmp(f[IP_F_ARRIVED], r->to) > 0 ||
