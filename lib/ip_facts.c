@@ -419,15 +419,18 @@ bool ip_facts_split(char *line, char *fields[IP_NFACTS])
 {
 	int n = 0;
 	fields[n++] = line;
-	for (char *p = line; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-		} else if (*p == '\t') {
-			if (n == IP_NFACTS)
-				return false;
-			*p = '\0';
-			fields[n++] = p + 1;
+	/* from tab to tab with strcspn, not a byte at a time: a warm report
+	 * splits one line per case and does little else (it was a third of
+	 * such a run) */
+	for (char *p = line + strcspn(line, "\t\\"); *p; p += strcspn(p, "\t\\")) {
+		if (*p == '\\') {
+			p += p[1] ? 2 : 1;  /* an escaped character, never a separator */
+			continue;
 		}
+		if (n == IP_NFACTS)
+			return false;
+		*p++ = '\0';
+		fields[n++] = p;
 	}
 	return n == IP_NFACTS;
 }

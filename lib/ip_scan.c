@@ -96,8 +96,10 @@ static bool cache_number(char **p, char end, long long *v)
 	long long n = 0;
 	if (*q < '0' || *q > '9')
 		return false;
-	for (; *q >= '0' && *q <= '9'; q++) {
-		if (n > (LLONG_MAX - (*q - '0')) / 10)
+	/* eighteen digits cannot overflow: only the digits after them are
+	 * checked (the check on every digit cost a fifth of this function) */
+	for (int digits = 0; *q >= '0' && *q <= '9'; q++, digits++) {
+		if (digits >= 18 && n > (LLONG_MAX - (*q - '0')) / 10)
 			return false;
 		n = n * 10 + (*q - '0');
 	}

@@ -22,6 +22,14 @@ static int skip_hidden(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
+/* Names in byte order, as C compares them: the same in every locale, so
+ * a walk gives the same order wherever it runs (alphasort would collate
+ * by the user's locale, and slowly). */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 /* A case file is a regular file where it is named: a link may lead out of
  * the repository, to a file nobody means to share or change. (A pipe, as
  * <(...) gives, is read.) */
@@ -35,7 +43,7 @@ static int refuse_link(const char *path)
 static int walk(const char *dir, ip_input_fn fn, void *ctx)
 {
 	struct dirent **list;
-	int n = scandir(dir, &list, skip_hidden, alphasort);
+	int n = scandir(dir, &list, skip_hidden, by_name);
 	if (n < 0) {
 		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot read directory: %s",
 		         strerror(errno));
