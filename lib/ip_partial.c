@@ -438,7 +438,6 @@ static int outcomes_adds_up(const json_t *p, const char *name)
 /* A budget partial (ip_budget.h): each cell a programme this site knows
  * (or none), a currency and a period of the unit within the period, its
  * sets known and possible, the periods adding up to the total. */
-
 static const char *const budget_sets[] = {"approved", "paid"};
 
 static json_int_t number(const json_t *set, const char *name)

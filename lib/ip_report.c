@@ -34,7 +34,7 @@ bool ip_report_field_known(const char *field)
 
 struct ip_report {
 	struct ip_report_query q;
-	char from[11], to[11];  /* indicators: the period */
+	char from[11], to[11];  /* indicators, outcomes, budget: the period */
 	json_t *partial;
 	json_t *groups;         /* summary: key -> count */
 	json_t *counts;         /* kpi: name -> count */
@@ -42,10 +42,10 @@ struct ip_report {
 	json_t *indicators;     /* indicators: name -> {total, sex, age, vulnerability} */
 	json_t *outcomes;       /* outcomes: slot -> {due, done, ...} (ip_outcomes.h);
 	                         * by a field: groups is value -> slot -> ... */
+	json_t *budget;         /* budget: cell -> {approved, paid} (ip_budget.h) */
 	json_int_t cases;
 	/* The cell keys: for every count above, the sum of its cases' record
 	 * keys modulo 2^32, in the same shape (ip_ckm.h). */
-	json_t *budget;         /* budget: cell -> {approved, paid} (ip_budget.h) */
 	json_t *kgroups, *kcounts, *khist, *kindicators, *koutcomes, *kbudget;
 	uint32_t kcases;
 	uint32_t rkey;          /* the record key of the case being counted */
