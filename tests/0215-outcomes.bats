@@ -56,22 +56,8 @@ csv_of() {
 }
 
 @test "outcomes: the merge of two halves equals the report of the whole" {
-	mkdir half1 half2
-	ls cases/*.yaml | head -3 | xargs -I{} cp {} half1/
-	ls cases/*.yaml | tail -n +4 | xargs -I{} cp {} half2/
-	for args in "--period 2026" "--period 2027 --by sex" "--period 2026 --by vulnerability"; do
-		# shellcheck disable=SC2086
-		ip-report outcomes $args -q -f json >whole.json
-		# shellcheck disable=SC2086
-		ip-report outcomes $args -q -f json half1 >p1.json
-		# shellcheck disable=SC2086
-		ip-report outcomes $args -q -f json half2 >p2.json
-		ip-report merge -q -f json p1.json p2.json >merged.json
-		diff -u <(counts_of whole.json) <(counts_of merged.json) || return 1
-		ip-report outcomes $args -q -f csv >whole.csv
-		ip-report merge -q -f csv p1.json p2.json >merged.csv
-		diff -u whole.csv merged.csv || return 1
-	done
+	halves_merge_to_whole 3 "outcomes --period 2026" "outcomes --period 2027 --by sex" \
+		"outcomes --period 2026 --by vulnerability"
 }
 
 @test "outcomes merge: only the same survey, and parts that add up" {

@@ -119,23 +119,8 @@ PY
 }
 
 @test "budget: the merge of two halves equals the report of the whole" {
-	mkdir half1 half2
-	ls cases/*.yaml | head -5 | xargs -I{} cp {} half1/
-	ls cases/*.yaml | tail -n +6 | xargs -I{} cp {} half2/
-	for args in "--period 2026 --by quarter" "--period 2026" "--period 2026-Q2 --by month"; do
-		# shellcheck disable=SC2086
-		ip-report budget $args -q -f json >whole.json
-		# shellcheck disable=SC2086
-		ip-report budget $args -q -f json half1 >p1.json
-		# shellcheck disable=SC2086
-		ip-report budget $args -q -f json half2 >p2.json
-		ip-report merge -q -f json p1.json p2.json >merged.json
-		diff -u <(counts_of whole.json) <(counts_of merged.json) || return 1
-		# shellcheck disable=SC2086
-		ip-report budget $args -q -f csv >whole.csv
-		ip-report merge -q -f csv p1.json p2.json >merged.csv
-		diff -u whole.csv merged.csv || return 1
-	done
+	halves_merge_to_whole 5 "budget --period 2026 --by quarter" "budget --period 2026" \
+		"budget --period 2026-Q2 --by month"
 }
 
 @test "budget merge: only the same period and unit, and parts that add up" {

@@ -177,6 +177,32 @@ budget_fixture() {
 	IP_NOW=2026-11-21T09:00:00Z ip-check -q
 }
 
+# In a repository: split its cases in two halves (N in the first), and
+# check for each ip-report command line (a report and its options, one
+# word each) that the merge of the halves' partials counts what the whole's
+# partial does and renders the same CSV.
+halves_merge_to_whole() {
+	local n=$1 args
+	shift
+	mkdir half1 half2
+	ls cases/*.yaml | head -"$n" | xargs -I{} cp {} half1/
+	ls cases/*.yaml | tail -n +"$((n + 1))" | xargs -I{} cp {} half2/
+	for args in "$@"; do
+		# shellcheck disable=SC2086
+		ip-report $args -q -f json >whole.json
+		# shellcheck disable=SC2086
+		ip-report $args -q -f json half1 >p1.json
+		# shellcheck disable=SC2086
+		ip-report $args -q -f json half2 >p2.json
+		ip-report merge -q -f json p1.json p2.json >merged.json
+		diff -u <(counts_of whole.json) <(counts_of merged.json) || return 1
+		# shellcheck disable=SC2086
+		ip-report $args -q -f csv >whole.csv
+		ip-report merge -q -f csv p1.json p2.json >merged.csv
+		diff -u whole.csv merged.csv || return 1
+	done
+}
+
 # A partial without its sources and digest, keys sorted: what it counts.
 counts_of() {
 	python3 -c 'import json, sys
