@@ -130,7 +130,6 @@ PY
 	run ip-report merge -f json all.json ../other.json
 	assert_failure 65
 	assert_output --partial "other.json: by: differs from the first partial's"
-	q2=$'REAG-GARP-2\x1fEUR\x1f2026-Q2'
 	cp all.json forged.json
 	forge forged.json 'd["budget"]["REAG-GARP-2\x1fEUR\x1f2026-Q2"]["paid"]["largest"] = 10**9'
 	run ip-report merge -f json forged.json
@@ -155,7 +154,6 @@ PY
 	run ip-report merge -f json forged.json
 	assert_failure 65
 	assert_output "ip-report: forged.json: by: a budget partial names its period and the unit (year, quarter or month) of its rows"
-	[ -n "$q2" ]
 }
 
 @test "budget: refusals of the request" {
