@@ -182,11 +182,11 @@ budget_fixture() {
 # word each) that the merge of the halves' partials counts what the whole's
 # partial does and renders the same CSV.
 halves_merge_to_whole() {
-	local n=$1 args
+	local n=$1 args files=(cases/*.yaml)
 	shift
 	mkdir half1 half2
-	ls cases/*.yaml | head -"$n" | xargs -I{} cp {} half1/
-	ls cases/*.yaml | tail -n +"$((n + 1))" | xargs -I{} cp {} half2/
+	cp "${files[@]:0:n}" half1/
+	cp "${files[@]:n}" half2/
 	for args in "$@"; do
 		# shellcheck disable=SC2086
 		ip-report $args -q -f json >whole.json
