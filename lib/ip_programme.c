@@ -117,16 +117,6 @@ void ip_application_day(const json_t *c, const char *today, char out[11])
 
 /* ---- eligibility -------------------------------------------------------- */
 
-static bool any_listed(const json_t *list, const json_t *ids)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(ids, i, v)
-		if (ip_ids_have(list, json_string_value(v)))
-			return true;
-	return false;
-}
-
 /* Is id (which may be absent) one of list? */
 static bool listed(const json_t *list, const char *id)
 {
@@ -158,7 +148,7 @@ static enum ip_applies conditions_hold(const json_t *cond, const json_t *c, cons
 	const json_t *v;
 	enum ip_applies result = IP_APPLIES_YES;
 	if ((v = json_object_get(cond, "nationality")) &&
-	    !any_listed(v, json_object_get(person, "nationality")))
+	    !ip_ids_any(v, json_object_get(person, "nationality")))
 		return IP_APPLIES_NO;
 	if ((v = json_object_get(cond, "return_country")) &&
 	    !listed(v, ip_get_str(c, "return.country")))

@@ -84,23 +84,13 @@ bool ip_referral_is_open(const json_t *r)
 	return s && (!strcmp(s, "pending") || !strcmp(s, "accepted"));
 }
 
-static bool share_any(const json_t *a, const json_t *b)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(a, i, v)
-		if (ip_ids_have(b, json_string_value(v)))
-			return true;
-	return false;
-}
-
 json_t *ip_referral_open(const json_t *c, const char *partner, const json_t *services)
 {
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(c, "referrals"), i, r)
 		if (!strcmp(ip_str(r, "to"), partner) && ip_referral_is_open(r) &&
-		    share_any(json_object_get(r, "services"), services))
+		    ip_ids_any(services, json_object_get(r, "services")))
 			return r;
 	return NULL;
 }

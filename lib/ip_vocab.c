@@ -318,6 +318,16 @@ bool ip_ids_have(const json_t *list, const char *id)
 	return false;
 }
 
+bool ip_ids_any(const json_t *list, const json_t *ids)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach((json_t *)ids, i, v)
+		if (json_is_string(v) && ip_ids_have(list, json_string_value(v)))
+			return true;
+	return false;
+}
+
 char *ip_ids_joined(const json_t *list, const char *sep)
 {
 	struct ip_buf b = {0};

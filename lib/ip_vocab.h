@@ -31,6 +31,8 @@ int ip_vocab_print(const char *name);
 
 /* Does a list of ids (strings) hold id? */
 bool ip_ids_have(const json_t *list, const char *id);
+/* Does a list of ids hold any of the ids of another? */
+bool ip_ids_any(const json_t *list, const json_t *ids);
 /* The strings of a list joined by sep (a new string; "" for none). */
 char *ip_ids_joined(const json_t *list, const char *sep);
 /* The mapping of a list whose "id" is id (borrowed), or NULL. */
