@@ -328,9 +328,9 @@ static void put_budgets(struct ip_buf *b, const json_t *measures)
 		const json_t *budget = json_object_get(m, "budget");
 		if (!budget)
 			continue;
+		/* the payer, as caps and rules read it; a measure's own
+		 * programme is what it applies to, not who pays */
 		const char *programme = ip_str(budget, "programme");
-		if (!programme)
-			programme = ip_str(m, "programme");
 		const char *currency = ip_str(budget, "currency");
 		if (in_force(m))
 			put_budget_item(b, &n, 'a', programme, currency, json_object_get(budget,

@@ -39,8 +39,7 @@ enum ip_fact {
 	IP_F_BUDGETS,      /* a|programme|currency|cents of each budget of a
 	                    * measure in force, p|programme|currency|cents|date
 	                    * of each payment from any measure's budget; the
-	                    * programme the budget's, else the measure's, else
-	                    * empty */
+	                    * programme the budget's (empty without one) */
 	IP_F_RKEY,         /* the record key, in decimal (never shown) */
 	IP_NFACTS
 };
