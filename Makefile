@@ -87,7 +87,7 @@ tests/unit: $(UNIT_SRC) tests/unit.h lib/libintegplan.a $(HEADERS)
 # Fuzz targets (tests/fuzz/TARGET.c): built with libFuzzer for make fuzz,
 # and with replay.c for make check, which runs every seed and every input
 # a fuzzer ever found through them.
-FUZZ_TARGETS = yaml json case rows mustache package cache
+FUZZ_TARGETS = yaml json case onepass rows mustache package cache
 FUZZ_SECONDS ?= 60
 FUZZ_CC     ?= clang
 FUZZ_COMMON  = tests/fuzz/common.c tests/fuzz/doc_oracle.c

@@ -1,4 +1,5 @@
 #include "ip_case.h"
+#include "ip_arena.h"
 #include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_digest.h"
@@ -11,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,37 +87,56 @@ void ip_case_advance(json_t *c, const char *to, const char *date)
 
 /* ---- rules across fields ------------------------------------------------ */
 
+/* Each rule reads the case's core (ip_case.h), so that the tree a command
+ * holds and the one pass of a report over many files (ip_onepass.h) are
+ * held to the same rules, written once. */
 struct relations {
-	struct ip_doc *doc;
+	const struct ip_case_core *k;
+	struct ip_doc *doc;  /* NULL: problems are only counted */
+	const char *file;
 	int problems;
 };
 
-#define problem(c, path, ...) ip_doc_problem((c)->doc, &(c)->problems, path, __VA_ARGS__)
+static void problem(struct relations *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static void check_unique_ids(struct relations *c, json_t *list, const char *path)
+static void problem(struct relations *c, const char *path, const char *fmt, ...)
 {
-	json_t *seen = json_object();
-	size_t i;
-	json_t *item;
-	json_array_foreach(list, i, item) {
-		const char *id = ip_str(item, "id");
-		if (!id)
-			continue;
-		if (json_object_get(seen, id)) {
-			char *cp = ip_xasprintf("%s[%zu].id", path, i);
-			problem(c, cp, "duplicate id '%s' in %s", id, path);
-			free(cp);
+	c->problems++;
+	if (!c->doc)
+		return;
+	char *text;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&text, _(fmt), ap) < 0)
+		ip_oom();
+	va_end(ap);
+	int ignored = 0;
+	ip_doc_problem(c->doc, &ignored, path, "%s", text);
+	free(text);
+}
+
+static void check_unique_ids(struct relations *c, const struct ip_case_list *list,
+                             const char *path)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		const struct ip_case_item *it = &list->v[i];
+		for (size_t j = 0; it->a && j < i; j++) {
+			if (list->v[j].a && !strcmp(list->v[j].a, it->a)) {
+				char *cp = ip_xasprintf("%s[%zu].id", path, it->index);
+				problem(c, cp, "duplicate id '%s' in %s", it->a, path);
+				free(cp);
+				break;
+			}
 		}
-		json_object_set_new(seen, id, json_true());
 	}
-	json_decref(seen);
 }
 
 /* A case in a repository's cases/ directory is named after its id, so
  * that ids stay unique and a path can be found from an id. */
 static void check_file_name(struct relations *c, const char *id)
 {
-	const char *file = c->doc->file;
+	const char *file = c->file;
 	const char *base = strrchr(file, '/');
 	if (!base)
 		return;
@@ -129,42 +150,35 @@ static void check_file_name(struct relations *c, const char *id)
 		problem(c, "id", "id '%s' does not match the file name '%s'", id, base);
 }
 
-static void check_relations(struct relations *c, json_t *root)
+static void check_relations(struct relations *c)
 {
-	const char *id = ip_str(root, "id");
-	const char *centre = ip_get_str(root, "centre.id");
-	if (id && ip_case_id_valid(id)) {
-		check_file_name(c, id);
-		if (centre && !ip_case_id_of(id, centre))
+	const struct ip_case_core *k = c->k;
+	if (k->id && ip_case_id_valid(k->id)) {
+		check_file_name(c, k->id);
+		if (k->centre && !ip_case_id_of(k->id, k->centre))
 			problem(c, "id", "id '%s' does not start with the centre id '%s'",
-			        id, centre);
+			        k->id, k->centre);
 	}
-	if (centre && !ip_centre_id_valid(centre))
+	if (k->centre && !ip_centre_id_valid(k->centre))
 		problem(c, "centre.id", "'%s' is not a valid centre id (A-Z, 0-9 and '-', "
-		        "like BY-MUC)", centre);
-	const char *state = ip_get_str(root, "centre.state");
+		        "like BY-MUC)", k->centre);
 	/* (an unknown code was reported already) */
-	if (state && ip_code_known(IP_CODES_REGION, state) && strncmp(state, "DE-", 3))
-		problem(c, "centre.state", "'%s' is not a German Land (DE-XX)", state);
-	const char *country = ip_get_str(root, "return.country");
-	const char *region = ip_get_str(root, "return.region");
-	if (country && region && (strncmp(region, country, 2) || region[2] != '-'))
+	if (k->state && ip_code_known(IP_CODES_REGION, k->state) && strncmp(k->state, "DE-", 3))
+		problem(c, "centre.state", "'%s' is not a German Land (DE-XX)", k->state);
+	if (k->country && k->region &&
+	    (strncmp(k->region, k->country, 2) || k->region[2] != '-'))
 		problem(c, "return.region", "region '%s' is not in the return country '%s'",
-		        region, country);
-	const char *status = ip_str(root, "status");
-	const char *outcome = ip_str(root, "outcome");
-	if (status && !strcmp(status, "closed") && !outcome)
+		        k->region, k->country);
+	if (k->status && !strcmp(k->status, "closed") && !k->outcome)
 		problem(c, "status", "a closed case needs an outcome");
-	if (status && strcmp(status, "closed") && outcome)
+	if (k->status && strcmp(k->status, "closed") && k->outcome)
 		problem(c, "outcome", "only a closed case has an outcome (status is '%s')",
-		        status);
-	check_unique_ids(c, json_object_get(json_object_get(root, "plan"), "measures"),
-	                 "plan.measures");
-	check_unique_ids(c, json_object_get(root, "referrals"), "referrals");
-	const json_t *key = json_object_get(root, "record_key");
-	if (json_is_integer(key) && json_integer_value(key) > (json_int_t)UINT32_MAX)
+		        k->status);
+	check_unique_ids(c, &k->measures, "plan.measures");
+	check_unique_ids(c, &k->referrals, "referrals");
+	if (k->record_key > (long long)UINT32_MAX)
 		problem(c, "record_key", "record key %lld is out of range (0 to 4294967295)",
-		        (long long)json_integer_value(key));
+		        k->record_key);
 }
 
 /* ---- consent -------------------------------------------------------------- */
@@ -178,14 +192,13 @@ bool ip_consent_needs_recipient(const char *purpose)
 /* A consent names its recipient as a country or a centre id; what goes to
  * someone (a referral, follow-up, transfer) names one. "kabul" or a path
  * would match no partner and only fail when the data should leave. */
-static void check_consent(struct relations *c, json_t *root)
+static void check_consent(struct relations *c)
 {
-	size_t i;
-	json_t *k;
-	json_array_foreach(json_object_get(root, "consent"), i, k) {
-		const char *purpose = ip_str(k, "purpose"), *to = ip_str(k, "recipient");
+	for (size_t i = 0; i < c->k->consents.n; i++) {
+		const struct ip_case_item *it = &c->k->consents.v[i];
+		const char *purpose = it->a, *to = it->b;
 		char path[48];
-		snprintf(path, sizeof path, "consent[%zu].recipient", i);
+		snprintf(path, sizeof path, "consent[%zu].recipient", it->index);
 		if (to && *to && !ip_code_known(IP_CODES_COUNTRY, to) && !ip_centre_id_valid(to))
 			problem(c, path, "'%s' is neither a country code nor a partner's id (like "
 			        "AF-KBL-PH)", to);
@@ -210,35 +223,100 @@ static void in_order(struct relations *c, const char *path, const char *a, const
  * the case was opened, a closing before the opening, an arrival before
  * the departure, a follow-up before the arrival or without one. Checked
  * with every write, and by ip-check in files written before. */
-static void check_dates(struct relations *c, json_t *root)
+static void check_dates(struct relations *c)
 {
+	const struct ip_case_core *k = c->k;
 	char today[11];
 	ip_date_str(ip_now(), today);
-	const char *opened = ip_str(root, "opened"), *closed = ip_str(root, "closed");
-	const char *birth = ip_get_str(root, "person.birth_date");
-	const char *departed = ip_get_str(root, "return.departed");
-	const char *arrived = ip_get_str(root, "return.arrived");
-	if (birth && strcmp(birth, today) > 0)
-		problem(c, "person.birth_date", "%s is in the future (today is %s)", birth, today);
+	if (k->birth && strcmp(k->birth, today) > 0)
+		problem(c, "person.birth_date", "%s is in the future (today is %s)", k->birth,
+		        today);
 	else
-		in_order(c, "person.birth_date", birth, opened,
+		in_order(c, "person.birth_date", k->birth, k->opened,
 		         N_("the case was opened on %s, before this birth date (%s)"));
-	in_order(c, "closed", opened, closed, N_("closed on %s, before the case was opened (%s)"));
-	in_order(c, "return.arrived", departed, arrived,
+	in_order(c, "closed", k->opened, k->closed,
+	         N_("closed on %s, before the case was opened (%s)"));
+	in_order(c, "return.arrived", k->departed, k->arrived,
 	         N_("arrived on %s, before the departure (%s)"));
-	size_t i;
-	json_t *f;
-	json_array_foreach(ip_get(root, "plan.follow_ups"), i, f) {
-		const char *done = ip_str(f, "done");
+	for (size_t i = 0; i < k->follow_ups.n; i++) {
+		const char *done = k->follow_ups.v[i].a;
 		char path[48];
-		snprintf(path, sizeof path, "plan.follow_ups[%zu].done", i);
-		if (done && !arrived)
+		snprintf(path, sizeof path, "plan.follow_ups[%zu].done", k->follow_ups.v[i].index);
+		if (done && !k->arrived)
 			problem(c, path, "a follow-up done on %s, but no arrival is recorded: "
 			        "follow-ups come after the return", done);
 		else
-			in_order(c, path, arrived, done,
+			in_order(c, path, k->arrived, done,
 			         N_("a follow-up done on %s, before the arrival (%s)"));
 	}
+}
+
+int ip_case_rules(const struct ip_case_core *k, struct ip_doc *doc, const char *file)
+{
+	struct relations c = {k, doc, file, 0};
+	if (k->erased) {
+		if (k->id && ip_case_id_valid(k->id))
+			check_file_name(&c, k->id);
+		return c.problems;
+	}
+	check_relations(&c);
+	check_consent(&c);
+	check_dates(&c);
+	return c.problems;
+}
+
+/* ---- the core, from a tree ------------------------------------------------ */
+
+void ip_case_list_add(struct ip_case_list *l, size_t index, const char *a, const char *b)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = ip_scratch_realloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = (struct ip_case_item){index, a, b};
+}
+
+static void list_of(struct ip_case_list *l, const json_t *list, const char *a,
+                    const char *b)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+		ip_case_list_add(l, i, ip_str(item, a), b ? ip_str(item, b) : NULL);
+}
+
+static void core_of(const json_t *root, struct ip_case_core *k)
+{
+	*k = (struct ip_case_core){0};
+	k->erased = json_object_get(root, "erased") != NULL;
+	k->id = ip_str(root, "id");
+	if (k->erased)
+		return;
+	k->centre = ip_get_str(root, "centre.id");
+	k->state = ip_get_str(root, "centre.state");
+	k->country = ip_get_str(root, "return.country");
+	k->region = ip_get_str(root, "return.region");
+	k->status = ip_str(root, "status");
+	k->outcome = ip_str(root, "outcome");
+	k->opened = ip_str(root, "opened");
+	k->closed = ip_str(root, "closed");
+	k->birth = ip_get_str(root, "person.birth_date");
+	k->departed = ip_get_str(root, "return.departed");
+	k->arrived = ip_get_str(root, "return.arrived");
+	const json_t *key = json_object_get(root, "record_key");
+	k->record_key = json_is_integer(key) ? (long long)json_integer_value(key) : 0;
+	list_of(&k->measures, ip_get(root, "plan.measures"), "id", NULL);
+	list_of(&k->referrals, json_object_get(root, "referrals"), "id", NULL);
+	list_of(&k->consents, json_object_get(root, "consent"), "purpose", "recipient");
+	list_of(&k->follow_ups, ip_get(root, "plan.follow_ups"), "done", NULL);
+}
+
+void ip_case_core_free(struct ip_case_core *k)
+{
+	ip_scratch_free(k->measures.v);
+	ip_scratch_free(k->referrals.v);
+	ip_scratch_free(k->consents.v);
+	ip_scratch_free(k->follow_ups.v);
 }
 
 uint32_t ip_case_record_key(const json_t *c)
@@ -254,21 +332,17 @@ uint32_t ip_case_record_key(const json_t *c)
 
 int ip_case_validate(struct ip_doc *doc)
 {
-	if (json_object_get(doc->root, "erased")) {  /* a tombstone: ip-case erase */
-		int problems = ip_validate(doc, &ip_tombstone_schema, N_("an erased case"));
-		struct relations c = {doc, 0};
-		const char *id = ip_str(doc->root, "id");
-		if (id && ip_case_id_valid(id))
-			check_file_name(&c, id);
-		return problems + c.problems;
-	}
-	int problems = ip_validate(doc, &ip_case_schema, N_("a case"));
-	if (json_is_object(doc->root)) {
-		struct relations c = {doc, 0};
-		check_relations(&c, doc->root);
-		check_consent(&c, doc->root);
-		check_dates(&c, doc->root);
-		problems += c.problems + ip_merge_report(doc);
+	bool erased = json_object_get(doc->root, "erased") != NULL;
+	/* a tombstone (ip-case erase) has a schema of its own */
+	int problems = erased ? ip_validate(doc, &ip_tombstone_schema, N_("an erased case"))
+	                      : ip_validate(doc, &ip_case_schema, N_("a case"));
+	if (erased || json_is_object(doc->root)) {
+		struct ip_case_core k;
+		core_of(doc->root, &k);
+		problems += ip_case_rules(&k, doc, doc->file);
+		ip_case_core_free(&k);
+		if (!erased)
+			problems += ip_merge_report(doc);
 	}
 	return problems;
 }

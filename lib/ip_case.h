@@ -34,6 +34,36 @@ void ip_history_add(json_t *c, const char *actor, const char *cmd,
  * has an outcome, ids are unique) and conflicts a merge left. Returns the
  * number of problems. */
 int ip_case_validate(struct ip_doc *doc);
+/* What the rules across a case's fields read, whether from its tree or
+ * gathered in one pass over its file (ip_onepass.h). Text is borrowed;
+ * the lists are in the thread's scratch (ip_arena.h). */
+struct ip_case_item {
+	size_t index;     /* in its list in the file */
+	const char *a, *b;
+};
+struct ip_case_list {
+	struct ip_case_item *v;
+	size_t n, cap;
+};
+struct ip_case_core {
+	bool erased;      /* a tombstone: only its id is read */
+	const char *id, *centre, *state, *country, *region, *status, *outcome;
+	const char *opened, *closed, *birth, *departed, *arrived;
+	long long record_key;
+	struct ip_case_list measures;   /* a: plan.measures[].id */
+	struct ip_case_list referrals;  /* a: referrals[].id */
+	struct ip_case_list consents;   /* a: consent[].purpose, b: .recipient */
+	struct ip_case_list follow_ups; /* a: plan.follow_ups[].done */
+};
+void ip_case_list_add(struct ip_case_list *l, size_t index, const char *a, const char *b);
+void ip_case_core_free(struct ip_case_core *k);
+
+/* The rules across fields (run whatever the schema found): each
+ * problem reported at its path in doc, or only counted when doc is NULL.
+ * file: the file's name, which a case's id must match. Returns the number
+ * of problems. */
+int ip_case_rules(const struct ip_case_core *k, struct ip_doc *doc, const char *file);
+
 /* Does consent to purpose name its recipient (referral, follow-up,
  * transfer)? */
 bool ip_consent_needs_recipient(const char *purpose);

@@ -108,22 +108,26 @@ struct holder {
 	void (*release)(void *);
 };
 
+/* quiet: nothing is reported (a reader that will try again the careful
+ * way, which reports). */
 static int read_whole(const char *path, size_t max_bytes, const struct holder *h,
-                      char **buf, size_t *len)
+                      bool quiet, char **buf, size_t *len)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		ip_error(&(struct ip_where){name, 0, 0, NULL}, "cannot open: %s",
-		         strerror(e));
+		if (!quiet)
+			ip_error(&(struct ip_where){name, 0, 0, NULL}, "cannot open: %s",
+			         strerror(e));
 		return e == ENOENT || e == ENOTDIR ? IP_EXIT_NOINPUT
 		       : e == EACCES || e == EPERM ? IP_EXIT_NOPERM : IP_EXIT_IOERR;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
+		if (!quiet)
+			ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
 		if (!is_stdin)
 			close(fd);
 		return IP_EXIT_NOINPUT;
@@ -139,8 +143,9 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			ip_error(&(struct ip_where){name, 0, 0, NULL},
-			         "cannot read: %s", strerror(errno));
+			if (!quiet)
+				ip_error(&(struct ip_where){name, 0, 0, NULL},
+				         "cannot read: %s", strerror(errno));
 			h->release(b);
 			if (!is_stdin)
 				close(fd);
@@ -150,9 +155,10 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 			break;
 		n += (size_t)r;
 		if (n > max_bytes) {
-			ip_error(&(struct ip_where){name, 0, 0, NULL},
-			         "file is larger than the limit of %zu bytes "
-			         "(raise it with --max-file-size)", max_bytes);
+			if (!quiet)
+				ip_error(&(struct ip_where){name, 0, 0, NULL},
+				         "file is larger than the limit of %zu bytes "
+				         "(raise it with --max-file-size)", max_bytes);
 			h->release(b);
 			if (!is_stdin)
 				close(fd);
@@ -170,7 +176,7 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 {
 	static const struct holder heap = {ip_xrealloc, free};
-	return read_whole(path, max_bytes, &heap, buf, len);
+	return read_whole(path, max_bytes, &heap, false, buf, len);
 }
 
 static void docs_push(struct ip_docs *out, const char *file, json_t *root,
@@ -278,42 +284,50 @@ static bool is_core_special_float(const char *s)
 	       !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN");
 }
 
+struct ip_plain ip_yaml_plain(const char *s)
+{
+	struct ip_plain v = {IP_PLAIN_STRING, false, 0, 0, NULL};
+	int b;
+	if (is_core_null(s)) {
+		v.kind = IP_PLAIN_NULL;
+	} else if ((b = core_bool(s)) >= 0) {
+		v.kind = IP_PLAIN_BOOL;
+		v.b = b;
+	} else if (is_core_int(s)) {
+		errno = 0;
+		if (!strncmp(s, "0o", 2))
+			v.i = strtoll(s + 2, NULL, 8);
+		else if (!strncmp(s, "0x", 2))
+			v.i = strtoll(s + 2, NULL, 16);
+		else
+			v.i = strtoll(s, NULL, 10);
+		v.kind = errno == ERANGE ? IP_PLAIN_BAD : IP_PLAIN_INT;
+		v.why = errno == ERANGE ? N_("integer is out of range") : NULL;
+	} else if (is_core_float(s)) {
+		v.d = strtod(s, NULL);
+		v.kind = isfinite(v.d) ? IP_PLAIN_FLOAT : IP_PLAIN_BAD;
+		v.why = isfinite(v.d) ? NULL : N_("number is out of range");
+	} else if (is_core_special_float(s)) {
+		v.kind = IP_PLAIN_BAD;
+		v.why = N_("infinite and not-a-number values are not supported");
+	}
+	return v;
+}
+
 /* Resolve a plain scalar; NULL with *why set when it cannot be represented. */
 static json_t *resolve_plain(const char *s, const char **why)
 {
-	int b;
-	if (is_core_null(s))
-		return json_null();
-	if ((b = core_bool(s)) >= 0)
-		return json_boolean(b);
-	if (is_core_int(s)) {
-		errno = 0;
-		long long v;
-		if (!strncmp(s, "0o", 2))
-			v = strtoll(s + 2, NULL, 8);
-		else if (!strncmp(s, "0x", 2))
-			v = strtoll(s + 2, NULL, 16);
-		else
-			v = strtoll(s, NULL, 10);
-		if (errno == ERANGE) {
-			*why = N_("integer is out of range");
-			return NULL;
-		}
-		return json_integer(v);
+	struct ip_plain v = ip_yaml_plain(s);
+	switch (v.kind) {
+	case IP_PLAIN_NULL: return json_null();
+	case IP_PLAIN_BOOL: return json_boolean(v.b);
+	case IP_PLAIN_INT: return json_integer(v.i);
+	case IP_PLAIN_FLOAT: return json_real(v.d);
+	case IP_PLAIN_STRING: return json_string(s);
+	case IP_PLAIN_BAD: break;
 	}
-	if (is_core_float(s)) {
-		double d = strtod(s, NULL);
-		if (!isfinite(d)) {
-			*why = N_("number is out of range");
-			return NULL;
-		}
-		return json_real(d);
-	}
-	if (is_core_special_float(s)) {
-		*why = N_("infinite and not-a-number values are not supported");
-		return NULL;
-	}
-	return json_string(s);
+	*why = v.why;
+	return NULL;
 }
 
 #define CORE_TAG "tag:yaml.org,2002:"
@@ -882,7 +896,7 @@ static int parse_json(const char *file, const char *buf, size_t len,
 
 /* ---- entry points ------------------------------------------------------- */
 
-static enum ip_syntax sniff(const char *file, const char *buf, size_t len)
+enum ip_syntax ip_docs_sniff(const char *file, const char *buf, size_t len)
 {
 	const char *dot = strrchr(file, '.');
 	if (dot && !strcmp(dot, ".json"))
@@ -923,18 +937,23 @@ int ip_docs_parse(const char *file, const char *buf, size_t len,
 		len -= 3;
 	}
 	if (syntax == IP_SYNTAX_AUTO)
-		syntax = sniff(file, buf, len);
+		syntax = ip_docs_sniff(file, buf, len);
 	return syntax == IP_SYNTAX_JSON ? parse_json(file, buf, len, lim, out)
 	                                : parse_yaml(file, buf, len, lim, out);
+}
+
+int ip_read_scratch(const char *path, size_t max_bytes, bool quiet, char **buf, size_t *len)
+{
+	static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
+	return read_whole(path, max_bytes, &scratch, quiet, buf, len);
 }
 
 int ip_docs_load(const char *path, enum ip_syntax syntax,
                  const struct ip_limits *lim, struct ip_docs *out)
 {
-	static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
 	char *buf;
 	size_t len;
-	int rc = read_whole(path, lim->max_bytes, &scratch, &buf, &len);
+	int rc = ip_read_scratch(path, lim->max_bytes, false, &buf, &len);
 	if (rc)
 		return rc;
 	rc = ip_docs_parse(strcmp(path, "-") ? path : "<stdin>", buf, len,
@@ -945,8 +964,7 @@ int ip_docs_load(const char *path, enum ip_syntax syntax,
 
 bool ip_yaml_resolves_to_string(const char *s)
 {
-	return !is_core_null(s) && core_bool(s) < 0 && !is_core_int(s) &&
-	       !is_core_float(s) && !is_core_special_float(s);
+	return ip_yaml_plain(s).kind == IP_PLAIN_STRING;
 }
 
 const char *ip_str(const json_t *obj, const char *key)

@@ -55,6 +55,30 @@ int ip_doc_fits(const char *file, const json_t *root, size_t bytes,
 /* Read a whole file into memory, refusing files over max_bytes. */
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
 void ip_docs_free(struct ip_docs *docs);
+/* The same into the calling thread's scratch (ip_arena.h): freed with
+ * ip_scratch_free or at ip_scratch_end. quiet: nothing is reported. */
+int ip_read_scratch(const char *path, size_t max_bytes, bool quiet, char **buf,
+                    size_t *len);
+/* What a file's text is read as: by its name's extension (.json, .yaml,
+ * .yml), else JSON when it opens like a JSON object or list. */
+enum ip_syntax ip_docs_sniff(const char *file, const char *buf, size_t len);
+
+/* What a plain (unquoted, untagged) YAML scalar is under the YAML 1.2
+ * core schema, the one home of that rule: null, a boolean (b), a whole
+ * number (i), a number (d), text, or BAD: a number that cannot be
+ * represented (why, marked N_). */
+enum ip_plain_kind {
+	IP_PLAIN_NULL, IP_PLAIN_BOOL, IP_PLAIN_INT, IP_PLAIN_FLOAT, IP_PLAIN_STRING,
+	IP_PLAIN_BAD
+};
+struct ip_plain {
+	enum ip_plain_kind kind;
+	bool b;
+	long long i;
+	double d;
+	const char *why;
+};
+struct ip_plain ip_yaml_plain(const char *s);
 
 /* Where a field is: its own position, else its nearest ancestor's. */
 struct ip_where ip_doc_where(const struct ip_doc *doc, const char *path);

@@ -6,6 +6,7 @@
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_onepass.h"
 #include "ip_schema.h"
 #include "ip_vocab.h"
 #include "ip_write.h"
@@ -258,6 +259,7 @@ struct slot {
 	bool stat_ok;
 	char *facts;   /* the facts line, '\n' included */
 	int rc;
+	bool careful;  /* read the careful way */
 };
 
 struct work {
@@ -267,17 +269,28 @@ struct work {
 	atomic_size_t next;
 };
 
+static char *facts_of(const struct ip_scan *s, const json_t *c)
+{
+	struct ip_buf b = {0};
+	ip_facts_of(c, s->referral_days, &b);
+	return b.s;
+}
+
+/* One pass over the file's events (ip_onepass.h); where that is not sure,
+ * the careful way, which says what is wrong. */
 static void parse_slot(struct ip_scan *s, struct slot *sl)
 {
 	struct ip_docs docs = {0};
+	json_t *c = NULL;
 	/* the tree lives in the thread's scratch: its facts line does not */
 	ip_scratch_begin();
-	sl->rc = ip_case_load(sl->path, &s->run.lim, &docs);
-	if (!sl->rc) {
-		struct ip_buf b = {0};
-		ip_facts_of(docs.v[0].root, s->referral_days, &b);
-		sl->facts = b.s;
+	if (s->onepass && ip_onepass_load(sl->path, &s->run.lim, &c)) {
+		sl->facts = facts_of(s, c);
+		json_decref(c);
+	} else if (!(sl->rc = ip_case_load(sl->path, &s->run.lim, &docs))) {
+		sl->facts = facts_of(s, docs.v[0].root);
 	}
+	sl->careful = !c;
 	ip_docs_free(&docs);
 	ip_scratch_end();
 }
@@ -290,6 +303,7 @@ static void *worker(void *arg)
 		if (!w->slots[i].facts)
 			parse_slot(w->s, &w->slots[i]);
 	ip_scratch_release();
+	ip_onepass_release();
 	return NULL;
 }
 
@@ -365,6 +379,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		struct slot *sl = &slots[i];
 		char *fields[IP_NFACTS];
 		s->files++;
+		s->careful += sl->careful;
 		if (sl->rc || !sl->facts) {
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
@@ -389,6 +404,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 int ip_scan_run(struct ip_scan *s, char **operands, int n)
 {
 	struct paths p = {0};
+	s->onepass = ip_onepass_enabled();
 	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
 	int rc = ip_inputs_walk(&in, collect, &p);
 	qsort(p.v, p.n, sizeof *p.v, by_path);

@@ -864,6 +864,11 @@ static bool is_texty(enum ip_type t)
 	       t != IP_T_COUNT && t != IP_T_COUNTS && t != IP_T_OBJECT && t != IP_T_ARRAY;
 }
 
+bool ip_schema_is_text(const struct ip_field *f)
+{
+	return is_texty(f->type);
+}
+
 /* "unknown NOUN 'S'", with a did-you-mean, else where the ids are listed. */
 static void unknown(struct vctx *c, const char *noun,
                     const char *s, const char *hint, const char *listed)
@@ -876,14 +881,85 @@ static void unknown(struct vctx *c, const char *noun,
 		complain(c, "unknown %s '%s'", noun, s);
 }
 
-static void check_code(struct vctx *c, enum ip_codeset set, const char *s)
+/* ---- the verdicts, one home for both readers ------------------------------ */
+
+/* Kosovo has no ISO 3166-2 regions; XK-<code> is accepted as the EU does. */
+static bool code_ok(enum ip_codeset set, const char *s)
 {
-	if (ip_code_known(set, s))
-		return;
-	/* Kosovo has no ISO 3166-2 regions; accept XK-<code> as the EU does. */
-	if (set == IP_CODES_REGION && !strncmp(s, "XK-", 3) && strlen(s) <= 6 &&
-	    strlen(s) > 3)
-		return;
+	size_t n;
+	return ip_code_known(set, s) ||
+	       (set == IP_CODES_REGION && !strncmp(s, "XK-", 3) && (n = strlen(s)) > 3 && n <= 6);
+}
+
+static bool visible_ok(const struct ip_field *f, const char *s)
+{
+	uint32_t cp;
+	return f->flags & IP_FREE_TEXT || !ip_invisible_find(s, false, &cp);
+}
+
+static bool past_ok(const struct ip_field *f, const char *s, const char *today)
+{
+	return !(f->flags & IP_PAST) || strncmp(s, today, 10) <= 0;
+}
+
+bool ip_schema_text_ok(const struct ip_field *f, const char *s, const char *today)
+{
+	if (!*s)
+		return false;
+	switch (f->type) {
+	case IP_T_DATE: return ip_date_valid(s) && past_ok(f, s, today);
+	case IP_T_DATETIME: return ip_datetime_valid(s) && past_ok(f, s, today);
+	case IP_T_DUE: return ip_date_valid(s) || ip_due_relative_valid(s);
+	case IP_T_ENUM: return ip_vocab_has(f->vocab, s);
+	case IP_T_PROGRAMME: return ip_programme_known(s);
+	case IP_T_COUNTRY: return code_ok(IP_CODES_COUNTRY, s);
+	case IP_T_REGION: return code_ok(IP_CODES_REGION, s);
+	case IP_T_LANGUAGE: return code_ok(IP_CODES_LANGUAGE, s);
+	case IP_T_CURRENCY: return code_ok(IP_CODES_CURRENCY, s);
+	case IP_T_CASE_ID: return ip_case_id_valid(s);
+	case IP_T_CENTRE_ID: return ip_centre_id_valid(s);
+	case IP_T_REFERRAL_ID: return ip_referral_id_valid(s);
+	case IP_T_CONST: return !strcmp(s, f->vocab);
+	case IP_T_STRING: return visible_ok(f, s);
+	default: return true;
+	}
+}
+
+bool ip_schema_scalar_ok(const struct ip_field *f, const struct ip_plain *v)
+{
+	bool number = v->kind == IP_PLAIN_INT || v->kind == IP_PLAIN_FLOAT;
+	double d = v->kind == IP_PLAIN_INT ? (double)v->i : v->d;
+	switch (f->type) {
+	case IP_T_YEARS: return v->kind == IP_PLAIN_INT && v->i >= 0 && v->i <= 100;
+	case IP_T_AMOUNT: return number && d >= 0 && d <= 1e6;
+	case IP_T_SCORE: return number && d >= 0 && d <= 1;
+	case IP_T_BOOLEAN: return v->kind == IP_PLAIN_BOOL;
+	case IP_T_COUNT: return v->kind == IP_PLAIN_INT && v->i >= 0;
+	default: return false;
+	}
+}
+
+/* A jansson scalar as the reader resolved it. */
+static struct ip_plain plain_of(const json_t *v)
+{
+	struct ip_plain p = {IP_PLAIN_STRING, false, 0, 0, NULL};
+	if (json_is_integer(v))
+		p = (struct ip_plain){IP_PLAIN_INT, false, (long long)json_integer_value(v), 0, NULL};
+	else if (json_is_real(v))
+		p = (struct ip_plain){IP_PLAIN_FLOAT, false, 0, json_real_value(v), NULL};
+	else if (json_is_boolean(v))
+		p = (struct ip_plain){IP_PLAIN_BOOL, json_is_true(v), 0, 0, NULL};
+	else if (json_is_null(v))
+		p.kind = IP_PLAIN_NULL;
+	return p;
+}
+
+/* ---- the messages --------------------------------------------------------- */
+
+/* An unknown code, with the upper- (lower-, for languages) case one as a
+ * did-you-mean when that is known. */
+static void bad_code(struct vctx *c, enum ip_codeset set, const char *s)
+{
 	char upper[16];
 	size_t n = strlen(s);
 	if (n < sizeof upper) {
@@ -903,12 +979,11 @@ static void check_code(struct vctx *c, enum ip_codeset set, const char *s)
  * look like another (a zero-width space defeats the repeat-return check)
  * or reorder what a reader sees: refused, shown escaped. Free text keeps
  * whatever it holds. */
-static void check_visible(struct vctx *c, const struct ip_field *f, const char *s)
+static void invisible(struct vctx *c, const char *s)
 {
 	uint32_t cp;
 	char esc[12];
-	if (f->flags & IP_FREE_TEXT || !ip_invisible_find(s, false, &cp))
-		return;
+	ip_invisible_find(s, false, &cp);
 	ip_visible_escape(cp, esc);
 	complain(c, "holds an invisible or control character (%s): only free text "
 	        "(notes) may", esc);
@@ -916,16 +991,18 @@ static void check_visible(struct vctx *c, const struct ip_field *f, const char *
 
 /* What happened cannot have happened after today (a typo of the year, a
  * clock set wrong); a day planned may lie ahead. */
-static void check_past(struct vctx *c, const struct ip_field *f, const char *s)
+static void after_today(struct vctx *c, const char *s)
 {
-	if (f->flags & IP_PAST && strncmp(s, c->today, 10) > 0)
-		complain(c, "%.10s is after today (%s): what happened cannot be dated ahead",
-		        s, c->today);
+	complain(c, "%.10s is after today (%s): what happened cannot be dated ahead",
+	        s, c->today);
 }
 
+/* Text that ip_schema_text_ok refused: say why. */
 static void check_text(struct vctx *c, const struct ip_field *f, const char *s)
 {
 	char listed[64];
+	if (ip_schema_text_ok(f, s, c->today))
+		return;
 	if (!*s) {
 		if (f->flags & IP_REQUIRED)
 			complain(c, "empty value (the field is required)");
@@ -938,56 +1015,47 @@ static void check_text(struct vctx *c, const struct ip_field *f, const char *s)
 		if (!ip_date_valid(s))
 			complain(c, "'%s' is not a valid date (YYYY-MM-DD)", s);
 		else
-			check_past(c, f, s);
+			after_today(c, s);
 		break;
 	case IP_T_DATETIME:
 		if (!ip_datetime_valid(s))
 			complain(c, "'%s' is not a valid UTC time "
 			        "(YYYY-MM-DDTHH:MM:SSZ)", s);
 		else
-			check_past(c, f, s);
+			after_today(c, s);
 		break;
 	case IP_T_DUE:
-		if (!ip_date_valid(s) && !ip_due_relative_valid(s))
-			complain(c, "'%s' is not a date or a relative due date "
-			        "(like departure+60d, arrival+3m)", s);
+		complain(c, "'%s' is not a date or a relative due date "
+		        "(like departure+60d, arrival+3m)", s);
 		break;
 	case IP_T_ENUM:
-		if (ip_vocab_has(f->vocab, s))
-			break;
 		snprintf(listed, sizeof listed, _("see ip-intake --list %s"), f->vocab);
 		unknown(c, f->vocab, s, ip_vocab_suggest(f->vocab, s), listed);
 		break;
 	case IP_T_PROGRAMME:
-		if (!ip_programme_known(s))
-			unknown(c, _("programme"), s, ip_programme_suggest(s),
-			        _("see programmes.yaml"));
+		unknown(c, _("programme"), s, ip_programme_suggest(s), _("see programmes.yaml"));
 		break;
-	case IP_T_COUNTRY: check_code(c, IP_CODES_COUNTRY, s); break;
-	case IP_T_REGION: check_code(c, IP_CODES_REGION, s); break;
-	case IP_T_LANGUAGE: check_code(c, IP_CODES_LANGUAGE, s); break;
-	case IP_T_CURRENCY: check_code(c, IP_CODES_CURRENCY, s); break;
+	case IP_T_COUNTRY: bad_code(c, IP_CODES_COUNTRY, s); break;
+	case IP_T_REGION: bad_code(c, IP_CODES_REGION, s); break;
+	case IP_T_LANGUAGE: bad_code(c, IP_CODES_LANGUAGE, s); break;
+	case IP_T_CURRENCY: bad_code(c, IP_CODES_CURRENCY, s); break;
 	case IP_T_CASE_ID:
-		if (!ip_case_id_valid(s))
-			complain(c, "'%s' is not a valid case id "
-			        "(centre, year and five code characters, like BY-MUC-2026-7K3Q9)", s);
+		complain(c, "'%s' is not a valid case id "
+		        "(centre, year and five code characters, like BY-MUC-2026-7K3Q9)", s);
 		break;
 	case IP_T_CENTRE_ID:
-		if (!ip_centre_id_valid(s))
-			complain(c, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
-			        "BY-MUC)", s);
+		complain(c, "'%s' is not a valid centre id (A-Z, 0-9 and '-', like "
+		        "BY-MUC)", s);
 		break;
 	case IP_T_REFERRAL_ID:
-		if (!ip_referral_id_valid(s))
-			complain(c, "'%s' is not a valid referral id (centre, R and eight code "
-			        "characters, like BY-MUC-R-7K3Q9ABX)", s);
+		complain(c, "'%s' is not a valid referral id (centre, R and eight code "
+		        "characters, like BY-MUC-R-7K3Q9ABX)", s);
 		break;
 	case IP_T_CONST:
-		if (strcmp(s, f->vocab))
-			complain(c, "unsupported value '%s' (expected '%s')", s, f->vocab);
+		complain(c, "unsupported value '%s' (expected '%s')", s, f->vocab);
 		break;
 	case IP_T_STRING:
-		check_visible(c, f, s);
+		invisible(c, s);
 		break;
 	default:
 		break;
@@ -1085,6 +1153,38 @@ static void check_counts(struct vctx *c, const json_t *v)
 	}
 }
 
+/* A scalar that ip_schema_scalar_ok refused: say why. */
+static void bad_scalar(struct vctx *c, const struct ip_field *f, const json_t *v)
+{
+	switch (f->type) {
+	case IP_T_YEARS:
+		if (!json_is_integer(v))
+			complain(c, "expected a whole number, found %s", json_noun(v));
+		else
+			complain(c, "%lld is out of range (0 to 100)",
+			        (long long)json_integer_value(v));
+		break;
+	case IP_T_AMOUNT:
+		if (!json_is_number(v))
+			complain(c, "expected an amount, found %s", json_noun(v));
+		else
+			amount_out_of_range(c, json_number_value(v));
+		break;
+	case IP_T_SCORE:
+		if (!json_is_number(v))
+			complain(c, "expected a score, found %s", json_noun(v));
+		else
+			complain(c, "score %g is out of range (0 to 1)", json_number_value(v));
+		break;
+	case IP_T_BOOLEAN:
+		complain(c, "expected true or false, found %s", json_noun(v));
+		break;
+	default:
+		complain(c, "expected a count (a whole number, 0 or more)");
+		break;
+	}
+}
+
 static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 {
 	if (json_is_null(v)) {
@@ -1130,32 +1230,15 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 		}
 		break;
 	case IP_T_YEARS:
-		if (!json_is_integer(v))
-			complain(c, "expected a whole number, found %s", json_noun(v));
-		else if (json_integer_value(v) < 0 || json_integer_value(v) > 100)
-			complain(c, "%lld is out of range (0 to 100)",
-			        (long long)json_integer_value(v));
-		break;
 	case IP_T_AMOUNT:
-		if (!json_is_number(v))
-			complain(c, "expected an amount, found %s", json_noun(v));
-		else if (json_number_value(v) < 0 || json_number_value(v) > 1e6)
-			amount_out_of_range(c, json_number_value(v));
-		break;
 	case IP_T_SCORE:
-		if (!json_is_number(v))
-			complain(c, "expected a score, found %s", json_noun(v));
-		else if (json_number_value(v) < 0 || json_number_value(v) > 1)
-			complain(c, "score %g is out of range (0 to 1)", json_number_value(v));
-		break;
 	case IP_T_BOOLEAN:
-		if (!json_is_boolean(v))
-			complain(c, "expected true or false, found %s", json_noun(v));
+	case IP_T_COUNT: {
+		struct ip_plain p = plain_of(v);
+		if (!ip_schema_scalar_ok(f, &p))
+			bad_scalar(c, f, v);
 		break;
-	case IP_T_COUNT:
-		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			complain(c, "expected a count (a whole number, 0 or more)");
-		break;
+	}
 	case IP_T_COUNTS:
 		check_counts(c, v);
 		break;

@@ -113,6 +113,16 @@ int ip_load_checked_more(const char *path, const struct ip_field *schema, const 
                          int (*more)(const struct ip_doc *doc, void *ctx), void *ctx,
                          json_t **out);
 
+/* The verdicts of validation on one scalar, without a message; the one
+ * home of what a field takes, for the tree (ip_validate) and for the one
+ * pass over a file (ip_onepass.h). Text: a string, or the literal text of
+ * a plain scalar in a text field; today (YYYY-MM-DD) for IP_PAST. A
+ * scalar: a number or boolean for a field of such a type. */
+bool ip_schema_text_ok(const struct ip_field *f, const char *s, const char *today);
+bool ip_schema_scalar_ok(const struct ip_field *f, const struct ip_plain *v);
+/* Is the field's value text (a string, a date, an id, a code ...)? */
+bool ip_schema_is_text(const struct ip_field *f);
+
 /* A copy of a value with object keys in the schema's order, then any
  * x- extension keys in byte order. schema NULL: keys keep their order. */
 json_t *ip_canonical(const json_t *v, const struct ip_field *schema);

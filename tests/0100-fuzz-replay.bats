@@ -23,6 +23,7 @@ replay() {
 @test "fuzz replay: YAML reader" { replay yaml; }
 @test "fuzz replay: JSON reader" { replay json; }
 @test "fuzz replay: case validator" { replay case; }
+@test "fuzz replay: the one pass against the careful way" { replay onepass; }
 @test "fuzz replay: intake rows" { replay rows; }
 @test "fuzz replay: Mustache renderer" { replay mustache; }
 @test "fuzz replay: referral packages and responses" { replay package; }

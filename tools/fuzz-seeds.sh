@@ -5,7 +5,7 @@
 set -eu
 out=${1:?usage: fuzz-seeds.sh DIR}
 cd "$(dirname "$0")/.."
-for t in yaml json case rows mustache package cache; do
+for t in yaml json case onepass rows mustache package cache; do
 	mkdir -p "$out/$t"
 	if [ -d "tests/fuzz/seeds/$t" ]; then
 		cp tests/fuzz/seeds/"$t"/* "$out/$t/"
@@ -22,6 +22,10 @@ done
 for f in tests/fixtures/* tests/golden/*-mariam.yaml tests/golden/sketch.*; do
 	[ -f "$f" ] || continue
 	cp "$f" "$out/case/$(echo "$f" | tr / _)"
+done
+# onepass: the case seeds and the YAML ones (share/ files: not cases)
+for f in "$out"/case/* "$out"/yaml/*; do
+	cp "$f" "$out/onepass/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 # rows: the first byte picks the syntax (j: JSON Lines, else CSV)
 { printf 'c'; cat share/integplan/examples/sample-cases.csv; } >"$out/rows/sample-cases.csv"

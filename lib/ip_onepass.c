@@ -1,0 +1,428 @@
+#include "ip_onepass.h"
+#include "ip_arena.h"
+#include "ip_case.h"
+#include "ip_merge.h"
+#include "ip_schema.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---- what the rules across fields read ----------------------------------- */
+
+/* Where a container is in a case, as far as ip_case_core reads it. */
+enum at {
+	AT_OTHER, AT_ROOT, AT_CENTRE, AT_RETURN, AT_PERSON, AT_PLAN,
+	AT_MEASURES, AT_MEASURE, AT_FOLLOW_UPS, AT_FOLLOW_UP,
+	AT_REFERRALS, AT_REFERRAL, AT_CONSENTS, AT_CONSENT,
+};
+
+/* A key of a mapping at one place leads to the next place. */
+static const struct {
+	enum at parent;
+	const char *key;
+	enum at child;
+} places[] = {
+	{AT_ROOT, "centre", AT_CENTRE},
+	{AT_ROOT, "return", AT_RETURN},
+	{AT_ROOT, "person", AT_PERSON},
+	{AT_ROOT, "plan", AT_PLAN},
+	{AT_ROOT, "referrals", AT_REFERRALS},
+	{AT_ROOT, "consent", AT_CONSENTS},
+	{AT_PLAN, "measures", AT_MEASURES},
+	{AT_PLAN, "follow_ups", AT_FOLLOW_UPS},
+};
+
+/* The items of a list at one place, and the core's list of them. */
+static const struct {
+	enum at list, item;
+	size_t offset;
+} lists[] = {
+	{AT_MEASURES, AT_MEASURE, offsetof(struct ip_case_core, measures)},
+	{AT_FOLLOW_UPS, AT_FOLLOW_UP, offsetof(struct ip_case_core, follow_ups)},
+	{AT_REFERRALS, AT_REFERRAL, offsetof(struct ip_case_core, referrals)},
+	{AT_CONSENTS, AT_CONSENT, offsetof(struct ip_case_core, consents)},
+};
+
+/* The text of a key at a place: a field of the core, or (in a list's
+ * item) part a or b of the list's last item. */
+enum part { PART_FIELD, PART_A, PART_B };
+static const struct {
+	enum at at;
+	const char *key;
+	enum part part;
+	size_t offset;
+} texts[] = {
+#define FIELD(at, key, member) {at, key, PART_FIELD, offsetof(struct ip_case_core, member)}
+	FIELD(AT_ROOT, "id", id),
+	FIELD(AT_ROOT, "status", status),
+	FIELD(AT_ROOT, "outcome", outcome),
+	FIELD(AT_ROOT, "opened", opened),
+	FIELD(AT_ROOT, "closed", closed),
+	FIELD(AT_CENTRE, "id", centre),
+	FIELD(AT_CENTRE, "state", state),
+	FIELD(AT_RETURN, "country", country),
+	FIELD(AT_RETURN, "region", region),
+	FIELD(AT_RETURN, "departed", departed),
+	FIELD(AT_RETURN, "arrived", arrived),
+	FIELD(AT_PERSON, "birth_date", birth),
+#undef FIELD
+	{AT_MEASURE, "id", PART_A, offsetof(struct ip_case_core, measures)},
+	{AT_REFERRAL, "id", PART_A, offsetof(struct ip_case_core, referrals)},
+	{AT_CONSENT, "purpose", PART_A, offsetof(struct ip_case_core, consents)},
+	{AT_CONSENT, "recipient", PART_B, offsetof(struct ip_case_core, consents)},
+	{AT_FOLLOW_UP, "done", PART_A, offsetof(struct ip_case_core, follow_ups)},
+};
+
+#define N(a) (sizeof(a) / sizeof *(a))
+
+static struct ip_case_list *core_list(struct ip_case_core *k, size_t offset)
+{
+	return (struct ip_case_list *)((char *)k + offset);
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+/* A key given in a mapping that has no schema fields to mark it by. */
+struct key {
+	struct key *next;
+	const char *s;
+};
+
+struct frame {
+	const struct ip_field *f;  /* OBJECT, ARRAY or COUNTS; NULL: not checked */
+	enum at at;
+	bool mapping;
+	int partial;               /* inside IP_PARTIAL objects: nothing is required */
+	uint64_t seen;             /* the schema's fields given, by their index */
+	struct key *keys;          /* other keys given (x-, counts, not checked) */
+	const char *key;           /* the key whose value comes next; NULL: a key */
+	const struct ip_field *vf; /* the field of that value */
+	bool checked;              /* whether that value is checked */
+	size_t items;              /* a list's items so far */
+	json_t *node;              /* the value being built, or NULL */
+};
+
+struct pass {
+	const char *file;
+	const struct ip_limits *lim;
+	struct frame *stack;
+	int depth;
+	size_t nodes;
+	int documents;
+	bool unsure, build;
+	bool have_root;
+	json_t *root;
+	struct ip_case_core core;
+	char today[11];
+};
+
+/* The pass's frames, keys and gathered text: reset for every file. */
+static _Thread_local struct ip_arena arena;
+
+static const struct ip_field count_field = {"", IP_T_COUNT, 0, NULL, NULL, NULL};
+
+bool ip_onepass_enabled(void)
+{
+	const char *reader = getenv("IP_READER");
+	return !reader || strcmp(reader, "tree");
+}
+
+static void gather_text(struct pass *p, enum at at, const char *key, const char *s)
+{
+	if (at == AT_OTHER)
+		return;
+	for (size_t i = 0; i < N(texts); i++) {
+		if (texts[i].at != at || strcmp(texts[i].key, key))
+			continue;
+		char *copy = ip_arena_strdup(&arena, s);
+		if (texts[i].part == PART_FIELD) {
+			*(const char **)((char *)&p->core + texts[i].offset) = copy;
+		} else {
+			struct ip_case_list *l = core_list(&p->core, texts[i].offset);
+			if (l->n)
+				*(texts[i].part == PART_A ? &l->v[l->n - 1].a : &l->v[l->n - 1].b) = copy;
+		}
+		return;
+	}
+}
+
+/* A key not marked by a schema field: false when given twice. */
+static bool key_new(struct frame *top, const char *s)
+{
+	for (const struct key *k = top->keys; k; k = k->next)
+		if (!strcmp(k->s, s))
+			return false;
+	struct key *k = ip_arena_alloc(&arena, sizeof *k);
+	*k = (struct key){top->keys, s};
+	top->keys = k;
+	return true;
+}
+
+static void on_key(struct pass *p, struct frame *top, const char *s)
+{
+	top->key = ip_arena_strdup(&arena, s);
+	top->vf = NULL;
+	top->checked = false;
+	if (!top->f || top->f->type == IP_T_COUNTS || !strncmp(s, "x-", 2)) {
+		/* a merge's conflicts are reported by the careful way */
+		if (!key_new(top, s) || (top->at == AT_ROOT && !strcmp(s, IP_MERGE_CONFLICTS)))
+			p->unsure = true;
+		top->vf = top->f && top->f->type == IP_T_COUNTS ? top->f : NULL;
+		top->checked = top->vf != NULL;
+		return;
+	}
+	/* an erased case has a schema of its own: the careful way's */
+	const struct ip_field *cf = top->at == AT_ROOT && !strcmp(s, "erased")
+	                            ? NULL : ip_schema_child(top->f, s);
+	size_t index = cf ? (size_t)(cf - top->f->fields) : 64;
+	if (index >= 64 || top->seen & (UINT64_C(1) << index)) {
+		p->unsure = true;  /* unknown, or given twice */
+		return;
+	}
+	top->seen |= UINT64_C(1) << index;
+	top->vf = cf;
+	top->checked = true;
+}
+
+/* The field the next value of top is checked against (*checked false: it
+ * is not checked, under an x- key). */
+static const struct ip_field *value_field(const struct frame *top, bool *checked)
+{
+	if (top->mapping) {
+		*checked = top->checked;
+		return top->vf;
+	}
+	*checked = top->f != NULL;
+	return top->f ? top->f->item : NULL;
+}
+
+static void attach(struct pass *p, json_t *v)
+{
+	if (p->depth == 0) {
+		p->root = v;
+		p->have_root = true;
+		return;
+	}
+	struct frame *top = &p->stack[p->depth - 1];
+	if (v && top->mapping)
+		json_object_set_new(top->node, top->key, v);
+	else if (v)
+		json_array_append_new(top->node, v);
+	top->key = NULL;
+	top->items++;
+}
+
+static json_t *plain_value(const struct ip_plain *v, const char *s)
+{
+	switch (v->kind) {
+	case IP_PLAIN_NULL: return json_null();
+	case IP_PLAIN_BOOL: return json_boolean(v->b);
+	case IP_PLAIN_INT: return json_integer(v->i);
+	case IP_PLAIN_FLOAT: return json_real(v->d);
+	default: return json_string(s);
+	}
+}
+
+/* A scalar value against field f; its value when building. */
+static json_t *check_scalar(struct pass *p, const struct ip_field *f, bool checked,
+                            const struct ip_plain *v, const char *s)
+{
+	if (!checked || v->kind == IP_PLAIN_NULL) {
+		if (checked && f->flags & IP_REQUIRED)
+			p->unsure = true;
+		return p->build ? plain_value(v, s) : NULL;
+	}
+	if (ip_schema_is_text(f)) {
+		/* a plain scalar in a text field is its text: id: 0012 */
+		if (!ip_schema_text_ok(f, s, p->today))
+			p->unsure = true;
+		return p->build ? json_string(s) : NULL;
+	}
+	if (v->kind == IP_PLAIN_STRING || !ip_schema_scalar_ok(f, v))
+		p->unsure = true;
+	return p->build ? plain_value(v, s) : NULL;
+}
+
+static void on_scalar(struct pass *p, const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	if (ev->data.scalar.tag || ev->data.scalar.anchor || strlen(s) != ev->data.scalar.length ||
+	    ++p->nodes > p->lim->max_nodes || p->depth == 0) {
+		p->unsure = true;
+		return;
+	}
+	struct frame *top = &p->stack[p->depth - 1];
+	if (top->mapping && !top->key) {
+		on_key(p, top, s);
+		return;
+	}
+	struct ip_plain v = {IP_PLAIN_STRING, false, 0, 0, NULL};
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		v = ip_yaml_plain(s);
+	if (v.kind == IP_PLAIN_BAD) {
+		p->unsure = true;
+		return;
+	}
+	bool checked;
+	const struct ip_field *f = value_field(top, &checked);
+	if (checked && f->type == IP_T_COUNTS && top->f && top->f->type == IP_T_COUNTS)
+		f = &count_field;  /* a count in a mapping of counts */
+	json_t *value = check_scalar(p, f, checked, &v, s);
+	if (checked && v.kind != IP_PLAIN_NULL && ip_schema_is_text(f) && top->mapping)
+		gather_text(p, top->at, top->key, s);
+	if (checked && top->at == AT_ROOT && v.kind == IP_PLAIN_INT &&
+	    !strcmp(top->key, "record_key"))
+		p->core.record_key = v.i;
+	attach(p, value);
+}
+
+/* Where a new container under top is, for the core. */
+static enum at place_of(struct pass *p, const struct frame *top)
+{
+	if (top->at == AT_OTHER)
+		return AT_OTHER;
+	if (top->mapping) {
+		for (size_t i = 0; i < N(places); i++)
+			if (places[i].parent == top->at && !strcmp(places[i].key, top->key))
+				return places[i].child;
+		return AT_OTHER;
+	}
+	for (size_t i = 0; i < N(lists); i++) {
+		if (lists[i].list == top->at) {
+			ip_case_list_add(core_list(&p->core, lists[i].offset), top->items, NULL, NULL);
+			return lists[i].item;
+		}
+	}
+	return AT_OTHER;
+}
+
+static void on_start(struct pass *p, const yaml_event_t *ev, bool mapping)
+{
+	const void *tag = mapping ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
+	const void *anchor = mapping ? ev->data.mapping_start.anchor
+	                             : ev->data.sequence_start.anchor;
+	if (tag || anchor || p->depth >= p->lim->max_depth || ++p->nodes > p->lim->max_nodes) {
+		p->unsure = true;
+		return;
+	}
+	struct frame fr = {.mapping = mapping};
+	if (p->depth == 0) {
+		fr.f = &ip_case_schema;
+		fr.at = AT_ROOT;
+		if (!mapping)
+			p->unsure = true;
+	} else {
+		struct frame *top = &p->stack[p->depth - 1];
+		bool checked;
+		if (top->mapping && !top->key) {
+			p->unsure = true;  /* a mapping or list as a key */
+			return;
+		}
+		fr.f = value_field(top, &checked);
+		fr.partial = top->partial;
+		if (checked && !(mapping ? fr.f->type == IP_T_OBJECT || fr.f->type == IP_T_COUNTS
+		                         : fr.f->type == IP_T_ARRAY && !(fr.f->flags &
+		                                                        (IP_UNIQUE | IP_ASCENDING))))
+			p->unsure = true;
+		fr.f = checked ? fr.f : NULL;
+		fr.at = place_of(p, top);
+	}
+	if (fr.f && fr.f->flags & IP_PARTIAL)
+		fr.partial++;
+	if (p->build)
+		fr.node = mapping ? json_object() : json_array();
+	p->stack[p->depth++] = fr;
+}
+
+static void on_end(struct pass *p)
+{
+	struct frame fr = p->stack[--p->depth];
+	if (fr.f && fr.f->type == IP_T_OBJECT && !fr.partial) {
+		for (size_t i = 0; fr.f->fields[i].name; i++)
+			if (fr.f->fields[i].flags & IP_REQUIRED &&
+			    (i >= 64 || !(fr.seen & (UINT64_C(1) << i))))
+				p->unsure = true;
+	}
+	if (fr.f && fr.f->type == IP_T_ARRAY && fr.f->flags & IP_REQUIRED && !fr.partial &&
+	    fr.items == 0)
+		p->unsure = true;
+	attach(p, fr.node);
+}
+
+static void run(struct pass *p, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	if (!yaml_parser_initialize(&parser))
+		ip_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	for (bool done = false; !done && !p->unsure;) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_MEMORY_ERROR)
+				ip_oom();
+			p->unsure = true;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT: p->unsure = ++p->documents > 1; break;
+		case YAML_SCALAR_EVENT: on_scalar(p, &ev); break;
+		case YAML_SEQUENCE_START_EVENT: on_start(p, &ev, false); break;
+		case YAML_MAPPING_START_EVENT: on_start(p, &ev, true); break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: on_end(p); break;
+		case YAML_ALIAS_EVENT: p->unsure = true; break;
+		case YAML_STREAM_END_EVENT: done = true; break;
+		default: break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+}
+
+bool ip_onepass_case(const char *file, const char *buf, size_t len,
+                     const struct ip_limits *lim, json_t **tree)
+{
+	int line, col;
+	if (!ip_utf8_valid(buf, len, &line, &col))
+		return false;
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		buf += 3;
+		len -= 3;
+	}
+	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
+		return false;
+	ip_arena_reset(&arena);
+	struct pass p = {.file = file, .lim = lim, .build = tree != NULL};
+	p.stack = ip_arena_alloc(&arena, ((size_t)lim->max_depth + 1) * sizeof *p.stack);
+	ip_date_str(ip_now(), p.today);
+	run(&p, buf, len);
+	bool valid = !p.unsure && p.have_root && p.depth == 0 &&
+	             !ip_case_rules(&p.core, NULL, file);
+	while (p.depth > 0)
+		json_decref(p.stack[--p.depth].node);
+	ip_case_core_free(&p.core);
+	if (valid && tree)
+		*tree = p.root;
+	else
+		json_decref(p.root);
+	return valid;
+}
+
+bool ip_onepass_load(const char *path, const struct ip_limits *lim, json_t **tree)
+{
+	char *buf;
+	size_t len;
+	if (!strcmp(path, "-") || ip_read_scratch(path, lim->max_bytes, true, &buf, &len))
+		return false;
+	bool valid = ip_onepass_case(path, buf, len, lim, tree);
+	ip_scratch_free(buf);
+	return valid;
+}
+
+void ip_onepass_release(void)
+{
+	ip_arena_free(&arena);
+}

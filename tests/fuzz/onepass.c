@@ -1,0 +1,55 @@
+/* onepass.c — fuzz the one pass over a case's events (ip_onepass.h)
+ * against the careful way (ip_docs_parse and ip_case_validate), which it
+ * stands in for on the paths that read many cases:
+ *  - it never says valid where the careful way finds a problem;
+ *  - where both say valid, the values are equal;
+ *  - where the careful way says valid and the input holds nothing the pass
+ *    leaves to it (an anchor, alias or tag, JSON, a merge's conflicts, an
+ *    erased case), the pass says valid too: it is not a pass that is
+ *    always unsure. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "ip_case.h"
+#include "ip_doc.h"
+#include "ip_emit.h"
+#include "ip_onepass.h"
+
+static void fail(const char *what, const char *input)
+{
+	fprintf(stdout, "one pass: %s:\n%s\n", what, input);
+	fflush(stdout);
+	abort();
+}
+
+/* Nothing in the text the pass leaves to the careful way. */
+static bool plain_yaml(const char *s, size_t size)
+{
+	return strlen(s) == size && !strpbrk(s, "&*!") &&
+	       ip_docs_sniff("<fuzz>", s, size) == IP_SYNTAX_YAML &&
+	       !strstr(s, "x-merge-conflicts") && !strstr(s, "erased");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_setup();
+	char *s = fuzz_string(data, size);
+	struct ip_limits lim = IP_LIMITS_DEFAULT;
+	json_t *fast = NULL;
+	bool quick = ip_onepass_case("<fuzz>", s, size, &lim, &fast);
+	struct ip_docs docs = {0};
+	bool careful = ip_docs_parse("<fuzz>", s, size, IP_SYNTAX_AUTO, &lim, &docs) == 0 &&
+	               docs.n == 1 && ip_case_validate(&docs.v[0]) == 0;
+	if (quick && !careful)
+		fail("valid, where the careful way finds a problem", s);
+	if (quick && !json_equal(fast, docs.v[0].root))
+		fail("a value other than the careful way's", s);
+	if (careful && !quick && plain_yaml(s, size))
+		fail("not sure of a valid case", s);
+	json_decref(fast);
+	ip_docs_free(&docs);
+	free(s);
+	return 0;
+}
