@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,26 +78,45 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
 	return n;
 }
 
+/* Where the first byte is that is not well-formed UTF-8 (or is NUL); len
+ * when there is none. Eight ASCII bytes at a time: most of a case is. */
+static size_t utf8_bad_at(const unsigned char *p, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	while (i < len) {
+		uint64_t v;
+		if (len - i >= 8 && (memcpy(&v, p + i, 8), !((v | ((v - ones) & ~v)) & highs))) {
+			i += 8;  /* no byte with its high bit set, and none zero */
+			continue;
+		}
+		size_t n = utf8_seq(p + i, len - i);
+		if (n == 0)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
 bool ip_utf8_valid(const char *s, size_t len, int *line, int *col)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t bad = utf8_bad_at(p, len);
+	if (bad == len)
+		return true;
+	/* the position is counted only where there is a problem */
 	int l = 1, c = 1;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(p + i, len - i);
-		if (n == 0) {
-			*line = l;
-			*col = c;
-			return false;
-		}
+	for (size_t i = 0; i < bad; i += utf8_seq(p + i, len - i)) {
 		if (p[i] == '\n') {
 			l++;
 			c = 1;
 		} else {
 			c++;
 		}
-		i += n;
 	}
-	return true;
+	*line = l;
+	*col = c;
+	return false;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -288,6 +308,9 @@ struct ip_plain ip_yaml_plain(const char *s)
 {
 	struct ip_plain v = {IP_PLAIN_STRING, false, 0, 0, NULL};
 	int b;
+	/* only these can begin anything but text: most scalars are words */
+	if (*s && !strchr("~nNtTfF0123456789+-.", *s))
+		return v;
 	if (is_core_null(s)) {
 		v.kind = IP_PLAIN_NULL;
 	} else if ((b = core_bool(s)) >= 0) {

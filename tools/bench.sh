@@ -6,6 +6,8 @@
 #   libyaml - tools/ip-readall --parse: libyaml's event parser, nothing else
 #   lstat  - tools/ip-readall --lstat: one lstat per file
 #   python - the same summary in Python 3 + PyYAML CSafeLoader (if installed)
+#   tree   - IP_READER=tree: every case read the careful way (a tree with
+#            positions, then validation), as before the one pass
 # Ratios, not seconds, so figures compare across machines.
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,17 +35,39 @@ echo "  $(du -sh "$out/repo/cases" | cut -f1) in ${gen}s"
 tools/ip-readall "$out/repo/cases" >/dev/null
 read=$(seconds tools/ip-readall "$out/repo/cases")
 parse=$(seconds "$bin/ip-check" -q --no-schema "$out/repo/cases")
-check=$(seconds "$bin/ip-check" -q -C "$out/repo")
 print=$(seconds "$bin/ip-check" -q --print -f jsonl "$out/repo/cases")
 
-# ip-report summary: cold single-threaded, cold with threads, warm (cache).
+# ip-report summary: cold single-threaded, cold with threads, warm (cache),
+# warm with 1 % of the files changed; each cold run also the careful way
+# (IP_READER=tree: a tree with positions, then validation), and every way's
+# report must be the same, byte for byte.
 report() { "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q "$@"; }
 libyaml=$(seconds tools/ip-readall --parse "$out/repo/cases")
 lstat=$(seconds tools/ip-readall --lstat "$out/repo/cases")
+check=$(seconds "$bin/ip-check" -q -C "$out/repo")
+check_tree=$(seconds env IP_READER=tree "$bin/ip-check" -q -C "$out/repo")
 cold1=$(seconds report --no-cache -j 1)
+cold1_tree=$(seconds env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
+	-f csv -q --no-cache -j 1)
 coldj=$(seconds report --no-cache)
+coldj_tree=$(seconds env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
+	-f csv -q --no-cache)
 seconds report >/dev/null   # writes the cache
 warm=$(seconds report)
+report --no-cache -j 1 >"$out/report-onepass.csv"
+env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q --no-cache \
+	-j 1 >"$out/report-tree.csv"
+report >"$out/report-warm.csv"
+same=equal
+for way in tree warm; do
+	cmp -s "$out/report-onepass.csv" "$out/report-$way.csv" || {
+		same="DIFFERENT ($way)"
+		echo "bench: the $way report differs from the one pass's" >&2
+	}
+done
+# 1 % of the files changed (their times: read again, the cache rewritten)
+find "$out/repo/cases" -name '*.yaml' | awk 'NR % 100 == 0' | xargs touch
+warm1=$(seconds report)
 rss=$( { /usr/bin/time -f %M "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q \
 	--no-cache -j 1 >/dev/null; } 2>&1 | tail -1)
 if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
@@ -157,15 +181,18 @@ cat <<REPORT
 cases: $n (per ip-check); intake rows: $rows
 baseline read (all files whole):      ${read}s
 baseline parse (ip-check --no-schema): ${parse}s = $(ratio "$parse" "$read") x read
-ip-check (schema, codes, vocabularies): ${check}s = $(ratio "$check" "$read") x read, $(ratio "$check" "$parse") x parse
 ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x parse
 baseline libyaml parse only:            ${libyaml}s
 baseline lstat only:                    ${lstat}s
-ip-report summary, cold, -j 1:          ${cold1}s = $(ratio "$cold1" "$libyaml") x libyaml (goal <= 1.5)
-ip-report summary, cold, -j $(nproc):          ${coldj}s = $(ratio "$coldj" "$libyaml") x libyaml (goal < 1)
-ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x lstat (goal <= 3)
-ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 64)
-Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 20)' "$(ratio "$python" "$cold1")")
+                                        one pass                          careful way (IP_READER=tree)
+ip-check (schema, rules):               ${check}s = $(ratio "$check" "$libyaml") x libyaml (goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
+ip-report summary, cold, -j 1:          ${cold1}s = $(ratio "$cold1" "$libyaml") x libyaml (goal <= 1.5)   ${cold1_tree}s = $(ratio "$cold1_tree" "$libyaml") x libyaml
+ip-report summary, cold, -j $(nproc):          ${coldj}s = $(ratio "$coldj" "$libyaml") x libyaml (goal <= 0.9)   ${coldj_tree}s = $(ratio "$coldj_tree" "$libyaml") x libyaml
+ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x lstat (goal <= 2)
+ip-report summary, warm, 1 % changed:   ${warm1}s = $(ratio "$warm1" "$lstat") x lstat (goal <= 2.5)
+the reports of every way:               $same
+ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 32 at 300,000)
+Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 10)' "$(ratio "$python" "$cold1")")
 ip-intake --from ($rows rows, written and synced): ${intake}s = $(ratio "$intake" "$intake_read") x reading the cases it wrote
 German Excel export (Windows-1252), $sheet rows, into an empty repository: ${sheet_empty}s = $(rate "$sheet" "$sheet_empty") rows/s
 the same rows into the $n-case repository (duplicate check through the index): ${sheet_full}s = $(rate "$sheet" "$sheet_full") rows/s, $(ratio "$sheet_full" "$sheet_empty") x into an empty one; $sheet_opened opened, the others refused as (near) matches

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The one pass over a case's events (lib/ip_onepass.h) stands in for the
+# careful way (a tree with positions, then validation) where many cases are
+# read: ip-report and ip-check. IP_READER=tree makes them read every case
+# the careful way; both ways must give the same verdicts, the same messages
+# and the same reports, byte for byte. (tests/fuzz/onepass.c holds the two
+# to it on every fuzz input, and that the pass is sure of every valid seed.)
+
+load helper
+
+# COMMAND...: the same status, output and messages both ways.
+same_both_ways() {
+	run "$@"
+	local fast_status=$status fast_output=$output
+	run env IP_READER=tree "$@"
+	assert_equal "$status" "$fast_status"
+	assert_equal "$output" "$fast_output"
+}
+
+# DIR: generated cases (tools/ip-benchgen) in a repository there.
+generated_repo() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	ip-intake -q --init --centre BY-MUC --state DE-BY "$1"
+	"$ROOT/tools/ip-benchgen" 300 "$1/cases" >/dev/null
+}
+
+@test "ip-check: the same verdict and messages both ways for every fixture and bad input" {
+	cd "$BATS_TEST_TMPDIR"
+	local n=0
+	for f in "$FIXTURES"/* "$ROOT"/tests/bad/*.yaml "$ROOT"/tests/bad/*.json \
+		"$ROOT"/tests/fuzz/seeds/onepass/*; do
+		same_both_ways ip-check "$f"
+		same_both_ways ip-check -q "$f"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 60 ]
+}
+
+@test "ip-check: the same verdicts both ways over a repository, valid and broken cases" {
+	generated_repo repo
+	cd repo
+	same_both_ways ip-check -q
+	assert_success
+	# stale approvals: warned at their line both ways
+	same_both_ways ip-check
+	# broken in each way the pass leaves to the careful way, or refuses
+	mapfile -t c < <(find cases -name '*.yaml' | sort | head -12)
+	sed -i 's/^opened: .*/opened: 2026-02-30/' "${c[0]}"
+	sed -i 's/^status: /statuss: /' "${c[1]}"
+	sed -i '0,/^  given: \(.*\)/s//  given: \&g \1\n  x-again: *g/' "${c[2]}"
+	sed -i 's/^status: .*/&\nstatus: open/' "${c[3]}"
+	sed -i 's/^opened: .*/&\nx-merge-conflicts: [{field: status, ours: a, theirs: b}]/' "${c[4]}"
+	sed -i 's/^  nationality: .*/  nationality: !!str AF/' "${c[5]}"
+	sed -i 's/^  birth_date: .*/  birth_date: 2030-01-01/' "${c[6]}"
+	sed -i 's/^  country: .*/  country: ZZ/' "${c[7]}"
+	sed -i 's/^id: .*/id: BY-MUC-2026-AAAAA/' "${c[8]}"
+	printf -- '---\nid: x\n' >>"${c[9]}"
+	sed -i '0,/^  given: .*/s//  given: "Ma\\u200Briam"/' "${c[10]}"
+	printf '\n' >"${c[11]}"
+	same_both_ways ip-check -q
+	assert_failure 65  # the duplicate key is bad YAML, the worst of them
+	assert_output --partial "${c[0]}:4:9: opened: '2026-02-30' is not a valid date"
+	assert_output --partial "${c[4]}:3:9: status: merge conflict"
+	refute_output --partial "${c[2]}"
+	refute_output --partial "${c[5]}"
+	for f in "${c[@]}"; do
+		same_both_ways ip-check "$f"
+	done
+}
+
+@test "ip-report: the same reports both ways, cold, from the cache, in threads" {
+	generated_repo repo
+	cd repo
+	for report in "summary --by status" "summary --by return-country --by sex" \
+		"outcomes --period 2025" "budget --period 2025 --by quarter"; do
+		# shellcheck disable=SC2086 # a report and its options, one word each
+		same_both_ways ip-report $report -f csv --no-cache -j 1
+		assert_success
+		# shellcheck disable=SC2086
+		same_both_ways ip-report $report -f json --protection none --no-cache -j 2
+	done
+	# the cache the one pass wrote is the one the careful way writes
+	ip-report summary -q >/dev/null
+	cp .integplan/cache/report.tsv fast.tsv
+	rm .integplan/cache/report.tsv
+	IP_READER=tree ip-report summary -q >/dev/null
+	cmp fast.tsv .integplan/cache/report.tsv
+}
+
+@test "ip-report: cases the one pass is not sure of are read the careful way, with every message" {
+	generated_repo repo
+	cd repo
+	mapfile -t c < <(find cases -name '*.yaml' | sort | head -3)
+	sed -i 's/^status: /statuss: /' "${c[0]}"
+	sed -i '0,/^  given: \(.*\)/s//  given: \&g \1\n  x-again: *g/' "${c[1]}"
+	sed -i 's/^  region: .*/  region: DE-BY/' "${c[2]}"
+	# (one thread: with two, the messages come in the order they are found)
+	same_both_ways ip-report summary --by status -f csv --no-cache -j 1
+	assert_failure 65
+	assert_output --partial "statuss"
+	assert_output --partial "is not in the return country"
+	# the anchored case is valid: counted both ways
+	same_both_ways ip-report summary --by status -f csv --no-cache -j 1 --protection none
+}
