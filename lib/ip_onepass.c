@@ -106,7 +106,6 @@ struct frame {
 };
 
 struct pass {
-	const char *file;
 	const struct ip_limits *lim;
 	struct frame *stack;
 	int depth;
@@ -395,7 +394,7 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
 		return false;
 	ip_arena_reset(&arena);
-	struct pass p = {.file = file, .lim = lim, .build = tree != NULL};
+	struct pass p = {.lim = lim, .build = tree != NULL};
 	p.stack = ip_arena_alloc(&arena, ((size_t)lim->max_depth + 1) * sizeof *p.stack);
 	ip_date_str(ip_now(), p.today);
 	run(&p, buf, len);
