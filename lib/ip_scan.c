@@ -259,7 +259,6 @@ struct slot {
 	bool stat_ok;
 	char *facts;   /* the facts line, '\n' included */
 	int rc;
-	bool careful;  /* read the careful way */
 };
 
 struct work {
@@ -290,7 +289,6 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	} else if (!(sl->rc = ip_case_load(sl->path, &s->run.lim, &docs))) {
 		sl->facts = facts_of(s, docs.v[0].root);
 	}
-	sl->careful = !c;
 	ip_docs_free(&docs);
 	ip_scratch_end();
 }
@@ -379,7 +377,6 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		struct slot *sl = &slots[i];
 		char *fields[IP_NFACTS];
 		s->files++;
-		s->careful += sl->careful;
 		if (sl->rc || !sl->facts) {
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);

@@ -29,7 +29,6 @@ struct ip_scan {
 	ip_facts_fn fn;
 	void *ctx;
 	size_t files, parsed, cached, failed;  /* counted by the run */
-	size_t careful;       /* of those parsed, read the careful way */
 	bool onepass;         /* set by the run: ip_onepass_enabled() */
 };
 
