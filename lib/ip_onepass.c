@@ -148,7 +148,8 @@ static void gather_text(struct pass *p, enum at at, const char *key, const char 
 	}
 }
 
-/* A key not marked by a schema field: false when given twice. */
+/* A key not marked by a schema field (s: the frame's copy, which lives as
+ * long as the pass): false when given twice. */
 static bool key_new(struct frame *top, const char *s)
 {
 	for (const struct key *k = top->keys; k; k = k->next)
@@ -167,7 +168,8 @@ static void on_key(struct pass *p, struct frame *top, const char *s)
 	top->checked = false;
 	if (!top->f || top->f->type == IP_T_COUNTS || !strncmp(s, "x-", 2)) {
 		/* a merge's conflicts are reported by the careful way */
-		if (!key_new(top, s) || (top->at == AT_ROOT && !strcmp(s, IP_MERGE_CONFLICTS)))
+		if (!key_new(top, top->key) ||
+		    (top->at == AT_ROOT && !strcmp(s, IP_MERGE_CONFLICTS)))
 			p->unsure = true;
 		top->vf = top->f && top->f->type == IP_T_COUNTS ? top->f : NULL;
 		top->checked = top->vf != NULL;
