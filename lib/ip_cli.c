@@ -3,6 +3,7 @@
 #include "ip_exit.h"
 #include "ip_grammar.h"
 #include "ip_i18n.h"
+#include "ip_onepass.h"
 #include "ip_schema.h"
 #include "ip_visible.h"
 #include "ip_write.h"
@@ -346,7 +347,7 @@ static int require_needed(const struct ip_command *cmd, const struct ip_args *ar
  * its options are: 0 or 64. */
 static int check_environment(void)
 {
-	int rc = ip_lock_timeout_check();
+	int rc = ip_exit_merge(ip_lock_timeout_check(), ip_reader_check());
 	const char *seed = getenv("IP_RANDOM_SEED");
 	if (seed && *seed && (strspn(seed, "0123456789") != strlen(seed) || strlen(seed) > 19)) {
 		ip_error(NULL, "IP_RANDOM_SEED: '%s' is not a whole number", seed);

@@ -1,6 +1,8 @@
 #include "ip_onepass.h"
 #include "ip_arena.h"
 #include "ip_case.h"
+#include "ip_diag.h"
+#include "ip_exit.h"
 #include "ip_merge.h"
 #include "ip_schema.h"
 
@@ -127,6 +129,15 @@ bool ip_onepass_enabled(void)
 {
 	const char *reader = getenv("IP_READER");
 	return !reader || strcmp(reader, "tree");
+}
+
+int ip_reader_check(void)
+{
+	const char *reader = getenv("IP_READER");
+	if (!reader || !*reader || !strcmp(reader, "tree") || !strcmp(reader, "onepass"))
+		return IP_EXIT_OK;
+	ip_error(NULL, "IP_READER: '%s' is neither 'tree' nor 'onepass'", reader);
+	return IP_EXIT_USAGE;
 }
 
 static void gather_text(struct pass *p, enum at at, const char *key, const char *s)

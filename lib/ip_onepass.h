@@ -27,6 +27,9 @@
 /* Is the one pass used? Not with IP_READER=tree in the environment: the
  * tests and make bench compare the two ways. */
 bool ip_onepass_enabled(void);
+/* $IP_READER is unset, "tree" or "onepass": 0, else 64 (reported), so
+ * that a misspelt "tree" does not compare the one pass with itself. */
+int ip_reader_check(void);
 
 /* Check the case in buf (len bytes; file names it, as in cases/ID.yaml).
  * true: valid, and with tree non-NULL *tree holds its value (as

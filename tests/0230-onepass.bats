@@ -102,3 +102,14 @@ generated_repo() {
 	# the anchored case is valid: counted both ways
 	same_both_ways ip-report summary --by status -f csv --no-cache -j 1 --protection none
 }
+
+@test "IP_READER: tree, onepass or unset; a misspelt value is a usage error (64)" {
+	cd "$BATS_TEST_TMPDIR"
+	IP_READER=onepass run ip-check -q "$FIXTURES/norway.yaml"
+	assert_success
+	IP_READER=tre run ip-check -q "$FIXTURES/norway.yaml"
+	assert_failure 64
+	assert_output --partial "IP_READER: 'tre' is neither 'tree' nor 'onepass'"
+	IP_READER=tre run ip-report summary "$FIXTURES/norway.yaml"
+	assert_failure 64
+}
