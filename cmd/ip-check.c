@@ -1,6 +1,7 @@
 /* ip-check — validate case files; print them in canonical form; convert
  * any YAML or JSON document. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -126,11 +127,12 @@ static void stale_approval(size_t i, const json_t *a, void *ctx)
 /* A case the one pass (ip_onepass.h) finds valid, whose approvals all
  * match its plan; false: read it the careful way, which says what is
  * wrong and where. */
-static bool valid_in_one_pass(struct check *c, const char *path)
+static bool valid_in_one_pass(struct check *c, const char *name, const char *buf,
+                              size_t len)
 {
 	json_t *tree = NULL;
 	if (c->print || c->no_schema || !c->onepass ||
-	    !ip_onepass_load(path, &c->cli.lim, c->cli.quiet ? NULL : &tree))
+	    !ip_onepass_case(name, buf, len, &c->cli.lim, c->cli.quiet ? NULL : &tree))
 		return false;
 	size_t stale = tree ? ip_plan_stale(json_object_get(tree, "plan"), NULL, NULL) : 0;
 	json_decref(tree);
@@ -142,12 +144,20 @@ static int check_one(const char *path, void *ctx)
 	struct check *c = ctx;
 	struct ip_docs docs = {0};
 	c->files++;
-	if (valid_in_one_pass(c, path)) {
+	char *buf;
+	size_t len;
+	const char *name = ip_input_name(path);
+	int rc = ip_read_all(path, c->cli.lim.max_bytes, &buf, &len);
+	if (!rc && valid_in_one_pass(c, name, buf, len)) {
+		free(buf);
 		warn_if_shared(path);
 		c->valid++;
 		return IP_EXIT_OK;
 	}
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, &c->cli.lim, &docs);
+	if (!rc) {
+		rc = ip_docs_parse(name, buf, len, IP_SYNTAX_AUTO, &c->cli.lim, &docs);
+		free(buf);
+	}
 	if (rc) {
 		c->unreadable++;
 		ip_docs_free(&docs);

@@ -347,15 +347,28 @@ int ip_case_validate(struct ip_doc *doc)
 	return problems;
 }
 
-int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *docs)
+int ip_case_parse(const char *file, const char *buf, size_t len,
+                  const struct ip_limits *lim, struct ip_docs *docs)
 {
-	int rc = ip_docs_load(path, IP_SYNTAX_AUTO, lim, docs);
+	int rc = ip_docs_parse(file, buf, len, IP_SYNTAX_AUTO, lim, docs);
 	if (!rc && docs->n != 1) {
-		ip_error(&(struct ip_where){docs->n ? docs->v[0].file : path, 0, 0, NULL},
+		ip_error(&(struct ip_where){file, 0, 0, NULL},
 		         "expected one case in the file, found %zu documents", docs->n);
 		rc = IP_EXIT_DATAERR;
 	}
 	if (!rc && ip_case_validate(&docs->v[0]))
 		rc = IP_EXIT_DATAERR;
+	return rc;
+}
+
+int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *docs)
+{
+	char *buf;
+	size_t len;
+	int rc = ip_read_scratch(path, lim->max_bytes, &buf, &len);
+	if (rc)
+		return rc;
+	rc = ip_case_parse(ip_input_name(path), buf, len, lim, docs);
+	ip_scratch_free(buf);
 	return rc;
 }

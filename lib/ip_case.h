@@ -75,5 +75,8 @@ uint32_t ip_case_record_key(const json_t *c);
 /* Load exactly one valid case from path ("-": standard input): 0 with
  * docs holding it, else 65 (reported), 66 or 74. The caller frees docs. */
 int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *docs);
+/* The same, of a file's text already read (file names it in messages). */
+int ip_case_parse(const char *file, const char *buf, size_t len,
+                  const struct ip_limits *lim, struct ip_docs *docs);
 
 #endif

@@ -128,26 +128,22 @@ struct holder {
 	void (*release)(void *);
 };
 
-/* quiet: nothing is reported (a reader that will try again the careful
- * way, which reports). */
 static int read_whole(const char *path, size_t max_bytes, const struct holder *h,
-                      bool quiet, char **buf, size_t *len)
+                      char **buf, size_t *len)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		if (!quiet)
-			ip_error(&(struct ip_where){name, 0, 0, NULL}, "cannot open: %s",
-			         strerror(e));
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "cannot open: %s",
+		         strerror(e));
 		return e == ENOENT || e == ENOTDIR ? IP_EXIT_NOINPUT
 		       : e == EACCES || e == EPERM ? IP_EXIT_NOPERM : IP_EXIT_IOERR;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (!quiet)
-			ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
+		ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
 		if (!is_stdin)
 			close(fd);
 		return IP_EXIT_NOINPUT;
@@ -163,9 +159,8 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			if (!quiet)
-				ip_error(&(struct ip_where){name, 0, 0, NULL},
-				         "cannot read: %s", strerror(errno));
+			ip_error(&(struct ip_where){name, 0, 0, NULL},
+			         "cannot read: %s", strerror(errno));
 			h->release(b);
 			if (!is_stdin)
 				close(fd);
@@ -175,10 +170,9 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 			break;
 		n += (size_t)r;
 		if (n > max_bytes) {
-			if (!quiet)
-				ip_error(&(struct ip_where){name, 0, 0, NULL},
-				         "file is larger than the limit of %zu bytes "
-				         "(raise it with --max-file-size)", max_bytes);
+			ip_error(&(struct ip_where){name, 0, 0, NULL},
+			         "file is larger than the limit of %zu bytes "
+			         "(raise it with --max-file-size)", max_bytes);
 			h->release(b);
 			if (!is_stdin)
 				close(fd);
@@ -196,7 +190,7 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 {
 	static const struct holder heap = {ip_xrealloc, free};
-	return read_whole(path, max_bytes, &heap, false, buf, len);
+	return read_whole(path, max_bytes, &heap, buf, len);
 }
 
 static void docs_push(struct ip_docs *out, const char *file, json_t *root,
@@ -965,10 +959,15 @@ int ip_docs_parse(const char *file, const char *buf, size_t len,
 	                                : parse_yaml(file, buf, len, lim, out);
 }
 
-int ip_read_scratch(const char *path, size_t max_bytes, bool quiet, char **buf, size_t *len)
+const char *ip_input_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len)
 {
 	static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
-	return read_whole(path, max_bytes, &scratch, quiet, buf, len);
+	return read_whole(path, max_bytes, &scratch, buf, len);
 }
 
 int ip_docs_load(const char *path, enum ip_syntax syntax,
@@ -976,11 +975,10 @@ int ip_docs_load(const char *path, enum ip_syntax syntax,
 {
 	char *buf;
 	size_t len;
-	int rc = ip_read_scratch(path, lim->max_bytes, false, &buf, &len);
+	int rc = ip_read_scratch(path, lim->max_bytes, &buf, &len);
 	if (rc)
 		return rc;
-	rc = ip_docs_parse(strcmp(path, "-") ? path : "<stdin>", buf, len,
-	                   syntax, lim, out);
+	rc = ip_docs_parse(ip_input_name(path), buf, len, syntax, lim, out);
 	ip_scratch_free(buf);
 	return rc;
 }

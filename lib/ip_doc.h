@@ -56,9 +56,10 @@ int ip_doc_fits(const char *file, const json_t *root, size_t bytes,
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
 void ip_docs_free(struct ip_docs *docs);
 /* The same into the calling thread's scratch (ip_arena.h): freed with
- * ip_scratch_free or at ip_scratch_end. quiet: nothing is reported. */
-int ip_read_scratch(const char *path, size_t max_bytes, bool quiet, char **buf,
-                    size_t *len);
+ * ip_scratch_free or at ip_scratch_end. */
+int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len);
+/* What messages call an input: its path, "<stdin>" for "-". */
+const char *ip_input_name(const char *path);
 /* What a file's text is read as: by its name's extension (.json, .yaml,
  * .yml), else JSON when it opens like a JSON object or list. */
 enum ip_syntax ip_docs_sniff(const char *file, const char *buf, size_t len);

@@ -423,17 +423,6 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	return valid;
 }
 
-bool ip_onepass_load(const char *path, const struct ip_limits *lim, json_t **tree)
-{
-	char *buf;
-	size_t len;
-	if (!strcmp(path, "-") || ip_read_scratch(path, lim->max_bytes, true, &buf, &len))
-		return false;
-	bool valid = ip_onepass_case(path, buf, len, lim, tree);
-	ip_scratch_free(buf);
-	return valid;
-}
-
 void ip_onepass_release(void)
 {
 	ip_arena_free(&arena);

@@ -9,8 +9,8 @@
  * The pass answers "valid" only where ip_case_load would: anything it
  * does not take on itself (an anchor, an alias, a tag, several documents,
  * JSON, a merge conflict, an erased case) and every problem make it
- * answer "not sure", and the file is read again the careful way
- * (ip_case_load), which gives the verdict and every message with its
+ * answer "not sure", and the caller parses the same text the careful way
+ * (ip_case_parse), which gives the verdict and every message with its
  * position, exactly as before. tests/0230-onepass.bats holds the two to
  * the same verdicts and reports.
  *
@@ -39,11 +39,6 @@ int ip_reader_check(void);
  * this. */
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
                      const struct ip_limits *lim, json_t **tree);
-
-/* Read path (not "-") into the thread's scratch and check it so; false
- * when it cannot be read or the pass is not sure (nothing is reported:
- * the careful way reads it again and says what is wrong). */
-bool ip_onepass_load(const char *path, const struct ip_limits *lim, json_t **tree);
 
 /* At the end of a thread that used the pass: its memory is freed. */
 void ip_onepass_release(void);

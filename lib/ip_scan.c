@@ -275,18 +275,26 @@ static char *facts_of(const struct ip_scan *s, const json_t *c)
 	return b.s;
 }
 
-/* One pass over the file's events (ip_onepass.h); where that is not sure,
- * the careful way, which says what is wrong. */
+/* The file read once: one pass over its events (ip_onepass.h); where
+ * that is not sure, the careful way over the same text, which says what
+ * is wrong. */
 static void parse_slot(struct ip_scan *s, struct slot *sl)
 {
 	struct ip_docs docs = {0};
 	json_t *c = NULL;
-	/* the tree lives in the thread's scratch: its facts line does not */
+	char *buf;
+	size_t len;
+	const char *name = ip_input_name(sl->path);
+	/* the text and the tree live in the thread's scratch: the facts line
+	 * does not */
 	ip_scratch_begin();
-	if (s->onepass && ip_onepass_load(sl->path, &s->run.lim, &c)) {
+	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len);
+	if (sl->rc) {
+		/* said why */
+	} else if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &c)) {
 		sl->facts = facts_of(s, c);
 		json_decref(c);
-	} else if (!(sl->rc = ip_case_load(sl->path, &s->run.lim, &docs))) {
+	} else if (!(sl->rc = ip_case_parse(name, buf, len, &s->run.lim, &docs))) {
 		sl->facts = facts_of(s, docs.v[0].root);
 	}
 	ip_docs_free(&docs);
