@@ -289,13 +289,14 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	 * does not */
 	ip_scratch_begin();
 	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len);
-	if (sl->rc) {
-		/* said why */
-	} else if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &c)) {
-		sl->facts = facts_of(s, c);
-		json_decref(c);
-	} else if (!(sl->rc = ip_case_parse(name, buf, len, &s->run.lim, &docs))) {
-		sl->facts = facts_of(s, docs.v[0].root);
+	if (!sl->rc) {
+		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &c)) {
+			sl->facts = facts_of(s, c);
+			json_decref(c);
+		} else if (!(sl->rc = ip_case_parse(name, buf, len, &s->run.lim, &docs))) {
+			sl->facts = facts_of(s, docs.v[0].root);
+		}
+		ip_scratch_free(buf);
 	}
 	ip_docs_free(&docs);
 	ip_scratch_end();
