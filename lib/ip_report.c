@@ -1,4 +1,5 @@
 #include "ip_report.h"
+#include "ip_buf.h"
 #include "ip_partial.h"
 #include "ip_budget.h"
 #include "ip_case.h"
@@ -53,6 +54,7 @@ struct ip_report {
 	json_t *source;         /* {centre, repository}, or NULL */
 	bool selection;         /* the source's cases are a selection ... */
 	uint64_t ids;           /* ... named by the sum of their ids' hashes */
+	struct ip_buf key;      /* summary: the group being counted, reused */
 };
 
 /* ---- values of a field -------------------------------------------------- */
@@ -64,8 +66,14 @@ struct values {
 
 static void add_value(struct values *v, const char *s)
 {
-	if (v->n < MAX_VALUES)
-		snprintf(v->buf[v->n++], sizeof v->buf[0], "%s", *s ? s : "none");
+	if (v->n == MAX_VALUES)
+		return;
+	/* copied, cut at the buffer's size: for every case and field of a
+	 * report, so not by snprintf */
+	char *out = v->buf[v->n++];
+	size_t len = strnlen(*s ? s : "none", sizeof v->buf[0] - 1);
+	memcpy(out, *s ? s : "none", len);
+	out[len] = '\0';
 }
 
 static void add_list(struct values *v, const char *field)
@@ -393,9 +401,10 @@ void ip_report_add(struct ip_report *r, char *fields[IP_NFACTS])
 	r->rkey = (uint32_t)strtoul(fields[IP_F_RKEY], NULL, 10);
 	r->kcases += r->rkey;
 	if (!strcmp(r->q.kind, "summary")) {
-		struct ip_buf key = {0};
-		count_groups(r, fields, 0, &key);
-		ip_buf_free(&key);
+		r->key.len = 0;
+		if (r->key.s)
+			r->key.s[0] = '\0';
+		count_groups(r, fields, 0, &r->key);
 	} else if (!strcmp(r->q.kind, "kpi")) {
 		count_kpi(r, fields);
 	} else if (!strcmp(r->q.kind, "outcomes")) {
@@ -538,6 +547,7 @@ json_t *ip_report_finish(struct ip_report *r)
 	json_decref(r->kbudget);
 	json_decref(r->where_seen);
 	json_decref(r->source);
+	ip_buf_free(&r->key);
 	free(r);
 	ip_partial_seal(p);
 	return p;

@@ -49,6 +49,17 @@ static int by_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A walk gives each directory's names in byte order, so the paths are
+ * mostly sorted already (not always: "a-b/x" sorts before "a/x"); a check
+ * is a comparison per path, a sort of a sorted list many more. */
+static bool sorted(const struct paths *p)
+{
+	for (size_t i = 1; i < p->n; i++)
+		if (strcmp(p->v[i - 1], p->v[i]) > 0)
+			return false;
+	return true;
+}
+
 /* ---- the cache, read alongside the sorted paths ------------------------- */
 
 struct stamp {
@@ -94,13 +105,16 @@ static char *header(int referral_days)
 static bool cache_number(char **p, char end, long long *v)
 {
 	char *q = *p;
+	const char *fits = q + 18;  /* eighteen digits cannot overflow */
 	long long n = 0;
 	if (*q < '0' || *q > '9')
 		return false;
-	/* eighteen digits cannot overflow: only the digits after them are
-	 * checked (the check on every digit cost a fifth of this function) */
-	for (int digits = 0; *q >= '0' && *q <= '9'; q++, digits++) {
-		if (digits >= 18 && n > (LLONG_MAX - (*q - '0')) / 10)
+	/* only the digits after the eighteenth are checked: a check on every
+	 * digit cost a fifth of this function */
+	for (; q < fits && *q >= '0' && *q <= '9'; q++)
+		n = n * 10 + (*q - '0');
+	for (; *q >= '0' && *q <= '9'; q++) {
+		if (n > (LLONG_MAX - (*q - '0')) / 10)
 			return false;
 		n = n * 10 + (*q - '0');
 	}
@@ -350,11 +364,38 @@ static bool cacheable(const struct slot *sl)
 	return sl->stat_ok && sl->facts && !strpbrk(sl->path, "\t\n");
 }
 
+/* n in decimal, at least width digits, then the character end. By hand:
+ * a run that changed anything writes every entry again, and printf's
+ * generality was most of that run. */
+static void put_number(struct ip_buf *out, long long n, int width, char end)
+{
+	char text[24];
+	char *p = text + sizeof text;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	*--p = end;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || text + sizeof text - p <= width);
+	if (n < 0)
+		*--p = '-';
+	ip_buf_add(out, p, (size_t)(text + sizeof text - p));
+}
+
+/* path, size, mtime, ctime, inode and the facts line, tab-separated;
+ * read back by next_entry */
 static void write_entry(struct ip_buf *out, const struct slot *sl)
 {
 	struct stamp st = stamp_of(&sl->st);
-	ip_buf_printf(out, "%s\t%lld\t%lld.%09lld\t%lld.%09lld\t%lld\t%s", sl->path, st.size,
-	              st.mtime_s, st.mtime_ns, st.ctime_s, st.ctime_ns, st.ino, sl->facts);
+	ip_buf_puts(out, sl->path);
+	ip_buf_add(out, "\t", 1);
+	put_number(out, st.size, 0, '\t');
+	put_number(out, st.mtime_s, 0, '.');
+	put_number(out, st.mtime_ns, 9, '\t');
+	put_number(out, st.ctime_s, 0, '.');
+	put_number(out, st.ctime_ns, 9, '\t');
+	put_number(out, st.ino, 0, '\t');
+	ip_buf_puts(out, sl->facts);
 }
 
 static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char **paths,
@@ -413,7 +454,8 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	s->onepass = ip_onepass_enabled();
 	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
 	int rc = ip_inputs_walk(&in, collect, &p);
-	qsort(p.v, p.n, sizeof *p.v, by_path);
+	if (!sorted(&p))
+		qsort(p.v, p.n, sizeof *p.v, by_path);
 	struct reader r;
 	reader_open(&r, s->cache, s->referral_days, s->run.quiet);
 	struct writer w = {.cache = s->cache};
