@@ -43,10 +43,11 @@ static json_t *read_list(enum ip_codeset set)
 	size_t len = 0;
 	/* read whole, then parsed from memory: json_load_file reads a
 	 * character at a time, a tenth of loading the codes */
-	if (ip_read_all(path, ISO_CODES_MAX, &text, &len) != 0) {  /* said why */
+	int rc = ip_read_all(path, ISO_CODES_MAX, &text, &len);
+	if (rc) {  /* said why, and exits as a missing file or an I/O error */
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "cannot read the ISO codes "
 		         "(install Debian's iso-codes or set IP_ISO_CODES)");
-		exit(IP_EXIT_NOINPUT);
+		exit(rc);
 	}
 	json_t *doc = json_loadb(text, len, 0, &err);
 	json_t *list = json_incref(json_object_get(doc, sources[set].list));

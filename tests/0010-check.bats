@@ -236,3 +236,19 @@ YAML
 	assert_failure 74
 	assert_output --partial "cannot write to standard output"
 }
+
+@test "ISO codes that are missing or broken: 66, and how to mend it" {
+	run ip-check -q sketch.yaml
+	assert_success
+	mkdir codes
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_failure 66
+	assert_line --index 0 --regexp "^ip-check: $PWD/codes/iso_[0-9-]+\.json: cannot open: No such file or directory\$"
+	assert_line --index 1 --regexp "^ip-check: $PWD/codes/iso_[0-9-]+\.json: cannot read the ISO codes \(install Debian's iso-codes or set IP_ISO_CODES\)\$"
+	for f in iso_3166-1 iso_3166-2 iso_639-3 iso_4217; do
+		printf '{"list": [' >"codes/$f.json"
+	done
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_failure 66
+	assert_output --regexp "codes/iso_[0-9-]+\.json:1:[0-9]+: cannot read the ISO codes \(install Debian's iso-codes or set IP_ISO_CODES\): "
+}
