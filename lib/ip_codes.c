@@ -6,6 +6,7 @@
 #include "ip_i18n.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,63 +30,165 @@ static json_t *sets[IP_CODES_N]; /* code -> English name */
 
 /* The largest iso-codes file read (iso_639-3.json is 0.9 MB). */
 #define ISO_CODES_MAX (64u << 20)
+/* A file smaller than this is parsed in the calling thread: a thread
+ * would cost more than it saves. */
+#define ISO_CODES_SMALL (128u << 10)
 
-/* The set's list of entries from its iso-codes file (the caller lets go
- * of it); a missing or broken file is reported and ends the program. */
-static json_t *read_list(enum ip_codeset set)
+/* One set on its way in: read (in the calling thread, which reports a
+ * file that cannot be read), parsed (in any thread, saying nothing), then
+ * judged (in the calling thread again, in the sets' order), so that the
+ * messages are the same however many threads parse. */
+struct load {
+	enum ip_codeset set;
+	char *path, *text;
+	size_t len;
+	json_t *codes;      /* code -> English name; NULL when the file is broken */
+	bool no_list;       /* parsed, but without the set's list */
+	json_error_t err;
+};
+
+/* 0, or the exit status of a file that cannot be read (reported). Read
+ * whole, to be parsed from memory: json_load_file reads a character at a
+ * time, a tenth of loading the codes. */
+static int read_source(struct load *l, enum ip_codeset set)
 {
 	const char *dir = getenv("IP_ISO_CODES");
 	if (!dir || !*dir)
 		dir = "/usr/share/iso-codes/json";
-	char *path = ip_xasprintf("%s/%s", dir, sources[set].file);
-	json_error_t err;
-	char *text = NULL;
-	size_t len = 0;
-	/* read whole, then parsed from memory: json_load_file reads a
-	 * character at a time, a tenth of loading the codes */
-	int rc = ip_read_all(path, ISO_CODES_MAX, &text, &len);
-	if (rc) {  /* said why, and exits as a missing file or an I/O error */
-		ip_error(&(struct ip_where){path, 0, 0, NULL}, "cannot read the ISO codes "
+	*l = (struct load){.set = set, .path = ip_xasprintf("%s/%s", dir, sources[set].file)};
+	int rc = ip_read_all(l->path, ISO_CODES_MAX, &l->text, &l->len);
+	if (rc) {  /* exits as a missing file or an I/O error, with a hint */
+		ip_error(&(struct ip_where){l->path, 0, 0, NULL}, "cannot read the ISO codes "
 		         "(install Debian's iso-codes or set IP_ISO_CODES)");
-		exit(rc);
+		free(l->path);
 	}
-	json_t *doc = json_loadb(text, len, 0, &err);
-	json_t *list = json_incref(json_object_get(doc, sources[set].list));
+	return rc;
+}
+
+/* The set's list of entries (the caller lets go of it), or NULL with
+ * l->err or l->no_list saying why. The text is let go of either way. */
+static json_t *parse_list(struct load *l)
+{
+	json_t *doc = json_loadb(l->text, l->len, 0, &l->err);
+	json_t *list = json_incref(json_object_get(doc, sources[l->set].list));
 	if (!json_is_array(list)) {
-		ip_error(&(struct ip_where){path, err.line, err.column, NULL},
-		         "cannot read the ISO codes (install Debian's iso-codes "
-		         "or set IP_ISO_CODES): %s", doc ? _("no list in file") : err.text);
-		exit(IP_EXIT_NOINPUT);
+		json_decref(list);
+		list = NULL;
 	}
+	l->no_list = doc && !list;
 	json_decref(doc);
-	free(text);
-	free(path);
+	free(l->text);
+	l->text = NULL;
 	return list;
 }
 
-static json_t *load_set(enum ip_codeset set)
+static void *parse_source(void *arg)
 {
-	json_t *list = read_list(set);
+	struct load *l = arg;
+	json_t *list = parse_list(l);
+	if (!list)
+		return NULL;
 	json_t *codes = json_object();
 	size_t i;
 	json_t *entry;
 	json_array_foreach(list, i, entry) {
-		const char *code = json_string_value(json_object_get(entry, sources[set].key));
+		const char *code = json_string_value(json_object_get(entry, sources[l->set].key));
 		json_t *name = json_object_get(entry, "name");
 		if (code)
 			json_object_set(codes, code, name ? name : json_null());
 	}
-	if (set == IP_CODES_COUNTRY)
+	if (l->set == IP_CODES_COUNTRY)
 		json_object_set_new(codes, "XK", json_string("Kosovo"));
 	json_decref(list);
-	return codes;
+	l->codes = codes;
+	return NULL;
 }
 
+/* The parsed set in its place, or the problem reported: 0 or 66. */
+static int finish_load(struct load *l)
+{
+	int rc = IP_EXIT_OK;
+	if (l->codes)
+		sets[l->set] = l->codes;
+	else {
+		ip_error(&(struct ip_where){l->path, l->err.line, l->err.column, NULL},
+		         "cannot read the ISO codes (install Debian's iso-codes "
+		         "or set IP_ISO_CODES): %s", l->no_list ? _("no list in file") : l->err.text);
+		rc = IP_EXIT_NOINPUT;
+	}
+	free(l->path);
+	return rc;
+}
+
+/* The set's whole list, for what the code sets do not keep; a file that
+ * cannot be loaded ends the program. */
+static json_t *read_list(enum ip_codeset set)
+{
+	struct load l;
+	int rc = read_source(&l, set);
+	if (rc)
+		exit(rc);
+	json_t *list = parse_list(&l);
+	if (!list)
+		exit(finish_load(&l));
+	free(l.path);
+	return list;
+}
+
+/* A set that cannot be loaded ends the program. */
 static json_t *get_set(enum ip_codeset set)
 {
-	if (!sets[set])
-		sets[set] = load_set(set);
+	if (!sets[set]) {
+		struct load l;
+		int rc = read_source(&l, set);
+		if (!rc) {
+			parse_source(&l);
+			rc = finish_load(&l);
+		}
+		if (rc)
+			exit(rc);
+	}
 	return sets[set];
+}
+
+void ip_codes_load_all(int threads)
+{
+	struct load loads[IP_CODES_N];
+	pthread_t tids[IP_CODES_N];
+	bool started[IP_CODES_N] = {0};
+	size_t n = 0;
+	for (int set = 0; set < IP_CODES_N; set++) {
+		if (sets[set])
+			continue;
+		int rc = read_source(&loads[n], (enum ip_codeset)set);
+		if (rc)
+			exit(rc);
+		n++;
+	}
+	/* the largest files (regions, languages) each in a thread of its own
+	 * while there are threads to spare; the rest in this one. Parsing is
+	 * most of loading, and jansson may parse in several threads once its
+	 * hash seed is set. */
+	json_object_seed(0);
+	int running = 0;
+	for (size_t i = n; i-- > 0;)
+		if (running + 1 < threads && loads[i].len > ISO_CODES_SMALL &&
+		    pthread_create(&tids[i], NULL, parse_source, &loads[i]) == 0) {
+			started[i] = true;
+			running++;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (!started[i])
+			parse_source(&loads[i]);
+	int rc = IP_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(tids[i], NULL);
+		int one = finish_load(&loads[i]);
+		rc = rc ? rc : one;
+	}
+	if (rc)
+		exit(rc);
 }
 
 bool ip_code_known(enum ip_codeset set, const char *code)

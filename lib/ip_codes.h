@@ -20,6 +20,10 @@ enum ip_codeset {
 /* Is code in the set? Loads the set on first use; a missing iso-codes
  * file is reported and ends the program (exit 66). */
 bool ip_code_known(enum ip_codeset set, const char *code);
+/* Load every set now, parsing the large ones in up to threads threads:
+ * for a run that is about to read many cases in threads, which must not
+ * load lazily at once. Ends the program as ip_code_known does. */
+void ip_codes_load_all(int threads);
 /* The name of a code in the user's language, from iso-codes' own
  * translations (English where there is none); NULL for an unknown code. */
 const char *ip_code_name(enum ip_codeset set, const char *code);

@@ -330,17 +330,16 @@ static void *worker(void *arg)
 
 /* Load everything validation loads lazily, before threads share it; only
  * when a file is to be read, not on a run the cache answers. */
-static void warm_up(void)
+static void warm_up(int threads)
 {
 	static bool done;
 	if (done)
 		return;
 	done = true;
 	json_object_seed(0);
+	ip_codes_load_all(threads);
 	ip_vocab_all();
 	ip_programmes();
-	for (int set = 0; set < IP_CODES_N; set++)
-		ip_code_known(set, "");
 }
 
 static void parse_chunk(struct ip_scan *s, struct slot *slots, size_t n)
@@ -416,7 +415,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		to_parse += !hit;
 	}
 	if (to_parse) {
-		warm_up();
+		warm_up(s->threads);
 		parse_chunk(s, slots, n);
 	}
 	if (to_parse || r->skipped) /* the first difference from the old cache */

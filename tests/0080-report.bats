@@ -385,3 +385,22 @@ same_as_rebuilt() {
 	run ip-report merge
 	assert_failure 64
 }
+
+@test "ISO codes loaded in threads: the same report, and a broken file said the same way" {
+	ip-report summary -q --no-cache -j 1 --by country,sex -f csv >one.csv
+	ip-report summary -q --no-cache -j 2 --by country,sex -f csv >two.csv
+	cmp one.csv two.csv
+	mkdir ../codes
+	for f in iso_3166-1 iso_3166-2 iso_639-3 iso_4217; do
+		cp "/usr/share/iso-codes/json/$f.json" ../codes/
+	done
+	printf '{"3166-2": [' >../codes/iso_3166-2.json
+	printf '{"list": []}' >../codes/iso_639-3.json
+	for j in 1 2; do
+		run env IP_ISO_CODES="$PWD/../codes" ip-report summary -q --no-cache -j "$j"
+		assert_failure 66
+		assert_equal "${#lines[@]}" 2
+		assert_line --index 0 --regexp "codes/iso_3166-2\.json:1:[0-9]+: cannot read the ISO codes .*: '\]' expected near end of file$"
+		assert_line --index 1 --regexp "codes/iso_639-3\.json: cannot read the ISO codes .*: no list in file$"
+	done
+}
