@@ -55,6 +55,14 @@ static void where_of(const struct ip_where *w, struct ip_buf *line)
 		ip_buf_printf(line, "%s: ", w->path);
 }
 
+/* Where this thread's messages go instead of stderr, if anywhere. */
+static _Thread_local struct ip_buf *capture;
+
+void ip_diag_capture(struct ip_buf *into)
+{
+	capture = into;
+}
+
 /* One message line: "ip-cmd: FILE:LINE:COL: path: [warning: ]text". A
  * value it echoes (a name, a file name, an option's argument) may hold
  * control characters: every invisible one is shown escaped, so no message
@@ -78,7 +86,10 @@ static void message(const struct ip_where *w, const char *prefix, const char *fm
 	}
 	ip_visible_add(&shown, line.s, line.len, false);
 	ip_buf_puts(&shown, "\n");
-	fputs(shown.s, stderr);
+	if (capture)
+		ip_buf_add(capture, shown.s, shown.len);
+	else
+		fputs(shown.s, stderr);
 	ip_buf_free(&line);
 	ip_buf_free(&shown);
 }

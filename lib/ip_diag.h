@@ -41,6 +41,13 @@ void ip_warn(const struct ip_where *w, const char *fmt, ...)
 void ip_inform(const struct ip_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Until ip_diag_capture(NULL), the calling thread's messages are added to
+ * into instead of written to stderr: a run that reads files in threads
+ * keeps each file's messages with it and prints them in the files' order,
+ * the same on every run. */
+struct ip_buf;
+void ip_diag_capture(struct ip_buf *into);
+
 /* For "did you mean": the candidate closest to word by edit distance, if
  * it is close enough to be a likely typo; else NULL. */
 const char *ip_nearest(const char *word, const char *const *cands, size_t n);

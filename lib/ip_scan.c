@@ -273,6 +273,7 @@ struct slot {
 	bool stat_ok;
 	char *facts;   /* the facts line, '\n' included */
 	int rc;
+	struct ip_buf messages;  /* what reading it said, printed in order */
 };
 
 struct work {
@@ -302,6 +303,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	/* the text and the tree live in the thread's scratch: the facts line
 	 * does not */
 	ip_scratch_begin();
+	ip_diag_capture(&sl->messages);
 	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len);
 	if (!sl->rc) {
 		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &c)) {
@@ -313,6 +315,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 		ip_scratch_free(buf);
 	}
 	ip_docs_free(&docs);
+	ip_diag_capture(NULL);
 	ip_scratch_end();
 }
 
@@ -426,6 +429,9 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		struct slot *sl = &slots[i];
 		char *fields[IP_NFACTS];
 		s->files++;
+		if (sl->messages.len)
+			fputs(sl->messages.s, stderr);
+		ip_buf_free(&sl->messages);
 		if (sl->rc || !sl->facts) {
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
