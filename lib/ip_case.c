@@ -372,3 +372,15 @@ int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *
 	ip_scratch_free(buf);
 	return rc;
 }
+
+void ip_case_warm_up(int threads)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	json_object_seed(0);
+	ip_codes_load_all(threads);
+	ip_vocab_all();
+	ip_programmes();
+}

@@ -79,4 +79,9 @@ int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *
 int ip_case_parse(const char *file, const char *buf, size_t len,
                   const struct ip_limits *lim, struct ip_docs *docs);
 
+/* Load now everything reading a case loads on first use (ISO codes, the
+ * large ones parsed in up to threads threads; vocabularies; programmes):
+ * before threads read cases and share them. Once per run. */
+void ip_case_warm_up(int threads);
+
 #endif

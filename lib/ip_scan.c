@@ -1,19 +1,16 @@
 #include "ip_scan.h"
 #include "ip_arena.h"
 #include "ip_case.h"
-#include "ip_codes.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
 #include "ip_onepass.h"
+#include "ip_parallel.h"
 #include "ip_schema.h"
-#include "ip_vocab.h"
 #include "ip_write.h"
 
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,11 +273,9 @@ struct slot {
 	struct ip_buf messages;  /* what reading it said, printed in order */
 };
 
-struct work {
+struct chunk {
 	struct ip_scan *s;
 	struct slot *slots;
-	size_t n;
-	atomic_size_t next;
 };
 
 static char *facts_of(const struct ip_scan *s, const json_t *c)
@@ -319,44 +314,18 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	ip_scratch_end();
 }
 
-static void *worker(void *arg)
+static void parse_item(size_t i, void *ctx)
 {
-	struct work *w = arg;
-	size_t i;
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
-		if (!w->slots[i].facts)
-			parse_slot(w->s, &w->slots[i]);
+	struct chunk *c = ctx;
+	if (!c->slots[i].facts)
+		parse_slot(c->s, &c->slots[i]);
+}
+
+/* What a thread kept for the files it read. */
+static void thread_done(void)
+{
 	ip_scratch_release();
 	ip_onepass_release();
-	return NULL;
-}
-
-/* Load everything validation loads lazily, before threads share it; only
- * when a file is to be read, not on a run the cache answers. */
-static void warm_up(int threads)
-{
-	static bool done;
-	if (done)
-		return;
-	done = true;
-	json_object_seed(0);
-	ip_codes_load_all(threads);
-	ip_vocab_all();
-	ip_programmes();
-}
-
-static void parse_chunk(struct ip_scan *s, struct slot *slots, size_t n)
-{
-	struct work w = {s, slots, n, 0};
-	int extra = s->threads > 1 ? s->threads - 1 : 0;
-	pthread_t *tids = ip_xcalloc(extra ? (size_t)extra : 1, sizeof *tids);
-	int started = 0;
-	while (started < extra && pthread_create(&tids[started], NULL, worker, &w) == 0)
-		started++;
-	worker(&w);
-	for (int i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -418,8 +387,8 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		to_parse += !hit;
 	}
 	if (to_parse) {
-		warm_up(s->threads);
-		parse_chunk(s, slots, n);
+		ip_case_warm_up(s->threads);
+		ip_parallel(n, s->threads, parse_item, thread_done, &(struct chunk){s, slots});
 	}
 	if (to_parse || r->skipped) /* the first difference from the old cache */
 		writer_start(w, r, s->referral_days, clean_end);
