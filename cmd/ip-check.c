@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "ip_arena.h"
 #include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_diag.h"
@@ -14,21 +16,30 @@
 #include "ip_i18n.h"
 #include "ip_jsonschema.h"
 #include "ip_onepass.h"
+#include "ip_parallel.h"
 #include "ip_persons.h"
 #include "ip_plan.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
 #include "ip_write.h"
 
+/* What became of the files checked. */
+struct tally {
+	size_t files, valid, invalid, unreadable;
+};
+
 struct check {
 	struct ip_cli cli;
 	bool print, no_schema, duplicates;
 	bool onepass;            /* ip_onepass_enabled() */
+	int jobs;
 	const char *json_schema; /* --json-schema: print this one */
-	size_t files, valid, invalid, unreadable, printed, temps;
+	struct tally n;
+	size_t printed, temps;
 };
 
 #define FLAG(m) IP_FLAG(struct check, m)
+#define INT(m, max) IP_INT(struct check, m, max)
 #define STRING(m) IP_STRING(struct check, m)
 
 static const struct ip_opt options[] = {
@@ -38,6 +49,8 @@ static const struct ip_opt options[] = {
 	 "--print: convert)"), 0, 0, FLAG(no_schema)},
 	{"duplicates", 0, NULL, N_("Sweep the repository for cases whose persons are or may "
 	 "be one, and print each pair with why"), 0, 0, FLAG(duplicates)},
+	{"jobs", 'j', "N", N_("Check with N threads (default: the online CPUs); with --print "
+	 "or --no-schema, one"), 0, 0, INT(jobs, 256)},
 	{"json-schema", 0, "DOCUMENT", N_("Print the JSON Schema of a case, referral-package, "
 	 "referral-response, transfer-package or report-partial"), 0, 0, STRING(json_schema),
 	 .complete = IP_COMPLETE_WORDS,
@@ -139,11 +152,12 @@ static bool valid_in_one_pass(struct check *c, const char *name, const char *buf
 	return stale == 0;
 }
 
-static int check_one(const char *path, void *ctx)
+/* Check one file, counted in t; c is only read (and printed to, with
+ * --print). */
+static int check_file(struct check *c, const char *path, struct tally *t)
 {
-	struct check *c = ctx;
 	struct ip_docs docs = {0};
-	c->files++;
+	t->files++;
 	char *buf;
 	size_t len;
 	const char *name = ip_input_name(path);
@@ -151,7 +165,7 @@ static int check_one(const char *path, void *ctx)
 	if (!rc && valid_in_one_pass(c, name, buf, len)) {
 		free(buf);
 		warn_if_shared(path);
-		c->valid++;
+		t->valid++;
 		return IP_EXIT_OK;
 	}
 	if (!rc) {
@@ -159,14 +173,14 @@ static int check_one(const char *path, void *ctx)
 		free(buf);
 	}
 	if (rc) {
-		c->unreadable++;
+		t->unreadable++;
 		ip_docs_free(&docs);
 		return rc;
 	}
 	if (c->no_schema) {
 		for (size_t i = 0; c->print && i < docs.n; i++)
 			print_doc(c, docs.v[i].root, docs.n > 1);
-		c->valid++;
+		t->valid++;
 		ip_docs_free(&docs);
 		return IP_EXIT_OK;
 	}
@@ -183,10 +197,10 @@ static int check_one(const char *path, void *ctx)
 		problems = ip_case_validate(&docs.v[0]);
 	}
 	if (problems) {
-		c->invalid++;
+		t->invalid++;
 		rc = IP_EXIT_PROBLEMS;
 	} else {
-		c->valid++;
+		t->valid++;
 		if (!c->cli.quiet)
 			ip_plan_stale(json_object_get(docs.v[0].root, "plan"), stale_approval,
 			              &docs.v[0]);
@@ -198,6 +212,94 @@ static int check_one(const char *path, void *ctx)
 	}
 	ip_docs_free(&docs);
 	return rc;
+}
+
+static int check_one(const char *path, void *ctx)
+{
+	struct check *c = ctx;
+	return check_file(c, path, &c->n);
+}
+
+/* ---- many files in threads ---------------------------------------------- */
+
+struct paths {
+	char **v;
+	size_t n, cap;
+	struct ip_arena text;
+};
+
+static int collect(const char *path, void *ctx)
+{
+	struct paths *p = ctx;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n++] = ip_arena_strdup(&p->text, path);
+	return IP_EXIT_OK;
+}
+
+/* A file checked by some thread: its verdict and what it said. */
+struct slot {
+	int rc;
+	struct tally n;
+	struct ip_buf messages;
+};
+
+struct batch {
+	struct check *c;
+	char **paths;
+	struct slot *slots;
+};
+
+static void check_item(size_t i, void *ctx)
+{
+	struct batch *b = ctx;
+	ip_diag_capture(&b->slots[i].messages);
+	b->slots[i].rc = check_file(b->c, b->paths[i], &b->slots[i].n);
+	ip_diag_capture(NULL);
+}
+
+/* Files at a time: the messages kept wait for their turn in memory. */
+#define BATCH 1024
+
+/* The files in threads, each file's messages printed in the files' order:
+ * the same output as one thread gives, on every run. */
+static int check_all(struct check *c, char **operands, int n)
+{
+	struct paths p = {0};
+	int rc = ip_inputs_each(&c->cli, operands, n, true, collect, &p);
+	if (p.n)
+		ip_case_warm_up(c->jobs);
+	for (size_t at = 0; at < p.n; at += BATCH) {
+		size_t k = p.n - at < BATCH ? p.n - at : BATCH;
+		struct batch b = {c, p.v + at, ip_xcalloc(k, sizeof *b.slots)};
+		ip_parallel(k, c->jobs, check_item, ip_onepass_release, &b);
+		for (size_t i = 0; i < k; i++) {
+			struct slot *sl = &b.slots[i];
+			if (sl->messages.len)
+				fputs(sl->messages.s, stderr);
+			ip_buf_free(&sl->messages);
+			c->n.files += sl->n.files;
+			c->n.valid += sl->n.valid;
+			c->n.invalid += sl->n.invalid;
+			c->n.unreadable += sl->n.unreadable;
+			rc = ip_exit_merge(rc, sl->rc);
+		}
+		free(b.slots);
+	}
+	ip_arena_free(&p.text);
+	free(p.v);
+	return rc;
+}
+
+/* Verdicts only, on more than one thread: in threads; else one by one
+ * (what --print and --no-schema print comes in the files' order). */
+static int check_inputs(struct check *c, char **operands, int n)
+{
+	if (c->jobs > 1 && !c->print && !c->no_schema)
+		return check_all(c, operands, n);
+	return ip_inputs_each(&c->cli, operands, n, true, check_one, c);
 }
 
 /* The JSON Schema of a document, as JSON unless -f says otherwise. */
@@ -249,17 +351,18 @@ static int sweep_duplicates(struct check *c, const struct ip_repo *repo)
 static void summary(const struct check *c)
 {
 	fprintf(stderr, ngettext("%s: %zu file: %zu valid", "%s: %zu files: %zu valid",
-	                         c->files), ip_progname(), c->files, c->valid);
-	if (c->invalid)
-		fprintf(stderr, _(", %zu invalid"), c->invalid);
-	if (c->unreadable)
-		fprintf(stderr, _(", %zu unreadable"), c->unreadable);
+	                         c->n.files), ip_progname(), c->n.files, c->n.valid);
+	if (c->n.invalid)
+		fprintf(stderr, _(", %zu invalid"), c->n.invalid);
+	if (c->n.unreadable)
+		fprintf(stderr, _(", %zu unreadable"), c->n.unreadable);
 	fputc('\n', stderr);
 }
 
 int main(int argc, char **argv)
 {
-	struct check c = {.onepass = ip_onepass_enabled()};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct check c = {.onepass = ip_onepass_enabled(), .jobs = cpus > 0 ? (int)cpus : 1};
 	struct ip_args args;
 	ip_diag_init(argv);
 	ip_cli_init(&c.cli);
@@ -292,11 +395,11 @@ int main(int argc, char **argv)
 			ip_repo_free(&repo);
 			return ip_finish(rc);
 		}
-		rc = ip_inputs_each(&c.cli, &repo.cases, 1, true, check_one, &c);
+		rc = check_inputs(&c, &repo.cases, 1);
 		find_temps(&c, &repo);
 		ip_repo_free(&repo);
 	} else {
-		rc = ip_inputs_each(&c.cli, operands, n, true, check_one, &c);
+		rc = check_inputs(&c, operands, n);
 		for (int i = 0; i < n; i++) {
 			struct stat st;
 			if (stat(operands[i], &st) == 0 && S_ISDIR(st.st_mode))

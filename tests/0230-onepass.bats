@@ -66,6 +66,19 @@ generated_repo() {
 	for f in "${c[@]}"; do
 		same_both_ways ip-check "$f"
 	done
+	# in threads, each file's messages in the files' order: the same on
+	# every run as with one thread (with many broken files, so that two
+	# threads would interleave them)
+	find cases -name '*.yaml' | sort | sed -n '20~3p' | xargs sed -i 's/^status: /statuss: /'
+	run ip-check -j 1
+	local one=$output one_status=$status
+	[ "$(grep -c statuss <<<"$one")" -gt 80 ]
+	assert_line "ip-check: 300 files: 196 valid, 103 invalid, 1 unreadable"
+	for run in 1 2 3 4 5; do
+		same_both_ways ip-check -j 2
+		assert_equal "$status" "$one_status"
+		assert_equal "$output" "$one"
+	done
 }
 
 @test "ip-report: the same reports both ways, cold, from the cache, in threads" {

@@ -44,8 +44,9 @@ print=$(seconds "$bin/ip-check" -q --print -f jsonl "$out/repo/cases")
 report() { "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q "$@"; }
 libyaml=$(seconds tools/ip-readall --parse "$out/repo/cases")
 lstat=$(seconds tools/ip-readall --lstat "$out/repo/cases")
-check=$(seconds "$bin/ip-check" -q -C "$out/repo")
-check_tree=$(seconds env IP_READER=tree "$bin/ip-check" -q -C "$out/repo")
+check=$(seconds "$bin/ip-check" -q -j 1 -C "$out/repo")
+check_tree=$(seconds env IP_READER=tree "$bin/ip-check" -q -j 1 -C "$out/repo")
+checkj=$(seconds "$bin/ip-check" -q -C "$out/repo")
 cold1=$(seconds report --no-cache -j 1)
 cold1_tree=$(seconds env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
 	-f csv -q --no-cache -j 1)
@@ -185,7 +186,8 @@ ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x
 baseline libyaml parse only:            ${libyaml}s
 baseline lstat only:                    ${lstat}s
                                         one pass                          careful way (IP_READER=tree)
-ip-check (schema, rules):               ${check}s = $(ratio "$check" "$libyaml") x libyaml (goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
+ip-check (schema, rules), -j 1:         ${check}s = $(ratio "$check" "$libyaml") x libyaml (goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
+ip-check, threads (the online CPUs):    ${checkj}s = $(ratio "$checkj" "$libyaml") x libyaml
 ip-report summary, cold, -j 1:          ${cold1}s = $(ratio "$cold1" "$libyaml") x libyaml (goal <= 1.5)   ${cold1_tree}s = $(ratio "$cold1_tree" "$libyaml") x libyaml
 ip-report summary, cold, -j $(nproc):          ${coldj}s = $(ratio "$coldj" "$libyaml") x libyaml (goal <= 0.9)   ${coldj_tree}s = $(ratio "$coldj_tree" "$libyaml") x libyaml
 ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x lstat (goal <= 2)
