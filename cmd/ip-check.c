@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ip_arena.h"
 #include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_diag.h"
@@ -21,6 +20,7 @@
 #include "ip_plan.h"
 #include "ip_repo.h"
 #include "ip_schema.h"
+#include "ip_walk.h"
 #include "ip_write.h"
 
 /* What became of the files checked. */
@@ -222,23 +222,6 @@ static int check_one(const char *path, void *ctx)
 
 /* ---- many files in threads ---------------------------------------------- */
 
-struct paths {
-	char **v;
-	size_t n, cap;
-	struct ip_arena text;
-};
-
-static int collect(const char *path, void *ctx)
-{
-	struct paths *p = ctx;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 1024;
-		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
-	}
-	p->v[p->n++] = ip_arena_strdup(&p->text, path);
-	return IP_EXIT_OK;
-}
-
 /* A file checked by some thread: its verdict and what it said. */
 struct slot {
 	int rc;
@@ -267,8 +250,8 @@ static void check_item(size_t i, void *ctx)
  * the same output as one thread gives, on every run. */
 static int check_all(struct check *c, char **operands, int n)
 {
-	struct paths p = {0};
-	int rc = ip_inputs_each(&c->cli, operands, n, true, collect, &p);
+	struct ip_paths p = {0};
+	int rc = ip_inputs_each(&c->cli, operands, n, true, ip_paths_add, &p);
 	if (p.n)
 		ip_case_warm_up(c->jobs);
 	for (size_t at = 0; at < p.n; at += BATCH) {
@@ -288,8 +271,7 @@ static int check_all(struct check *c, char **operands, int n)
 		}
 		free(b.slots);
 	}
-	ip_arena_free(&p.text);
-	free(p.v);
+	ip_paths_free(&p);
 	return rc;
 }
 

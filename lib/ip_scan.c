@@ -24,23 +24,6 @@
 
 /* ---- the list of paths -------------------------------------------------- */
 
-struct paths {
-	char **v;
-	size_t n, cap;
-	struct ip_arena text;  /* the paths themselves, packed */
-};
-
-static int collect(const char *path, void *ctx)
-{
-	struct paths *p = ctx;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 1024;
-		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
-	}
-	p->v[p->n++] = ip_arena_strdup(&p->text, path);
-	return IP_EXIT_OK;
-}
-
 static int by_path(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -49,7 +32,7 @@ static int by_path(const void *a, const void *b)
 /* A walk gives each directory's names in byte order, so the paths are
  * mostly sorted already (not always: "a-b/x" sorts before "a/x"); a check
  * is a comparison per path, a sort of a sorted list many more. */
-static bool sorted(const struct paths *p)
+static bool sorted(const struct ip_paths *p)
 {
 	for (size_t i = 1; i < p->n; i++)
 		if (strcmp(p->v[i - 1], p->v[i]) > 0)
@@ -424,10 +407,10 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 
 int ip_scan_run(struct ip_scan *s, char **operands, int n)
 {
-	struct paths p = {0};
+	struct ip_paths p = {0};
 	s->onepass = ip_onepass_enabled();
 	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
-	int rc = ip_inputs_walk(&in, collect, &p);
+	int rc = ip_inputs_walk(&in, ip_paths_add, &p);
 	if (!sorted(&p))
 		qsort(p.v, p.n, sizeof *p.v, by_path);
 	struct reader r;
@@ -449,7 +432,6 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	if (w.open)
 		rc = ip_exit_merge(rc, ip_stream_commit(&w.out));
 	reader_close(&r);
-	ip_arena_free(&p.text);
-	free(p.v);
+	ip_paths_free(&p);
 	return rc;
 }

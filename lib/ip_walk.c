@@ -169,3 +169,21 @@ int ip_inputs_walk(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 		rc = ip_exit_merge(rc, files_from(in, fn, ctx));
 	return rc;
 }
+
+int ip_paths_add(const char *path, void *paths)
+{
+	struct ip_paths *p = paths;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->v = ip_xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n++] = ip_arena_strdup(&p->text, path);
+	return IP_EXIT_OK;
+}
+
+void ip_paths_free(struct ip_paths *p)
+{
+	ip_arena_free(&p->text);
+	free(p->v);
+	*p = (struct ip_paths){0};
+}

@@ -8,6 +8,9 @@
 #define IP_WALK_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "ip_arena.h"
 
 typedef int (*ip_input_fn)(const char *path, void *ctx);
 
@@ -22,6 +25,19 @@ struct ip_inputs {
 /* Call fn on each input: every operand, then every path of files_from.
  * Returns the worst status of fn and of the walk. */
 int ip_inputs_walk(const struct ip_inputs *in, ip_input_fn fn, void *ctx);
+
+/* The paths of a run, kept: for a run that reads them in threads. The
+ * paths are packed in one arena, not allocated one by one, so that a
+ * hundred thousand of them leave no holes in the heap. */
+struct ip_paths {
+	char **v;
+	size_t n, cap;
+	struct ip_arena text;
+};
+
+/* An ip_input_fn adding path to the struct ip_paths at paths. */
+int ip_paths_add(const char *path, void *paths);
+void ip_paths_free(struct ip_paths *p);
 
 /* Call fn on every case file under dir (*.yaml, *.yml, *.json), in sorted
  * order, skipping hidden names; a symbolic link named like a case file is
