@@ -252,7 +252,7 @@ static int check_all(struct check *c, char **operands, int n)
 {
 	struct ip_paths p = {0};
 	int rc = ip_inputs_each(&c->cli, operands, n, true, ip_paths_add, &p);
-	if (p.n)
+	if (p.n > 1)  /* one file (a hook's) loads only what it needs, lazily */
 		ip_case_warm_up(c->jobs);
 	for (size_t at = 0; at < p.n; at += BATCH) {
 		size_t k = p.n - at < BATCH ? p.n - at : BATCH;

@@ -28,8 +28,8 @@ void ip_parallel(size_t n, int threads, ip_item_fn item, void (*done)(void), voi
 {
 	struct batch b = {n, 0, item, done, ctx};
 	size_t extra = threads > 1 ? (size_t)threads - 1 : 0;
-	if (extra > n)
-		extra = n;  /* no thread without an item to take */
+	if (extra >= n)
+		extra = n ? n - 1 : 0;  /* no thread without an item to take */
 	pthread_t *tids = ip_xcalloc(extra ? extra : 1, sizeof *tids);
 	size_t started = 0;
 	while (started < extra && pthread_create(&tids[started], NULL, take_items, &b) == 0)
