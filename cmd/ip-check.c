@@ -252,9 +252,15 @@ static int check_all(struct check *c, char **operands, int n)
 {
 	struct ip_paths p = {0};
 	int rc = ip_inputs_each(&c->cli, operands, n, true, ip_paths_add, &p);
-	if (p.n > 1)  /* one file (a hook's) loads only what it needs, lazily */
+	/* One file (a hook's) is checked here, loading only what it needs as
+	 * it needs it; more are checked once everything is loaded, so that
+	 * nothing loaded lazily can end the run inside a thread whose
+	 * messages wait to be printed. */
+	if (p.n == 1)
+		rc = ip_exit_merge(rc, check_one(p.v[0], c));
+	else if (p.n > 1)
 		ip_case_warm_up(c->jobs);
-	for (size_t at = 0; at < p.n; at += BATCH) {
+	for (size_t at = 0; p.n > 1 && at < p.n; at += BATCH) {
 		size_t k = p.n - at < BATCH ? p.n - at : BATCH;
 		struct batch b = {c, p.v + at, ip_xcalloc(k, sizeof *b.slots)};
 		ip_parallel(k, c->jobs, check_item, ip_onepass_release, &b);

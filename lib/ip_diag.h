@@ -44,7 +44,8 @@ void ip_inform(const struct ip_where *w, const char *fmt, ...)
 /* Until ip_diag_capture(NULL), the calling thread's messages are added to
  * into instead of written to stderr: a run that reads files in threads
  * keeps each file's messages with it and prints them in the files' order,
- * the same on every run. */
+ * the same on every run. A program that ends (exit) while its messages
+ * are kept loses them: load what may fail before capturing. */
 struct ip_buf;
 void ip_diag_capture(struct ip_buf *into);
 

@@ -245,6 +245,10 @@ YAML
 	assert_failure 66
 	assert_line --index 0 --regexp "^ip-check: $PWD/codes/iso_[0-9-]+\.json: cannot open: No such file or directory\$"
 	assert_line --index 1 --regexp "^ip-check: $PWD/codes/iso_[0-9-]+\.json: cannot read the ISO codes \(install Debian's iso-codes or set IP_ISO_CODES\)\$"
+	# several files, in threads: loaded before, and said the same way
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q -j 2 sketch.yaml kosovo.yaml
+	assert_failure 66
+	assert_line --index 1 --regexp "cannot read the ISO codes \(install Debian's iso-codes or set IP_ISO_CODES\)\$"
 	for f in iso_3166-1 iso_3166-2 iso_639-3 iso_4217; do
 		printf '{"list": [' >"codes/$f.json"
 	done
