@@ -266,9 +266,7 @@ static int check_all(struct check *c, char **operands, int n)
 		ip_parallel(k, c->jobs, check_item, ip_onepass_release, &b);
 		for (size_t i = 0; i < k; i++) {
 			struct slot *sl = &b.slots[i];
-			if (sl->messages.len)
-				fputs(sl->messages.s, stderr);
-			ip_buf_free(&sl->messages);
+			ip_diag_flush(&sl->messages);
 			c->n.files += sl->n.files;
 			c->n.valid += sl->n.valid;
 			c->n.invalid += sl->n.invalid;

@@ -379,8 +379,7 @@ void ip_case_warm_up(int threads)
 	if (done)
 		return;
 	done = true;
-	json_object_seed(0);
-	ip_codes_load_all(threads);
+	ip_codes_load_all(threads);  /* first: it sets jansson's hash seed */
 	ip_vocab_all();
 	ip_programmes();
 }

@@ -63,6 +63,13 @@ void ip_diag_capture(struct ip_buf *into)
 	capture = into;
 }
 
+void ip_diag_flush(struct ip_buf *kept)
+{
+	if (kept->len)
+		fputs(kept->s, stderr);
+	ip_buf_free(kept);
+}
+
 /* One message line: "ip-cmd: FILE:LINE:COL: path: [warning: ]text". A
  * value it echoes (a name, a file name, an option's argument) may hold
  * control characters: every invisible one is shown escaped, so no message

@@ -48,6 +48,8 @@ void ip_inform(const struct ip_where *w, const char *fmt, ...)
  * are kept loses them: load what may fail before capturing. */
 struct ip_buf;
 void ip_diag_capture(struct ip_buf *into);
+/* Write messages kept by ip_diag_capture to stderr, and let go of them. */
+void ip_diag_flush(struct ip_buf *kept);
 
 /* For "did you mean": the candidate closest to word by edit distance, if
  * it is close enough to be a likely typo; else NULL. */

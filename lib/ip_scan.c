@@ -381,9 +381,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		struct slot *sl = &slots[i];
 		char *fields[IP_NFACTS];
 		s->files++;
-		if (sl->messages.len)
-			fputs(sl->messages.s, stderr);
-		ip_buf_free(&sl->messages);
+		ip_diag_flush(&sl->messages);
 		if (sl->rc || !sl->facts) {
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
