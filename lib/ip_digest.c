@@ -3,6 +3,7 @@
 
 #include <nettle/hmac.h>
 #include <nettle/sha2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +14,163 @@ static int hash_json(const char *text, size_t n, void *ctx)
 	return 0;
 }
 
+/* The canonical text is jansson's own (compact, keys sorted), written here
+ * without jansson's per-piece callbacks and per-object key arrays: a
+ * report computes a plan's digest for every case it reads. Anything this
+ * writer does not spell exactly as jansson does (a real number, a key
+ * with a NUL in it, a deep value) makes it give up, and jansson writes
+ * the whole value instead. tests/unit.c compares the two. */
+enum { CANON_DEPTH = 32, CANON_KEYS = 64 };
+
+struct canon {
+	struct sha256_ctx sha;
+	size_t used;
+	uint8_t buf[2048];
+};
+
+static void canon_put(struct canon *c, const void *text, size_t n)
+{
+	if (c->used + n > sizeof c->buf) {
+		sha256_update(&c->sha, c->used, c->buf);
+		c->used = 0;
+		if (n > sizeof c->buf) {
+			sha256_update(&c->sha, n, text);
+			return;
+		}
+	}
+	memcpy(c->buf + c->used, text, n);
+	c->used += n;
+}
+
+static void canon_char(struct canon *c, char ch)
+{
+	canon_put(c, &ch, 1);
+}
+
+/* As jansson escapes: '"', '\\' and control characters, the usual ones
+ * by letter, the others as \u00XX in capitals; the rest as it is. */
+static void canon_string(struct canon *c, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
+	canon_char(c, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		canon_put(c, s + run, i - run);
+		run = i + 1;
+		char esc[6] = {'\\', (char)ch, 0, 0, 0, 0};
+		size_t len = 2;
+		switch (ch) {
+		case '"': case '\\': break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			len = 6;
+		}
+		canon_put(c, esc, len);
+	}
+	canon_put(c, s + run, n - run);
+	canon_char(c, '"');
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool canon_value(struct canon *c, const json_t *v, int depth);
+
+static bool canon_object(struct canon *c, const json_t *v, int depth)
+{
+	const char *keys[CANON_KEYS];
+	size_t n = 0, key_len;
+	const char *key;
+	json_t *member;
+	if (json_object_size(v) > CANON_KEYS)
+		return false;
+	json_object_keylen_foreach((json_t *)v, key, key_len, member) {
+		if (strlen(key) != key_len)
+			return false;
+		keys[n++] = key;
+	}
+	qsort(keys, n, sizeof *keys, compare_keys);
+	canon_char(c, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			canon_char(c, ',');
+		canon_string(c, keys[i], strlen(keys[i]));
+		canon_char(c, ':');
+		if (!canon_value(c, json_object_get(v, keys[i]), depth + 1))
+			return false;
+	}
+	canon_char(c, '}');
+	return true;
+}
+
+static bool canon_value(struct canon *c, const json_t *v, int depth)
+{
+	if (depth > CANON_DEPTH)
+		return false;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return canon_object(c, v, depth);
+	case JSON_ARRAY:
+		canon_char(c, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				canon_char(c, ',');
+			if (!canon_value(c, json_array_get(v, i), depth + 1))
+				return false;
+		}
+		canon_char(c, ']');
+		return true;
+	case JSON_STRING:
+		canon_string(c, json_string_value(v), json_string_length(v));
+		return true;
+	case JSON_INTEGER: {
+		char num[24];
+		int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		canon_put(c, num, (size_t)n);
+		return true;
+	}
+	case JSON_TRUE: canon_put(c, "true", 4); return true;
+	case JSON_FALSE: canon_put(c, "false", 5); return true;
+	case JSON_NULL: canon_put(c, "null", 4); return true;
+	default: /* a real: jansson's own spelling of it */
+		return false;
+	}
+}
+
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 {
-	struct sha256_ctx ctx;
+	static const char hex[] = "0123456789abcdef";
+	struct canon c = {.used = 0};
 	uint8_t d[SHA256_DIGEST_SIZE];
-	sha256_init(&ctx);
-	/* the text is hashed as it is written, never held */
-	if (json_dump_callback(v, hash_json, &ctx,
-	                       JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))
-		ip_oom();
-	sha256_digest(&ctx, sizeof d, d);
-	strcpy(out, "sha256:");
-	for (size_t i = 0; i < sizeof d; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
+	sha256_init(&c.sha);
+	if (canon_value(&c, v, 0)) {
+		sha256_update(&c.sha, c.used, c.buf);
+	} else {
+		sha256_init(&c.sha);
+		/* the text is hashed as it is written, never held */
+		if (json_dump_callback(v, hash_json, &c.sha,
+		                       JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))
+			ip_oom();
+	}
+	sha256_digest(&c.sha, sizeof d, d);
+	memcpy(out, "sha256:", 7);
+	for (size_t i = 0; i < sizeof d; i++) {
+		out[7 + 2 * i] = hex[d[i] >> 4];
+		out[8 + 2 * i] = hex[d[i] & 15];
+	}
+	out[7 + 2 * sizeof d] = '\0';
 }
 
 uint64_t ip_fnv1a(const char *s, uint64_t basis)

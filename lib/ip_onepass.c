@@ -101,6 +101,7 @@ struct frame {
 	uint64_t seen;             /* the schema's fields given, by their index */
 	struct key *keys;          /* other keys given (x-, counts, not checked) */
 	const char *key;           /* the key whose value comes next; NULL: a key */
+	size_t key_len;
 	const struct ip_field *vf; /* the field of that value */
 	bool checked;              /* whether that value is checked */
 	size_t items;              /* a list's items so far */
@@ -175,6 +176,7 @@ static bool key_new(struct frame *top, const char *s)
 static void on_key(struct pass *p, struct frame *top, const char *s)
 {
 	top->key = ip_arena_strdup(&arena, s);
+	top->key_len = strlen(s);
 	top->vf = NULL;
 	top->checked = false;
 	if (!top->f || top->f->type == IP_T_COUNTS || !strncmp(s, "x-", 2)) {
@@ -211,6 +213,10 @@ static const struct ip_field *value_field(const struct frame *top, bool *checked
 	return top->f ? top->f->item : NULL;
 }
 
+/* Text reaches the tree without jansson checking its UTF-8 again: the
+ * whole file was checked before the parse, and what libyaml makes of
+ * escapes is valid too (it refuses surrogates and code points past
+ * U+10FFFF; a NUL makes the pass unsure). */
 static void attach(struct pass *p, json_t *v)
 {
 	if (p->depth == 0) {
@@ -220,42 +226,42 @@ static void attach(struct pass *p, json_t *v)
 	}
 	struct frame *top = &p->stack[p->depth - 1];
 	if (v && top->mapping)
-		json_object_set_new(top->node, top->key, v);
+		json_object_setn_new_nocheck(top->node, top->key, top->key_len, v);
 	else if (v)
 		json_array_append_new(top->node, v);
 	top->key = NULL;
 	top->items++;
 }
 
-static json_t *plain_value(const struct ip_plain *v, const char *s)
+static json_t *plain_value(const struct ip_plain *v, const char *s, size_t len)
 {
 	switch (v->kind) {
 	case IP_PLAIN_NULL: return json_null();
 	case IP_PLAIN_BOOL: return json_boolean(v->b);
 	case IP_PLAIN_INT: return json_integer(v->i);
 	case IP_PLAIN_FLOAT: return json_real(v->d);
-	default: return json_string(s);
+	default: return json_stringn_nocheck(s, len);
 	}
 }
 
 /* A scalar value against field f; its value when building. */
 static json_t *check_scalar(struct pass *p, const struct ip_field *f, bool checked,
-                            const struct ip_plain *v, const char *s)
+                            const struct ip_plain *v, const char *s, size_t len)
 {
 	if (!checked || v->kind == IP_PLAIN_NULL) {
 		if (checked && f->flags & IP_REQUIRED)
 			p->unsure = true;
-		return p->build ? plain_value(v, s) : NULL;
+		return p->build ? plain_value(v, s, len) : NULL;
 	}
 	if (ip_schema_is_text(f)) {
 		/* a plain scalar in a text field is its text: id: 0012 */
 		if (!ip_schema_text_ok(f, s, p->today))
 			p->unsure = true;
-		return p->build ? json_string(s) : NULL;
+		return p->build ? json_stringn_nocheck(s, len) : NULL;
 	}
 	if (v->kind == IP_PLAIN_STRING || !ip_schema_scalar_ok(f, v))
 		p->unsure = true;
-	return p->build ? plain_value(v, s) : NULL;
+	return p->build ? plain_value(v, s, len) : NULL;
 }
 
 static void on_scalar(struct pass *p, const yaml_event_t *ev)
@@ -282,7 +288,7 @@ static void on_scalar(struct pass *p, const yaml_event_t *ev)
 	const struct ip_field *f = value_field(top, &checked);
 	if (checked && f->type == IP_T_COUNTS && top->f && top->f->type == IP_T_COUNTS)
 		f = &count_field;  /* a count in a mapping of counts */
-	json_t *value = check_scalar(p, f, checked, &v, s);
+	json_t *value = check_scalar(p, f, checked, &v, s, ev->data.scalar.length);
 	if (checked && v.kind != IP_PLAIN_NULL && ip_schema_is_text(f) && top->mapping)
 		gather_text(p, top->at, top->key, s);
 	if (checked && top->at == AT_ROOT && v.kind == IP_PLAIN_INT &&

@@ -217,8 +217,27 @@ json_t *ip_plan_approval(const json_t *plan, const char *side)
 	return NULL;
 }
 
+/* Whether approvals from both sides could hold: a plan not yet approved by
+ * both is not agreed, and its terms need no digest (a report asks this of
+ * every case). */
+static bool both_sides_approved(const json_t *plan)
+{
+	bool host = false, ret = false;
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
+		if (json_object_get(a, "withdrawn") || !ip_str(a, "measures_digest"))
+			continue;
+		host |= !strcmp(ip_str(a, "side"), "host");
+		ret |= !strcmp(ip_str(a, "side"), "return");
+	}
+	return host && ret;
+}
+
 const char *ip_plan_agreed_on(const json_t *plan)
 {
+	if (!both_sides_approved(plan))
+		return NULL;
 	char digest[IP_DIGEST_SIZE];
 	ip_plan_digest(plan, digest);
 	const char *latest = NULL;

@@ -704,8 +704,9 @@ static const struct ip_field *child_field(const struct ip_field *obj,
 {
 	if (!obj || obj->type != IP_T_OBJECT)
 		return NULL;
+	/* the first letter tells most fields apart without a call */
 	for (const struct ip_field *f = obj->fields; f->name; f++)
-		if (strlen(f->name) == len && !strncmp(f->name, name, len))
+		if (f->name[0] == name[0] && !strncmp(f->name, name, len) && !f->name[len])
 			return f;
 	return NULL;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 
 static json_t *vocabs;     /* name -> [{id, de, en}] */
+static json_t *vocab_ids;  /* name -> {id: true}: checking a case asks for
+                            * every enumerated field's value, so not a scan */
 static json_t *programmes; /* [{id, ...}] */
 
 /* An entry's fields: its id, dates and source, what a measure is, and its
@@ -118,6 +120,18 @@ json_t *ip_vocab_all(void)
 	if (!vocabs) {
 		vocabs = load_share("vocabularies.yaml", NULL);
 		json_object_del(vocabs, "schema");
+		vocab_ids = json_object();
+		const char *name;
+		json_t *list;
+		json_object_foreach(vocabs, name, list) {
+			json_t *ids = json_object();
+			size_t i;
+			json_t *e;
+			json_array_foreach(list, i, e)
+				if (ip_str(e, "id"))
+					json_object_set_new(ids, ip_str(e, "id"), json_true());
+			json_object_set_new(vocab_ids, name, ids);
+		}
 	}
 	return vocabs;
 }
@@ -198,7 +212,8 @@ static const char *list_suggest(json_t *list, const char *id)
 
 bool ip_vocab_has(const char *vocab, const char *id)
 {
-	return list_has(ip_vocab_entries(vocab), id);
+	ip_vocab_all();
+	return json_object_get(json_object_get(vocab_ids, vocab), id) != NULL;
 }
 
 const char *ip_vocab_suggest(const char *vocab, const char *id)

@@ -13,6 +13,7 @@
 #include "ip_csv.h"
 #include "ip_text.h"
 #include "ip_diag.h"
+#include "ip_digest.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_emit.h"
@@ -27,6 +28,7 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <nettle/sha2.h>
 #include <locale.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -821,6 +823,109 @@ static void test_visible(void)
 /* A file read in a thread's scratch gives the same tree, positions and
  * text as one read on the heap; memory from outside the window is still
  * freed, and the next file reuses the scratch. */
+/* The digest as jansson's own canonical text gives it. */
+static void jansson_digest(const json_t *v, char out[IP_DIGEST_SIZE])
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+	sha256_digest(&ctx, sizeof d, d);
+	free(text);
+	strcpy(out, "sha256:");
+	for (size_t i = 0; i < sizeof d; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
+}
+
+static bool same_digest(const json_t *v)
+{
+	char mine[IP_DIGEST_SIZE], theirs[IP_DIGEST_SIZE];
+	ip_digest_json(v, mine);
+	jansson_digest(v, theirs);
+	return !strcmp(mine, theirs);
+}
+
+/* A string of bytes that need escaping, plain ASCII and UTF-8. */
+static json_t *random_string(unsigned *seed)
+{
+	static const char *const pieces[] = {"\x01", "\x1f", "\b", "\f", "\n", "\r", "\t",
+		"\"", "\\", "/", "\x7f", "a", "Z", " ", "\xc3\xa4", "\xd9\x85",
+		"\xe2\x80\xa8", "\xf0\x9f\x98\x80", "M1", "budget"};
+	char text[128] = "";
+	int n = rand_r(seed) % 12;
+	for (int i = 0; i < n; i++)
+		strcat(text, pieces[rand_r(seed) % (int)(sizeof pieces / sizeof *pieces)]);
+	return json_string(text);
+}
+
+static json_t *random_value(unsigned *seed, int depth)
+{
+	switch (depth > 4 ? 2 + rand_r(seed) % 4 : rand_r(seed) % 6) {
+	case 0: {
+		json_t *o = json_object();
+		for (int n = rand_r(seed) % 8; n > 0; n--) {
+			json_t *key = random_string(seed);
+			json_object_set_new(o, json_string_value(key), random_value(seed, depth + 1));
+			json_decref(key);
+		}
+		return o;
+	}
+	case 1: {
+		json_t *a = json_array();
+		for (int n = rand_r(seed) % 5; n > 0; n--)
+			json_array_append_new(a, random_value(seed, depth + 1));
+		return a;
+	}
+	case 2: return random_string(seed);
+	case 3: return json_integer((json_int_t)rand_r(seed) - RAND_MAX / 2);
+	case 4: return rand_r(seed) % 2 ? json_true() : json_null();
+	default: return rand_r(seed) % 2 ? json_false() : json_integer(INT64_MIN);
+	}
+}
+
+static void test_digest_canonical(void)
+{
+	static const char *const files[] = {"tests/fixtures/kosovo.yaml",
+		"tests/fixtures/norway.yaml", "tests/fixtures/referring-case.yaml"};
+	const struct ip_limits lim = IP_LIMITS_DEFAULT;
+	bool cases = true, random = true;
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		struct ip_docs docs = {0};
+		cases = cases && !ip_case_load(files[i], &lim, &docs) &&
+		        same_digest(docs.v[0].root);
+		ip_docs_free(&docs);
+	}
+	ok(cases, "digest: a whole case hashed as jansson writes it");
+	unsigned seed = 20261203;
+	for (int i = 0; i < 2000 && random; i++) {
+		json_t *v = random_value(&seed, 0);
+		random = same_digest(v);
+		json_decref(v);
+	}
+	ok(random, "digest: 2,000 random values with escapes, UTF-8 and nesting");
+	/* what the writer leaves to jansson: a real, a long object, deep nesting */
+	json_t *real = json_pack("{s:f, s:[f]}", "amount", 0.1, "x", 1e300);
+	json_t *wide = json_object(), *deep = json_array(), *inner = deep;
+	for (int i = 0; i < 100; i++) {
+		char key[8];
+		snprintf(key, sizeof key, "k%d", i);
+		json_object_set_new(wide, key, json_integer(i));
+		json_t *next = json_array();
+		json_array_append_new(inner, next);
+		inner = next;
+	}
+	json_t *nul_key = json_object();
+	json_object_setn_new(nul_key, "a\0b", 3, json_true());
+	json_object_set_new(nul_key, "a", json_false());
+	ok(same_digest(real) && same_digest(wide) && same_digest(deep) && same_digest(nul_key),
+	   "digest: reals, wide and deep values and keys with NUL as jansson writes them");
+	json_decref(real);
+	json_decref(wide);
+	json_decref(deep);
+	json_decref(nul_key);
+}
+
 static void test_scratch(void)
 {
 	static const char *const files[] = {"tests/fixtures/kosovo.yaml",
@@ -872,6 +977,7 @@ int main(void)
 	test_core_schema();
 	test_plain_text_kept();
 	test_scratch();
+	test_digest_canonical();
 	test_refusals();
 	test_utf8();
 	test_quoting_round_trip();

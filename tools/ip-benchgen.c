@@ -1,7 +1,8 @@
 /* ip-benchgen — write N realistic case files (canonical YAML) into DIR, for
  * make bench: a household, assessments, a plan with budgets, referrals and
- * history, names in Latin, Arabic and Cyrillic script. Deterministic for a
- * given N. Usage: ip-benchgen N DIR */
+ * history, names in Latin, Arabic and Cyrillic script; the plan approved
+ * as ip-plan approves it (the digest of its terms), by both sides once the
+ * case is planned. Deterministic for a given N. Usage: ip-benchgen N DIR */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -11,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "ip_digest.h"
+#include "ip_plan.h"
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 
@@ -25,15 +29,18 @@ static unsigned pick(unsigned n)
 #define PICK(a) (a[pick(sizeof a / sizeof *a)])
 
 struct country {
-	const char *code, *region, *lang;
+	const char *code, *region, *lang, *partner;
 };
 
 static const struct country countries[] = {
-	{"AF", "AF-KAB", "prs"}, {"AF", "AF-HER", "pbu"}, {"IQ", "IQ-BG", "arb"},
-	{"IQ", "IQ-AR", "ckb"}, {"XK", "XK-PR", "sqi"}, {"NG", "NG-LA", "eng"},
-	{"GH", "GH-AA", "twi"}, {"GM", "GM-B", "mnk"}, {"SN", "SN-DK", "wol"},
-	{"TR", "TR-34", "tur"}, {"SY", "SY-DI", "apc"}, {"RS", "RS-00", "srp"},
-	{"AL", "AL-11", "sqi"}, {"MK", "MK-201", "mkd"}, {"GE", "GE-TB", "kat"},
+	{"AF", "AF-KAB", "prs", "N. Ahmadzai"}, {"AF", "AF-HER", "pbu", "F. Noori"},
+	{"IQ", "IQ-BG", "arb", "S. Kareem"}, {"IQ", "IQ-AR", "ckb", "H. Aziz"},
+	{"XK", "XK-PR", "sqi", "B. Gashi"}, {"NG", "NG-LA", "eng", "T. Adeyemi"},
+	{"GH", "GH-AA", "twi", "E. Boateng"}, {"GM", "GM-B", "mnk", "F. Ceesay"},
+	{"SN", "SN-DK", "wol", "M. Ndiaye"}, {"TR", "TR-34", "tur", "E. Kaya"},
+	{"SY", "SY-DI", "apc", "R. Haddad"}, {"RS", "RS-00", "srp", "M. Jovanović"},
+	{"AL", "AL-11", "sqi", "D. Shehu"}, {"MK", "MK-201", "mkd", "A. Stojanovski"},
+	{"GE", "GE-TB", "kat", "T. Kapanadze"},
 };
 static const char *const given[] = {"Mariam", "Ahmad", "Arben", "Zeynep", "محمد",
 	"Layla", "Chinedu", "Ama", "Lamin", "Aïssatou", "Бојан", "Erion", "Fatima",
@@ -110,17 +117,36 @@ static void write_case(FILE *f, const char *id, const char *const centre[2], int
 	        "        priority: %s\n      - category: %s\n        priority: %s\n",
 	        opened, counsellor, PICK(vulns), PICK(needs), PICK(prios), PICK(needs), PICK(prios));
 	fprintf(f, "plan:\n  measures:\n");
+	/* the terms the approvals are given to, digested as ip-plan approve
+	 * does: a plan from "planned" on is agreed by both sides */
+	json_t *plan = json_pack("{s:[]}", "measures");
 	int nm = 1 + (int)pick(4);
 	for (int m = 0; m < nm; m++) {
 		const char *const *ms = measures[pick(sizeof measures / sizeof *measures)];
-		fprintf(f, "    - id: M%d\n      dimension: %s\n      category: %s\n"
-		        "      side: return\n      due: departure+%dd\n      status: open\n"
+		char mid[8], due[24];
+		int amount = 250 * (1 + (int)pick(4));
+		snprintf(mid, sizeof mid, "M%d", m + 1);
+		snprintf(due, sizeof due, "departure+%dd", 30 * (m + 1));
+		fprintf(f, "    - id: %s\n      dimension: %s\n      category: %s\n"
+		        "      side: return\n      due: %s\n      status: open\n"
 		        "      budget:\n        amount: %d\n        currency: EUR\n"
-		        "        programme: REAG-GARP-2\n", m + 1, ms[0], ms[1], 30 * (m + 1),
-		        250 * (1 + (int)pick(4)));
+		        "        programme: REAG-GARP-2\n", mid, ms[0], ms[1], due, amount);
+		json_array_append_new(json_object_get(plan, "measures"),
+		                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:i, s:s, s:s}}",
+		                                "id", mid, "dimension", ms[0], "category", ms[1],
+		                                "side", "return", "due", due, "status", "open",
+		                                "budget", "amount", amount, "currency", "EUR",
+		                                "programme", "REAG-GARP-2"));
 	}
-	fprintf(f, "  approvals:\n    - side: host\n      by: %s%s%s\n      date: %s\n",
-	        quote_c ? "\"" : "", counsellor, quote_c ? "\"" : "", opened);
+	char digest[IP_DIGEST_SIZE];
+	ip_plan_digest(plan, digest);
+	json_decref(plan);
+	fprintf(f, "  approvals:\n    - side: host\n      by: %s%s%s\n      date: %s\n"
+	        "      measures_digest: \"%s\"\n", quote_c ? "\"" : "", counsellor,
+	        quote_c ? "\"" : "", opened, digest);
+	if (stage >= 2)
+		fprintf(f, "    - side: return\n      by: %s\n      date: %s\n"
+		        "      measures_digest: \"%s\"\n", c->partner, opened, digest);
 	if (pick(2))
 		fprintf(f, "referrals:\n  - id: R1\n    to: %s-PH\n    services:\n"
 		        "      - business-startup\n    date: %s\n    status: %s\n",
