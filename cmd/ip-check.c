@@ -145,7 +145,7 @@ static bool valid_in_one_pass(struct check *c, const char *name, const char *buf
 {
 	json_t *tree = NULL;
 	if (c->print || c->no_schema || !c->onepass ||
-	    !ip_onepass_case(name, buf, len, &c->cli.lim, c->cli.quiet ? NULL : &tree))
+	    !ip_onepass_case(name, buf, len, &c->cli.lim, NULL, c->cli.quiet ? NULL : &tree))
 		return false;
 	size_t stale = tree ? ip_plan_stale(json_object_get(tree, "plan"), NULL, NULL) : 0;
 	json_decref(tree);

@@ -49,6 +49,11 @@ enum ip_fact {
 const char *ip_facts_age_band(const json_t *bands, char *const facts[IP_NFACTS],
                               char out[16]);
 
+/* Keys of a case the facts never read (NULL-terminated): a reader that
+ * builds a case only for its facts may leave them out. The history is
+ * most of an old case. */
+extern const char *const ip_facts_unread[];
+
 /* Names of the facts, for the cache header and messages. */
 extern const char *const ip_fact_names[IP_NFACTS];
 

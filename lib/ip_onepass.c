@@ -104,6 +104,7 @@ struct frame {
 	size_t key_len;
 	const struct ip_field *vf; /* the field of that value */
 	bool checked;              /* whether that value is checked */
+	bool left_out;             /* that value is not built (leave_out) */
 	size_t items;              /* a list's items so far */
 	json_t *node;              /* the value being built, or NULL */
 };
@@ -115,6 +116,7 @@ struct pass {
 	size_t nodes;
 	int documents;
 	bool unsure, build;
+	const char *const *leave_out;  /* keys of the root not built */
 	bool have_root;
 	json_t *root;
 	struct ip_case_core core;
@@ -179,6 +181,9 @@ static void on_key(struct pass *p, struct frame *top, const char *s)
 	top->key_len = strlen(s);
 	top->vf = NULL;
 	top->checked = false;
+	top->left_out = false;
+	for (const char *const *k = top->at == AT_ROOT ? p->leave_out : NULL; k && *k; k++)
+		top->left_out |= !strcmp(*k, s);
 	if (!top->f || top->f->type == IP_T_COUNTS || !strncmp(s, "x-", 2)) {
 		/* a merge's conflicts are reported by the careful way */
 		if (!key_new(top, top->key) ||
@@ -244,24 +249,33 @@ static json_t *plain_value(const struct ip_plain *v, const char *s, size_t len)
 	}
 }
 
+/* Whether the next value under top (NULL: the root) is built: not when
+ * the pass only checks, under a value not built, or under a key left out. */
+static bool builds(const struct pass *p, const struct frame *top)
+{
+	if (!top)
+		return p->build;
+	return top->node && !(top->mapping && top->left_out);
+}
+
 /* A scalar value against field f; its value when building. */
-static json_t *check_scalar(struct pass *p, const struct ip_field *f, bool checked,
+static json_t *check_scalar(struct pass *p, bool build, const struct ip_field *f, bool checked,
                             const struct ip_plain *v, const char *s, size_t len)
 {
 	if (!checked || v->kind == IP_PLAIN_NULL) {
 		if (checked && f->flags & IP_REQUIRED)
 			p->unsure = true;
-		return p->build ? plain_value(v, s, len) : NULL;
+		return build ? plain_value(v, s, len) : NULL;
 	}
 	if (ip_schema_is_text(f)) {
 		/* a plain scalar in a text field is its text: id: 0012 */
 		if (!ip_schema_text_ok(f, s, p->today))
 			p->unsure = true;
-		return p->build ? json_stringn_nocheck(s, len) : NULL;
+		return build ? json_stringn_nocheck(s, len) : NULL;
 	}
 	if (v->kind == IP_PLAIN_STRING || !ip_schema_scalar_ok(f, v))
 		p->unsure = true;
-	return p->build ? plain_value(v, s, len) : NULL;
+	return build ? plain_value(v, s, len) : NULL;
 }
 
 static void on_scalar(struct pass *p, const yaml_event_t *ev)
@@ -288,7 +302,7 @@ static void on_scalar(struct pass *p, const yaml_event_t *ev)
 	const struct ip_field *f = value_field(top, &checked);
 	if (checked && f->type == IP_T_COUNTS && top->f && top->f->type == IP_T_COUNTS)
 		f = &count_field;  /* a count in a mapping of counts */
-	json_t *value = check_scalar(p, f, checked, &v, s, ev->data.scalar.length);
+	json_t *value = check_scalar(p, builds(p, top), f, checked, &v, s, ev->data.scalar.length);
 	if (checked && v.kind != IP_PLAIN_NULL && ip_schema_is_text(f) && top->mapping)
 		gather_text(p, top->at, top->key, s);
 	if (checked && top->at == AT_ROOT && v.kind == IP_PLAIN_INT &&
@@ -350,7 +364,7 @@ static void on_start(struct pass *p, const yaml_event_t *ev, bool mapping)
 	}
 	if (fr.f && fr.f->flags & IP_PARTIAL)
 		fr.partial++;
-	if (p->build)
+	if (builds(p, p->depth ? &p->stack[p->depth - 1] : NULL))
 		fr.node = mapping ? json_object() : json_array();
 	p->stack[p->depth++] = fr;
 }
@@ -401,7 +415,7 @@ static void run(struct pass *p, const char *buf, size_t len)
 }
 
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
-                     const struct ip_limits *lim, json_t **tree)
+                     const struct ip_limits *lim, const char *const *leave_out, json_t **tree)
 {
 	int line, col;
 	if (!ip_utf8_valid(buf, len, &line, &col))
@@ -413,7 +427,7 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
 		return false;
 	ip_arena_reset(&arena);
-	struct pass p = {.lim = lim, .build = tree != NULL};
+	struct pass p = {.lim = lim, .build = tree != NULL, .leave_out = leave_out};
 	p.stack = ip_arena_alloc(&arena, ((size_t)lim->max_depth + 1) * sizeof *p.stack);
 	ip_date_str(ip_now(), p.today);
 	run(&p, buf, len);

@@ -33,12 +33,13 @@ int ip_reader_check(void);
 
 /* Check the case in buf (len bytes; file names it, as in cases/ID.yaml).
  * true: valid, and with tree non-NULL *tree holds its value (as
- * ip_case_load gives it: plain scalars in text fields as their text).
- * false: not sure; *tree is untouched. What validation loads lazily
- * (vocabularies, codes, programmes) must be loaded before threads call
- * this. */
+ * ip_case_load gives it: plain scalars in text fields as their text),
+ * without the keys of the root in leave_out (NULL-terminated; NULL: none),
+ * which are checked all the same. false: not sure; *tree is untouched.
+ * What validation loads lazily (vocabularies, codes, programmes) must be
+ * loaded before threads call this. */
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
-                     const struct ip_limits *lim, json_t **tree);
+                     const struct ip_limits *lim, const char *const *leave_out, json_t **tree);
 
 /* At the end of a thread that used the pass: its memory is freed. */
 void ip_onepass_release(void);

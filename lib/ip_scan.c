@@ -284,7 +284,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	ip_diag_capture(&sl->messages);
 	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len);
 	if (!sl->rc) {
-		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &c)) {
+		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, ip_facts_unread, &c)) {
 			sl->facts = facts_of(s, c);
 			json_decref(c);
 		} else if (!(sl->rc = ip_case_parse(name, buf, len, &s->run.lim, &docs))) {

@@ -41,8 +41,17 @@ generated_repo() {
 	cd repo
 	same_both_ways ip-check -q
 	assert_success
-	# stale approvals: warned at their line both ways
+	# the generator approves its plans as ip-plan does: none is stale, until
+	# a term changes; then both approvals are warned at their line both ways
 	same_both_ways ip-check
+	refute_output --partial "no longer matches"
+	local changed
+	changed=$(grep -l 'departure+30d' cases/*.yaml | head -1)
+	sed -i '0,/departure+30d/s//departure+45d/' "$changed"
+	same_both_ways ip-check
+	assert_output --partial "$changed:"
+	[ "$(grep -c 'no longer matches the plan' <<<"$output")" -ge 1 ]
+	sed -i '0,/departure+45d/s//departure+30d/' "$changed"
 	# broken in each way the pass leaves to the careful way, or refuses
 	mapfile -t c < <(find cases -name '*.yaml' | sort | head -12)
 	sed -i 's/^opened: .*/opened: 2026-02-30/' "${c[0]}"

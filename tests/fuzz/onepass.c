@@ -15,6 +15,7 @@
 #include "ip_case.h"
 #include "ip_doc.h"
 #include "ip_emit.h"
+#include "ip_facts.h"
 #include "ip_onepass.h"
 
 static void fail(const char *what, const char *input)
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s = fuzz_string(data, size);
 	struct ip_limits lim = IP_LIMITS_DEFAULT;
 	json_t *fast = NULL;
-	bool quick = ip_onepass_case("<fuzz>", s, size, &lim, &fast);
+	bool quick = ip_onepass_case("<fuzz>", s, size, &lim, NULL, &fast);
 	struct ip_docs docs = {0};
 	bool careful = ip_docs_parse("<fuzz>", s, size, IP_SYNTAX_AUTO, &lim, &docs) == 0 &&
 	               docs.n == 1 && ip_case_validate(&docs.v[0]) == 0;
@@ -48,6 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("a value other than the careful way's", s);
 	if (careful && !quick && plain_yaml(s, size))
 		fail("not sure of a valid case", s);
+	/* what a report builds: the same verdict, the same case less the
+	 * keys the facts do not read */
+	json_t *for_facts = NULL;
+	if (ip_onepass_case("<fuzz>", s, size, &lim, ip_facts_unread, &for_facts) != quick)
+		fail("another verdict when keys are left out", s);
+	if (for_facts) {
+		json_t *want = json_copy(docs.v[0].root);
+		for (const char *const *k = ip_facts_unread; *k; k++)
+			json_object_del(want, *k);
+		if (!json_equal(for_facts, want))
+			fail("a value other than the careful way's less the keys left out", s);
+		json_decref(want);
+		json_decref(for_facts);
+	}
 	json_decref(fast);
 	ip_docs_free(&docs);
 	free(s);
