@@ -908,7 +908,7 @@ static void test_digest_canonical(void)
 	json_t *real = json_pack("{s:f, s:[f]}", "amount", 0.1, "x", 1e300);
 	json_t *wide = json_object(), *deep = json_array(), *inner = deep;
 	for (int i = 0; i < 100; i++) {
-		char key[8];
+		char key[16];
 		snprintf(key, sizeof key, "k%d", i);
 		json_object_set_new(wide, key, json_integer(i));
 		json_t *next = json_array();

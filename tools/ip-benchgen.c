@@ -123,7 +123,7 @@ static void write_case(FILE *f, const char *id, const char *const centre[2], int
 	int nm = 1 + (int)pick(4);
 	for (int m = 0; m < nm; m++) {
 		const char *const *ms = measures[pick(sizeof measures / sizeof *measures)];
-		char mid[8], due[24];
+		char mid[16], due[40];
 		int amount = 250 * (1 + (int)pick(4));
 		snprintf(mid, sizeof mid, "M%d", m + 1);
 		snprintf(due, sizeof due, "departure+%dd", 30 * (m + 1));
