@@ -226,10 +226,11 @@ static bool both_sides_approved(const json_t *plan)
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		if (json_object_get(a, "withdrawn") || !ip_str(a, "measures_digest"))
+		const char *side = ip_str(a, "side");
+		if (json_object_get(a, "withdrawn") || !ip_str(a, "measures_digest") || !side)
 			continue;
-		host |= !strcmp(ip_str(a, "side"), "host");
-		ret |= !strcmp(ip_str(a, "side"), "return");
+		host |= !strcmp(side, "host");
+		ret |= !strcmp(side, "return");
 	}
 	return host && ret;
 }
