@@ -39,7 +39,7 @@ struct check {
 };
 
 #define FLAG(m) IP_FLAG(struct check, m)
-#define INT(m, max) IP_INT(struct check, m, max)
+#define INT(m, least, most) IP_INT(struct check, m, least, most)
 #define STRING(m) IP_STRING(struct check, m)
 
 static const struct ip_opt options[] = {
@@ -50,7 +50,7 @@ static const struct ip_opt options[] = {
 	{"duplicates", 0, NULL, N_("Sweep the repository for cases whose persons are or may "
 	 "be one, and print each pair with why"), 0, 0, FLAG(duplicates)},
 	{"jobs", 'j', "N", N_("Check with N threads (default: the online CPUs); with --print "
-	 "or --no-schema, one"), 0, 0, INT(jobs, 256)},
+	 "or --no-schema, one"), 0, 0, INT(jobs, 1, 256)},
 	{"json-schema", 0, "DOCUMENT", N_("Print the JSON Schema of a case, referral-package, "
 	 "referral-response, transfer-package or report-partial"), 0, 0, STRING(json_schema),
 	 .complete = IP_COMPLETE_WORDS,

@@ -74,7 +74,7 @@ struct report {
 #define FLAG(m) IP_FLAG(struct report, m)
 #define STRING(m) IP_STRING(struct report, m)
 #define DATE(m) IP_DATE(struct report, m)
-#define INT(m, most) IP_INT(struct report, m, most)
+#define INT(m, least, most) IP_INT(struct report, m, least, most)
 
 static void bad(struct report *r, const char *option, const char *fmt, const char *arg)
 {
@@ -132,7 +132,7 @@ static const struct ip_opt options[] = {
 	 "or free text, every row shared by --k rows or coarsened or left out"), 2, 0,
 	 FLAG(anonymise)},
 	{"k", 0, "N", N_("export --anonymise: the least rows that share their values "
-	 "(default 5)"), 2, 0, INT(k, 1000)},
+	 "(default 5)"), 2, 0, INT(k, 2, 1000)},
 	{"pseudonymise", 0, NULL, N_("export: personal data without names: birth dates as "
 	 "quarters, ids as keyed hashes (--key-file)"), 2, 0, FLAG(pseudonymise)},
 	{"key-file", 0, "FILE", N_("export --pseudonymise: the key of the id hashes"), 2, 0,
@@ -145,7 +145,7 @@ static const struct ip_opt options[] = {
 	 "(default), or show exact counts marked not for publication (internal use only)"), 3,
 	 0, .call = take_protection, .complete = IP_COMPLETE_WORDS, .values = "cell-key none"},
 	{"jobs", 'j', "N", N_("Parse with N threads (default: the online CPUs)"), 3, 0,
-	 INT(jobs, 256)},
+	 INT(jobs, 1, 256)},
 	{"no-cache", 0, NULL, N_("Neither read nor write the report cache"), 3, 0,
 	 FLAG(no_cache)},
 	{0}};
@@ -182,8 +182,6 @@ static void check_export(struct report *r)
 		                             "for --pseudonymise"));
 	else if (r->k && !r->anonymise)
 		bad(r, "--k", "%s", _("is for --anonymise"));
-	else if (r->anonymise && r->k == 1)
-		bad(r, "--k", "%s", _("1 would let every row stand alone: give 2 or more"));
 	if (r->pseudonymise && !r->key_file)
 		bad(r, "--pseudonymise", "%s", _("needs --key-file FILE (the same key gives the same "
 		                                 "hashes)"));

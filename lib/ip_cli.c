@@ -206,8 +206,11 @@ static int take_int(const struct ip_opt *o, const char *arg, int *slot)
 	char *end;
 	errno = 0;
 	long n = strtol(arg, &end, 10);
-	if (end == arg || *end || errno || n < 0 || n > o->max) {
-		refuse(o, "'%s' is not a whole number in range", arg);
+	if (end == arg || *end || errno || n < o->min || n > o->max) {
+		char *label = ip_xasprintf("--%s", o->name);
+		ip_error(&(struct ip_where){NULL, 0, 0, label},
+		         "'%s' is not a whole number from %ld to %ld", arg, o->min, o->max);
+		free(label);
 		*slot = 0;
 		return 1;
 	}

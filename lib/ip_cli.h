@@ -57,7 +57,7 @@ enum ip_store {
 	IP_STORE_NONE,   /* only .call, or only remembered as given */
 	IP_STORE_FLAG,   /* the bool at .offset becomes true */
 	IP_STORE_STRING, /* the const char * at .offset is the argument */
-	IP_STORE_INT,    /* the int at .offset: a whole number from 0 to .max */
+	IP_STORE_INT,    /* the int at .offset: a whole number from .min to .max */
 	IP_STORE_DATE,   /* the const char * at .offset: a date, YYYY-MM-DD */
 };
 
@@ -102,15 +102,16 @@ struct ip_opt {
 	enum ip_complete complete; /* IP_COMPLETE_NONE: from .field, else none */
 	const char *values;      /* IP_COMPLETE_WORDS: words; _VOCAB: its name */
 	unsigned flags;          /* IP_OPT_ALONE, _MANY, _CHECK_LATER */
-	long max;                /* IP_STORE_INT: the largest value */
+	long min, max;           /* IP_STORE_INT: the smallest and largest value */
 };
 
 /* Where a value goes, in an ip_opt initialiser: a flag or a string member
  * of the command's state type. */
 #define IP_FLAG(type, member) .store = IP_STORE_FLAG, .offset = offsetof(type, member)
 #define IP_STRING(type, member) .store = IP_STORE_STRING, .offset = offsetof(type, member)
-#define IP_INT(type, member, most) .store = IP_STORE_INT, .offset = offsetof(type, member), \
-                                   .max = (most)
+#define IP_INT(type, member, least, most) .store = IP_STORE_INT, \
+                                          .offset = offsetof(type, member), \
+                                          .min = (least), .max = (most)
 #define IP_DATE(type, member) .store = IP_STORE_DATE, .offset = offsetof(type, member)
 
 struct ip_sub {

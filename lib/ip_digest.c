@@ -81,34 +81,42 @@ static void canon_string(struct canon *c, const char *s, size_t n)
 	canon_char(c, '"');
 }
 
-static int compare_keys(const void *a, const void *b)
+/* A member of an object, kept with its key so that sorting needs no
+ * lookup again. */
+struct member {
+	const char *key;
+	size_t len;
+	const json_t *value;
+};
+
+static int compare_members(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
 }
 
 static bool canon_value(struct canon *c, const json_t *v, int depth);
 
 static bool canon_object(struct canon *c, const json_t *v, int depth)
 {
-	const char *keys[CANON_KEYS];
+	struct member members[CANON_KEYS];
 	size_t n = 0, key_len;
 	const char *key;
-	json_t *member;
+	json_t *value;
 	if (json_object_size(v) > CANON_KEYS)
 		return false;
-	json_object_keylen_foreach((json_t *)v, key, key_len, member) {
+	json_object_keylen_foreach((json_t *)v, key, key_len, value) {
 		if (strlen(key) != key_len)
 			return false;
-		keys[n++] = key;
+		members[n++] = (struct member){key, key_len, value};
 	}
-	qsort(keys, n, sizeof *keys, compare_keys);
+	qsort(members, n, sizeof *members, compare_members);
 	canon_char(c, '{');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			canon_char(c, ',');
-		canon_string(c, keys[i], strlen(keys[i]));
+		canon_string(c, members[i].key, members[i].len);
 		canon_char(c, ':');
-		if (!canon_value(c, json_object_get(v, keys[i]), depth + 1))
+		if (!canon_value(c, members[i].value, depth + 1))
 			return false;
 	}
 	canon_char(c, '}');

@@ -217,43 +217,42 @@ json_t *ip_plan_approval(const json_t *plan, const char *side)
 	return NULL;
 }
 
-/* Whether approvals from both sides could hold: a plan not yet approved by
- * both is not agreed, and its terms need no digest (a report asks this of
- * every case). */
-static bool both_sides_approved(const json_t *plan)
+/* Given and not withdrawn: it holds if its digest is the plan's. */
+static bool could_hold(const json_t *a)
+{
+	return !json_object_get(a, "withdrawn") && ip_str(a, "measures_digest");
+}
+
+/* Whether approvals from both sides hold the terms digested in digest,
+ * with *latest the date of the last of them. With digest NULL: whether
+ * they could (given, with a digest): a plan not approved by both sides
+ * needs no digest, and a report asks this of every case. */
+static bool both_sides(const json_t *plan, const char *digest, const char **latest)
 {
 	bool host = false, ret = false;
 	size_t i;
 	json_t *a;
+	*latest = NULL;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		const char *side = ip_str(a, "side");
-		if (json_object_get(a, "withdrawn") || !ip_str(a, "measures_digest") || !side)
+		const char *side = ip_str(a, "side"), *date = ip_str(a, "date");
+		if (!side || !date || !(digest ? holds(a, digest) : could_hold(a)))
 			continue;
 		host |= !strcmp(side, "host");
 		ret |= !strcmp(side, "return");
+		if (!*latest || strcmp(date, *latest) > 0)
+			*latest = date;
 	}
 	return host && ret;
 }
 
 const char *ip_plan_agreed_on(const json_t *plan)
 {
-	if (!both_sides_approved(plan))
+	const char *latest;
+	if (!both_sides(plan, NULL, &latest))
 		return NULL;
 	char digest[IP_DIGEST_SIZE];
 	ip_plan_digest(plan, digest);
-	const char *latest = NULL;
-	bool host = false, ret = false;
-	size_t i;
-	json_t *a;
-	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		if (!holds(a, digest))
-			continue;
-		host |= !strcmp(ip_str(a, "side"), "host");
-		ret |= !strcmp(ip_str(a, "side"), "return");
-		if (!latest || strcmp(ip_str(a, "date"), latest) > 0)
-			latest = ip_str(a, "date");
-	}
-	return host && ret ? latest : NULL;
+	return both_sides(plan, digest, &latest) ? latest : NULL;
 }
 
 bool ip_plan_agreed(const json_t *plan)

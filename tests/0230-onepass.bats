@@ -145,3 +145,19 @@ generated_repo() {
 	IP_READER=tre run ip-report summary "$FIXTURES/norway.yaml"
 	assert_failure 64
 }
+
+@test "-j and --k out of their range are usage errors (64) that name the range" {
+	generated_repo repo
+	cd repo
+	run ip-check -j 0
+	assert_failure 64
+	assert_output --partial "ip-check: --jobs: '0' is not a whole number from 1 to 256"
+	run ip-report summary -j 257
+	assert_failure 64
+	assert_output --partial "ip-report: --jobs: '257' is not a whole number from 1 to 256"
+	run ip-report export --anonymise --k 1
+	assert_failure 64
+	assert_output --partial "ip-report: --k: '1' is not a whole number from 2 to 1000"
+	run ip-check -j 1 -q
+	assert_success
+}

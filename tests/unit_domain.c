@@ -502,7 +502,7 @@ static const struct ip_sub fake_subs[] = {{"one", "first", 0}, {"two", "second",
 static const struct ip_opt fake_opts[] = {
 	{"to", 0, "X", "one only", 1, IP_SUB(0), IP_STRING(struct fake, to)},
 	{"flag", 'F', NULL, "both", 1, 0, IP_FLAG(struct fake, flag)},
-	{"n", 0, "N", "a number", 1, IP_SUB(1), IP_INT(struct fake, n, 10)},
+	{"n", 0, "N", "a number", 1, IP_SUB(1), IP_INT(struct fake, n, 1, 10)},
 	{"when", 0, "DATE", "a date", 1, 0, IP_DATE(struct fake, when), .call = count_call},
 	{"list", 0, "V", "alone", 1, 0, .flags = IP_OPT_ALONE},
 	{"side", 0, "SIDE", "a case field", 1, 0, IP_STRING(struct fake, side),
@@ -536,6 +536,7 @@ static void test_command_line(void)
 	ok(parse_args(&f, &a, (char *[]){"ip-fake", "--to", "x", "two", NULL}) == 64,
 	   "cli: an option of another subcommand is refused");
 	ok(parse_args(&f, &a, (char *[]){"ip-fake", "--n", "11", "two", NULL}) == 64 &&
+	   parse_args(&f, &a, (char *[]){"ip-fake", "--n", "0", "two", NULL}) == 64 &&
 	   !parse_args(&f, &a, (char *[]){"ip-fake", "--n", "10", "two", NULL}) && f.n == 10,
 	   "cli: a whole number is checked against its range");
 	ok(parse_args(&f, &a, (char *[]){"ip-fake", "--when", "2026-02-30", "one", NULL}) == 64 &&

@@ -162,7 +162,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ip-benchgen N DIR\n");
 		return 64;
 	}
-	long n = atol(argv[1]);
+	char *end;
+	long n = strtol(argv[1], &end, 10);
+	if (end == argv[1] || *end || n < 0) {
+		fprintf(stderr, "ip-benchgen: '%s' is not a number of cases\n", argv[1]);
+		return 64;
+	}
 	const char *dir = argv[2];
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		perror(dir);
