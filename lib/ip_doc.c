@@ -229,19 +229,28 @@ static bool all_in(const char *s, const char *set)
 	return true;
 }
 
+/* Both look at the first character before comparing: most plain
+ * scalars that get this far are dates and numbers. */
 static bool is_core_null(const char *s)
 {
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
-	       !strcmp(s, "Null") || !strcmp(s, "NULL");
+	switch (*s) {
+	case '\0': return true;
+	case '~': return !s[1];
+	case 'n': return !strcmp(s, "null");
+	case 'N': return !strcmp(s, "Null") || !strcmp(s, "NULL");
+	default: return false;
+	}
 }
 
 static int core_bool(const char *s)
 {
-	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
-		return 1;
-	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
-		return 0;
-	return -1;
+	switch (*s) {
+	case 't': return !strcmp(s, "true") ? 1 : -1;
+	case 'T': return !strcmp(s, "True") || !strcmp(s, "TRUE") ? 1 : -1;
+	case 'f': return !strcmp(s, "false") ? 0 : -1;
+	case 'F': return !strcmp(s, "False") || !strcmp(s, "FALSE") ? 0 : -1;
+	default: return -1;
+	}
 }
 
 static bool is_core_int(const char *s)
@@ -294,8 +303,8 @@ static bool is_core_special_float(const char *s)
 {
 	if (*s == '-' || *s == '+')
 		s++;
-	return !strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF") ||
-	       !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN");
+	return *s == '.' && (!strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF") ||
+	       !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"));
 }
 
 struct ip_plain ip_yaml_plain(const char *s)

@@ -19,18 +19,22 @@ const char *const ip_fact_names[IP_NFACTS] = {
 	"measures", "assisted", "referrals", "due", "follow_ups", "assessed", "outcomes",
 	"budgets", "record_key"};
 
+/* s escaped: the text between characters to escape goes in one piece. */
 static void put(struct ip_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
+	while (s && *s) {
+		size_t plain = strcspn(s, "\t\n\\;|");
+		ip_buf_add(b, s, plain);
+		s += plain;
 		switch (*s) {
+		case '\0': return;
 		case '\t': ip_buf_add(b, "\\t", 2); break;
 		case '\n': ip_buf_add(b, "\\n", 2); break;
-		case '\\': case ';': case '|':
+		default:
 			ip_buf_add(b, "\\", 1);
 			ip_buf_add(b, s, 1);
-			break;
-		default: ip_buf_add(b, s, 1);
 		}
+		s++;
 	}
 }
 

@@ -163,6 +163,23 @@ static bool digits_at(const char *s, int n)
 	return true;
 }
 
+/* The value of the n digits at s (checked by digits_at): dates are read
+ * for every case of a report, so not through atoi. */
+static int number_at(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* v (0 <= v < 10^n) in n digits with leading zeros. */
+static void put_digits(char *out, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+}
+
 static int days_in_month(int y, int m)
 {
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -175,7 +192,7 @@ static bool date_prefix_valid(const char *s)
 	if (!digits_at(s, 4) || s[4] != '-' || !digits_at(s + 5, 2) || s[7] != '-' ||
 	    !digits_at(s + 8, 2))
 		return false;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	int y = number_at(s, 4), m = number_at(s + 5, 2), d = number_at(s + 8, 2);
 	return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 &&
 	       d <= days_in_month(y, m);
 }
@@ -192,7 +209,7 @@ bool ip_datetime_valid(const char *s)
 	if (!digits_at(s + 11, 2) || s[13] != ':' || !digits_at(s + 14, 2) ||
 	    s[16] != ':' || !digits_at(s + 17, 2))
 		return false;
-	return atoi(s + 11) < 24 && atoi(s + 14) < 60 && atoi(s + 17) < 61;
+	return number_at(s + 11, 2) < 24 && number_at(s + 14, 2) < 60 && number_at(s + 17, 2) < 61;
 }
 
 bool ip_due_rule_parse(const char *s, struct ip_due_rule *r)
@@ -302,7 +319,7 @@ bool ip_date_add(const char *date, int n, char unit, char out[11])
 {
 	if (!ip_date_valid(date))
 		return false;
-	int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
+	int y = number_at(date, 4), m = number_at(date + 5, 2), d = number_at(date + 8, 2);
 	if (unit == 'd' || unit == 'w') {
 		civil_from_days(days_from_civil(y, m, d) + (long)n * (unit == 'w' ? 7 : 1),
 		                &y, &m, &d);
@@ -318,7 +335,12 @@ bool ip_date_add(const char *date, int n, char unit, char out[11])
 	}
 	if (y < 1 || y > 9999)
 		return false;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	put_digits(out, y, 4);
+	out[4] = '-';
+	put_digits(out + 5, m, 2);
+	out[7] = '-';
+	put_digits(out + 8, d, 2);
+	out[10] = '\0';
 	return true;
 }
 
@@ -326,15 +348,15 @@ long ip_days_between(const char *from, const char *to)
 {
 	if (!ip_date_valid(from) || !ip_date_valid(to))
 		return 0;
-	return days_from_civil(atoi(to), atoi(to + 5), atoi(to + 8)) -
-	       days_from_civil(atoi(from), atoi(from + 5), atoi(from + 8));
+	return days_from_civil(number_at(to, 4), number_at(to + 5, 2), number_at(to + 8, 2)) -
+	       days_from_civil(number_at(from, 4), number_at(from + 5, 2), number_at(from + 8, 2));
 }
 
 int ip_years_between(const char *from, const char *to)
 {
 	if (!ip_date_valid(from) || !ip_date_valid(to))
 		return -1;
-	int years = atoi(to) - atoi(from);
+	int years = number_at(to, 4) - number_at(from, 4);
 	/* Not yet had the birthday this year: compare MM-DD as text. */
 	if (strcmp(to + 5, from + 5) < 0)
 		years--;

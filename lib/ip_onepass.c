@@ -175,16 +175,19 @@ static bool key_new(struct frame *top, const char *s)
 	return true;
 }
 
-static void on_key(struct pass *p, struct frame *top, const char *s)
+static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 {
-	top->key = ip_arena_strdup(&arena, s);
-	top->key_len = strlen(s);
+	/* the schema's own name where there is one, else a copy: libyaml
+	 * frees s with its event */
+	top->key = NULL;
+	top->key_len = len;
 	top->vf = NULL;
 	top->checked = false;
 	top->left_out = false;
 	for (const char *const *k = top->at == AT_ROOT ? p->leave_out : NULL; k && *k; k++)
 		top->left_out |= !strcmp(*k, s);
 	if (!top->f || top->f->type == IP_T_COUNTS || !strncmp(s, "x-", 2)) {
+		top->key = ip_arena_strdup(&arena, s);
 		/* a merge's conflicts are reported by the careful way */
 		if (!key_new(top, top->key) ||
 		    (top->at == AT_ROOT && !strcmp(s, IP_MERGE_CONFLICTS)))
@@ -201,6 +204,7 @@ static void on_key(struct pass *p, struct frame *top, const char *s)
 		p->unsure = true;  /* unknown, or given twice */
 		return;
 	}
+	top->key = cf->name;
 	top->seen |= UINT64_C(1) << index;
 	top->vf = cf;
 	top->checked = true;
@@ -288,7 +292,7 @@ static void on_scalar(struct pass *p, const yaml_event_t *ev)
 	}
 	struct frame *top = &p->stack[p->depth - 1];
 	if (top->mapping && !top->key) {
-		on_key(p, top, s);
+		on_key(p, top, s, ev->data.scalar.length);
 		return;
 	}
 	struct ip_plain v = {IP_PLAIN_STRING, false, 0, 0, NULL};

@@ -36,7 +36,7 @@ bool ip_due_date(const json_t *c, const char *due, char out[11])
 	if (!due)
 		return false;
 	if (ip_date_valid(due)) {
-		snprintf(out, 11, "%s", due);
+		memcpy(out, due, 11);
 		return true;
 	}
 	struct ip_due_rule r;

@@ -92,6 +92,14 @@ static void test_core_schema(void)
 		{"k: '12'", JSON_STRING}, {"k: \"true\"", JSON_STRING},
 		{"k: 2026-11-21", JSON_STRING}, {"k: 1_000", JSON_STRING},
 		{"k: 0b101", JSON_STRING}, {"k: 12:30", JSON_STRING},
+		/* every spelling of null and the booleans, and near misses of
+		 * each first letter the resolver looks at */
+		{"k: null", JSON_NULL}, {"k: NULL", JSON_NULL}, {"k: nULL", JSON_STRING},
+		{"k: ~x", JSON_STRING}, {"k: none", JSON_STRING}, {"k: Nil", JSON_STRING},
+		{"k: True", JSON_TRUE}, {"k: TRUE", JSON_TRUE}, {"k: tRUE", JSON_STRING},
+		{"k: false", JSON_FALSE}, {"k: FALSE", JSON_FALSE}, {"k: fALSE", JSON_STRING},
+		{"k: Fals", JSON_STRING}, {"k: Tru", JSON_STRING}, {"k: .", JSON_STRING},
+		{"k: .in", JSON_STRING}, {"k: -.5", JSON_REAL}, {"k: +12", JSON_INTEGER},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		json_t *v = value_of(cases[i].yaml);
@@ -103,7 +111,13 @@ static void test_core_schema(void)
 	json_t *v = value_of("k: 0o17");
 	ok(json_integer_value(v) == 15, "core schema: 0o17 is 15");
 	json_decref(v);
-	ok(value_of("k: .inf") == NULL, "core schema: .inf is refused");
+	static const char *const special[] = {"k: .inf", "k: -.Inf", "k: +.INF", "k: .nan",
+	                                      "k: .NaN", "k: .NAN"};
+	for (size_t i = 0; i < sizeof special / sizeof *special; i++) {
+		char what[96];
+		snprintf(what, sizeof what, "core schema: '%s' is refused", special[i]);
+		ok(value_of(special[i]) == NULL, what);
+	}
 	ok(value_of("k: 99999999999999999999") == NULL, "core schema: an integer too large is refused");
 }
 
@@ -246,6 +260,20 @@ static void test_ids_and_dates(void)
 	   "relative due dates");
 	ok(ip_years_between("1991-04-12", "2026-04-11") == 34 &&
 	   ip_years_between("1991-04-12", "2026-04-12") == 35, "age on a day");
+	char d[11];
+	ok(ip_date_add("2026-01-31", 1, 'm', d) && !strcmp(d, "2026-02-28"),
+	   "a month after the 31st is the month's last day");
+	ok(ip_date_add("2024-02-29", 1, 'y', d) && !strcmp(d, "2025-02-28"),
+	   "a year after a leap day");
+	ok(ip_date_add("2026-12-25", 2, 'w', d) && !strcmp(d, "2027-01-08"), "weeks across a year");
+	ok(ip_date_add("2026-03-01", -1, 'd', d) && !strcmp(d, "2026-02-28"), "a day back");
+	ok(ip_date_add("1900-01-05", -10, 'd', d) && !strcmp(d, "1899-12-26"),
+	   "a date before 1900 is written with four digits");
+	ok(!ip_date_add("2026-1-01", 1, 'd', d) && !ip_date_add("2026-01-01", 1, 'x', d),
+	   "no sum of a bad date or unit");
+	ok(ip_days_between("2026-02-27", "2026-03-01") == 2 &&
+	   ip_days_between("2024-02-27", "2024-03-01") == 3 &&
+	   ip_days_between("2026-03-01", "2026-02-27") == -2, "days between, leap years");
 }
 
 static void test_nearest(void)
