@@ -54,6 +54,23 @@ void ip_buf_printf(struct ip_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void ip_buf_put_number(struct ip_buf *b, long long n, int width, char end)
+{
+	char text[24];
+	char *p = text + sizeof text;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	if (end)
+		*--p = end;
+	char *last = p;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || last - p < width);
+	if (n < 0)
+		*--p = '-';
+	ip_buf_add(b, p, (size_t)(text + sizeof text - p));
+}
+
 void ip_buf_free(struct ip_buf *b)
 {
 	free(b->s);

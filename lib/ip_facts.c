@@ -245,7 +245,7 @@ static long nearest(double x)
 /* A score in hundredths, as reports count them. */
 static void put_hundredths(struct ip_buf *b, const json_t *score)
 {
-	ip_buf_printf(b, "%ld", nearest(json_number_value(score) * 100));
+	ip_buf_put_number(b, nearest(json_number_value(score) * 100), 0, '\0');
 }
 
 /* survey|date|composite|flags|dimension=score... of a survey taken. */
@@ -281,7 +281,7 @@ static void put_slot(struct ip_buf *b, const char *arrived, const char *due)
 		return;
 	long days = ip_days_between(arrived, due);
 	if (days >= 0)
-		ip_buf_printf(b, "%ld", nearest((double)days / 30.436875));
+		ip_buf_put_number(b, nearest((double)days / 30.436875), 0, '\0');
 }
 
 static void put_outcomes(struct ip_buf *b, const json_t *c)
@@ -296,7 +296,9 @@ static void put_outcomes(struct ip_buf *b, const json_t *c)
 		if (!ip_due_date(c, ip_str(v, "due"), due))
 			*due = '\0';
 		put_slot(b, arrived, due);
-		ip_buf_printf(b, "|%s|", due);
+		ip_buf_add(b, "|", 1);
+		ip_buf_puts(b, due);
+		ip_buf_add(b, "|", 1);
 		put(b, ip_str(v, "done"));
 		if (json_object_get(v, "survey")) {
 			ip_buf_add(b, "|", 1);
@@ -320,11 +322,13 @@ static void put_budget_item(struct ip_buf *b, size_t *n, char kind, const char *
                             const char *currency, const json_t *amount)
 {
 	sep(b, n);
-	ip_buf_printf(b, "%c|", kind);
+	char head[2] = {kind, '|'};
+	ip_buf_add(b, head, 2);
 	put(b, programme);
 	ip_buf_add(b, "|", 1);
 	put(b, currency);
-	ip_buf_printf(b, "|%lld", cents_of(amount));
+	ip_buf_add(b, "|", 1);
+	ip_buf_put_number(b, cents_of(amount), 0, '\0');
 }
 
 /* Each budget of a measure in force, and each payment made from any (a
@@ -405,7 +409,8 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	put_outcomes(out, c);
 	ip_buf_add(out, "\t", 1);
 	put_budgets(out, measures);
-	ip_buf_printf(out, "\t%lu\n", (unsigned long)ip_case_record_key(c));
+	ip_buf_add(out, "\t", 1);
+	ip_buf_put_number(out, (long long)ip_case_record_key(c), 0, '\n');
 }
 
 const char *ip_facts_age_band(const json_t *bands, char *const f[IP_NFACTS], char out[16])

@@ -186,7 +186,7 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 	top->left_out = false;
 	for (const char *const *k = top->at == AT_ROOT ? p->leave_out : NULL; k && *k; k++)
 		top->left_out |= !strcmp(*k, s);
-	if (!top->f || top->f->type == IP_T_COUNTS || !strncmp(s, "x-", 2)) {
+	if (!top->f || top->f->type == IP_T_COUNTS || (s[0] == 'x' && s[1] == '-')) {
 		top->key = ip_arena_strdup(&arena, s);
 		/* a merge's conflicts are reported by the careful way */
 		if (!key_new(top, top->key) ||

@@ -318,24 +318,6 @@ static bool cacheable(const struct slot *sl)
 	return sl->stat_ok && sl->facts && !strpbrk(sl->path, "\t\n");
 }
 
-/* n in decimal, at least width digits, then the character end. By hand:
- * a run that changed anything writes every entry again, and printf's
- * generality was most of that run. */
-static void put_number(struct ip_buf *out, long long n, int width, char end)
-{
-	char text[24];
-	char *p = text + sizeof text;
-	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-	*--p = end;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u || text + sizeof text - p <= width);
-	if (n < 0)
-		*--p = '-';
-	ip_buf_add(out, p, (size_t)(text + sizeof text - p));
-}
-
 /* path, size, mtime, ctime, inode and the facts line, tab-separated;
  * read back by next_entry */
 static void write_entry(struct ip_buf *out, const struct slot *sl)
@@ -343,12 +325,12 @@ static void write_entry(struct ip_buf *out, const struct slot *sl)
 	struct stamp st = stamp_of(&sl->st);
 	ip_buf_puts(out, sl->path);
 	ip_buf_add(out, "\t", 1);
-	put_number(out, st.size, 0, '\t');
-	put_number(out, st.mtime_s, 0, '.');
-	put_number(out, st.mtime_ns, 9, '\t');
-	put_number(out, st.ctime_s, 0, '.');
-	put_number(out, st.ctime_ns, 9, '\t');
-	put_number(out, st.ino, 0, '\t');
+	ip_buf_put_number(out, st.size, 0, '\t');
+	ip_buf_put_number(out, st.mtime_s, 0, '.');
+	ip_buf_put_number(out, st.mtime_ns, 9, '\t');
+	ip_buf_put_number(out, st.ctime_s, 0, '.');
+	ip_buf_put_number(out, st.ctime_ns, 9, '\t');
+	ip_buf_put_number(out, st.ino, 0, '\t');
 	ip_buf_puts(out, sl->facts);
 }
 

@@ -2,6 +2,7 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -954,6 +955,19 @@ static void test_digest_canonical(void)
 	json_decref(nul_key);
 }
 
+static void test_put_number(void)
+{
+	struct ip_buf b = {0};
+	ip_buf_put_number(&b, 0, 0, '\0');
+	ip_buf_put_number(&b, -42, 0, '|');
+	ip_buf_put_number(&b, 7, 9, '.');
+	ip_buf_put_number(&b, 1234567890123, 3, '\0');
+	ip_buf_put_number(&b, LLONG_MIN, 0, '\n');
+	ok(b.s && !strcmp(b.s, "0-42|000000007.1234567890123-9223372036854775808\n"),
+	   "numbers in decimal: zero, negative, padded, wider than asked, the least");
+	ip_buf_free(&b);
+}
+
 static void test_scratch(void)
 {
 	static const char *const files[] = {"tests/fixtures/kosovo.yaml",
@@ -1004,6 +1018,7 @@ int main(void)
 		setenv("IP_SHARE", "share/integplan", 1);
 	test_core_schema();
 	test_plain_text_kept();
+	test_put_number();
 	test_scratch();
 	test_digest_canonical();
 	test_refusals();
