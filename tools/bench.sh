@@ -14,6 +14,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 n=${BENCH_CASES:-100000}
+rounds=${BENCH_ROUNDS:-3}
+case $rounds in
+''|*[!0-9]*|0) echo "bench: BENCH_ROUNDS must be a whole number from 1" >&2; exit 64 ;;
+esac
 out=bench.out
 bin=$PWD/bin
 rm -rf "$out"
@@ -26,10 +30,6 @@ seconds() { # COMMAND...: wall seconds of one run, output discarded
 	end=$(date +%s%N)
 	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
 }
-rounds=${BENCH_ROUNDS:-3}
-case $rounds in
-''|*[!0-9]*|0) echo "bench: BENCH_ROUNDS must be a whole number from 1" >&2; exit 64 ;;
-esac
 median() { # COMMAND...: the median wall seconds of $rounds runs (no side effects)
 	i=0
 	while [ "$i" -lt "$rounds" ]; do
