@@ -157,9 +157,18 @@ static bool canon_value(struct canon *c, const json_t *v, int depth)
 	}
 }
 
-void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
+void ip_hex(const uint8_t *bytes, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
+{
 	struct canon c = {.used = 0};
 	uint8_t d[SHA256_DIGEST_SIZE];
 	sha256_init(&c.sha);
@@ -174,11 +183,7 @@ void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 	}
 	sha256_digest(&c.sha, sizeof d, d);
 	memcpy(out, "sha256:", 7);
-	for (size_t i = 0; i < sizeof d; i++) {
-		out[7 + 2 * i] = hex[d[i] >> 4];
-		out[8 + 2 * i] = hex[d[i] & 15];
-	}
-	out[7 + 2 * sizeof d] = '\0';
+	ip_hex(d, sizeof d, out + 7);
 }
 
 uint64_t ip_fnv1a(const char *s, uint64_t basis)
@@ -205,6 +210,5 @@ void ip_keyed_hash(const uint8_t *key, size_t key_len, const char *s, char out[3
 	hmac_sha256_set_key(&ctx, key_len, key);
 	hmac_sha256_update(&ctx, strlen(s), (const uint8_t *)s);
 	hmac_sha256_digest(&ctx, sizeof digest, digest);
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	ip_hex(digest, 16, out);
 }

@@ -17,6 +17,9 @@
 
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE]);
 
+/* The n bytes at bytes as 2n lower-case hex digits and a NUL, into out. */
+void ip_hex(const uint8_t *bytes, size_t n, char *out);
+
 /* FNV-1a over s, from basis (IP_FNV_BASIS: the standard one). */
 #define IP_FNV_BASIS 0xcbf29ce484222325ull
 uint64_t ip_fnv1a(const char *s, uint64_t basis);

@@ -100,8 +100,7 @@ static void take_key(struct ip_persons *p)
 	if (!have) {
 		while (getrandom(p->key, sizeof p->key, 0) != (ssize_t)sizeof p->key)
 			;
-		for (int i = 0; i < KEY_BYTES; i++)
-			snprintf(text + 2 * i, 3, "%02x", p->key[i]);
+		ip_hex(p->key, KEY_BYTES, text);
 		text[2 * KEY_BYTES] = '\n';
 		if (path && !write_key(path, text, 2 * KEY_BYTES + 1))
 			ip_warn(NULL, "the key of the index of persons was not saved");

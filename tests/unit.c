@@ -915,6 +915,9 @@ static json_t *random_value(unsigned *seed, int depth)
 
 static void test_digest_canonical(void)
 {
+	char hex[7];
+	ip_hex((const uint8_t[]){0x00, 0x9f, 0xff}, 3, hex);
+	ok(!strcmp(hex, "009fff"), "hex: lower case, two digits a byte, NUL-terminated");
 	static const char *const files[] = {"tests/fixtures/kosovo.yaml",
 		"tests/fixtures/norway.yaml", "tests/fixtures/referring-case.yaml"};
 	const struct ip_limits lim = IP_LIMITS_DEFAULT;
