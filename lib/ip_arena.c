@@ -158,6 +158,11 @@ char *ip_scratch_strdup(const char *s)
 	return memcpy(ip_scratch_malloc(n), s, n);
 }
 
+bool ip_scratch_in_use(void)
+{
+	return scratch_open;
+}
+
 void ip_scratch_free(void *p)
 {
 	if (p && !in_scratch(p))

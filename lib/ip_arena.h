@@ -49,5 +49,8 @@ void *ip_scratch_calloc(size_t n, size_t size);
 void *ip_scratch_realloc(void *p, size_t n);
 char *ip_scratch_strdup(const char *s);
 void ip_scratch_free(void *p);
+/* Whether allocations come from the scratch now: then what was allocated
+ * in the window need not be freed piece by piece. */
+bool ip_scratch_in_use(void);
 
 #endif
