@@ -237,6 +237,35 @@ YAML
 	assert_output --partial "cannot write to standard output"
 }
 
+@test "ISO codes written other than iso-codes writes them read the same, or are refused" {
+	mkdir codes
+	cp /usr/share/iso-codes/json/iso_*.json codes/
+	# an escape is not the files' own shape: jansson reads it, the same
+	printf '{"3166-1": [{"alpha_2": "\\u0041F", "name": "Afgh\\u00e4nistan"}]}' \
+		>codes/iso_3166-1.json
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_success
+	# so are numbers and other keys beside the list, at any depth
+	printf '{"3166-1": [{"alpha_2": "AF", "numeric": 4}], "x": {"y": []}}\n' \
+		>codes/iso_3166-1.json
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_success
+	# entries without a comma between them, or a comma too many: broken
+	printf '{"3166-1": [{"alpha_2": "AF"} {"alpha_2": "DE"}]}' >codes/iso_3166-1.json
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_failure 66
+	assert_output --regexp "codes/iso_3166-1\.json:1:[0-9]+: cannot read the ISO codes "
+	printf '{"3166-1": [{"alpha_2": "AF"},]}' >codes/iso_3166-1.json
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_failure 66
+	assert_output --regexp "codes/iso_3166-1\.json:1:[0-9]+: cannot read the ISO codes "
+	# a country the list does not have is not one
+	printf '{"3166-1": [{"alpha_2": "DE", "name": "Germany"}]}' >codes/iso_3166-1.json
+	run env IP_ISO_CODES="$PWD/codes" ip-check -q sketch.yaml
+	assert_failure 1
+	assert_output --partial "return.country: unknown country code 'AF'"
+}
+
 @test "ISO codes that are missing or broken: 66, and how to mend it" {
 	run ip-check -q sketch.yaml
 	assert_success

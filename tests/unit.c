@@ -11,6 +11,7 @@
 #include "ip_age.h"
 #include "ip_arena.h"
 #include "ip_case.h"
+#include "ip_codes.h"
 #include "ip_csv.h"
 #include "ip_text.h"
 #include "ip_diag.h"
@@ -1012,6 +1013,42 @@ static void test_scratch(void)
 	ip_arena_free(&a);
 }
 
+/* iso-codes' files read in their own shape give every code and English
+ * name jansson's reading of them gives. */
+static void test_codes_as_jansson_reads_them(void)
+{
+	static const struct {
+		enum ip_codeset set;
+		const char *file, *list, *key;
+	} files[] = {
+		{IP_CODES_COUNTRY, "iso_3166-1.json", "3166-1", "alpha_2"},
+		{IP_CODES_REGION, "iso_3166-2.json", "3166-2", "code"},
+		{IP_CODES_LANGUAGE, "iso_639-3.json", "639-3", "alpha_3"},
+		{IP_CODES_CURRENCY, "iso_4217.json", "4217", "alpha_3"},
+	};
+	const char *dir = getenv("IP_ISO_CODES") ? getenv("IP_ISO_CODES")
+	                                         : "/usr/share/iso-codes/json";
+	for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, files[f].file);
+		json_t *doc = json_load_file(path, 0, NULL);
+		size_t i, n = 0, same = 0;
+		json_t *entry;
+		json_array_foreach(json_object_get(doc, files[f].list), i, entry) {
+			const char *code = json_string_value(json_object_get(entry, files[f].key));
+			const char *name = json_string_value(json_object_get(entry, "name"));
+			const char *mine = ip_code_name_in(files[f].set, code, "en");
+			n++;
+			same += mine && name && !strcmp(mine, name);
+		}
+		char what[160];
+		snprintf(what, sizeof what, "codes: %s read without a tree as jansson reads it "
+		         "(%zu of %zu)", files[f].file, same, n);
+		ok(n > 100 && same == n, what);
+		json_decref(doc);
+	}
+}
+
 int main(void)
 {
 	char *name[] = {"unit", NULL};
@@ -1024,6 +1061,7 @@ int main(void)
 	test_put_number();
 	test_scratch();
 	test_digest_canonical();
+	test_codes_as_jansson_reads_them();
 	test_refusals();
 	test_utf8();
 	test_quoting_round_trip();
