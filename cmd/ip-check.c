@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ip_arena.h"
 #include "ip_case.h"
 #include "ip_cli.h"
 #include "ip_diag.h"
@@ -32,6 +33,7 @@ struct check {
 	struct ip_cli cli;
 	bool print, no_schema, duplicates;
 	bool onepass;            /* ip_onepass_enabled() */
+	bool warm;               /* all that checking loads is loaded (ip_case_warm_up) */
 	int jobs;
 	const char *json_schema; /* --json-schema: print this one */
 	struct tally n;
@@ -143,13 +145,24 @@ static void stale_approval(size_t i, const json_t *a, void *ctx)
 static bool valid_in_one_pass(struct check *c, const char *name, const char *buf,
                               size_t len)
 {
+	/* the plan is all that stale approvals are told by: the rest of the
+	 * case is checked, not built */
+	static const char *const plan[] = {"plan", NULL};
+	static const struct ip_onepass_keys plan_only = {true, plan};
 	json_t *tree = NULL;
-	if (c->print || c->no_schema || !c->onepass ||
-	    !ip_onepass_case(name, buf, len, &c->cli.lim, NULL, c->cli.quiet ? NULL : &tree))
+	if (c->print || c->no_schema || !c->onepass)
 		return false;
-	size_t stale = tree ? ip_plan_stale(json_object_get(tree, "plan"), NULL, NULL) : 0;
-	json_decref(tree);
-	return stale == 0;
+	/* the tree lives in the thread's scratch and goes with it, once
+	 * nothing is left to load lazily (which must outlive the file) */
+	if (c->warm)
+		ip_scratch_begin();
+	bool valid = ip_onepass_case(name, buf, len, &c->cli.lim, &plan_only,
+	                             c->cli.quiet ? NULL : &tree) &&
+	             (!tree || !ip_plan_stale(json_object_get(tree, "plan"), NULL, NULL));
+	if (!ip_scratch_in_use())
+		json_decref(tree);
+	ip_scratch_end();
+	return valid;
 }
 
 /* Check one file, counted in t; c is only read (and printed to, with
@@ -217,6 +230,12 @@ static int check_file(struct check *c, const char *path, struct tally *t)
 static int check_one(const char *path, void *ctx)
 {
 	struct check *c = ctx;
+	/* one file (a hook's) loads only what it needs; from a second on,
+	 * everything is loaded first, and the files' trees live in scratch */
+	if (c->n.files == 1 && !c->warm) {
+		ip_case_warm_up(1);
+		c->warm = true;
+	}
 	return check_file(c, path, &c->n);
 }
 
@@ -243,6 +262,13 @@ static void check_item(size_t i, void *ctx)
 	ip_diag_capture(NULL);
 }
 
+/* What a thread kept for the files it checked. */
+static void thread_done(void)
+{
+	ip_scratch_release();
+	ip_onepass_release();
+}
+
 /* Files at a time: the messages kept wait for their turn in memory. */
 #define BATCH 1024
 
@@ -258,12 +284,14 @@ static int check_all(struct check *c, char **operands, int n)
 	 * messages wait to be printed. */
 	if (p.n == 1)
 		rc = ip_exit_merge(rc, check_one(p.v[0], c));
-	else if (p.n > 1)
+	else if (p.n > 1) {
 		ip_case_warm_up(c->jobs);
+		c->warm = true;
+	}
 	for (size_t at = 0; p.n > 1 && at < p.n; at += BATCH) {
 		size_t k = p.n - at < BATCH ? p.n - at : BATCH;
 		struct batch b = {c, p.v + at, ip_xcalloc(k, sizeof *b.slots)};
-		ip_parallel(k, c->jobs, check_item, ip_onepass_release, &b);
+		ip_parallel(k, c->jobs, check_item, thread_done, &b);
 		for (size_t i = 0; i < k; i++) {
 			struct slot *sl = &b.slots[i];
 			ip_diag_flush(&sl->messages);
@@ -285,7 +313,9 @@ static int check_inputs(struct check *c, char **operands, int n)
 {
 	if (c->jobs > 1 && !c->print && !c->no_schema)
 		return check_all(c, operands, n);
-	return ip_inputs_each(&c->cli, operands, n, true, check_one, c);
+	int rc = ip_inputs_each(&c->cli, operands, n, true, check_one, c);
+	thread_done();
+	return rc;
 }
 
 /* The JSON Schema of a document, as JSON unless -f says otherwise. */

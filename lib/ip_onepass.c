@@ -104,7 +104,7 @@ struct frame {
 	size_t key_len;
 	const struct ip_field *vf; /* the field of that value */
 	bool checked;              /* whether that value is checked */
-	bool left_out;             /* that value is not built (leave_out) */
+	bool left_out;             /* that value is not built (struct pass's built) */
 	size_t items;              /* a list's items so far */
 	json_t *node;              /* the value being built, or NULL */
 };
@@ -116,7 +116,7 @@ struct pass {
 	size_t nodes;
 	int documents;
 	bool unsure, build;
-	const char *const *leave_out;  /* keys of the root not built */
+	const struct ip_onepass_keys *built;  /* the keys of the root built; NULL: all */
 	bool have_root;
 	json_t *root;
 	struct ip_case_core core;
@@ -184,8 +184,12 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 	top->vf = NULL;
 	top->checked = false;
 	top->left_out = false;
-	for (const char *const *k = top->at == AT_ROOT ? p->leave_out : NULL; k && *k; k++)
-		top->left_out |= !strcmp(*k, s);
+	if (top->at == AT_ROOT && p->built) {
+		bool listed = false;
+		for (const char *const *k = p->built->keys; *k && !listed; k++)
+			listed = !strcmp(*k, s);
+		top->left_out = listed != p->built->only;
+	}
 	if (!top->f || top->f->type == IP_T_COUNTS || (s[0] == 'x' && s[1] == '-')) {
 		top->key = ip_arena_strdup(&arena, s);
 		/* a merge's conflicts are reported by the careful way */
@@ -419,7 +423,8 @@ static void run(struct pass *p, const char *buf, size_t len)
 }
 
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
-                     const struct ip_limits *lim, const char *const *leave_out, json_t **tree)
+                     const struct ip_limits *lim, const struct ip_onepass_keys *built,
+                     json_t **tree)
 {
 	int line, col;
 	if (!ip_utf8_valid(buf, len, &line, &col))
@@ -431,7 +436,7 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
 		return false;
 	ip_arena_reset(&arena);
-	struct pass p = {.lim = lim, .build = tree != NULL, .leave_out = leave_out};
+	struct pass p = {.lim = lim, .build = tree != NULL, .built = built};
 	p.stack = ip_arena_alloc(&arena, ((size_t)lim->max_depth + 1) * sizeof *p.stack);
 	ip_date_str(ip_now(), p.today);
 	run(&p, buf, len);

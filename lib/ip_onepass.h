@@ -31,15 +31,23 @@ bool ip_onepass_enabled(void);
  * that a misspelt "tree" does not compare the one pass with itself. */
 int ip_reader_check(void);
 
+/* Which keys of the root a tree holds: all but those in keys, or with
+ * only set, only those (keys NULL-terminated). */
+struct ip_onepass_keys {
+	bool only;
+	const char *const *keys;
+};
+
 /* Check the case in buf (len bytes; file names it, as in cases/ID.yaml).
  * true: valid, and with tree non-NULL *tree holds its value (as
  * ip_case_load gives it: plain scalars in text fields as their text),
- * without the keys of the root in leave_out (NULL-terminated; NULL: none),
- * which are checked all the same. false: not sure; *tree is untouched.
+ * with the keys of the root that built says (NULL: all); the others are
+ * checked all the same. false: not sure; *tree is untouched.
  * What validation loads lazily (vocabularies, codes, programmes) must be
  * loaded before threads call this. */
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
-                     const struct ip_limits *lim, const char *const *leave_out, json_t **tree);
+                     const struct ip_limits *lim, const struct ip_onepass_keys *built,
+                     json_t **tree);
 
 /* At the end of a thread that used the pass: its memory is freed. */
 void ip_onepass_release(void);

@@ -263,12 +263,17 @@ bool ip_plan_agreed(const json_t *plan)
 size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),
                      void *ctx)
 {
-	char digest[IP_DIGEST_SIZE];
-	ip_plan_digest(plan, digest);
+	char digest[IP_DIGEST_SIZE] = "";
 	size_t i, n = 0;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		if (json_object_get(a, "withdrawn") || holds(a, digest))
+		if (json_object_get(a, "withdrawn"))
+			continue;
+		/* a plan without approvals in force needs no digest: a check
+		 * of a repository asks this of every case */
+		if (!*digest)
+			ip_plan_digest(plan, digest);
+		if (holds(a, digest))
 			continue;
 		if (fn)
 			fn(i, a, ctx);

@@ -268,6 +268,9 @@ static char *facts_of(const struct ip_scan *s, const json_t *c)
 	return b.s;
 }
 
+/* The tree a report's facts are read from (ip_facts_of) */
+static const struct ip_onepass_keys facts_read = {false, ip_facts_unread};
+
 /* The file read once: one pass over its events (ip_onepass.h); where
  * that is not sure, the careful way over the same text, which says what
  * is wrong. */
@@ -284,7 +287,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	ip_diag_capture(&sl->messages);
 	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len);
 	if (!sl->rc) {
-		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, ip_facts_unread, &c)) {
+		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &facts_read, &c)) {
 			sl->facts = facts_of(s, c);
 			/* a tree in the scratch goes with it, all at once:
 			 * freeing it node by node cost a tenth of the pass */

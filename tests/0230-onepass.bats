@@ -51,6 +51,10 @@ generated_repo() {
 	same_both_ways ip-check
 	assert_output --partial "$changed:"
 	[ "$(grep -c 'no longer matches the plan' <<<"$output")" -ge 1 ]
+	# in one thread too, where everything is loaded from the second file on
+	same_both_ways ip-check -j 1
+	assert_output --partial "$changed:"
+	[ "$(grep -c 'no longer matches the plan' <<<"$output")" -ge 1 ]
 	sed -i '0,/departure+45d/s//departure+30d/' "$changed"
 	# broken in each way the pass leaves to the careful way, or refuses
 	mapfile -t c < <(find cases -name '*.yaml' | sort | head -12)
