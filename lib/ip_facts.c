@@ -363,6 +363,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 	const json_t *ret = json_object_get(c, "return");
 	const json_t *plan = json_object_get(c, "plan");
 	const json_t *measures = json_object_get(plan, "measures");
+	const json_t *counsellors = json_object_get(c, "counsellors");
 	/* an erased case keeps only the years it was opened and closed */
 	char opened_year[12] = "", closed_year[12] = "";
 	if (json_object_get(c, "erased")) {
@@ -379,7 +380,7 @@ void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out)
 		ip_str(person, "birth_date"), opened, ip_str(ret, "planned_departure"),
 		ip_str(ret, "departed"), ip_str(ret, "arrived"), closed,
 		ip_str(c, "outcome"), ip_plan_agreed_on(plan),
-		ip_get_str(c, "counsellors.host"), ip_str(person, "given"),
+		ip_str(counsellors, "host"), ip_str(person, "given"),
 		ip_str(person, "family")};
 	for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++) {
 		put(out, scalars[i]);
