@@ -139,6 +139,28 @@ generated_repo() {
 	same_both_ways ip-report summary --by status -f csv --no-cache -j 1 --protection none
 }
 
+@test "the index of persons: the same both ways, from valid and broken cases" {
+	generated_repo repo
+	cd repo
+	# a repeat return, and a case the one pass leaves to the careful way
+	mapfile -t c < <(find cases -name '*.yaml' | sort | head -3)
+	awk '/^person:/ { p = 1; print; next } p && /^[^ ]/ { p = 0 } p' "${c[0]}" >person
+	awk 'BEGIN { while ((getline l <"person") > 0) block = block l "\n" }
+		/^person:/ { printf "%s", block; skip = 1; next } skip && /^[^ ]/ { skip = 0 } !skip' \
+		"${c[1]}" >again
+	cat again >"${c[1]}"
+	sed -i 's/^status: .*/status: nonsense/' "${c[2]}"
+	same_both_ways ip-check --duplicates -q -f jsonl
+	assert_failure 1
+	local second=${c[1]#cases/}
+	assert_output --partial "\"${second%.yaml}\"]"
+	cp .integplan/cache/persons.tsv fast.tsv
+	rm .integplan/cache/persons.tsv
+	IP_READER=tree ip-check --duplicates -q >/dev/null || true
+	cmp fast.tsv .integplan/cache/persons.tsv
+	[ "$(wc -l <fast.tsv)" -eq 301 ]
+}
+
 @test "IP_READER: tree, onepass or unset; a misspelt value is a usage error (64)" {
 	cd "$BATS_TEST_TMPDIR"
 	IP_READER=onepass run ip-check -q "$FIXTURES/norway.yaml"

@@ -35,6 +35,31 @@ static bool plain_yaml(const char *s, size_t size)
 	       !strstr(s, "x-merge-conflicts") && !strstr(s, "erased");
 }
 
+/* The case built with only some keys of its root: the verdict of the
+ * whole, and the careful way's value (careful) with just those keys. */
+static void check_built(const char *s, size_t size, const struct ip_limits *lim, bool quick,
+                        const json_t *careful, const struct ip_onepass_keys *built)
+{
+	json_t *tree = NULL;
+	if (ip_onepass_case("<fuzz>", s, size, lim, built, &tree) != quick)
+		fail("another verdict when keys are left out", s);
+	if (!tree)
+		return;
+	json_t *want = json_object(), *v;
+	const char *key;
+	json_object_foreach((json_t *)careful, key, v) {
+		bool listed = false;
+		for (const char *const *k = built->keys; *k && !listed; k++)
+			listed = !strcmp(*k, key);
+		if (listed == built->only)
+			json_object_set(want, key, v);
+	}
+	if (!json_equal(tree, want))
+		fail("a value other than the careful way's with only the keys built", s);
+	json_decref(want);
+	json_decref(tree);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_setup();
@@ -51,20 +76,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("a value other than the careful way's", s);
 	if (careful && !quick && plain_yaml(s, size))
 		fail("not sure of a valid case", s);
-	/* what a report builds: the same verdict, the same case less the
-	 * keys the facts do not read */
-	json_t *for_facts = NULL;
-	if (ip_onepass_case("<fuzz>", s, size, &lim, ip_facts_unread, &for_facts) != quick)
-		fail("another verdict when keys are left out", s);
-	if (for_facts) {
-		json_t *want = json_copy(docs.v[0].root);
-		for (const char *const *k = ip_facts_unread; *k; k++)
-			json_object_del(want, *k);
-		if (!json_equal(for_facts, want))
-			fail("a value other than the careful way's less the keys left out", s);
-		json_decref(want);
-		json_decref(for_facts);
-	}
+	/* what a report builds (all but the keys the facts do not read) and
+	 * what ip-check builds (the plan): the same verdict, the same case
+	 * with only those keys */
+	static const struct ip_onepass_keys facts_read = {false, ip_facts_unread};
+	static const char *const plan[] = {"plan", NULL};
+	static const struct ip_onepass_keys plan_only = {true, plan};
+	check_built(s, size, &lim, quick, quick ? docs.v[0].root : NULL, &facts_read);
+	check_built(s, size, &lim, quick, quick ? docs.v[0].root : NULL, &plan_only);
 	json_decref(fast);
 	ip_docs_free(&docs);
 	free(s);
