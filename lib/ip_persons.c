@@ -272,8 +272,9 @@ static bool is_case_name(const char *n)
  * caller lets go of it. */
 static json_t *read_case(const struct ip_persons *p, const char *name)
 {
-	/* what an entry is made of; the rest is checked, not built */
-	static const char *const person[] = {"id", "person", NULL};
+	/* what an entry and a pair are made of; the rest is checked, not
+	 * built (an erased case is read the careful way) */
+	static const char *const person[] = {"id", "person", "links", "erased", NULL};
 	static const struct ip_onepass_keys person_only = {true, person};
 	const struct ip_limits *lim = &p->repo->lim;
 	char *path = ip_xasprintf("%s/%s", p->repo->cases, name);
