@@ -177,6 +177,17 @@ static const char *reader_lookup(struct reader *r, const char *path, const struc
 	return r->facts;
 }
 
+/* A copy of the current entry as the file has it, path and all (the
+ * tab after the path is back): a hit is written again as it was read,
+ * not formatted again. */
+static char *reader_entry(const struct reader *r)
+{
+	size_t len = (size_t)(r->end - r->start);  /* getline's, a NUL after it */
+	char *entry = memcpy(ip_xmalloc(len + 1), r->line, len + 1);
+	entry[strlen(r->line)] = '\t';
+	return entry;
+}
+
 /* Did the run use every entry of a sound cache, and nothing else? Then
  * writing it again would change nothing. */
 static bool reader_all_used(struct reader *r)
@@ -252,6 +263,7 @@ struct slot {
 	struct stat st;
 	bool stat_ok;
 	char *facts;   /* the facts line, '\n' included */
+	char *entry;   /* a hit: its whole cache entry, facts pointing into it */
 	int rc;
 	struct ip_buf messages;  /* what reading it said, printed in order */
 };
@@ -353,8 +365,10 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		sl->stat_ok = strcmp(sl->path, "-") && lstat(sl->path, &sl->st) == 0 &&
 		              S_ISREG(sl->st.st_mode);
 		const char *hit = sl->stat_ok ? reader_lookup(r, sl->path, &sl->st) : NULL;
-		if (hit)
-			sl->facts = ip_xstrdup(hit);
+		if (hit) {
+			sl->entry = reader_entry(r);
+			sl->facts = sl->entry + (hit - r->line);
+		}
 		to_parse += !hit;
 	}
 	if (to_parse) {
@@ -374,13 +388,15 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
 		} else {
-			if (write && cacheable(sl))
+			if (write && sl->entry)
+				ip_buf_puts(&entries, sl->entry);
+			else if (write && cacheable(sl))
 				write_entry(&entries, sl);
 			sl->facts[strcspn(sl->facts, "\n")] = '\0';
 			if (ip_facts_split(sl->facts, fields))
 				s->fn(fields, s->ctx);
 		}
-		free(sl->facts);
+		free(sl->entry ? sl->entry : sl->facts);
 	}
 	if (entries.len)
 		ip_stream_write(&w->out, entries.s, entries.len);
