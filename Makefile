@@ -55,9 +55,9 @@ share/locale/%/LC_MESSAGES/integplan.mo: po/%.po
 # make pot: the template of every message (xgettext); make po: merge it
 # into po/LANG.po. tests/0190-i18n.bats fails when a message is missing.
 XGETTEXT_FLAGS = --from-code=UTF-8 --add-comments=TRANSLATORS --no-location --sort-output \
-	-k_ -kN_ -kip_error:2 -kip_error:5 -kip_warn:2 -kip_warn:5 -kip_inform:2 -kip_inform:5 -kproblem:3 -kcomplain:2 -kip_doc_problem:4 -kgap:3 -kyerr:3 -kbad:3 -krefuse:4 \
+	-k_ -kN_ -kip_error:2 -kip_error:5 -kip_warn:2 -kip_warn:5 -kip_inform:2 -kip_inform:5 -kproblem:3 -kcomplain:2 -kip_doc_problem:4 -kgap:3 -kyerr:3 -kbad:3 -krefuse:4 -krefuse_option:2 \
 	--flag=ip_error:2:c-format --flag=ip_error:5:c-format --flag=ip_warn:2:c-format --flag=ip_warn:5:c-format --flag=ip_inform:2:c-format --flag=ip_inform:5:c-format --flag=problem:3:c-format --flag=complain:2:c-format --flag=ip_doc_problem:4:c-format \
-	--flag=gap:3:c-format --flag=yerr:3:c-format --flag=bad:3:c-format --flag=refuse:4:c-format \
+	--flag=gap:3:c-format --flag=yerr:3:c-format --flag=bad:3:c-format --flag=refuse:4:c-format --flag=refuse_option:2:c-format \
 	--package-name=IntegPlan --msgid-bugs-address="the IntegPlan issue tracker"
 POT ?= po/integplan.pot
 pot:

@@ -9,6 +9,7 @@
 #include "ip_write.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,10 +195,14 @@ static long opt_index(const struct ip_opt *opts, int key)
 	return -1;
 }
 
-static void refuse(const struct ip_opt *o, const char *fmt, const char *arg)
+/* An option's argument refused, as "--name: what is wrong". */
+static void refuse_option(const struct ip_opt *o, const char *fmt, ...)
 {
 	char *label = ip_xasprintf("--%s", o->name);
-	ip_error(&(struct ip_where){NULL, 0, 0, label}, fmt, arg);
+	va_list ap;
+	va_start(ap, fmt);
+	ip_verror(&(struct ip_where){NULL, 0, 0, label}, fmt, ap);
+	va_end(ap);
 	free(label);
 }
 
@@ -207,10 +212,7 @@ static int take_int(const struct ip_opt *o, const char *arg, int *slot)
 	errno = 0;
 	long n = strtol(arg, &end, 10);
 	if (end == arg || *end || errno || n < o->min || n > o->max) {
-		char *label = ip_xasprintf("--%s", o->name);
-		ip_error(&(struct ip_where){NULL, 0, 0, label},
-		         "'%s' is not a whole number from %ld to %ld", arg, o->min, o->max);
-		free(label);
+		refuse_option(o, "'%s' is not a whole number from %ld to %ld", arg, o->min, o->max);
 		*slot = 0;
 		return 1;
 	}
@@ -222,7 +224,7 @@ static int take_date(const struct ip_opt *o, const char *arg)
 {
 	if (ip_date_valid(arg))
 		return 0;
-	refuse(o, "'%s' is not a date (YYYY-MM-DD)", arg);
+	refuse_option(o, "'%s' is not a date (YYYY-MM-DD)", arg);
 	return 1;
 }
 
@@ -235,7 +237,7 @@ static int take(void *state, const struct ip_opt *o, const char *arg,
 	int bad = 0;
 	/* the value of a case field is text: UTF-8, whenever it is checked */
 	if (o->field && !(value = json_string(arg))) {
-		refuse(o, "%s", _("not valid UTF-8 text"));
+		refuse_option(o, "%s", _("not valid UTF-8 text"));
 		return 1;
 	}
 	if (value && !(o->flags & IP_OPT_CHECK_LATER)) {
