@@ -437,7 +437,8 @@ bool ip_opt_given(const struct ip_command *cmd, const struct ip_args *args,
 int ip_inputs_each(const struct ip_cli *cli, char **operands, int n,
                    bool recurse, ip_input_fn fn, void *ctx)
 {
-	struct ip_inputs in = {operands, n, cli->files_from, cli->null, recurse};
+	struct ip_inputs in = {.operands = operands, .n = n, .files_from = cli->files_from,
+	                       .null = cli->null, .recurse = recurse};
 	return ip_inputs_walk(&in, fn, ctx);
 }
 

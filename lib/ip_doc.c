@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -141,13 +140,6 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 		return e == ENOENT || e == ENOTDIR ? IP_EXIT_NOINPUT
 		       : e == EACCES || e == EPERM ? IP_EXIT_NOPERM : IP_EXIT_IOERR;
 	}
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
-		if (!is_stdin)
-			close(fd);
-		return IP_EXIT_NOINPUT;
-	}
 	size_t cap = 8192, n = 0;
 	char *b = h->grow(NULL, cap + 1);
 	for (;;) {
@@ -159,12 +151,18 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			ip_error(&(struct ip_where){name, 0, 0, NULL},
-			         "cannot read: %s", strerror(errno));
+			/* a directory is told by its read, not by a stat of
+			 * every file read before it */
+			bool is_dir = errno == EISDIR;
+			if (is_dir)
+				ip_error(&(struct ip_where){name, 0, 0, NULL}, "is a directory");
+			else
+				ip_error(&(struct ip_where){name, 0, 0, NULL},
+				         "cannot read: %s", strerror(errno));
 			h->release(b);
 			if (!is_stdin)
 				close(fd);
-			return IP_EXIT_IOERR;
+			return is_dir ? IP_EXIT_NOINPUT : IP_EXIT_IOERR;
 		}
 		if (r == 0)
 			break;

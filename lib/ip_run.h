@@ -29,7 +29,8 @@ struct ip_run {
 static inline struct ip_inputs ip_run_inputs(const struct ip_run *run, char **operands,
                                              int n, bool recurse)
 {
-	return (struct ip_inputs){operands, n, run->files_from, run->null, recurse};
+	return (struct ip_inputs){.operands = operands, .n = n, .files_from = run->files_from,
+	                          .null = run->null, .recurse = recurse};
 }
 
 /* A path for the next command of a pipeline: newline or NUL. */

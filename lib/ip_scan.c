@@ -1,10 +1,12 @@
 #include "ip_scan.h"
 #include "ip_arena.h"
+#include "ip_buf.h"
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_doc.h"
 #include "ip_exit.h"
 #include "ip_i18n.h"
+#include "ip_mem.h"
 #include "ip_onepass.h"
 #include "ip_parallel.h"
 #include "ip_schema.h"
@@ -273,11 +275,18 @@ struct chunk {
 	struct slot *slots;
 };
 
+/* A thread writes each file's facts in one buffer it keeps, and the line
+ * is copied out at its length: a buffer per file held 4 KiB for a line of
+ * a few hundred bytes, 8 MiB for a chunk of 2,048 (massif, the peak of a
+ * report over 20,000 cases), more than the rest of the heap. */
+static _Thread_local struct ip_buf facts_line;
+
 static char *facts_of(const struct ip_scan *s, const json_t *c)
 {
-	struct ip_buf b = {0};
-	ip_facts_of(c, s->referral_days, &b);
-	return b.s;
+	facts_line.len = 0;
+	ip_buf_add(&facts_line, "", 0);
+	ip_facts_of(c, s->referral_days, &facts_line);
+	return memcpy(ip_xmalloc(facts_line.len + 1), facts_line.s, facts_line.len + 1);
 }
 
 /* The tree a report's facts are read from (ip_facts_of) */
@@ -325,6 +334,7 @@ static void parse_item(size_t i, void *ctx)
 /* What a thread kept for the files it read. */
 static void thread_done(void)
 {
+	ip_buf_free(&facts_line);
 	ip_scratch_release();
 	ip_onepass_release();
 }
@@ -362,7 +372,9 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
 		sl->path = paths[i];
-		sl->stat_ok = strcmp(sl->path, "-") && lstat(sl->path, &sl->st) == 0 &&
+		/* the stamp is only for the cache: with none (--no-cache, or
+		 * no repository) a file is not stat'ed before it is read */
+		sl->stat_ok = s->cache && strcmp(sl->path, "-") && lstat(sl->path, &sl->st) == 0 &&
 		              S_ISREG(sl->st.st_mode);
 		const char *hit = sl->stat_ok ? reader_lookup(r, sl->path, &sl->st) : NULL;
 		if (hit) {
@@ -412,6 +424,7 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	struct ip_paths p = {0};
 	s->onepass = ip_onepass_enabled();
 	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
+	in.unsorted = true;  /* sorted here, whole: the cache's order */
 	int rc = ip_inputs_walk(&in, ip_paths_add, &p);
 	if (!sorted(&p))
 		qsort(p.v, p.n, sizeof *p.v, by_path);

@@ -40,32 +40,48 @@ static int refuse_link(const char *path)
 	return IP_EXIT_DATAERR;
 }
 
+/* The type of path, named name in its directory, from the entry where
+ * the file system gives it (no stat per file); lstat otherwise: links
+ * are not followed. */
+static unsigned char entry_type(const char *path, unsigned char type)
+{
+	struct stat st;
+	if (type == DT_UNKNOWN && lstat(path, &st) == 0)
+		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+	return type;
+}
+
+static int cannot_read_dir(const char *dir)
+{
+	ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot read directory: %s",
+	         strerror(errno));
+	return IP_EXIT_NOINPUT;
+}
+
+/* dir and a slash in b, for the names under it; returns the length */
+static size_t dir_prefix(struct ip_buf *b, const char *dir)
+{
+	ip_buf_puts(b, strcmp(dir, "/") ? dir : "");
+	ip_buf_puts(b, "/");
+	return b->len;
+}
+
 static int walk(const char *dir, ip_input_fn fn, void *ctx)
 {
 	struct dirent **list;
 	int n = scandir(dir, &list, skip_hidden, by_name);
-	if (n < 0) {
-		ip_error(&(struct ip_where){dir, 0, 0, NULL}, "cannot read directory: %s",
-		         strerror(errno));
-		return IP_EXIT_NOINPUT;
-	}
+	if (n < 0)
+		return cannot_read_dir(dir);
 	int rc = IP_EXIT_OK;
 	/* one buffer for the paths of a directory: the callback copies what it
 	 * keeps, so a walk allocates nothing per file of its own */
 	struct ip_buf path_buf = {0};
-	ip_buf_puts(&path_buf, strcmp(dir, "/") ? dir : "");
-	ip_buf_puts(&path_buf, "/");
-	size_t base = path_buf.len;
+	size_t base = dir_prefix(&path_buf, dir);
 	for (int i = 0; i < n; i++) {
 		path_buf.len = base;
 		ip_buf_puts(&path_buf, list[i]->d_name);
 		const char *path = path_buf.s;
-		/* the type from the directory entry where the file system gives it
-		 * (no stat per file); lstat otherwise: links are not followed */
-		unsigned char type = list[i]->d_type;
-		struct stat st;
-		if (type == DT_UNKNOWN && lstat(path, &st) == 0)
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		unsigned char type = entry_type(path, list[i]->d_type);
 		if (type == DT_DIR)
 			rc = ip_exit_merge(rc, walk(path, fn, ctx));
 		else if (type == DT_REG && case_file_name(list[i]->d_name))
@@ -79,13 +95,66 @@ static int walk(const char *dir, ip_input_fn fn, void *ctx)
 	return rc;
 }
 
-static int one_input(const char *path, bool recurse, ip_input_fn fn, void *ctx)
+/* The walk unsorted: fn on each case file as the directory lists it, so
+ * that no listing is held while fn keeps the paths (scandir's copy of a
+ * directory of 300,000 cases beside the caller's). The links are
+ * gathered in *links and refused by the caller in sorted order, so the
+ * messages do not follow the file system's order. */
+static int walk_unsorted(const char *dir, ip_input_fn fn, void *ctx, struct ip_paths *links)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return cannot_read_dir(dir);
+	int rc = IP_EXIT_OK;
+	struct ip_buf path_buf = {0};
+	size_t base = dir_prefix(&path_buf, dir);
+	struct dirent *e;
+	while ((errno = 0, e = readdir(d))) {
+		if (!skip_hidden(e))
+			continue;
+		path_buf.len = base;
+		ip_buf_puts(&path_buf, e->d_name);
+		unsigned char type = entry_type(path_buf.s, e->d_type);
+		if (type == DT_DIR)
+			rc = ip_exit_merge(rc, walk_unsorted(path_buf.s, fn, ctx, links));
+		else if (type == DT_REG && case_file_name(e->d_name))
+			rc = ip_exit_merge(rc, fn(path_buf.s, ctx));
+		else if (type == DT_LNK && case_file_name(e->d_name))
+			ip_paths_add(path_buf.s, links);
+	}
+	if (errno)
+		rc = ip_exit_merge(rc, cannot_read_dir(dir));
+	closedir(d);
+	ip_buf_free(&path_buf);
+	return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory's case files to fn: sorted, or as in->unsorted asks. */
+static int walk_dir(const char *dir, const struct ip_inputs *in, ip_input_fn fn, void *ctx)
+{
+	if (!in->unsorted)
+		return walk(dir, fn, ctx);
+	struct ip_paths links = {0};
+	int rc = walk_unsorted(dir, fn, ctx, &links);
+	qsort(links.v, links.n, sizeof *links.v, by_path);
+	for (size_t i = 0; i < links.n; i++)
+		rc = ip_exit_merge(rc, refuse_link(links.v[i]));
+	ip_paths_free(&links);
+	return rc;
+}
+
+static int one_input(const char *path, const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 {
 	struct stat st, lst;
 	bool named = strcmp(path, "-") != 0;
 	if (named && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (recurse)
-			return walk(path, fn, ctx);
+		if (in->recurse)
+			return walk_dir(path, in, fn, ctx);
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "is a directory");
 		return IP_EXIT_USAGE;
 	}
@@ -142,7 +211,7 @@ static int files_from(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 			break;
 		}
 		if (len > 0)
-			rc = ip_exit_merge(rc, one_input(entry, in->recurse, fn, ctx));
+			rc = ip_exit_merge(rc, one_input(entry, in, fn, ctx));
 	}
 	if (ferror(f)) {
 		ip_error(&(struct ip_where){in->files_from, 0, 0, NULL},
@@ -164,7 +233,7 @@ int ip_inputs_walk(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 {
 	int rc = IP_EXIT_OK;
 	for (int i = 0; i < in->n; i++)
-		rc = ip_exit_merge(rc, one_input(in->operands[i], in->recurse, fn, ctx));
+		rc = ip_exit_merge(rc, one_input(in->operands[i], in, fn, ctx));
 	if (in->files_from)
 		rc = ip_exit_merge(rc, files_from(in, fn, ctx));
 	return rc;

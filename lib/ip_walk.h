@@ -20,6 +20,8 @@ struct ip_inputs {
 	const char *files_from; /* a file of paths ("-" is standard input), or NULL */
 	bool null;              /* its paths are NUL-terminated, not lines */
 	bool recurse;           /* walk directories; else a directory is refused */
+	bool unsorted;          /* a directory's files as it lists them: the
+	                         * caller sorts them, and no listing is held */
 };
 
 /* Call fn on each input: every operand, then every path of files_from.

@@ -137,6 +137,16 @@ YAML
 	assert_line "ip-check: nothing.yaml: cannot open: No such file or directory"
 }
 
+@test "a directory read as a file (standard input, a file to merge) is exit 66" {
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	run ip-check - <"$BATS_TEST_TMPDIR/dir"
+	assert_failure 66
+	assert_line "ip-check: <stdin>: is a directory"
+	run ip-report merge "$BATS_TEST_TMPDIR/dir"
+	assert_failure 66
+	assert_line "ip-report: $BATS_TEST_TMPDIR/dir: is a directory"
+}
+
 @test "an unparsable file is exit 65, even beside invalid ones" {
 	printf 'a: [1, 2\n' >broken.yaml
 	run ip-check broken.yaml unknown-field.yaml

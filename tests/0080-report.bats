@@ -315,6 +315,33 @@ total_of() {
 	assert_line --regexp '^departed +4$'
 }
 
+@test "a walk in subdirectories: the report as of the same files in one; the cache and the messages about links in path order" {
+	ip-report summary -q --by status -f csv --no-cache >flat.csv
+	# '-' sorts before '/': a/ is walked before a-b/, but its paths sort after
+	mkdir cases/a cases/a-b
+	local files=(cases/*.yaml)
+	mv "${files[0]}" "${files[1]}" cases/a/
+	mv "${files[2]}" cases/a-b/
+	run ip-report summary -q --by status -f csv --no-cache
+	assert_success
+	assert_output "$(cat flat.csv)"
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 12 cases: 12 read, 0 from the cache"
+	tail -n +2 .integplan/cache/report.tsv | cut -f1 >paths
+	LC_ALL=C sort -c paths
+	assert_equal "$(wc -l <paths)" 12
+	# links named like cases: refused, whatever the order of the directory
+	ln -s "../a-b/$(basename "${files[2]}")" cases/a/z.yaml
+	ln -s "a-b/$(basename "${files[2]}")" cases/b.yaml
+	ln -s "a-b/$(basename "${files[2]}")" cases/0.yaml
+	run ip-report summary -q --by status -f csv
+	assert_failure 65
+	assert_equal "$(grep -c 'is a symbolic link' <<<"$output")" 3
+	grep -o '^ip-report: cases/[^:]*' <<<"$output" >refused
+	printf 'ip-report: %s\n' cases/0.yaml cases/a/z.yaml cases/b.yaml | diff - refused
+	assert_line "$(sed -n 2p flat.csv)"
+}
+
 # A report run that says it read what is given, leaving the cache a run
 # from nothing writes.
 same_as_rebuilt() {
