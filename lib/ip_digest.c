@@ -22,13 +22,14 @@ static int hash_json(const char *text, size_t n, void *ctx)
  * the whole value instead. tests/unit.c compares the two. */
 enum { CANON_DEPTH = 32, CANON_KEYS = 64 };
 
-struct canon {
+struct ip_canon {
 	struct sha256_ctx sha;
 	size_t used;
+	bool failed;
 	uint8_t buf[2048];
 };
 
-static void canon_put(struct canon *c, const void *text, size_t n)
+static void canon_put(struct ip_canon *c, const void *text, size_t n)
 {
 	if (c->used + n > sizeof c->buf) {
 		sha256_update(&c->sha, c->used, c->buf);
@@ -42,14 +43,14 @@ static void canon_put(struct canon *c, const void *text, size_t n)
 	c->used += n;
 }
 
-static void canon_char(struct canon *c, char ch)
+static void canon_char(struct ip_canon *c, char ch)
 {
 	canon_put(c, &ch, 1);
 }
 
 /* As jansson escapes: '"', '\\' and control characters, the usual ones
  * by letter, the others as \u00XX in capitals; the rest as it is. */
-static void canon_string(struct canon *c, const char *s, size_t n)
+static void canon_string(struct ip_canon *c, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t run = 0;
@@ -94,9 +95,10 @@ static int compare_members(const void *a, const void *b)
 	return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
 }
 
-static bool canon_value(struct canon *c, const json_t *v, int depth);
+static bool canon_value(struct ip_canon *c, const json_t *v, int depth);
 
-static bool canon_object(struct canon *c, const json_t *v, int depth)
+/* v's members but the one named skip (NULL: all) */
+static bool canon_object(struct ip_canon *c, const json_t *v, int depth, const char *skip)
 {
 	struct member members[CANON_KEYS];
 	size_t n = 0, key_len;
@@ -107,7 +109,8 @@ static bool canon_object(struct canon *c, const json_t *v, int depth)
 	json_object_keylen_foreach((json_t *)v, key, key_len, value) {
 		if (strlen(key) != key_len)
 			return false;
-		members[n++] = (struct member){key, key_len, value};
+		if (!skip || strcmp(key, skip))
+			members[n++] = (struct member){key, key_len, value};
 	}
 	qsort(members, n, sizeof *members, compare_members);
 	canon_char(c, '{');
@@ -123,13 +126,13 @@ static bool canon_object(struct canon *c, const json_t *v, int depth)
 	return true;
 }
 
-static bool canon_value(struct canon *c, const json_t *v, int depth)
+static bool canon_value(struct ip_canon *c, const json_t *v, int depth)
 {
 	if (depth > CANON_DEPTH)
 		return false;
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		return canon_object(c, v, depth);
+		return canon_object(c, v, depth, NULL);
 	case JSON_ARRAY:
 		canon_char(c, '[');
 		for (size_t i = 0; i < json_array_size(v); i++) {
@@ -169,7 +172,7 @@ void ip_hex(const uint8_t *bytes, size_t n, char *out)
 
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 {
-	struct canon c = {.used = 0};
+	struct ip_canon c = {.used = 0};
 	uint8_t d[SHA256_DIGEST_SIZE];
 	sha256_init(&c.sha);
 	if (canon_value(&c, v, 0)) {
@@ -184,6 +187,47 @@ void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 	sha256_digest(&c.sha, sizeof d, d);
 	memcpy(out, "sha256:", 7);
 	ip_hex(d, sizeof d, out + 7);
+}
+
+struct ip_canon *ip_canon_begin(void)
+{
+	struct ip_canon *c = ip_xmalloc(sizeof *c);
+	c->used = 0;
+	c->failed = false;
+	sha256_init(&c->sha);
+	return c;
+}
+
+void ip_canon_text(struct ip_canon *c, const char *text)
+{
+	canon_put(c, text, strlen(text));
+}
+
+void ip_canon_key(struct ip_canon *c, const char *key)
+{
+	canon_string(c, key, strlen(key));
+	canon_char(c, ':');
+}
+
+void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip)
+{
+	if (c->failed)
+		return;
+	c->failed = json_is_object(v) ? !canon_object(c, v, 0, skip) : !canon_value(c, v, 0);
+}
+
+bool ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE])
+{
+	bool ok = !c->failed;
+	if (ok) {
+		uint8_t d[SHA256_DIGEST_SIZE];
+		sha256_update(&c->sha, c->used, c->buf);
+		sha256_digest(&c->sha, sizeof d, d);
+		memcpy(out, "sha256:", 7);
+		ip_hex(d, sizeof d, out + 7);
+	}
+	free(c);
+	return ok;
 }
 
 uint64_t ip_fnv1a(const char *s, uint64_t basis)

@@ -9,6 +9,7 @@
 #define IP_DIGEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,22 @@
 #define IP_DIGEST_SIZE 72
 
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE]);
+
+/* The same digest for a value written piece by piece, one that is not a
+ * JSON value in memory (a plan's agreed terms, made of parts of its
+ * measures): the caller writes the punctuation, the keys in sorted order
+ * and the values, exactly as the canonical text has them. */
+struct ip_canon;
+struct ip_canon *ip_canon_begin(void);
+/* Punctuation ("{", ",", ...) or a key as "key": */
+void ip_canon_text(struct ip_canon *c, const char *text);
+void ip_canon_key(struct ip_canon *c, const char *key);
+/* v in its canonical text; an object without its key skip (NULL: all). */
+void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip);
+/* The digest into out, and c freed. false when a value could not be
+ * written canonically here (a real number, a key with a NUL, a deep
+ * value): then out is untouched and the caller digests a whole value. */
+bool ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE]);
 
 /* The n bytes at bytes as 2n lower-case hex digits and a NUL, into out. */
 void ip_hex(const uint8_t *bytes, size_t n, char *out);

@@ -22,6 +22,7 @@
 #include "ip_i18n.h"
 #include "ip_mustache.h"
 #include "ip_partners.h"
+#include "ip_plan.h"
 #include "ip_referral.h"
 #include "ip_schema.h"
 #include "ip_visible.h"
@@ -959,6 +960,86 @@ static void test_digest_canonical(void)
 	json_decref(nul_key);
 }
 
+/* The terms of a plan as the approvals' digest is defined (ip_plan.c's
+ * agreed_terms, written here again from its comment as the oracle): per
+ * measure id, the later of two with one id, its category, dimension,
+ * side, due, budget without "paid" and programme, and "cancelled". */
+static json_t *oracle_terms(const json_t *plan)
+{
+	static const char *const keys[] = {"category", "dimension", "side", "due", "budget",
+	                                   "programme"};
+	json_t *terms = json_object(), *m;
+	size_t i;
+	json_array_foreach(json_object_get(plan, "measures"), i, m) {
+		json_t *t = json_object();
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+			if (json_object_get(m, keys[k]))
+				json_object_set_new(t, keys[k], json_deep_copy(json_object_get(m, keys[k])));
+		json_object_del(json_object_get(t, "budget"), "paid");
+		const char *status = json_string_value(json_object_get(m, "status"));
+		if (status && !strcmp(status, "cancelled"))
+			json_object_set_new(t, "cancelled", json_true());
+		const char *id = json_string_value(json_object_get(m, "id"));
+		json_object_set_new(terms, id ? id : "", t);
+	}
+	return terms;
+}
+
+/* A random measure: ids from a few (so some repeat), any of the keys with
+ * random values, budgets with and without "paid", now and then a real
+ * (left to jansson) or a measure that is not an object. */
+static json_t *random_measure(unsigned *seed)
+{
+	static const char *const keys[] = {"category", "dimension", "side", "due", "programme",
+	                                   "owner", "note"};
+	if (rand_r(seed) % 20 == 0)
+		return random_value(seed, 3);
+	json_t *m = json_object();
+	if (rand_r(seed) % 10)
+		json_object_set_new(m, "id", json_sprintf("M%d", rand_r(seed) % 6));
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+		if (rand_r(seed) % 2)
+			json_object_set_new(m, keys[k], random_value(seed, 3));
+	if (rand_r(seed) % 2) {
+		json_t *b = json_pack("{s:i, s:s}", "amount", rand_r(seed) % 5000, "currency", "EUR");
+		if (rand_r(seed) % 2)
+			json_object_set_new(b, "paid", json_integer(rand_r(seed) % 100));
+		if (rand_r(seed) % 15 == 0)
+			json_object_set_new(b, "rate", json_real(0.25));
+		json_object_set_new(m, "budget", b);
+	}
+	static const char *const statuses[] = {"open", "done", "cancelled"};
+	if (rand_r(seed) % 2)
+		json_object_set_new(m, "status", json_string(statuses[rand_r(seed) % 3]));
+	return m;
+}
+
+static void test_plan_digest(void)
+{
+	unsigned seed = 20261203;
+	bool same = true;
+	for (int i = 0; i < 2000 && same; i++) {
+		json_t *plan = json_pack("{s:[]}", "measures");
+		for (int n = rand_r(&seed) % 9; n > 0; n--)
+			json_array_append_new(json_object_get(plan, "measures"), random_measure(&seed));
+		json_t *terms = oracle_terms(plan);
+		char mine[IP_DIGEST_SIZE], theirs[IP_DIGEST_SIZE];
+		ip_plan_digest(plan, mine);
+		jansson_digest(terms, theirs);
+		same = !strcmp(mine, theirs);
+		json_decref(terms);
+		json_decref(plan);
+	}
+	ok(same, "plan digest: written from the measures, the digest of their terms "
+	   "(2,000 random plans: repeated ids, paid budgets, reals, not objects)");
+	json_t *none = json_object();
+	char mine[IP_DIGEST_SIZE], theirs[IP_DIGEST_SIZE];
+	ip_plan_digest(none, mine);
+	jansson_digest(none, theirs);
+	ok(!strcmp(mine, theirs), "plan digest: a plan without measures agrees to {}");
+	json_decref(none);
+}
+
 static void test_put_number(void)
 {
 	struct ip_buf b = {0};
@@ -1061,6 +1142,7 @@ int main(void)
 	test_put_number();
 	test_scratch();
 	test_digest_canonical();
+	test_plan_digest();
 	test_codes_as_jansson_reads_them();
 	test_refusals();
 	test_utf8();
