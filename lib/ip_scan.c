@@ -24,24 +24,6 @@
 #define CHUNK 2048
 #define CACHE_MAGIC "integplan-report-cache 1"
 
-/* ---- the list of paths -------------------------------------------------- */
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A walk gives each directory's names in byte order, so the paths are
- * mostly sorted already (not always: "a-b/x" sorts before "a/x"); a check
- * is a comparison per path, a sort of a sorted list many more. */
-static bool sorted(const struct ip_paths *p)
-{
-	for (size_t i = 1; i < p->n; i++)
-		if (strcmp(p->v[i - 1], p->v[i]) > 0)
-			return false;
-	return true;
-}
-
 /* ---- the cache, read alongside the sorted paths ------------------------- */
 
 struct stamp {
@@ -426,8 +408,7 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	struct ip_inputs in = ip_run_inputs(&s->run, operands, n, true);
 	in.unsorted = true;  /* sorted here, whole: the cache's order */
 	int rc = ip_inputs_walk(&in, ip_paths_add, &p);
-	if (!sorted(&p))
-		qsort(p.v, p.n, sizeof *p.v, by_path);
+	ip_paths_sort(&p);
 	struct reader r;
 	reader_open(&r, s->cache, s->referral_days, s->run.quiet);
 	struct writer w = {.cache = s->cache};

@@ -40,9 +40,8 @@ static int refuse_link(const char *path)
 	return IP_EXIT_DATAERR;
 }
 
-/* The type of path, named name in its directory, from the entry where
- * the file system gives it (no stat per file); lstat otherwise: links
- * are not followed. */
+/* The type of path: type, the directory entry's, where the file system
+ * gives it (no stat per file); lstat otherwise: links are not followed. */
 static unsigned char entry_type(const char *path, unsigned char type)
 {
 	struct stat st;
@@ -129,11 +128,6 @@ static int walk_unsorted(const char *dir, ip_input_fn fn, void *ctx, struct ip_p
 	return rc;
 }
 
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A directory's case files to fn: sorted, or as in->unsorted asks. */
 static int walk_dir(const char *dir, const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 {
@@ -141,7 +135,7 @@ static int walk_dir(const char *dir, const struct ip_inputs *in, ip_input_fn fn,
 		return walk(dir, fn, ctx);
 	struct ip_paths links = {0};
 	int rc = walk_unsorted(dir, fn, ctx, &links);
-	qsort(links.v, links.n, sizeof *links.v, by_path);
+	ip_paths_sort(&links);
 	for (size_t i = 0; i < links.n; i++)
 		rc = ip_exit_merge(rc, refuse_link(links.v[i]));
 	ip_paths_free(&links);
@@ -248,6 +242,27 @@ int ip_paths_add(const char *path, void *paths)
 	}
 	p->v[p->n++] = ip_arena_strdup(&p->text, path);
 	return IP_EXIT_OK;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A list of paths is often sorted already (a sorted --files-from): a
+ * check is a comparison per path, a sort of a sorted list many more. */
+static bool sorted(const struct ip_paths *p)
+{
+	for (size_t i = 1; i < p->n; i++)
+		if (strcmp(p->v[i - 1], p->v[i]) > 0)
+			return false;
+	return true;
+}
+
+void ip_paths_sort(struct ip_paths *p)
+{
+	if (!sorted(p))
+		qsort(p->v, p->n, sizeof *p->v, by_path);
 }
 
 void ip_paths_free(struct ip_paths *p)

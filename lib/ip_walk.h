@@ -39,6 +39,8 @@ struct ip_paths {
 
 /* An ip_input_fn adding path to the struct ip_paths at paths. */
 int ip_paths_add(const char *path, void *paths);
+/* The paths in byte order (strcmp): the same in every locale. */
+void ip_paths_sort(struct ip_paths *p);
 void ip_paths_free(struct ip_paths *p);
 
 /* Call fn on every case file under dir (*.yaml, *.yml, *.json), in sorted
