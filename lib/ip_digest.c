@@ -8,24 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hash_json(const char *text, size_t n, void *ctx)
-{
-	sha256_update(ctx, n, (const uint8_t *)text);
-	return 0;
-}
-
 /* The canonical text is jansson's own (compact, keys sorted), written here
  * without jansson's per-piece callbacks and per-object key arrays: a
- * report computes a plan's digest for every case it reads. Anything this
- * writer does not spell exactly as jansson does (a real number, a key
- * with a NUL in it, a deep value) makes it give up, and jansson writes
- * the whole value instead. tests/unit.c compares the two. */
+ * report computes a plan's digest for every case it reads. A value this
+ * writer does not spell exactly as jansson does (a real number, an object
+ * with a key with a NUL in it or with many keys, a deep value) is written
+ * by jansson, in its place. tests/unit.c compares the two. */
 enum { CANON_DEPTH = 32, CANON_KEYS = 64 };
 
 struct ip_canon {
 	struct sha256_ctx sha;
 	size_t used;
-	bool failed;
 	uint8_t buf[2048];
 };
 
@@ -46,6 +39,20 @@ static void canon_put(struct ip_canon *c, const void *text, size_t n)
 static void canon_char(struct ip_canon *c, char ch)
 {
 	canon_put(c, &ch, 1);
+}
+
+static int put_jansson_piece(const char *text, size_t n, void *c)
+{
+	canon_put(c, text, n);
+	return 0;
+}
+
+/* v as jansson writes it: the same text it has inside a larger value */
+static void canon_by_jansson(struct ip_canon *c, const json_t *v)
+{
+	if (json_dump_callback(v, put_jansson_piece, c,
+	                       JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))
+		ip_oom();
 }
 
 /* As jansson escapes: '"', '\\' and control characters, the usual ones
@@ -95,22 +102,45 @@ static int compare_members(const void *a, const void *b)
 	return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
 }
 
-static bool canon_value(struct ip_canon *c, const json_t *v, int depth);
+static void canon_value(struct ip_canon *c, const json_t *v, int depth);
 
-/* v's members but the one named skip (NULL: all) */
-static bool canon_object(struct ip_canon *c, const json_t *v, int depth, const char *skip)
+/* An object as jansson writes it, but its member skip (NULL: all): a
+ * copy without it, key by key (json_copy would lose a key with a NUL) */
+static void canon_object_by_jansson(struct ip_canon *c, const json_t *v, const char *skip)
+{
+	if (!skip || !json_object_get(v, skip)) {
+		canon_by_jansson(c, v);
+		return;
+	}
+	json_t *copy = json_object(), *value;
+	const char *key;
+	size_t key_len;
+	json_object_keylen_foreach((json_t *)v, key, key_len, value)
+		if (key_len != strlen(skip) || memcmp(key, skip, key_len))
+			json_object_setn(copy, key, key_len, value);
+	canon_by_jansson(c, copy);
+	json_decref(copy);
+}
+
+/* An object, but its member skip (NULL: all) */
+static void canon_object(struct ip_canon *c, const json_t *v, int depth, const char *skip)
 {
 	struct member members[CANON_KEYS];
 	size_t n = 0, key_len;
 	const char *key;
 	json_t *value;
-	if (json_object_size(v) > CANON_KEYS)
-		return false;
+	bool spelt_here = json_object_size(v) <= CANON_KEYS;
 	json_object_keylen_foreach((json_t *)v, key, key_len, value) {
-		if (strlen(key) != key_len)
-			return false;
+		if (!spelt_here || strlen(key) != key_len) {
+			spelt_here = false;
+			break;
+		}
 		if (!skip || strcmp(key, skip))
 			members[n++] = (struct member){key, key_len, value};
+	}
+	if (!spelt_here) {
+		canon_object_by_jansson(c, v, skip);
+		return;
 	}
 	qsort(members, n, sizeof *members, compare_members);
 	canon_char(c, '{');
@@ -119,45 +149,55 @@ static bool canon_object(struct ip_canon *c, const json_t *v, int depth, const c
 			canon_char(c, ',');
 		canon_string(c, members[i].key, members[i].len);
 		canon_char(c, ':');
-		if (!canon_value(c, members[i].value, depth + 1))
-			return false;
+		canon_value(c, members[i].value, depth + 1);
 	}
 	canon_char(c, '}');
-	return true;
 }
 
-static bool canon_value(struct ip_canon *c, const json_t *v, int depth)
+static void canon_value(struct ip_canon *c, const json_t *v, int depth)
 {
-	if (depth > CANON_DEPTH)
-		return false;
+	if (depth > CANON_DEPTH) {
+		canon_by_jansson(c, v);
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		return canon_object(c, v, depth, NULL);
+		canon_object(c, v, depth, NULL);
+		return;
 	case JSON_ARRAY:
 		canon_char(c, '[');
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
 				canon_char(c, ',');
-			if (!canon_value(c, json_array_get(v, i), depth + 1))
-				return false;
+			canon_value(c, json_array_get(v, i), depth + 1);
 		}
 		canon_char(c, ']');
-		return true;
+		return;
 	case JSON_STRING:
 		canon_string(c, json_string_value(v), json_string_length(v));
-		return true;
+		return;
 	case JSON_INTEGER: {
 		char num[24];
 		int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		canon_put(c, num, (size_t)n);
-		return true;
+		return;
 	}
-	case JSON_TRUE: canon_put(c, "true", 4); return true;
-	case JSON_FALSE: canon_put(c, "false", 5); return true;
-	case JSON_NULL: canon_put(c, "null", 4); return true;
+	case JSON_TRUE: canon_put(c, "true", 4); return;
+	case JSON_FALSE: canon_put(c, "false", 5); return;
+	case JSON_NULL: canon_put(c, "null", 4); return;
 	default: /* a real: jansson's own spelling of it */
-		return false;
+		canon_by_jansson(c, v);
 	}
+}
+
+/* The digest of what was written, into out */
+static void canon_finish(struct ip_canon *c, char out[IP_DIGEST_SIZE])
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_update(&c->sha, c->used, c->buf);
+	sha256_digest(&c->sha, sizeof d, d);
+	memcpy(out, "sha256:", 7);
+	ip_hex(d, sizeof d, out + 7);
 }
 
 void ip_hex(const uint8_t *bytes, size_t n, char *out)
@@ -173,27 +213,15 @@ void ip_hex(const uint8_t *bytes, size_t n, char *out)
 void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE])
 {
 	struct ip_canon c = {.used = 0};
-	uint8_t d[SHA256_DIGEST_SIZE];
 	sha256_init(&c.sha);
-	if (canon_value(&c, v, 0)) {
-		sha256_update(&c.sha, c.used, c.buf);
-	} else {
-		sha256_init(&c.sha);
-		/* the text is hashed as it is written, never held */
-		if (json_dump_callback(v, hash_json, &c.sha,
-		                       JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))
-			ip_oom();
-	}
-	sha256_digest(&c.sha, sizeof d, d);
-	memcpy(out, "sha256:", 7);
-	ip_hex(d, sizeof d, out + 7);
+	canon_value(&c, v, 0);
+	canon_finish(&c, out);
 }
 
 struct ip_canon *ip_canon_begin(void)
 {
 	struct ip_canon *c = ip_xmalloc(sizeof *c);
 	c->used = 0;
-	c->failed = false;
 	sha256_init(&c->sha);
 	return c;
 }
@@ -211,23 +239,16 @@ void ip_canon_key(struct ip_canon *c, const char *key)
 
 void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip)
 {
-	if (c->failed)
-		return;
-	c->failed = json_is_object(v) ? !canon_object(c, v, 0, skip) : !canon_value(c, v, 0);
+	if (json_is_object(v))
+		canon_object(c, v, 0, skip);
+	else
+		canon_value(c, v, 0);
 }
 
-bool ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE])
+void ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE])
 {
-	bool ok = !c->failed;
-	if (ok) {
-		uint8_t d[SHA256_DIGEST_SIZE];
-		sha256_update(&c->sha, c->used, c->buf);
-		sha256_digest(&c->sha, sizeof d, d);
-		memcpy(out, "sha256:", 7);
-		ip_hex(d, sizeof d, out + 7);
-	}
+	canon_finish(c, out);
 	free(c);
-	return ok;
 }
 
 uint64_t ip_fnv1a(const char *s, uint64_t basis)

@@ -9,7 +9,6 @@
 #define IP_DIGEST_H
 
 #include <jansson.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,10 +28,8 @@ void ip_canon_text(struct ip_canon *c, const char *text);
 void ip_canon_key(struct ip_canon *c, const char *key);
 /* v in its canonical text; an object without its key skip (NULL: all). */
 void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip);
-/* The digest into out, and c freed. false when a value could not be
- * written canonically here (a real number, a key with a NUL, a deep
- * value): then out is untouched and the caller digests a whole value. */
-bool ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE]);
+/* The digest into out, and c freed. */
+void ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE]);
 
 /* The n bytes at bytes as 2n lower-case hex digits and a NUL, into out. */
 void ip_hex(const uint8_t *bytes, size_t n, char *out);

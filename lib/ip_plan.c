@@ -150,40 +150,6 @@ json_t *ip_plan_measure(const json_t *plan, const char *id)
 	return ip_find_id(json_object_get(plan, "measures"), id);
 }
 
-/* What an approval agrees to, per measure id: the measure's category,
- * dimension, side, due date as written (a relative one stays agreed when
- * the departure moves), budget and programme, and whether it is
- * cancelled. Its progress (open, in progress, done), owner, note, the date
- * of its status, the needs it addresses and the payments made from its
- * budget are not terms. */
-static json_t *agreed_terms(const json_t *plan)
-{
-	static const char *const keys[] = {"category", "dimension", "side", "due", "budget",
-	                                   "programme"};
-	json_t *terms = json_object();
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(plan, "measures"), i, m) {
-		json_t *t = json_object();
-		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
-			if (json_object_get(m, keys[k]))
-				json_object_set(t, keys[k], json_object_get(m, keys[k]));
-		/* what was paid from a budget is not a term: paying does not
-		 * withdraw the approvals */
-		json_t *budget = json_object_get(t, "budget");
-		if (json_object_get(budget, "paid")) {
-			budget = json_copy(budget);
-			json_object_del(budget, "paid");
-			json_object_set_new(t, "budget", budget);
-		}
-		const char *status = ip_str(m, "status");
-		if (status && !strcmp(status, "cancelled"))
-			json_object_set_new(t, "cancelled", json_true());
-		json_object_set_new(terms, ip_str(m, "id") ? ip_str(m, "id") : "", t);
-	}
-	return terms;
-}
-
 /* A measure of the plan and where it stands: of two with one id, the
  * later is the one the terms hold (as a later key replaces an earlier). */
 struct term {
@@ -199,20 +165,23 @@ static int by_id_then_place(const void *a, const void *b)
 	return c ? c : (x->at > y->at) - (x->at < y->at);
 }
 
-/* What agreed_terms builds, written as its canonical text as it is read
- * from the measures: a report digests the plan of every case it reads,
- * and building the terms cost more than hashing them. false (out
- * untouched) where it could not be written here. */
-static bool digest_terms_written(const json_t *plan, char out[IP_DIGEST_SIZE])
+/* What an approval agrees to, per measure id: the measure's category,
+ * dimension, side, due date as written (a relative one stays agreed when
+ * the departure moves), budget and programme, and whether it is
+ * cancelled. Its progress (open, in progress, done), owner, note, the date
+ * of its status, the needs it addresses and the payments made from its
+ * budget are not terms. The terms are an object, measure id to the
+ * measure's terms, digested as its canonical text; that text is written
+ * here as it is read from the measures, with no object built: a report
+ * digests the plan of every case it reads. */
+void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
 {
-	/* the keys of a measure's terms in sorted order, "cancelled" among them */
+	/* a measure's terms, in sorted order ("cancelled" among them) */
 	static const char *const keys[] = {"budget", "cancelled", "category", "dimension", "due",
 	                                   "programme", "side"};
 	const json_t *measures = json_object_get(plan, "measures");
-	struct term terms[256];
 	size_t n = json_array_size(measures);
-	if (n > sizeof terms / sizeof *terms)
-		return false;
+	struct term *terms = ip_xcalloc(n ? n : 1, sizeof *terms);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *m = json_array_get(measures, i);
 		terms[i] = (struct term){ip_str(m, "id") ? ip_str(m, "id") : "", i, m};
@@ -234,7 +203,8 @@ static bool digest_terms_written(const json_t *plan, char out[IP_DIGEST_SIZE])
 				continue;
 			ip_canon_text(c, inner);
 			ip_canon_key(c, keys[k]);
-			/* what was paid from a budget is not a term */
+			/* what was paid from a budget is not a term: paying does
+			 * not withdraw the approvals */
 			ip_canon_value(c, v, strcmp(keys[k], "budget") ? NULL : "paid");
 			inner = ",";
 		}
@@ -242,16 +212,8 @@ static bool digest_terms_written(const json_t *plan, char out[IP_DIGEST_SIZE])
 		sep = ",";
 	}
 	ip_canon_text(c, *sep == '{' ? "{}" : "}");
-	return ip_canon_end(c, out);
-}
-
-void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
-{
-	if (digest_terms_written(plan, out))
-		return;
-	json_t *terms = agreed_terms(plan);
-	ip_digest_json(terms, out);
-	json_decref(terms);
+	ip_canon_end(c, out);
+	free(terms);
 }
 
 /* In force: not withdrawn, and given to the measures the plan has now. */
