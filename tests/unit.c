@@ -960,8 +960,8 @@ static void test_digest_canonical(void)
 	json_decref(nul_key);
 }
 
-/* The terms of a plan as the approvals' digest is defined (ip_plan.c's
- * agreed_terms, written here again from its comment as the oracle): per
+/* The terms of a plan as the approvals' digest is defined (the comment
+ * of ip_plan_digest), built as a jansson object for the oracle: per
  * measure id, the later of two with one id, its category, dimension,
  * side, due, budget without "paid" and programme, and "cancelled". */
 static json_t *oracle_terms(const json_t *plan)
