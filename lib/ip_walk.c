@@ -65,76 +65,92 @@ static size_t dir_prefix(struct ip_buf *b, const char *dir)
 	return b->len;
 }
 
-static int walk(const char *dir, ip_input_fn fn, void *ctx)
+/* What a walk does with what it finds: fn on each case file; a link
+ * named like one refused at once, or, in an unsorted walk, gathered in
+ * links and refused after it in sorted order, so that the messages do not
+ * follow the file system's order. */
+struct walker {
+	ip_input_fn fn;
+	void *ctx;
+	struct ip_paths *links;  /* NULL: a sorted walk */
+};
+
+static int walk(const struct walker *w, const char *dir);
+
+/* One entry of a directory: its name after the directory's prefix (base
+ * bytes) in path. */
+static int visit(const struct walker *w, struct ip_buf *path, size_t base, const char *name,
+                 unsigned char d_type)
+{
+	path->len = base;
+	ip_buf_puts(path, name);
+	unsigned char type = entry_type(path->s, d_type);
+	if (type == DT_DIR)
+		return walk(w, path->s);
+	if (type == DT_REG && case_file_name(name))
+		return w->fn(path->s, w->ctx);
+	if (type == DT_LNK && case_file_name(name)) {
+		if (!w->links)
+			return refuse_link(path->s);
+		ip_paths_add(path->s, w->links);
+	}
+	return IP_EXIT_OK;
+}
+
+/* A directory's entries in byte order. One buffer for their paths: the
+ * callback copies what it keeps, so a walk allocates nothing per file of
+ * its own. */
+static int walk_sorted(const struct walker *w, const char *dir)
 {
 	struct dirent **list;
 	int n = scandir(dir, &list, skip_hidden, by_name);
 	if (n < 0)
 		return cannot_read_dir(dir);
 	int rc = IP_EXIT_OK;
-	/* one buffer for the paths of a directory: the callback copies what it
-	 * keeps, so a walk allocates nothing per file of its own */
-	struct ip_buf path_buf = {0};
-	size_t base = dir_prefix(&path_buf, dir);
+	struct ip_buf path = {0};
+	size_t base = dir_prefix(&path, dir);
 	for (int i = 0; i < n; i++) {
-		path_buf.len = base;
-		ip_buf_puts(&path_buf, list[i]->d_name);
-		const char *path = path_buf.s;
-		unsigned char type = entry_type(path, list[i]->d_type);
-		if (type == DT_DIR)
-			rc = ip_exit_merge(rc, walk(path, fn, ctx));
-		else if (type == DT_REG && case_file_name(list[i]->d_name))
-			rc = ip_exit_merge(rc, fn(path, ctx));
-		else if (type == DT_LNK && case_file_name(list[i]->d_name))
-			rc = ip_exit_merge(rc, refuse_link(path));
+		rc = ip_exit_merge(rc, visit(w, &path, base, list[i]->d_name, list[i]->d_type));
 		free(list[i]);
 	}
-	ip_buf_free(&path_buf);
+	ip_buf_free(&path);
 	free(list);
 	return rc;
 }
 
-/* The walk unsorted: fn on each case file as the directory lists it, so
- * that no listing is held while fn keeps the paths (scandir's copy of a
- * directory of 300,000 cases beside the caller's). The links are
- * gathered in *links and refused by the caller in sorted order, so the
- * messages do not follow the file system's order. */
-static int walk_unsorted(const char *dir, ip_input_fn fn, void *ctx, struct ip_paths *links)
+/* A directory's entries as it lists them: no listing is held while fn
+ * keeps the paths (scandir's copy of a directory of 300,000 cases beside
+ * the caller's). */
+static int walk_unsorted(const struct walker *w, const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return cannot_read_dir(dir);
 	int rc = IP_EXIT_OK;
-	struct ip_buf path_buf = {0};
-	size_t base = dir_prefix(&path_buf, dir);
+	struct ip_buf path = {0};
+	size_t base = dir_prefix(&path, dir);
 	struct dirent *e;
-	while ((errno = 0, e = readdir(d))) {
-		if (!skip_hidden(e))
-			continue;
-		path_buf.len = base;
-		ip_buf_puts(&path_buf, e->d_name);
-		unsigned char type = entry_type(path_buf.s, e->d_type);
-		if (type == DT_DIR)
-			rc = ip_exit_merge(rc, walk_unsorted(path_buf.s, fn, ctx, links));
-		else if (type == DT_REG && case_file_name(e->d_name))
-			rc = ip_exit_merge(rc, fn(path_buf.s, ctx));
-		else if (type == DT_LNK && case_file_name(e->d_name))
-			ip_paths_add(path_buf.s, links);
-	}
+	while ((errno = 0, e = readdir(d)))
+		if (skip_hidden(e))
+			rc = ip_exit_merge(rc, visit(w, &path, base, e->d_name, e->d_type));
 	if (errno)
 		rc = ip_exit_merge(rc, cannot_read_dir(dir));
 	closedir(d);
-	ip_buf_free(&path_buf);
+	ip_buf_free(&path);
 	return rc;
+}
+
+static int walk(const struct walker *w, const char *dir)
+{
+	return w->links ? walk_unsorted(w, dir) : walk_sorted(w, dir);
 }
 
 /* A directory's case files to fn: sorted, or as in->unsorted asks. */
 static int walk_dir(const char *dir, const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 {
-	if (!in->unsorted)
-		return walk(dir, fn, ctx);
 	struct ip_paths links = {0};
-	int rc = walk_unsorted(dir, fn, ctx, &links);
+	struct walker w = {fn, ctx, in->unsorted ? &links : NULL};
+	int rc = walk(&w, dir);
 	ip_paths_sort(&links);
 	for (size_t i = 0; i < links.n; i++)
 		rc = ip_exit_merge(rc, refuse_link(links.v[i]));
@@ -220,7 +236,7 @@ static int files_from(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
 
 int ip_walk(const char *dir, ip_input_fn fn, void *ctx)
 {
-	return walk(dir, fn, ctx);
+	return walk(&(struct walker){fn, ctx, NULL}, dir);
 }
 
 int ip_inputs_walk(const struct ip_inputs *in, ip_input_fn fn, void *ctx)
