@@ -333,8 +333,10 @@ static int scan(struct report *r, char **operands, int n)
 	                                                          "referral_answer_days"));
 	rc = ip_scan_run(&s, whole_repo ? &repo.cases : operands, whole_repo ? 1 : n);
 	if (!r->cli.quiet)
-		fprintf(stderr, _("%s: %zu cases: %zu read, %zu from the cache%s\n"), ip_progname(),
-		        s.files, s.parsed, s.cached, s.failed ? _(", some could not be read") : "");
+		fprintf(stderr, ngettext("%s: %zu case: %zu read, %zu from the cache%s\n",
+		                         "%s: %zu cases: %zu read, %zu from the cache%s\n", s.files),
+		        ip_progname(), s.files, s.parsed, s.cached,
+		        s.failed ? _(", some could not be read") : "");
 	free(cache);
 	ip_repo_free(&repo);
 	return rc;

@@ -342,6 +342,15 @@ total_of() {
 	assert_line "$(sed -n 2p flat.csv)"
 }
 
+@test "the count of cases read is singular for one, in English and German" {
+	local f=(cases/*.yaml)
+	run ip-report summary --by status -f csv --no-cache "${f[0]}"
+	assert_success
+	assert_line "ip-report: 1 case: 1 read, 0 from the cache"
+	run env LANGUAGE=de LANG=C.UTF-8 ip-report summary --by status -f csv --no-cache "${f[0]}"
+	assert_line "ip-report: 1 Fall: 1 gelesen, 0 aus dem Cache"
+}
+
 # A report run that says it read what is given, leaving the cache a run
 # from nothing writes.
 same_as_rebuilt() {
