@@ -81,13 +81,13 @@ static void warn_if_dir_shared(const char *dir)
 		        "who has a case: chmod 700)", st.st_mode & 007 ? _("others") : _("the group"));
 }
 
-static void warn_if_shared(const char *path)
+/* mode: the file's, as it was read (0: standard input) */
+static void warn_if_shared(const char *path, unsigned mode)
 {
-	struct stat st;
-	if (strcmp(path, "-") && stat(path, &st) == 0 && (st.st_mode & 077))
+	if (mode & 077)
 		ip_warn(&(struct ip_where){path, 0, 0, NULL}, "readable or writable by %s "
 		        "(case files hold special-category data: chmod 600)",
-		        st.st_mode & 007 ? _("others") : _("the group"));
+		        mode & 007 ? _("others") : _("the group"));
 }
 
 /* A temp file a killed writer left holds case data outside any case
@@ -152,39 +152,27 @@ static bool valid_in_one_pass(struct check *c, const char *name, const char *buf
 	json_t *tree = NULL;
 	if (c->print || c->no_schema || !c->onepass)
 		return false;
-	/* the tree lives in the thread's scratch and goes with it, once
-	 * nothing is left to load lazily (which must outlive the file) */
-	if (c->warm)
-		ip_scratch_begin();
 	bool valid = ip_onepass_case(name, buf, len, &c->cli.lim, &plan_only,
 	                             c->cli.quiet ? NULL : &tree) &&
 	             (!tree || !ip_plan_stale(json_object_get(tree, "plan"), NULL, NULL));
 	if (!ip_scratch_in_use())
 		json_decref(tree);
-	ip_scratch_end();
 	return valid;
 }
 
-/* Check one file, counted in t; c is only read (and printed to, with
- * --print). */
-static int check_file(struct check *c, const char *path, struct tally *t)
+/* The text of one file checked, counted in t; c is only read (and
+ * printed to, with --print). */
+static int check_text(struct check *c, const char *path, const char *buf, size_t len,
+                      unsigned mode, struct tally *t)
 {
 	struct ip_docs docs = {0};
-	t->files++;
-	char *buf;
-	size_t len;
 	const char *name = ip_input_name(path);
-	int rc = ip_read_all(path, c->cli.lim.max_bytes, &buf, &len);
-	if (!rc && valid_in_one_pass(c, name, buf, len)) {
-		free(buf);
-		warn_if_shared(path);
+	if (valid_in_one_pass(c, name, buf, len)) {
+		warn_if_shared(path, mode);
 		t->valid++;
 		return IP_EXIT_OK;
 	}
-	if (!rc) {
-		rc = ip_docs_parse(name, buf, len, IP_SYNTAX_AUTO, &c->cli.lim, &docs);
-		free(buf);
-	}
+	int rc = ip_docs_parse(name, buf, len, IP_SYNTAX_AUTO, &c->cli.lim, &docs);
 	if (rc) {
 		t->unreadable++;
 		ip_docs_free(&docs);
@@ -197,7 +185,7 @@ static int check_file(struct check *c, const char *path, struct tally *t)
 		ip_docs_free(&docs);
 		return IP_EXIT_OK;
 	}
-	warn_if_shared(path);
+	warn_if_shared(path, mode);
 	int problems = 0;
 	if (docs.n == 0) {
 		ip_error(&(struct ip_where){path, 0, 0, NULL}, "empty file (no case in it)");
@@ -224,6 +212,28 @@ static int check_file(struct check *c, const char *path, struct tally *t)
 		}
 	}
 	ip_docs_free(&docs);
+	return rc;
+}
+
+/* Check one file, counted in t. Its text and its trees live in the
+ * thread's scratch and go with it, once nothing is left to load lazily
+ * (which must outlive the file). */
+static int check_file(struct check *c, const char *path, struct tally *t)
+{
+	char *buf;
+	size_t len;
+	unsigned mode;
+	t->files++;
+	if (c->warm)
+		ip_scratch_begin();
+	int rc = ip_read_scratch_mode(path, c->cli.lim.max_bytes, &buf, &len, &mode);
+	if (rc) {
+		t->unreadable++;
+	} else {
+		rc = check_text(c, path, buf, len, mode, t);
+		ip_scratch_free(buf);
+	}
+	ip_scratch_end();
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -127,8 +128,10 @@ struct holder {
 	void (*release)(void *);
 };
 
+/* With mode non-NULL, *mode is the permission bits of the file read, as
+ * its descriptor says (0 for standard input or when fstat fails). */
 static int read_whole(const char *path, size_t max_bytes, const struct holder *h,
-                      char **buf, size_t *len)
+                      char **buf, size_t *len, unsigned *mode)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
@@ -140,6 +143,9 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 		return e == ENOENT || e == ENOTDIR ? IP_EXIT_NOINPUT
 		       : e == EACCES || e == EPERM ? IP_EXIT_NOPERM : IP_EXIT_IOERR;
 	}
+	struct stat st;
+	if (mode)
+		*mode = !is_stdin && fstat(fd, &st) == 0 ? (unsigned)st.st_mode & 07777 : 0;
 	size_t cap = 8192, n = 0;
 	char *b = h->grow(NULL, cap + 1);
 	for (;;) {
@@ -188,7 +194,7 @@ static int read_whole(const char *path, size_t max_bytes, const struct holder *h
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 {
 	static const struct holder heap = {ip_xrealloc, free};
-	return read_whole(path, max_bytes, &heap, buf, len);
+	return read_whole(path, max_bytes, &heap, buf, len, NULL);
 }
 
 static void docs_push(struct ip_docs *out, const char *file, json_t *root,
@@ -971,10 +977,17 @@ const char *ip_input_name(const char *path)
 	return strcmp(path, "-") ? path : "<stdin>";
 }
 
+static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
+
 int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len)
 {
-	static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
-	return read_whole(path, max_bytes, &scratch, buf, len);
+	return read_whole(path, max_bytes, &scratch, buf, len, NULL);
+}
+
+int ip_read_scratch_mode(const char *path, size_t max_bytes, char **buf, size_t *len,
+                         unsigned *mode)
+{
+	return read_whole(path, max_bytes, &scratch, buf, len, mode);
 }
 
 int ip_docs_load(const char *path, enum ip_syntax syntax,
