@@ -9,8 +9,8 @@
 
 /* ip_facts_of and what it calls read none of these: tests/0230-onepass.bats
  * holds reports built without them to the reports of whole cases. */
-const char *const ip_facts_unread[] = {"schema", "status_dates", "consent", "links", "notes",
-                                       "history", NULL};
+const char *const ip_facts_unread[] = {"schema", "status_dates", "household", "consent",
+                                       "links", "notes", "history", NULL};
 
 const char *const ip_fact_names[IP_NFACTS] = {
 	"id", "status", "centre", "state", "country", "region", "sex", "birth_date",
