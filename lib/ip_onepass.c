@@ -149,7 +149,7 @@ static void gather_text(struct pass *p, enum at at, const char *key, const char 
 	if (at == AT_OTHER)
 		return;
 	for (size_t i = 0; i < N(texts); i++) {
-		if (texts[i].at != at || strcmp(texts[i].key, key))
+		if (texts[i].at != at || texts[i].key[0] != key[0] || strcmp(texts[i].key, key))
 			continue;
 		char *copy = ip_arena_strdup(&arena, s);
 		if (texts[i].part == PART_FIELD) {
