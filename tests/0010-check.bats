@@ -161,6 +161,23 @@ YAML
 	assert_line --partial "sketch.yaml: warning: readable or writable by others"
 }
 
+@test "case files open to the group get a warning in a repository, checked in threads or one" {
+	make_repo
+	local a b
+	a=$(open_mariam)
+	b=$(open_mariam --given Amina)
+	chmod 640 "$a"
+	for jobs in 1 2; do
+		run ip-check -q -j "$jobs"
+		assert_success
+		assert_output "ip-check: $a: warning: readable or writable by the group (case files hold special-category data: chmod 600)"
+	done
+	# the file judged is the file read: a case on standard input has no mode
+	run ip-check - <"$b"
+	assert_success
+	refute_output --partial warning
+}
+
 @test "repository directories open to the group or others get a warning" {
 	make_repo
 	open_mariam >/dev/null

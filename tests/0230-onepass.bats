@@ -36,6 +36,22 @@ generated_repo() {
 	[ "$n" -gt 60 ]
 }
 
+@test "a NUL comes only from a double-quoted escape, refused both ways; the same in single quotes is text" {
+	generated_repo repo
+	cd repo
+	local f
+	f=$(find cases -name '*.yaml' | sort | head -1)
+	sed -i '0,/^  given: .*/s//  given: "Ma\\0riam"/' "$f"
+	grep -q '^  given: "Ma\\0riam"$' "$f"
+	same_both_ways ip-check "$f"
+	assert_failure
+	sed -i '0,/^  given: .*/s//  given: '"'"'Ma\\0riam'"'"'/' "$f"
+	same_both_ways ip-check "$f"
+	assert_success
+	same_both_ways ip-report summary --by status -f csv --no-cache "$f"
+	assert_success
+}
+
 @test "ip-check: the same verdicts both ways over a repository, valid and broken cases" {
 	generated_repo repo
 	cd repo
