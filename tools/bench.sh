@@ -11,6 +11,9 @@
 # Ratios, not seconds, so figures compare across machines. The figures
 # the goals are about are each the median of BENCH_ROUNDS runs (default
 # 3): a shared machine is noisy, and one slow run moved a ratio by 0.3.
+# A goal's ratio is the median of each run's own ratio to its baseline,
+# timed just before it (paired): the machine's speed drifts between a
+# baseline and a command timed minutes apart.
 set -eu
 cd "$(dirname "$0")/.."
 n=${BENCH_CASES:-100000}
@@ -38,6 +41,40 @@ median() { # COMMAND...: the median wall seconds of $rounds runs (no side effect
 		i=$((i + 1))
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
+# The baselines of paired(), by name.
+baseline() {
+	case $1 in
+	libyaml) tools/ip-readall --parse "$out/repo/cases" ;;
+	lstat) tools/ip-readall --lstat "$out/repo/cases" ;;
+	esac
+}
+# Lines "SECONDS BASELINE_SECONDS" in, "SECONDS RATIO" out: the median of
+# the times and the median of each line's ratio.
+median_pair() {
+	awk 'function sort(a, n,   i, j, x) {
+		for (i = 2; i <= n; i++) {
+			x = a[i]
+			for (j = i - 1; j > 0 && a[j] > x; j--)
+				a[j + 1] = a[j]
+			a[j + 1] = x
+		}
+	}
+	{ t[NR] = $1; r[NR] = ($2 > 0 ? $1 / $2 : 0) }
+	END { sort(t, NR); sort(r, NR); m = int((NR + 1) / 2); printf "%s %.2f\n", t[m], r[m] }'
+}
+# paired BASELINE COMMAND...: "SECONDS RATIO" over $rounds rounds, each
+# timing the baseline just before the command. A goal is a ratio, and the
+# machine's speed drifts: a ratio of two medians taken minutes apart moved
+# by 0.3 between runs of the same build.
+paired() {
+	base=$1
+	shift
+	i=0
+	while [ "$i" -lt "$rounds" ]; do
+		echo "$(seconds "$@") $(seconds baseline "$base")"
+		i=$((i + 1))
+	done | median_pair
+}
 # two decimals: with one, 1.54 read as 1.5 and met a goal of 1.5 it missed
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
@@ -59,17 +96,25 @@ print=$(median "$bin/ip-check" -q --print -f jsonl "$out/repo/cases")
 report() { "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q "$@"; }
 libyaml=$(median tools/ip-readall --parse "$out/repo/cases")
 lstat=$(median tools/ip-readall --lstat "$out/repo/cases")
-check=$(median "$bin/ip-check" -q -j 1 -C "$out/repo")
+read -r check check_r <<EOF
+$(paired libyaml "$bin/ip-check" -q -j 1 -C "$out/repo")
+EOF
 check_tree=$(median env IP_READER=tree "$bin/ip-check" -q -j 1 -C "$out/repo")
 checkj=$(median "$bin/ip-check" -q -C "$out/repo")
-cold1=$(median report --no-cache -j 1)
+read -r cold1 cold1_r <<EOF
+$(paired libyaml report --no-cache -j 1)
+EOF
 cold1_tree=$(median env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
 	-f csv -q --no-cache -j 1)
-coldj=$(median report --no-cache)
+read -r coldj coldj_r <<EOF
+$(paired libyaml report --no-cache)
+EOF
 coldj_tree=$(median env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
 	-f csv -q --no-cache)
 seconds report >/dev/null   # writes the cache
-warm=$(median report)
+read -r warm warm_r <<EOF
+$(paired lstat report)
+EOF
 report --no-cache -j 1 >"$out/report-onepass.csv"
 env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q --no-cache \
 	-j 1 >"$out/report-tree.csv"
@@ -84,12 +129,13 @@ done
 # 1 % of the files changed (their times: read again, the cache rewritten),
 # changed again before each round
 i=0
-warm1=$(while [ "$i" -lt "$rounds" ]; do
+read -r warm1 warm1_r <<EOF
+$(while [ "$i" -lt "$rounds" ]; do
 	find "$out/repo/cases" -name '*.yaml' | awk 'NR % 100 == 0' | xargs touch
-	seconds report
-	echo
+	echo "$(seconds report) $(seconds baseline lstat)"
 	i=$((i + 1))
-done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+done | median_pair)
+EOF
 rss=$( { /usr/bin/time -f %M "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q \
 	--no-cache -j 1 >/dev/null; } 2>&1 | tail -1)
 if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
@@ -200,19 +246,20 @@ x_got=$(grep -c 'what: "response 1 of .*: accepted' "$x"/centre/cases/*.yaml | a
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 
 cat <<REPORT
-cases: $n (per ip-check); intake rows: $rows; medians of $rounds runs where a goal is set
+cases: $n (per ip-check); intake rows: $rows; medians of $rounds runs where a goal is set,
+a goal's ratio the median of each run's ratio to its baseline timed just before it
 baseline read (all files whole):      ${read}s
 baseline parse (ip-check --no-schema): ${parse}s = $(ratio "$parse" "$read") x read
 ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x parse
 baseline libyaml parse only:            ${libyaml}s
 baseline lstat only:                    ${lstat}s
                                         one pass                          careful way (IP_READER=tree)
-ip-check (schema, rules), -j 1:         ${check}s = $(ratio "$check" "$libyaml") x libyaml (goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
+ip-check (schema, rules), -j 1:         ${check}s = ${check_r} x libyaml (goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
 ip-check, threads (the online CPUs):    ${checkj}s = $(ratio "$checkj" "$libyaml") x libyaml
-ip-report summary, cold, -j 1:          ${cold1}s = $(ratio "$cold1" "$libyaml") x libyaml (goal <= 1.5)   ${cold1_tree}s = $(ratio "$cold1_tree" "$libyaml") x libyaml
-ip-report summary, cold, -j $(nproc):          ${coldj}s = $(ratio "$coldj" "$libyaml") x libyaml (goal <= 0.9)   ${coldj_tree}s = $(ratio "$coldj_tree" "$libyaml") x libyaml
-ip-report summary, warm (cache):        ${warm}s = $(ratio "$warm" "$lstat") x lstat (goal <= 2)
-ip-report summary, warm, 1 % changed:   ${warm1}s = $(ratio "$warm1" "$lstat") x lstat (goal <= 2.5)
+ip-report summary, cold, -j 1:          ${cold1}s = ${cold1_r} x libyaml (goal <= 1.5)   ${cold1_tree}s = $(ratio "$cold1_tree" "$libyaml") x libyaml
+ip-report summary, cold, -j $(nproc):          ${coldj}s = ${coldj_r} x libyaml (goal <= 0.9)   ${coldj_tree}s = $(ratio "$coldj_tree" "$libyaml") x libyaml
+ip-report summary, warm (cache):        ${warm}s = ${warm_r} x lstat (goal <= 2)
+ip-report summary, warm, 1 % changed:   ${warm1}s = ${warm1_r} x lstat (goal <= 2.5)
 the reports of every way:               $same
 ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 32 at 300,000)
 Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 10)' "$(ratio "$python" "$cold1")")
