@@ -12,7 +12,7 @@
 # the goals are about are each the median of BENCH_ROUNDS runs (default
 # 3): a shared machine is noisy, and one slow run moved a ratio by 0.3.
 # A goal's ratio is the median of each run's own ratio to its baseline,
-# timed just before it (paired): the machine's speed drifts between a
+# timed right after it (paired): the machine's speed drifts between a
 # baseline and a command timed minutes apart.
 set -eu
 cd "$(dirname "$0")/.."
@@ -63,7 +63,7 @@ median_pair() {
 	END { sort(t, NR); sort(r, NR); m = int((NR + 1) / 2); printf "%s %.2f\n", t[m], r[m] }'
 }
 # paired BASELINE COMMAND...: "SECONDS RATIO" over $rounds rounds, each
-# timing the baseline just before the command. A goal is a ratio, and the
+# timing the baseline right after the command. A goal is a ratio, and the
 # machine's speed drifts: a ratio of two medians taken minutes apart moved
 # by 0.3 between runs of the same build.
 paired() {
@@ -247,7 +247,7 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 
 cat <<REPORT
 cases: $n (per ip-check); intake rows: $rows; medians of $rounds runs where a goal is set,
-a goal's ratio the median of each run's ratio to its baseline timed just before it
+a goal's ratio the median of each run's ratio to its baseline timed right after it
 baseline read (all files whole):      ${read}s
 baseline parse (ip-check --no-schema): ${parse}s = $(ratio "$parse" "$read") x read
 ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x parse
