@@ -23,8 +23,9 @@ void ip_digest_json(const json_t *v, char out[IP_DIGEST_SIZE]);
  * and the values, exactly as the canonical text has them. */
 struct ip_canon;
 struct ip_canon *ip_canon_begin(void);
-/* Punctuation ("{", ",", ...) or a key as "key": */
+/* Text as it is: punctuation ("{", ",", "}", "{}"). */
 void ip_canon_text(struct ip_canon *c, const char *text);
+/* A key, quoted and escaped as the canonical text has it, and its ':'. */
 void ip_canon_key(struct ip_canon *c, const char *key);
 /* v in its canonical text; an object without its key skip (NULL: all). */
 void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip);

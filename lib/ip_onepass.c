@@ -117,7 +117,6 @@ struct pass {
 	int documents;
 	bool unsure, build;
 	const struct ip_onepass_keys *built;  /* the keys of the root built; NULL: all */
-	uint64_t listed;           /* built's keys, by their index in the case schema */
 	bool have_root;
 	json_t *root;
 	struct ip_case_core core;
@@ -176,27 +175,14 @@ static bool key_new(struct frame *top, const char *s)
 	return true;
 }
 
+/* Whether key s of the root is one keys lists: the first characters
+ * compared first, most keys differ there */
 static bool listed(const struct ip_onepass_keys *keys, const char *s)
 {
 	for (const char *const *k = keys->keys; *k; k++)
-		if (!strcmp(*k, s))
+		if (**k == *s && !strcmp(*k, s))
 			return true;
 	return false;
-}
-
-/* The keys of the root listed in keys that the case schema has, by their
- * index: a key of the root is told by a bit, not by comparing it with
- * each listed key. */
-static uint64_t listed_fields(const struct ip_onepass_keys *keys)
-{
-	uint64_t bits = 0;
-	for (const char *const *k = keys ? keys->keys : NULL; k && *k; k++) {
-		const struct ip_field *f = ip_schema_child(&ip_case_schema, *k);
-		size_t index = f ? (size_t)(f - ip_case_schema.fields) : 64;
-		if (index < 64)
-			bits |= UINT64_C(1) << index;
-	}
-	return bits;
 }
 
 static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
@@ -207,10 +193,8 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 	top->key_len = len;
 	top->vf = NULL;
 	top->checked = false;
-	top->left_out = false;
+	top->left_out = top->at == AT_ROOT && p->built && listed(p->built, s) != p->built->only;
 	if (!top->f || top->f->type == IP_T_COUNTS || (s[0] == 'x' && s[1] == '-')) {
-		if (top->at == AT_ROOT && p->built)
-			top->left_out = listed(p->built, s) != p->built->only;
 		top->key = ip_arena_strdup(&arena, s);
 		/* a merge's conflicts are reported by the careful way */
 		if (!key_new(top, top->key) ||
@@ -228,8 +212,6 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 		p->unsure = true;  /* unknown, or given twice */
 		return;
 	}
-	if (top->at == AT_ROOT && p->built)
-		top->left_out = !!(p->listed & (UINT64_C(1) << index)) != p->built->only;
 	top->key = cf->name;
 	top->seen |= UINT64_C(1) << index;
 	top->vf = cf;
@@ -462,8 +444,7 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
 		return false;
 	ip_arena_reset(&arena);
-	struct pass p = {.lim = lim, .build = tree != NULL, .built = built,
-	                 .listed = listed_fields(built)};
+	struct pass p = {.lim = lim, .build = tree != NULL, .built = built};
 	p.stack = ip_arena_alloc(&arena, ((size_t)lim->max_depth + 1) * sizeof *p.stack);
 	ip_date_str(ip_now(), p.today);
 	run(&p, buf, len);
