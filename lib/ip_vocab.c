@@ -7,15 +7,62 @@
 #include "ip_i18n.h"
 #include "ip_share.h"
 #include "ip_buf.h"
+#include "ip_digest.h"
+#include "ip_mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static json_t *vocabs;     /* name -> [{id, de, en}] */
-static json_t *vocab_ids;  /* name -> {id: true}: checking a case asks for
-                            * every enumerated field's value, so not a scan */
 static json_t *programmes; /* [{id, ...}] */
+
+/* Every vocabulary's ids in one open-addressed table, by the hash of the
+ * id: checking a case asks for every enumerated field's value (24 a case),
+ * and two jansson lookups (vocabulary, then id) cost twice this. */
+struct vocab_id {
+	uint64_t hash;          /* of id; 0: an empty slot */
+	const char *vocab, *id; /* borrowed from vocabs */
+};
+static struct vocab_id *vocab_ids;
+static size_t vocab_ids_mask;  /* the table's size, a power of two, less 1 */
+
+static uint64_t id_hash(const char *id)
+{
+	uint64_t h = ip_fnv1a(id, IP_FNV_BASIS);
+	return h ? h : 1;
+}
+
+static void vocab_ids_add(const char *vocab, const char *id)
+{
+	uint64_t h = id_hash(id);
+	size_t i = (size_t)h & vocab_ids_mask;
+	while (vocab_ids[i].hash)
+		i = (i + 1) & vocab_ids_mask;
+	vocab_ids[i] = (struct vocab_id){h, vocab, id};
+}
+
+/* The table, at most half full so that a miss ends soon. */
+static void vocab_ids_build(void)
+{
+	size_t n = 0, size = 16;
+	const char *name;
+	json_t *list;
+	json_object_foreach(vocabs, name, list)
+		n += json_array_size(list);
+	while (size < 2 * n)
+		size *= 2;
+	vocab_ids = ip_xcalloc(size, sizeof *vocab_ids);
+	vocab_ids_mask = size - 1;
+	json_object_foreach(vocabs, name, list) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(list, i, e)
+			if (ip_str(e, "id"))
+				vocab_ids_add(name, ip_str(e, "id"));
+	}
+}
 
 /* An entry's fields: its id, dates and source, what a measure is, and its
  * labels by language code. Anything else is a slip, most often a label
@@ -120,18 +167,7 @@ json_t *ip_vocab_all(void)
 	if (!vocabs) {
 		vocabs = load_share("vocabularies.yaml", NULL);
 		json_object_del(vocabs, "schema");
-		vocab_ids = json_object();
-		const char *name;
-		json_t *list;
-		json_object_foreach(vocabs, name, list) {
-			json_t *ids = json_object();
-			size_t i;
-			json_t *e;
-			json_array_foreach(list, i, e)
-				if (ip_str(e, "id"))
-					json_object_set_new(ids, ip_str(e, "id"), json_true());
-			json_object_set_new(vocab_ids, name, ids);
-		}
+		vocab_ids_build();
 	}
 	return vocabs;
 }
@@ -213,7 +249,12 @@ static const char *list_suggest(json_t *list, const char *id)
 bool ip_vocab_has(const char *vocab, const char *id)
 {
 	ip_vocab_all();
-	return json_object_get(json_object_get(vocab_ids, vocab), id) != NULL;
+	uint64_t h = id_hash(id);
+	for (size_t i = (size_t)h & vocab_ids_mask; vocab_ids[i].hash; i = (i + 1) & vocab_ids_mask)
+		if (vocab_ids[i].hash == h && !strcmp(vocab_ids[i].id, id) &&
+		    !strcmp(vocab_ids[i].vocab, vocab))
+			return true;
+	return false;
 }
 
 const char *ip_vocab_suggest(const char *vocab, const char *id)

@@ -788,6 +788,38 @@ static void test_vocab_labels(void)
 	ok(!strcmp(ip_vocab_label("sex", NULL, "de"), ""), "label: nothing for nothing");
 }
 
+/* Every id of every vocabulary is known to the one it is in, and to each
+ * other exactly when that one lists it too (the lookup keeps all
+ * vocabularies' ids in one table): as a scan of the entries says. */
+static bool vocab_lists(const char *vocab, const char *id)
+{
+	return ip_find_id(ip_vocab_entries(vocab), id) != NULL;
+}
+
+static void test_vocab_has(void)
+{
+	size_t asked = 0, wrong = 0, shared = 0;
+	const char *name, *other;
+	json_t *list, *ignored;
+	json_object_foreach(ip_vocab_all(), name, list) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(list, i, e) {
+			const char *id = ip_str(e, "id");
+			json_object_foreach(ip_vocab_all(), other, ignored) {
+				bool want = vocab_lists(other, id);
+				wrong += ip_vocab_has(other, id) != want;
+				shared += want && strcmp(other, name);
+				asked++;
+			}
+		}
+	}
+	ok(asked > 1000 && !wrong, "vocab: every id in its vocabularies and no other");
+	ok(shared > 0, "vocab: some id is in two vocabularies");
+	ok(!ip_vocab_has("sex", "Female") && !ip_vocab_has("sex", "") &&
+	   !ip_vocab_has("nonesuch", "female"), "vocab: case, empty and unknown vocabulary");
+}
+
 /* Which temp files the next writer removes: those of processes that are
  * gone, an older version's of our own kinds when an hour old; never a live
  * writer's, nor a user's own file. */
@@ -1152,6 +1184,7 @@ int main(void)
 	test_nearest();
 	test_language();
 	test_vocab_labels();
+	test_vocab_has();
 	test_csv();
 	test_text_decode();
 	test_schema_lookup();
