@@ -48,8 +48,10 @@ baseline() {
 	lstat) tools/ip-readall --lstat "$out/repo/cases" ;;
 	esac
 }
-# Lines "SECONDS BASELINE_SECONDS" in, "SECONDS RATIO" out: the median of
-# the times and the median of each line's ratio.
+# Lines "SECONDS BASELINE_SECONDS" in, "SECONDS RATIO LOWEST HIGHEST" out:
+# the median of the times, the median of each line's ratio and the range
+# of those ratios (on a shared machine the range says how far to trust
+# the median).
 median_pair() {
 	awk 'function sort(a, n,   i, j, x) {
 		for (i = 2; i <= n; i++) {
@@ -60,9 +62,12 @@ median_pair() {
 		}
 	}
 	{ t[NR] = $1; r[NR] = ($2 > 0 ? $1 / $2 : 0) }
-	END { sort(t, NR); sort(r, NR); m = int((NR + 1) / 2); printf "%s %.2f\n", t[m], r[m] }'
+	END {
+		sort(t, NR); sort(r, NR); m = int((NR + 1) / 2)
+		printf "%s %.2f %.2f %.2f\n", t[m], r[m], r[1], r[NR]
+	}'
 }
-# paired BASELINE COMMAND...: "SECONDS RATIO" over $rounds rounds, each
+# paired BASELINE COMMAND...: "SECONDS RATIO LOWEST HIGHEST" over $rounds rounds, each
 # timing the baseline right after the command. A goal is a ratio, and the
 # machine's speed drifts: a ratio of two medians taken minutes apart moved
 # by 0.3 between runs of the same build.
@@ -96,23 +101,23 @@ print=$(median "$bin/ip-check" -q --print -f jsonl "$out/repo/cases")
 report() { "$bin/ip-report" -C "$out/repo" summary --by status -f csv -q "$@"; }
 libyaml=$(median tools/ip-readall --parse "$out/repo/cases")
 lstat=$(median tools/ip-readall --lstat "$out/repo/cases")
-read -r check check_r <<EOF
+read -r check check_r check_lo check_hi <<EOF
 $(paired libyaml "$bin/ip-check" -q -j 1 -C "$out/repo")
 EOF
 check_tree=$(median env IP_READER=tree "$bin/ip-check" -q -j 1 -C "$out/repo")
 checkj=$(median "$bin/ip-check" -q -C "$out/repo")
-read -r cold1 cold1_r <<EOF
+read -r cold1 cold1_r cold1_lo cold1_hi <<EOF
 $(paired libyaml report --no-cache -j 1)
 EOF
 cold1_tree=$(median env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
 	-f csv -q --no-cache -j 1)
-read -r coldj coldj_r <<EOF
+read -r coldj coldj_r coldj_lo coldj_hi <<EOF
 $(paired libyaml report --no-cache)
 EOF
 coldj_tree=$(median env IP_READER=tree "$bin/ip-report" -C "$out/repo" summary --by status \
 	-f csv -q --no-cache)
 seconds report >/dev/null   # writes the cache
-read -r warm warm_r <<EOF
+read -r warm warm_r warm_lo warm_hi <<EOF
 $(paired lstat report)
 EOF
 report --no-cache -j 1 >"$out/report-onepass.csv"
@@ -129,7 +134,7 @@ done
 # 1 % of the files changed (their times: read again, the cache rewritten),
 # changed again before each round
 i=0
-read -r warm1 warm1_r <<EOF
+read -r warm1 warm1_r warm1_lo warm1_hi <<EOF
 $(while [ "$i" -lt "$rounds" ]; do
 	find "$out/repo/cases" -name '*.yaml' | awk 'NR % 100 == 0' | xargs touch
 	echo "$(seconds report) $(seconds baseline lstat)"
@@ -247,19 +252,20 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 
 cat <<REPORT
 cases: $n (per ip-check); intake rows: $rows; medians of $rounds runs where a goal is set,
-a goal's ratio the median of each run's ratio to its baseline timed right after it
+a goal's ratio the median of each run's ratio to its baseline timed right after it,
+with the lowest and highest of those ratios
 baseline read (all files whole):      ${read}s
 baseline parse (ip-check --no-schema): ${parse}s = $(ratio "$parse" "$read") x read
 ip-check --print -f jsonl:              ${print}s = $(ratio "$print" "$parse") x parse
 baseline libyaml parse only:            ${libyaml}s
 baseline lstat only:                    ${lstat}s
                                         one pass                          careful way (IP_READER=tree)
-ip-check (schema, rules), -j 1:         ${check}s = ${check_r} x libyaml (goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
+ip-check (schema, rules), -j 1:         ${check}s = ${check_r} x libyaml (runs ${check_lo}-${check_hi}; goal <= 1.5)   ${check_tree}s = $(ratio "$check_tree" "$libyaml") x libyaml
 ip-check, threads (the online CPUs):    ${checkj}s = $(ratio "$checkj" "$libyaml") x libyaml
-ip-report summary, cold, -j 1:          ${cold1}s = ${cold1_r} x libyaml (goal <= 1.5)   ${cold1_tree}s = $(ratio "$cold1_tree" "$libyaml") x libyaml
-ip-report summary, cold, -j $(nproc):          ${coldj}s = ${coldj_r} x libyaml (goal <= 0.9)   ${coldj_tree}s = $(ratio "$coldj_tree" "$libyaml") x libyaml
-ip-report summary, warm (cache):        ${warm}s = ${warm_r} x lstat (goal <= 2)
-ip-report summary, warm, 1 % changed:   ${warm1}s = ${warm1_r} x lstat (goal <= 2.5)
+ip-report summary, cold, -j 1:          ${cold1}s = ${cold1_r} x libyaml (runs ${cold1_lo}-${cold1_hi}; goal <= 1.5)   ${cold1_tree}s = $(ratio "$cold1_tree" "$libyaml") x libyaml
+ip-report summary, cold, -j $(nproc):          ${coldj}s = ${coldj_r} x libyaml (runs ${coldj_lo}-${coldj_hi}; goal <= 0.9)   ${coldj_tree}s = $(ratio "$coldj_tree" "$libyaml") x libyaml
+ip-report summary, warm (cache):        ${warm}s = ${warm_r} x lstat (runs ${warm_lo}-${warm_hi}; goal <= 2)
+ip-report summary, warm, 1 % changed:   ${warm1}s = ${warm1_r} x lstat (runs ${warm1_lo}-${warm1_hi}; goal <= 2.5)
 the reports of every way:               $same
 ip-report summary, peak RSS (cold, -j 1): $((rss / 1024)) MiB (goal <= 32 at 300,000)
 Python 3 + PyYAML CSafeLoader summary:  ${python:-not measured (no python3-yaml)}s$( [ -n "${python:-}" ] && printf ' = %s x ip-report cold -j 1 (goal >= 10)' "$(ratio "$python" "$cold1")")
