@@ -226,7 +226,7 @@ static int check_file(struct check *c, const char *path, struct tally *t)
 	t->files++;
 	if (c->warm)
 		ip_scratch_begin();
-	int rc = ip_read_scratch_mode(path, c->cli.lim.max_bytes, &buf, &len, &mode);
+	int rc = ip_read_scratch(path, c->cli.lim.max_bytes, &buf, &len, &mode);
 	if (rc) {
 		t->unreadable++;
 	} else {

@@ -365,7 +365,7 @@ int ip_case_load(const char *path, const struct ip_limits *lim, struct ip_docs *
 {
 	char *buf;
 	size_t len;
-	int rc = ip_read_scratch(path, lim->max_bytes, &buf, &len);
+	int rc = ip_read_scratch(path, lim->max_bytes, &buf, &len, NULL);
 	if (rc)
 		return rc;
 	rc = ip_case_parse(ip_input_name(path), buf, len, lim, docs);

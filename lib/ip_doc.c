@@ -977,16 +977,10 @@ const char *ip_input_name(const char *path)
 	return strcmp(path, "-") ? path : "<stdin>";
 }
 
-static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
-
-int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len)
+int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len,
+                    unsigned *mode)
 {
-	return read_whole(path, max_bytes, &scratch, buf, len, NULL);
-}
-
-int ip_read_scratch_mode(const char *path, size_t max_bytes, char **buf, size_t *len,
-                         unsigned *mode)
-{
+	static const struct holder scratch = {ip_scratch_realloc, ip_scratch_free};
 	return read_whole(path, max_bytes, &scratch, buf, len, mode);
 }
 
@@ -995,7 +989,7 @@ int ip_docs_load(const char *path, enum ip_syntax syntax,
 {
 	char *buf;
 	size_t len;
-	int rc = ip_read_scratch(path, lim->max_bytes, &buf, &len);
+	int rc = ip_read_scratch(path, lim->max_bytes, &buf, &len, NULL);
 	if (rc)
 		return rc;
 	rc = ip_docs_parse(ip_input_name(path), buf, len, syntax, lim, out);

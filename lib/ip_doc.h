@@ -56,13 +56,12 @@ int ip_doc_fits(const char *file, const json_t *root, size_t bytes,
 int ip_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
 void ip_docs_free(struct ip_docs *docs);
 /* The same into the calling thread's scratch (ip_arena.h): freed with
- * ip_scratch_free or at ip_scratch_end. */
-int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len);
-/* The same, with *mode the permission bits of the file read (0 for
- * standard input): told by the descriptor it was read from, so a check of
- * them looks the path up no second time and sees the file read. */
-int ip_read_scratch_mode(const char *path, size_t max_bytes, char **buf, size_t *len,
-                         unsigned *mode);
+ * ip_scratch_free or at ip_scratch_end. With mode non-NULL, *mode is the
+ * permission bits of the file read (0 for standard input): told by the
+ * descriptor it was read from, so a check of them looks the path up no
+ * second time and sees the file read. */
+int ip_read_scratch(const char *path, size_t max_bytes, char **buf, size_t *len,
+                    unsigned *mode);
 /* What messages call an input: its path, "<stdin>" for "-". */
 const char *ip_input_name(const char *path);
 /* What a file's text is read as: by its name's extension (.json, .yaml,

@@ -184,7 +184,8 @@ void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
 	struct term *terms = ip_xcalloc(n ? n : 1, sizeof *terms);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *m = json_array_get(measures, i);
-		terms[i] = (struct term){ip_str(m, "id") ? ip_str(m, "id") : "", i, m};
+		const char *id = ip_str(m, "id");
+		terms[i] = (struct term){id ? id : "", i, m};
 	}
 	qsort(terms, n, sizeof *terms, by_id_then_place);
 	struct ip_canon *c = ip_canon_begin();

@@ -288,7 +288,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	 * does not */
 	ip_scratch_begin();
 	ip_diag_capture(&sl->messages);
-	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len);
+	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len, NULL);
 	if (!sl->rc) {
 		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &facts_read, &c)) {
 			sl->facts = facts_of(s, c);

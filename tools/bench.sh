@@ -67,8 +67,8 @@ median_pair() {
 		printf "%s %.2f %.2f %.2f\n", t[m], r[m], r[1], r[NR]
 	}'
 }
-# paired BASELINE COMMAND...: "SECONDS RATIO LOWEST HIGHEST" over $rounds rounds, each
-# timing the baseline right after the command. A goal is a ratio, and the
+# paired BASELINE COMMAND...: "SECONDS RATIO LOWEST HIGHEST" over $rounds
+# rounds, each timing the baseline right after the command. A goal is a ratio, and the
 # machine's speed drifts: a ratio of two medians taken minutes apart moved
 # by 0.3 between runs of the same build.
 paired() {
