@@ -174,7 +174,7 @@ person() {
 	[ "$(stat -c %a "$key")" = 600 ]
 	[ "$(stat -c %a "$index")" = 600 ] || [ "$(stat -c %a .integplan/cache)" = 700 ]
 	grep -qE '^[0-9a-f]{64}$' "$key"
-	! grep -qi 'ahmadi\|mohammad\|1988' "$index"
+	! grep -qi 'ahmadi\|mohammad\|1988' "$index" || return 1
 	first=$(cut -f4,5 "$index" | tail -1)
 	grep -qE '^[0-9a-f]{32}	[0-9a-f]{32}$' <<<"$first"
 	# another clone's key: other hashes for the same person

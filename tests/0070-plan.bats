@@ -183,11 +183,11 @@ with_plan() {
 	run ip-plan set -i --measure M1 --status in-progress --owner "B. Weber" --note "started" "$case_path"
 	assert_success
 	refute_output --partial "withdrawn"
-	! grep -q 'withdrawn:' "$case_path"
+	! grep -q 'withdrawn:' "$case_path" || return 1
 	ip-plan check -q "$case_path" | { ! grep -q plan.approvals; }
 	# a departure moves relative due dates, not the terms agreed
 	ip-plan departure -q -i --planned --date 2027-03-01 "$case_path" >/dev/null
-	! grep -q 'withdrawn:' "$case_path"
+	! grep -q 'withdrawn:' "$case_path" || return 1
 	# a hand edit of an amount: the approvals count as withdrawn everywhere
 	cp "$case_path" edited.yaml
 	sed -i 's/^        amount: 1000$/        amount: 1500/' edited.yaml

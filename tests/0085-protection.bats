@@ -32,9 +32,9 @@ count_of() {
 		! grep -qxE '[12]' counts || { echo "--by $by"; cat s.csv; return 1; }
 	done
 	ip-report kpi -q -f csv >k.csv
-	! awk -F, '{ gsub(/\r/, ""); print $NF }' k.csv | grep -qxE '[12]'
+	! awk -F, '{ gsub(/\r/, ""); print $NF }' k.csv | grep -qxE '[12]' || return 1
 	ip-report indicators -q --period 2026 -f csv >i.csv
-	! awk -F, '{ gsub(/\r/, ""); print $NF }' i.csv | grep -qxE '[12]'
+	! awk -F, '{ gsub(/\r/, ""); print $NF }' i.csv | grep -qxE '[12]' || return 1
 	# the exact counts have them: what is protected is there to protect
 	ip-report summary -q --by country --protection none -f csv >exact.csv
 	grep -q $',1\r$' exact.csv
@@ -49,7 +49,7 @@ count_of() {
 	# rows shown as 0 are left out: a row that is there says someone is in it
 	ip-report summary -q --by country -f csv --protection none >exact.csv
 	[ "$(wc -l <by-country.csv)" -lt "$(wc -l <exact.csv)" ]
-	! grep -q ',0\r$' by-country.csv
+	! grep -q ',0\r$' by-country.csv || return 1
 }
 
 @test "attack: one field's table minus the other's rows does not give a hidden cell" {

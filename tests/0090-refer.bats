@@ -48,7 +48,7 @@ partner_repo() {
 	run ip-refer send --to AF-KBL-PH "$case_path"
 	assert_failure 64
 	assert_output "ip-refer: AF-KBL-PH has no age key in the partner directory: nothing sent (add its key, or send plain text with --no-encrypt)"
-	! grep -q '^referrals:' "$case_path"
+	! grep -q '^referrals:' "$case_path" || return 1
 	run --separate-stderr ip-refer send --to AF-KBL-PH --no-encrypt "$case_path"
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
@@ -62,12 +62,12 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	grep -q '"given":"Mariam"' "$BATS_TEST_TMPDIR/pkg.jsonl"
 	grep -q '"digest":"sha256:[0-9a-f]\{64\}"' "$BATS_TEST_TMPDIR/pkg.jsonl"
 	# what never leaves
-	! grep -q 'SECRET' "$BATS_TEST_TMPDIR/pkg.jsonl"
-	! grep -q 'BY-MUC-2026-NMVPY"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	! grep -q 'SECRET' "$BATS_TEST_TMPDIR/pkg.jsonl" || return 1
+	! grep -q 'BY-MUC-2026-NMVPY"' "$BATS_TEST_TMPDIR/pkg.jsonl" || return 1
 	! grep -q -e '"history"' -e '"consent"' -e '"notes"' -e 'A. Berger' -e '"owner"' \
-		-e '"vulnerabilities"' -e '"residence_status"' "$BATS_TEST_TMPDIR/pkg.jsonl"
+		-e '"vulnerabilities"' -e '"residence_status"' "$BATS_TEST_TMPDIR/pkg.jsonl" || return 1
 	# only the return side of the plan
-	! grep -q 'skills-analysis' "$BATS_TEST_TMPDIR/pkg.jsonl"
+	! grep -q 'skills-analysis' "$BATS_TEST_TMPDIR/pkg.jsonl" || return 1
 	grep -q '"category":"airport-pickup"' "$BATS_TEST_TMPDIR/pkg.jsonl"
 	# the record
 	grep -qx 'status: referred' "$case_path"
@@ -126,7 +126,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	assert_failure 64
 	assert_output "ip-refer: no subcommand (send, update, respond, receive, sheet, partners or key)"
 	grep -qx 'status: planned\|status: assessed\|status: intake' "$case_path"
-	! grep -q '^referrals:' "$case_path"
+	! grep -q '^referrals:' "$case_path" || return 1
 }
 
 @test "send: again while the referral is open sends nothing and says so" {
@@ -169,7 +169,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 		grep -q "\"id\": \"$ref\"" "$f"
 	done
 	grep -q '^  - id: BY-MUC-R-' "$good2"
-	! grep -q '^referrals:' "$noconsent"
+	! grep -q '^referrals:' "$noconsent" || return 1
 }
 
 @test "send: packages for a partner with a key are encrypted; plain text needs --no-encrypt" {
@@ -178,10 +178,10 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 		--to AF-KBL-PH "$case_path"
 	assert_success
 	assert_line --index 0 -- '-----BEGIN AGE ENCRYPTED FILE-----'
-	! grep -q Mariam <<<"$output"
+	! grep -q Mariam <<<"$output" || return 1
 	echo "$output" >"$BATS_TEST_TMPDIR/pkg.age"
 	age -d -i "$BATS_TEST_TMPDIR/partner.key" "$BATS_TEST_TMPDIR/pkg.age" | grep -q '"given":"Mariam"'
-	! age -d -i "$BATS_TEST_TMPDIR/other.key" "$BATS_TEST_TMPDIR/pkg.age" 2>/dev/null
+	! age -d -i "$BATS_TEST_TMPDIR/other.key" "$BATS_TEST_TMPDIR/pkg.age" 2>/dev/null || return 1
 	run ip-refer send -q --partners "$BATS_TEST_TMPDIR/partners.yaml" --to AF-KBL-PH \
 		--service job-placement --no-encrypt "$case_path"
 	assert_success
@@ -227,7 +227,11 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	grep -qx '    from: BY-MUC' "$partner_case"
 	grep -qx '  - id: BY-MUC-R-NMVPYQR4' "$partner_case"
 	grep -qx '    what: case opened from referral BY-MUC-R-NMVPYQR4 of BY-MUC' "$partner_case"
-	! grep -q -e SECRET -e 'A. Berger' -e 'BY-MUC-2026-' -e '^assessments:' "$partner_case"
+	# of the assessment, what this partner may see (its needs and skills),
+	# not the vulnerabilities or the notes
+	! grep -q -e SECRET -e 'A. Berger' -e 'BY-MUC-2026-' -e single-parent -e vulnerabilities \
+		"$partner_case" || return 1
+	grep -qx '        priority: high' "$partner_case"
 	run ip-check -q "$partner_case"
 	assert_success
 	# the same package again opens nothing
@@ -366,7 +370,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 		--out "$BATS_TEST_TMPDIR/outbox" "$case_path"
 	pkg=$(echo "$BATS_TEST_TMPDIR"/outbox/*.json.age)
 	ref=$(basename "$pkg" .json.age)
-	! grep -q Mariam "$pkg"
+	! grep -q Mariam "$pkg" || return 1
 	# the partner accepts and says so
 	export IP_NOW=2027-02-01T09:00:00Z
 	cd "$BATS_TEST_TMPDIR/partner"
@@ -407,7 +411,7 @@ ip-refer: 1 sent to AF-KBL-PH, 0 already open, 0 failed" ]
 	age -d -i "$BATS_TEST_TMPDIR/centre.key" "$resp2" >"$BATS_TEST_TMPDIR/resp.json"
 	grep -q '"seq": 2' "$BATS_TEST_TMPDIR/resp.json"
 	grep -q '"arrived": "2027-02-03"' "$BATS_TEST_TMPDIR/resp.json"
-	! grep -q -e Mariam -e AF-KBL-PH-2026 -e '"history"' "$BATS_TEST_TMPDIR/resp.json"
+	! grep -q -e Mariam -e AF-KBL-PH-2026 -e '"history"' "$BATS_TEST_TMPDIR/resp.json" || return 1
 	cd "$BATS_TEST_TMPDIR/repo"
 	run ip-refer receive --identity "$BATS_TEST_TMPDIR/centre.key" "$resp2"
 	assert_success
@@ -548,7 +552,7 @@ p = json.load(open(sys.argv[1])); p["response"]["date"] = "2026-11-21"; print(js
 	run bash -c 'ip-refer respond --no-encrypt "$0" >/dev/full' "$pcase"
 	assert_failure 74
 	[ "$(sha256sum "$pcase")" = "$before" ]
-	! grep -q 'seq:' "$pcase"
+	! grep -q 'seq:' "$pcase" || return 1
 }
 
 @test "receive: an unknown referral, a response for another centre, a move backwards" {
@@ -706,7 +710,7 @@ p = json.load(open(sys.argv[1])); p["response"]["arrived"] = "2099-01-01"; print
 	ip-refer respond -q --no-encrypt "$pcase" >"$BATS_TEST_TMPDIR/resp.json"
 	# the answers travel, the partner's scores do not
 	grep -q '"answer": *"irregular"' "$BATS_TEST_TMPDIR/resp.json"
-	! grep -q -e composite -e '"scores"' "$BATS_TEST_TMPDIR/resp.json"
+	! grep -q -e composite -e '"scores"' "$BATS_TEST_TMPDIR/resp.json" || return 1
 	cp "$BATS_TEST_TMPDIR/resp.json" "$BATS_TEST_TMPDIR/forged.json"
 	cd "$BATS_TEST_TMPDIR/repo"
 	cp "$case_path" "$BATS_TEST_TMPDIR/before.yaml"

@@ -116,7 +116,7 @@ de() {
 	ip-plan render --lang de "$CASE" >de-explicit.md
 	ip-plan render "$CASE" >en.md
 	cmp de.md de-explicit.md
-	! cmp -s de.md en.md
+	! cmp -s de.md en.md || return 1
 	de ip-plan render --lang en "$CASE" | cmp - en.md
 }
 

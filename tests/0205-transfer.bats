@@ -34,7 +34,7 @@ setup() {
 	assert_output "ip-case: 1 transferred to NW-CGN (encrypted), 0 failed"
 	pkg="$BATS_TEST_TMPDIR/outbox/BY-MUC-2026-NMVPY.transfer.json.age"
 	[ "$(mode_of "$pkg")" = 600 ]
-	! grep -q Mariam "$pkg"
+	! grep -q Mariam "$pkg" || return 1
 	grep -qx 'status: closed' "$CASE"
 	grep -qx 'outcome: transferred' "$CASE"
 	grep -qx 'closed: 2026-11-21' "$CASE"
@@ -64,7 +64,7 @@ setup() {
 	grep -qx '  - case: BY-MUC-2026-NMVPY' "$got"
 	grep -q 'category: housing' "$got"
 	grep -q 'template: business-startup' "$got"
-	! grep -q 'A. Berger' <(sed -n '/^counsellors:/,/^[a-z]/p' "$got")
+	! grep -q 'A. Berger' <(sed -n '/^counsellors:/,/^[a-z]/p' "$got") || return 1
 	run ip-case log "$got"
 	assert_line --index 0 "2026-11-21T09:14:03Z  tester  ip-intake  case opened"
 	assert_line --regexp "^2026-11-22T10:00:00Z  koeln  ip-intake  case opened from the transfer of BY-MUC-2026-NMVPY by BY-MUC\$"
