@@ -402,7 +402,7 @@ static int after_erasure(struct cases *k)
 	if (!json_array_size(k->erased) || !k->in_place || !k->have_repo)
 		return IP_EXIT_OK;
 	char *cache = ip_xasprintf("%s/.integplan/cache/report.tsv", k->repo.dir);
-	unlink(cache);  /* rebuilt by the next report, without the erased */
+	ip_scan_cache_remove(cache);  /* rebuilt by the next report, without the erased */
 	free(cache);
 	struct ip_persons *persons;
 	if (ip_persons_load(&k->repo, true, &persons) == IP_EXIT_OK)

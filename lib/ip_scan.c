@@ -26,6 +26,17 @@
 
 /* ---- the cache, read alongside the sorted paths ------------------------- */
 
+/* A cache of this size or more is not written again for a few changed
+ * files: what differs from it goes to a second file beside it, the
+ * changes (its name and ".changes"), written whole each time, small. A
+ * cache of 300,000 cases is 150 MB; copying and syncing all of it for 1 %
+ * of the files changed was most of such a run. Below this size the whole
+ * cache is written, as it costs less than reading a few cases again. */
+#define CHANGES_FROM ((off_t)4 << 20)
+/* The changes are folded into the cache when they pass this fraction of
+ * it, so a warm run never reads much twice. */
+#define FOLD_AT 8
+
 struct stamp {
 	long long size, mtime_s, mtime_ns, ctime_s, ctime_ns, ino;
 };
@@ -34,11 +45,15 @@ struct reader {
 	FILE *f;
 	char *line;
 	size_t cap;
+	off_t size;                /* the file's, when opened */
 	off_t start, end;          /* the current entry's bytes in the file */
 	off_t header_end, used_end; /* the header's end; the end of the last hit */
 	bool ok;
+	size_t n;                  /* entries read: the current one is n - 1 */
 	size_t skipped;            /* entries passed over: files gone or changed */
-	bool used, eof;            /* the current entry was a hit; the end was reached */
+	size_t gone;               /* entries passed over whose file was not read */
+	bool used, seen, eof;      /* the current entry was a hit; its file was
+	                            * read; the end was reached */
 	struct timespec written;
 	const char *path, *facts;  /* the current entry */
 	struct stamp st;
@@ -100,6 +115,7 @@ static bool next_entry(struct reader *r)
 	}
 	r->start = r->end;
 	r->end += len;
+	r->used = r->seen = false;
 	char *tab = strchr(r->line, '\t');
 	char *p = tab ? tab + 1 : NULL;
 	struct stamp *s = &r->st;
@@ -113,6 +129,7 @@ static bool next_entry(struct reader *r)
 	*tab = '\0';
 	r->path = r->line;
 	r->facts = p;
+	r->n++;
 	return true;
 }
 
@@ -129,12 +146,34 @@ static void reader_open(struct reader *r, const char *cache, int referral_days, 
 	r->end = r->header_end = r->used_end = len > 0 ? len : 0;
 	if (r->ok) {
 		r->written = st.st_mtim;
+		r->size = st.st_size;
 		next_entry(r);
 	} else if (!quiet) {
 		ip_warn(&(struct ip_where){cache, 0, 0, NULL},
 		        "not a report cache of this version; ignored and rebuilt");
 	}
 	free(want);
+}
+
+/* Back to the first entry of a cache whose header was sound (only such a
+ * cache keeps changes beside it); false if it cannot be. */
+static bool reader_rewind(struct reader *r)
+{
+	if (!r->f || fseeko(r->f, r->header_end, SEEK_SET) != 0)
+		return false;
+	r->end = r->header_end;
+	r->n = 0;
+	r->ok = true;
+	r->eof = false;
+	next_entry(r);
+	return true;
+}
+
+static void reader_advance(struct reader *r)
+{
+	r->skipped += !r->used;
+	r->gone += !r->seen;
+	next_entry(r);
 }
 
 static bool before(long long s1, long long ns1, struct timespec t)
@@ -145,13 +184,11 @@ static bool before(long long s1, long long ns1, struct timespec t)
 /* The cached facts of path if its entry matches st, else NULL. */
 static const char *reader_lookup(struct reader *r, const char *path, const struct stat *st)
 {
-	while (r->ok && strcmp(r->path, path) < 0) {
-		r->skipped += !r->used;
-		r->used = false;
-		next_entry(r);
-	}
+	while (r->ok && strcmp(r->path, path) < 0)
+		reader_advance(r);
 	if (!r->ok || strcmp(r->path, path))
 		return NULL;
+	r->seen = true;
 	struct stamp now = stamp_of(st);
 	/* racy: changed in the tick the cache was written, maybe after it */
 	if (memcmp(&now, &r->st, sizeof now) || !before(now.mtime_s, now.mtime_ns, r->written))
@@ -161,23 +198,34 @@ static const char *reader_lookup(struct reader *r, const char *path, const struc
 	return r->facts;
 }
 
-/* A copy of the current entry as the file has it, path and all (the
- * tab after the path is back): a hit is written again as it was read,
- * not formatted again. */
-static char *reader_entry(const struct reader *r)
+/* The current entry as the file has it, path and all (the tab after the
+ * path is back): a hit is written again as it was read, not formatted
+ * again. */
+static void put_entry(struct ip_buf *b, const struct reader *r)
 {
-	size_t len = (size_t)(r->end - r->start);  /* getline's, a NUL after it */
-	char *entry = memcpy(ip_xmalloc(len + 1), r->line, len + 1);
-	entry[strlen(r->line)] = '\t';
-	return entry;
+	size_t len = (size_t)(r->end - r->start);  /* getline's */
+	size_t path_len = strlen(r->line);
+	ip_buf_add(b, r->line, path_len);
+	ip_buf_add(b, "\t", 1);
+	ip_buf_add(b, r->line + path_len + 1, len - path_len - 1);
 }
 
-/* Did the run use every entry of a sound cache, and nothing else? Then
- * writing it again would change nothing. */
+/* A copy of the current entry (put_entry), facts pointing into it. */
+static char *reader_entry(const struct reader *r, const char *facts, char **facts_copy)
+{
+	struct ip_buf b = {0};
+	put_entry(&b, r);
+	*facts_copy = b.s + (facts - r->line);
+	return b.s;
+}
+
+/* Read to the end, counting what was passed over. Did the run use every
+ * entry of a sound cache, and nothing else? Then writing it again would
+ * change nothing. */
 static bool reader_all_used(struct reader *r)
 {
-	if (r->ok && r->used)
-		next_entry(r);
+	while (r->ok)
+		reader_advance(r);
 	return r->eof && !r->skipped;
 }
 
@@ -198,8 +246,15 @@ static void reader_close(struct reader *r)
 struct writer {
 	const char *cache;      /* NULL: no cache */
 	struct ip_stream out;
+	off_t entries;          /* bytes written after the header */
 	bool open;
 };
+
+static void writer_write(struct writer *w, const char *data, size_t len)
+{
+	ip_stream_write(&w->out, data, len);
+	w->entries += (off_t)len;
+}
 
 /* The old cache's bytes from its first entry to end; false when they
  * cannot be read again. */
@@ -211,7 +266,7 @@ static bool copy_prefix(struct writer *w, struct reader *r, off_t end)
 		ssize_t got = pread(fileno(r->f), buf, want, at);
 		if (got <= 0)
 			return false;
-		ip_stream_write(&w->out, buf, (size_t)got);
+		writer_write(w, buf, (size_t)got);
 		at += got;
 	}
 	return true;
@@ -240,6 +295,173 @@ static void writer_start(struct writer *w, struct reader *r, int referral_days,
 	w->open = true;
 }
 
+/* ---- the cache and its changes ------------------------------------------ */
+
+struct cache {
+	const char *path;
+	char *changes_path;
+	struct reader base, changes;
+	struct writer w;         /* the whole cache, or only the changes */
+	bool to_changes;         /* the cache is kept; what differs goes to the
+	                          * changes */
+	unsigned char *base_hits; /* per entry of the cache: a hit this run */
+	size_t base_hits_size;
+};
+
+static void cache_open(struct cache *c, const char *path, int referral_days, bool quiet)
+{
+	*c = (struct cache){.path = path};
+	reader_open(&c->base, path, referral_days, quiet);
+	c->changes_path = path ? ip_xasprintf("%s.changes", path) : NULL;
+	reader_open(&c->changes, c->changes_path, referral_days, quiet);
+	c->to_changes = c->base.ok && c->base.size >= CHANGES_FROM;
+	c->w.cache = c->to_changes ? c->changes_path : path;
+}
+
+static void mark_base_hit(struct cache *c, size_t entry)
+{
+	if (entry / 8 >= c->base_hits_size) {
+		size_t size = c->base_hits_size ? c->base_hits_size : 1024;
+		while (entry / 8 >= size)
+			size *= 2;
+		c->base_hits = ip_xrealloc(c->base_hits, size);
+		memset(c->base_hits + c->base_hits_size, 0, size - c->base_hits_size);
+		c->base_hits_size = size;
+	}
+	c->base_hits[entry / 8] |= (unsigned char)(1u << (entry % 8));
+}
+
+static bool was_base_hit(const struct cache *c, size_t entry)
+{
+	return entry / 8 < c->base_hits_size && (c->base_hits[entry / 8] >> (entry % 8) & 1);
+}
+
+/* The cached facts of a file, from the changes first, else from the
+ * cache: NULL, or a copy of the entry in *entry. */
+static char *cache_lookup(struct cache *c, const char *path, const struct stat *st,
+                          char **entry, bool *in_changes)
+{
+	const char *base = reader_lookup(&c->base, path, st);
+	if (base && c->to_changes)
+		mark_base_hit(c, c->base.n - 1);
+	const char *changed = reader_lookup(&c->changes, path, st);
+	char *facts = NULL;
+	*entry = NULL;
+	*in_changes = changed != NULL;
+	if (changed)
+		*entry = reader_entry(&c->changes, changed, &facts);
+	else if (base)
+		*entry = reader_entry(&c->base, base, &facts);
+	return facts;
+}
+
+/* Is this chunk the first difference from what is written? new: files
+ * read again; from_changes: hits from the changes, which belong in a
+ * whole cache. */
+static bool cache_differs(const struct cache *c, size_t new, bool from_changes)
+{
+	if (c->to_changes)
+		return new || c->changes.skipped;
+	return new || c->base.skipped || from_changes;
+}
+
+static void cache_start(struct cache *c, int referral_days, off_t clean_end)
+{
+	writer_start(&c->w, c->to_changes ? &c->changes : &c->base, referral_days, clean_end);
+}
+
+static off_t cache_clean_end(const struct cache *c)
+{
+	return c->to_changes ? c->changes.used_end : c->base.used_end;
+}
+
+/* Fold the changes into the cache: its entries this run read (the others
+ * are of files changed or gone), and those of the changes, in path
+ * order; then the changes are removed. An entry of the changes that was
+ * racy there (its file changed in the tick they were written) is left
+ * out, or the later cache would believe it. */
+static int cache_fold(struct cache *c, int referral_days)
+{
+	struct reader changes;
+	struct ip_stream out;
+	reader_open(&changes, c->changes_path, referral_days, true);
+	if (!reader_rewind(&c->base) || ip_stream_open(&out, c->path) != 0) {
+		reader_close(&changes);
+		return IP_EXIT_OK;  /* the report does not depend on the cache */
+	}
+	struct ip_buf b = {0};
+	char *h = header(referral_days);
+	ip_buf_puts(&b, h);
+	free(h);
+	while (c->base.ok || changes.ok) {
+		int order = !changes.ok ? -1 : !c->base.ok ? 1 : strcmp(c->base.path, changes.path);
+		if (order < 0 && was_base_hit(c, c->base.n - 1))
+			put_entry(&b, &c->base);
+		if (order >= 0 && before(changes.st.mtime_s, changes.st.mtime_ns, changes.written))
+			put_entry(&b, &changes);
+		if (order <= 0)
+			next_entry(&c->base);
+		if (order >= 0)
+			next_entry(&changes);
+		if (b.len >= 1 << 16) {
+			ip_stream_write(&out, b.s, b.len);
+			b.len = 0;
+		}
+	}
+	ip_stream_write(&out, b.s, b.len);
+	ip_buf_free(&b);
+	/* a damaged cache or changes: what could be read, and no more */
+	int rc = ip_stream_commit(&out);
+	if (!rc)
+		unlink(c->changes_path);
+	reader_close(&changes);
+	return rc;
+}
+
+/* Write what the run found different: the whole cache, or the changes
+ * and, when they have grown or a file the cache names is gone, the cache
+ * with them folded in. */
+static int cache_close(struct cache *c, int referral_days)
+{
+	int rc = IP_EXIT_OK;
+	struct reader *kept = c->to_changes ? &c->changes : &c->base;
+	/* a warm run over an unchanged repository leaves the cache as it is;
+	 * one whose files are all there but fewer (some gone) writes the hits;
+	 * files that could not be read have no entry and are read next time */
+	bool all_used = reader_all_used(kept);
+	if (!c->w.open && (kept->f || !c->to_changes) && !all_used)
+		cache_start(c, referral_days, kept->used_end);
+	off_t changes_size = c->w.open ? c->w.entries : c->changes.size;
+	if (c->w.open && c->to_changes && !c->w.entries) {
+		ip_stream_abort(&c->w.out);  /* nothing changed after all */
+		unlink(c->changes_path);
+	} else if (c->w.open) {
+		rc = ip_stream_commit(&c->w.out);
+	}
+	if (!c->to_changes) {
+		/* its hits are in the cache now (they made it differ) */
+		if (c->changes.f && !rc)
+			unlink(c->changes_path);
+	} else if (!rc) {
+		reader_all_used(&c->base);
+		if (c->base.gone || !c->base.eof || changes_size * FOLD_AT > c->base.size)
+			rc = cache_fold(c, referral_days);
+	}
+	reader_close(&c->base);
+	reader_close(&c->changes);
+	free(c->changes_path);
+	free(c->base_hits);
+	return rc;
+}
+
+void ip_scan_cache_remove(const char *cache)
+{
+	char *changes = ip_xasprintf("%s.changes", cache);
+	unlink(cache);
+	unlink(changes);
+	free(changes);
+}
+
 /* ---- parsing in threads ------------------------------------------------- */
 
 struct slot {
@@ -248,6 +470,7 @@ struct slot {
 	bool stat_ok;
 	char *facts;   /* the facts line, '\n' included */
 	char *entry;   /* a hit: its whole cache entry, facts pointing into it */
+	bool in_changes; /* the hit was in the cache's changes */
 	int rc;
 	struct ip_buf messages;  /* what reading it said, printed in order */
 };
@@ -344,13 +567,13 @@ static void write_entry(struct ip_buf *out, const struct slot *sl)
 	ip_buf_puts(out, sl->facts);
 }
 
-static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char **paths,
-                     size_t n)
+static int run_chunk(struct ip_scan *s, struct cache *c, char **paths, size_t n)
 {
 	struct slot *slots = ip_xcalloc(n, sizeof *slots);
 	int rc = IP_EXIT_OK;
 	size_t to_parse = 0;
-	off_t clean_end = r->used_end;
+	bool from_changes = false;
+	off_t clean_end = cache_clean_end(c);
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
 		sl->path = paths[i];
@@ -358,20 +581,18 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		 * no repository) a file is not stat'ed before it is read */
 		sl->stat_ok = s->cache && strcmp(sl->path, "-") && lstat(sl->path, &sl->st) == 0 &&
 		              S_ISREG(sl->st.st_mode);
-		const char *hit = sl->stat_ok ? reader_lookup(r, sl->path, &sl->st) : NULL;
-		if (hit) {
-			sl->entry = reader_entry(r);
-			sl->facts = sl->entry + (hit - r->line);
-		}
-		to_parse += !hit;
+		if (sl->stat_ok)
+			sl->facts = cache_lookup(c, sl->path, &sl->st, &sl->entry, &sl->in_changes);
+		from_changes |= sl->in_changes;
+		to_parse += !sl->facts;
 	}
 	if (to_parse) {
 		ip_case_warm_up(s->threads);
 		ip_parallel(n, s->threads, parse_item, thread_done, &(struct chunk){s, slots});
 	}
-	if (to_parse || r->skipped) /* the first difference from the old cache */
-		writer_start(w, r, s->referral_days, clean_end);
-	bool write = w->open;
+	if (cache_differs(c, to_parse, from_changes)) /* the first difference */
+		cache_start(c, s->referral_days, clean_end);
+	bool write = c->w.open;
 	struct ip_buf entries = {0};  /* one write per chunk */
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
@@ -382,9 +603,10 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 			s->failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
 		} else {
-			if (write && sl->entry)
+			/* the changes hold what differs from the cache */
+			if (write && sl->entry && (!c->to_changes || sl->in_changes))
 				ip_buf_puts(&entries, sl->entry);
-			else if (write && cacheable(sl))
+			else if (write && !sl->entry && cacheable(sl))
 				write_entry(&entries, sl);
 			sl->facts[strcspn(sl->facts, "\n")] = '\0';
 			if (ip_facts_split(sl->facts, fields))
@@ -393,7 +615,7 @@ static int run_chunk(struct ip_scan *s, struct reader *r, struct writer *w, char
 		free(sl->entry ? sl->entry : sl->facts);
 	}
 	if (entries.len)
-		ip_stream_write(&w->out, entries.s, entries.len);
+		writer_write(&c->w, entries.s, entries.len);
 	ip_buf_free(&entries);
 	s->parsed += to_parse;
 	s->cached += n - to_parse;
@@ -409,25 +631,17 @@ int ip_scan_run(struct ip_scan *s, char **operands, int n)
 	in.unsorted = true;  /* sorted here, whole: the cache's order */
 	int rc = ip_inputs_walk(&in, ip_paths_add, &p);
 	ip_paths_sort(&p);
-	struct reader r;
-	reader_open(&r, s->cache, s->referral_days, s->run.quiet);
-	struct writer w = {.cache = s->cache};
+	struct cache c;
+	cache_open(&c, s->cache, s->referral_days, s->run.quiet);
 	struct ip_progress progress;
 	ip_progress_begin(&progress, s->run.progress, _("cases read"), p.n);
 	for (size_t i = 0; i < p.n; i += CHUNK) {
 		size_t n_chunk = p.n - i < CHUNK ? p.n - i : CHUNK;
-		rc = ip_exit_merge(rc, run_chunk(s, &r, &w, p.v + i, n_chunk));
+		rc = ip_exit_merge(rc, run_chunk(s, &c, p.v + i, n_chunk));
 		ip_progress_add(&progress, n_chunk);
 	}
 	ip_progress_end(&progress);
-	/* a warm run over an unchanged repository leaves the cache as it is;
-	 * one whose files are all there but fewer (some gone) writes the hits;
-	 * files that could not be read have no entry and are read next time */
-	if (!w.open && !reader_all_used(&r))
-		writer_start(&w, &r, s->referral_days, r.used_end);
-	if (w.open)
-		rc = ip_exit_merge(rc, ip_stream_commit(&w.out));
-	reader_close(&r);
+	rc = ip_exit_merge(rc, cache_close(&c, s->referral_days));
 	ip_paths_free(&p);
 	return rc;
 }

@@ -10,6 +10,11 @@
  * tick is read again: the racy-git rule). A cache with another header, or
  * a line that does not parse, is ignored from there on and rebuilt.
  *
+ * A large cache is not written again for a few changed files: their
+ * entries go to the changes beside it (report.tsv.changes), in the same
+ * form, and are folded in when the changes pass an eighth of the cache or
+ * a file the cache names is gone.
+ *
  * Layer: storage. */
 #ifndef IP_SCAN_H
 #define IP_SCAN_H
@@ -35,5 +40,9 @@ struct ip_scan {
 /* Call s->fn with the facts of every case of the operands (and
  * --files-from), in sorted order. Returns the worst status. */
 int ip_scan_run(struct ip_scan *s, char **operands, int n);
+
+/* Remove the cache at this path and its changes (after an erasure: no
+ * cache may still name the person). */
+void ip_scan_cache_remove(const char *cache);
 
 #endif

@@ -245,12 +245,12 @@ total_of() {
 	ip-report export -q -f jsonl --pseudonymise --key-file key >a1.jsonl
 	ip-report export -q -f jsonl --pseudonymise --key-file key >a2.jsonl
 	cmp a1.jsonl a2.jsonl
-	! grep -q 'Mariam\|Ahmadi\|Berger' a1.jsonl
+	! grep -q 'Mariam\|Ahmadi\|Berger' a1.jsonl || return 1
 	grep -q '"birth_date":"1991-Q2"' a1.jsonl
-	! grep -q 'BY-MUC-2026' a1.jsonl
+	! grep -q 'BY-MUC-2026' a1.jsonl || return 1
 	head -c 32 /dev/urandom >other
 	ip-report export -q -f jsonl --pseudonymise --key-file other >b.jsonl
-	! cmp -s a1.jsonl b.jsonl
+	! cmp -s a1.jsonl b.jsonl || return 1
 	run ip-report export --pseudonymise --key-file key --fields id,given
 	assert_failure 64
 }
@@ -263,14 +263,14 @@ total_of() {
 	assert_equal "${lines[0]}" $'age,sex,country,state,status,outcome,opened,departed,arrived,closed\r'
 	[ "${#lines[@]}" -gt 1 ]
 	# every combination shown is shared by 5 rows or more
-	! printf '%s\n' "${lines[@]:1}" | sort | uniq -c | awk '$1 < 5' | grep -q .
+	! printf '%s\n' "${lines[@]:1}" | sort | uniq -c | awk '$1 < 5' | grep -q . || return 1
 	# twelve people of eleven countries: only their sex is left to show
 	assert_equal "${stderr_lines[1]}" "ip-report: export: anonymous, 5-anonymous over its 10 columns; of 12 rows, 0 have dates as months, 0 as years, 0 also no age, 0 also no country or Land, 0 only whether events happened, 12 no status or events; 0 left out"
 	assert_line $'*,female,*,*,*,*,*,*,*,*\r'
-	! grep -q 'BY-MUC-2026\|Mariam\|AF-KAB' <<<"$output"
+	! grep -q 'BY-MUC-2026\|Mariam\|AF-KAB' <<<"$output" || return 1
 	# a smaller k keeps more detail; still no row alone
 	run ip-report export -q -f csv --anonymise --k 2 --fields sex,status
-	! printf '%s\n' "${lines[@]:1}" | sort | uniq -c | awk '$1 < 2' | grep -q .
+	! printf '%s\n' "${lines[@]:1}" | sort | uniq -c | awk '$1 < 2' | grep -q . || return 1
 	assert_line $'male,assessed\r'
 	assert_line $'male,*\r'
 	run ip-report export -q --anonymise --fields id
@@ -381,6 +381,63 @@ same_as_rebuilt() {
 	rm "$(ls cases/*.yaml | sort | sed -n 3000p)"
 	same_as_rebuilt "4999 cases: 0 read, 4999 from the cache"
 	[ "$(wc -l <"$cache")" = 5000 ]
+}
+
+# The cache as a report reads it: the entries of its changes, and its own
+# for the files the changes do not name, in path order.
+merged_view() {
+	awk -F '\t' 'FNR == 1 { next }
+		FILENAME == ARGV[1] { changed[$1] = 1; print; next }
+		!($1 in changed)' "$1.changes" "$1" | LC_ALL=C sort -t "$(printf '\t')" -k1,1
+}
+
+@test "the cache: a large one keeps what changed beside it, folded in when that grows or a file is gone" {
+	rm -f cases/*.yaml
+	"$ROOT/tools/ip-benchgen" 9000 cases >/dev/null
+	cache=.integplan/cache/report.tsv
+	ip-report summary -q --by status -f csv >first.csv
+	[ "$(stat -c %s "$cache")" -ge $((4 << 20)) ]
+	before=$(stat -c '%i %Y.%y' "$cache")
+	# 1 %: read again, their entries in the changes; the cache as it was
+	ls cases/*.yaml | LC_ALL=C sort | awk 'NR % 100 == 0' | xargs touch -d '2026-01-01 00:00'
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 9000 cases: 90 read, 8910 from the cache"
+	[ "$(stat -c '%i %Y.%y' "$cache")" = "$before" ]
+	[ "$(tail -n +2 "$cache.changes" | wc -l)" = 90 ]
+	[ "$(stat -c %a "$cache.changes")" = 600 ]
+	ip-report summary -q --by status -f csv | cmp - first.csv
+	# what it reads is what a rebuild writes
+	merged_view "$cache" >merged.tsv
+	mv .integplan/cache kept
+	ip-report summary -q --by status -f csv >/dev/null
+	tail -n +2 "$cache" | cmp - merged.tsv
+	rm -r .integplan/cache
+	mv kept .integplan/cache
+	# unchanged: nothing written, the changes not either
+	changes=$(stat -c '%i %Y.%y' "$cache.changes")
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: 9000 cases: 0 read, 9000 from the cache"
+	[ "$(stat -c '%i %Y.%y' "$cache.changes")" = "$changes" ]
+	[ "$(stat -c '%i %Y.%y' "$cache")" = "$before" ]
+	# changes of another version: ignored, and written anew
+	sed -i '1s/^integplan-report-cache 1/integplan-report-cache 0/' "$cache.changes"
+	run ip-report summary --by status -f csv
+	assert_line "ip-report: ./$cache.changes: warning: not a report cache of this version; ignored and rebuilt"
+	assert_line "ip-report: 9000 cases: 90 read, 8910 from the cache"
+	[ "$(tail -n +2 "$cache.changes" | wc -l)" = 90 ]
+	# more than an eighth of the cache changed: folded in, the changes gone
+	ls cases/*.yaml | LC_ALL=C sort | awk 'NR % 7 == 0' | xargs touch -d '2026-01-02 00:00'
+	same_as_rebuilt "9000 cases: 1285 read, 7715 from the cache"
+	[ ! -e "$cache.changes" ]
+	# a few changed, then a file gone: folded in, the file's entry gone
+	ls cases/*.yaml | LC_ALL=C sort | awk 'NR % 100 == 1' | xargs touch -d '2026-01-03 00:00'
+	ip-report summary -q --by status -f csv >/dev/null
+	[ -e "$cache.changes" ]
+	gone=$(ls cases/*.yaml | LC_ALL=C sort | sed -n 4500p)
+	rm "$gone"
+	same_as_rebuilt "8999 cases: 0 read, 8999 from the cache"
+	[ ! -e "$cache.changes" ]
+	! grep -q "^$gone	" "$cache" || return 1
 }
 
 @test "the cache: a damaged or foreign cache is ignored and rebuilt; --no-cache skips it" {
