@@ -3,7 +3,8 @@
  * whose facts are the first line of the input; the rest of the input
  * follows as more entries. Whatever it holds, a report is made from it
  * (summary, KPIs, indicators and outcomes) without a crash, and the cache written
- * back is sound. */
+ * back is sound. An input whose first byte is odd is also, from its second
+ * byte on, the changes beside the cache (report.tsv.changes), read first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,13 @@
 #include "ip_scan.h"
 
 static char dir[] = "/tmp/ip-fuzz-cache-XXXXXX";
-static char *case_path, *cache_path;
+static char *case_path, *cache_path, *changes_path;
 
 static void remove_case(void)
 {
 	unlink(case_path);
 	unlink(cache_path);
+	unlink(changes_path);
 	rmdir(dir);
 }
 
@@ -37,6 +39,7 @@ static void make_case(void)
 		abort();
 	case_path = ip_xasprintf("%s/case.yaml", dir);
 	cache_path = ip_xasprintf("%s/report.tsv", dir);
+	changes_path = ip_xasprintf("%s.changes", cache_path);
 	FILE *f = fopen(case_path, "w");
 	if (!f)
 		abort();
@@ -55,10 +58,10 @@ static void make_case(void)
 #define REFERRAL_DAYS 30
 #define NREPORTS 5 /* summary, kpi, indicators, outcomes, budget */
 
-static void write_cache(const uint8_t *data, size_t size)
+static void write_cache(const char *path, const uint8_t *data, size_t size)
 {
 	struct stat st;
-	FILE *f = fopen(cache_path, "w");
+	FILE *f = fopen(path, "w");
 	if (!f || stat(case_path, &st))
 		abort();
 	fputs("integplan-report-cache 1", f);
@@ -85,7 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_setup();
 	if (!case_path)
 		make_case();
-	write_cache(data, size);
+	write_cache(cache_path, data, size);
+	if (size && data[0] & 1)
+		write_cache(changes_path, data + 1, size - 1);
+	else
+		unlink(changes_path);
 
 	struct ip_run run = {.lim = IP_LIMITS_DEFAULT, .quiet = true};
 	json_t *by = json_pack("[s, s, s]", "status", "country", "age");
