@@ -131,8 +131,9 @@ for way in tree warm; do
 		echo "bench: the $way report differs from the one pass's" >&2
 	}
 done
-# 1 % of the files changed (their times: read again, the cache rewritten),
-# changed again before each round
+# 1 % of the files changed (their times: read again, their entries written
+# to the cache's changes, or to the cache when it is small), changed again
+# before each round
 i=0
 read -r warm1 warm1_r warm1_lo warm1_hi <<EOF
 $(while [ "$i" -lt "$rounds" ]; do
