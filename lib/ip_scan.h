@@ -12,8 +12,8 @@
  *
  * A large cache is not written again for a few changed files: their
  * entries go to the changes beside it (report.tsv.changes), in the same
- * form, and are folded in when the changes pass an eighth of the cache or
- * a file the cache names is gone.
+ * form, and are folded in when the changes pass an eighth of the cache, a
+ * file the cache names is gone, or the cache is damaged.
  *
  * Layer: storage. */
 #ifndef IP_SCAN_H
