@@ -140,10 +140,16 @@ static void reader_open(struct reader *r, const char *cache, int referral_days, 
 	if (!cache || !(r->f = fopen(cache, "re")))
 		return;
 	struct stat st;
+	if (fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		/* a directory in its place is no cache of another version:
+		 * writing the cache says what is wrong */
+		fclose(r->f);
+		r->f = NULL;
+		return;
+	}
 	char *want = header(referral_days);
 	ssize_t len = 0;
-	r->ok = fstat(fileno(r->f), &st) == 0 &&
-	        (len = getline(&r->line, &r->cap, r->f)) > 0 && !strcmp(r->line, want);
+	r->ok = (len = getline(&r->line, &r->cap, r->f)) > 0 && !strcmp(r->line, want);
 	r->end = r->header_end = r->used_end = len > 0 ? len : 0;
 	if (r->ok) {
 		r->written = st.st_mtim;

@@ -454,6 +454,13 @@ merged_view() {
 	ip-report summary -q --by country -f csv --no-cache >nc.csv
 	ip-report summary -q --by country -f csv >c.csv
 	cmp nc.csv c.csv
+	# a directory in its place: the report, and what is wrong with the cache
+	rm .integplan/cache/report.tsv
+	mkdir .integplan/cache/report.tsv
+	run --separate-stderr ip-report summary -q --by country -f csv
+	assert_failure 74
+	assert_output "$(cat c.csv)"
+	[ "$stderr" = "ip-report: ./.integplan/cache/report.tsv: cannot replace: Is a directory" ]
 }
 
 @test "threads give the same answer as one" {
