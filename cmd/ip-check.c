@@ -145,19 +145,14 @@ static void stale_approval(size_t i, const json_t *a, void *ctx)
 static bool valid_in_one_pass(struct check *c, const char *name, const char *buf,
                               size_t len)
 {
-	/* the plan is all that stale approvals are told by: the rest of the
-	 * case is checked, not built */
-	static const char *const plan[] = {"plan", NULL};
-	static const struct ip_onepass_keys plan_only = {true, plan};
-	json_t *tree = NULL;
+	/* stale approvals are told by the measures and approvals the pass
+	 * gathers: the case is checked, not built */
+	struct ip_case_facts f;
 	if (c->print || c->no_schema || !c->onepass)
 		return false;
-	bool valid = ip_onepass_case(name, buf, len, &c->cli.lim, &plan_only,
-	                             c->cli.quiet ? NULL : &tree) &&
-	             (!tree || !ip_plan_stale(json_object_get(tree, "plan"), NULL, NULL));
-	if (!ip_scratch_in_use())
-		json_decref(tree);
-	return valid;
+	return ip_onepass_case(name, buf, len, &c->cli.lim, NULL, NULL, c->cli.quiet ? NULL : &f) &&
+	       (c->cli.quiet || !ip_plan_stale_of(f.measures, f.nmeasures, f.approvals,
+	                                          f.napprovals));
 }
 
 /* The text of one file checked, counted in t; c is only read (and

@@ -322,11 +322,15 @@ void ip_case_core_free(struct ip_case_core *k)
 uint32_t ip_case_record_key(const json_t *c)
 {
 	const json_t *key = json_object_get(c, "record_key");
-	if (json_is_integer(key))
-		return (uint32_t)json_integer_value(key);
+	return ip_case_record_key_of(json_is_integer(key), json_integer_value(key), ip_str(c, "id"));
+}
+
+uint32_t ip_case_record_key_of(bool given, long long key, const char *id)
+{
+	if (given)
+		return (uint32_t)key;
 	/* a case from before record keys: one derived from its id, until a
 	 * command next writes it and gives it its own */
-	const char *id = ip_str(c, "id");
 	return (uint32_t)(ip_mix64(ip_fnv1a(id ? id : "", IP_FNV_BASIS)) >> 32);
 }
 

@@ -71,6 +71,8 @@ bool ip_consent_needs_recipient(const char *purpose);
 /* The case's record key (ip_grammar.h); for a case from before record
  * keys, one derived from its id. */
 uint32_t ip_case_record_key(const json_t *c);
+/* The same from the key, if given as a whole number, and the id. */
+uint32_t ip_case_record_key_of(bool given, long long key, const char *id);
 
 /* Load exactly one valid case from path ("-": standard input): 0 with
  * docs holding it, else 65 (reported), 66 or 74. The caller frees docs. */

@@ -176,12 +176,9 @@ static void canon_value(struct ip_canon *c, const json_t *v, int depth)
 	case JSON_STRING:
 		canon_string(c, json_string_value(v), json_string_length(v));
 		return;
-	case JSON_INTEGER: {
-		char num[24];
-		int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		canon_put(c, num, (size_t)n);
+	case JSON_INTEGER:
+		ip_canon_number(c, true, json_integer_value(v), 0);
 		return;
-	}
 	case JSON_TRUE: canon_put(c, "true", 4); return;
 	case JSON_FALSE: canon_put(c, "false", 5); return;
 	case JSON_NULL: canon_put(c, "null", 4); return;
@@ -243,6 +240,27 @@ void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip)
 		canon_object(c, v, 0, skip);
 	else
 		canon_value(c, v, 0);
+}
+
+void ip_canon_string(struct ip_canon *c, const char *s)
+{
+	canon_string(c, s, strlen(s));
+}
+
+void ip_canon_number(struct ip_canon *c, bool integer, long long i, double d)
+{
+	if (integer) {
+		char num[24];
+		int n = snprintf(num, sizeof num, "%lld", i);
+		canon_put(c, num, (size_t)n);
+		return;
+	}
+	/* a real: jansson's own spelling of it */
+	json_t *real = json_real(d);
+	if (!real)
+		ip_oom();
+	canon_by_jansson(c, real);
+	json_decref(real);
 }
 
 void ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE])

@@ -9,6 +9,7 @@
 #define IP_DIGEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ void ip_canon_text(struct ip_canon *c, const char *text);
 void ip_canon_key(struct ip_canon *c, const char *key);
 /* v in its canonical text; an object without its key skip (NULL: all). */
 void ip_canon_value(struct ip_canon *c, const json_t *v, const char *skip);
+/* A string, quoted and escaped; a number as jansson holds it (integer:
+ * i, else the real d), spelt as its canonical text has it. */
+void ip_canon_string(struct ip_canon *c, const char *s);
+void ip_canon_number(struct ip_canon *c, bool integer, long long i, double d);
 /* The digest into out, and c freed. */
 void ip_canon_end(struct ip_canon *c, char out[IP_DIGEST_SIZE]);
 

@@ -11,7 +11,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "ip_arena.h"
 #include "ip_emit.h"
+#include "ip_plan.h"
 
 enum ip_fact {
 	IP_F_ID, IP_F_STATUS, IP_F_CENTRE, IP_F_STATE, IP_F_COUNTRY, IP_F_REGION, IP_F_SEX,
@@ -49,17 +51,71 @@ enum ip_fact {
 const char *ip_facts_age_band(const json_t *bands, char *const facts[IP_NFACTS],
                               char out[16]);
 
-/* Keys of a case the facts never read (NULL-terminated): a reader that
- * builds a case only for its facts may leave them out. The history is
- * most of an old case. */
-extern const char *const ip_facts_unread[];
-
 /* Names of the facts, for the cache header and messages. */
 extern const char *const ip_fact_names[IP_NFACTS];
 
-/* Append the facts line of case c (a valid case) to out, with '\n'.
- * referral_days: the days a referral may wait for an answer. */
-void ip_facts_of(const json_t *c, int referral_days, struct ip_buf *out);
+/* What a case's facts line is made of, and all ip_facts_of reads: filled
+ * from a case's tree (ip_facts_read) or by the one pass from its events
+ * (ip_onepass.h), which tests/0230-onepass.bats holds to the same lines.
+ * Text points into the tree or the pass's memory; NULL when not given or
+ * given as null. A list is v[0..n). */
+struct ip_texts {
+	const char **v;
+	size_t n;
+};
+struct ip_score_facts {
+	const char *dimension;
+	double score;
+};
+struct ip_survey_facts {
+	const char *id, *date;
+	bool composite_given;   /* given, as null too (then 0) */
+	double composite;
+	struct ip_texts flags;
+	struct ip_score_facts *scores;
+	size_t nscores;
+};
+struct ip_follow_up_facts {
+	const char *due, *done;
+	bool done_given;        /* given, as null too */
+	struct ip_survey_facts *survey;  /* NULL: none */
+};
+struct ip_assessment_facts {
+	const char *date;
+	struct ip_texts vulnerabilities;
+};
+struct ip_referral_facts {
+	const char *id, *status, *date, *to;
+};
+struct ip_case_facts {
+	bool erased;            /* a tombstone: the years below, no dates */
+	long long opened_year, closed_year;
+	const char *id, *status, *outcome, *opened, *closed;
+	const char *centre, *state, *host, *returning;  /* counsellors: host, return */
+	const char *sex, *birth, *given, *family;
+	const char *country, *region, *planned_departure, *departed, *arrived;
+	bool record_key_given;  /* as a whole number */
+	long long record_key;
+	struct ip_texts programmes;
+	struct ip_assessment_facts *assessments;
+	size_t nassessments;
+	struct ip_measure_facts *measures;
+	size_t nmeasures;
+	struct ip_approval_facts *approvals;
+	size_t napprovals;
+	struct ip_follow_up_facts *follow_ups;
+	size_t nfollow_ups;
+	struct ip_survey_facts *baseline;  /* NULL: none */
+	struct ip_referral_facts *referrals;
+	size_t nreferrals;
+};
+
+/* The facts of case c (a valid case), its lists in arena a. */
+void ip_facts_read(const json_t *c, struct ip_arena *a, struct ip_case_facts *out);
+
+/* Append the facts line of a case to out, with '\n'. referral_days: the
+ * days a referral may wait for an answer. */
+void ip_facts_of(const struct ip_case_facts *f, int referral_days, struct ip_buf *out);
 
 /* Split a facts line (its '\n' removed) in place into its fields; false if
  * it has the wrong number of fields. */

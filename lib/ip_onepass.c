@@ -3,6 +3,7 @@
 #include "ip_case.h"
 #include "ip_diag.h"
 #include "ip_exit.h"
+#include "ip_facts.h"
 #include "ip_merge.h"
 #include "ip_schema.h"
 
@@ -14,11 +15,15 @@
 
 /* ---- what the rules across fields read ----------------------------------- */
 
-/* Where a container is in a case, as far as ip_case_core reads it. */
+/* Where a container is in a case, as far as ip_case_core and the facts
+ * (ip_facts.h) read it. */
 enum at {
 	AT_OTHER, AT_ROOT, AT_CENTRE, AT_RETURN, AT_PERSON, AT_PLAN,
 	AT_MEASURES, AT_MEASURE, AT_FOLLOW_UPS, AT_FOLLOW_UP,
 	AT_REFERRALS, AT_REFERRAL, AT_CONSENTS, AT_CONSENT,
+	AT_COUNSELLORS, AT_PROGRAMMES, AT_ASSESSMENTS, AT_ASSESSMENT, AT_VULNERABILITIES,
+	AT_BUDGET, AT_PAID, AT_PAYMENT, AT_APPROVALS, AT_APPROVAL, AT_SURVEY, AT_FLAGS,
+	AT_SCORES, AT_SCORE,
 };
 
 /* A key of a mapping at one place leads to the next place. */
@@ -35,9 +40,21 @@ static const struct {
 	{AT_ROOT, "consent", AT_CONSENTS},
 	{AT_PLAN, "measures", AT_MEASURES},
 	{AT_PLAN, "follow_ups", AT_FOLLOW_UPS},
+	{AT_ROOT, "counsellors", AT_COUNSELLORS},
+	{AT_ROOT, "programmes", AT_PROGRAMMES},
+	{AT_ROOT, "assessments", AT_ASSESSMENTS},
+	{AT_ROOT, "baseline", AT_SURVEY},
+	{AT_PLAN, "approvals", AT_APPROVALS},
+	{AT_MEASURE, "budget", AT_BUDGET},
+	{AT_BUDGET, "paid", AT_PAID},
+	{AT_FOLLOW_UP, "survey", AT_SURVEY},
+	{AT_ASSESSMENT, "vulnerabilities", AT_VULNERABILITIES},
+	{AT_SURVEY, "flags", AT_FLAGS},
+	{AT_SURVEY, "scores", AT_SCORES},
 };
 
-/* The items of a list at one place, and the core's list of them. */
+/* The items of a list at one place, and the core's list of them (none:
+ * SIZE_MAX). */
 static const struct {
 	enum at list, item;
 	size_t offset;
@@ -46,6 +63,10 @@ static const struct {
 	{AT_FOLLOW_UPS, AT_FOLLOW_UP, offsetof(struct ip_case_core, follow_ups)},
 	{AT_REFERRALS, AT_REFERRAL, offsetof(struct ip_case_core, referrals)},
 	{AT_CONSENTS, AT_CONSENT, offsetof(struct ip_case_core, consents)},
+	{AT_ASSESSMENTS, AT_ASSESSMENT, SIZE_MAX},
+	{AT_PAID, AT_PAYMENT, SIZE_MAX},
+	{AT_APPROVALS, AT_APPROVAL, SIZE_MAX},
+	{AT_SCORES, AT_SCORE, SIZE_MAX},
 };
 
 /* The text of a key at a place: a field of the core, or (in a list's
@@ -80,6 +101,78 @@ static const struct {
 
 #define N(a) (sizeof(a) / sizeof *(a))
 
+/* The facts' text of a key at a place: a member of the facts or of the
+ * item being read (base). */
+enum base {
+	B_FACTS, B_MEASURE, B_PAYMENT, B_FOLLOW_UP, B_SURVEY, B_SCORE, B_ASSESSMENT,
+	B_REFERRAL, B_APPROVAL
+};
+static const struct {
+	enum at at;
+	const char *key;
+	enum base base;
+	size_t offset;
+} fact_texts[] = {
+#define CASE(at, key, member) {at, key, B_FACTS, offsetof(struct ip_case_facts, member)}
+#define OF(at, key, base, type, member) {at, key, base, offsetof(type, member)}
+#define MEASURE(at, key, member) OF(at, key, B_MEASURE, struct ip_measure_facts, member)
+	CASE(AT_ROOT, "id", id),
+	CASE(AT_ROOT, "status", status),
+	CASE(AT_ROOT, "outcome", outcome),
+	CASE(AT_ROOT, "opened", opened),
+	CASE(AT_ROOT, "closed", closed),
+	CASE(AT_CENTRE, "id", centre),
+	CASE(AT_CENTRE, "state", state),
+	CASE(AT_COUNSELLORS, "host", host),
+	CASE(AT_COUNSELLORS, "return", returning),
+	CASE(AT_PERSON, "sex", sex),
+	CASE(AT_PERSON, "birth_date", birth),
+	CASE(AT_PERSON, "given", given),
+	CASE(AT_PERSON, "family", family),
+	CASE(AT_RETURN, "country", country),
+	CASE(AT_RETURN, "region", region),
+	CASE(AT_RETURN, "planned_departure", planned_departure),
+	CASE(AT_RETURN, "departed", departed),
+	CASE(AT_RETURN, "arrived", arrived),
+	MEASURE(AT_MEASURE, "id", id),
+	MEASURE(AT_MEASURE, "status", status),
+	MEASURE(AT_MEASURE, "category", category),
+	MEASURE(AT_MEASURE, "dimension", dimension),
+	MEASURE(AT_MEASURE, "due", due),
+	MEASURE(AT_MEASURE, "programme", programme),
+	MEASURE(AT_MEASURE, "side", side),
+	MEASURE(AT_MEASURE, "started", started),
+	MEASURE(AT_MEASURE, "owner", owner),
+	MEASURE(AT_BUDGET, "programme", budget_programme),
+	MEASURE(AT_BUDGET, "currency", budget_currency),
+	OF(AT_PAYMENT, "date", B_PAYMENT, struct ip_payment_facts, date),
+	OF(AT_FOLLOW_UP, "due", B_FOLLOW_UP, struct ip_follow_up_facts, due),
+	OF(AT_FOLLOW_UP, "done", B_FOLLOW_UP, struct ip_follow_up_facts, done),
+	OF(AT_SURVEY, "id", B_SURVEY, struct ip_survey_facts, id),
+	OF(AT_SURVEY, "date", B_SURVEY, struct ip_survey_facts, date),
+	OF(AT_SCORE, "dimension", B_SCORE, struct ip_score_facts, dimension),
+	OF(AT_ASSESSMENT, "date", B_ASSESSMENT, struct ip_assessment_facts, date),
+	OF(AT_REFERRAL, "id", B_REFERRAL, struct ip_referral_facts, id),
+	OF(AT_REFERRAL, "status", B_REFERRAL, struct ip_referral_facts, status),
+	OF(AT_REFERRAL, "date", B_REFERRAL, struct ip_referral_facts, date),
+	OF(AT_REFERRAL, "to", B_REFERRAL, struct ip_referral_facts, to),
+	OF(AT_APPROVAL, "side", B_APPROVAL, struct ip_approval_facts, side),
+	OF(AT_APPROVAL, "date", B_APPROVAL, struct ip_approval_facts, date),
+	OF(AT_APPROVAL, "measures_digest", B_APPROVAL, struct ip_approval_facts, digest),
+#undef MEASURE
+#undef OF
+#undef CASE
+};
+
+/* A measure's terms the digest spells as null when given so. */
+static const struct {
+	const char *key;
+	enum ip_term term;
+} null_terms[] = {
+	{"category", IP_TERM_CATEGORY}, {"dimension", IP_TERM_DIMENSION}, {"due", IP_TERM_DUE},
+	{"programme", IP_TERM_PROGRAMME}, {"side", IP_TERM_SIDE}, {"budget", IP_TERM_BUDGET},
+};
+
 static struct ip_case_list *core_list(struct ip_case_core *k, size_t offset)
 {
 	return (struct ip_case_list *)((char *)k + offset);
@@ -106,6 +199,10 @@ struct frame {
 	bool checked;              /* whether that value is checked */
 	bool left_out;             /* that value is not built (struct pass's built) */
 	size_t items;              /* a list's items so far */
+	/* the entries of texts[] and fact_texts[] for this place (each
+	 * table has a place's entries together), so that a scalar is looked
+	 * up among a few */
+	unsigned char texts, texts_end, fact_texts, fact_texts_end;
 	json_t *node;              /* the value being built, or NULL */
 };
 
@@ -120,6 +217,15 @@ struct pass {
 	bool have_root;
 	json_t *root;
 	struct ip_case_core core;
+	struct ip_case_facts *facts;  /* gathered when non-NULL, with the items being read: */
+	struct ip_measure_facts *measure;
+	struct ip_payment_facts *payment;
+	struct ip_follow_up_facts *follow_up;
+	struct ip_survey_facts *survey;
+	struct ip_score_facts *score;
+	struct ip_assessment_facts *assessment;
+	struct ip_referral_facts *referral;
+	struct ip_approval_facts *approval;
 	char today[11];
 };
 
@@ -143,14 +249,70 @@ int ip_reader_check(void)
 	return IP_EXIT_USAGE;
 }
 
-static void gather_text(struct pass *p, enum at at, const char *key, const char *s)
+/* ---- what the pass gathers --------------------------------------------- */
+
+/* Room for item n of the list at v (items of size bytes): its block in the
+ * arena doubles at 4, 8, 16... items, the old one left to the next file. */
+static void *grow(void *v, size_t n, size_t size)
 {
-	if (at == AT_OTHER)
-		return;
-	for (size_t i = 0; i < N(texts); i++) {
-		if (texts[i].at != at || texts[i].key[0] != key[0] || strcmp(texts[i].key, key))
+	if (n && (n < 4 || n & (n - 1)))
+		return v;
+	void *w = ip_arena_alloc(&arena, (n ? 2 * n : 4) * size);
+	if (n)
+		memcpy(w, v, n * size);
+	return w;
+}
+
+/* A new item, zeroed, at the end of list (n items): its address. */
+#define PUSH(list, n) \
+	((list) = grow((list), (n), sizeof *(list)), \
+	 memset(&(list)[(n)], 0, sizeof *(list)), &(list)[(n)++])
+
+static void *base_of(const struct pass *p, enum base b)
+{
+	switch (b) {
+	case B_FACTS: return p->facts;
+	case B_MEASURE: return p->measure;
+	case B_PAYMENT: return p->payment;
+	case B_FOLLOW_UP: return p->follow_up;
+	case B_SURVEY: return p->survey;
+	case B_SCORE: return p->score;
+	case B_ASSESSMENT: return p->assessment;
+	case B_REFERRAL: return p->referral;
+	case B_APPROVAL: return p->approval;
+	}
+	return NULL;
+}
+
+_Static_assert(N(texts) < 256 && N(fact_texts) < 256, "a frame holds indexes of a byte");
+
+/* The entries of texts[] and fact_texts[] for the place of frame fr. */
+static void find_texts(struct frame *fr)
+{
+	size_t i = 0, j = 0;
+	if (fr->at != AT_OTHER) {
+		while (i < N(texts) && texts[i].at != fr->at)
+			i++;
+		while (j < N(fact_texts) && fact_texts[j].at != fr->at)
+			j++;
+	}
+	fr->texts = fr->texts_end = (unsigned char)i;
+	fr->fact_texts = fr->fact_texts_end = (unsigned char)j;
+	while (fr->texts_end < N(texts) && texts[fr->texts_end].at == fr->at)
+		fr->texts_end++;
+	while (fr->fact_texts_end < N(fact_texts) && fact_texts[fr->fact_texts_end].at == fr->at)
+		fr->fact_texts_end++;
+}
+
+/* The text s of key in the mapping of top, for the core and the facts:
+ * copied once, as libyaml frees s with its event. */
+static void gather_text(struct pass *p, const struct frame *top, const char *key, const char *s)
+{
+	char *copy = NULL;
+	for (size_t i = top->texts; i < top->texts_end; i++) {
+		if (texts[i].key[0] != key[0] || strcmp(texts[i].key, key))
 			continue;
-		char *copy = ip_arena_strdup(&arena, s);
+		copy = ip_arena_strdup(&arena, s);
 		if (texts[i].part == PART_FIELD) {
 			*(const char **)((char *)&p->core + texts[i].offset) = copy;
 		} else {
@@ -158,7 +320,109 @@ static void gather_text(struct pass *p, enum at at, const char *key, const char 
 			if (l->n)
 				*(texts[i].part == PART_A ? &l->v[l->n - 1].a : &l->v[l->n - 1].b) = copy;
 		}
+		break;
+	}
+	for (size_t i = top->fact_texts; p->facts && i < top->fact_texts_end; i++) {
+		if (fact_texts[i].key[0] != key[0] || strcmp(fact_texts[i].key, key))
+			continue;
+		void *base = base_of(p, fact_texts[i].base);
+		if (base)
+			*(const char **)((char *)base + fact_texts[i].offset) =
+				copy ? copy : ip_arena_strdup(&arena, s);
 		return;
+	}
+}
+
+/* A new item of a list of the facts at place item. */
+static void facts_item(struct pass *p, enum at item)
+{
+	struct ip_case_facts *f = p->facts;
+	switch (item) {
+	case AT_MEASURE: p->measure = PUSH(f->measures, f->nmeasures); break;
+	case AT_FOLLOW_UP: p->follow_up = PUSH(f->follow_ups, f->nfollow_ups); break;
+	case AT_REFERRAL: p->referral = PUSH(f->referrals, f->nreferrals); break;
+	case AT_ASSESSMENT: p->assessment = PUSH(f->assessments, f->nassessments); break;
+	case AT_APPROVAL: p->approval = PUSH(f->approvals, f->napprovals); break;
+	case AT_PAYMENT: p->payment = PUSH(p->measure->paid, p->measure->npaid); break;
+	case AT_SCORE: p->score = PUSH(p->survey->scores, p->survey->nscores); break;
+	default: break;
+	}
+}
+
+/* A mapping begins at place at under parent: a survey taken, or a budget. */
+static void facts_mapping(struct pass *p, enum at parent, enum at at)
+{
+	if (at == AT_SURVEY) {
+		p->survey = ip_arena_alloc(&arena, sizeof *p->survey);
+		*p->survey = (struct ip_survey_facts){0};
+		*(parent == AT_FOLLOW_UP ? &p->follow_up->survey : &p->facts->baseline) = p->survey;
+	} else if (at == AT_BUDGET) {
+		p->measure->budget = true;
+	}
+}
+
+/* A text item s of a list at place at: programmes, vulnerabilities and
+ * flags are lists of texts. */
+static void facts_list_text(struct pass *p, enum at at, const char *s)
+{
+	struct ip_texts *t = at == AT_PROGRAMMES ? &p->facts->programmes
+	                     : at == AT_VULNERABILITIES ? &p->assessment->vulnerabilities
+	                     : at == AT_FLAGS ? &p->survey->flags : NULL;
+	if (t)
+		*PUSH(t->v, t->n) = ip_arena_strdup(&arena, s);
+}
+
+/* What the facts take of a value beyond its text: a number, or that a key
+ * was given at all (as null too). */
+static void facts_value(struct pass *p, const struct frame *top, const struct ip_plain *v)
+{
+	const char *key = top->key;
+	bool null = v->kind == IP_PLAIN_NULL;
+	double d = v->kind == IP_PLAIN_INT ? (double)v->i : v->kind == IP_PLAIN_FLOAT ? v->d : 0;
+	switch (top->at) {
+	case AT_ROOT:
+		if (v->kind == IP_PLAIN_INT && !strcmp(key, "record_key")) {
+			p->facts->record_key_given = true;
+			p->facts->record_key = v->i;
+		}
+		break;
+	case AT_MEASURE:
+		for (size_t i = 0; null && i < N(null_terms); i++)
+			if (!strcmp(key, null_terms[i].key))
+				p->measure->nulls |= 1u << null_terms[i].term;
+		p->measure->budget |= null && !strcmp(key, "budget");
+		break;
+	case AT_BUDGET:
+		/* a null in a budget is digested as the tree has it */
+		p->unsure |= null;
+		if (!strcmp(key, "amount")) {
+			p->measure->amount_integer = v->kind == IP_PLAIN_INT;
+			p->measure->amount_i = v->kind == IP_PLAIN_INT ? v->i : 0;
+			p->measure->amount = d;
+		}
+		break;
+	case AT_PAYMENT:
+		if (!strcmp(key, "amount"))
+			p->payment->amount = d;
+		break;
+	case AT_FOLLOW_UP:
+		p->follow_up->done_given |= !strcmp(key, "done");
+		break;
+	case AT_SURVEY:
+		if (!strcmp(key, "composite")) {
+			p->survey->composite_given = true;
+			p->survey->composite = d;
+		}
+		break;
+	case AT_SCORE:
+		if (!strcmp(key, "score"))
+			p->score->score = d;
+		break;
+	case AT_APPROVAL:
+		p->approval->withdrawn |= !strcmp(key, "withdrawn");
+		break;
+	default:
+		break;
 	}
 }
 
@@ -196,9 +460,11 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 	top->left_out = top->at == AT_ROOT && p->built && listed(p->built, s) != p->built->only;
 	if (!top->f || top->f->type == IP_T_COUNTS || (s[0] == 'x' && s[1] == '-')) {
 		top->key = ip_arena_strdup(&arena, s);
-		/* a merge's conflicts are reported by the careful way */
+		/* a merge's conflicts are reported by the careful way; a
+		 * budget's own key is digested as the tree has it */
 		if (!key_new(top, top->key) ||
-		    (top->at == AT_ROOT && !strcmp(s, IP_MERGE_CONFLICTS)))
+		    (top->at == AT_ROOT && !strcmp(s, IP_MERGE_CONFLICTS)) ||
+		    (top->at == AT_BUDGET && p->facts))
 			p->unsure = true;
 		top->vf = top->f && top->f->type == IP_T_COUNTS ? top->f : NULL;
 		top->checked = top->vf != NULL;
@@ -319,30 +585,47 @@ static void on_scalar(struct pass *p, const yaml_event_t *ev)
 	if (checked && f->type == IP_T_COUNTS && top->f && top->f->type == IP_T_COUNTS)
 		f = &count_field;  /* a count in a mapping of counts */
 	json_t *value = check_scalar(p, builds(p, top), f, checked, &v, s, ev->data.scalar.length);
-	if (checked && v.kind != IP_PLAIN_NULL && ip_schema_is_text(f) && top->mapping)
-		gather_text(p, top->at, top->key, s);
+	bool text = checked && v.kind != IP_PLAIN_NULL && ip_schema_is_text(f);
+	if (text && top->mapping)
+		gather_text(p, top, top->key, s);
 	if (checked && top->at == AT_ROOT && v.kind == IP_PLAIN_INT &&
 	    !strcmp(top->key, "record_key"))
 		p->core.record_key = v.i;
+	/* an item is never optional (a null one says nothing) */
+	if (checked && !top->mapping && v.kind == IP_PLAIN_NULL)
+		p->unsure = true;
+	if (checked && p->facts && top->mapping)
+		facts_value(p, top, &v);
+	else if (text && p->facts && top->at != AT_OTHER)
+		facts_list_text(p, top->at, s);
 	attach(p, value);
 }
 
-/* Where a new container under top is, for the core. */
-static enum at place_of(struct pass *p, const struct frame *top)
+/* Where a new container under top is, for the core and the facts: an
+ * item of a list is added to them. */
+static enum at place_of(struct pass *p, const struct frame *top, bool mapping)
 {
 	if (top->at == AT_OTHER)
 		return AT_OTHER;
 	if (top->mapping) {
-		for (size_t i = 0; i < N(places); i++)
-			if (places[i].parent == top->at && !strcmp(places[i].key, top->key))
-				return places[i].child;
+		for (size_t i = 0; i < N(places); i++) {
+			if (places[i].parent != top->at || strcmp(places[i].key, top->key))
+				continue;
+			if (p->facts && mapping)
+				facts_mapping(p, top->at, places[i].child);
+			return places[i].child;
+		}
 		return AT_OTHER;
 	}
 	for (size_t i = 0; i < N(lists); i++) {
-		if (lists[i].list == top->at) {
-			ip_case_list_add(core_list(&p->core, lists[i].offset), top->items, NULL, NULL);
-			return lists[i].item;
-		}
+		if (lists[i].list != top->at)
+			continue;
+		if (lists[i].offset != SIZE_MAX)
+			ip_case_list_add(core_list(&p->core, lists[i].offset), top->items, NULL,
+			                 NULL);
+		if (p->facts)
+			facts_item(p, lists[i].item);
+		return lists[i].item;
 	}
 	return AT_OTHER;
 }
@@ -376,12 +659,13 @@ static void on_start(struct pass *p, const yaml_event_t *ev, bool mapping)
 		                                                        (IP_UNIQUE | IP_ASCENDING))))
 			p->unsure = true;
 		fr.f = checked ? fr.f : NULL;
-		fr.at = place_of(p, top);
+		fr.at = place_of(p, top, mapping);
 	}
 	if (fr.f && fr.f->flags & IP_PARTIAL)
 		fr.partial++;
 	if (builds(p, p->depth ? &p->stack[p->depth - 1] : NULL))
 		fr.node = mapping ? json_object() : json_array();
+	find_texts(&fr);
 	p->stack[p->depth++] = fr;
 }
 
@@ -432,7 +716,7 @@ static void run(struct pass *p, const char *buf, size_t len)
 
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
                      const struct ip_limits *lim, const struct ip_onepass_keys *built,
-                     json_t **tree)
+                     json_t **tree, struct ip_case_facts *facts)
 {
 	int line, col;
 	if (!ip_utf8_valid(buf, len, &line, &col))
@@ -444,7 +728,9 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
 		return false;
 	ip_arena_reset(&arena);
-	struct pass p = {.lim = lim, .build = tree != NULL, .built = built};
+	struct pass p = {.lim = lim, .build = tree != NULL, .built = built, .facts = facts};
+	if (facts)
+		*facts = (struct ip_case_facts){0};
 	p.stack = ip_arena_alloc(&arena, ((size_t)lim->max_depth + 1) * sizeof *p.stack);
 	ip_date_str(ip_now(), p.today);
 	run(&p, buf, len);

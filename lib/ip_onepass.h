@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "ip_doc.h"
+#include "ip_facts.h"
 
 /* Is the one pass used? Not with IP_READER=tree in the environment: the
  * tests and make bench compare the two ways. */
@@ -42,12 +43,15 @@ struct ip_onepass_keys {
  * true: valid, and with tree non-NULL *tree holds its value (as
  * ip_case_load gives it: plain scalars in text fields as their text),
  * with the keys of the root that built says (NULL: all); the others are
- * checked all the same. false: not sure; *tree is untouched.
+ * checked all the same. With facts non-NULL, *facts holds what
+ * ip_facts_read would read of that value, with no value built; it lives
+ * until the thread's next call. false: not sure; *tree is untouched and
+ * *facts means nothing.
  * What validation loads lazily (vocabularies, codes, programmes) must be
  * loaded before threads call this. */
 bool ip_onepass_case(const char *file, const char *buf, size_t len,
                      const struct ip_limits *lim, const struct ip_onepass_keys *built,
-                     json_t **tree);
+                     json_t **tree, struct ip_case_facts *facts);
 
 /* At the end of a thread that used the pass: its memory is freed. */
 void ip_onepass_release(void);

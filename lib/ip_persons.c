@@ -285,7 +285,8 @@ static json_t *read_case(const struct ip_persons *p, const char *name)
 	 * every case), else the careful way: a broken case is ip-check's
 	 * business, and has a person here if it has one at all */
 	if (ip_read_all(path, lim->max_bytes, &buf, &len) == 0) {
-		if (!ip_onepass_enabled() || !ip_onepass_case(path, buf, len, lim, &person_only, &c)) {
+		if (!ip_onepass_enabled() ||
+		    !ip_onepass_case(path, buf, len, lim, &person_only, &c, NULL)) {
 			struct ip_docs docs = {0};
 			if (ip_docs_parse(ip_input_name(path), buf, len, IP_SYNTAX_AUTO, lim, &docs) == 0 &&
 			    docs.n == 1)

@@ -25,13 +25,7 @@ static const char *departure_of(const json_t *c)
 	return d ? d : ip_str(ret, "planned_departure");
 }
 
-static const char *arrival_of(const json_t *c)
-{
-	const char *a = ip_get_str(c, "return.arrived");
-	return a ? a : departure_of(c);
-}
-
-bool ip_due_date(const json_t *c, const char *due, char out[11])
+bool ip_due_resolve(const struct ip_case_dates *d, const char *due, char out[11])
 {
 	if (!due)
 		return false;
@@ -42,10 +36,19 @@ bool ip_due_date(const json_t *c, const char *due, char out[11])
 	struct ip_due_rule r;
 	if (!ip_due_rule_parse(due, &r))
 		return false;
-	const char *event = !strcmp(r.event, "opened") ? ip_str(c, "opened")
-	                  : !strcmp(r.event, "departure") ? departure_of(c)
-	                  : arrival_of(c);
+	const char *departure = d->departed ? d->departed : d->planned_departure;
+	const char *event = !strcmp(r.event, "opened") ? d->opened
+	                  : !strcmp(r.event, "departure") ? departure
+	                  : d->arrived ? d->arrived : departure;
 	return event && ip_date_add(event, r.amount, r.unit, out);
+}
+
+bool ip_due_date(const json_t *c, const char *due, char out[11])
+{
+	const json_t *ret = json_object_get(c, "return");
+	const struct ip_case_dates d = {ip_str(c, "opened"), ip_str(ret, "planned_departure"),
+	                                ip_str(ret, "departed"), ip_str(ret, "arrived")};
+	return ip_due_resolve(&d, due, out);
 }
 
 /* ---- data under share/ -------------------------------------------------- */
@@ -123,10 +126,14 @@ json_t *ip_plan_of(json_t *c)
 	return plan;
 }
 
+static bool begun(const char *status)
+{
+	return status && (!strcmp(status, "in-progress") || !strcmp(status, "done"));
+}
+
 bool ip_measure_begun(const json_t *m)
 {
-	const char *s = ip_str(m, "status");
-	return s && (!strcmp(s, "in-progress") || !strcmp(s, "done"));
+	return begun(ip_str(m, "status"));
 }
 
 char *ip_plan_next_id(const json_t *plan)
@@ -150,12 +157,65 @@ json_t *ip_plan_measure(const json_t *plan, const char *id)
 	return ip_find_id(json_object_get(plan, "measures"), id);
 }
 
+bool ip_measure_facts_begun(const struct ip_measure_facts *m)
+{
+	return begun(m->status);
+}
+
+bool ip_measure_facts_in_force(const struct ip_measure_facts *m)
+{
+	return !m->status || strcmp(m->status, "cancelled");
+}
+
+/* A number as jansson holds it: the amount as written */
+static void read_amount(const json_t *v, bool *integer, long long *i, double *d)
+{
+	*integer = json_is_integer(v);
+	*i = *integer ? (long long)json_integer_value(v) : 0;
+	*d = json_number_value(v);
+}
+
+void ip_measure_read(const json_t *m, struct ip_arena *a, struct ip_measure_facts *out)
+{
+	/* its terms are digested from the tree */
+	*out = (struct ip_measure_facts){
+		.id = ip_str(m, "id"), .status = ip_str(m, "status"),
+		.category = ip_str(m, "category"), .dimension = ip_str(m, "dimension"),
+		.due = ip_str(m, "due"), .programme = ip_str(m, "programme"),
+		.side = ip_str(m, "side"), .started = ip_str(m, "started"),
+		.owner = ip_str(m, "owner"), .tree = m};
+	const json_t *budget = json_object_get(m, "budget");
+	if (!budget)
+		return;
+	out->budget = true;
+	out->budget_programme = ip_str(budget, "programme");
+	out->budget_currency = ip_str(budget, "currency");
+	read_amount(json_object_get(budget, "amount"), &out->amount_integer, &out->amount_i,
+	            &out->amount);
+	const json_t *paid = json_object_get(budget, "paid");
+	if (!a || !json_array_size(paid))
+		return;
+	out->npaid = json_array_size(paid);
+	out->paid = ip_arena_alloc(a, out->npaid * sizeof *out->paid);
+	for (size_t i = 0; i < out->npaid; i++) {
+		const json_t *pay = json_array_get(paid, i);
+		out->paid[i] = (struct ip_payment_facts){
+			json_number_value(json_object_get(pay, "amount")), ip_str(pay, "date")};
+	}
+}
+
+void ip_approval_read(const json_t *a, struct ip_approval_facts *out)
+{
+	*out = (struct ip_approval_facts){ip_str(a, "side"), ip_str(a, "date"),
+	                                  ip_str(a, "measures_digest"),
+	                                  json_object_get(a, "withdrawn") != NULL};
+}
+
 /* A measure of the plan and where it stands: of two with one id, the
  * later is the one the terms hold (as a later key replaces an earlier). */
 struct term {
 	const char *id;
 	size_t at;
-	const json_t *m;
 };
 
 static int by_id_then_place(const void *a, const void *b)
@@ -163,6 +223,93 @@ static int by_id_then_place(const void *a, const void *b)
 	const struct term *x = a, *y = b;
 	int c = strcmp(x->id, y->id);
 	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The keys of the terms, by enum ip_term, and where a gathered measure
+ * holds the text terms. */
+static const char *const term_keys[IP_NTERMS] = {
+	"budget", "cancelled", "category", "dimension", "due", "programme", "side"};
+static const char *const *term_text(const struct ip_measure_facts *m, enum ip_term t)
+{
+	switch (t) {
+	case IP_TERM_CATEGORY: return &m->category;
+	case IP_TERM_DIMENSION: return &m->dimension;
+	case IP_TERM_DUE: return &m->due;
+	case IP_TERM_PROGRAMME: return &m->programme;
+	case IP_TERM_SIDE: return &m->side;
+	default: return NULL;
+	}
+}
+
+static bool term_given(const struct ip_measure_facts *m, enum ip_term t)
+{
+	if (t == IP_TERM_CANCELLED)
+		return !ip_measure_facts_in_force(m);
+	if (m->tree)
+		return json_object_get(m->tree, term_keys[t]) != NULL;
+	if (t == IP_TERM_BUDGET)
+		return m->budget;
+	return *term_text(m, t) || m->nulls & 1u << t;
+}
+
+/* A budget gathered from events: it holds only what the schema gives a
+ * budget (the one pass leaves any other key, and a null in it, to the
+ * tree), so its members are written here in their sorted order. Its
+ * payments are not terms. */
+static void canon_budget(struct ip_canon *c, const struct ip_measure_facts *m)
+{
+	if (m->nulls & 1u << IP_TERM_BUDGET) {
+		ip_canon_text(c, "null");
+		return;
+	}
+	ip_canon_text(c, "{");
+	ip_canon_key(c, "amount");
+	ip_canon_number(c, m->amount_integer, m->amount_i, m->amount);
+	if (m->budget_currency) {
+		ip_canon_text(c, ",");
+		ip_canon_key(c, "currency");
+		ip_canon_string(c, m->budget_currency);
+	}
+	if (m->budget_programme) {
+		ip_canon_text(c, ",");
+		ip_canon_key(c, "programme");
+		ip_canon_string(c, m->budget_programme);
+	}
+	ip_canon_text(c, "}");
+}
+
+/* The value of term t of measure m, given. */
+static void canon_term(struct ip_canon *c, const struct ip_measure_facts *m, enum ip_term t)
+{
+	if (t == IP_TERM_CANCELLED) {
+		ip_canon_text(c, "true");
+	} else if (m->tree) {
+		/* what was paid from a budget is not a term: paying does not
+		 * withdraw the approvals */
+		ip_canon_value(c, json_object_get(m->tree, term_keys[t]),
+		               t == IP_TERM_BUDGET ? "paid" : NULL);
+	} else if (t == IP_TERM_BUDGET) {
+		canon_budget(c, m);
+	} else if (*term_text(m, t)) {
+		ip_canon_string(c, *term_text(m, t));
+	} else {
+		ip_canon_text(c, "null");
+	}
+}
+
+/* The terms of measure m: an object of those given, in sorted order. */
+static void canon_terms(struct ip_canon *c, const struct ip_measure_facts *m)
+{
+	const char *sep = "{";
+	for (enum ip_term t = 0; t < IP_NTERMS; t++) {
+		if (!term_given(m, t))
+			continue;
+		ip_canon_text(c, sep);
+		ip_canon_key(c, term_keys[t]);
+		canon_term(c, m, t);
+		sep = ",";
+	}
+	ip_canon_text(c, *sep == '{' ? "{}" : "}");
 }
 
 /* What an approval agrees to, per measure id: the measure's category,
@@ -174,19 +321,11 @@ static int by_id_then_place(const void *a, const void *b)
  * measure's terms, digested as its canonical text; that text is written
  * here as it is read from the measures, with no object built: a report
  * digests the plan of every case it reads. */
-void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
+void ip_plan_digest_of(const struct ip_measure_facts *m, size_t n, char out[IP_DIGEST_SIZE])
 {
-	/* a measure's terms, in sorted order ("cancelled" among them) */
-	static const char *const keys[] = {"budget", "cancelled", "category", "dimension", "due",
-	                                   "programme", "side"};
-	const json_t *measures = json_object_get(plan, "measures");
-	size_t n = json_array_size(measures);
 	struct term *terms = ip_xcalloc(n ? n : 1, sizeof *terms);
-	for (size_t i = 0; i < n; i++) {
-		const json_t *m = json_array_get(measures, i);
-		const char *id = ip_str(m, "id");
-		terms[i] = (struct term){id ? id : "", i, m};
-	}
+	for (size_t i = 0; i < n; i++)
+		terms[i] = (struct term){m[i].id ? m[i].id : "", i};
 	qsort(terms, n, sizeof *terms, by_id_then_place);
 	struct ip_canon *c = ip_canon_begin();
 	const char *sep = "{";
@@ -195,26 +334,23 @@ void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
 			continue;  /* replaced by the later one */
 		ip_canon_text(c, sep);
 		ip_canon_key(c, terms[i].id);
-		const char *inner = "{", *status = ip_str(terms[i].m, "status");
-		bool cancelled = status && !strcmp(status, "cancelled");
-		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-			const json_t *v = strcmp(keys[k], "cancelled") ? json_object_get(terms[i].m, keys[k])
-			                  : cancelled ? json_true() : NULL;
-			if (!v)
-				continue;
-			ip_canon_text(c, inner);
-			ip_canon_key(c, keys[k]);
-			/* what was paid from a budget is not a term: paying does
-			 * not withdraw the approvals */
-			ip_canon_value(c, v, strcmp(keys[k], "budget") ? NULL : "paid");
-			inner = ",";
-		}
-		ip_canon_text(c, *inner == '{' ? "{}" : "}");
+		canon_terms(c, &m[terms[i].at]);
 		sep = ",";
 	}
 	ip_canon_text(c, *sep == '{' ? "{}" : "}");
 	ip_canon_end(c, out);
 	free(terms);
+}
+
+void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
+{
+	const json_t *measures = json_object_get(plan, "measures");
+	size_t n = json_array_size(measures);
+	struct ip_measure_facts *m = ip_xcalloc(n ? n : 1, sizeof *m);
+	for (size_t i = 0; i < n; i++)
+		ip_measure_read(json_array_get(measures, i), NULL, &m[i]);
+	ip_plan_digest_of(m, n, out);
+	free(m);
 }
 
 /* In force: not withdrawn, and given to the measures the plan has now. */
@@ -243,42 +379,53 @@ json_t *ip_plan_approval(const json_t *plan, const char *side)
 	return NULL;
 }
 
-/* Given and not withdrawn: it holds if its digest is the plan's. */
-static bool could_hold(const json_t *a)
-{
-	return !json_object_get(a, "withdrawn") && ip_str(a, "measures_digest");
-}
-
 /* Whether approvals from both sides hold the terms digested in digest,
  * with *latest the date of the last of them. With digest NULL: whether
- * they could (given, with a digest): a plan not approved by both sides
- * needs no digest, and a report asks this of every case. */
-static bool both_sides(const json_t *plan, const char *digest, const char **latest)
+ * they could (given, not withdrawn, with a digest): a plan not approved by
+ * both sides needs no digest, and a report asks this of every case. */
+static bool both_sides(const struct ip_approval_facts *a, size_t n, const char *digest,
+                       const char **latest)
 {
 	bool host = false, ret = false;
-	size_t i;
-	json_t *a;
 	*latest = NULL;
-	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		const char *side = ip_str(a, "side"), *date = ip_str(a, "date");
-		if (!side || !date || !(digest ? holds(a, digest) : could_hold(a)))
+	for (size_t i = 0; i < n; i++) {
+		if (!a[i].side || !a[i].date || a[i].withdrawn || !a[i].digest ||
+		    (digest && strcmp(a[i].digest, digest)))
 			continue;
-		host |= !strcmp(side, "host");
-		ret |= !strcmp(side, "return");
-		if (!*latest || strcmp(date, *latest) > 0)
-			*latest = date;
+		host |= !strcmp(a[i].side, "host");
+		ret |= !strcmp(a[i].side, "return");
+		if (!*latest || strcmp(a[i].date, *latest) > 0)
+			*latest = a[i].date;
 	}
 	return host && ret;
 }
 
-const char *ip_plan_agreed_on(const json_t *plan)
+const char *ip_plan_agreed_of(const struct ip_measure_facts *m, size_t n,
+                              const struct ip_approval_facts *a, size_t na)
 {
 	const char *latest;
-	if (!both_sides(plan, NULL, &latest))
+	if (!both_sides(a, na, NULL, &latest))
 		return NULL;
 	char digest[IP_DIGEST_SIZE];
-	ip_plan_digest(plan, digest);
-	return both_sides(plan, digest, &latest) ? latest : NULL;
+	ip_plan_digest_of(m, n, digest);
+	return both_sides(a, na, digest, &latest) ? latest : NULL;
+}
+
+const char *ip_plan_agreed_on(const json_t *plan)
+{
+	const json_t *approvals = json_object_get(plan, "approvals");
+	const json_t *measures = json_object_get(plan, "measures");
+	size_t na = json_array_size(approvals), n = json_array_size(measures);
+	struct ip_approval_facts *a = ip_xcalloc(na ? na : 1, sizeof *a);
+	struct ip_measure_facts *m = ip_xcalloc(n ? n : 1, sizeof *m);
+	for (size_t i = 0; i < na; i++)
+		ip_approval_read(json_array_get(approvals, i), &a[i]);
+	for (size_t i = 0; i < n; i++)
+		ip_measure_read(json_array_get(measures, i), NULL, &m[i]);
+	const char *agreed = ip_plan_agreed_of(m, n, a, na);
+	free(a);
+	free(m);
+	return agreed;
 }
 
 bool ip_plan_agreed(const json_t *plan)
@@ -286,26 +433,51 @@ bool ip_plan_agreed(const json_t *plan)
 	return ip_plan_agreed_on(plan) != NULL;
 }
 
+/* Is approval a, not withdrawn, given to terms other than those of
+ * measures m[0..n)? *digest holds their digest once one was needed ("":
+ * not yet): a plan without approvals in force needs none, and a check of
+ * a repository asks this of every case. */
+static bool stale(const struct ip_approval_facts *a, const struct ip_measure_facts *m,
+                  size_t n, char digest[IP_DIGEST_SIZE])
+{
+	if (a->withdrawn)
+		return false;
+	if (!*digest)
+		ip_plan_digest_of(m, n, digest);
+	return !a->digest || strcmp(a->digest, digest);
+}
+
+size_t ip_plan_stale_of(const struct ip_measure_facts *m, size_t n,
+                        const struct ip_approval_facts *a, size_t na)
+{
+	char digest[IP_DIGEST_SIZE] = "";
+	size_t count = 0;
+	for (size_t i = 0; i < na; i++)
+		count += stale(&a[i], m, n, digest);
+	return count;
+}
+
 size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),
                      void *ctx)
 {
+	const json_t *measures = json_object_get(plan, "measures");
+	size_t n = json_array_size(measures), count = 0, i;
+	struct ip_measure_facts *m = ip_xcalloc(n ? n : 1, sizeof *m);
+	for (i = 0; i < n; i++)
+		ip_measure_read(json_array_get(measures, i), NULL, &m[i]);
 	char digest[IP_DIGEST_SIZE] = "";
-	size_t i, n = 0;
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
-		if (json_object_get(a, "withdrawn"))
-			continue;
-		/* a plan without approvals in force needs no digest: a check
-		 * of a repository asks this of every case */
-		if (!*digest)
-			ip_plan_digest(plan, digest);
-		if (holds(a, digest))
+		struct ip_approval_facts read;
+		ip_approval_read(a, &read);
+		if (!stale(&read, m, n, digest))
 			continue;
 		if (fn)
 			fn(i, a, ctx);
-		n++;
+		count++;
 	}
-	return n;
+	free(m);
+	return count;
 }
 
 struct withdrawal {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ip_arena.h"
 #include "ip_digest.h"
 #include "ip_doc.h"
 #include "ip_rules.h"
@@ -19,6 +20,11 @@
  * else planned_departure) or arrival (arrived, else the departure).
  * false when that event has no date yet. */
 bool ip_due_date(const json_t *c, const char *due, char out[11]);
+/* The same with the case's dates given: those a due value may count from. */
+struct ip_case_dates {
+	const char *opened, *planned_departure, *departed, *arrived;
+};
+bool ip_due_resolve(const struct ip_case_dates *d, const char *due, char out[11]);
 
 /* share/integplan/plans.yaml (agree_by, assistance_ends, follow_ups),
  * loaded and checked once: 0, or the status of the problem reported (65,
@@ -45,6 +51,53 @@ bool ip_measure_begun(const json_t *m);
 char *ip_plan_next_id(const json_t *plan);
 /* The measure with this id, or NULL. */
 json_t *ip_plan_measure(const json_t *plan, const char *id);
+/* A measure as the plan's terms and the reports read it, and an approval:
+ * read from their trees (ip_measure_read, ip_approval_read) or gathered
+ * by the one pass from a case's events (ip_onepass.h), so that both give
+ * the same digest and the same facts. Text points into the tree or the
+ * pass's memory; NULL when not given, given as null or not text. */
+enum ip_term {  /* in the sorted order of their keys */
+	IP_TERM_BUDGET, IP_TERM_CANCELLED, IP_TERM_CATEGORY, IP_TERM_DIMENSION, IP_TERM_DUE,
+	IP_TERM_PROGRAMME, IP_TERM_SIDE, IP_NTERMS
+};
+struct ip_payment_facts {
+	double amount;
+	const char *date;
+};
+struct ip_measure_facts {
+	const char *id, *status, *category, *dimension, *due, *programme, *side, *started, *owner;
+	unsigned nulls;            /* gathered: 1 << IP_TERM_* for a term given as null */
+	const json_t *tree;        /* the measure read, whose terms are digested
+	                            * as they are written; NULL: gathered */
+	bool budget;               /* a budget is given (as null too) */
+	const char *budget_programme, *budget_currency;
+	bool amount_integer;       /* the amount as written: amount_i, else amount */
+	long long amount_i;
+	double amount;
+	struct ip_payment_facts *paid;
+	size_t npaid;
+};
+struct ip_approval_facts {
+	const char *side, *date, *digest;
+	bool withdrawn;            /* given, whatever its value */
+};
+/* Measure m of a plan's tree into *out; its payments only with an arena to
+ * put them in (a NULL one: the terms only). */
+void ip_measure_read(const json_t *m, struct ip_arena *a, struct ip_measure_facts *out);
+void ip_approval_read(const json_t *a, struct ip_approval_facts *out);
+/* The digest of the terms of measures m[0..n) (as ip_plan_digest), and the
+ * day they were agreed by approvals a[0..na) (as ip_plan_agreed_on). */
+void ip_plan_digest_of(const struct ip_measure_facts *m, size_t n, char out[IP_DIGEST_SIZE]);
+const char *ip_plan_agreed_of(const struct ip_measure_facts *m, size_t n,
+                              const struct ip_approval_facts *a, size_t na);
+/* How many approvals a[0..na), not withdrawn, were given to other terms
+ * than those of measures m[0..n) (as ip_plan_stale). */
+size_t ip_plan_stale_of(const struct ip_measure_facts *m, size_t n,
+                        const struct ip_approval_facts *a, size_t na);
+/* Is the measure in force (not cancelled), begun (in progress or done)? */
+bool ip_measure_facts_in_force(const struct ip_measure_facts *m);
+bool ip_measure_facts_begun(const struct ip_measure_facts *m);
+
 /* Approvals bind to what was approved. An approval records the digest of
  * the plan's terms when it was given: each measure's category, dimension,
  * side, due date as written, budget and programme, and whether it is

@@ -498,17 +498,25 @@ struct chunk {
  * a few hundred bytes, 8 MiB for a chunk of 2,048 (massif, the peak of a
  * report over 20,000 cases), more than the rest of the heap. */
 static _Thread_local struct ip_buf facts_line;
+/* The lists of a tree's facts (ip_facts_read): reset for every file. */
+static _Thread_local struct ip_arena facts_arena;
 
-static char *facts_of(const struct ip_scan *s, const json_t *c)
+static char *facts_line_of(const struct ip_scan *s, const struct ip_case_facts *f)
 {
 	facts_line.len = 0;
 	ip_buf_add(&facts_line, "", 0);
-	ip_facts_of(c, s->referral_days, &facts_line);
+	ip_facts_of(f, s->referral_days, &facts_line);
 	return memcpy(ip_xmalloc(facts_line.len + 1), facts_line.s, facts_line.len + 1);
 }
 
-/* The tree a report's facts are read from (ip_facts_of) */
-static const struct ip_onepass_keys facts_read = {false, ip_facts_unread};
+static char *facts_of(const struct ip_scan *s, const json_t *c)
+{
+	struct ip_case_facts f;
+	ip_arena_reset(&facts_arena);
+	ip_facts_read(c, &facts_arena, &f);
+	return facts_line_of(s, &f);
+}
+
 
 /* The file read once: one pass over its events (ip_onepass.h); where
  * that is not sure, the careful way over the same text, which says what
@@ -516,7 +524,6 @@ static const struct ip_onepass_keys facts_read = {false, ip_facts_unread};
 static void parse_slot(struct ip_scan *s, struct slot *sl)
 {
 	struct ip_docs docs = {0};
-	json_t *c = NULL;
 	char *buf;
 	size_t len;
 	const char *name = ip_input_name(sl->path);
@@ -526,12 +533,9 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 	ip_diag_capture(&sl->messages);
 	sl->rc = ip_read_scratch(sl->path, s->run.lim.max_bytes, &buf, &len, NULL);
 	if (!sl->rc) {
-		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, &facts_read, &c)) {
-			sl->facts = facts_of(s, c);
-			/* a tree in the scratch goes with it, all at once:
-			 * freeing it node by node cost 7 k instructions a case */
-			if (!ip_scratch_in_use())
-				json_decref(c);
+		struct ip_case_facts f;
+		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, NULL, NULL, &f)) {
+			sl->facts = facts_line_of(s, &f);
 		} else if (!(sl->rc = ip_case_parse(name, buf, len, &s->run.lim, &docs))) {
 			sl->facts = facts_of(s, docs.v[0].root);
 		}
@@ -553,6 +557,7 @@ static void parse_item(size_t i, void *ctx)
 static void thread_done(void)
 {
 	ip_buf_free(&facts_line);
+	ip_arena_free(&facts_arena);
 	ip_scratch_release();
 	ip_onepass_release();
 }

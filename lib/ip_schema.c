@@ -1223,7 +1223,12 @@ static json_t *check_value(struct vctx *c, const struct ip_field *f, json_t *v)
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			size_t mark = enter_index(c, i);
 			json_t *item = json_array_get(v, i);
-			json_t *nv = check_value(c, f->item, item);
+			/* an item is never optional: a null one says nothing */
+			json_t *nv = item;
+			if (json_is_null(item))
+				complain(c, "missing value (expected %s)", ip_type_noun(f->item));
+			else
+				nv = check_value(c, f->item, item);
 			if (nv != item)
 				json_array_set_new(v, i, nv);
 			check_order(c, f, v, i);

@@ -129,6 +129,66 @@ generated_repo() {
 	cmp fast.tsv .integplan/cache/report.tsv
 }
 
+@test "ip-report: the facts the one pass gathers are those the careful way reads, in every shape" {
+	generated_repo repo
+	cd repo
+	mapfile -t c < <(grep -l '^  approvals:' cases/*.yaml | sort | head -5)
+	[ "${#c[@]}" -eq 5 ]
+	# terms the digest spells as the tree has them: a real amount, a due
+	# and a programme given as null; approved again, then agreed both ways
+	sed -i '0,/^        amount: .*/s//        amount: 512.5/' "${c[0]}"
+	sed -i '0,/^      due: .*/s//      due: ~/' "${c[0]}"
+	sed -i '0,/^      side: \(.*\)/s//      side: \1\n      programme: ~/' "${c[0]}"
+	ip-plan approve -i --side host --by 'A. Berger' "${c[0]}"
+	ip-plan approve -i --side return --by 'R. Haddad' "${c[0]}"
+	# a budget given as null; one with a key of its own, which the one
+	# pass leaves to the careful way
+	sed -i '0,/^      budget:$/s//      budget: ~\n      x-budget:/' "${c[1]}"
+	sed -i '0,/^        currency: \(.*\)/s//        currency: \1\n        x-note: by hand/' "${c[2]}"
+	# surveys given as null, a follow-up done as null, a composite as
+	# null, an approval withdrawn as null
+	sed -i 's/^plan:/baseline: ~\nplan:/' "${c[3]}"
+	sed -i 's/^  approvals:/  follow_ups:\n    - due: arrival+3m\n      done: ~\n      survey: ~\n    - due: arrival+6m\n      survey:\n        id: rss\n        date: 2020-01-02\n        by: R. Haddad\n        answers:\n          - question: q1\n            answer: a1\n        scores:\n          - dimension: economic\n            score: 0.25\n        composite: ~\n        flags:\n          - income\n  approvals:/' "${c[3]}"
+	sed -i '0,/^      measures_digest: \(.*\)/s//      measures_digest: \1\n      withdrawn: ~/' "${c[4]}"
+	same_both_ways ip-check -q "${c[@]}"
+	assert_success
+	for report in "summary --by status" "outcomes --period 2020" "budget --period 2018"; do
+		# shellcheck disable=SC2086 # a report and its options, one word each
+		same_both_ways ip-report $report -f csv --protection none --no-cache -j 1
+		assert_success
+	done
+	ip-report summary -q >/dev/null
+	cp .integplan/cache/report.tsv fast.tsv
+	rm .integplan/cache/report.tsv
+	IP_READER=tree ip-report summary -q >/dev/null
+	cmp fast.tsv .integplan/cache/report.tsv
+	# the plan of the first is agreed (the facts' 15th field, after the
+	# file's five), and the others' facts are what was changed
+	local id
+	id=$(basename "${c[0]}" .yaml)
+	[ -n "$(awk -F '\t' -v id="$id" '$6 == id { print $20 }' fast.tsv)" ]
+	id=$(basename "${c[1]}" .yaml)
+	awk -F '\t' -v id="$id" '$6 == id { print $33 }' fast.tsv | grep -q '^a||'
+	id=$(basename "${c[3]}" .yaml)
+	run awk -F '\t' -v id="$id" '$6 == id { print $32 }' fast.tsv
+	assert_output --regexp '^3\|[0-9-]+\|;6\|[0-9-]+\|\|rss\|2020-01-02\|[0-9]*\|income\|economic=25$'
+}
+
+@test "an item of a list given as null is refused both ways, where it is" {
+	generated_repo repo
+	cd repo
+	local f
+	f=$(find cases -name '*.yaml' | sort | head -1)
+	sed -i 's/^programmes:/programmes:\n  - ~/' "$f"
+	sed -i 's/^history:/referrals:\n  - ~\nhistory:/' "$f"
+	same_both_ways ip-check "$f"
+	assert_failure 1
+	assert_output --partial "programmes[0]: missing value (expected"
+	assert_output --partial "referrals[0]: missing value (expected a mapping)"
+	same_both_ways ip-report summary --no-cache "$f"
+	assert_failure 65
+}
+
 @test "ip-report: cases the one pass is not sure of are read the careful way, with every message" {
 	generated_repo repo
 	cd repo

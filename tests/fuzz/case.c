@@ -30,7 +30,11 @@ static void check_valid_case(json_t *root)
 	ip_buf_free(&yaml);
 
 	struct ip_buf facts = {0};
-	ip_facts_of(canon, 30, &facts);
+	struct ip_arena arena = {0};
+	struct ip_case_facts f;
+	ip_facts_read(canon, &arena, &f);
+	ip_facts_of(&f, 30, &facts);
+	ip_arena_free(&arena);
 	char *fields[IP_NFACTS];
 	facts.s[facts.len - 1] = '\0';
 	if (!ip_facts_split(facts.s, fields)) {
