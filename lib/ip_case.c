@@ -197,12 +197,17 @@ static void check_consent(struct relations *c)
 	for (size_t i = 0; i < c->k->consents.n; i++) {
 		const struct ip_case_item *it = &c->k->consents.v[i];
 		const char *purpose = it->a, *to = it->b;
+		bool unknown = to && *to && !ip_code_known(IP_CODES_COUNTRY, to) &&
+		               !ip_centre_id_valid(to);
+		bool unnamed = !to && purpose && ip_consent_needs_recipient(purpose);
+		if (!unknown && !unnamed)
+			continue;  /* a report asks this of every case: no path made */
 		char path[48];
 		snprintf(path, sizeof path, "consent[%zu].recipient", it->index);
-		if (to && *to && !ip_code_known(IP_CODES_COUNTRY, to) && !ip_centre_id_valid(to))
+		if (unknown)
 			problem(c, path, "'%s' is neither a country code nor a partner's id (like "
 			        "AF-KBL-PH)", to);
-		else if (!to && purpose && ip_consent_needs_recipient(purpose))
+		else
 			problem(c, path, "consent to %s names its recipient: %s:PARTNER or "
 			        "%s:COUNTRY", purpose, purpose, purpose);
 	}
