@@ -17,6 +17,16 @@ same_both_ways() {
 	assert_equal "$output" "$fast_output"
 }
 
+# The report cache the one pass writes is the one the careful way writes;
+# the one pass's is left in fast.tsv.
+same_cache_both_ways() {
+	ip-report summary -q >/dev/null
+	cp .integplan/cache/report.tsv fast.tsv
+	rm .integplan/cache/report.tsv
+	IP_READER=tree ip-report summary -q >/dev/null
+	cmp fast.tsv .integplan/cache/report.tsv
+}
+
 # DIR: generated cases (tools/ip-benchgen) in a repository there.
 generated_repo() {
 	cd "$BATS_TEST_TMPDIR" || return 1
@@ -121,12 +131,7 @@ generated_repo() {
 		# shellcheck disable=SC2086
 		same_both_ways ip-report $report -f json --protection none --no-cache -j 2
 	done
-	# the cache the one pass wrote is the one the careful way writes
-	ip-report summary -q >/dev/null
-	cp .integplan/cache/report.tsv fast.tsv
-	rm .integplan/cache/report.tsv
-	IP_READER=tree ip-report summary -q >/dev/null
-	cmp fast.tsv .integplan/cache/report.tsv
+	same_cache_both_ways
 }
 
 @test "ip-report: the facts the one pass gathers are those the careful way reads, in every shape" {
@@ -157,11 +162,7 @@ generated_repo() {
 		same_both_ways ip-report $report -f csv --protection none --no-cache -j 1
 		assert_success
 	done
-	ip-report summary -q >/dev/null
-	cp .integplan/cache/report.tsv fast.tsv
-	rm .integplan/cache/report.tsv
-	IP_READER=tree ip-report summary -q >/dev/null
-	cmp fast.tsv .integplan/cache/report.tsv
+	same_cache_both_ways
 	# the plan of the first is agreed (the facts' 15th field, after the
 	# file's five), and the others' facts are what was changed
 	local id
