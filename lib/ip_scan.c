@@ -509,14 +509,13 @@ static char *facts_line_of(const struct ip_scan *s, const struct ip_case_facts *
 	return memcpy(ip_xmalloc(facts_line.len + 1), facts_line.s, facts_line.len + 1);
 }
 
-static char *facts_of(const struct ip_scan *s, const json_t *c)
+static char *facts_of_tree(const struct ip_scan *s, const json_t *c)
 {
 	struct ip_case_facts f;
 	ip_arena_reset(&facts_arena);
 	ip_facts_read(c, &facts_arena, &f);
 	return facts_line_of(s, &f);
 }
-
 
 /* The file read once: one pass over its events (ip_onepass.h); where
  * that is not sure, the careful way over the same text, which says what
@@ -537,7 +536,7 @@ static void parse_slot(struct ip_scan *s, struct slot *sl)
 		if (s->onepass && ip_onepass_case(name, buf, len, &s->run.lim, NULL, NULL, &f)) {
 			sl->facts = facts_line_of(s, &f);
 		} else if (!(sl->rc = ip_case_parse(name, buf, len, &s->run.lim, &docs))) {
-			sl->facts = facts_of(s, docs.v[0].root);
+			sl->facts = facts_of_tree(s, docs.v[0].root);
 		}
 		ip_scratch_free(buf);
 	}
