@@ -66,9 +66,8 @@ static const char *paying(const struct ip_measure_facts *m)
 /* The programmes listed, then those paying a measure in force. */
 static void put_programmes(struct ip_buf *b, const struct ip_case_facts *f)
 {
-	size_t n = 0;
+	size_t n = f->programmes.n;
 	put_texts(b, &f->programmes);
-	n = f->programmes.n;
 	for (size_t i = 0; i < f->nmeasures; i++) {
 		const char *p = paying(&f->measures[i]);
 		bool before = p && texts_have(&f->programmes, p);
