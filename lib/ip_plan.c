@@ -342,13 +342,22 @@ void ip_plan_digest_of(const struct ip_measure_facts *m, size_t n, char out[IP_D
 	free(terms);
 }
 
-void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
+/* The measures of a plan's tree, their terms only, in an array of *n
+ * (the caller frees): how the jansson API reaches the terms above. */
+static struct ip_measure_facts *plan_measures(const json_t *plan, size_t *n)
 {
 	const json_t *measures = json_object_get(plan, "measures");
-	size_t n = json_array_size(measures);
-	struct ip_measure_facts *m = ip_xcalloc(n ? n : 1, sizeof *m);
-	for (size_t i = 0; i < n; i++)
+	*n = json_array_size(measures);
+	struct ip_measure_facts *m = ip_xcalloc(*n ? *n : 1, sizeof *m);
+	for (size_t i = 0; i < *n; i++)
 		ip_measure_read(json_array_get(measures, i), NULL, &m[i]);
+	return m;
+}
+
+void ip_plan_digest(const json_t *plan, char out[IP_DIGEST_SIZE])
+{
+	size_t n;
+	struct ip_measure_facts *m = plan_measures(plan, &n);
 	ip_plan_digest_of(m, n, out);
 	free(m);
 }
@@ -414,14 +423,11 @@ const char *ip_plan_agreed_of(const struct ip_measure_facts *m, size_t n,
 const char *ip_plan_agreed_on(const json_t *plan)
 {
 	const json_t *approvals = json_object_get(plan, "approvals");
-	const json_t *measures = json_object_get(plan, "measures");
-	size_t na = json_array_size(approvals), n = json_array_size(measures);
+	size_t na = json_array_size(approvals), n;
 	struct ip_approval_facts *a = ip_xcalloc(na ? na : 1, sizeof *a);
-	struct ip_measure_facts *m = ip_xcalloc(n ? n : 1, sizeof *m);
 	for (size_t i = 0; i < na; i++)
 		ip_approval_read(json_array_get(approvals, i), &a[i]);
-	for (size_t i = 0; i < n; i++)
-		ip_measure_read(json_array_get(measures, i), NULL, &m[i]);
+	struct ip_measure_facts *m = plan_measures(plan, &n);
 	const char *agreed = ip_plan_agreed_of(m, n, a, na);
 	free(a);
 	free(m);
@@ -460,11 +466,8 @@ size_t ip_plan_stale_of(const struct ip_measure_facts *m, size_t n,
 size_t ip_plan_stale(const json_t *plan, void (*fn)(size_t i, const json_t *a, void *ctx),
                      void *ctx)
 {
-	const json_t *measures = json_object_get(plan, "measures");
-	size_t n = json_array_size(measures), count = 0, i;
-	struct ip_measure_facts *m = ip_xcalloc(n ? n : 1, sizeof *m);
-	for (i = 0; i < n; i++)
-		ip_measure_read(json_array_get(measures, i), NULL, &m[i]);
+	size_t n, count = 0, i;
+	struct ip_measure_facts *m = plan_measures(plan, &n);
 	char digest[IP_DIGEST_SIZE] = "";
 	json_t *a;
 	json_array_foreach(json_object_get(plan, "approvals"), i, a) {
