@@ -44,8 +44,15 @@ void *ip_arena_alloc(struct ip_arena *a, size_t n)
 
 char *ip_arena_strdup(struct ip_arena *a, const char *s)
 {
-	size_t n = strlen(s) + 1;
-	return memcpy(take(a, n, 1), s, n);
+	return ip_arena_strndup(a, s, strlen(s));
+}
+
+char *ip_arena_strndup(struct ip_arena *a, const char *s, size_t len)
+{
+	char *copy = take(a, len + 1, 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
 }
 
 bool ip_arena_owns(const struct ip_arena *a, const void *p)

@@ -24,6 +24,8 @@ struct ip_arena {
 void *ip_arena_alloc(struct ip_arena *a, size_t n);
 /* A copy of s in the arena. */
 char *ip_arena_strdup(struct ip_arena *a, const char *s);
+/* A copy of the len bytes at s, with a NUL after them. */
+char *ip_arena_strndup(struct ip_arena *a, const char *s, size_t len);
 /* Whether p was given out by a. */
 bool ip_arena_owns(const struct ip_arena *a, const void *p);
 /* Forget everything given out; the newest block is kept for reuse. */

@@ -223,13 +223,19 @@ void ip_docs_free(struct ip_docs *docs)
 
 /* ---- YAML 1.2 core schema ----------------------------------------------- */
 
-static bool all_in(const char *s, const char *set)
+/* Whether s is one or more digits of base 8, 10 or 16: compared in place,
+ * as every plain scalar that begins with a digit (every date) is asked. */
+static bool all_digits(const char *s, unsigned base)
 {
 	if (!*s)
 		return false;
-	for (; *s; s++)
-		if (!strchr(set, *s))
+	for (; *s; s++) {
+		unsigned c = (unsigned char)*s;
+		bool digit = c - '0' < (base < 10 ? base : 10) ||
+		             (base == 16 && (c | 0x20) - 'a' < 6);
+		if (!digit)
 			return false;
+	}
 	return true;
 }
 
@@ -259,13 +265,13 @@ static int core_bool(const char *s)
 
 static bool is_core_int(const char *s)
 {
-	if (!strncmp(s, "0o", 2))
-		return all_in(s + 2, "01234567");
-	if (!strncmp(s, "0x", 2))
-		return all_in(s + 2, "0123456789abcdefABCDEF");
+	if (s[0] == '0' && s[1] == 'o')
+		return all_digits(s + 2, 8);
+	if (s[0] == '0' && s[1] == 'x')
+		return all_digits(s + 2, 16);
 	if (*s == '-' || *s == '+')
 		s++;
-	return all_in(s, "0123456789");
+	return all_digits(s, 10);
 }
 
 static size_t digits(const char *s)
@@ -315,8 +321,16 @@ struct ip_plain ip_yaml_plain(const char *s)
 {
 	struct ip_plain v = {IP_PLAIN_STRING, false, 0, 0, NULL};
 	int b;
-	/* only these can begin anything but text: most scalars are words */
-	if (*s && !strchr("~nNtTfF0123456789+-.", *s))
+	/* only these can begin anything but text: most scalars are words,
+	 * told apart here without a call */
+	static const bool may_not_be_text[256] = {
+		['~'] = true, ['n'] = true, ['N'] = true, ['t'] = true, ['T'] = true,
+		['f'] = true, ['F'] = true, ['0'] = true, ['1'] = true, ['2'] = true,
+		['3'] = true, ['4'] = true, ['5'] = true, ['6'] = true, ['7'] = true,
+		['8'] = true, ['9'] = true, ['+'] = true, ['-'] = true, ['.'] = true,
+		['\0'] = true,
+	};
+	if (!may_not_be_text[(unsigned char)*s])
 		return v;
 	if (is_core_null(s)) {
 		v.kind = IP_PLAIN_NULL;

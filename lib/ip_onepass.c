@@ -7,6 +7,7 @@
 #include "ip_merge.h"
 #include "ip_schema.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,34 +24,39 @@ enum at {
 	AT_REFERRALS, AT_REFERRAL, AT_CONSENTS, AT_CONSENT,
 	AT_COUNSELLORS, AT_PROGRAMMES, AT_ASSESSMENTS, AT_ASSESSMENT, AT_VULNERABILITIES,
 	AT_BUDGET, AT_PAID, AT_PAYMENT, AT_APPROVALS, AT_APPROVAL, AT_SURVEY, AT_FLAGS,
-	AT_SCORES, AT_SCORE,
+	AT_SCORES, AT_SCORE, AT_N
 };
+
+/* A key of the tables below, with its length: a key the parser gives
+ * is compared by length first, most differ there. */
+#define KEY(k) k, sizeof k - 1
 
 /* A key of a mapping at one place leads to the next place. */
 static const struct {
 	enum at parent;
 	const char *key;
+	size_t len;
 	enum at child;
 } places[] = {
-	{AT_ROOT, "centre", AT_CENTRE},
-	{AT_ROOT, "return", AT_RETURN},
-	{AT_ROOT, "person", AT_PERSON},
-	{AT_ROOT, "plan", AT_PLAN},
-	{AT_ROOT, "referrals", AT_REFERRALS},
-	{AT_ROOT, "consent", AT_CONSENTS},
-	{AT_PLAN, "measures", AT_MEASURES},
-	{AT_PLAN, "follow_ups", AT_FOLLOW_UPS},
-	{AT_ROOT, "counsellors", AT_COUNSELLORS},
-	{AT_ROOT, "programmes", AT_PROGRAMMES},
-	{AT_ROOT, "assessments", AT_ASSESSMENTS},
-	{AT_ROOT, "baseline", AT_SURVEY},
-	{AT_PLAN, "approvals", AT_APPROVALS},
-	{AT_MEASURE, "budget", AT_BUDGET},
-	{AT_BUDGET, "paid", AT_PAID},
-	{AT_FOLLOW_UP, "survey", AT_SURVEY},
-	{AT_ASSESSMENT, "vulnerabilities", AT_VULNERABILITIES},
-	{AT_SURVEY, "flags", AT_FLAGS},
-	{AT_SURVEY, "scores", AT_SCORES},
+	{AT_ROOT, KEY("centre"), AT_CENTRE},
+	{AT_ROOT, KEY("return"), AT_RETURN},
+	{AT_ROOT, KEY("person"), AT_PERSON},
+	{AT_ROOT, KEY("plan"), AT_PLAN},
+	{AT_ROOT, KEY("referrals"), AT_REFERRALS},
+	{AT_ROOT, KEY("consent"), AT_CONSENTS},
+	{AT_PLAN, KEY("measures"), AT_MEASURES},
+	{AT_PLAN, KEY("follow_ups"), AT_FOLLOW_UPS},
+	{AT_ROOT, KEY("counsellors"), AT_COUNSELLORS},
+	{AT_ROOT, KEY("programmes"), AT_PROGRAMMES},
+	{AT_ROOT, KEY("assessments"), AT_ASSESSMENTS},
+	{AT_ROOT, KEY("baseline"), AT_SURVEY},
+	{AT_PLAN, KEY("approvals"), AT_APPROVALS},
+	{AT_MEASURE, KEY("budget"), AT_BUDGET},
+	{AT_BUDGET, KEY("paid"), AT_PAID},
+	{AT_FOLLOW_UP, KEY("survey"), AT_SURVEY},
+	{AT_ASSESSMENT, KEY("vulnerabilities"), AT_VULNERABILITIES},
+	{AT_SURVEY, KEY("flags"), AT_FLAGS},
+	{AT_SURVEY, KEY("scores"), AT_SCORES},
 };
 
 /* The items of a list at one place, and the core's list of them (none:
@@ -75,10 +81,11 @@ enum part { PART_FIELD, PART_A, PART_B };
 static const struct {
 	enum at at;
 	const char *key;
+	size_t len;
 	enum part part;
 	size_t offset;
 } texts[] = {
-#define FIELD(at, key, member) {at, key, PART_FIELD, offsetof(struct ip_case_core, member)}
+#define FIELD(at, key, member) {at, KEY(key), PART_FIELD, offsetof(struct ip_case_core, member)}
 	FIELD(AT_ROOT, "id", id),
 	FIELD(AT_ROOT, "status", status),
 	FIELD(AT_ROOT, "outcome", outcome),
@@ -92,11 +99,11 @@ static const struct {
 	FIELD(AT_RETURN, "arrived", arrived),
 	FIELD(AT_PERSON, "birth_date", birth),
 #undef FIELD
-	{AT_MEASURE, "id", PART_A, offsetof(struct ip_case_core, measures)},
-	{AT_REFERRAL, "id", PART_A, offsetof(struct ip_case_core, referrals)},
-	{AT_CONSENT, "purpose", PART_A, offsetof(struct ip_case_core, consents)},
-	{AT_CONSENT, "recipient", PART_B, offsetof(struct ip_case_core, consents)},
-	{AT_FOLLOW_UP, "done", PART_A, offsetof(struct ip_case_core, follow_ups)},
+	{AT_MEASURE, KEY("id"), PART_A, offsetof(struct ip_case_core, measures)},
+	{AT_REFERRAL, KEY("id"), PART_A, offsetof(struct ip_case_core, referrals)},
+	{AT_CONSENT, KEY("purpose"), PART_A, offsetof(struct ip_case_core, consents)},
+	{AT_CONSENT, KEY("recipient"), PART_B, offsetof(struct ip_case_core, consents)},
+	{AT_FOLLOW_UP, KEY("done"), PART_A, offsetof(struct ip_case_core, follow_ups)},
 };
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -110,11 +117,12 @@ enum base {
 static const struct {
 	enum at at;
 	const char *key;
+	size_t len;
 	enum base base;
 	size_t offset;
 } fact_texts[] = {
-#define CASE(at, key, member) {at, key, B_FACTS, offsetof(struct ip_case_facts, member)}
-#define OF(at, key, base, type, member) {at, key, base, offsetof(type, member)}
+#define CASE(at, key, member) {at, KEY(key), B_FACTS, offsetof(struct ip_case_facts, member)}
+#define OF(at, key, base, type, member) {at, KEY(key), base, offsetof(type, member)}
 #define MEASURE(at, key, member) OF(at, key, B_MEASURE, struct ip_measure_facts, member)
 	CASE(AT_ROOT, "id", id),
 	CASE(AT_ROOT, "status", status),
@@ -167,11 +175,29 @@ static const struct {
 /* A measure's terms the digest spells as null when given so. */
 static const struct {
 	const char *key;
+	size_t len;
 	enum ip_term term;
 } null_terms[] = {
-	{"category", IP_TERM_CATEGORY}, {"dimension", IP_TERM_DIMENSION}, {"due", IP_TERM_DUE},
-	{"programme", IP_TERM_PROGRAMME}, {"side", IP_TERM_SIDE}, {"budget", IP_TERM_BUDGET},
+	{KEY("category"), IP_TERM_CATEGORY}, {KEY("dimension"), IP_TERM_DIMENSION},
+	{KEY("due"), IP_TERM_DUE}, {KEY("programme"), IP_TERM_PROGRAMME},
+	{KEY("side"), IP_TERM_SIDE}, {KEY("budget"), IP_TERM_BUDGET},
 };
+
+/* Whether key (klen bytes) is the len bytes at s: the lengths first, most
+ * keys differ there, then the bytes in place (keys are short, and a call
+ * to memcmp cost more than the compare). */
+static bool same_key(const char *key, size_t klen, const char *s, size_t len)
+{
+	if (klen != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (key[i] != s[i])
+			return false;
+	return true;
+}
+
+/* Whether the key whose value comes next in frame top is the literal k. */
+#define KEY_IS(top, k) same_key(KEY(k), (top)->key, (top)->key_len)
 
 static struct ip_case_list *core_list(struct ip_case_core *k, size_t offset)
 {
@@ -192,6 +218,7 @@ struct frame {
 	bool mapping;
 	int partial;               /* inside IP_PARTIAL objects: nothing is required */
 	uint64_t seen;             /* the schema's fields given, by their index */
+	size_t next_field;         /* the index after the field of the last key */
 	struct key *keys;          /* other keys given (x-, counts, not checked) */
 	const char *key;           /* the key whose value comes next; NULL: a key */
 	size_t key_len;
@@ -199,10 +226,7 @@ struct frame {
 	bool checked;              /* whether that value is checked */
 	bool left_out;             /* that value is not built (struct pass's built) */
 	size_t items;              /* a list's items so far */
-	/* the entries of texts[] and fact_texts[] for this place (each
-	 * table has a place's entries together), so that a scalar is looked
-	 * up among a few */
-	unsigned char texts, texts_end, fact_texts, fact_texts_end;
+	const struct range *texts; /* the place's entries of texts[] and fact_texts[] */
 	json_t *node;              /* the value being built, or NULL */
 };
 
@@ -284,35 +308,45 @@ static void *base_of(const struct pass *p, enum base b)
 	return NULL;
 }
 
-_Static_assert(N(texts) < 256 && N(fact_texts) < 256, "a frame holds indexes of a byte");
+_Static_assert(N(texts) < 256 && N(fact_texts) < 256, "a range holds indexes of a byte");
 
-/* The entries of texts[] and fact_texts[] for the place of frame fr. */
-static void find_texts(struct frame *fr)
+/* The entries of texts[] and fact_texts[] of each place (each table keeps
+ * a place's entries together), so that a scalar is looked up among a few:
+ * found once, not at every container. */
+struct range {
+	unsigned char texts, texts_end, fact_texts, fact_texts_end;
+};
+static struct range ranges[AT_N];
+static pthread_once_t ranges_found = PTHREAD_ONCE_INIT;
+
+static void find_ranges(void)
 {
-	size_t i = 0, j = 0;
-	if (fr->at != AT_OTHER) {
-		while (i < N(texts) && texts[i].at != fr->at)
+	for (enum at at = AT_ROOT; at < AT_N; at++) {
+		struct range *r = &ranges[at];
+		unsigned char i = 0, j = 0;
+		while (i < N(texts) && texts[i].at != at)
 			i++;
-		while (j < N(fact_texts) && fact_texts[j].at != fr->at)
+		while (j < N(fact_texts) && fact_texts[j].at != at)
 			j++;
+		*r = (struct range){i, i, j, j};
+		while (r->texts_end < N(texts) && texts[r->texts_end].at == at)
+			r->texts_end++;
+		while (r->fact_texts_end < N(fact_texts) && fact_texts[r->fact_texts_end].at == at)
+			r->fact_texts_end++;
 	}
-	fr->texts = fr->texts_end = (unsigned char)i;
-	fr->fact_texts = fr->fact_texts_end = (unsigned char)j;
-	while (fr->texts_end < N(texts) && texts[fr->texts_end].at == fr->at)
-		fr->texts_end++;
-	while (fr->fact_texts_end < N(fact_texts) && fact_texts[fr->fact_texts_end].at == fr->at)
-		fr->fact_texts_end++;
 }
 
 /* The text s of key in the mapping of top, for the core and the facts:
  * copied once, as libyaml frees s with its event. */
-static void gather_text(struct pass *p, const struct frame *top, const char *key, const char *s)
+static void gather_text(struct pass *p, const struct frame *top, const char *s, size_t slen)
 {
+	const char *key = top->key;
+	size_t len = top->key_len;
 	char *copy = NULL;
-	for (size_t i = top->texts; i < top->texts_end; i++) {
-		if (texts[i].key[0] != key[0] || strcmp(texts[i].key, key))
+	for (size_t i = top->texts->texts; i < top->texts->texts_end; i++) {
+		if (!same_key(texts[i].key, texts[i].len, key, len))
 			continue;
-		copy = ip_arena_strdup(&arena, s);
+		copy = ip_arena_strndup(&arena, s, slen);
 		if (texts[i].part == PART_FIELD) {
 			*(const char **)((char *)&p->core + texts[i].offset) = copy;
 		} else {
@@ -322,13 +356,13 @@ static void gather_text(struct pass *p, const struct frame *top, const char *key
 		}
 		break;
 	}
-	for (size_t i = top->fact_texts; p->facts && i < top->fact_texts_end; i++) {
-		if (fact_texts[i].key[0] != key[0] || strcmp(fact_texts[i].key, key))
+	for (size_t i = top->texts->fact_texts; p->facts && i < top->texts->fact_texts_end; i++) {
+		if (!same_key(fact_texts[i].key, fact_texts[i].len, key, len))
 			continue;
 		void *base = base_of(p, fact_texts[i].base);
 		if (base)
 			*(const char **)((char *)base + fact_texts[i].offset) =
-				copy ? copy : ip_arena_strdup(&arena, s);
+				copy ? copy : ip_arena_strndup(&arena, s, slen);
 		return;
 	}
 }
@@ -363,63 +397,62 @@ static void facts_mapping(struct pass *p, enum at parent, enum at at)
 
 /* A text item s of a list at place at: programmes, vulnerabilities and
  * flags are lists of texts. */
-static void facts_list_text(struct pass *p, enum at at, const char *s)
+static void facts_list_text(struct pass *p, enum at at, const char *s, size_t len)
 {
 	struct ip_texts *t = at == AT_PROGRAMMES ? &p->facts->programmes
 	                     : at == AT_VULNERABILITIES ? &p->assessment->vulnerabilities
 	                     : at == AT_FLAGS ? &p->survey->flags : NULL;
 	if (t)
-		*PUSH(t->v, t->n) = ip_arena_strdup(&arena, s);
+		*PUSH(t->v, t->n) = ip_arena_strndup(&arena, s, len);
 }
 
 /* What the facts take of a value beyond its text: a number, or that a key
  * was given at all (as null too). */
 static void facts_value(struct pass *p, const struct frame *top, const struct ip_plain *v)
 {
-	const char *key = top->key;
 	bool null = v->kind == IP_PLAIN_NULL;
 	double d = v->kind == IP_PLAIN_INT ? (double)v->i : v->kind == IP_PLAIN_FLOAT ? v->d : 0;
 	switch (top->at) {
 	case AT_ROOT:
-		if (v->kind == IP_PLAIN_INT && !strcmp(key, "record_key")) {
+		if (v->kind == IP_PLAIN_INT && KEY_IS(top, "record_key")) {
 			p->facts->record_key_given = true;
 			p->facts->record_key = v->i;
 		}
 		break;
 	case AT_MEASURE:
 		for (size_t i = 0; null && i < N(null_terms); i++)
-			if (!strcmp(key, null_terms[i].key))
+			if (same_key(null_terms[i].key, null_terms[i].len, top->key, top->key_len))
 				p->measure->nulls |= 1u << null_terms[i].term;
-		p->measure->budget |= null && !strcmp(key, "budget");
+		p->measure->budget |= null && KEY_IS(top, "budget");
 		break;
 	case AT_BUDGET:
 		/* a null in a budget is digested as the tree has it */
 		p->unsure |= null;
-		if (!strcmp(key, "amount")) {
+		if (KEY_IS(top, "amount")) {
 			p->measure->amount_integer = v->kind == IP_PLAIN_INT;
 			p->measure->amount_i = v->kind == IP_PLAIN_INT ? v->i : 0;
 			p->measure->amount = d;
 		}
 		break;
 	case AT_PAYMENT:
-		if (!strcmp(key, "amount"))
+		if (KEY_IS(top, "amount"))
 			p->payment->amount = d;
 		break;
 	case AT_FOLLOW_UP:
-		p->follow_up->done_given |= !strcmp(key, "done");
+		p->follow_up->done_given |= KEY_IS(top, "done");
 		break;
 	case AT_SURVEY:
-		if (!strcmp(key, "composite")) {
+		if (KEY_IS(top, "composite")) {
 			p->survey->composite_given = true;
 			p->survey->composite = d;
 		}
 		break;
 	case AT_SCORE:
-		if (!strcmp(key, "score"))
+		if (KEY_IS(top, "score"))
 			p->score->score = d;
 		break;
 	case AT_APPROVAL:
-		p->approval->withdrawn |= !strcmp(key, "withdrawn");
+		p->approval->withdrawn |= KEY_IS(top, "withdrawn");
 		break;
 	default:
 		break;
@@ -459,7 +492,7 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 	top->checked = false;
 	top->left_out = top->at == AT_ROOT && p->built && listed(p->built, s) != p->built->only;
 	if (!top->f || top->f->type == IP_T_COUNTS || (s[0] == 'x' && s[1] == '-')) {
-		top->key = ip_arena_strdup(&arena, s);
+		top->key = ip_arena_strndup(&arena, s, len);
 		/* a merge's conflicts are reported by the careful way; a
 		 * budget's own key is digested as the tree has it */
 		if (!key_new(top, top->key) ||
@@ -471,8 +504,8 @@ static void on_key(struct pass *p, struct frame *top, const char *s, size_t len)
 		return;
 	}
 	/* an erased case has a schema of its own: the careful way's */
-	const struct ip_field *cf = top->at == AT_ROOT && !strcmp(s, "erased")
-	                            ? NULL : ip_schema_child(top->f, s);
+	const struct ip_field *cf = top->at == AT_ROOT && same_key(KEY("erased"), s, len)
+	                            ? NULL : ip_schema_child_after(top->f, s, len, &top->next_field);
 	size_t index = cf ? (size_t)(cf - top->f->fields) : 64;
 	if (index >= 64 || top->seen & (UINT64_C(1) << index)) {
 		p->unsure = true;  /* unknown, or given twice */
@@ -587,9 +620,8 @@ static void on_scalar(struct pass *p, const yaml_event_t *ev)
 	json_t *value = check_scalar(p, builds(p, top), f, checked, &v, s, ev->data.scalar.length);
 	bool text = checked && v.kind != IP_PLAIN_NULL && ip_schema_is_text(f);
 	if (text && top->mapping)
-		gather_text(p, top, top->key, s);
-	if (checked && top->at == AT_ROOT && v.kind == IP_PLAIN_INT &&
-	    !strcmp(top->key, "record_key"))
+		gather_text(p, top, s, ev->data.scalar.length);
+	if (checked && top->at == AT_ROOT && v.kind == IP_PLAIN_INT && KEY_IS(top, "record_key"))
 		p->core.record_key = v.i;
 	/* an item is never optional (a null one says nothing) */
 	if (checked && !top->mapping && v.kind == IP_PLAIN_NULL)
@@ -597,7 +629,7 @@ static void on_scalar(struct pass *p, const yaml_event_t *ev)
 	if (checked && p->facts && top->mapping)
 		facts_value(p, top, &v);
 	else if (text && p->facts && top->at != AT_OTHER)
-		facts_list_text(p, top->at, s);
+		facts_list_text(p, top->at, s, ev->data.scalar.length);
 	attach(p, value);
 }
 
@@ -609,7 +641,8 @@ static enum at place_of(struct pass *p, const struct frame *top, bool mapping)
 		return AT_OTHER;
 	if (top->mapping) {
 		for (size_t i = 0; i < N(places); i++) {
-			if (places[i].parent != top->at || strcmp(places[i].key, top->key))
+			if (places[i].parent != top->at ||
+			    !same_key(places[i].key, places[i].len, top->key, top->key_len))
 				continue;
 			if (p->facts && mapping)
 				facts_mapping(p, top->at, places[i].child);
@@ -665,7 +698,7 @@ static void on_start(struct pass *p, const yaml_event_t *ev, bool mapping)
 		fr.partial++;
 	if (builds(p, p->depth ? &p->stack[p->depth - 1] : NULL))
 		fr.node = mapping ? json_object() : json_array();
-	find_texts(&fr);
+	fr.texts = &ranges[fr.at];
 	p->stack[p->depth++] = fr;
 }
 
@@ -727,6 +760,7 @@ bool ip_onepass_case(const char *file, const char *buf, size_t len,
 	}
 	if (ip_docs_sniff(file, buf, len) != IP_SYNTAX_YAML)
 		return false;
+	pthread_once(&ranges_found, find_ranges);
 	ip_arena_reset(&arena);
 	struct pass p = {.lim = lim, .build = tree != NULL, .built = built, .facts = facts};
 	if (facts)

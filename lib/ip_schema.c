@@ -699,14 +699,24 @@ const struct ip_field ip_report_schema = {"", IP_T_OBJECT, IP_REQUIRED, NULL,
 /* ---- lookup and description --------------------------------------------- */
 
 
+/* Whether a field's name is the len bytes at s (a NUL among them never
+ * matches): compared in place, as the one pass asks this of every key and
+ * a call to strncmp cost more than the compare. */
+static bool name_is(const char *name, const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && name[i] && name[i] == s[i])
+		i++;
+	return i == len && !name[len];
+}
+
 static const struct ip_field *child_field(const struct ip_field *obj,
                                           const char *name, size_t len)
 {
 	if (!obj || obj->type != IP_T_OBJECT)
 		return NULL;
-	/* the first letter tells most fields apart without a call */
 	for (const struct ip_field *f = obj->fields; f->name; f++)
-		if (f->name[0] == name[0] && !strncmp(f->name, name, len) && !f->name[len])
+		if (name_is(f->name, name, len))
 			return f;
 	return NULL;
 }
@@ -714,6 +724,25 @@ static const struct ip_field *child_field(const struct ip_field *obj,
 const struct ip_field *ip_schema_child(const struct ip_field *obj, const char *name)
 {
 	return child_field(obj, name, strlen(name));
+}
+
+const struct ip_field *ip_schema_child_after(const struct ip_field *obj, const char *name,
+                                             size_t len, size_t *next)
+{
+	if (!obj || obj->type != IP_T_OBJECT)
+		return NULL;
+	const struct ip_field *fields = obj->fields;
+	size_t i = *next;
+	for (; fields[i].name; i++)
+		if (name_is(fields[i].name, name, len))
+			goto found;
+	for (i = 0; i < *next; i++)
+		if (name_is(fields[i].name, name, len))
+			goto found;
+	return NULL;
+found:
+	*next = i + 1;
+	return &fields[i];
 }
 
 const struct ip_field *ip_schema_field(const char *path)

@@ -142,6 +142,13 @@ const struct ip_field *ip_schema_field(const char *path);
 
 /* The field name of an object field, or NULL (obj NULL or no such field). */
 const struct ip_field *ip_schema_child(const struct ip_field *obj, const char *name);
+/* The same for the len bytes at name (a key as the parser gives it, with
+ * its length; a NUL among them matches no field), looked for first from
+ * field *next on: a case's keys mostly come in the schema's order, so the
+ * field after the one found last is mostly the one. *next (0 at first,
+ * then only ever set here) becomes the index after the field found. */
+const struct ip_field *ip_schema_child_after(const struct ip_field *obj, const char *name,
+                                             size_t len, size_t *next);
 /* Short description of a type, for messages and ip-case(5). */
 const char *ip_type_noun(const struct ip_field *f);
 

@@ -35,6 +35,15 @@ static uint64_t id_hash(const char *id)
 	return h ? h : 1;
 }
 
+/* Whether a and b are the same text: compared in place, as a call to
+ * strcmp cost more than the compare of the short ids (twice a lookup). */
+static bool same_text(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 static void vocab_ids_add(const char *vocab, const char *id)
 {
 	uint64_t h = id_hash(id);
@@ -252,8 +261,8 @@ bool ip_vocab_has(const char *vocab, const char *id)
 	ip_vocab_all();
 	uint64_t h = id_hash(id);
 	for (size_t i = (size_t)h & vocab_ids_mask; vocab_ids[i].hash; i = (i + 1) & vocab_ids_mask)
-		if (vocab_ids[i].hash == h && !strcmp(vocab_ids[i].id, id) &&
-		    !strcmp(vocab_ids[i].vocab, vocab))
+		if (vocab_ids[i].hash == h && same_text(vocab_ids[i].id, id) &&
+		    same_text(vocab_ids[i].vocab, vocab))
 			return true;
 	return false;
 }
