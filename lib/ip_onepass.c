@@ -31,7 +31,8 @@ enum at {
  * is compared by length first, most differ there. */
 #define KEY(k) k, sizeof k - 1
 
-/* A key of a mapping at one place leads to the next place. */
+/* A key of a mapping at one place leads to the next place (a place's
+ * entries together, as struct range finds them). */
 static const struct {
 	enum at parent;
 	const char *key;
@@ -44,12 +45,12 @@ static const struct {
 	{AT_ROOT, KEY("plan"), AT_PLAN},
 	{AT_ROOT, KEY("referrals"), AT_REFERRALS},
 	{AT_ROOT, KEY("consent"), AT_CONSENTS},
-	{AT_PLAN, KEY("measures"), AT_MEASURES},
-	{AT_PLAN, KEY("follow_ups"), AT_FOLLOW_UPS},
 	{AT_ROOT, KEY("counsellors"), AT_COUNSELLORS},
 	{AT_ROOT, KEY("programmes"), AT_PROGRAMMES},
 	{AT_ROOT, KEY("assessments"), AT_ASSESSMENTS},
 	{AT_ROOT, KEY("baseline"), AT_SURVEY},
+	{AT_PLAN, KEY("measures"), AT_MEASURES},
+	{AT_PLAN, KEY("follow_ups"), AT_FOLLOW_UPS},
 	{AT_PLAN, KEY("approvals"), AT_APPROVALS},
 	{AT_MEASURE, KEY("budget"), AT_BUDGET},
 	{AT_BUDGET, KEY("paid"), AT_PAID},
@@ -204,6 +205,39 @@ static struct ip_case_list *core_list(struct ip_case_core *k, size_t offset)
 	return (struct ip_case_list *)((char *)k + offset);
 }
 
+_Static_assert(N(places) < 256 && N(texts) < 256 && N(fact_texts) < 256,
+               "a range holds indexes of a byte");
+
+/* The entries of places[], texts[] and fact_texts[] of each place (each
+ * table keeps a place's entries together), so that a key is looked up
+ * among a few: found once, not at every container. */
+struct range {
+	unsigned char places, places_end, texts, texts_end, fact_texts, fact_texts_end;
+};
+static struct range ranges[AT_N];
+static pthread_once_t ranges_found = PTHREAD_ONCE_INIT;
+
+static void find_ranges(void)
+{
+	for (enum at at = AT_ROOT; at < AT_N; at++) {
+		struct range *r = &ranges[at];
+		unsigned char h = 0, i = 0, j = 0;
+		while (h < N(places) && places[h].parent != at)
+			h++;
+		while (i < N(texts) && texts[i].at != at)
+			i++;
+		while (j < N(fact_texts) && fact_texts[j].at != at)
+			j++;
+		*r = (struct range){h, h, i, i, j, j};
+		while (r->places_end < N(places) && places[r->places_end].parent == at)
+			r->places_end++;
+		while (r->texts_end < N(texts) && texts[r->texts_end].at == at)
+			r->texts_end++;
+		while (r->fact_texts_end < N(fact_texts) && fact_texts[r->fact_texts_end].at == at)
+			r->fact_texts_end++;
+	}
+}
+
 /* ---- the pass ------------------------------------------------------------ */
 
 /* A key given in a mapping that has no schema fields to mark it by. */
@@ -226,7 +260,7 @@ struct frame {
 	bool checked;              /* whether that value is checked */
 	bool left_out;             /* that value is not built (struct pass's built) */
 	size_t items;              /* a list's items so far */
-	const struct range *texts; /* the place's entries of texts[] and fact_texts[] */
+	const struct range *range; /* the place's entries of the tables */
 	json_t *node;              /* the value being built, or NULL */
 };
 
@@ -308,34 +342,6 @@ static void *base_of(const struct pass *p, enum base b)
 	return NULL;
 }
 
-_Static_assert(N(texts) < 256 && N(fact_texts) < 256, "a range holds indexes of a byte");
-
-/* The entries of texts[] and fact_texts[] of each place (each table keeps
- * a place's entries together), so that a scalar is looked up among a few:
- * found once, not at every container. */
-struct range {
-	unsigned char texts, texts_end, fact_texts, fact_texts_end;
-};
-static struct range ranges[AT_N];
-static pthread_once_t ranges_found = PTHREAD_ONCE_INIT;
-
-static void find_ranges(void)
-{
-	for (enum at at = AT_ROOT; at < AT_N; at++) {
-		struct range *r = &ranges[at];
-		unsigned char i = 0, j = 0;
-		while (i < N(texts) && texts[i].at != at)
-			i++;
-		while (j < N(fact_texts) && fact_texts[j].at != at)
-			j++;
-		*r = (struct range){i, i, j, j};
-		while (r->texts_end < N(texts) && texts[r->texts_end].at == at)
-			r->texts_end++;
-		while (r->fact_texts_end < N(fact_texts) && fact_texts[r->fact_texts_end].at == at)
-			r->fact_texts_end++;
-	}
-}
-
 /* The text s of key in the mapping of top, for the core and the facts:
  * copied once, as libyaml frees s with its event. */
 static void gather_text(struct pass *p, const struct frame *top, const char *s, size_t slen)
@@ -343,7 +349,7 @@ static void gather_text(struct pass *p, const struct frame *top, const char *s, 
 	const char *key = top->key;
 	size_t len = top->key_len;
 	char *copy = NULL;
-	for (size_t i = top->texts->texts; i < top->texts->texts_end; i++) {
+	for (size_t i = top->range->texts; i < top->range->texts_end; i++) {
 		if (!same_key(texts[i].key, texts[i].len, key, len))
 			continue;
 		copy = ip_arena_strndup(&arena, s, slen);
@@ -356,7 +362,7 @@ static void gather_text(struct pass *p, const struct frame *top, const char *s, 
 		}
 		break;
 	}
-	for (size_t i = top->texts->fact_texts; p->facts && i < top->texts->fact_texts_end; i++) {
+	for (size_t i = top->range->fact_texts; p->facts && i < top->range->fact_texts_end; i++) {
 		if (!same_key(fact_texts[i].key, fact_texts[i].len, key, len))
 			continue;
 		void *base = base_of(p, fact_texts[i].base);
@@ -640,9 +646,8 @@ static enum at place_of(struct pass *p, const struct frame *top, bool mapping)
 	if (top->at == AT_OTHER)
 		return AT_OTHER;
 	if (top->mapping) {
-		for (size_t i = 0; i < N(places); i++) {
-			if (places[i].parent != top->at ||
-			    !same_key(places[i].key, places[i].len, top->key, top->key_len))
+		for (size_t i = top->range->places; i < top->range->places_end; i++) {
+			if (!same_key(places[i].key, places[i].len, top->key, top->key_len))
 				continue;
 			if (p->facts && mapping)
 				facts_mapping(p, top->at, places[i].child);
@@ -698,7 +703,7 @@ static void on_start(struct pass *p, const yaml_event_t *ev, bool mapping)
 		fr.partial++;
 	if (builds(p, p->depth ? &p->stack[p->depth - 1] : NULL))
 		fr.node = mapping ? json_object() : json_array();
-	fr.texts = &ranges[fr.at];
+	fr.range = &ranges[fr.at];
 	p->stack[p->depth++] = fr;
 }
 
