@@ -217,24 +217,45 @@ struct range {
 static struct range ranges[AT_N];
 static pthread_once_t ranges_found = PTHREAD_ONCE_INIT;
 
+/* The place of entry k of a table of n entries of size bytes, whose
+ * place is the member at offset. */
+static enum at place_at(const void *table, size_t size, size_t offset, size_t k)
+{
+	enum at at;
+	memcpy(&at, (const char *)table + k * size + offset, sizeof at);
+	return at;
+}
+
+/* The entries [*begin, *end) of place at in a table: all of them, as a
+ * table keeps a place's entries together (a table that did not would
+ * lose an entry, so that is a program error, not a slower lookup). */
+static void range_in(const void *table, size_t n, size_t size, size_t offset, enum at at,
+                     unsigned char *begin, unsigned char *end)
+{
+	size_t k = 0, all = 0;
+	while (k < n && place_at(table, size, offset, k) != at)
+		k++;
+	*begin = (unsigned char)k;
+	while (k < n && place_at(table, size, offset, k) == at)
+		k++;
+	*end = (unsigned char)k;
+	for (k = 0; k < n; k++)
+		all += place_at(table, size, offset, k) == at;
+	if (all != (size_t)(*end - *begin))
+		abort();
+}
+
+#define RANGE_IN(table, member, at, r, part) \
+	range_in(table, N(table), sizeof *(table), \
+	         (size_t)((const char *)&(table)[0].member - (const char *)&(table)[0]), at, \
+	         &(r)->part, &(r)->part##_end)
+
 static void find_ranges(void)
 {
 	for (enum at at = AT_ROOT; at < AT_N; at++) {
-		struct range *r = &ranges[at];
-		unsigned char h = 0, i = 0, j = 0;
-		while (h < N(places) && places[h].parent != at)
-			h++;
-		while (i < N(texts) && texts[i].at != at)
-			i++;
-		while (j < N(fact_texts) && fact_texts[j].at != at)
-			j++;
-		*r = (struct range){h, h, i, i, j, j};
-		while (r->places_end < N(places) && places[r->places_end].parent == at)
-			r->places_end++;
-		while (r->texts_end < N(texts) && texts[r->texts_end].at == at)
-			r->texts_end++;
-		while (r->fact_texts_end < N(fact_texts) && fact_texts[r->fact_texts_end].at == at)
-			r->fact_texts_end++;
+		RANGE_IN(places, parent, at, &ranges[at], places);
+		RANGE_IN(texts, at, at, &ranges[at], texts);
+		RANGE_IN(fact_texts, at, at, &ranges[at], fact_texts);
 	}
 }
 
