@@ -332,11 +332,16 @@ static int scan(struct report *r, char **operands, int n)
 	s.referral_days = (int)json_integer_value(json_object_get(r->settings,
 	                                                          "referral_answer_days"));
 	rc = ip_scan_run(&s, whole_repo ? &repo.cases : operands, whole_repo ? 1 : n);
-	if (!r->cli.quiet)
+	if (!r->cli.quiet) {
+		char failed[64] = "";
+		if (s.failed)
+			snprintf(failed, sizeof failed, ngettext(", %zu could not be read",
+			                                         ", %zu could not be read", s.failed),
+			         s.failed);
 		fprintf(stderr, ngettext("%s: %zu case: %zu read, %zu from the cache%s\n",
 		                         "%s: %zu cases: %zu read, %zu from the cache%s\n", s.files),
-		        ip_progname(), s.files, s.parsed, s.cached,
-		        s.failed ? _(", some could not be read") : "");
+		        ip_progname(), s.files, s.parsed, s.cached, failed);
+	}
 	free(cache);
 	ip_repo_free(&repo);
 	return rc;

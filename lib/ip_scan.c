@@ -611,13 +611,14 @@ static int run_chunk(struct ip_scan *s, struct cache *c, char **paths, size_t n)
 		cache_start(c, s->referral_days, clean_end);
 	bool write = c->w.open;
 	struct ip_buf entries = {0};  /* one write per chunk */
+	size_t failed = 0;            /* of those parsed: an entry of the cache never fails */
 	for (size_t i = 0; i < n; i++) {
 		struct slot *sl = &slots[i];
 		char *fields[IP_NFACTS];
 		s->files++;
 		ip_diag_flush(&sl->messages);
 		if (sl->rc || !sl->facts) {
-			s->failed++;
+			failed++;
 			rc = ip_exit_merge(rc, sl->rc ? sl->rc : IP_EXIT_DATAERR);
 		} else {
 			/* the changes hold what differs from the cache */
@@ -634,7 +635,8 @@ static int run_chunk(struct ip_scan *s, struct cache *c, char **paths, size_t n)
 	if (entries.len)
 		writer_write(&c->w, entries.s, entries.len);
 	ip_buf_free(&entries);
-	s->parsed += to_parse;
+	s->parsed += to_parse - failed;
+	s->failed += failed;
 	s->cached += n - to_parse;
 	free(slots);
 	return rc;

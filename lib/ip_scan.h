@@ -33,7 +33,7 @@ struct ip_scan {
 	int referral_days;
 	ip_facts_fn fn;
 	void *ctx;
-	size_t files, parsed, cached, failed;  /* counted by the run */
+	size_t files, parsed, cached, failed;  /* counted by the run: read, from the cache, not read */
 	bool onepass;         /* set by the run: ip_onepass_enabled() */
 };
 

@@ -351,6 +351,25 @@ total_of() {
 	assert_line "ip-report: 1 Fall: 1 gelesen, 0 aus dem Cache"
 }
 
+@test "the count says how many cases could not be read, apart from those read" {
+	local f=(cases/*.yaml)
+	printf 'schema: integplan/case/1\nid: [\n' >cases/broken.yaml
+	run --separate-stderr ip-report summary --by status -f csv --no-cache "${f[0]}" "${f[1]}" \
+		cases/broken.yaml cases/missing.yaml
+	assert_failure 66
+	[[ "$stderr" == *"ip-report: 4 cases: 2 read, 0 from the cache, 2 could not be read"* ]]
+	rm cases/broken.yaml
+	ip-report summary -q >/dev/null  # the cache, of every case
+	printf 'schema: integplan/case/1\nid: [\n' >cases/broken.yaml
+	run --separate-stderr ip-report summary --by status -f csv
+	assert_failure 65
+	[[ "$stderr" == *"ip-report: 13 cases: 0 read, 12 from the cache, 1 could not be read"* ]]
+	run --separate-stderr env LANGUAGE=de LANG=C.UTF-8 ip-report summary --by status -f csv \
+		cases/broken.yaml
+	assert_failure 65
+	[[ "$stderr" == *"ip-report: 1 Fall: 0 gelesen, 0 aus dem Cache, 1 konnte nicht gelesen werden"* ]]
+}
+
 # A report run that says it read what is given, leaving the cache a run
 # from nothing writes.
 same_as_rebuilt() {
