@@ -710,22 +710,6 @@ static bool name_is(const char *name, const char *s, size_t len)
 	return i == len && !name[len];
 }
 
-static const struct ip_field *child_field(const struct ip_field *obj,
-                                          const char *name, size_t len)
-{
-	if (!obj || obj->type != IP_T_OBJECT)
-		return NULL;
-	for (const struct ip_field *f = obj->fields; f->name; f++)
-		if (name_is(f->name, name, len))
-			return f;
-	return NULL;
-}
-
-const struct ip_field *ip_schema_child(const struct ip_field *obj, const char *name)
-{
-	return child_field(obj, name, strlen(name));
-}
-
 const struct ip_field *ip_schema_child_after(const struct ip_field *obj, const char *name,
                                              size_t len, size_t *next)
 {
@@ -743,6 +727,18 @@ const struct ip_field *ip_schema_child_after(const struct ip_field *obj, const c
 found:
 	*next = i + 1;
 	return &fields[i];
+}
+
+static const struct ip_field *child_field(const struct ip_field *obj,
+                                          const char *name, size_t len)
+{
+	size_t from_first = 0;
+	return ip_schema_child_after(obj, name, len, &from_first);
+}
+
+const struct ip_field *ip_schema_child(const struct ip_field *obj, const char *name)
+{
+	return child_field(obj, name, strlen(name));
 }
 
 const struct ip_field *ip_schema_field(const char *path)
